@@ -1,0 +1,2 @@
+/** @paradox/cli */
+export {};

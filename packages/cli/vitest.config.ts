@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    reporters: ['default', ['json', { outputFile: '.vitest-result.json' }]],
+    name: 'cli',
+    include: ['test/**/*.test.ts'],
+    passWithNoTests: true,
+    testTimeout: 120_000,
+  },
+});

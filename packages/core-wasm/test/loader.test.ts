@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { CoreError, loadCore } from '../src/index.js';
+
+describe('loadCore', () => {
+  it('loads the release build from the package by default', async () => {
+    const core = await loadCore();
+    expect(core.raw.exports.abi_version()).toBe(1);
+  });
+
+  it('loads the debug build and from raw bytes', async () => {
+    const bytes = await readFile(new URL('../build/debug.wasm', import.meta.url));
+    const core = await loadCore({ source: bytes, target: 'debug' });
+    expect(core.raw.exports.abi_version()).toBe(1);
+  });
+
+  it('reports a clear E_LOAD error for bytes that are not a module', async () => {
+    await expect(loadCore({ source: new Uint8Array([1, 2, 3]) })).rejects.toMatchObject({
+      name: 'CoreError',
+      code: 'E_LOAD',
+    });
+    await expect(loadCore({ source: new Uint8Array([1, 2, 3]) })).rejects.toBeInstanceOf(CoreError);
+  });
+
+  it('frees every block of a scope so the same space is reused', async () => {
+    const core = await loadCore();
+    const first = core.raw.scoped((s) => s.alloc(1024));
+    const second = core.raw.scoped((s) => s.alloc(1024));
+    expect(second).toBe(first);
+  });
+});

@@ -1,0 +1,2 @@
+/** @paradox/viz */
+export {};

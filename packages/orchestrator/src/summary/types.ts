@@ -1,0 +1,142 @@
+/**
+ * The `summary.json` document (format `paradox-summary/1`): what a run found, cell by cell.
+ * This is the contract between the orchestrator (writer) and the CLI, viz and export (readers).
+ * Every float in it is computed by merging per-batch partial results in batch order, so the file
+ * is byte-identical however the run was scheduled.
+ */
+
+/** A two-sided confidence interval `[lo, hi]`. */
+export type Interval = [lo: number, hi: number];
+
+/** Summary statistics of a real-valued quantity over trials (Welford moments, exact quantiles). */
+export interface Moments {
+  /** Number of finite observations. */
+  n: number;
+  mean: number;
+  /** Sample standard deviation (n − 1 in the denominator; 0 when n < 2). */
+  sd: number;
+  min: number;
+  q25: number;
+  median: number;
+  q75: number;
+  max: number;
+}
+
+/** A binomial proportion with its intervals at the run's confidence level. */
+export interface Proportion {
+  /** Successes. */
+  k: number;
+  /** Trials. */
+  n: number;
+  /** k / n (NaN-free: 0 when n = 0, and `n` tells). */
+  p: number;
+  /** Clopper–Pearson exact interval. */
+  cp: Interval;
+  wilson: Interval;
+  hoeffding: Interval;
+}
+
+/** Per-ε results of a noncomputability cell. */
+export interface EpsilonRow {
+  eps: number;
+  /** True when ε < ε_B (no network is ε-close to both minimisers of the pair). */
+  belowBreakdown: boolean;
+  plus: Proportion;
+  minus: Proportion;
+  /** min(p̂⁺, p̂⁻) with a Bonferroni interval built from the two Clopper–Pearson intervals. */
+  min: { p: number; ci: Interval };
+  /** p̂⁺ + p̂⁻ with a Bonferroni interval. */
+  sum: { p: number; ci: Interval };
+}
+
+/** One cell of a noncomputability sweep. */
+export interface NoncomputabilityCell {
+  experiment: 'noncomputability';
+  /** Canonical cell key (stable string of the cell's parameters). */
+  cellKey: string;
+  /** The grid/zip axis values that define this cell (e.g. algorithm, K, readBits). */
+  axes: Record<string, string | number | boolean>;
+  /** All parameters of the cell (axes merged over `fixed`, defaults filled). */
+  params: Record<string, unknown>;
+  /** False when the run stopped before this cell finished (charts show it as missing). */
+  complete: boolean;
+  algorithm: string;
+  K: number;
+  readBits: number;
+  /** s* and ε_B = s*/2 of the pair. */
+  sStar: number;
+  epsB: number;
+  /** Trials per sign. */
+  trials: number;
+  eps: EpsilonRow[];
+  /** dist(output, φ*) per sign. */
+  dist: { plus: Moments; minus: Moments };
+  bitsRead: Moments;
+  cost: Moments;
+}
+
+/** Robust accuracy at one radius: attack upper bound and certified lower bound. */
+export interface RadiusRow {
+  radius: number;
+  /** Fraction of points where no attack succeeded (upper bound on true robust accuracy). */
+  robustAttack: Moments;
+  /** Fraction of points certified robust (lower bound). */
+  robustCert: Moments;
+}
+
+/** One cell of an instability sweep. */
+export interface InstabilityCell {
+  experiment: 'instability';
+  cellKey: string;
+  axes: Record<string, string | number | boolean>;
+  params: Record<string, unknown>;
+  complete: boolean;
+  method: string;
+  m: number;
+  mu: number;
+  /** Architecture `[N_0, …, N_L]` for fixed methods; null for variable-width methods. */
+  arch: number[] | null;
+  /** P(N) of the architecture (mean over trials for variable-width methods). */
+  pieceBound: Moments;
+  trials: number;
+  accuracy: { train: Moments; val: Moments };
+  /** Share of trials whose network is correct on every point of T ∪ V. */
+  accurate: Proportion;
+  /** Share of accurate trials whose network is unstable at radius μ at some data point. */
+  accurateUnstable: Proportion;
+  /** Share of data points unstable at radius μ (attack-based), per trial. */
+  unstableShare: Moments;
+  radii: RadiusRow[];
+  /** Per-trial min and median of per-point radius brackets. */
+  radius: { attackMin: Moments; attackMedian: Moments; certMin: Moments; certMedian: Moments; gapMedian: Moments };
+  piecesMidline: Moments;
+  stripesCovered: Moments;
+  /** Width of the trained/constructed network (first hidden layer). */
+  width: Moments;
+  f3: { applies: number; holds: number; witnesses: Moments; predicted: Moments };
+  /** Trials whose training diverged (NaN/inf): recorded outcome, excluded from the moments. */
+  diverged: number;
+}
+
+/** A cell of either experiment. */
+export type CellSummary = NoncomputabilityCell | InstabilityCell;
+
+/** The whole `summary.json`. */
+export interface Summary {
+  format: 'paradox-summary/1';
+  run: {
+    name: string;
+    experiment: 'noncomputability' | 'instability';
+    /** SHA-256 of the normalised spec. */
+    specHash: string;
+    seed: number;
+    /** Confidence level of every interval (e.g. 0.95). */
+    confidence: number;
+    /** True when every cell finished. */
+    complete: boolean;
+    cellsTotal: number;
+    cellsComplete: number;
+    trialsDone: number;
+  };
+  cells: CellSummary[];
+}

@@ -7,3 +7,4 @@ export * from "./memory";
 export function abi_version(): i32 {
   return 1;
 }
+export * from "./linalg/exports";

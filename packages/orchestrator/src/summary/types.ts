@@ -63,7 +63,7 @@ export interface NoncomputabilityCell {
   algorithm: string;
   K: number;
   readBits: number;
-  /** s* and ε_B = s*/2 of the pair. */
+  /** s* of the pair and the breakdown epsilon ε_B = s* ÷ 2. */
   sStar: number;
   epsB: number;
   /** Trials per sign. */

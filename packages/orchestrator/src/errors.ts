@@ -1,0 +1,95 @@
+/**
+ * Errors of the orchestrator. Every error carries a stable `code` (for programs) and an
+ * `exitCode` (for the CLI: 2 = bad usage or bad spec, 1 = runtime failure), and a message that says
+ * what was wrong, where, and what is allowed.
+ */
+
+/** Stable machine-readable codes of every error the orchestrator throws. */
+export type OrchestratorErrorCode =
+  | 'E_SPEC' // the sweep spec is malformed (SpecError; exit 2)
+  | 'E_USAGE' // bad options: unknown run directory, output directory not empty, ... (exit 2)
+  | 'E_SPEC_MISMATCH' // resume with a spec that differs from the stored one (exit 2)
+  | 'E_TRIAL' // a trial threw a deterministic error (exit 1)
+  | 'E_WORKER_CRASH' // a worker died twice on the same batch (exit 1)
+  | 'E_THEOREM' // a theorem guard failed: a bug, reported with cell and seed (exit 1)
+  | 'E_BACKEND' // the execution backend failed (Redis unreachable, pool broken, ...) (exit 1)
+  | 'E_STORE' // the run store is unreadable or inconsistent (exit 1)
+  | 'E_CANCELLED'; // the run was cancelled (not thrown by runSweep, which resolves; used by backends)
+
+/** Base class: `code` is stable, `message` is for humans, `exitCode` is what the CLI exits with. */
+export class OrchestratorError extends Error {
+  override name = 'OrchestratorError';
+  /** Stable machine-readable code. */
+  readonly code: OrchestratorErrorCode;
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: 1 | 2;
+  constructor(code: OrchestratorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.exitCode = code === 'E_SPEC' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' ? 2 : 1;
+  }
+}
+
+/** One problem in a spec: where (`path`, e.g. `grid.K[2]`), what was found, what is allowed. */
+export interface SpecIssue {
+  /** Dotted path with `[i]` indices, e.g. `stop.halfWidth` or `grid.K[2]`; `(root)` for the document. */
+  path: string;
+  /** The offending value (undefined when a required key is missing). */
+  value: unknown;
+  /** What is allowed there, in words (`an integer ≥ 1`, `one of: local, bullmq`). */
+  allowed: string;
+  /** The full sentence: `grid.K[2]: expected an integer ≥ 1, got -3`. */
+  message: string;
+}
+
+/** A malformed sweep spec. Lists every problem found, not only the first. */
+export class SpecError extends OrchestratorError {
+  override name = 'SpecError';
+  /** Every problem found, in document order. */
+  readonly issues: SpecIssue[];
+  constructor(issues: SpecIssue[], source?: string) {
+    const where = source ? `${source}: ` : '';
+    const head = issues.length === 1 ? 'invalid sweep spec' : `invalid sweep spec (${issues.length} problems)`;
+    super('E_SPEC', `${where}${head}:\n${issues.map((i) => `  ${i.message}`).join('\n')}`);
+    this.issues = issues;
+  }
+}
+
+/** Where in a sweep a failure happened: enough to reproduce the one trial that failed. */
+export interface FailureLocation {
+  cellIndex: number;
+  cellKey: string;
+  /** The sweep seed (Philox key). */
+  seed: number;
+  /** Philox stream high word of the cell (hash32 of the cell key). */
+  streamHi: number;
+  batchIndex: number;
+  trialStart: number;
+  trialCount: number;
+  /** The failing trial (stream low word) when known. */
+  trial?: number;
+}
+
+/** A batch failed: a trial threw (`E_TRIAL`), a worker crashed twice (`E_WORKER_CRASH`) or a theorem check failed (`E_THEOREM`). */
+export class TrialError extends OrchestratorError {
+  override name = 'TrialError';
+  /** Which cell, seed and trials. */
+  readonly location: FailureLocation;
+  /** The error as it came from the worker (name, code, message, stack). */
+  readonly remote?: { name: string; code?: string; message: string; stack?: string };
+  constructor(
+    code: 'E_TRIAL' | 'E_WORKER_CRASH' | 'E_THEOREM',
+    message: string,
+    location: FailureLocation,
+    remote?: { name: string; code?: string; message: string; stack?: string },
+  ) {
+    const trial = location.trial !== undefined ? `, trial ${location.trial}` : '';
+    super(
+      code,
+      `${message}\n  cell ${location.cellIndex} ${location.cellKey}\n  seed ${location.seed}, streamHi ${location.streamHi}, ` +
+        `batch ${location.batchIndex} (trials ${location.trialStart}..${location.trialStart + location.trialCount - 1})${trial}`,
+    );
+    this.location = location;
+    if (remote) this.remote = remote;
+  }
+}

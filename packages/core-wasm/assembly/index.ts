@@ -8,3 +8,5 @@ export function abi_version(): i32 {
   return 1;
 }
 export * from "./linalg/exports";
+export * from "./rng/exports";
+export * from "./nn/exports";

@@ -1,0 +1,236 @@
+// Feature-major batched layer kernels with explicit f64x2 SIMD.
+//
+// A batch of activations is stored feature-major: feature k of point b is at `base[k*stride + b]`,
+// with `stride` even (rounded up from the batch size) so every f64x2 load covers two points of
+// one feature. AssemblyScript does not auto-vectorise, and vectorising over the batch (not over
+// the short feature dimension) keeps every lane busy whatever the layer widths are.
+//
+// Summation order is part of the contract: every pre-activation is computed as
+//   z = ((((0 + m_0 x_0) + m_1 x_1) + …) + m_{K-1} x_{K-1}) + b
+// (no fused multiply-add), exactly as the single-point kernels in mlp.ts and the TypeScript
+// reference do, so one point gives bit-identical outputs whether it is evaluated alone or in a
+// batch of any size.
+
+/** Round a batch size up to the feature-major stride (a multiple of 2). */
+// @ts-ignore: decorator
+@inline
+export function fmStride(n: i32): i32 {
+  return (n + 1) & ~1;
+}
+
+/**
+ * out[r][b] = Σ_k M(r,k) · in[k][b] (+ bias[r] when `bias` ≠ 0), for r < R and all b < nb
+ * rounded up to even, where M(r,k) = load<f64>(m + 8·(r·rs + k·cs)).
+ * Then either ReLU (`relu`), or masking by a previous activation (`mask` ≠ 0:
+ * out[r][b] = mask[r][b] > 0 ? out[r][b] : 0), or neither.
+ * `in`, `out`, `mask` are feature-major with the same `stride`; `out` must not alias `in`.
+ * Forward uses rs = K, cs = 1 (W row-major); backpropagation of deltas uses rs = 1, cs = N_in
+ * (Wᵀ), with `mask` the layer-below activations.
+ */
+export function fmAffine(
+  m: usize, rs: i32, cs: i32, R: i32, K: i32,
+  inp: usize, out: usize, stride: i32, nb: i32,
+  bias: usize, relu: bool, mask: usize,
+): void {
+  const nbE = fmStride(nb);
+  const sb = <usize>stride << 3;
+  const rsb = <usize>rs << 3;
+  const csb = <usize>cs << 3;
+  const zero = f64x2.splat(0.0);
+  let r = 0;
+  for (; r + 4 <= R; r += 4) {
+    const mr = m + <usize>r * rsb;
+    let b = 0;
+    for (; b + 4 <= nbE; b += 4) {
+      let a00 = zero, a01 = zero, a10 = zero, a11 = zero;
+      let a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+      let ip = inp + (<usize>b << 3);
+      let mk = mr;
+      for (let k = 0; k < K; k++) {
+        const x0 = v128.load(ip);
+        const x1 = v128.load(ip, 16);
+        const w0 = f64x2.splat(load<f64>(mk));
+        const w1 = f64x2.splat(load<f64>(mk + rsb));
+        const w2 = f64x2.splat(load<f64>(mk + 2 * rsb));
+        const w3 = f64x2.splat(load<f64>(mk + 3 * rsb));
+        a00 = f64x2.add(a00, f64x2.mul(w0, x0));
+        a01 = f64x2.add(a01, f64x2.mul(w0, x1));
+        a10 = f64x2.add(a10, f64x2.mul(w1, x0));
+        a11 = f64x2.add(a11, f64x2.mul(w1, x1));
+        a20 = f64x2.add(a20, f64x2.mul(w2, x0));
+        a21 = f64x2.add(a21, f64x2.mul(w2, x1));
+        a30 = f64x2.add(a30, f64x2.mul(w3, x0));
+        a31 = f64x2.add(a31, f64x2.mul(w3, x1));
+        ip += sb;
+        mk += csb;
+      }
+      const ob = (<usize>b << 3);
+      finish2(out + <usize>r * sb + ob, a00, a01, bias, r, relu, mask == 0 ? 0 : mask + <usize>r * sb + ob);
+      finish2(out + <usize>(r + 1) * sb + ob, a10, a11, bias, r + 1, relu, mask == 0 ? 0 : mask + <usize>(r + 1) * sb + ob);
+      finish2(out + <usize>(r + 2) * sb + ob, a20, a21, bias, r + 2, relu, mask == 0 ? 0 : mask + <usize>(r + 2) * sb + ob);
+      finish2(out + <usize>(r + 3) * sb + ob, a30, a31, bias, r + 3, relu, mask == 0 ? 0 : mask + <usize>(r + 3) * sb + ob);
+    }
+    for (; b < nbE; b += 2) {
+      for (let q = 0; q < 4; q++) affineRow2(mr + <usize>q * rsb, csb, K, inp, out, sb, b, r + q, bias, relu, mask);
+    }
+  }
+  for (; r < R; r++) {
+    const mr = m + <usize>r * rsb;
+    for (let b = 0; b < nbE; b += 2) affineRow2(mr, csb, K, inp, out, sb, b, r, bias, relu, mask);
+  }
+}
+
+// One row, two points (the remainder path of fmAffine).
+// @ts-ignore: decorator
+@inline
+function affineRow2(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
+  let acc = f64x2.splat(0.0);
+  let ip = inp + (<usize>b << 3);
+  let mk = mr;
+  for (let k = 0; k < K; k++) {
+    acc = f64x2.add(acc, f64x2.mul(f64x2.splat(load<f64>(mk)), v128.load(ip)));
+    ip += sb;
+    mk += csb;
+  }
+  const o = <usize>r * sb + (<usize>b << 3);
+  if (bias != 0) acc = f64x2.add(acc, f64x2.splat(load<f64>(bias + (<usize>r << 3))));
+  if (relu) acc = f64x2.max(acc, f64x2.splat(0.0));
+  if (mask != 0) acc = v128.and(acc, f64x2.gt(v128.load(mask + o), f64x2.splat(0.0)));
+  v128.store(out + o, acc);
+}
+
+// Bias, activation/mask and store for a 1-row × 4-point tile.
+// @ts-ignore: decorator
+@inline
+function finish2(dst: usize, a0: v128, a1: v128, bias: usize, r: i32, relu: bool, maskRow: usize): void {
+  if (bias != 0) {
+    const bv = f64x2.splat(load<f64>(bias + (<usize>r << 3)));
+    a0 = f64x2.add(a0, bv);
+    a1 = f64x2.add(a1, bv);
+  }
+  if (relu) {
+    const z = f64x2.splat(0.0);
+    a0 = f64x2.max(a0, z);
+    a1 = f64x2.max(a1, z);
+  }
+  if (maskRow != 0) {
+    const z = f64x2.splat(0.0);
+    a0 = v128.and(a0, f64x2.gt(v128.load(maskRow), z));
+    a1 = v128.and(a1, f64x2.gt(v128.load(maskRow, 16), z));
+  }
+  v128.store(dst, a0);
+  v128.store(dst, a1, 16);
+}
+
+/**
+ * Parameter-gradient accumulation for one layer:
+ * g[i][j] += Σ_b D[i][b] · A[j][b] (g row-major R×K) and, when `gb` ≠ 0, gb[i] += Σ_b D[i][b],
+ * over b < nb rounded up to even. D (R rows) and A (K rows) are feature-major with `stride`;
+ * padding columns of D must be zero so they contribute nothing.
+ */
+export function fmOuterAcc(g: usize, gb: usize, D: usize, A: usize, R: i32, K: i32, stride: i32, nb: i32): void {
+  const nbE = fmStride(nb);
+  const sb = <usize>stride << 3;
+  const kb = <usize>K << 3;
+  const zero = f64x2.splat(0.0);
+  let i = 0;
+  for (; i + 4 <= R; i += 4) {
+    const d0 = D + <usize>i * sb;
+    let j = 0;
+    for (; j + 2 <= K; j += 2) {
+      const x0 = A + <usize>j * sb;
+      let c00 = zero, c01 = zero, c10 = zero, c11 = zero;
+      let c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+      for (let o: usize = 0; o < (<usize>nbE << 3); o += 16) {
+        const p0 = v128.load(x0 + o);
+        const p1 = v128.load(x0 + sb + o);
+        const e0 = v128.load(d0 + o);
+        const e1 = v128.load(d0 + sb + o);
+        const e2 = v128.load(d0 + 2 * sb + o);
+        const e3 = v128.load(d0 + 3 * sb + o);
+        c00 = f64x2.add(c00, f64x2.mul(e0, p0));
+        c01 = f64x2.add(c01, f64x2.mul(e0, p1));
+        c10 = f64x2.add(c10, f64x2.mul(e1, p0));
+        c11 = f64x2.add(c11, f64x2.mul(e1, p1));
+        c20 = f64x2.add(c20, f64x2.mul(e2, p0));
+        c21 = f64x2.add(c21, f64x2.mul(e2, p1));
+        c30 = f64x2.add(c30, f64x2.mul(e3, p0));
+        c31 = f64x2.add(c31, f64x2.mul(e3, p1));
+      }
+      const gi = g + <usize>i * kb + (<usize>j << 3);
+      addLanes(gi, c00);
+      addLanes(gi + 8, c01);
+      addLanes(gi + kb, c10);
+      addLanes(gi + kb + 8, c11);
+      addLanes(gi + 2 * kb, c20);
+      addLanes(gi + 2 * kb + 8, c21);
+      addLanes(gi + 3 * kb, c30);
+      addLanes(gi + 3 * kb + 8, c31);
+    }
+    for (; j < K; j++) {
+      for (let q = 0; q < 4; q++) outerOne(g, D, A, i + q, j, K, sb, nbE);
+    }
+  }
+  for (; i < R; i++) {
+    for (let j = 0; j < K; j++) outerOne(g, D, A, i, j, K, sb, nbE);
+  }
+  if (gb != 0) {
+    for (let r = 0; r < R; r++) {
+      const dr = D + <usize>r * sb;
+      let c = zero;
+      for (let o: usize = 0; o < (<usize>nbE << 3); o += 16) c = f64x2.add(c, v128.load(dr + o));
+      addLanes(gb + (<usize>r << 3), c);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function addLanes(dst: usize, c: v128): void {
+  store<f64>(dst, load<f64>(dst) + (f64x2.extract_lane(c, 0) + f64x2.extract_lane(c, 1)));
+}
+
+// @ts-ignore: decorator
+@inline
+function outerOne(g: usize, D: usize, A: usize, i: i32, j: i32, K: i32, sb: usize, nbE: i32): void {
+  const di = D + <usize>i * sb;
+  const aj = A + <usize>j * sb;
+  let c = f64x2.splat(0.0);
+  for (let o: usize = 0; o < (<usize>nbE << 3); o += 16) c = f64x2.add(c, f64x2.mul(v128.load(di + o), v128.load(aj + o)));
+  addLanes(g + (<usize>i * K + j) * 8, c);
+}
+
+/**
+ * Copy `n` points of dimension `d` from point-major `src` (src[b*d + k]) into feature-major
+ * `dst` (dst[k*stride + b]); padding columns b ∈ [n, stride) are set to 0.
+ */
+export function fmFromPointMajor(dst: usize, src: usize, n: i32, d: i32, stride: i32): void {
+  for (let k = 0; k < d; k++) {
+    const row = dst + <usize>k * (<usize>stride << 3);
+    for (let b = 0; b < n; b++) store<f64>(row + (<usize>b << 3), load<f64>(src + ((<usize>b * d + k) << 3)));
+    for (let b = n; b < stride; b++) store<f64>(row + (<usize>b << 3), 0.0);
+  }
+}
+
+/**
+ * Gather points `idx[0..n)` (i32 indices into point-major `src` with dimension `d`) into
+ * feature-major `dst`, zeroing the padding columns (minibatch assembly).
+ */
+export function fmGather(dst: usize, src: usize, idx: usize, n: i32, d: i32, stride: i32): void {
+  for (let k = 0; k < d; k++) {
+    const row = dst + <usize>k * (<usize>stride << 3);
+    for (let b = 0; b < n; b++) {
+      const p = <usize>load<i32>(idx + (<usize>b << 2));
+      store<f64>(row + (<usize>b << 3), load<f64>(src + ((p * d + k) << 3)));
+    }
+    for (let b = n; b < stride; b++) store<f64>(row + (<usize>b << 3), 0.0);
+  }
+}
+
+/** Copy feature-major `src` (d features, n points) into point-major `dst` (dst[b*d + k]). */
+export function fmToPointMajor(dst: usize, src: usize, n: i32, d: i32, stride: i32): void {
+  for (let k = 0; k < d; k++) {
+    const row = src + <usize>k * (<usize>stride << 3);
+    for (let b = 0; b < n; b++) store<f64>(dst + ((<usize>b * d + k) << 3), load<f64>(row + (<usize>b << 3)));
+  }
+}

@@ -1,0 +1,109 @@
+// TensorFlow.js peer: the code a tfjs user writes with tfjs-core (variables, an SGD optimiser and
+// `minimize`), on the `cpu` backend or the `wasm` backend with one thread. tfjs computes in f32
+// only, so its figures are labelled f32; the inputs are the same f64 values rounded once.
+
+import * as tf from '@tensorflow/tfjs-core';
+// The umbrella package registers the gradient functions (tfjs-core alone has none), as in a user's app.
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/** The tfjs-core version in use. */
+export const tfVersion = tf.version_core;
+
+let wasmConfigured = false;
+// Production mode: skips tfjs's debug-time checks (and its console banner), as a deployed app would.
+tf.enableProdMode();
+
+/**
+ * Switch tfjs to `backend` ('cpu' | 'wasm'). The wasm backend's .wasm files ship inside its npm
+ * package; they are loaded from node_modules by file path (no network), with one thread.
+ */
+export async function useBackend(backend) {
+  if (backend === 'wasm' && !wasmConfigured) {
+    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    setWasmPaths(dist);
+    setThreadsCount(1);
+    wasmConfigured = true;
+  }
+  const ok = await tf.setBackend(backend);
+  if (!ok || tf.getBackend() !== backend) throw new Error(`tfjs backend ${backend} could not be initialised`);
+  await tf.ready();
+  return { backend, simd: backend === 'wasm' ? Boolean(tf.env().getBool('WASM_HAS_SIMD_SUPPORT')) : undefined };
+}
+
+/** A variable holding `t`'s values; `t` itself is released (a variable keeps its own reference). */
+function toVariable(t) {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
+/** Build the MLP's variables from the contract's flat parameter layout. */
+function mlpVariables(dims, flat) {
+  const vars = [];
+  let o = 0;
+  for (let l = 1; l < dims.length; l++) {
+    const rows = dims[l];
+    const cols = dims[l - 1];
+    const w = toVariable(tf.tensor2d(Float32Array.from(flat.subarray(o, o + rows * cols)), [rows, cols], 'float32'));
+    o += rows * cols;
+    const b = toVariable(tf.tensor1d(Float32Array.from(flat.subarray(o, o + rows)), 'float32'));
+    o += rows;
+    vars.push({ w, b });
+  }
+  return vars;
+}
+
+function forward(vars, x) {
+  let h = x;
+  for (let l = 0; l < vars.length; l++) {
+    const z = tf.add(tf.matMul(h, vars[l].w, false, true), vars[l].b);
+    h = l < vars.length - 1 ? tf.relu(z) : z;
+  }
+  return h;
+}
+
+/**
+ * Full-batch GD for `w.steps` steps from the workload's initial parameters; returns the final
+ * mean squared error (for the cross-check that every implementation did the same work).
+ */
+export function trainMlp(w) {
+  const x = tf.tensor2d(Float32Array.from(w.x), [w.points, w.dims[0]], 'float32');
+  const y = tf.tensor2d(Float32Array.from(w.y), [w.points, w.dims.at(-1)], 'float32');
+  const vars = mlpVariables(w.dims, w.params);
+  const opt = tf.train.sgd(w.lr);
+  const loss = () => tf.mean(tf.squaredDifference(forward(vars, x), y));
+  for (let s = 0; s < w.steps; s++) opt.minimize(loss, false);
+  const final = tf.tidy(() => loss().dataSync()[0]);
+  opt.dispose();
+  for (const v of vars) {
+    v.w.dispose();
+    v.b.dispose();
+  }
+  x.dispose();
+  y.dispose();
+  return final;
+}
+
+/** Compute C = A·B in f32 `inner` times (the caller times the loop). */
+export function gemmLoop(w, inner) {
+  const a = tf.tensor2d(Float32Array.from(w.a), [w.m, w.k], 'float32');
+  const b = tf.tensor2d(Float32Array.from(w.b), [w.k, w.n], 'float32');
+  for (let i = 0; i < inner; i++) {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  }
+  a.dispose();
+  b.dispose();
+}
+
+/** Number of live tensors (a leak check for the suites). */
+export function liveTensors() {
+  return tf.memory().numTensors;
+}

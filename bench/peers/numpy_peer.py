@@ -89,6 +89,50 @@ def run_gemm(task, job):
     return [s / inner for s in secs], {"checksum": float(c.sum())}
 
 
+def prox_gd(x, y, w, v, lam, lr, steps):
+    """Proximal GD on (1/r)Σ(Σ_i v_i ρ(w_i·x) − y)² + λ(‖v‖₁ + ‖w‖₁); w, v updated in place."""
+    r = y.shape[0]
+    t = lr * lam
+    for _ in range(steps):
+        h = x @ w.T  # r×W pre-activations
+        a = np.maximum(h, 0)
+        e = a @ v - y
+        e *= 2.0 / r
+        gv = a.T @ e
+        gh = np.outer(e, v)
+        gh *= h > 0
+        gw = gh.T @ x
+        v -= lr * gv
+        w -= lr * gw
+        # soft-threshold: the proximal step of the ℓ1 penalty
+        np.copysign(np.maximum(np.abs(v) - t, 0), v, out=v)
+        np.copysign(np.maximum(np.abs(w) - t, 0), w, out=w)
+    a = np.maximum(x @ w.T, 0)
+    cost = float(np.mean((a @ v - y) ** 2) + lam * (np.abs(v).sum() + np.abs(w).sum()))
+    return cost, (v @ np.maximum(w, 0)).tolist()
+
+
+def run_noncomputability(task, job):
+    d, W = task["d"], task["width"]
+    members = []
+    for key in ("plus", "minus"):
+        members.append((np.asarray(task[key]["x"], dtype=np.float64).reshape(-1, d), np.asarray(task[key]["y"], dtype=np.float64)))
+    w0 = np.asarray(task["w0"], dtype=np.float64).reshape(W, d)
+    v0 = np.asarray(task["v0"], dtype=np.float64)
+    trials = task.get("trials", 1)
+    out = {}
+
+    def body():
+        for _ in range(trials):
+            res = []
+            for x, y in members:
+                res.append(prox_gd(x, y, w0.copy(), v0.copy(), task["lambda"], task["lr"], task["steps"]))
+            out["res"] = res
+
+    secs, _ = time_runs(body, job.get("warmup", 1), job["runs"])
+    return [s / trials for s in secs], {"final": [{"cost": c, "probes": p} for c, p in out["res"]]}
+
+
 def info():
     import os
     cfg = {}
@@ -106,4 +150,4 @@ def info():
 
 
 if __name__ == "__main__":
-    main({"mlp-train": run_mlp, "gemm": run_gemm}, info)
+    main({"mlp-train": run_mlp, "gemm": run_gemm, "noncomputability": run_noncomputability}, info)

@@ -107,3 +107,37 @@ export function gemmLoop(w, inner) {
 export function liveTensors() {
   return tf.memory().numTensors;
 }
+
+/**
+ * One member of a noncomputability pair: proximal GD (tf.variableGrads for the smooth part, a
+ * soft-threshold for the ℓ1 penalty). Returns the final cost and φ(e_k) for every k.
+ */
+function proxGd(w, member) {
+  const { d, width: W } = w;
+  const x = tf.tensor2d(Float32Array.from(member.x), [member.y.length, d]);
+  const y = tf.tensor1d(Float32Array.from(member.y));
+  const wv = toVariable(tf.tensor2d(Float32Array.from(w.w0), [W, d]));
+  const vv = toVariable(tf.tensor1d(Float32Array.from(w.v0)));
+  const t = w.lr * w.lambda;
+  const mse = () => tf.mean(tf.square(tf.sub(tf.squeeze(tf.matMul(tf.relu(tf.matMul(x, wv, false, true)), tf.reshape(vv, [W, 1])), [1]), y)));
+  for (let s = 0; s < w.steps; s++) {
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(mse, [wv, vv]);
+      for (const p of [wv, vv]) {
+        const z = tf.sub(p, tf.mul(grads[p.name], w.lr));
+        p.assign(tf.mul(tf.sign(z), tf.relu(tf.sub(tf.abs(z), t))));
+      }
+    });
+  }
+  const res = tf.tidy(() => ({
+    cost: tf.add(mse(), tf.mul(tf.add(tf.sum(tf.abs(vv)), tf.sum(tf.abs(wv))), w.lambda)).dataSync()[0],
+    probes: Array.from(tf.matMul(tf.reshape(vv, [1, W]), tf.relu(wv)).dataSync()),
+  }));
+  for (const tns of [x, y, wv, vv]) tns.dispose();
+  return res;
+}
+
+/** One noncomputability trial's optimisation (both members of the pair). */
+export function noncomputabilityTrial(w) {
+  return [proxGd(w, w.plus), proxGd(w, w.minus)];
+}

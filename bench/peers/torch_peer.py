@@ -65,9 +65,46 @@ def run_gemm(task, job):
     return [s / inner for s in secs], {"checksum": float(c.sum())}
 
 
+def prox_gd(x, y, w0, v0, lam, lr, steps):
+    """Proximal GD with autograd for the smooth part and a soft-threshold for the ℓ1 penalty."""
+    w = w0.clone().requires_grad_(True)
+    v = v0.clone().requires_grad_(True)
+    t = lr * lam
+    for _ in range(steps):
+        loss = ((torch.relu(x @ w.T) @ v - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            for p in (w, v):
+                p -= lr * p.grad
+                p.copy_(torch.sign(p) * torch.clamp(p.abs() - t, min=0))
+                p.grad = None
+    with torch.no_grad():
+        cost = float(((torch.relu(x @ w.T) @ v - y) ** 2).mean() + lam * (v.abs().sum() + w.abs().sum()))
+        probes = (v @ torch.relu(w)).tolist()
+    return cost, probes
+
+
+def run_noncomputability(task, job):
+    d, W = task["d"], task["width"]
+    members = []
+    for key in ("plus", "minus"):
+        members.append((torch.tensor(task[key]["x"], dtype=torch.float64).reshape(-1, d), torch.tensor(task[key]["y"], dtype=torch.float64)))
+    w0 = torch.tensor(task["w0"], dtype=torch.float64).reshape(W, d)
+    v0 = torch.tensor(task["v0"], dtype=torch.float64)
+    trials = task.get("trials", 1)
+    out = {}
+
+    def body():
+        for _ in range(trials):
+            out["res"] = [prox_gd(x, y, w0, v0, task["lambda"], task["lr"], task["steps"]) for x, y in members]
+
+    secs, _ = time_runs(body, job.get("warmup", 1), job["runs"])
+    return [s / trials for s in secs], {"final": [{"cost": c, "probes": p} for c, p in out["res"]]}
+
+
 def info():
     return {"impl": "torch", "version": torch.__version__, "threads": torch.get_num_threads()}
 
 
 if __name__ == "__main__":
-    main({"mlp-train": run_mlp, "gemm": run_gemm}, info)
+    main({"mlp-train": run_mlp, "gemm": run_gemm, "noncomputability": run_noncomputability}, info)

@@ -89,3 +89,29 @@ export function W5(m = 256, k = 256, n = 256) {
 export function toJson(w) {
   return JSON.stringify(w, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v) : v));
 }
+
+/** Standard normal by Box–Muller from `u` (a uniform generator). */
+function normal(u) {
+  const r = Math.sqrt(-2 * Math.log(1 - u()));
+  return r * Math.cos(2 * Math.PI * u());
+}
+
+/**
+ * W4 for the peers: the optimisation of one noncomputability trial (SPEC §3.1, algorithm `gd`):
+ * proximal full-batch gradient descent on C(θ) = (1/r)Σ(φ_θ(x^j) − y^j)² + λ(Σ|v_i| + Σ‖w_i‖₁),
+ * φ_θ(z) = Σ_i v_i ρ(w_i·z), `steps` steps of θ ← S_{lr·λ}(θ − lr·∇MSE), once for each member
+ * (ι⁺, ι⁻) of the hard pair — the paired trial of the core. `data` is the pair as read by the
+ * algorithm ({ plus: {x, y}, minus: {x, y} }, x row-major r×d); the initial θ is He-normal from
+ * `seed` and shared by both signs, as the paired design shares one random stream.
+ */
+export function noncomputabilityWorkload({ d, width, samples, lambda, lr, steps, data, seed = 4 }) {
+  const u = rng32(seed);
+  const w = new Float64Array(width * d);
+  const v = new Float64Array(width);
+  for (let i = 0; i < w.length; i++) w[i] = normal(u) * Math.sqrt(2 / d);
+  for (let i = 0; i < v.length; i++) v[i] = normal(u) * Math.sqrt(2 / width);
+  return {
+    id: 'W4', kind: 'noncomputability', d, width, samples, lambda, lr, steps,
+    plus: data.plus, minus: data.minus, w0: w, v0: v,
+  };
+}

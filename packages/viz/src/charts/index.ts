@@ -1,0 +1,31 @@
+/**
+ * The charts a summary supports: 1–2 for a noncomputability run, 3–5 for an instability run.
+ * (Chart 6, decision boundaries, needs a trial's networks, not a summary: see `boundary/`.)
+ */
+import { dichotomyChart } from './dichotomy.js';
+import { phaseDiagramChart } from './phase-diagram.js';
+import { radiusDistributionsChart } from './radius-distributions.js';
+import { successVsEpsilonChart } from './success-vs-epsilon.js';
+import type { Chart, Summary } from './types.js';
+import { unstableVsStripesChart } from './unstable-vs-stripes.js';
+
+/** Every summary chart that applies to the run's experiment, in report order. */
+export function summaryCharts(summary: Summary): Chart[] {
+  if (summary.run.experiment === 'noncomputability') return [successVsEpsilonChart(summary), phaseDiagramChart(summary)];
+  return [dichotomyChart(summary), unstableVsStripesChart(summary), radiusDistributionsChart(summary)];
+}
+
+export { dichotomyChart, rowAtMu } from './dichotomy.js';
+export { phaseDiagramChart, type PhaseDiagramOptions } from './phase-diagram.js';
+export { radiusDistributionsChart, type RadiusDistributionsOptions } from './radius-distributions.js';
+export { successVsEpsilonChart, type SuccessMeasure, type SuccessVsEpsilonOptions } from './success-vs-epsilon.js';
+export { unstableVsStripesChart } from './unstable-vs-stripes.js';
+export {
+  decisionBoundaryChart,
+  type AdversarialPoint,
+  type BoundaryPanel,
+  type BoundaryPoint,
+  type BoundaryScene,
+} from './decision-boundary.js';
+export { OKABE_ITO, CHART_FONT, chartConfig } from './style.js';
+export type { Chart, ChartId, ChartSpec } from './types.js';

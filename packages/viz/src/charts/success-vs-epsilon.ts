@@ -1,0 +1,138 @@
+/**
+ * Chart 1 (SPEC §6): worst-case success probability min(p̂⁺, p̂⁻) against the accuracy ε, one
+ * colour per algorithm and one panel per (K, readBits), with its Bonferroni interval drawn as a
+ * bar, a line at 1/2 and a line at the breakdown epsilon ε_B. Result II is the jump at ε_B: below
+ * it no algorithm can beat 1/2 on both inputs of the pair.
+ */
+import { hasData, noncomputabilityCells, round3, status } from './cells.js';
+import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
+import type { Chart, ChartSpec, Summary } from './types.js';
+
+/** Which probability chart 1 plots. */
+export type SuccessMeasure = 'min' | 'plus' | 'minus';
+
+/** Options for `successVsEpsilonChart`. */
+export interface SuccessVsEpsilonOptions {
+  /** `min` (default): min(p̂⁺, p̂⁻), the quantity Result II bounds; `plus`/`minus`: one input. */
+  measure?: SuccessMeasure;
+  /** Panels per row (default 3). */
+  columns?: number;
+}
+
+/** Build chart 1 from a noncomputability summary. */
+export function successVsEpsilonChart(summary: Summary, options: SuccessVsEpsilonOptions = {}): Chart {
+  const measure = options.measure ?? 'min';
+  const rows: Record<string, unknown>[] = [];
+  let missing = 0;
+  const panels = new Map<string, { epsB: number }>();
+  for (const cell of noncomputabilityCells(summary)) {
+    const panel = `K = ${cell.K}, readBits = ${cell.readBits}`;
+    if (!panels.has(panel)) panels.set(panel, { epsB: cell.epsB });
+    if (!hasData(cell)) {
+      missing++;
+      continue;
+    }
+    for (const row of cell.eps) {
+      const est = measure === 'min' ? row.min : measure === 'plus' ? { p: row.plus.p, ci: row.plus.cp } : { p: row.minus.p, ci: row.minus.cp };
+      rows.push({
+        kind: 'point',
+        panel,
+        algorithm: cell.algorithm,
+        eps: row.eps,
+        p: est.p,
+        lo: est.ci[0],
+        hi: est.ci[1],
+        trials: cell.trials,
+        status: status(cell),
+      });
+    }
+  }
+  for (const [panel, { epsB }] of panels) {
+    rows.push({ kind: 'half', panel, y: 0.5 });
+    rows.push({ kind: 'epsB', panel, epsB, y: 0.75, label: `ε_B = ${round3(epsB)}` });
+  }
+  const yTitle =
+    measure === 'min' ? 'success probability min(p̂⁺, p̂⁻)' : `success probability p̂${measure === 'plus' ? '⁺' : '⁻'}`;
+  const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
+  const x = { field: 'eps', type: 'quantitative', title: 'accuracy ε (max error on unit probes)', scale: { zero: true } };
+  const y = { field: 'p', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } };
+  const colour = { field: 'algorithm', type: 'nominal', title: 'algorithm' };
+  const spec: ChartSpec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: 'Success probability against ε',
+    data: { values: rows },
+    facet: { field: 'panel', type: 'nominal', title: 'hard pair level K and reading precision', sort: [...panels.keys()] },
+    columns: options.columns ?? 3,
+    spec: {
+      width: 260,
+      height: 200,
+      layer: [
+        {
+          name: 'half',
+          transform: only('half'),
+          mark: { type: 'rule', strokeDash: [6, 3], color: REFERENCE_COLOUR },
+          encoding: { y: { field: 'y', type: 'quantitative' } },
+        },
+        {
+          name: 'epsB',
+          transform: only('epsB'),
+          mark: { type: 'rule', strokeDash: [2, 2], color: REFERENCE_COLOUR, strokeWidth: 1.5 },
+          encoding: { x: { field: 'epsB', type: 'quantitative' } },
+        },
+        {
+          name: 'epsBLabel',
+          transform: only('epsB'),
+          mark: { type: 'text', align: 'left', dx: 3, color: REFERENCE_COLOUR, fontSize: 10 },
+          encoding: { x: { field: 'epsB', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+        },
+        {
+          name: 'intervals',
+          transform: only('point'),
+          mark: { type: 'rule', strokeWidth: 2, opacity: 0.6 },
+          encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: colour },
+        },
+        {
+          name: 'lines',
+          transform: only('point'),
+          mark: { type: 'line', strokeWidth: 1.5 },
+          encoding: { x, y, color: colour },
+        },
+        {
+          name: 'points',
+          transform: only('point'),
+          mark: { type: 'point', size: 45, strokeWidth: 1.5 },
+          encoding: {
+            x,
+            y,
+            color: colour,
+            fill: { condition: { test: "datum.status === 'complete'", field: 'algorithm', type: 'nominal' }, value: 'white' },
+            shape: {
+              field: 'status',
+              type: 'nominal',
+              title: 'cell',
+              scale: { domain: ['complete', 'partial'], range: ['circle', 'square'] },
+              legend: null,
+            },
+            tooltip: [
+              { field: 'algorithm' },
+              { field: 'eps', title: 'ε' },
+              { field: 'p', format: '.3f' },
+              { field: 'lo', format: '.3f', title: 'interval low' },
+              { field: 'hi', format: '.3f', title: 'interval high' },
+              { field: 'trials' },
+            ],
+          },
+        },
+      ],
+    },
+    config: chartConfig(),
+  };
+  return {
+    id: 'success-vs-epsilon',
+    title: 'Success probability against ε',
+    caption:
+      'Each point is one algorithm at one ε, with its confidence interval as a vertical bar. Left of the dotted line ε_B no network is ε-close to both minimisers of the pair, so every algorithm stays at or below the dashed line 1/2 wherever readBits ≤ K; right of it success can jump to 1. Hollow squares are cells the run has not finished.',
+    missing,
+    spec,
+  };
+}

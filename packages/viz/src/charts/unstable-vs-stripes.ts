@@ -1,0 +1,110 @@
+/**
+ * Chart 4 (SPEC §6): share of unstable data points against the number of stripes m, one series per
+ * method and architecture, with a vertical line at m − 1 = P(N) for each fixed architecture. F3:
+ * to the right of that line every accurate network of that architecture is unstable at radius μ at
+ * ⌈(m − 1 − P(N))/2⌉ or more data points.
+ */
+import { archLabel, distinct, hasData, instabilityCells, round3, seriesLabel, status } from './cells.js';
+import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
+import type { Chart, ChartSpec, Summary } from './types.js';
+
+/** Build chart 4 from an instability summary. */
+export function unstableVsStripesChart(summary: Summary): Chart {
+  const rows: Record<string, unknown>[] = [];
+  let missing = 0;
+  const cells = instabilityCells(summary);
+  for (const cell of cells) {
+    if (!hasData(cell)) {
+      missing++;
+      continue;
+    }
+    rows.push({
+      kind: 'cell',
+      series: seriesLabel(cell),
+      m: cell.m,
+      share: cell.unstableShare.mean,
+      lo: cell.unstableShare.q25,
+      hi: cell.unstableShare.q75,
+      trials: cell.trials,
+      status: status(cell),
+    });
+  }
+  // One reference line per fixed architecture: P(N) is a property of the architecture, so it is
+  // read from the spec's arch, not from trial data, and drawn even when the run is partial.
+  const archs = distinct(cells.filter((c) => c.arch !== null).map((c) => (c.arch as number[]).join('-')));
+  for (const a of archs) {
+    const arch = a.split('-').map(Number);
+    let P = 1;
+    for (let l = 1; l < arch.length - 1; l++) P *= arch[l]! + 1;
+    rows.push({ kind: 'bound', m: P + 1, arch: archLabel(arch), y: 1, label: `m − 1 = P(N) = ${round3(P)} (${archLabel(arch)})` });
+  }
+  const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
+  const x = { field: 'm', type: 'quantitative', title: 'number of stripes m', scale: { zero: false, nice: false }, axis: { format: 'd', tickMinStep: 1 } };
+  const colour = { field: 'series', type: 'nominal', title: 'method (architecture)' };
+  const spec: ChartSpec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: 'Unstable data points against the number of stripes',
+    data: { values: rows },
+    width: 420,
+    height: 300,
+    layer: [
+      {
+        name: 'bound',
+        transform: only('bound'),
+        mark: { type: 'rule', strokeDash: [6, 3], color: REFERENCE_COLOUR, strokeWidth: 1.5 },
+        encoding: { x },
+      },
+      {
+        name: 'boundLabel',
+        transform: only('bound'),
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color: REFERENCE_COLOUR },
+        encoding: { x, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+      },
+      {
+        name: 'intervals',
+        transform: only('cell'),
+        mark: { type: 'rule', strokeWidth: 2, opacity: 0.6 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: colour },
+      },
+      {
+        name: 'lines',
+        transform: only('cell'),
+        mark: { type: 'line', strokeWidth: 1.5 },
+        encoding: { x, y: { field: 'share', type: 'quantitative' }, color: colour },
+      },
+      {
+        name: 'points',
+        transform: only('cell'),
+        mark: { type: 'point', size: 50, strokeWidth: 1.5, filled: true },
+        encoding: {
+          x,
+          y: {
+            field: 'share',
+            type: 'quantitative',
+            title: 'share unstable at radius μ',
+            scale: { domain: [0, 1] },
+          },
+          color: colour,
+          opacity: { condition: { test: "datum.status === 'partial'", value: 0.45 }, value: 1 },
+          tooltip: [
+            { field: 'series' },
+            { field: 'm', title: 'stripes m' },
+            { field: 'share', format: '.3f', title: 'mean share unstable' },
+            { field: 'lo', format: '.3f', title: 'lower quartile' },
+            { field: 'hi', format: '.3f', title: 'upper quartile' },
+            { field: 'trials' },
+          ],
+        },
+      },
+    ],
+    config: chartConfig(),
+  };
+  return {
+    id: 'unstable-vs-stripes',
+    title: 'Instability grows with the number of stripes',
+    caption:
+      'Mean share of data points (T ∪ V) that an attack moves to the wrong side within radius μ, with the interquartile range over trials as a bar. Dashed lines mark m − 1 = P(N) for each fixed architecture: to their right F3 forces every accurate network of that architecture to be unstable somewhere, while variable-width networks stay near 0.',
+    missing,
+    spec,
+  };
+}

@@ -1,0 +1,85 @@
+/** Tables of cell summaries for the report: one row per cell, missing cells marked as such. */
+import { archLabel, hasData, instabilityCells, noncomputabilityCells, sortedDistinct } from '../charts/cells.js';
+import { rowAtMu } from '../charts/dichotomy.js';
+import type { Summary } from '../charts/types.js';
+import { esc, num, table, withInterval } from './html.js';
+
+function statusCell(complete: boolean, trials: number): string {
+  return trials === 0 ? 'missing' : complete ? 'complete' : 'partial';
+}
+
+/** The cell table of a noncomputability run: min(p̂⁺, p̂⁻) with its interval at every ε. */
+export function noncomputabilityTable(summary: Summary): string {
+  const cells = noncomputabilityCells(summary);
+  const epsilons = sortedDistinct(cells.flatMap((c) => c.eps.map((r) => r.eps)));
+  const headers = ['algorithm', 'K', 'readBits', 'trials / sign', 'status', 'ε_B', ...epsilons.map((e) => `min(p̂⁺,p̂⁻) at ε = ${e}`), 'mean bits read'];
+  const rows = cells.map((c) => {
+    const data = hasData(c);
+    const byEps = new Map(c.eps.map((r) => [r.eps, r]));
+    return [
+      esc(c.algorithm),
+      num(c.K),
+      num(c.readBits),
+      num(c.trials),
+      esc(statusCell(c.complete, c.trials)),
+      num(c.epsB),
+      ...epsilons.map((e) => {
+        const r = byEps.get(e);
+        return data && r ? withInterval(r.min.p, r.min.ci) : '—';
+      }),
+      data ? num(c.bitsRead.mean) : '—',
+    ];
+  });
+  return table(headers, rows, 'Cells: worst-case success with its confidence interval', 'cells');
+}
+
+/** The cell table of an instability run. */
+export function instabilityTable(summary: Summary): string {
+  const headers = [
+    'method',
+    'architecture',
+    'm',
+    'μ',
+    'trials',
+    'status',
+    'P(N)',
+    'val. accuracy',
+    'accurate',
+    'accurate & unstable',
+    'unstable share',
+    'robust acc. at μ (cert–attack)',
+    'median radius: cert',
+    'attack',
+    'F3 held / applied',
+    'diverged',
+  ];
+  const rows = instabilityCells(summary).map((c) => {
+    const data = hasData(c);
+    const at = rowAtMu(c);
+    const d = (s: string) => (data ? s : '—');
+    return [
+      esc(c.method),
+      esc(archLabel(c.arch)),
+      num(c.m),
+      num(c.mu),
+      num(c.trials),
+      esc(statusCell(c.complete, c.trials)),
+      d(num(c.pieceBound.mean)),
+      d(num(c.accuracy.val.mean)),
+      d(withInterval(c.accurate.p, c.accurate.cp)),
+      d(c.accurateUnstable.n > 0 ? withInterval(c.accurateUnstable.p, c.accurateUnstable.cp) : '—'),
+      d(num(c.unstableShare.mean)),
+      d(at ? `${num(at.robustCert.mean)}–${num(at.robustAttack.mean)}` : '—'),
+      d(num(c.radius.certMedian.median)),
+      d(num(c.radius.attackMedian.median)),
+      d(`${c.f3.holds} / ${c.f3.applies}`),
+      num(c.diverged),
+    ];
+  });
+  return table(headers, rows, 'Cells: accuracy, stability and radius brackets (means over trials)', 'cells');
+}
+
+/** The cell table for a summary of either experiment. */
+export function cellTable(summary: Summary): string {
+  return summary.run.experiment === 'noncomputability' ? noncomputabilityTable(summary) : instabilityTable(summary);
+}

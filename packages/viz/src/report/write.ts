@@ -1,0 +1,224 @@
+/**
+ * `report.html`: one self-contained page per run or per set of runs (the demo writes two). Charts
+ * are inlined as SVG data URLs (each an isolated document, so Vega's element ids cannot collide),
+ * styles and the one small script are inline, and nothing is fetched: the page reads the same from
+ * a USB stick as from a server.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { decisionBoundaryChart, type BoundaryScene } from '../charts/decision-boundary.js';
+import { summaryCharts } from '../charts/index.js';
+import type { Chart } from '../charts/types.js';
+import { svgToPng, type PngOptions } from '../render/png.js';
+import { renderSvg } from '../render/svg.js';
+import { headlines } from './headline.js';
+import { esc, facts, num, REPORT_CSS } from './html.js';
+import { loadRuns, ReportError, runLabel, type LoadedRun } from './load.js';
+import { cellTable } from './tables.js';
+
+/** Options for `writeReport`. */
+export interface ReportOptions {
+  /**
+   * Path of the HTML file. Default: `report.html` inside the target directory (required when the
+   * target is a list of directories).
+   */
+  out?: string;
+  /** Page title. Default: the run name, or `paradox report` for several runs. */
+  title?: string;
+  /**
+   * Also write every chart beside the report as `charts/<run>-<chart>.vl.json` (the editable
+   * Vega-Lite spec), `.svg` and `.png` (default true).
+   */
+  assets?: boolean;
+  /** PNG options for the chart files (ignored when `assets` is false). */
+  png?: PngOptions;
+  /**
+   * Decision-boundary scenes (chart 6) to show for a run, keyed by run directory or given as a
+   * function of the run. Without it a run shows no boundary chart.
+   */
+  boundaries?: (run: LoadedRun) => Promise<BoundaryScene[]> | BoundaryScene[];
+  /** Extra facts for the environment and timings section (e.g. the CLI's wall time), per run. */
+  environment?: (run: LoadedRun) => Record<string, unknown> | undefined;
+}
+
+/** What `writeReport` wrote. */
+export interface ReportResult {
+  /** Absolute path of report.html. */
+  path: string;
+  /** Runs covered. */
+  runs: LoadedRun[];
+  /** Charts in the page, in order (with their run directory). */
+  charts: Array<{ run: string; chart: Chart }>;
+  /** Chart files written beside the report (absolute paths). */
+  assets: string[];
+}
+
+interface RenderedChart {
+  chart: Chart;
+  svg: string;
+  slug: string;
+}
+
+/** A file-name-safe slug. */
+function slug(s: string): string {
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'run'
+  );
+}
+
+function svgDataUrl(svg: string): string {
+  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+}
+
+function figure(r: RenderedChart, anchor: string): string {
+  const missing =
+    r.chart.missing > 0
+      ? ` <span class="missing">${r.chart.missing} cell${r.chart.missing === 1 ? ' has' : 's have'} no finished trials yet and ${r.chart.missing === 1 ? 'is' : 'are'} shown as missing, not as zero.</span>`
+      : '';
+  return `<figure class="chart" id="${esc(anchor)}" data-chart="${esc(r.chart.id)}">
+<h3>${esc(r.chart.title)}</h3>
+<img src="${svgDataUrl(r.svg)}" alt="${esc(`${r.chart.title}. ${r.chart.caption}`)}">
+<figcaption>${esc(r.chart.caption)}${missing}</figcaption>
+</figure>`;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return num(v);
+  if (typeof v === 'string') return esc(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return `<code>${esc(JSON.stringify(v))}</code>`;
+}
+
+function runSection(run: LoadedRun, rendered: RenderedChart[], extraEnv: Record<string, unknown> | undefined, index: number): string {
+  const s = run.summary;
+  const id = `run-${index}`;
+  const complete = s.run.complete;
+  const heads = headlines(s);
+  const headHtml = heads.length
+    ? `<ul class="headline">${heads
+        .map(
+          (h) =>
+            `<li><span class="label">${esc(h.label)}</span><span class="value">${esc(h.value)}</span><span class="theory">${esc(h.theory)}</span>${
+              h.where ? `<br><span class="muted">${esc(h.where)}</span>` : ''
+            }</li>`,
+        )
+        .join('')}</ul>`
+    : '<p class="muted">No finished trials yet: nothing to summarise.</p>';
+  const env = { ...(run.environment ?? {}), ...(extraEnv ?? {}) };
+  const envHtml = Object.keys(env).length
+    ? facts(Object.entries(env).map(([k, v]) => [k, describeValue(v)]))
+    : '<p class="muted">The run directory records no environment or timings (no environment.json, run.json, meta.json or timing.json).</p>';
+  const spec =
+    run.spec === undefined
+      ? '<p class="muted">No normalised spec file in the run directory.</p>'
+      : `<p class="muted">From ${esc(run.specSource ?? 'the run directory')}.</p><pre class="spec">${esc(typeof run.spec === 'string' ? run.spec : JSON.stringify(run.spec, null, 2))}</pre>`;
+  return `<section class="run" id="${id}" data-experiment="${esc(s.run.experiment)}">
+<h2>${esc(runLabel(run))} <span class="badge ${complete ? 'complete' : 'partial'}">${complete ? 'complete' : 'partial'}</span></h2>
+${facts([
+  ['experiment', esc(s.run.experiment)],
+  ['cells finished', `${num(s.run.cellsComplete)} of ${num(s.run.cellsTotal)}`],
+  ['trials done', num(s.run.trialsDone)],
+  ['seed', num(s.run.seed)],
+  ['confidence level', num(s.run.confidence)],
+  ['spec hash', `<code>${esc(s.run.specHash)}</code>`],
+  ['directory', `<code>${esc(run.dir)}</code>`],
+])}
+${complete ? '' : '<p class="missing"><strong>Partial run.</strong> Cells without finished trials are drawn as missing; resume it with <code>paradox resume DIR</code>.</p>'}
+<h3>Headline numbers</h3>
+${headHtml}
+${rendered.map((r, k) => figure(r, `${id}-chart-${k}`)).join('\n')}
+<h3>Cell summaries</h3>
+${cellTable(s)}
+<h3>Environment and timings</h3>
+${envHtml}
+<h3>Spec</h3>
+${spec}
+</section>`;
+}
+
+/** Render the full HTML page for loaded runs and their rendered charts. */
+function page(title: string, sections: string[], runs: LoadedRun[]): string {
+  const toc =
+    runs.length > 1
+      ? `<nav class="toc"><h2>Runs</h2><ul>${runs
+          .map((r, i) => `<li><a href="#run-${i}">${esc(runLabel(r))}</a> — ${esc(r.summary.run.experiment)}${r.summary.run.complete ? '' : ' (partial)'}</li>`)
+          .join('')}</ul></nav>`
+      : '';
+  // The script only reports images that failed to decode (so a broken chart is an error in the
+  // console, not a silent gap) and marks the page ready for automated viewers.
+  const script = `(function () {
+  var imgs = Array.prototype.slice.call(document.querySelectorAll('figure.chart img'));
+  Promise.all(imgs.map(function (img) { return img.decode().catch(function () { console.error('chart failed to load: ' + img.alt.slice(0, 80)); img.closest('figure').classList.add('broken'); }); }))
+    .then(function () { document.documentElement.setAttribute('data-ready', 'true'); });
+})();`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>${esc(title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<main>
+<header class="report">
+<h1>${esc(title)}</h1>
+<p class="muted">Bastounis, Hansen &amp; Vlačić, <em>The mathematics of adversarial attacks in AI</em> (arXiv 2109.06098), as runnable experiments. Generated by paradox on ${esc(new Date().toISOString())}.</p>
+</header>
+${toc}
+${sections.join('\n')}
+</main>
+<script>${script}</script>
+</body>
+</html>
+`;
+}
+
+/**
+ * Write `report.html` for a run directory, a folder of run directories (the demo) or a list of
+ * run directories. Charts missing from partial runs are shown as missing.
+ */
+export async function writeReport(target: string | string[], options: ReportOptions = {}): Promise<ReportResult> {
+  const runs = loadRuns(target);
+  if (options.out === undefined && Array.isArray(target)) {
+    throw new ReportError('writeReport: options.out is required when the target is a list of run directories');
+  }
+  const out = resolve(options.out ?? join(target as string, 'report.html'));
+  const assetsDir = join(dirname(out), 'charts');
+  const writeAssets = options.assets ?? true;
+  const assets: string[] = [];
+  const charts: ReportResult['charts'] = [];
+  const sections: string[] = [];
+  for (const [i, run] of runs.entries()) {
+    const list = summaryCharts(run.summary);
+    const scenes = options.boundaries ? await options.boundaries(run) : [];
+    for (const scene of scenes) list.push(decisionBoundaryChart(scene));
+    const rendered: RenderedChart[] = [];
+    const runSlug = runs.length > 1 ? `${i + 1}-${slug(runLabel(run))}` : slug(runLabel(run));
+    for (const [k, chart] of list.entries()) {
+      const svg = await renderSvg(chart.spec);
+      const name = `${runSlug}-${chart.id}${list.filter((c) => c.id === chart.id).length > 1 ? `-${k}` : ''}`;
+      rendered.push({ chart, svg, slug: name });
+      charts.push({ run: run.dir, chart });
+      if (writeAssets) {
+        mkdirSync(assetsDir, { recursive: true });
+        const base = join(assetsDir, name);
+        writeFileSync(`${base}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
+        writeFileSync(`${base}.svg`, svg);
+        writeFileSync(`${base}.png`, svgToPng(svg, options.png));
+        assets.push(`${base}.vl.json`, `${base}.svg`, `${base}.png`);
+      }
+    }
+    sections.push(runSection(run, rendered, options.environment?.(run), i));
+  }
+  const title = options.title ?? (runs.length === 1 ? `paradox report: ${runLabel(runs[0]!)}` : 'paradox report');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, page(title, sections, runs));
+  return { path: out, runs, charts, assets };
+}

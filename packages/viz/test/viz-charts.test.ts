@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import { inflateSync } from 'node:zlib';
+import {
+  decisionBoundaryChart,
+  dichotomyChart,
+  gridInputs,
+  phaseDiagramChart,
+  radiusDistributionsChart,
+  renderSvg,
+  stripesExtent,
+  stripesOnGrid,
+  successVsEpsilonChart,
+  summaryCharts,
+  svgToPng,
+  unstableVsStripesChart,
+  type Chart,
+} from '../src/index.js';
+import { countMarks, texts } from './svg-marks.js';
+import {
+  ALGORITHMS,
+  instabilityComplete,
+  instabilityPartial,
+  KS,
+  METHODS,
+  noncomputabilityComplete,
+  noncomputabilityPartial,
+  READ_BITS,
+  STRIPES,
+} from './fixtures/summaries.js';
+
+const EPS_PER_CELL = 5;
+const PANELS = KS.length * READ_BITS.length;
+
+function pngSize(png: Uint8Array): [number, number] {
+  const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return [v.getUint32(16), v.getUint32(20)];
+}
+
+async function renderBoth(chart: Chart): Promise<{ svg: string; png: Uint8Array }> {
+  const svg = await renderSvg(chart.spec);
+  expect(svg.startsWith('<svg')).toBe(true);
+  const png = svgToPng(svg, { scale: 1 });
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const [w, h] = pngSize(png);
+  expect(w).toBeGreaterThan(200);
+  expect(h).toBeGreaterThan(100);
+  expect(png.length).toBeGreaterThan(5000);
+  return { svg, png };
+}
+
+describe('chart 1: success probability against ε', () => {
+  it('draws one point and one interval per (cell, ε), 1/2 and ε_B once per panel', async () => {
+    const chart = successVsEpsilonChart(noncomputabilityComplete());
+    const { svg } = await renderBoth(chart);
+    const n = ALGORITHMS.length * PANELS * EPS_PER_CELL;
+    expect(countMarks(svg, 'points')).toBe(n);
+    expect(countMarks(svg, 'intervals')).toBe(n);
+    expect(countMarks(svg, 'half')).toBe(PANELS);
+    expect(countMarks(svg, 'epsB')).toBe(PANELS);
+    expect(texts(svg)).toContain('ε_B = 0.4');
+    expect(texts(svg).some((t) => t.startsWith('accuracy ε'))).toBe(true);
+    expect(chart.missing).toBe(0);
+  });
+
+  it('leaves out cells without trials instead of drawing them at 0', async () => {
+    const chart = successVsEpsilonChart(noncomputabilityPartial());
+    const { svg } = await renderBoth(chart);
+    // 24 grid cells: one absent, one with 0 trials.
+    expect(countMarks(svg, 'points')).toBe((ALGORITHMS.length * PANELS - 2) * EPS_PER_CELL);
+    expect(chart.missing).toBe(1);
+    const values = (chart.spec.data as { values: Array<Record<string, unknown>> }).values;
+    expect(values.filter((r) => r['kind'] === 'point' && r['algorithm'] === 'gd' && r['trials'] === 0)).toHaveLength(0);
+    expect(values.filter((r) => r['status'] === 'partial')).toHaveLength(EPS_PER_CELL);
+  });
+
+  it('the y value at every point is the measure asked for', () => {
+    const s = noncomputabilityComplete();
+    for (const measure of ['min', 'plus', 'minus'] as const) {
+      const rows = (successVsEpsilonChart(s, { measure }).spec.data as { values: Array<Record<string, unknown>> }).values.filter((r) => r['kind'] === 'point');
+      const c = s.cells[0]!;
+      if (c.experiment !== 'noncomputability') throw new Error('fixture');
+      const r0 = c.eps[0]!;
+      const expected = measure === 'min' ? r0.min.p : measure === 'plus' ? r0.plus.p : r0.minus.p;
+      expect(rows[0]!['p']).toBe(expected);
+    }
+  });
+});
+
+describe('chart 2: phase diagram', () => {
+  it('draws every (algorithm, K, readBits) with the readBits ≤ K frontier outlined', async () => {
+    const chart = phaseDiagramChart(noncomputabilityComplete());
+    const { svg } = await renderBoth(chart);
+    const n = ALGORITHMS.length * PANELS;
+    expect(countMarks(svg, 'cells')).toBe(n);
+    expect(countMarks(svg, 'missing')).toBe(0);
+    const capped = KS.reduce((s, K) => s + READ_BITS.filter((b) => b <= K).length, 0) * ALGORITHMS.length;
+    expect(countMarks(svg, 'capped')).toBe(capped);
+    expect(countMarks(svg, 'labels')).toBe(n);
+  });
+
+  it('shows absent and empty cells of a partial run as grey "missing" cells', async () => {
+    const chart = phaseDiagramChart(noncomputabilityPartial());
+    const { svg } = await renderBoth(chart);
+    expect(countMarks(svg, 'missing')).toBe(2);
+    expect(countMarks(svg, 'cells')).toBe(ALGORITHMS.length * PANELS - 2);
+    expect(texts(svg).filter((t) => t === 'missing')).toHaveLength(2);
+    expect(chart.missing).toBe(2);
+  });
+
+  it('uses the largest ε below ε_B by default and a chosen ε when asked', () => {
+    const rows = (c: Chart) => (c.spec.data as { values: Array<Record<string, unknown>> }).values.filter((r) => r['kind'] === 'value');
+    expect(new Set(rows(phaseDiagramChart(noncomputabilityComplete())).map((r) => r['eps']))).toEqual(new Set([0.25]));
+    expect(new Set(rows(phaseDiagramChart(noncomputabilityComplete(), { eps: 0.11 })).map((r) => r['eps']))).toEqual(new Set([0.1]));
+  });
+});
+
+describe('chart 3: dichotomy scatter', () => {
+  it('draws one point and one bracket per cell with data', async () => {
+    const { svg } = await renderBoth(dichotomyChart(instabilityComplete()));
+    expect(countMarks(svg, 'points')).toBe(METHODS.length * STRIPES.length);
+    expect(countMarks(svg, 'intervals')).toBe(METHODS.length * STRIPES.length);
+    expect(countMarks(svg, 'corner')).toBe(1);
+    const partial = dichotomyChart(instabilityPartial());
+    const p = await renderBoth(partial);
+    expect(countMarks(p.svg, 'points')).toBe(METHODS.length * STRIPES.length - 2);
+    expect(partial.missing).toBe(1);
+  });
+});
+
+describe('chart 4: unstable share against m', () => {
+  it('draws the m − 1 = P(N) line for the fixed architecture and a point per cell', async () => {
+    const { svg } = await renderBoth(unstableVsStripesChart(instabilityComplete()));
+    expect(countMarks(svg, 'points')).toBe(METHODS.length * STRIPES.length);
+    expect(countMarks(svg, 'bound')).toBe(1);
+    expect(texts(svg)).toContain('m − 1 = P(N) = 4 (2-3-1)');
+  });
+});
+
+describe('chart 5: radius distributions', () => {
+  it('draws attack and certified boxes per cell, μ per cell, and missing panels', async () => {
+    const { svg } = await renderBoth(radiusDistributionsChart(instabilityComplete()));
+    const n = METHODS.length * STRIPES.length;
+    expect(countMarks(svg, 'boxes')).toBe(2 * n);
+    expect(countMarks(svg, 'medians')).toBe(2 * n);
+    expect(countMarks(svg, 'mu')).toBe(n);
+    const partial = radiusDistributionsChart(instabilityPartial());
+    const p = await renderBoth(partial);
+    expect(countMarks(p.svg, 'boxes')).toBe(2 * (n - 2));
+    expect(countMarks(p.svg, 'missing')).toBe(2);
+    expect(partial.missing).toBe(2);
+  });
+});
+
+describe('chart 6: decision boundaries', () => {
+  it('draws a raster per panel, the data points and the adversarial examples', async () => {
+    const mu = 0.02;
+    const m = 4;
+    const grid = { extent: stripesExtent(mu), nx: 64, ny: 24 };
+    const xs = gridInputs(grid);
+    const shortcut = new Float64Array(grid.nx * grid.ny);
+    for (let k = 0; k < shortcut.length; k++) {
+      const a = (xs[2 * k + 1]! - 0.5 + mu) / (2 * mu);
+      shortcut[k] = Math.max(0, a) - Math.max(0, a - 1);
+    }
+    const points = [0.1, 0.35, 0.6, 0.85].map((x1, k) => ({ x1, x2: 0.5 + mu * (2 * (k % 2) - 1), label: (k % 2) as 0 | 1 }));
+    const chart = decisionBoundaryChart({
+      grid,
+      m,
+      points,
+      panels: [
+        { title: 'true f', values: stripesOnGrid(grid, m) },
+        { title: 'shortcut σ', values: shortcut, adversarial: points.map((p) => ({ x1: p.x1, x2: 0.5, from: p })) },
+      ],
+    });
+    const { svg } = await renderBoth(chart);
+    expect(countMarks(svg, 'raster0')).toBe(1);
+    expect(countMarks(svg, 'raster1')).toBe(1);
+    expect(countMarks(svg, 'points0')).toBe(4);
+    expect(countMarks(svg, 'points1')).toBe(4);
+    expect(countMarks(svg, 'adversarial0')).toBe(0);
+    expect(countMarks(svg, 'adversarial1')).toBe(4);
+    expect(countMarks(svg, 'moves1')).toBe(4);
+    expect(countMarks(svg, 'stripes0')).toBe(m - 1);
+    // The raster is the PNG of the classes: decode it and check a pixel of each stripe.
+    const url = /xlink:href="data:image\/png;base64,([^"]+)"/.exec(svg)![1]!;
+    const png = Buffer.from(url, 'base64');
+    const idat = png.subarray(33 + 8, png.length - 12 - 4);
+    const raw = inflateSync(idat);
+    const stride = grid.nx * 4 + 1;
+    const pixel = (i: number, j: number) => [...raw.subarray(j * stride + 1 + 4 * i, j * stride + 1 + 4 * i + 3)];
+    expect(pixel(2, 5)).toEqual([198, 222, 240]); // x_1 ≈ 0.04: stripe 0, class 0
+    expect(pixel(24, 5)).toEqual([250, 222, 178]); // x_1 ≈ 0.38: stripe 1, class 1
+  });
+});
+
+describe('summaryCharts', () => {
+  it('picks the charts of the run experiment', () => {
+    expect(summaryCharts(noncomputabilityComplete()).map((c) => c.id)).toEqual(['success-vs-epsilon', 'phase-diagram']);
+    expect(summaryCharts(instabilityComplete()).map((c) => c.id)).toEqual(['dichotomy', 'unstable-vs-stripes', 'radius-distributions']);
+  });
+
+  it('every spec is plain JSON that survives a round trip and renders the same', async () => {
+    for (const chart of [...summaryCharts(noncomputabilityPartial()), ...summaryCharts(instabilityPartial())]) {
+      const copy = JSON.parse(JSON.stringify(chart.spec)) as typeof chart.spec;
+      expect(copy).toEqual(chart.spec);
+      // Vega numbers gradients with a process-wide counter; everything else must match.
+      const norm = (svg: string) => svg.replace(/gradient_\d+/g, 'gradient');
+      expect(norm(await renderSvg(copy))).toBe(norm(await renderSvg(chart.spec)));
+    }
+  });
+});

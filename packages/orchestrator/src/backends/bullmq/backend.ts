@@ -1,0 +1,319 @@
+/**
+ * The orchestrator side of the bullmq backend: one BullMQ job per batch, job id = `batchKey(task)`
+ * (`run:cell:batch`), the outcome read back from the job's return value.
+ *
+ * Delivery is at-least-once and every path converges on the same job id, so nothing here needs to
+ * be exactly-once: a re-added job that already exists is a no-op, a job that completed while the
+ * orchestrator was away is read back instead of run again, and the scheduler drops a second
+ * outcome for a batch it already stored.
+ *
+ * Outcomes arrive through QueueEvents (low latency). Events are a best-effort stream (trimmed,
+ * and not replayed across a Redis restart without persistence), so a poll re-reads the state of
+ * every outstanding job every `pollIntervalMs`, and re-adds any job that Redis lost.
+ */
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { OrchestratorError } from '../../errors.js';
+import { batchKey, type BatchOutcome, type BatchTask } from '../../worker/protocol.js';
+import { WorkerCrash, type Backend, type BackendOptions } from '../types.js';
+import {
+  bullmqConnection,
+  checkRedis,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  describe,
+  redact,
+  type RedisConnectionOptions,
+} from './connection.js';
+import { decodeFailure, isOutcome, JOB_NAME, JOB_OPTIONS, QUEUE_DEFAULTS, type QueueLocation } from './queue.js';
+
+/** Options of the bullmq backend: the common backend options plus Redis and queue settings. */
+export interface BullmqBackendOptions extends BackendOptions, QueueLocation {
+  /** Extra ioredis options passed through (TLS `ca`, `password`, ...). Never logged. */
+  redisOptions?: RedisOptions;
+  /** How long `start()` waits for Redis before failing. */
+  connectTimeoutMs?: number;
+  /** How long Redis may be unreachable mid-run before in-flight batches fail with E_BACKEND. */
+  redisDownTimeoutMs?: number;
+  /** Period of the safety-net poll of outstanding jobs. */
+  pollIntervalMs?: number;
+}
+
+/** Defaults of the bullmq-specific options. */
+export const BULLMQ_BACKEND_DEFAULTS = {
+  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+  redisDownTimeoutMs: 30_000,
+  pollIntervalMs: 1_000,
+} as const;
+
+interface Pending {
+  task: BatchTask;
+  resolve: (o: BatchOutcome) => void;
+  reject: (e: Error) => void;
+  /** True while add/inspect is in progress for this job (the poll leaves it alone). */
+  busy: boolean;
+  promise: Promise<BatchOutcome>;
+}
+
+function abortError(message: string): Error {
+  const e = new Error(message);
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Creates the bullmq backend (a `BackendFactory`). Requires `options.redis`. */
+export function createBullmqBackend(options: BullmqBackendOptions): Backend {
+  return new BullmqBackend(options);
+}
+
+class BullmqBackend implements Backend {
+  readonly name = 'bullmq' as const;
+  readonly concurrency: number;
+  private readonly conn: RedisConnectionOptions;
+  private readonly opts: Required<Omit<BullmqBackendOptions, keyof BackendOptions | 'redisOptions'>>;
+  private queue: Queue | undefined;
+  private events: QueueEvents | undefined;
+  /** Our own connection, used for health (ready/close events): BullMQ's hide reconnects. */
+  private health: Redis | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private downSince: number | undefined;
+  private broken: Error | undefined;
+  private closed = false;
+
+  constructor(options: BullmqBackendOptions) {
+    if (options.redis === undefined || options.redis === '') {
+      throw new OrchestratorError(
+        'E_USAGE',
+        'backend bullmq needs a Redis URL: set `redis: redis://host:6379` in the spec or pass --redis URL',
+      );
+    }
+    if (options.runId.includes(':')) {
+      // BullMQ accepts custom job ids with exactly two ':' — the ones batchKey puts in.
+      throw new OrchestratorError('E_USAGE', `run id "${options.runId}" must not contain ':'`);
+    }
+    this.conn = { url: options.redis, ...(options.redisOptions ? { redisOptions: options.redisOptions } : {}) };
+    this.concurrency = Math.max(1, options.workers);
+    this.opts = {
+      queueName: options.queueName ?? QUEUE_DEFAULTS.queueName,
+      prefix: options.prefix ?? QUEUE_DEFAULTS.prefix,
+      connectTimeoutMs: options.connectTimeoutMs ?? BULLMQ_BACKEND_DEFAULTS.connectTimeoutMs,
+      redisDownTimeoutMs: options.redisDownTimeoutMs ?? BULLMQ_BACKEND_DEFAULTS.redisDownTimeoutMs,
+      pollIntervalMs: options.pollIntervalMs ?? BULLMQ_BACKEND_DEFAULTS.pollIntervalMs,
+    };
+  }
+
+  async start(): Promise<void> {
+    try {
+      await checkRedis(this.conn, this.opts.connectTimeoutMs);
+    } catch (e) {
+      throw this.backendError(`bullmq backend: ${(e as Error).message}`);
+    }
+    const connection = bullmqConnection(this.conn);
+    const common = { connection, prefix: this.opts.prefix };
+    this.queue = new Queue(this.opts.queueName, common);
+    this.events = new QueueEvents(this.opts.queueName, common);
+    // BullMQ emits connection errors as events; unhandled they would crash the process, and
+    // their text may quote the URL. Reconnection is automatic; `health` tracks the outage.
+    this.queue.on('error', () => undefined);
+    this.events.on('error', () => undefined);
+    this.events.on('completed', ({ jobId, returnvalue }) => this.onCompleted(jobId, returnvalue));
+    this.events.on('failed', ({ jobId, failedReason }) => this.onFailed(jobId, failedReason));
+    this.health = new Redis(this.conn.url, { ...connection, lazyConnect: true });
+    this.health.on('error', () => undefined);
+    this.health.on('ready', () => (this.downSince = undefined));
+    this.health.on('close', () => (this.downSince ??= Date.now()));
+    try {
+      await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady(), this.health.connect()]);
+    } catch (e) {
+      await this.close();
+      throw this.backendError(`bullmq backend: cannot open the queue on ${describe(this.conn)}: ${redact(String((e as Error).message), this.conn)}`);
+    }
+    this.pollTimer = setInterval(() => void this.poll(), this.opts.pollIntervalMs);
+    this.pollTimer.unref();
+  }
+
+  run(task: BatchTask, signal?: AbortSignal): Promise<BatchOutcome> {
+    if (this.closed || this.queue === undefined) return Promise.reject(abortError('bullmq backend is closed'));
+    if (this.broken) return Promise.reject(this.broken);
+    if (signal?.aborted) return Promise.reject(abortError('batch cancelled'));
+    const id = batchKey(task);
+    const existing = this.pending.get(id);
+    // A second run() of a batch already in flight shares the first one's outcome.
+    if (existing) return this.withSignal(existing.promise, signal);
+    let resolve!: (o: BatchOutcome) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<BatchOutcome>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const entry: Pending = { task, resolve, reject, busy: true, promise };
+    // Registered before the add, so an outcome event that beats add()'s reply is not missed.
+    this.pending.set(id, entry);
+    void this.submit(id, entry);
+    return this.withSignal(promise, signal);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(abortError('bullmq backend closed'));
+    }
+    // Closing waits for Redis replies; with Redis gone that would hang, so give up after a while.
+    const quit = Promise.allSettled([this.events?.close(), this.queue?.close(), this.health?.quit()]);
+    const timedOut = await Promise.race([quit.then(() => false), sleep(2_000).then(() => true)]);
+    if (timedOut) {
+      this.health?.disconnect();
+      await Promise.race([Promise.allSettled([this.events?.disconnect(), this.queue?.disconnect()]), sleep(1_000)]);
+    }
+  }
+
+  /** Enqueue idempotently, then look at the job in case it finished before we listened. */
+  private async submit(id: string, entry: Pending): Promise<void> {
+    try {
+      const job = await this.queue!.getJob(id);
+      if (job === undefined) {
+        await this.queue!.add(JOB_NAME, entry.task, { ...JOB_OPTIONS, jobId: id });
+      } else {
+        const state = await job.getState();
+        if (state === 'failed' && decodeFailure(job.failedReason) === undefined) {
+          // A crash-type failure (from an earlier session or the first attempt): run it again.
+          // Re-adding under the same id needs the old job gone first.
+          await job.remove();
+          await this.queue!.add(JOB_NAME, entry.task, { ...JOB_OPTIONS, jobId: id });
+        } else {
+          this.settleFromJob(id, job, state);
+        }
+      }
+    } catch (e) {
+      // Redis trouble while submitting: the poll retries; the outage timer decides when to give up.
+      void e;
+    } finally {
+      entry.busy = false;
+    }
+  }
+
+  /** Resolve/reject from a job's stored state (used by submit and the poll). */
+  private settleFromJob(id: string, job: Job, state: string): void {
+    if (state === 'completed') this.onCompleted(id, job.returnvalue);
+    else if (state === 'failed') this.onFailed(id, job.failedReason);
+  }
+
+  private onCompleted(id: string, returnvalue: unknown): void {
+    const p = this.pending.get(id);
+    if (p === undefined) return; // another run's job, or a duplicate already collected
+    const value = typeof returnvalue === 'string' ? safeParse(returnvalue) : returnvalue;
+    if (!isOutcome(value) || batchKey(value) !== id) {
+      this.pending.delete(id);
+      p.reject(new WorkerCrash(`batch ${id}: a worker returned something that is not a batch outcome of this protocol`));
+      return;
+    }
+    this.pending.delete(id);
+    p.resolve(value);
+    void this.forget(id);
+  }
+
+  private onFailed(id: string, failedReason: string | undefined): void {
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    this.pending.delete(id);
+    const failure = decodeFailure(failedReason);
+    if (failure !== undefined) {
+      p.resolve(failure);
+    } else {
+      p.reject(new WorkerCrash(`batch ${id} was lost by its worker: ${redact(failedReason ?? 'no reason given', this.conn)}`));
+    }
+  }
+
+  /** Drop a collected job from Redis (best effort: age limits clean up whatever this misses). */
+  private async forget(id: string): Promise<void> {
+    try {
+      await this.queue?.remove(id);
+    } catch {
+      // Locked by a duplicate delivery still running, or Redis away: harmless.
+    }
+  }
+
+  /** Safety net for lost events and lost jobs; also enforces the Redis outage limit. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    if (this.downSince !== undefined && Date.now() - this.downSince > this.opts.redisDownTimeoutMs) {
+      this.fail(
+        this.backendError(
+          `bullmq backend: lost the connection to Redis at ${describe(this.conn)} for more than ` +
+            `${Math.round(this.opts.redisDownTimeoutMs / 1000)} s; completed batches are stored, resume the run once Redis is back`,
+        ),
+      );
+      return;
+    }
+    if (this.downSince !== undefined || this.pending.size === 0) return;
+    this.polling = true;
+    try {
+      const ids = [...this.pending].filter(([, p]) => !p.busy).map(([id]) => id);
+      await Promise.all(
+        ids.map(async (id) => {
+          const job = await this.queue!.getJob(id);
+          const entry = this.pending.get(id);
+          if (entry === undefined || entry.busy) return;
+          if (job === undefined) {
+            // Redis lost it (restart without persistence, or an outside flush): add it again.
+            entry.busy = true;
+            void this.submit(id, entry);
+            return;
+          }
+          this.settleFromJob(id, job, await job.getState());
+        }),
+      );
+    } catch {
+      // Redis hiccup: next tick.
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private fail(error: Error): void {
+    this.broken = error;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(error);
+    }
+  }
+
+  /** The cause is deliberately not attached: ioredis errors may quote the URL with its password. */
+  private backendError(message: string): OrchestratorError {
+    return new OrchestratorError('E_BACKEND', redact(message, this.conn));
+  }
+
+  private withSignal(promise: Promise<BatchOutcome>, signal?: AbortSignal): Promise<BatchOutcome> {
+    if (signal === undefined) return promise;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => reject(abortError('batch cancelled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e as Error);
+        },
+      );
+    });
+  }
+}
+
+function safeParse(s: string): unknown {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

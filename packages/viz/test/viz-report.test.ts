@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { gridInputs, stripesExtent, stripesOnGrid, writeReport, ReportError, type BoundaryScene } from '../src/index.js';
+import { instabilityComplete, noncomputabilityPartial } from './fixtures/summaries.js';
+import { ARTIFACTS, launchChromium } from './browser.js';
+import type { Summary } from '@paradox/orchestrator';
+
+const EVIL = '<img src=x onerror="window.__pwned=1">&"\'';
+
+function writeRun(dir: string, summary: Summary, spec: unknown): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
+  writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+  writeFileSync(join(dir, 'environment.json'), JSON.stringify({ node: 'v20.0.0', cpus: 2, elapsedMs: 1234, workers: 2 }));
+}
+
+/** A boundary scene computed in TS (the shortcut σ), so this test does not need core-wasm. */
+function shortcutScene(): BoundaryScene {
+  const mu = 0.02;
+  const m = 4;
+  const grid = { extent: stripesExtent(mu), nx: 96, ny: 32 };
+  const xs = gridInputs(grid);
+  const values = new Float64Array(grid.nx * grid.ny);
+  for (let k = 0; k < values.length; k++) {
+    const a = (xs[2 * k + 1]! - 0.5 + mu) / (2 * mu);
+    values[k] = Math.max(0, a) - Math.max(0, a - 1);
+  }
+  const points = [0.1, 0.35, 0.6, 0.85].map((x1, k) => ({ x1, x2: 0.5 + mu * (2 * (k % 2) - 1), label: (k % 2) as 0 | 1 }));
+  return {
+    grid,
+    m,
+    points,
+    panels: [
+      { title: 'true f', values: stripesOnGrid(grid, m) },
+      { title: 'shortcut σ', values, adversarial: points.map((p) => ({ x1: p.x1, x2: 0.5, from: p })) },
+    ],
+  };
+}
+
+describe('report.html', () => {
+  let root: string;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'paradox-report-'));
+    const nc = noncomputabilityPartial();
+    nc.run.name = `breakdown ${EVIL}`;
+    const first = nc.cells[0]!;
+    if (first.experiment === 'noncomputability') first.algorithm = `gd${EVIL}`;
+    writeRun(join(root, 'noncomputability'), nc, { name: nc.run.name, experiment: 'noncomputability', note: EVIL });
+    writeRun(join(root, 'instability'), instabilityComplete(), { name: 'instability-fixture', experiment: 'instability' });
+    browser = await launchChromium();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes one self-contained page for a demo folder of two runs, plus editable chart files', async () => {
+    const res = await writeReport(root, { boundaries: (run) => (run.summary.run.experiment === 'instability' ? [shortcutScene()] : []) });
+    expect(res.path).toBe(join(root, 'report.html'));
+    expect(res.runs.map((r) => r.summary.run.experiment).sort()).toEqual(['instability', 'noncomputability']);
+    expect(res.charts.map((c) => c.chart.id).sort()).toEqual(
+      ['decision-boundary', 'dichotomy', 'phase-diagram', 'radius-distributions', 'success-vs-epsilon', 'unstable-vs-stripes'].sort(),
+    );
+    expect(res.assets).toHaveLength(3 * 6);
+    for (const a of res.assets) expect(existsSync(a)).toBe(true);
+    const html = readFileSync(res.path, 'utf8');
+    // Self-contained: no URL the browser would fetch.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).not.toMatch(/<link\b/);
+    // Every string from a spec is escaped.
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;&amp;&quot;&#39;');
+    expect(html).toContain('Partial run.');
+  });
+
+  it('opens in Chromium from disk with the network blocked: no errors, every chart visible', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => {
+      errors.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+      blocked.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(join(root, 'report.html')).href);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+    const figures = await page.$$eval('figure.chart', (fs) =>
+      fs.map((f) => {
+        const img = f.querySelector('img') as HTMLImageElement;
+        const r = img.getBoundingClientRect();
+        return { id: f.getAttribute('data-chart'), w: img.naturalWidth, h: img.naturalHeight, shownW: r.width, shownH: r.height, broken: f.classList.contains('broken') };
+      }),
+    );
+    expect(figures).toHaveLength(6);
+    for (const f of figures) {
+      expect(f.broken, f.id ?? '').toBe(false);
+      expect(f.w).toBeGreaterThan(200);
+      expect(f.shownH).toBeGreaterThan(100);
+    }
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('h2', { hasText: 'breakdown <img src=x' }).count()).toBe(1);
+    expect(await page.locator('table.cells').count()).toBe(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('names what is wrong with a bad target', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'paradox-empty-'));
+    await expect(writeReport(empty)).rejects.toThrow(/no summary\.json here or in any sub-folder/);
+    writeFileSync(join(empty, 'summary.json'), '{"format":"other"}');
+    await expect(writeReport(empty)).rejects.toThrow(ReportError);
+    await expect(writeReport(empty)).rejects.toThrow(/paradox-summary\/1/);
+    await expect(writeReport([empty])).rejects.toThrow(/options\.out is required|paradox-summary/);
+    rmSync(empty, { recursive: true, force: true });
+  });
+});

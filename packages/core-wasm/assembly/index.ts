@@ -10,3 +10,4 @@ export function abi_version(): i32 {
 export * from "./linalg/exports";
 export * from "./rng/exports";
 export * from "./nn/exports";
+export * from "./train/exports";

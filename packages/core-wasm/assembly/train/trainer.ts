@@ -1,0 +1,233 @@
+// Whole-training kernels: one call runs every epoch and step, so the boundary is crossed once.
+//
+// Layout of the training work buffer (f64 elements, `trainWorkSize`), with S = fmStride(batch):
+//   grad P | s1 P | s2 P | acts Σ_{l=0..L} N_l·S (feature-major, layer 0 = the batch inputs)
+//   | deltas 2·maxW·S | index n i32 (rounded up to f64 slots)
+// Everything is vectorised over the batch (see nn/fm.ts).
+
+import { Philox } from "../rng/philox";
+import { dimAt, mlpMaxWidth, mlpParamCount } from "../nn/mlp";
+import { fmAffine, fmGather, fmOuterAcc, fmStride, fmFromPointMajor } from "../nn/fm";
+import { lossValue, lossGrad } from "./losses";
+import { OptimState, optimStep, addL2Grad, proxL1 } from "./optim";
+
+/** Indices of the f64 training configuration array (shared with the TypeScript wrapper). */
+export const CFG_LOSS: i32 = 0;
+export const CFG_OPT: i32 = 1;
+export const CFG_LR: i32 = 2;
+/** Momentum β (momentum) or β1 (adam). */
+export const CFG_BETA: i32 = 3;
+export const CFG_BETA2: i32 = 4;
+export const CFG_EPS: i32 = 5;
+export const CFG_L1: i32 = 6;
+export const CFG_L2: i32 = 7;
+export const CFG_EPOCHS: i32 = 8;
+/** Minibatch size; ≥ n (or 0) means full batch. */
+export const CFG_BATCH: i32 = 9;
+/** Shuffle the points at the start of every epoch (minibatch only): 1 or 0. */
+export const CFG_SHUFFLE: i32 = 10;
+export const CFG_SEED_LO: i32 = 11;
+export const CFG_SEED_HI: i32 = 12;
+export const CFG_SUBSTREAM: i32 = 13;
+export const CFG_STREAM_LO: i32 = 14;
+export const CFG_STREAM_HI: i32 = 15;
+/** Number of entries of the configuration array. */
+export const CFG_SIZE: i32 = 16;
+
+/** Training outcomes returned by `mlpTrain`. */
+export const TRAIN_OK: i32 = 0;
+export const TRAIN_DIVERGED: i32 = 1;
+
+// @ts-ignore: decorator
+@inline
+function cfg(c: usize, i: i32): f64 {
+  return load<f64>(c + (<usize>i << 3));
+}
+
+/** Effective batch size for n points and a requested size (0 or ≥ n → n). */
+export function effectiveBatch(n: i32, batch: i32): i32 {
+  return batch <= 0 || batch >= n ? n : batch;
+}
+
+/** Σ_{l=0..L} N_l. */
+function sumDims(dims: usize, L: i32): i32 {
+  let s = 0;
+  for (let l = 0; l <= L; l++) s += dimAt(dims, l);
+  return s;
+}
+
+/** f64 elements of the buffer `mlpLossGrad` needs for batches of up to `batch` points. */
+export function lossGradWorkSize(dims: usize, L: i32, batch: i32): i32 {
+  const S = fmStride(batch);
+  return sumDims(dims, L) * S + 2 * mlpMaxWidth(dims, L) * S;
+}
+
+/** f64 elements of the buffer `mlpTrain` needs (see the layout at the top of this file). */
+export function trainWorkSize(dims: usize, L: i32, bias: bool, n: i32, batch: i32): i32 {
+  const P = mlpParamCount(dims, L, bias);
+  return 3 * P + lossGradWorkSize(dims, L, effectiveBatch(n, batch)) + ((n + 1) >> 1);
+}
+
+/**
+ * Mean loss over a batch whose inputs are already in layer 0 of `acts` (feature-major, stride S),
+ * and, when `grad` ≠ 0, its gradient (overwritten). `yIdx` ≠ 0 maps batch position b to the row
+ * of Y (point-major n×N_L); otherwise row b. Returns the mean data loss (no penalty).
+ */
+export function lossGradFM(
+  dims: usize, L: i32, bias: bool, params: usize, acts: usize, S: i32,
+  Y: usize, yIdx: usize, nb: i32, kind: i32, grad: usize, deltas: usize,
+): f64 {
+  const sb = <usize>S << 3;
+  // Forward, keeping every layer.
+  let p = params;
+  let a = acts;
+  for (let l = 1; l <= L; l++) {
+    const nin = dimAt(dims, l - 1);
+    const nout = dimAt(dims, l);
+    const next = a + <usize>nin * sb;
+    fmAffine(p, nin, 1, nout, nin, a, next, S, nb, bias ? p + ((<usize>nout * nin) << 3) : 0, l < L, 0);
+    p += <usize>(nout * nin + (bias ? nout : 0)) << 3;
+    a = next;
+  }
+  // Loss and ∂L/∂φ (scaled by 1/nb) into the first delta buffer; padding columns get 0.
+  const nL = dimAt(dims, L);
+  const maxW = mlpMaxWidth(dims, L);
+  let cur = deltas;
+  let nxt = deltas + <usize>maxW * sb;
+  const inv = 1.0 / <f64>nb;
+  let total: f64 = 0;
+  for (let k = 0; k < nL; k++) {
+    const orow = a + <usize>k * sb;
+    const drow = cur + <usize>k * sb;
+    for (let b = 0; b < nb; b++) {
+      const row = yIdx != 0 ? <usize>load<i32>(yIdx + (<usize>b << 2)) : <usize>b;
+      const y = load<f64>(Y + ((row * nL + k) << 3));
+      const phi = load<f64>(orow + (<usize>b << 3));
+      total += lossValue(kind, phi, y);
+      store<f64>(drow + (<usize>b << 3), lossGrad(kind, phi, y) * inv);
+    }
+    for (let b = nb; b < S; b++) store<f64>(drow + (<usize>b << 3), 0.0);
+  }
+  if (grad == 0) return total * inv;
+  // Backward: layer l's delta is in `cur`; the layer-(l−1) activations sit just below `a`.
+  memory.fill(grad, 0, <usize>mlpParamCount(dims, L, bias) << 3);
+  let pOff = mlpParamCount(dims, L, bias);
+  for (let l = L; l >= 1; l--) {
+    const nin = dimAt(dims, l - 1);
+    const nout = dimAt(dims, l);
+    pOff -= nout * nin + (bias ? nout : 0);
+    const aPrev = a - <usize>nin * sb;
+    const gW = grad + (<usize>pOff << 3);
+    fmOuterAcc(gW, bias ? gW + ((<usize>nout * nin) << 3) : 0, cur, aPrev, nout, nin, S, nb);
+    if (l > 1) {
+      // δ_{l−1} = (W_lᵀ δ_l) ⊙ [a_{l−1} > 0]
+      fmAffine(params + (<usize>pOff << 3), 1, nin, nin, nout, cur, nxt, S, nb, 0, false, aPrev);
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+    }
+    a = aPrev;
+  }
+  return total * inv;
+}
+
+/**
+ * Mean loss (and gradient when `grad` ≠ 0) of the network on the points `idx[0..nb)` (or 0..nb-1
+ * when `idx` = 0) of point-major X (n×N_0) and Y (n×N_L). `work`: `lossGradWorkSize(dims, L, nb)`.
+ * Kernel authors (adversarial training) can call this per step with their own optimiser loop.
+ */
+export function mlpLossGrad(
+  dims: usize, L: i32, bias: bool, params: usize, X: usize, Y: usize, idx: usize, nb: i32,
+  kind: i32, grad: usize, work: usize,
+): f64 {
+  const S = fmStride(nb);
+  const d = dimAt(dims, 0);
+  if (idx != 0) fmGather(work, X, idx, nb, d, S);
+  else fmFromPointMajor(work, X, nb, d, S);
+  const deltas = work + ((<usize>sumDims(dims, L) * S) << 3);
+  return lossGradFM(dims, L, bias, params, work, S, Y, idx, nb, kind, grad, deltas);
+}
+
+function allFinite(p: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(p + (<usize>i << 3));
+    if (!isFinite(v)) return false;
+  }
+  return true;
+}
+
+/**
+ * Train in place. X point-major n×N_0, Y point-major n×N_L, `config` an f64 array of CFG_SIZE
+ * entries (indices CFG_*), `lossOut` receives the mean data loss of every epoch (CFG_EPOCHS
+ * values; the loss of each step is measured before its update), `work` holds
+ * `trainWorkSize(dims, L, bias, n, batch)` f64 values.
+ *
+ * Each epoch: when minibatching with shuffle, the index array (identity at the start) is shuffled
+ * in place by Fisher–Yates from the stream in the config (continuing the same stream epoch after
+ * epoch); then consecutive slices of `batch` indices (the last one may be shorter) each make one
+ * step. Full batch: one step per epoch on all points in order.
+ *
+ * Returns TRAIN_OK, or TRAIN_DIVERGED as soon as a step's loss is not finite (or the final
+ * parameters are not), with the number of completed steps written to `stepsOut` (i32).
+ */
+export function mlpTrain(
+  dims: usize, L: i32, bias: bool, params: usize, X: usize, Y: usize, n: i32,
+  config: usize, lossOut: usize, stepsOut: usize, work: usize,
+): i32 {
+  const kind = <i32>cfg(config, CFG_LOSS);
+  const opt = <i32>cfg(config, CFG_OPT);
+  const lr = cfg(config, CFG_LR);
+  const beta = cfg(config, CFG_BETA);
+  const beta2 = cfg(config, CFG_BETA2);
+  const eps = cfg(config, CFG_EPS);
+  const l1 = cfg(config, CFG_L1);
+  const l2 = cfg(config, CFG_L2);
+  const epochs = <i32>cfg(config, CFG_EPOCHS);
+  const batch = effectiveBatch(n, <i32>cfg(config, CFG_BATCH));
+  const shuffle = cfg(config, CFG_SHUFFLE) != 0 && batch < n;
+  const P = mlpParamCount(dims, L, bias);
+  const d = dimAt(dims, 0);
+  const S = fmStride(batch);
+
+  const grad = work;
+  const s1 = grad + (<usize>P << 3);
+  const s2 = s1 + (<usize>P << 3);
+  const acts = s2 + (<usize>P << 3);
+  const deltas = acts + ((<usize>sumDims(dims, L) * S) << 3);
+  const idx = deltas + ((<usize>(2 * mlpMaxWidth(dims, L) * S)) << 3);
+  memory.fill(s1, 0, <usize>(2 * P) << 3);
+  for (let i = 0; i < n; i++) store<i32>(idx + (<usize>i << 2), i);
+
+  const rng = new Philox(
+    <u32>cfg(config, CFG_SEED_LO), <u32>cfg(config, CFG_SEED_HI), <u32>cfg(config, CFG_SUBSTREAM),
+    <u32>cfg(config, CFG_STREAM_LO), <u32>cfg(config, CFG_STREAM_HI),
+  );
+  const st = new OptimState();
+  const fullBatch = batch == n;
+  // Full batch: the inputs never change, so they are laid out once.
+  if (fullBatch) fmFromPointMajor(acts, X, n, d, S);
+  let steps = 0;
+  for (let e = 0; e < epochs; e++) {
+    if (shuffle) rng.shuffleI32(idx, n);
+    let epochLoss: f64 = 0;
+    for (let start = 0; start < n; start += batch) {
+      const nb = min(batch, n - start);
+      const bIdx = idx + (<usize>start << 2);
+      if (!fullBatch) fmGather(acts, X, bIdx, nb, d, S);
+      const loss = lossGradFM(dims, L, bias, params, acts, S, Y, fullBatch ? 0 : bIdx, nb, kind, grad, deltas);
+      if (!isFinite(loss)) {
+        store<i32>(stepsOut, steps);
+        return TRAIN_DIVERGED;
+      }
+      epochLoss += loss * <f64>nb;
+      addL2Grad(dims, L, bias, params, grad, l2);
+      optimStep(opt, P, params, grad, s1, s2, lr, beta, beta2, eps, st);
+      proxL1(dims, L, bias, params, lr * l1);
+      steps++;
+    }
+    store<f64>(lossOut + (<usize>e << 3), epochLoss / <f64>n);
+  }
+  store<i32>(stepsOut, steps);
+  return allFinite(params, P) ? TRAIN_OK : TRAIN_DIVERGED;
+}
+

@@ -11,3 +11,4 @@ export * from "./linalg/exports";
 export * from "./rng/exports";
 export * from "./nn/exports";
 export * from "./train/exports";
+export * from "./instability/exports";

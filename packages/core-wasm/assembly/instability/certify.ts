@@ -1,0 +1,264 @@
+// Certified bounds on φ over an ℓ∞ or ℓ2 ball: interval bound propagation (IBP) and CROWN
+// (backward linear relaxation, with every hidden layer's bounds tightened by CROWN in turn), and the
+// certified radius by bisection.
+//
+// Directed rounding. WebAssembly has no rounding-mode control, so soundness in floating point is
+// obtained by widening instead: every bound that is a computed sum of n terms is moved outward by a
+// rigorous a-priori error bound γ_k·Σ|terms| (γ_k = k·u/(1 − k·u), u = 2⁻⁵³, Higham's bound for
+// recursive summation, with k taken generously), and the CROWN coefficients that are themselves
+// rounded carry their error into the constant term, multiplied by a bound on the quantity they
+// multiply (from the interval bounds). The ReLU upper-relaxation slope is rounded upward, which
+// keeps the relaxation valid. With `directed` off the same arithmetic runs without the widening.
+
+import { Net } from "./net";
+
+/** Unit roundoff of f64. */
+const U: f64 = 1.1102230246251565e-16;
+/** Absolute floor for the widening: covers underflow of products into subnormals. */
+const TINY: f64 = 1e-300;
+/** Relative safety factor on the computed widening (its own rounding). */
+const SAFE: f64 = 1.0 + 1e-10;
+
+/** Ball norms. */
+export const NORM_INF: i32 = 0;
+export const NORM_L2: i32 = 1;
+
+/** Certification methods (bit mask). */
+export const CERT_IBP: i32 = 1;
+export const CERT_CROWN: i32 = 2;
+
+@inline function gam(n: i32): f64 {
+  const nu = <f64>n * U;
+  return nu / (1.0 - nu);
+}
+
+/** Lower and upper bound of φ from the last `outputBounds` call. */
+export let boundLo: f64 = 0;
+export let boundHi: f64 = 0;
+
+/** IBP bounds of every pre-activation over the ball B(x0, eps), into net.lo / net.hi. */
+export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): void {
+  const lo = net.lo;
+  const hi = net.hi;
+  const d = net.d;
+  for (let l = 1; l <= net.L; l++) {
+    const nOut = unchecked(net.dims[l]);
+    const nIn = unchecked(net.dims[l - 1]);
+    const cur = unchecked(net.uOff[l - 1]);
+    const prev = l >= 2 ? unchecked(net.uOff[l - 2]) : 0;
+    const widen = gam(2 * nIn + 12) * SAFE;
+    for (let i = 0; i < nOut; i++) {
+      const bi = net.b(l, i);
+      let c = bi;
+      let mag = Math.abs(bi);
+      if (l == 1) {
+        // The first layer is affine in x: exact centre ± eps·‖row‖_dual.
+        let r = 0.0;
+        for (let j = 0; j < d; j++) {
+          const w = net.w(1, i, j);
+          const t = w * load<f64>(x0 + (<usize>j << 3));
+          c += t;
+          mag += Math.abs(t);
+          r += norm == NORM_INF ? Math.abs(w) : w * w;
+        }
+        if (norm == NORM_L2) r = Math.sqrt(r);
+        r *= eps;
+        let lw = c - r;
+        let hw = c + r;
+        if (directed) {
+          const e = widen * (mag + r) + TINY;
+          lw -= e;
+          hw += e;
+        }
+        unchecked((lo[cur + i] = lw));
+        unchecked((hi[cur + i] = hw));
+      } else {
+        let cl = c;
+        let ch = c;
+        for (let j = 0; j < nIn; j++) {
+          const w = net.w(l, i, j);
+          const al = Math.max(unchecked(lo[prev + j]), 0.0);
+          const ah = Math.max(unchecked(hi[prev + j]), 0.0);
+          if (w >= 0) {
+            cl += w * al;
+            ch += w * ah;
+          } else {
+            cl += w * ah;
+            ch += w * al;
+          }
+          mag += Math.abs(w) * ah;
+        }
+        if (directed) {
+          const e = widen * mag + TINY;
+          cl -= e;
+          ch += e;
+        }
+        unchecked((lo[cur + i] = cl));
+        unchecked((hi[cur + i] = ch));
+      }
+    }
+  }
+}
+
+/**
+ * CROWN lower bound of λ·z_k over B(x0, eps), λ given in net.va (N_k values, clobbered), using the
+ * bounds of layers 1..k−1 currently in net.lo / net.hi.
+ */
+function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: bool): f64 {
+  let cur = net.va;
+  let nxt = net.vb;
+  let cst = 0.0;
+  let mag = 0.0;
+  let slack = 0.0;
+  let terms = 0;
+  const lo = net.lo;
+  const hi = net.hi;
+  for (let l = k; l >= 2; l--) {
+    const nOut = unchecked(net.dims[l]);
+    const nIn = unchecked(net.dims[l - 1]);
+    const prev = unchecked(net.uOff[l - 2]);
+    const g = gam(nOut + 2);
+    if (net.bias) {
+      for (let i = 0; i < nOut; i++) {
+        const t = unchecked(cur[i]) * net.b(l, i);
+        cst += t;
+        mag += Math.abs(t);
+      }
+      terms += nOut;
+    }
+    for (let j = 0; j < nIn; j++) {
+      let a = 0.0;
+      let aAbs = 0.0;
+      for (let i = 0; i < nOut; i++) {
+        const t = unchecked(cur[i]) * net.w(l, i, j);
+        a += t;
+        aAbs += Math.abs(t);
+      }
+      const lj = unchecked(lo[prev + j]);
+      const uj = unchecked(hi[prev + j]);
+      // The rounding error of a = λ·W[:, j] multiplies the activation, which lies in [0, max(u, 0)].
+      slack += g * aAbs * Math.max(uj, 0.0);
+      let v = 0.0;
+      if (lj >= 0) {
+        v = a; // always active: relu is the identity on [l, u]
+      } else if (uj <= 0) {
+        v = 0.0; // always inactive
+      } else if (a >= 0) {
+        // Lower relaxation relu(z) ≥ α z with α ∈ {0, 1}, the one with the smaller area.
+        v = uj > -lj ? a : 0.0;
+      } else {
+        // Upper relaxation relu(z) ≤ s (z − l), s ≥ u/(u − l) (rounded up keeps it valid).
+        const s = (uj / (uj - lj)) * (1.0 + 4.0 * U);
+        v = a * s;
+        const t = -v * lj;
+        cst += t;
+        mag += Math.abs(t);
+        terms++;
+        // v and t are rounded products: each is off by ≤ u|v|·max|z|.
+        slack += 2.0 * U * Math.abs(v) * Math.max(-lj, uj);
+      }
+      unchecked((nxt[j] = v));
+    }
+    const tmp = cur;
+    cur = nxt;
+    nxt = tmp;
+  }
+  // Layer 1: λ·(W_1 x + b_1), minimised over the ball in closed form (dual norm).
+  const n1 = unchecked(net.dims[1]);
+  const d = net.d;
+  if (net.bias) {
+    for (let i = 0; i < n1; i++) {
+      const t = unchecked(cur[i]) * net.b(1, i);
+      cst += t;
+      mag += Math.abs(t);
+    }
+    terms += n1;
+  }
+  const g1 = gam(n1 + 2);
+  let val = 0.0;
+  let dual = 0.0;
+  for (let j = 0; j < d; j++) {
+    let a = 0.0;
+    let aAbs = 0.0;
+    for (let i = 0; i < n1; i++) {
+      const t = unchecked(cur[i]) * net.w(1, i, j);
+      a += t;
+      aAbs += Math.abs(t);
+    }
+    const xj = load<f64>(x0 + (<usize>j << 3));
+    slack += g1 * aAbs * (Math.abs(xj) + eps);
+    const t = a * xj;
+    val += t;
+    mag += Math.abs(t);
+    dual += norm == NORM_INF ? Math.abs(a) : a * a;
+  }
+  terms += d;
+  if (norm == NORM_L2) dual = Math.sqrt(dual);
+  const pen = eps * dual;
+  let res = val + cst - pen;
+  if (directed) {
+    slack += gam(2 * terms + 2 * d + 16) * (mag + pen);
+    res -= slack * SAFE + TINY;
+  }
+  return res;
+}
+
+/**
+ * Bounds of φ over B(x0, eps) with the methods in `method` (CERT_IBP, CERT_CROWN; CROWN bounds are
+ * intersected with IBP's, which is always valid). Results in `boundLo` / `boundHi`.
+ */
+export function outputBounds(net: Net, x0: usize, eps: f64, norm: i32, method: i32, directed: bool): void {
+  ibp(net, x0, eps, norm, directed);
+  const L = net.L;
+  const lo = net.lo;
+  const hi = net.hi;
+  if ((method & CERT_CROWN) != 0) {
+    const va = net.va;
+    // Tighten hidden layers 2..L−1 (layer 1 is exact already), then the output.
+    for (let k = 2; k <= L; k++) {
+      const nk = unchecked(net.dims[k]);
+      const off = unchecked(net.uOff[k - 1]);
+      for (let i = 0; i < nk; i++) {
+        for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
+        unchecked((va[i] = 1.0));
+        const lb = crownLower(net, k, x0, eps, norm, directed);
+        for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
+        unchecked((va[i] = -1.0));
+        const ub = -crownLower(net, k, x0, eps, norm, directed);
+        if (lb > unchecked(lo[off + i])) unchecked((lo[off + i] = lb));
+        if (ub < unchecked(hi[off + i])) unchecked((hi[off + i] = ub));
+      }
+    }
+  }
+  const o = unchecked(net.uOff[L - 1]);
+  boundLo = unchecked(lo[o]);
+  boundHi = unchecked(hi[o]);
+}
+
+/** True when every point of B(x0, eps) provably has |φ − y| < 1/2 (f ≡ y on the ball). */
+export function certifyBall(net: Net, x0: usize, y: i32, eps: f64, norm: i32, method: i32, directed: bool): bool {
+  outputBounds(net, x0, eps, norm, method, directed);
+  const fy = <f64>y;
+  return boundLo > fy - 0.5 && boundHi < fy + 0.5;
+}
+
+/**
+ * Largest radius in [0, rMax] certified by bisection (`iters` halvings); 0 when even the centre is
+ * not certified. The caller passes rMax strictly below the distance to f's nearest discontinuity,
+ * so f ≡ y on every ball tried; no larger radius is ever needed because the true robustness radius
+ * of a continuous φ never exceeds that distance (docs/theory.md, part I).
+ * Every returned radius was certified itself, so the result is sound even where the method's
+ * verdict is not monotone in the radius.
+ */
+export function certifiedRadius(net: Net, x0: usize, y: i32, rMax: f64, norm: i32, method: i32, directed: bool, iters: i32): f64 {
+  if (!certifyBall(net, x0, y, 0.0, norm, method, directed)) return 0.0;
+  if (certifyBall(net, x0, y, rMax, norm, method, directed)) return rMax;
+  let a = 0.0;
+  let b = rMax;
+  for (let it = 0; it < iters; it++) {
+    const mid = 0.5 * (a + b);
+    if (certifyBall(net, x0, y, mid, norm, method, directed)) a = mid;
+    else b = mid;
+  }
+  return a;
+}

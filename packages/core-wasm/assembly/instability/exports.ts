@@ -1,0 +1,142 @@
+// Raw exports of the instability area. The typed wrapper is src/instability/*; option vectors are
+// flat f64 arrays whose slot indices are mirrored in src/instability/layout.ts.
+
+import { Net, paramCount } from "./net";
+import { Stripes, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
+import { certifiedRadius, outputBounds, boundLo, boundHi } from "./certify";
+import {
+  Attacker, ATK_FGSM, ATK_PGD, ATK_FMN, ATK_BISECT, ATK_LINE, ATK_DEEPFOOL, ATK_RANDOM,
+} from "./attacks";
+import { writeShortcut, labelChanges, writeStable } from "./construct";
+import { Philox } from "../rng/philox";
+import { ERR_ARG } from "../errors";
+
+export { inst_trial, inst_trial_result_size } from "./trial";
+
+// Attack option slots (see src/instability/layout.ts).
+const A_EPS = 0;
+const A_STEPS = 1;
+const A_RESTARTS = 2;
+const A_SCHEDULE = 3;
+const A_RANDOM_START = 4;
+const A_QUERIES = 5;
+const A_BISECT_ITERS = 6;
+const A_OVERSHOOT = 7;
+const A_SEED_LO = 8;
+const A_SEED_HI = 9;
+const A_STREAM_LO = 10;
+const A_STREAM_HI = 11;
+const A_SUBSTREAM = 12;
+
+@inline function opt(opts: usize, i: i32): f64 {
+  return load<f64>(opts + (<usize>i << 3));
+}
+
+let lastEvals: f64 = 0;
+
+/** Parameter count of `dims` (nDims values) in the flat layout. */
+export function inst_param_count(dims: usize, nDims: i32, bias: i32): i32 {
+  return paramCount(dims, nDims, bias != 0);
+}
+
+/** f(x) for first coordinate x1 and m stripes. */
+export function inst_label(x1: f64, m: i32): i32 {
+  return labelOf(x1, m);
+}
+
+/** Distance from x1 to the nearest discontinuity of f. */
+export function inst_boundary_distance(x1: f64, m: i32): f64 {
+  return boundaryDistance(x1, m);
+}
+
+/** Sample n points of the stripes distribution from stream (seed, substream, streamLo, streamHi). */
+export function inst_sample(
+  d: i32, m: i32, delta: f64, mu: f64, finiteM: i32, n: i32,
+  seedLo: u32, seedHi: u32, substream: u32, streamLo: u32, streamHi: u32, X: usize, Y: usize,
+): void {
+  const s = new Stripes(d, m, delta, mu, finiteM);
+  samplePoints(s, new Philox(seedLo, seedHi, substream, streamLo, streamHi), n, X, Y);
+}
+
+/** Write the shortcut σ (dims (d, 2, 1), biases) to `out`. */
+export function inst_shortcut(d: i32, mu: f64, out: usize): void {
+  writeShortcut(d, mu, out);
+}
+
+/**
+ * Write ψ_T for the r training points at X (r×d) to `out` (room for dims (d, 2(m−1), 1));
+ * returns the hidden width.
+ */
+export function inst_stable(d: i32, m: i32, delta: f64, mu: f64, X: usize, r: i32, out: usize): i32 {
+  const s = new Stripes(d, m, delta, mu, 0);
+  const seen = heap.alloc(<usize>m);
+  const changes = labelChanges(s, X, r, seen);
+  const h = writeStable(s, seen, changes, out);
+  heap.free(seen);
+  return h;
+}
+
+/**
+ * Run one attack of kind `kind` on the point x; on success writes the perturbation to `etaOut`
+ * and returns its norm, otherwise returns −1. `opts` holds the attack options.
+ */
+export function inst_attack(
+  dims: usize, nDims: i32, bias: i32, params: usize, m: i32, x: usize, norm: i32, kind: i32, opts: usize, etaOut: usize,
+): f64 {
+  const net = new Net(dims, nDims, bias != 0, params);
+  const rng = new Philox(
+    <u32>opt(opts, A_SEED_LO), <u32>opt(opts, A_SEED_HI), <u32>opt(opts, A_SUBSTREAM),
+    <u32>opt(opts, A_STREAM_LO), <u32>opt(opts, A_STREAM_HI),
+  );
+  const atk = new Attacker(net, m, norm, rng);
+  atk.steps = <i32>opt(opts, A_STEPS);
+  atk.restarts = <i32>opt(opts, A_RESTARTS);
+  atk.schedule = <i32>opt(opts, A_SCHEDULE);
+  atk.randomStart = opt(opts, A_RANDOM_START) != 0;
+  atk.setPoint(x);
+  const eps = opt(opts, A_EPS);
+  let ok = false;
+  if (kind == ATK_FGSM) ok = atk.fgsm(eps);
+  else if (kind == ATK_PGD) ok = atk.pgd(eps);
+  else if (kind == ATK_FMN) ok = atk.fmn(atk.steps, eps);
+  else if (kind == ATK_BISECT) ok = atk.bisect(eps, <i32>opt(opts, A_BISECT_ITERS));
+  else if (kind == ATK_LINE) ok = atk.lineSearch(eps);
+  else if (kind == ATK_DEEPFOOL) ok = atk.deepfool(atk.steps, opt(opts, A_OVERSHOOT));
+  else if (kind == ATK_RANDOM) ok = atk.randomSearch(eps, <i32>opt(opts, A_QUERIES));
+  else throw new Error(ERR_ARG);
+  lastEvals = <f64>atk.evals;
+  if (!ok) return -1.0;
+  // The smallest perturbation this call verified (minimal-norm attacks improve on their first hit).
+  for (let j = 0; j < net.d; j++) store<f64>(etaOut + (<usize>j << 3), unchecked(atk.best[j]));
+  return atk.bestNorm;
+}
+
+/** Network evaluations (value or value+gradient) used by the last `inst_attack`. */
+export function inst_attack_evals(): f64 {
+  return lastEvals;
+}
+
+/** Bounds [lo, hi] of φ over B(x, eps), written to out[0], out[1]. */
+export function inst_bounds(
+  dims: usize, nDims: i32, bias: i32, params: usize, x: usize, eps: f64, norm: i32, method: i32, directed: i32, out: usize,
+): void {
+  const net = new Net(dims, nDims, bias != 0, params);
+  outputBounds(net, x, eps, norm, method, directed != 0);
+  store<f64>(out, boundLo);
+  store<f64>(out + 8, boundHi);
+}
+
+/**
+ * Certified robustness radius of the point x by bisection in [0, rMax]; rMax ≤ 0 means "just
+ * below the distance to f's nearest discontinuity" (the largest meaningful value).
+ */
+export function inst_cert_radius(
+  dims: usize, nDims: i32, bias: i32, params: usize, m: i32, x: usize, norm: i32, method: i32, directed: i32,
+  iters: i32, rMax: f64,
+): f64 {
+  const net = new Net(dims, nDims, bias != 0, params);
+  const x1 = load<f64>(x);
+  const bmax = safeRadius(boundaryDistance(x1, m));
+  const r = rMax > 0 ? Math.min(rMax, bmax) : bmax;
+  return certifiedRadius(net, x, labelOf(x1, m), r, norm, method, directed != 0, iters);
+}

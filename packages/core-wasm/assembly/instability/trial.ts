@@ -1,0 +1,592 @@
+// One whole instability trial in one call: sample T and V, produce a network by the method, and
+// measure everything SPEC §2 lists. The configuration and result vectors are flat f64 arrays whose
+// slots are mirrored in src/instability/layout.ts.
+//
+// Random substreams of the trial's stream (seed, streamLo = trial, streamHi = cell hash):
+//   1 training set T, 2 validation set V, 3 initialisation, 4 minibatch order,
+//   5 adversarial-training PGD starts, 6 attack starts and random search.
+
+import { Net, pieceBound } from "./net";
+import { Stripes, stripeOf, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
+import { certifiedRadius, certifyBall, NORM_INF } from "./certify";
+import {
+  Attacker, ATK_FGSM, ATK_PGD, ATK_FMN, ATK_BISECT, ATK_LINE, ATK_DEEPFOOL, ATK_RANDOM,
+} from "./attacks";
+import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";
+import { Philox } from "../rng/philox";
+import { mlpInit } from "../train/init";
+import {
+  mlpTrain, trainWorkSize, mlpLossGrad, lossGradWorkSize, effectiveBatch, TRAIN_OK,
+  CFG_LOSS, CFG_OPT, CFG_LR, CFG_BETA, CFG_BETA2, CFG_EPS, CFG_L1, CFG_L2, CFG_EPOCHS, CFG_BATCH,
+  CFG_SHUFFLE, CFG_SEED_LO, CFG_SEED_HI, CFG_SUBSTREAM, CFG_STREAM_LO, CFG_STREAM_HI, CFG_SIZE,
+} from "../train/trainer";
+import { lossGrad } from "../train/losses";
+import { addL2Grad, proxL1, optimStep, OptimState } from "../train/optim";
+import { mlpParamCount } from "../nn/mlp";
+import { ERR_ARG, ERR_SHAPE } from "../errors";
+
+// ---- configuration slots ----
+const T_D = 0;
+const T_M = 1;
+const T_DELTA = 2;
+const T_MU = 3;
+const T_FINITE_M = 4;
+const T_R = 5;
+const T_S = 6;
+const T_METHOD = 7;
+const T_BIAS = 8;
+const T_LOSS = 9;
+const T_OPT = 10;
+const T_LR = 11;
+const T_BETA = 12;
+const T_BETA2 = 13;
+const T_EPS = 14;
+const T_L1 = 15;
+const T_L2 = 16;
+const T_EPOCHS = 17;
+const T_BATCH = 18;
+const T_INIT = 19;
+const T_INIT_SCALE = 20;
+const T_RHO_TRAIN = 21;
+const T_ADV_STEPS = 22;
+const T_VAR_C = 23;
+const T_VAR_DEPTH = 24;
+const T_VAR_ADV = 25;
+const T_NORM = 26;
+const T_ATTACKS = 27;
+const T_PGD_STEPS = 28;
+const T_PGD_RESTARTS = 29;
+const T_SCHEDULE = 30;
+const T_FMN_STEPS = 31;
+const T_BISECT_ITERS = 32;
+const T_RS_QUERIES = 33;
+const T_DF_ITERS = 34;
+const T_CERT = 35;
+const T_DIRECTED = 36;
+const T_CERT_ITERS = 37;
+const T_SHUFFLE = 38;
+const T_SIZE = 39;
+
+// ---- methods ----
+const M_TRAIN = 0;
+const M_ADV_TRAIN = 1;
+const M_TRAIN_VARIABLE = 2;
+const M_CONSTRUCT_STABLE = 3;
+const M_SHORTCUT = 4;
+
+// ---- result slots ----
+const R_TRAIN_ACC = 0;
+const R_VAL_ACC = 1;
+const R_ACCURATE = 2;
+const R_UNSTABLE_SHARE = 3;
+const R_ATTACK_MIN = 4;
+const R_ATTACK_MED = 5;
+const R_CERT_MIN = 6;
+const R_CERT_MED = 7;
+const R_GAP_MED = 8;
+const R_PIECES = 9;
+const R_PIECE_BOUND = 10;
+const R_STRIPES = 11;
+const R_WIDTH = 12;
+const R_F3_APPLIES = 13;
+const R_F3_HOLDS = 14;
+const R_F3_WITNESSES = 15;
+const R_F3_PREDICTED = 16;
+const R_DIVERGED = 17;
+const R_DATA_WRONG_STRIPES = 18;
+const R_F4_STRIPES = 19;
+const R_FINAL_LOSS = 20;
+const R_NPARAMS = 21;
+const R_LABEL_CHANGES = 22;
+const R_CONTRADICTIONS = 23;
+const R_LEMMA_PREDICTED = 24;
+const R_EVALS = 25;
+const R_NDIMS = 26;
+const R_HEAD = 27;
+
+/** Relative tolerance for "found at radius ≤ ρ": forgives the last-bit rounding of ‖η‖. */
+const TOL: f64 = 1e-9;
+
+/** Size of the result vector for `nRadii` radii. */
+export function inst_trial_result_size(nRadii: i32): i32 {
+  return R_HEAD + 2 * nRadii;
+}
+
+@inline function c(cfg: usize, i: i32): f64 {
+  return load<f64>(cfg + (<usize>i << 3));
+}
+
+@inline function put(out: usize, i: i32, v: f64): void {
+  store<f64>(out + (<usize>i << 3), v);
+}
+
+/** In-place ascending sort (shell sort: n is at most a few thousand, no allocation). */
+function sortF64(a: StaticArray<f64>, n: i32): void {
+  let gap = 1;
+  while (gap < n / 3) gap = 3 * gap + 1;
+  while (gap >= 1) {
+    for (let i = gap; i < n; i++) {
+      const v = unchecked(a[i]);
+      let j = i;
+      while (j >= gap && unchecked(a[j - gap]) > v) {
+        unchecked((a[j] = a[j - gap]));
+        j -= gap;
+      }
+      unchecked((a[j] = v));
+    }
+    gap = (gap - 1) / 3;
+  }
+}
+
+function median(a: StaticArray<f64>, n: i32): f64 {
+  if (n == 0) return NaN;
+  sortF64(a, n);
+  return (n & 1) == 1 ? unchecked(a[n >> 1]) : 0.5 * (unchecked(a[(n >> 1) - 1]) + unchecked(a[n >> 1]));
+}
+
+/**
+ * Madry-style adversarial training: every step replaces the minibatch by PGD maximisers of the
+ * loss in the ρ-ball (ℓ∞ sign steps or ℓ2 normalised steps, random start, `k` steps of 2.5ρ/k),
+ * labelled by the true f at the moved point, then takes one optimiser step on them with the
+ * shared loss/gradient and optimiser kernels. Returns false when the loss diverges.
+ */
+function adversarialTrain(
+  net: Net, s: Stripes, X: usize, Y: usize, n: i32, cfg: usize, tcfg: usize, rng: Philox, advRng: Philox,
+): bool {
+  const dims = changetype<usize>(net.dims);
+  const L = net.L;
+  const bias = net.bias;
+  const params = net.params;
+  const d = s.d;
+  const kind = <i32>c(cfg, T_LOSS);
+  const batch = effectiveBatch(n, <i32>c(cfg, T_BATCH));
+  const epochs = <i32>c(cfg, T_EPOCHS);
+  const rho = c(cfg, T_RHO_TRAIN);
+  const k = max(1, <i32>c(cfg, T_ADV_STEPS));
+  const norm = <i32>c(cfg, T_NORM);
+  const P = net.nParams;
+  const grad = heap.alloc(<usize>P << 3);
+  const s1 = heap.alloc(<usize>P << 3);
+  const s2 = heap.alloc(<usize>P << 3);
+  memory.fill(s1, 0, <usize>P << 3);
+  memory.fill(s2, 0, <usize>P << 3);
+  const work = heap.alloc(<usize>lossGradWorkSize(dims, L, batch) << 3);
+  const Xa = heap.alloc(<usize>(batch * d) << 3);
+  const Ya = heap.alloc(<usize>batch << 3);
+  const idx = heap.alloc(<usize>n << 2);
+  for (let i = 0; i < n; i++) store<i32>(idx + (<usize>i << 2), i);
+  const g = new StaticArray<f64>(d);
+  const xp = new StaticArray<f64>(d);
+  const st = new OptimState();
+  const shuffle = c(cfg, T_SHUFFLE) != 0 && batch < n;
+  let ok = true;
+  const a = 2.5 * rho / <f64>k;
+  for (let e = 0; e < epochs && ok; e++) {
+    if (shuffle) rng.shuffleI32(idx, n);
+    for (let start = 0; start < n; start += batch) {
+      const nb = min(batch, n - start);
+      for (let b = 0; b < nb; b++) {
+        const i = load<i32>(idx + (<usize>(start + b) << 2));
+        const x0 = X + (<usize>(i * d) << 3);
+        // Random start in the ball, then k ascent steps on the loss, projected.
+        for (let j = 0; j < d; j++) unchecked((xp[j] = load<f64>(x0 + (<usize>j << 3)) + rho * (2.0 * advRng.uniform() - 1.0)));
+        if (norm != NORM_INF) projectL2(xp, x0, rho, d);
+        for (let t = 0; t < k; t++) {
+          const phi = net.forward(changetype<usize>(xp));
+          const y = <f64>labelOf(unchecked(xp[0]), s.m);
+          const lg = lossGrad(kind, phi, y);
+          net.inputGrad(changetype<usize>(g));
+          if (norm == NORM_INF) {
+            for (let j = 0; j < d; j++) {
+              const gj = lg * unchecked(g[j]);
+              const x0j = load<f64>(x0 + (<usize>j << 3));
+              const v = unchecked(xp[j]) + (gj > 0 ? a : gj < 0 ? -a : 0.0);
+              unchecked((xp[j] = Math.min(x0j + rho, Math.max(x0j - rho, v))));
+            }
+          } else {
+            let nn = 0.0;
+            for (let j = 0; j < d; j++) nn += unchecked(g[j]) * unchecked(g[j]);
+            nn = Math.sqrt(nn) * Math.abs(lg);
+            if (nn > 0) for (let j = 0; j < d; j++) unchecked((xp[j] += a * lg * unchecked(g[j]) / nn));
+            projectL2(xp, x0, rho, d);
+          }
+        }
+        for (let j = 0; j < d; j++) store<f64>(Xa + (<usize>(b * d + j) << 3), unchecked(xp[j]));
+        store<f64>(Ya + (<usize>b << 3), <f64>labelOf(unchecked(xp[0]), s.m));
+      }
+      const loss = mlpLossGrad(dims, L, bias, params, Xa, Ya, 0, nb, kind, grad, work);
+      if (!isFinite(loss)) {
+        ok = false;
+        break;
+      }
+      lastLoss = loss;
+      addL2Grad(dims, L, bias, params, grad, c(cfg, T_L2));
+      optimStep(<i32>c(cfg, T_OPT), P, params, grad, s1, s2, c(cfg, T_LR), c(cfg, T_BETA), c(cfg, T_BETA2), c(cfg, T_EPS), st);
+      proxL1(dims, L, bias, params, c(cfg, T_LR) * c(cfg, T_L1));
+    }
+  }
+  heap.free(grad);
+  heap.free(s1);
+  heap.free(s2);
+  heap.free(work);
+  heap.free(Xa);
+  heap.free(Ya);
+  heap.free(idx);
+  if (ok) {
+    for (let i = 0; i < P; i++) if (!isFinite(load<f64>(params + (<usize>i << 3)))) return false;
+  }
+  return ok;
+}
+
+let lastLoss: f64 = NaN;
+
+function projectL2(xp: StaticArray<f64>, x0: usize, rho: f64, d: i32): void {
+  let nn = 0.0;
+  for (let j = 0; j < d; j++) {
+    const v = unchecked(xp[j]) - load<f64>(x0 + (<usize>j << 3));
+    nn += v * v;
+  }
+  nn = Math.sqrt(nn);
+  if (nn > rho) {
+    const sc = rho / nn;
+    for (let j = 0; j < d; j++) {
+      const x0j = load<f64>(x0 + (<usize>j << 3));
+      unchecked((xp[j] = x0j + (unchecked(xp[j]) - x0j) * sc));
+    }
+  }
+}
+
+/** Plain training through the shared whole-training kernel. Returns false on divergence. */
+function plainTrain(net: Net, X: usize, Y: usize, n: i32, cfg: usize, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): bool {
+  const dims = changetype<usize>(net.dims);
+  const batch = effectiveBatch(n, <i32>c(cfg, T_BATCH));
+  const tc = new StaticArray<f64>(CFG_SIZE);
+  tc[CFG_LOSS] = c(cfg, T_LOSS);
+  tc[CFG_OPT] = c(cfg, T_OPT);
+  tc[CFG_LR] = c(cfg, T_LR);
+  tc[CFG_BETA] = c(cfg, T_BETA);
+  tc[CFG_BETA2] = c(cfg, T_BETA2);
+  tc[CFG_EPS] = c(cfg, T_EPS);
+  tc[CFG_L1] = c(cfg, T_L1);
+  tc[CFG_L2] = c(cfg, T_L2);
+  tc[CFG_EPOCHS] = c(cfg, T_EPOCHS);
+  tc[CFG_BATCH] = <f64>batch;
+  tc[CFG_SHUFFLE] = c(cfg, T_SHUFFLE);
+  tc[CFG_SEED_LO] = <f64>seedLo;
+  tc[CFG_SEED_HI] = <f64>seedHi;
+  tc[CFG_SUBSTREAM] = 4.0;
+  tc[CFG_STREAM_LO] = <f64>streamLo;
+  tc[CFG_STREAM_HI] = <f64>streamHi;
+  const epochs = max(1, <i32>c(cfg, T_EPOCHS));
+  const lossOut = new StaticArray<f64>(epochs);
+  const stepsOut = new StaticArray<i32>(1);
+  const work = heap.alloc(<usize>trainWorkSize(dims, net.L, net.bias, n, batch) << 3);
+  const rc = mlpTrain(
+    dims, net.L, net.bias, net.params, X, Y, n, changetype<usize>(tc),
+    changetype<usize>(lossOut), changetype<usize>(stepsOut), work,
+  );
+  heap.free(work);
+  lastLoss = c(cfg, T_EPOCHS) >= 1 ? lossOut[epochs - 1] : NaN;
+  return rc == TRAIN_OK;
+}
+
+/**
+ * Run one trial. `cfg` holds T_SIZE configuration slots; `dims`/`nDims` the fixed architecture
+ * (used by `train` and `adversarial-train`); `radii` the robust-accuracy radii. Results go to
+ * `out` (inst_trial_result_size(nRadii) values). Optional detail outputs (0 to skip): the points
+ * xOut (n×d, T then V), yOut (n), per-point certified and attack radii, the best adversarial
+ * perturbation per point etaOut (n×d, zeros where the point is already wrong), and the network
+ * (paramsOut with room for `paramsCap` values, dimsOut with room for `dimsCap` values).
+ */
+export function inst_trial(
+  cfg: usize, dims: usize, nDims: i32, radii: usize, nRadii: i32,
+  seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32, out: usize,
+  xOut: usize, yOut: usize, certOut: usize, atkOut: usize, etaOut: usize,
+  paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
+): void {
+  const d = <i32>c(cfg, T_D);
+  const m = <i32>c(cfg, T_M);
+  const mu = c(cfg, T_MU);
+  const s = new Stripes(d, m, c(cfg, T_DELTA), mu, <i32>c(cfg, T_FINITE_M));
+  const r = <i32>c(cfg, T_R);
+  const sv = <i32>c(cfg, T_S);
+  const n = r + sv;
+  if (d < 2 || m < 2 || r < 1 || sv < 0) throw new Error(ERR_ARG);
+  const X = heap.alloc(<usize>(n * d) << 3);
+  const Y = heap.alloc(<usize>max(n, 1) << 3);
+  const rng = new Philox(seedLo, seedHi, 1, streamLo, streamHi);
+  samplePoints(s, rng, r, X, Y);
+  rng.setSubstream(2);
+  samplePoints(s, rng, sv, X + (<usize>(r * d) << 3), Y + (<usize>r << 3));
+
+  // ---- the network ----
+  const method = <i32>c(cfg, T_METHOD);
+  let bias = c(cfg, T_BIAS) != 0;
+  const seen = heap.alloc(<usize>m);
+  const changes = labelChanges(s, X, r, seen);
+  let netDims: StaticArray<i32>;
+  if (method == M_SHORTCUT) {
+    netDims = [d, 2, 1];
+    bias = true;
+  } else if (method == M_CONSTRUCT_STABLE) {
+    netDims = [d, stableWidth(changes), 1];
+    bias = true;
+  } else if (method == M_TRAIN_VARIABLE) {
+    const w = max(1, <i32>Math.ceil(c(cfg, T_VAR_C) * <f64>changes));
+    const depth = max(1, <i32>c(cfg, T_VAR_DEPTH));
+    netDims = new StaticArray<i32>(depth + 2);
+    netDims[0] = d;
+    for (let l = 1; l <= depth; l++) netDims[l] = w;
+    netDims[depth + 1] = 1;
+  } else if (method == M_TRAIN || method == M_ADV_TRAIN) {
+    netDims = new StaticArray<i32>(nDims);
+    for (let i = 0; i < nDims; i++) netDims[i] = load<i32>(dims + (<usize>i << 2));
+    if (netDims[0] != d) throw new Error(ERR_SHAPE);
+  } else {
+    throw new Error(ERR_ARG);
+  }
+  const L = netDims.length - 1;
+  const P = mlpParamCount(changetype<usize>(netDims), L, bias);
+  const params = heap.alloc(<usize>P << 3);
+  const net = new Net(changetype<usize>(netDims), netDims.length, bias, params);
+  let ok = true;
+  lastLoss = NaN;
+  if (method == M_SHORTCUT) {
+    writeShortcut(d, mu, params);
+  } else if (method == M_CONSTRUCT_STABLE) {
+    writeStable(s, seen, changes, params);
+  } else {
+    const initRng = new Philox(seedLo, seedHi, 3, streamLo, streamHi);
+    mlpInit(changetype<usize>(netDims), L, bias, params, <i32>c(cfg, T_INIT), c(cfg, T_INIT_SCALE), initRng);
+    const adv = method == M_ADV_TRAIN || (method == M_TRAIN_VARIABLE && c(cfg, T_VAR_ADV) != 0);
+    if (adv) {
+      const mb = new Philox(seedLo, seedHi, 4, streamLo, streamHi);
+      const ar = new Philox(seedLo, seedHi, 5, streamLo, streamHi);
+      ok = adversarialTrain(net, s, X, Y, r, cfg, 0, mb, ar);
+    } else {
+      ok = plainTrain(net, X, Y, r, cfg, seedLo, seedHi, streamLo, streamHi);
+    }
+  }
+  heap.free(seen);
+
+  // ---- detail outputs that do not depend on the measurements ----
+  if (xOut != 0) memory.copy(xOut, X, <usize>(n * d) << 3);
+  if (yOut != 0) memory.copy(yOut, Y, <usize>n << 3);
+  if (paramsOut != 0 && P <= paramsCap) memory.copy(paramsOut, params, <usize>P << 3);
+  if (dimsOut != 0 && netDims.length <= dimsCap) {
+    for (let i = 0; i < netDims.length; i++) store<i32>(dimsOut + (<usize>i << 2), netDims[i]);
+  }
+  for (let i = 0; i < R_HEAD + 2 * nRadii; i++) put(out, i, NaN);
+  put(out, R_NPARAMS, <f64>P);
+  put(out, R_NDIMS, <f64>netDims.length);
+  put(out, R_WIDTH, <f64>netDims[1]);
+  put(out, R_LABEL_CHANGES, <f64>changes);
+  put(out, R_PIECE_BOUND, pieceBound(net));
+  put(out, R_FINAL_LOSS, lastLoss);
+  put(out, R_DIVERGED, ok ? 0.0 : 1.0);
+  if (ok) {
+    measure(net, s, X, Y, r, sv, cfg, radii, nRadii, seedLo, seedHi, streamLo, streamHi, out, certOut, atkOut, etaOut);
+  }
+  heap.free(params);
+  heap.free(X);
+  heap.free(Y);
+}
+
+/** Exact number of linear pieces of φ along the segment x(t) = a + t·e_1, t ∈ [0, len]. */
+export function piecesAlongE1(net: Net, a: usize, len: f64): i32 {
+  const d = net.d;
+  const x = new StaticArray<f64>(d);
+  const dir = new StaticArray<f64>(d);
+  for (let j = 0; j < d; j++) unchecked((x[j] = load<f64>(a + (<usize>j << 3))));
+  unchecked((dir[0] = 1.0));
+  const x0 = unchecked(x[0]);
+  let t = 0.0;
+  let pieces = 1;
+  let prevSlope = NaN;
+  for (let it = 0; it < 1000000; it++) {
+    unchecked((x[0] = x0 + t));
+    net.forwardDir(changetype<usize>(x), changetype<usize>(dir));
+    const slope = net.lastDerivative;
+    // Kinks where the slope of φ does not change (a unit switching with no effect downstream)
+    // do not split a linear piece.
+    if (it > 0 && slope != prevSlope) pieces++;
+    prevSlope = slope;
+    let h = net.nextKink();
+    if (!(h > 0)) h = Math.max(Math.abs(t), 1e-300) * 2.220446049250313e-16;
+    t += h;
+    if (!(t < len)) break;
+  }
+  return pieces;
+}
+
+function measure(
+  net: Net, s: Stripes, X: usize, Y: usize, r: i32, sv: i32, cfg: usize, radii: usize, nRadii: i32,
+  seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32,
+  out: usize, certOut: usize, atkOut: usize, etaOut: usize,
+): void {
+  const n = r + sv;
+  const d = s.d;
+  const m = s.m;
+  const mu = s.mu;
+  const norm = <i32>c(cfg, T_NORM);
+  const mask = <i32>c(cfg, T_ATTACKS);
+  const certMethod = <i32>c(cfg, T_CERT);
+  const directed = c(cfg, T_DIRECTED) != 0;
+  const certIters = <i32>c(cfg, T_CERT_ITERS);
+  const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, 6, streamLo, streamHi));
+  atk.steps = <i32>c(cfg, T_PGD_STEPS);
+  atk.restarts = <i32>c(cfg, T_PGD_RESTARTS);
+  atk.schedule = <i32>c(cfg, T_SCHEDULE);
+  atk.randomStart = true;
+
+  const correct = new StaticArray<bool>(n);
+  const certR = new StaticArray<f64>(n);
+  const atkR = new StaticArray<f64>(n);
+  const tmp = new StaticArray<f64>(n);
+  let okT = 0;
+  let okV = 0;
+  for (let i = 0; i < n; i++) {
+    const x = X + (<usize>(i * d) << 3);
+    const phi = net.forward(x);
+    const good = Math.abs(phi - load<f64>(Y + (<usize>i << 3))) < 0.5;
+    unchecked((correct[i] = good));
+    if (good) {
+      if (i < r) okT++;
+      else okV++;
+    }
+  }
+  put(out, R_TRAIN_ACC, <f64>okT / <f64>r);
+  put(out, R_VAL_ACC, sv > 0 ? <f64>okV / <f64>sv : NaN);
+  const accurate = okT + okV == n;
+  put(out, R_ACCURATE, accurate ? 1.0 : 0.0);
+
+  // ---- per-point brackets ----
+  let contradictions = 0;
+  let unstableMu = 0;
+  const robA = new StaticArray<i32>(max(nRadii, 1));
+  const robC = new StaticArray<i32>(max(nRadii, 1));
+  for (let i = 0; i < n; i++) {
+    const x = X + (<usize>(i * d) << 3);
+    const b = boundaryDistance(load<f64>(x), m);
+    const bmax = safeRadius(b);
+    const y = labelOf(load<f64>(x), m);
+    let cr = 0.0;
+    let ar = 0.0;
+    if (unchecked(correct[i])) {
+      atk.setPoint(x);
+      // The e_1 rays always run: they reach the stripe boundary, so the upper bound is finite.
+      const tMax = b * (1.0 + 1e-6) + 1e-12;
+      if ((mask & (1 << ATK_LINE)) != 0) atk.lineSearch(tMax);
+      else {
+        atk.ray(0, 1.0, tMax);
+        atk.ray(0, -1.0, tMax);
+      }
+      if ((mask & (1 << ATK_FMN)) != 0) atk.fmn(<i32>c(cfg, T_FMN_STEPS), b * 1.01);
+      if ((mask & (1 << ATK_DEEPFOOL)) != 0) atk.deepfool(<i32>c(cfg, T_DF_ITERS), 0.02);
+      if ((mask & (1 << ATK_BISECT)) != 0) atk.bisect(Math.min(atk.bestNorm, b), <i32>c(cfg, T_BISECT_ITERS));
+      // Fixed-radius attacks at μ and at every listed radius not yet known to be broken.
+      for (let q = -1; q < nRadii; q++) {
+        const rho = q < 0 ? mu : load<f64>(radii + (<usize>q << 3));
+        if (atk.bestNorm <= rho * (1.0 + TOL)) continue;
+        if ((mask & (1 << ATK_PGD)) != 0 && atk.pgd(rho)) continue;
+        if ((mask & (1 << ATK_FGSM)) != 0 && atk.fgsm(rho)) continue;
+        if ((mask & (1 << ATK_RANDOM)) != 0) atk.randomSearch(rho, <i32>c(cfg, T_RS_QUERIES));
+      }
+      ar = atk.bestNorm;
+      if ((certMethod & 3) != 0) cr = certifiedRadius(net, x, y, bmax, norm, certMethod & 3, directed, certIters);
+      if (cr > ar) contradictions++;
+      if (etaOut != 0) {
+        for (let j = 0; j < d; j++) {
+          store<f64>(etaOut + (<usize>(i * d + j) << 3), isFinite(ar) ? unchecked(atk.best[j]) : 0.0);
+        }
+      }
+    } else if (etaOut != 0) {
+      for (let j = 0; j < d; j++) store<f64>(etaOut + (<usize>(i * d + j) << 3), 0.0);
+    }
+    unchecked((certR[i] = cr));
+    unchecked((atkR[i] = ar));
+    if (ar <= mu * (1.0 + TOL)) unstableMu++;
+    for (let q = 0; q < nRadii; q++) {
+      const rho = load<f64>(radii + (<usize>q << 3));
+      if (unchecked(correct[i]) && ar > rho * (1.0 + TOL)) unchecked((robA[q] += 1));
+      let certified = unchecked(correct[i]) && cr >= rho;
+      if (!certified && unchecked(correct[i]) && rho < bmax && (certMethod & 3) != 0) {
+        certified = certifyBall(net, x, y, rho, norm, certMethod & 3, directed);
+      }
+      if (certified) unchecked((robC[q] += 1));
+    }
+  }
+  if (certOut != 0) for (let i = 0; i < n; i++) store<f64>(certOut + (<usize>i << 3), unchecked(certR[i]));
+  if (atkOut != 0) for (let i = 0; i < n; i++) store<f64>(atkOut + (<usize>i << 3), unchecked(atkR[i]));
+  for (let q = 0; q < nRadii; q++) {
+    put(out, R_HEAD + 2 * q, <f64>unchecked(robA[q]) / <f64>n);
+    put(out, R_HEAD + 2 * q + 1, <f64>unchecked(robC[q]) / <f64>n);
+  }
+  put(out, R_UNSTABLE_SHARE, <f64>unstableMu / <f64>n);
+  put(out, R_CONTRADICTIONS, <f64>contradictions);
+  put(out, R_EVALS, <f64>atk.evals);
+  let mn = Infinity;
+  for (let i = 0; i < n; i++) {
+    mn = Math.min(mn, unchecked(atkR[i]));
+    unchecked((tmp[i] = atkR[i]));
+  }
+  put(out, R_ATTACK_MIN, mn);
+  put(out, R_ATTACK_MED, median(tmp, n));
+  mn = Infinity;
+  for (let i = 0; i < n; i++) {
+    mn = Math.min(mn, unchecked(certR[i]));
+    unchecked((tmp[i] = certR[i]));
+  }
+  put(out, R_CERT_MIN, mn);
+  put(out, R_CERT_MED, median(tmp, n));
+  for (let i = 0; i < n; i++) unchecked((tmp[i] = atkR[i] - certR[i]));
+  put(out, R_GAP_MED, median(tmp, n));
+
+  // ---- pieces, coverage and the dichotomy ----
+  const mid = new StaticArray<f64>(d);
+  for (let j = 0; j < d; j++) unchecked((mid[j] = 0.5));
+  unchecked((mid[0] = 0.0));
+  const pieces = piecesAlongE1(net, changetype<usize>(mid), 1.0);
+  put(out, R_PIECES, <f64>pieces);
+  const P = pieceBound(net);
+  // Per stripe: covered by T ∪ V; some data point wrong; some mid-line image wrong.
+  const covered = new StaticArray<bool>(m);
+  const dataWrong = new StaticArray<bool>(m);
+  const midWrong = new StaticArray<bool>(m);
+  for (let i = 0; i < n; i++) {
+    const x = X + (<usize>(i * d) << 3);
+    const k = stripeOf(load<f64>(x), m);
+    unchecked((covered[k] = true));
+    if (!unchecked(correct[i])) unchecked((dataWrong[k] = true));
+    for (let j = 0; j < d; j++) unchecked((mid[j] = load<f64>(x + (<usize>j << 3))));
+    unchecked((mid[1] = 0.5));
+    const phi = net.forward(changetype<usize>(mid));
+    // f does not depend on x_2, so the mid-line image keeps the label of its data point.
+    if (!(Math.abs(phi - <f64>(k & 1)) < 0.5)) unchecked((midWrong[k] = true));
+  }
+  let nCovered = 0;
+  let nDataWrong = 0;
+  let nMidWrong = 0;
+  let nF4 = 0;
+  for (let k = 0; k < m; k++) {
+    if (unchecked(covered[k])) nCovered++;
+    if (unchecked(dataWrong[k])) nDataWrong++;
+    if (unchecked(midWrong[k])) nMidWrong++;
+    if (unchecked(dataWrong[k]) || unchecked(midWrong[k])) nF4++;
+  }
+  put(out, R_STRIPES, <f64>nCovered);
+  put(out, R_DATA_WRONG_STRIPES, <f64>nDataWrong);
+  put(out, R_F4_STRIPES, <f64>nF4);
+  put(out, R_F3_WITNESSES, <f64>nMidWrong);
+  const fm1 = <f64>(m - 1);
+  const predicted = P < fm1 ? Math.ceil((fm1 - P) / 2.0) : 0.0;
+  put(out, R_F3_PREDICTED, predicted);
+  // The counting lemma with the exact piece count (stronger than with P(N)); valid for every φ.
+  const lemma = <f64>pieces < fm1 ? Math.ceil((fm1 - <f64>pieces) / 2.0) : 0.0;
+  put(out, R_LEMMA_PREDICTED, nCovered == m ? lemma : 0.0);
+  const applies = nCovered == m && P < fm1 && accurate;
+  put(out, R_F3_APPLIES, applies ? 1.0 : 0.0);
+  // `holds` is reported whenever every stripe is covered (the counting lemma needs nothing else);
+  // the wrapper raises E_THEOREM when F3 applies and fails, or the lemma fails for any network.
+  put(out, R_F3_HOLDS, nCovered == m ? (<f64>nMidWrong >= predicted ? 1.0 : 0.0) : NaN);
+}

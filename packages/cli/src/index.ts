@@ -1,2 +1,13 @@
-/** @paradox/cli */
-export {};
+/**
+ * @paradox/cli — the `paradox` command as a library: `main(argv, ctx)` runs it in-process (the
+ * binary is a thin wrapper), and the pieces other tools may reuse: the headline, the export
+ * table and writers, presets and the "did you mean" helper.
+ */
+export { main, COMMANDS } from './main.js';
+export type { Context } from './context.js';
+export { headline, headlineText, clopperPearson, type Headline } from './headline.js';
+export { summaryTable, type Table } from './export/table.js';
+export { toCsv, toJson, toParquet, writeTable, FORMATS, type Format } from './export/write.js';
+export { listPresets, findPreset, PRESETS_DIR, type PresetInfo } from './presets.js';
+export { closest, didYouMean, editDistance } from './suggest.js';
+export { EXIT_INTERRUPTED } from './engine.js';

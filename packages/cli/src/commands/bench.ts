@@ -1,0 +1,29 @@
+/** `paradox bench`: run the benchmark suite of a source checkout (bench/run.mjs). */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CliRuntimeError } from '../errors.js';
+import type { Command } from './types.js';
+
+/** The suite lives at the repository root, two levels above this package. */
+const BENCH = fileURLToPath(new URL('../../../../bench/run.mjs', import.meta.url));
+
+/** `paradox bench`. */
+export const benchCommand: Command = {
+  spec: {
+    name: 'bench',
+    summary: 'run the benchmark suite (core-wasm vs TypeScript, TensorFlow.js, PyTorch; throughput)',
+    details: 'Runs bench/run.mjs of the source checkout; extra arguments after -- are passed through.',
+    positionals: [{ name: 'ARGS…', required: false, description: 'arguments for bench/run.mjs (after --)' }],
+    options: {},
+    examples: ['paradox bench', 'paradox bench -- --quick'],
+  },
+  run: async (args, ctx) => {
+    if (!existsSync(BENCH)) throw new CliRuntimeError(`bench: the benchmark suite is not here (${BENCH}); it ships with the source checkout, run it there with: pnpm bench`);
+    const child = spawn(process.execPath, [BENCH, ...args.positionals], { cwd: ctx.cwd, stdio: 'inherit' });
+    return await new Promise<number>((resolveCode, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 130 : 1)));
+    });
+  },
+};

@@ -1,0 +1,42 @@
+/** `paradox export DIR --format csv|json|parquet`: the run's results as one flat table. */
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { choiceOption } from '../args.js';
+import { println } from '../context.js';
+import { readSummaries } from '../engine.js';
+import { CliRuntimeError, UsageError } from '../errors.js';
+import { summaryTable } from '../export/table.js';
+import { FORMATS, writeTable } from '../export/write.js';
+import { requireRunDir } from '../rundir.js';
+import type { Command } from './types.js';
+
+/** `paradox export`. */
+export const exportCommand: Command = {
+  spec: {
+    name: 'export',
+    summary: 'export a run\'s results as CSV, JSON or Parquet (one row per cell and ε)',
+    details:
+      'Rows: one per (cell, ε) for noncomputability, one per cell for instability; nested statistics\n' +
+      'become dotted columns (plus.cp.lo, dist.minus.median, radius@0.05.robustCert.mean), cell\n' +
+      'parameters become param.* columns, and `run` names the sub-run in a multi-spec directory.',
+    positionals: [{ name: 'DIR', required: true, description: 'a run directory' }],
+    options: {
+      format: { type: 'string', short: 'f', value: 'FORMAT', description: 'csv, json or parquet (required)' },
+      out: { type: 'string', short: 'o', value: 'FILE', description: 'output file (default DIR/results.<format>; never overwritten)' },
+    },
+    examples: ['paradox export runs/breakdown-20261125-131502 --format parquet', 'paradox export runs/demo-20261125-131502 --format csv --out demo.csv'],
+  },
+  run: async (args, ctx) => {
+    if (typeof args.values.format !== 'string') throw new UsageError(`export: --format is required: one of ${FORMATS.join(', ')}`, { command: 'export' });
+    const format = choiceOption('export', 'format', args.values.format, FORMATS);
+    const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'export');
+    const out = typeof args.values.out === 'string' ? resolve(ctx.cwd, args.values.out) : join(dir, `results.${format}`);
+    if (existsSync(out)) throw new UsageError(`export: ${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, { command: 'export', code: 'E_OUT_EXISTS' });
+    const runs = await readSummaries(dir);
+    if (runs.length === 0) throw new CliRuntimeError(`export: ${args.positionals[0]}: no summary.json yet (resume the run first)`);
+    const table = summaryTable(runs);
+    writeTable(table, format, out);
+    println(ctx.stdout, `Wrote ${table.rows.length} rows × ${table.columns.length} columns to ${relative(ctx.cwd, out)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,86 @@
+/** `paradox run SPEC|PRESET`: validate the spec(s), create the run directory, run, report, headline. */
+import { join } from 'node:path';
+import { choiceOption, intOption, type CommandSpec, type ParsedArgs } from '../args.js';
+import type { Context } from '../context.js';
+import { ensureDir, printHeadlines, runJobs, type ExecOptions, type Job } from '../engine.js';
+import { UsageError } from '../errors.js';
+import { chooseRunDir, subdirNames, writeManifest } from '../rundir.js';
+import { normaliseDocument, readSpecDocuments, resolveSpecArg } from '../spec.js';
+import type { Command } from './types.js';
+
+const BACKENDS = ['local', 'bullmq'] as const;
+
+/** Options shared by `run` and `demo`. */
+export const RUN_OPTIONS: CommandSpec['options'] = {
+  out: { type: 'string', short: 'o', value: 'DIR', description: 'run directory to create (default ./runs/<name>-<timestamp>; never overwritten)' },
+  workers: { type: 'string', short: 'w', value: 'N', description: 'worker threads (local) or expected remote capacity (bullmq); a number or auto' },
+  backend: { type: 'string', value: 'NAME', description: 'execution backend: local (default) or bullmq' },
+  redis: { type: 'string', value: 'URL', description: 'Redis URL for --backend bullmq (redis://host:6379)' },
+  trials: { type: 'string', value: 'N', description: 'fixed number of trials per cell and sign (replaces the spec\'s stopping rule)' },
+  json: { type: 'boolean', description: 'print NDJSON events on stdout (one JSON object per line) instead of a progress bar' },
+};
+
+/** Reads the execution flags common to run, demo and resume. */
+export function execOptions(cmd: string, v: ParsedArgs['values']): ExecOptions {
+  const exec: ExecOptions = { json: v.json === true };
+  if (typeof v.workers === 'string') exec.workers = v.workers === 'auto' ? 'auto' : intOption(cmd, 'workers', v.workers, 1, 1024);
+  if (typeof v.backend === 'string') exec.backend = choiceOption(cmd, 'backend', v.backend, BACKENDS);
+  if (typeof v.redis === 'string') {
+    if (!/^rediss?:\/\/[^\s]+$/.test(v.redis)) throw new UsageError(`${cmd}: --redis expects a URL like redis://127.0.0.1:6379, got '${v.redis}'`, { command: cmd });
+    exec.redis = v.redis;
+  }
+  if (exec.backend === 'bullmq' && exec.redis === undefined) {
+    throw new UsageError(`${cmd}: --backend bullmq needs --redis URL (e.g. --redis redis://127.0.0.1:6379)`, { command: cmd });
+  }
+  return exec;
+}
+
+/** Runs a spec file or preset; shared by `run` and `demo`. */
+export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['values'], ctx: Context): Promise<number> {
+  const exec = execOptions(cmd, values);
+  const trials = typeof values.trials === 'string' ? intOption(cmd, 'trials', values.trials, 1, 100_000_000) : undefined;
+  const source = resolveSpecArg(arg, ctx.cwd);
+  const docs = readSpecDocuments(source, trials !== undefined ? { trials } : {});
+  // Validate every document before anything is written: a bad spec leaves no directory behind.
+  const specs = docs.map((d) => normaliseDocument(d, source, docs.length));
+  const out = typeof values.out === 'string' ? values.out : undefined;
+  const dir = chooseRunDir(ctx.cwd, specs.length === 1 ? specs[0]!.name : source.name, out);
+  let jobs: Job[];
+  if (specs.length === 1) {
+    jobs = [{ label: specs[0]!.name, dir, spec: specs[0]! }];
+  } else {
+    const subdirs = subdirNames(specs.map((s) => s.name));
+    ensureDir(dir);
+    writeManifest(dir, {
+      format: 'paradox-runs/1',
+      source: source.name,
+      runs: specs.map((s, i) => ({ name: s.name, subdir: subdirs[i]!, spec: docs[i]!.input })),
+    });
+    jobs = specs.map((s, i) => ({ label: `${source.name}/${s.name}`, dir: join(dir, subdirs[i]!), spec: s }));
+  }
+  const session = await runJobs(ctx, jobs, exec);
+  printHeadlines(ctx, session, exec.json, specs.length > 1 ? dir : undefined);
+  return session.exitCode;
+}
+
+/** `paradox run`. */
+export const runCommand: Command = {
+  spec: {
+    name: 'run',
+    summary: 'run a sweep from a spec file or a preset',
+    details:
+      'SPEC is a YAML or JSON sweep spec (several YAML documents run one after the other into\n' +
+      'subdirectories); PRESET is the name of a shipped spec (see: paradox presets). Ctrl-C stops\n' +
+      'cleanly after the batches in flight; finish later with paradox resume DIR.\n' +
+      'Exit codes: 0 done, 1 runtime failure, 2 bad usage or bad spec, 130 interrupted.',
+    positionals: [{ name: 'SPEC|PRESET', required: true, description: 'spec file (.yaml, .yml, .json) or preset name' }],
+    options: RUN_OPTIONS,
+    examples: [
+      'paradox run breakdown',
+      'paradox run my-sweep.yaml --out runs/my-sweep --workers 4',
+      'paradox run noncomputability --trials 200 --json > events.ndjson',
+      'paradox run instability --backend bullmq --redis redis://127.0.0.1:6379',
+    ],
+  },
+  run: (args, ctx) => runSpecArg('run', args.positionals[0]!, args.values, ctx),
+};

@@ -1,0 +1,216 @@
+/**
+ * Running, resuming and reporting one or several sweeps with progress, Ctrl-C handling, the HTML
+ * report and the headline. `run`, `demo` and `resume` are thin layers over this file.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import {
+  normaliseSpec,
+  readSummary,
+  resumeRun,
+  runSweep,
+  type BackendName,
+  type NormalisedSpec,
+  type RunEvent,
+  type RunResult,
+  type Summary,
+} from '@paradox/orchestrator';
+import { println, type Context } from './context.js';
+import { headline, headlineText, type Headline } from './headline.js';
+import { formatDuration, formatRate, groupInt } from './progress/format.js';
+import { ProgressModel } from './progress/model.js';
+import { PlainRenderer, SilentRenderer, TtyRenderer, type ProgressRenderer } from './progress/render.js';
+import { writeReportIfAvailable, type ReportOutcome } from './report.js';
+import { MANIFEST, readManifest } from './rundir.js';
+
+/** Execution settings from the command line (each overrides the spec). */
+export interface ExecOptions {
+  workers?: number | 'auto';
+  backend?: BackendName;
+  redis?: string;
+  /** `--json`: NDJSON events on stdout, nothing else there. */
+  json: boolean;
+}
+
+/** Exit code of an interrupted (Ctrl-C) run: the shell convention 128 + SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+/** One sweep to run or resume. */
+export interface Job {
+  /** Label in progress and headline (`breakdown`, `demo/instability`). */
+  label: string;
+  dir: string;
+  /** For a fresh run: the spec. Absent: resume `dir`. */
+  spec?: NormalisedSpec;
+}
+
+/** How a session of jobs ended. */
+export interface SessionResult {
+  exitCode: number;
+  headlines: Array<{ label: string; dir: string; headline: Headline; report: ReportOutcome }>;
+}
+
+/**
+ * Ctrl-C: the first stops cleanly (in-flight batches finish and are stored, the run stays
+ * resumable); a second one quits at once.
+ */
+function interruptHandler(controller: AbortController, notify: (msg: string) => void): () => void {
+  let count = 0;
+  const onSigint = (): void => {
+    count += 1;
+    if (count === 1) {
+      notify('Stopping after the batches in flight (press Ctrl-C again to quit now)…');
+      controller.abort();
+    } else {
+      process.stderr.write('\x1b[?25h');
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  return () => {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigint);
+  };
+}
+
+function makeRenderer(ctx: Context, model: ProgressModel, json: boolean): ProgressRenderer {
+  if (json) return new SilentRenderer();
+  if (ctx.stderr.isTTY) return new TtyRenderer(model, ctx.stderr);
+  return new PlainRenderer(model, ctx.stderr);
+}
+
+/** Prints a structured event as one NDJSON line. */
+export function emitJson(ctx: Context, event: Record<string, unknown>): void {
+  ctx.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+function describeStart(e: Extract<RunEvent, { type: 'run-started' }>, label: string, cwd: string): string {
+  const p = e.progress;
+  const trials = p.trialsTotalExact ? `${groupInt(p.trialsTotal)} trials` : `up to ${groupInt(p.trialsTotal)} trials`;
+  const what = e.resumed ? `Resuming ${label} (${groupInt(p.trialsDone)} trials already done)` : `Running ${label}`;
+  return `${what}: ${e.experiment}, ${p.cellsTotal} cells, ${trials}, ${e.backend} backend with ${e.workers} workers → ${relative(cwd, e.dir) || '.'}`;
+}
+
+/** Runs or resumes the jobs in order, stopping at the first interruption. */
+export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions): Promise<SessionResult> {
+  const controller = new AbortController();
+  let renderer: ProgressRenderer | undefined;
+  const notify = (msg: string): void => {
+    if (exec.json) emitJson(ctx, { type: 'notice', message: msg });
+    else if (renderer) renderer.log(msg);
+    else println(ctx.stderr, msg);
+  };
+  const detach = interruptHandler(controller, notify);
+  const result: SessionResult = { exitCode: 0, headlines: [] };
+  try {
+    for (const job of jobs) {
+      if (controller.signal.aborted) break;
+      const model = new ProgressModel(job.label);
+      renderer = makeRenderer(ctx, model, exec.json);
+      const r = renderer;
+      const onEvent = (e: RunEvent): void => {
+        if (exec.json) {
+          emitJson(ctx, jobs.length > 1 ? { ...e, run: job.label } : { ...e });
+          return;
+        }
+        model.apply(e);
+        if (e.type === 'run-started') r.log(describeStart(e, job.label, ctx.cwd));
+        else if (e.type === 'warning') r.log(`warning: ${e.message}`);
+        r.update();
+      };
+      const options = {
+        signal: controller.signal,
+        onEvent,
+        ...(exec.workers !== undefined ? { workers: exec.workers } : {}),
+        ...(exec.backend !== undefined ? { backend: exec.backend } : {}),
+        ...(exec.redis !== undefined ? { redis: exec.redis } : {}),
+      };
+      let res: RunResult;
+      try {
+        res = job.spec ? await runSweep(job.spec, { ...options, outDir: job.dir }) : await resumeRun(job.dir, options);
+      } finally {
+        r.finish();
+      }
+      renderer = undefined;
+      if (!exec.json) {
+        const rate = res.elapsedMs > 0 ? (res.trialsRun / res.elapsedMs) * 1000 : 0;
+        const verb = res.status === 'complete' ? 'Finished' : 'Stopped';
+        println(ctx.stderr, `${verb} ${job.label}: ${groupInt(res.trialsRun)} trials in ${formatDuration(res.elapsedMs)} (${formatRate(rate)} trials/s).`);
+      }
+      const report = await writeReportIfAvailable(res.dir);
+      const h = headline(res.summary);
+      result.headlines.push({ label: job.label, dir: res.dir, headline: h, report });
+      if (res.status === 'cancelled') {
+        result.exitCode = EXIT_INTERRUPTED;
+        break;
+      }
+    }
+  } finally {
+    detach();
+  }
+  return result;
+}
+
+/** Prints the headline blocks (text, or one `headline` event each with `--json`). */
+export function printHeadlines(ctx: Context, session: SessionResult, json: boolean, resumeDir?: string): void {
+  for (const { label, dir, headline: h, report } of session.headlines) {
+    const rel = relative(ctx.cwd, dir) || '.';
+    if (json) {
+      emitJson(ctx, { type: 'headline', run: label, dir, ...h, report: report.ok ? report.path : null, reportUnavailable: report.ok ? null : report.reason });
+      continue;
+    }
+    println(ctx.stdout);
+    const lines = headlineText(h, report.ok ? { dir: rel, report: relative(ctx.cwd, report.path) } : { dir: rel, noReportReason: report.reason });
+    // In a multi-run directory, resume the parent rather than one child.
+    for (const l of lines) println(ctx.stdout, resumeDir && l.startsWith('Resume with:') ? `Resume with: paradox resume ${relative(ctx.cwd, resumeDir) || '.'}` : l);
+  }
+  if (session.exitCode === EXIT_INTERRUPTED && resumeDir && !json) {
+    const last = session.headlines[session.headlines.length - 1];
+    if (!last || last.headline.complete) println(ctx.stdout, `\nInterrupted. Resume with: paradox resume ${relative(ctx.cwd, resumeDir) || '.'}`);
+  }
+}
+
+/** The jobs that finish a run directory (single, or a manifest of several). */
+export async function resumeJobs(dir: string): Promise<Job[]> {
+  const manifest = readManifest(dir);
+  if (!manifest) return [{ label: await runName(dir), dir }];
+  const jobs: Job[] = [];
+  for (const r of manifest.runs) {
+    const sub = join(dir, r.subdir);
+    const label = `${manifest.source}/${r.name}`;
+    if (!existsSync(sub)) {
+      // Never started (the session stopped before it): start it now from the stored spec.
+      jobs.push({ label, dir: sub, spec: normaliseSpec(r.spec, `${join(dir, MANIFEST)} (${r.name})`) });
+      continue;
+    }
+    jobs.push({ label, dir: sub });
+  }
+  return jobs;
+}
+
+async function runName(dir: string): Promise<string> {
+  try {
+    return (await readSummary(dir)).run.name;
+  } catch {
+    return dir.replace(/^.*[\\/]/, '');
+  }
+}
+
+/** The summaries of a run directory (single or multi), in manifest order, with labels. */
+export async function readSummaries(dir: string): Promise<Array<{ label: string; dir: string; summary: Summary }>> {
+  const manifest = readManifest(dir);
+  if (!manifest) return [{ label: (await readSummary(dir)).run.name, dir, summary: await readSummary(dir) }];
+  const out: Array<{ label: string; dir: string; summary: Summary }> = [];
+  for (const r of manifest.runs) {
+    const sub = join(dir, r.subdir);
+    if (!existsSync(join(sub, 'summary.json'))) continue;
+    out.push({ label: `${manifest.source}/${r.name}`, dir: sub, summary: await readSummary(sub) });
+  }
+  return out;
+}
+
+/** Makes sure the parent of a multi-spec run exists before its children are created. */
+export function ensureDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+}

@@ -1,0 +1,79 @@
+/**
+ * summary.json as one flat table for export: a row per (cell, ε) for noncomputability and a row
+ * per cell for instability, with nested statistics flattened to dotted column names
+ * (`plus.cp.lo`, `dist.minus.median`, `radius@0.05.robustCert.mean`). Columns are the union over
+ * rows in first-seen order; a row without a column gets null.
+ */
+import type { CellSummary, Summary } from '@paradox/orchestrator';
+
+/** A cell value: numbers, booleans, strings, or null when absent. */
+export type Value = number | string | boolean | null;
+
+/** A rectangular table with typed columns. */
+export interface Table {
+  columns: string[];
+  rows: Array<Record<string, Value>>;
+}
+
+function isInterval(v: unknown): v is [number, number] {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number';
+}
+
+/** Flattens `value` into `out` under `prefix` (objects by key, intervals as lo/hi, other arrays as JSON text). */
+export function flatten(value: unknown, prefix: string, out: Record<string, Value>): void {
+  if (value === null || value === undefined) {
+    out[prefix] = null;
+  } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
+    out[prefix] = value;
+  } else if (isInterval(value)) {
+    out[`${prefix}.lo`] = value[0];
+    out[`${prefix}.hi`] = value[1];
+  } else if (Array.isArray(value)) {
+    // Architectures and parameter lists: one readable text cell (`4,8,1`).
+    out[prefix] = value.every((x) => typeof x === 'number' || typeof x === 'string') ? value.join(',') : JSON.stringify(value);
+  } else {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  }
+}
+
+/** The rows of one cell. */
+function cellRows(run: string, index: number, cell: CellSummary): Array<Record<string, Value>> {
+  const base: Record<string, Value> = { run, cellIndex: index };
+  const { params, axes: _axes, ...rest } = cell;
+  // Axes are a subset of params; params carry every parameter of the cell.
+  flatten(params, 'param', base);
+  if (cell.experiment === 'noncomputability') {
+    const { eps, ...fields } = rest as Omit<typeof cell, 'params' | 'axes'>;
+    flatten(fields, '', base);
+    if (eps.length === 0) return [base];
+    return eps.map((row) => {
+      const r = { ...base };
+      flatten(row, '', r);
+      return r;
+    });
+  }
+  const { radii, ...fields } = rest as Omit<typeof cell, 'params' | 'axes'>;
+  flatten(fields, '', base);
+  for (const row of radii) {
+    const { radius, ...stats } = row;
+    flatten(stats, `radius@${radius}`, base);
+  }
+  return [base];
+}
+
+/** The export table of several runs (a demo directory holds two): `run` names each row's run. */
+export function summaryTable(runs: Array<{ label: string; summary: Summary }>): Table {
+  const rows: Array<Record<string, Value>> = [];
+  for (const { label, summary } of runs) summary.cells.forEach((c, i) => rows.push(...cellRows(label, i, c)));
+  const seen = new Set<string>();
+  const columns: string[] = [];
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
+  }
+  for (const r of rows) for (const c of columns) if (!(c in r)) r[c] = null;
+  return { columns, rows };
+}

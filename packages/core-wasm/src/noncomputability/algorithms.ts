@@ -1,0 +1,134 @@
+/**
+ * The built-in algorithm library of SPEC §3.4. Each one is an `Algorithm` using nothing but its
+ * context — the same interface a plugin gets — so the library doubles as worked examples.
+ */
+import type { Algorithm, AlgorithmContext, AlgorithmOutput, OptimiseOptions, ReducedSolution } from './algorithm.js';
+import type { OracleRead } from './oracle.js';
+
+/** Option keys passed from the cell parameters to the built-in optimisers. */
+const OPTIMISER_KEYS = ['steps', 'lr', 'init', 'initScale', 'batchSize', 'beta1', 'beta2', 'adamEps', 'annealT0', 'annealT1', 'annealSigma'] as const;
+
+function optimiserOptions(ctx: AlgorithmContext, method: OptimiseOptions['method'], restarts = 1): OptimiseOptions {
+  const o: Record<string, unknown> = { method, restarts };
+  for (const k of OPTIMISER_KEYS) if (ctx.options[k] !== undefined) o[k] = ctx.options[k];
+  return o as unknown as OptimiseOptions;
+}
+
+function optimiser(name: string, method: OptimiseOptions['method'], description: string): Algorithm {
+  return Object.freeze({
+    name,
+    description,
+    run(ctx: AlgorithmContext): AlgorithmOutput {
+      const data = ctx.read(ctx.budget);
+      return ctx.tools.optimise(data, optimiserOptions(ctx, method));
+    },
+  });
+}
+
+/** The two candidate minimisers s·z_1 and s·z_2 of the data read (coordinates 0 and 1). */
+function candidates(ctx: AlgorithmContext, data: OracleRead): [ReducedSolution, ReducedSolution] {
+  return [ctx.tools.reduced(data, 0), ctx.tools.reduced(data, 1)];
+}
+
+function answer(ctx: AlgorithmContext, c: ReducedSolution): AlgorithmOutput {
+  const slopes = new Float64Array(ctx.d);
+  slopes[c.coordinate] = c.s;
+  return { network: ctx.tools.linear(slopes), steps: 0 };
+}
+
+/** A fair coin from the algorithm's stream. */
+function coinFlip(ctx: AlgorithmContext): number {
+  return ctx.rng.nextU32() & 1;
+}
+
+const gd = optimiser('gd', 'gd', 'proximal full-batch gradient descent on C from a random init');
+const sgd = optimiser('sgd', 'sgd', 'minibatch proximal SGD with reshuffling every epoch');
+const adam = optimiser('adam', 'adam', 'Adam with a proximal ℓ1 step in its diagonal metric');
+const anneal = optimiser('anneal', 'anneal', 'simulated annealing over θ; returns the best point visited');
+
+const restarts: Algorithm = Object.freeze({
+  name: 'restarts',
+  description: 'R random restarts of the inner optimiser; returns the lowest cost on the data read',
+  run(ctx: AlgorithmContext): AlgorithmOutput {
+    const data = ctx.read(ctx.budget);
+    const R = ctx.options.restarts;
+    const inner = (ctx.options.inner ?? 'gd') as OptimiseOptions['method'];
+    return ctx.tools.optimise(data, optimiserOptions(ctx, inner, typeof R === 'number' ? R : 8));
+  },
+});
+
+const coin: Algorithm = Object.freeze({
+  name: 'coin',
+  description: 'the candidate minimiser of coordinate 1 or 2, chosen by a fair coin (1/2 on both inputs)',
+  run(ctx: AlgorithmContext): AlgorithmOutput {
+    const c = candidates(ctx, ctx.read(ctx.budget));
+    return answer(ctx, c[coinFlip(ctx)]!);
+  },
+});
+
+const hedge: Algorithm = Object.freeze({
+  name: 'hedge',
+  description: 'deterministic (s̃/2)(z_1 + z_2): ε_B-close to both minimisers of the pair',
+  run(ctx: AlgorithmContext): AlgorithmOutput {
+    const [c1, c2] = candidates(ctx, ctx.read(ctx.budget));
+    const s = c2.cost < c1.cost ? c2.s : c1.s;
+    const slopes = new Float64Array(ctx.d);
+    slopes[0] = s / 2;
+    slopes[1] = s / 2;
+    return { network: ctx.tools.linear(slopes), steps: 0 };
+  },
+});
+
+const exactRead: Algorithm = Object.freeze({
+  name: 'exact-read',
+  description: 'solves the single-coordinate problem for every coordinate and returns the best (ties by a fair coin)',
+  run(ctx: AlgorithmContext): AlgorithmOutput {
+    const data = ctx.read(ctx.budget);
+    const sols: ReducedSolution[] = [];
+    for (let k = 0; k < ctx.d; k++) sols.push(ctx.tools.reduced(data, k));
+    const bestCost = Math.min(...sols.map((c) => c.cost));
+    const tied = sols.filter((c) => c.cost === bestCost);
+    // Exact ties are what the adversary produces for n ≤ K (identical coordinates 1 and 2).
+    return answer(ctx, tied.length === 1 ? tied[0]! : tied[ctx.rng.below(tied.length)]!);
+  },
+});
+
+/**
+ * The sign of a_1 − a_2 as certified by one read: +1 or −1 when some sample's coordinates 1 and 2
+ * differ by more than the two read errors (2·2^-n), 0 when the read cannot tell. Exact (BigInt).
+ */
+export function certifiedOrder(data: OracleRead, d: number): 1 | -1 | 0 {
+  const margin = 2n << BigInt(data.exp - data.n); // 2·2^-n in units of 2^-exp
+  for (let j = 0; j < data.yNum.length; j++) {
+    const diff = data.xNum[j * d]! - data.xNum[j * d + 1]!;
+    if (diff > margin) return 1;
+    if (-diff > margin) return -1;
+  }
+  return 0;
+}
+
+const escalate: Algorithm = Object.freeze({
+  name: 'escalate',
+  description: 'reads 8, 16, 32, … bits and finally its whole budget until the sign of a_1 − a_2 is certain, then answers; else falls back to coin',
+  run(ctx: AlgorithmContext): AlgorithmOutput {
+    const B = ctx.budget;
+    let n = Math.min(8, B);
+    for (;;) {
+      const data = ctx.read(n);
+      const order = certifiedOrder(data, ctx.d);
+      if (order !== 0) return answer(ctx, ctx.tools.reduced(data, order === 1 ? 0 : 1));
+      if (n === B) return answer(ctx, candidates(ctx, data)[coinFlip(ctx)]!);
+      n = Math.min(2 * n, B);
+    }
+  },
+});
+
+const BUILT_INS: readonly Algorithm[] = [gd, sgd, adam, restarts, anneal, coin, hedge, exactRead, escalate];
+
+/** Names of the built-in algorithms. */
+export const BUILT_IN_ALGORITHMS: readonly string[] = Object.freeze(BUILT_INS.map((a) => a.name));
+
+/** The built-in algorithm of that name, or undefined. */
+export function builtInAlgorithm(name: string): Algorithm | undefined {
+  return BUILT_INS.find((a) => a.name === name);
+}

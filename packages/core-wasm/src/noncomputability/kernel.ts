@@ -1,0 +1,240 @@
+/**
+ * Typed wrapper of the noncomputability kernels (assembly/noncomputability) and the `tools` an
+ * algorithm context offers. Validation happens here, so a kernel never sees input that could trap.
+ */
+import type { Core } from '../core.js';
+import { CoreError, formatValue } from '../errors.js';
+import type { AlgorithmData, AlgorithmNetwork, AlgorithmTools, OptimiseOptions, OptimiseResult, ReducedSolution } from './algorithm.js';
+import { minimiseSqrtPenalised } from './minimiser.js';
+import type { Rng } from './rng.js';
+
+// Must match assembly/noncomputability/optimise.ts (CFG_* and OUT_*).
+const CFG_SIZE = 16;
+const OUT_SIZE = 4;
+const METHOD = { gd: 0, sgd: 1, adam: 2, anneal: 3 } as const;
+const INIT = { he: 0, xavier: 1, uniform: 2, normal: 3 } as const;
+
+/** Defaults of `OptimiseOptions`. */
+export const OPTIMISE_DEFAULTS = Object.freeze({
+  steps: 500,
+  lr: 0.1,
+  init: 'he' as const,
+  initScale: 0.5,
+  batchSize: 2,
+  restarts: 1,
+  beta1: 0.9,
+  beta2: 0.999,
+  adamEps: 1e-8,
+  annealT0: 0.05,
+  annealT1: 1e-5,
+  annealSigma: 0.1,
+});
+
+type OptimiseFn = (x: number, y: number, r: number, d: number, W: number, cfg: number, theta: number, out: number) => void;
+type CostGradFn = (x: number, y: number, r: number, d: number, W: number, lambda: number, theta: number, g: number) => number;
+
+/** Shape of a problem: inputs d, width W, samples r, penalty λ. */
+export interface ProblemShape {
+  d: number;
+  width: number;
+  samples: number;
+  lambda: number;
+}
+
+function bad(where: string, what: string, got: unknown, allowed: string): never {
+  throw new CoreError('E_ARG', `${where}: ${what}: expected ${allowed}, got ${formatValue(got)}`);
+}
+
+function checkData(where: string, shape: ProblemShape, data: AlgorithmData): void {
+  const { d, samples: r } = shape;
+  if (!data || typeof data !== 'object') bad(where, 'data', data, 'an object {x, y} (e.g. an oracle read)');
+  if (!data.x || data.x.length !== r * d) bad(where, 'data.x.length', data.x?.length, `r·d = ${r * d}`);
+  if (!data.y || data.y.length !== r) bad(where, 'data.y.length', data.y?.length, `r = ${r}`);
+  for (let i = 0; i < r * d; i++) if (!Number.isFinite(data.x[i])) bad(where, `data.x[${i}]`, data.x[i], 'a finite number');
+  for (let i = 0; i < r; i++) if (!Number.isFinite(data.y[i])) bad(where, `data.y[${i}]`, data.y[i], 'a finite number');
+}
+
+/** Flatten a network into the kernel layout [w (W·d), v (W)], validating its shape. */
+export function flattenNetwork(where: string, shape: ProblemShape, net: AlgorithmNetwork): Float64Array {
+  const { d, width: W } = shape;
+  if (!net || typeof net !== 'object') bad(where, 'network', net, 'an object {w, v}');
+  if (!net.w || net.w.length !== W * d) bad(where, 'network.w.length', net.w?.length, `W·d = ${W * d} (row-major W×d)`);
+  if (!net.v || net.v.length !== W) bad(where, 'network.v.length', net.v?.length, `W = ${W}`);
+  const theta = new Float64Array(W * d + W);
+  for (let i = 0; i < W * d; i++) theta[i] = Number(net.w[i]);
+  for (let i = 0; i < W; i++) theta[W * d + i] = Number(net.v[i]);
+  return theta;
+}
+
+/** φ_θ(e_k) for k = 0..d−1: the probes of SPEC §3.2's metric. */
+export function probes(shape: Pick<ProblemShape, 'd' | 'width'>, theta: Float64Array): Float64Array {
+  const { d, width: W } = shape;
+  const out = new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    let phi = 0;
+    for (let i = 0; i < W; i++) {
+      const h = theta[i * d + k]!;
+      if (h > 0) phi += theta[W * d + i]! * h;
+    }
+    out[k] = phi;
+  }
+  return out;
+}
+
+/** C(θ) in plain TypeScript (used for the true cost on exact data and by `tools.cost`). */
+export function costTs(shape: ProblemShape, theta: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const { d, width: W, samples: r, lambda } = shape;
+  let loss = 0;
+  for (let j = 0; j < r; j++) {
+    let phi = 0;
+    for (let i = 0; i < W; i++) {
+      let h = 0;
+      for (let k = 0; k < d; k++) h += theta[i * d + k]! * x[j * d + k]!;
+      if (h > 0) phi += theta[W * d + i]! * h;
+    }
+    const e = phi - y[j]!;
+    loss += e * e;
+  }
+  let pen = 0;
+  for (let i = 0; i < theta.length; i++) pen += Math.abs(theta[i]!);
+  return loss / r + lambda * pen;
+}
+
+/** The width-W network equal to Σ_k slopes[k]·z_k on z ≥ 0, with the least ℓ1 norm. */
+export function linearNetwork(shape: Pick<ProblemShape, 'd' | 'width'>, slopes: ArrayLike<number>): { w: Float64Array; v: Float64Array } {
+  const { d, width: W } = shape;
+  if (slopes.length !== d) bad('tools.linear', 'slopes.length', slopes.length, `d = ${d}`);
+  const w = new Float64Array(W * d);
+  const v = new Float64Array(W);
+  // Non-negative slopes share one neuron: v·w_k = s_k with cost v + Σw_k = 2√Σs at v = √Σs, which
+  // beats one neuron per coordinate (Σ2√s_k ≥ 2√Σs_k). Negative slopes go to a second neuron.
+  let neuron = 0;
+  for (const sgn of [1, -1]) {
+    let total = 0;
+    for (let k = 0; k < d; k++) {
+      const s = Number(slopes[k]);
+      if (!Number.isFinite(s)) bad('tools.linear', `slopes[${k}]`, s, 'a finite number');
+      if (sgn * s > 0) total += sgn * s;
+    }
+    if (total === 0) continue;
+    if (neuron >= W) bad('tools.linear', 'slopes', Array.from(slopes), `slopes of one sign only when W = 1`);
+    const root = Math.sqrt(total);
+    for (let k = 0; k < d; k++) {
+      const s = Number(slopes[k]);
+      if (sgn * s > 0) w[neuron * d + k] = (sgn * s) / root;
+    }
+    v[neuron] = sgn * root;
+    neuron++;
+  }
+  return { w, v };
+}
+
+function num(where: string, o: Record<string, unknown>, key: string, dflt: number, ok: (x: number) => boolean, allowed: string): number {
+  const v = o[key] ?? dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) bad(where, `options.${key}`, v, allowed);
+  return v;
+}
+
+/** Run a whole optimisation in WebAssembly. `keyLo/keyHi` key its random stream. */
+export function optimiseInCore(core: Core, shape: ProblemShape, data: AlgorithmData, options: OptimiseOptions, keyLo: number, keyHi: number): OptimiseResult {
+  const where = 'tools.optimise';
+  checkData(where, shape, data);
+  if (!options || typeof options !== 'object') bad(where, 'options', options, 'an object with at least {method}');
+  const o = options as unknown as Record<string, unknown>;
+  const method = METHOD[options.method as keyof typeof METHOD];
+  if (method === undefined) bad(where, 'options.method', options.method, 'one of "gd", "sgd", "adam", "anneal"');
+  const D = OPTIMISE_DEFAULTS;
+  const isInt = (x: number): boolean => Number.isInteger(x);
+  const steps = num(where, o, 'steps', D.steps, (x) => isInt(x) && x >= 0 && x <= 1e7, 'an integer in [0, 1e7]');
+  const lr = num(where, o, 'lr', D.lr, (x) => x > 0, 'a finite number > 0');
+  const initName = options.init ?? D.init;
+  const init = INIT[initName as keyof typeof INIT];
+  if (init === undefined) bad(where, 'options.init', initName, 'one of "he", "xavier", "uniform", "normal"');
+  const initScale = num(where, o, 'initScale', D.initScale, (x) => x > 0, 'a finite number > 0');
+  const batchSize = num(where, o, 'batchSize', D.batchSize, (x) => isInt(x) && x >= 1, 'an integer ≥ 1');
+  const restarts = num(where, o, 'restarts', D.restarts, (x) => isInt(x) && x >= 1 && x <= 10_000, 'an integer in [1, 10000]');
+  const beta1 = num(where, o, 'beta1', D.beta1, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+  const beta2 = num(where, o, 'beta2', D.beta2, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+  const adamEps = num(where, o, 'adamEps', D.adamEps, (x) => x > 0, 'a finite number > 0');
+  const annealT0 = num(where, o, 'annealT0', D.annealT0, (x) => x > 0, 'a finite number > 0');
+  const annealT1 = num(where, o, 'annealT1', D.annealT1, (x) => x > 0 && x <= annealT0, `a number in (0, annealT0 = ${annealT0}]`);
+  const annealSigma = num(where, o, 'annealSigma', D.annealSigma, (x) => x > 0, 'a finite number > 0');
+  let start: Float64Array | null = null;
+  if (options.start !== undefined) {
+    start = flattenNetwork(`${where}: options.start`, shape, options.start);
+    if (restarts !== 1) bad(where, 'options.restarts', restarts, '1 when options.start is given');
+    if (!start.every(Number.isFinite)) bad(where, 'options.start', 'non-finite values', 'finite weights');
+  }
+  const { d, width: W, samples: r, lambda } = shape;
+  const P = W * d + W;
+  const cfg = new Float64Array(CFG_SIZE);
+  cfg.set([method, steps, lr, lambda, start ? -1 : init, initScale, batchSize, beta1, beta2, adamEps, annealT0, annealT1, annealSigma, restarts, keyLo >>> 0, keyHi >>> 0]);
+  const raw = core.raw;
+  const fn = raw.fn<OptimiseFn>('nc_optimise');
+  return raw.scoped((s) => {
+    const xp = s.f64(data.x);
+    const yp = s.f64(data.y);
+    const cp = s.f64(cfg);
+    const tp = start ? s.f64(start) : s.f64Zeros(P);
+    const op = s.f64Zeros(OUT_SIZE);
+    fn(xp, yp, r, d, W, cp, tp, op);
+    const theta = s.readF64(tp, P);
+    const out = s.readF64(op, OUT_SIZE);
+    const diverged = out[2] === 1;
+    return {
+      network: { w: theta.slice(0, W * d), v: theta.slice(W * d) },
+      steps: out[1]!,
+      cost: diverged ? Infinity : out[0]!,
+      diverged,
+    };
+  });
+}
+
+/** C(θ) and the gradient of its mean-squared-error part, computed by the WebAssembly kernel. */
+export function costAndGradInCore(core: Core, shape: ProblemShape, data: AlgorithmData, theta: Float64Array): { cost: number; grad: Float64Array } {
+  checkData('costAndGrad', shape, data);
+  const { d, width: W, samples: r, lambda } = shape;
+  const P = W * d + W;
+  if (theta.length !== P) bad('costAndGrad', 'theta.length', theta.length, `W·d + W = ${P}`);
+  const raw = core.raw;
+  return raw.scoped((s) => {
+    const tp = s.f64(theta);
+    const gp = s.f64Zeros(P);
+    const cost = raw.fn<CostGradFn>('nc_cost_grad')(s.f64(data.x), s.f64(data.y), r, d, W, lambda, tp, gp);
+    return { cost, grad: s.readF64(gp, P) };
+  });
+}
+
+/** The reduced single-coordinate problem on `data` (see `AlgorithmTools.reduced`). */
+export function reducedSolution(shape: ProblemShape, data: AlgorithmData, k: number): ReducedSolution {
+  checkData('tools.reduced', shape, data);
+  const { d, samples: r, lambda } = shape;
+  if (!Number.isInteger(k) || k < 0 || k >= d) bad('tools.reduced', 'k', k, `an integer coordinate in [0, ${d - 1}]`);
+  let A = 0;
+  let B = 0;
+  let C = 0;
+  for (let j = 0; j < r; j++) {
+    // ReLU: on data with a negative k-th coordinate the neuron s·z_k is inactive there; the data
+    // of this experiment are non-negative, so this branch only guards against user data.
+    const xk = Math.max(0, data.x[j * d + k]!);
+    const yj = data.y[j]!;
+    A += xk * xk;
+    B += xk * yj;
+    C += yj * yj;
+  }
+  const m = minimiseSqrtPenalised(A / r, B / r, C / r, lambda);
+  return { coordinate: k, s: m.s, cost: m.value };
+}
+
+/** Build the `tools` of one algorithm run. The optimiser's key is drawn from `rng` at each call. */
+export function makeTools(core: Core, shape: ProblemShape, rng: Rng): AlgorithmTools {
+  return Object.freeze({
+    optimise: (data: AlgorithmData, options: OptimiseOptions) => optimiseInCore(core, shape, data, options, rng.nextU32(), rng.nextU32()),
+    reduced: (data: AlgorithmData, k: number) => reducedSolution(shape, data, k),
+    cost: (data: AlgorithmData, network: AlgorithmNetwork) => {
+      checkData('tools.cost', shape, data);
+      return costTs(shape, flattenNetwork('tools.cost', shape, network), data.x, data.y);
+    },
+    linear: (slopes: ArrayLike<number>) => linearNetwork(shape, slopes),
+  });
+}

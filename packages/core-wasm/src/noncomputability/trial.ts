@@ -1,0 +1,354 @@
+/**
+ * Noncomputability trials (SPEC §3.5): one algorithm run on one member of a hard pair, and the
+ * paired batch function of the orchestrator contract, in which both signs of trial t share the
+ * random stream t.
+ */
+import type { Core } from '../core.js';
+import { CoreError, formatValue } from '../errors.js';
+import type { Algorithm, AlgorithmContext, AlgorithmOutput } from './algorithm.js';
+import { costTs, flattenNetwork, makeTools, probes, type ProblemShape } from './kernel.js';
+import { OracleSource, countingOracle, type ReadStats } from './oracle.js';
+import { makeHardPair, type HardPair, type PairGroundTruth } from './pair.js';
+import { normaliseNoncomputabilityParams, type NoncomputabilityParams } from './params.js';
+import { loadPlugin, resolveAlgorithm, validateAlgorithm } from './plugin.js';
+import { SUBSTREAM, philoxStream } from './rng.js';
+
+/** One run of an algorithm on ι⁺_K (sign 1) or ι⁻_K (sign −1). */
+export interface NoncomputabilityTrialResult {
+  sign: 1 | -1;
+  /** success[i]: dist ≤ epsilons[i]. */
+  success: boolean[];
+  /** dist(output, φ*) = max_k |φ(e_k) − φ*(e_k)| (Infinity when diverged). */
+  dist: number;
+  /** C_ι(θ) of the output on the true data (Infinity when diverged). */
+  cost: number;
+  /** cost − h(t*) ≥ 0: how far above the minimum the output is. */
+  costGap: number;
+  /** Optimisation steps the algorithm reported. */
+  steps: number;
+  /** Highest precision n read. */
+  bitsRead: number;
+  /** Number of oracle reads. */
+  reads: number;
+  /** Σ n × values over reads. */
+  bitsTotal: number;
+  /** φ(e_k) for k = 1..d. */
+  probes: number[];
+  /** True when the output had non-finite weights (a recorded outcome, not an error). */
+  diverged: boolean;
+}
+
+/** Both signs of trial t (SPEC §3.5's paired design). */
+export interface NoncomputabilityPairResult {
+  /** Trial index (the stream id's low word). */
+  t: number;
+  plus: NoncomputabilityTrialResult;
+  minus: NoncomputabilityTrialResult;
+  /** True when the two runs returned bit-identical networks (always, when every read had n ≤ K under the adversarial oracle). */
+  identical: boolean;
+}
+
+/** Which trials of which cell to run. */
+export interface TrialRange {
+  /** Run seed (integer in [0, 2^53)). */
+  seed: number;
+  /** High word of the stream id: hash32 of the canonical cell key. */
+  streamHi: number;
+  /** First trial index. */
+  tStart: number;
+  /** Number of pairs. */
+  count: number;
+  /** Use this algorithm object instead of resolving `params.algorithm` (plugin development, tests). */
+  algorithm?: Algorithm;
+}
+
+/** The cell-level constants the orchestrator reports next to the per-trial results. */
+export interface NoncomputabilityConstants extends PairGroundTruth {
+  /** The scales c_j of the pair. */
+  scales: readonly number[];
+}
+
+/** A cell ready to run: normalised params, the pair, and per-sign oracle sources (cached answers). */
+interface PreparedCell {
+  params: NoncomputabilityParams;
+  pair: HardPair;
+  shape: ProblemShape;
+  sources: { plus: OracleSource; minus: OracleSource };
+  options: Readonly<Record<string, unknown>>;
+}
+
+const prepared = new Map<string, PreparedCell>();
+const PREPARED_MAX = 32;
+
+function prepare(paramsIn: Partial<NoncomputabilityParams> | Record<string, unknown>, seed: number): PreparedCell {
+  const params = normaliseNoncomputabilityParams(paramsIn);
+  const key = `${seed}\u0000${JSON.stringify(params)}`;
+  const hit = prepared.get(key);
+  if (hit) return hit;
+  const pair = makeHardPair(params, seed);
+  const cell: PreparedCell = {
+    params,
+    pair,
+    shape: { d: params.d, width: params.width, samples: params.samples, lambda: params.lambda },
+    sources: { plus: new OracleSource(pair, 1, params.oracle), minus: new OracleSource(pair, -1, params.oracle) },
+    options: deepFreeze(algorithmOptions(params)),
+  };
+  // The BigInt work of a cell is done once per worker; a small bound keeps long sweeps in check.
+  if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value!);
+  prepared.set(key, cell);
+  return cell;
+}
+
+/** What `ctx.options` holds: the optimiser parameters of a built-in, or a plugin's own options. */
+function algorithmOptions(p: NoncomputabilityParams): Record<string, unknown> {
+  if (p.algorithm === 'plugin') return structuredClone(p.pluginOptions);
+  const { steps, lr, init, initScale, batchSize, restarts, inner, beta1, beta2, adamEps, annealT0, annealT1, annealSigma } = p;
+  return { steps, lr, init, initScale, batchSize, restarts, inner, beta1, beta2, adamEps, annealT0, annealT1, annealSigma };
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Cell constants: s*, ε_B, t*, h(t*), S, a*, k* and the scales. Validates the parameters. */
+export function noncomputabilityConstants(params: Partial<NoncomputabilityParams> | Record<string, unknown>, seed: number): NoncomputabilityConstants {
+  const cell = prepare(params, seed);
+  return { ...cell.pair.truth, scales: cell.pair.scales };
+}
+
+interface RunRecord {
+  output: AlgorithmOutput | undefined;
+  stats: ReadStats;
+}
+
+function makeContext(core: Core, cell: PreparedCell, sign: 1 | -1, seed: number, t: number, streamHi: number, who: string): { ctx: AlgorithmContext; stats: ReadStats } {
+  const rng = philoxStream(seed, SUBSTREAM.algorithm, t, streamHi);
+  const { read, stats } = countingOracle(sign === 1 ? cell.sources.plus : cell.sources.minus, cell.params.readBits, who);
+  const { d, width, samples, lambda } = cell.shape;
+  const ctx: AlgorithmContext = Object.freeze({
+    d,
+    width,
+    samples,
+    lambda,
+    budget: cell.params.readBits,
+    options: cell.options,
+    rng,
+    read,
+    tools: makeTools(core, cell.shape, rng),
+  });
+  return { ctx, stats };
+}
+
+function where(cell: PreparedCell, alg: Algorithm, seed: number, streamHi: number, t: number): string {
+  return `algorithm ${JSON.stringify(alg.name)} (seed ${seed}, streamHi ${streamHi}, trial ${t}, K ${cell.params.K}, readBits ${cell.params.readBits})`;
+}
+
+function evaluate(cell: PreparedCell, sign: 1 | -1, rec: RunRecord, who: string): { result: NoncomputabilityTrialResult; theta: Float64Array } {
+  const out = rec.output;
+  if (!out || typeof out !== 'object') throw new CoreError('E_ARG', `${who}: run() must return { network: { w, v }, steps? }, got ${formatValue(out)}`);
+  const theta = flattenNetwork(`${who}: output`, cell.shape, out.network);
+  const steps = out.steps ?? 0;
+  if (typeof steps !== 'number' || !(steps >= 0) || !Number.isFinite(steps)) throw new CoreError('E_ARG', `${who}: output.steps: expected a finite number ≥ 0, got ${formatValue(steps)}`);
+  const truth = cell.pair.truth;
+  const kStar = sign === 1 ? 0 : 1;
+  const diverged = !theta.every(Number.isFinite);
+  const data = sign === 1 ? cell.pair.plus : cell.pair.minus;
+  let dist = Infinity;
+  let cost = Infinity;
+  let pr: number[] = new Array<number>(cell.params.d).fill(NaN);
+  if (!diverged) {
+    pr = Array.from(probes(cell.shape, theta));
+    dist = 0;
+    for (let k = 0; k < pr.length; k++) dist = Math.max(dist, Math.abs(pr[k]! - (k === kStar ? truth.sStar : 0)));
+    cost = costTs(cell.shape, theta, data.xF64, data.yF64);
+    // The minimiser theorem: no network costs less than h(t*). A violation is a bug in the
+    // theory, the checker or the kernel, never an outcome to record.
+    if (cost < truth.hStar - 1e-9 * Math.max(1, truth.hStar)) {
+      throw new CoreError('E_THEOREM', `${who}, sign ${sign > 0 ? '+' : '−'}: output cost ${cost} is below the proven minimum h(t*) = ${truth.hStar}`);
+    }
+    if (!Number.isFinite(dist) || !Number.isFinite(cost)) dist = cost = Infinity;
+  }
+  const stats = rec.stats;
+  return {
+    theta,
+    result: {
+      sign,
+      success: cell.params.epsilons.map((e) => dist <= e),
+      dist,
+      cost,
+      costGap: cost - truth.hStar,
+      steps,
+      bitsRead: stats.bitsRead,
+      reads: stats.reads,
+      bitsTotal: stats.bitsTotal,
+      probes: pr,
+      diverged: diverged || !Number.isFinite(cost),
+    },
+  };
+}
+
+function sameBits(a: Float64Array, b: Float64Array): boolean {
+  const ua = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const ub = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (ua.length !== ub.length) return false;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}
+
+function assemblePair(cell: PreparedCell, alg: Algorithm, t: number, who: string, plus: RunRecord, minus: RunRecord): NoncomputabilityPairResult {
+  const p = evaluate(cell, 1, plus, who);
+  const m = evaluate(cell, -1, minus, who);
+  const identical = sameBits(p.theta, m.theta);
+  const { K, oracle, epsilons } = cell.params;
+  const hidden = (s: ReadStats): boolean => s.history.every((n) => n <= K);
+  if (oracle === 'adversarial' && hidden(plus.stats) && hidden(minus.stats)) {
+    // Indistinguishability: every answer the algorithm saw was the same on both inputs.
+    const sameReads = plus.stats.history.length === minus.stats.history.length && plus.stats.history.every((n, i) => n === minus.stats.history[i]);
+    if (!sameReads || !identical) {
+      const plugin = alg.name !== cell.params.algorithm || cell.params.algorithm === 'plugin';
+      throw new CoreError(
+        'E_THEOREM',
+        `${who}: the oracle answered identically on ι⁺ and ι⁻ (every read had n ≤ K) but the algorithm ${sameReads ? 'returned different networks' : 'read differently'}` +
+          (plugin ? '; an algorithm must be a deterministic function of its context (randomness only from ctx.rng, no state kept between runs)' : ''),
+      );
+    }
+    const epsB = cell.pair.truth.epsB;
+    epsilons.forEach((e, i) => {
+      if (e < epsB && p.result.success[i] && m.result.success[i]) {
+        throw new CoreError('E_THEOREM', `${who}: one network succeeded on both inputs at ε = ${e} < ε_B = ${epsB}`);
+      }
+    });
+  }
+  return { t, plus: p.result, minus: m.result, identical };
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return !!x && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
+}
+
+function checkRange(range: TrialRange): void {
+  const ok = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+  if (!range || typeof range !== 'object') throw new CoreError('E_ARG', `trial range: expected { seed, streamHi, tStart, count }, got ${formatValue(range)}`);
+  if (!ok(range.seed, 0, Number.MAX_SAFE_INTEGER)) throw new CoreError('E_ARG', `trial range.seed: expected an integer in [0, 2^53), got ${formatValue(range.seed)}`);
+  if (!ok(range.streamHi, 0, 2 ** 32 - 1)) throw new CoreError('E_ARG', `trial range.streamHi: expected an integer in [0, 2^32), got ${formatValue(range.streamHi)}`);
+  if (!ok(range.tStart, 0, 2 ** 32 - 1)) throw new CoreError('E_ARG', `trial range.tStart: expected an integer in [0, 2^32), got ${formatValue(range.tStart)}`);
+  if (!ok(range.count, 0, 2 ** 32 - 1 - range.tStart)) throw new CoreError('E_ARG', `trial range.count: expected an integer ≥ 0 with tStart + count ≤ 2^32, got ${formatValue(range.count)}`);
+}
+
+function setup(params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: TrialRange): { cell: PreparedCell; alg: Algorithm } {
+  checkRange(range);
+  const cell = prepare(params, range.seed);
+  const alg = range.algorithm ? validateAlgorithm(range.algorithm, 'trial range.algorithm') : resolveAlgorithm(cell.params.algorithm, cell.params.plugin);
+  if (alg.validateOptions) {
+    try {
+      alg.validateOptions(cell.options);
+    } catch (e) {
+      throw new CoreError('E_ARG', `algorithm ${JSON.stringify(alg.name)}: invalid options: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return { cell, alg };
+}
+
+/**
+ * The order in which the two signs of trial t run, from a substream the algorithm cannot reach:
+ * an algorithm that (against the rules) keeps state between runs learns nothing from the order.
+ */
+function plusFirst(seed: number, t: number, streamHi: number): boolean {
+  return (philoxStream(seed, SUBSTREAM.order, t, streamHi).nextU32() & 1) === 0;
+}
+
+function runOne(core: Core, cell: PreparedCell, alg: Algorithm, sign: 1 | -1, seed: number, t: number, streamHi: number, who: string): RunRecord {
+  const { ctx, stats } = makeContext(core, cell, sign, seed, t, streamHi, who);
+  const output = alg.run(ctx);
+  if (isThenable(output)) {
+    throw new CoreError('E_ARG', `${who}: run() returned a Promise; asynchronous algorithms need runNoncomputabilityTrialsAsync`);
+  }
+  return { output, stats };
+}
+
+async function runOneAsync(core: Core, cell: PreparedCell, alg: Algorithm, sign: 1 | -1, seed: number, t: number, streamHi: number, who: string): Promise<RunRecord> {
+  const { ctx, stats } = makeContext(core, cell, sign, seed, t, streamHi, who);
+  const output = await alg.run(ctx);
+  return { output, stats };
+}
+
+/**
+ * Run trials `tStart … tStart+count−1` of a cell: for each, the algorithm on ι⁺_K and on ι⁻_K with
+ * the same random stream (seed; substream, t, streamHi). Synchronous: built-in, registered and
+ * already-loaded (`loadPlugin`) synchronous algorithms. Throws `CoreError('E_THEOREM')` naming the
+ * seed and trial when a theorem check fails.
+ */
+export function runNoncomputabilityTrials(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: TrialRange): NoncomputabilityPairResult[] {
+  const { cell, alg } = setup(params, range);
+  const { seed, streamHi, tStart, count } = range;
+  const out: NoncomputabilityPairResult[] = [];
+  for (let t = tStart; t < tStart + count; t++) {
+    const who = where(cell, alg, seed, streamHi, t);
+    let plus: RunRecord;
+    let minus: RunRecord;
+    if (plusFirst(seed, t, streamHi)) {
+      plus = runOne(core, cell, alg, 1, seed, t, streamHi, who);
+      minus = runOne(core, cell, alg, -1, seed, t, streamHi, who);
+    } else {
+      minus = runOne(core, cell, alg, -1, seed, t, streamHi, who);
+      plus = runOne(core, cell, alg, 1, seed, t, streamHi, who);
+    }
+    out.push(assemblePair(cell, alg, t, who, plus, minus));
+  }
+  return out;
+}
+
+/**
+ * As `runNoncomputabilityTrials`, but loads `params.plugin` when the algorithm is `plugin` and
+ * accepts algorithms whose `run` returns a Promise. Results are identical to the synchronous runner.
+ */
+export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: TrialRange): Promise<NoncomputabilityPairResult[]> {
+  const norm = normaliseNoncomputabilityParams(params);
+  if (norm.algorithm === 'plugin' && !range.algorithm) await loadPlugin(norm.plugin!);
+  const { cell, alg } = setup(norm, range);
+  const { seed, streamHi, tStart, count } = range;
+  const out: NoncomputabilityPairResult[] = [];
+  for (let t = tStart; t < tStart + count; t++) {
+    const who = where(cell, alg, seed, streamHi, t);
+    let plus: RunRecord;
+    let minus: RunRecord;
+    if (plusFirst(seed, t, streamHi)) {
+      plus = await runOneAsync(core, cell, alg, 1, seed, t, streamHi, who);
+      minus = await runOneAsync(core, cell, alg, -1, seed, t, streamHi, who);
+    } else {
+      minus = await runOneAsync(core, cell, alg, -1, seed, t, streamHi, who);
+      plus = await runOneAsync(core, cell, alg, 1, seed, t, streamHi, who);
+    }
+    out.push(assemblePair(cell, alg, t, who, plus, minus));
+  }
+  return out;
+}
+
+/** Options of `runNoncomputabilityTrial`. */
+export interface SingleTrialOptions {
+  /** Run seed. */
+  seed: number;
+  /** Trial index t (default 0) and stream high word (default 0). */
+  t?: number;
+  streamHi?: number;
+  /** Use this algorithm object instead of `params.algorithm`. */
+  algorithm?: Algorithm;
+}
+
+/**
+ * One algorithm run on one member of the pair: `(algorithm, params incl. K, readBits, epsilons;
+ * sign; seed) → success per ε, dist, cost, steps, bits read, probes`. Uses the same stream as
+ * trial t of `runNoncomputabilityTrials`, so it reproduces either half of a pair.
+ */
+export function runNoncomputabilityTrial(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, sign: 1 | -1, options: SingleTrialOptions): NoncomputabilityTrialResult {
+  if (sign !== 1 && sign !== -1) throw new CoreError('E_ARG', `runNoncomputabilityTrial sign: expected 1 (ι⁺_K) or -1 (ι⁻_K), got ${formatValue(sign)}`);
+  const t = options.t ?? 0;
+  const streamHi = options.streamHi ?? 0;
+  const { cell, alg } = setup(params, { seed: options.seed, streamHi, tStart: t, count: 1, ...(options.algorithm ? { algorithm: options.algorithm } : {}) });
+  const who = where(cell, alg, options.seed, streamHi, t);
+  return evaluate(cell, sign, runOne(core, cell, alg, sign, options.seed, t, streamHi, who), who).result;
+}

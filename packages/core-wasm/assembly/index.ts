@@ -12,5 +12,4 @@ export * from "./rng/exports";
 export * from "./nn/exports";
 export * from "./train/exports";
 export * from "./instability/exports";
-export * from "./pieces/exports";
 export * from "./noncomputability/exports";

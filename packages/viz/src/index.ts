@@ -19,3 +19,5 @@ export {
 export { writeReport, type ReportOptions, type ReportResult } from './report/write.js';
 export { findRunDirs, loadRun, loadRuns, readSummaryFile, ReportError, type LoadedRun } from './report/load.js';
 export { headlines, type Headline } from './report/headline.js';
+export { serveExplorer, startExplorer, explorerDir, type ServeExplorerOptions, type ExplorerServer } from './serve.js';
+export { boundaryScene, boundaryTrial, type BoundaryTrial, type BoundaryTrialParams, type ClassifierView } from './boundary/trial.js';

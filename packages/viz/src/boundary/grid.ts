@@ -86,7 +86,7 @@ export const REGION_COLOURS = { zero: [198, 222, 240], one: [250, 222, 178], edg
  * the decision boundary (where the class changes between neighbouring pixels) in dark grey.
  * A non-finite output is drawn magenta so that a diverged network cannot pass for a classifier.
  */
-export function colourRegions(values: ArrayLike<number>, nx: number, ny: number): Uint8ClampedArray {
+export function colourRegions(values: ArrayLike<number>, nx: number, ny: number): Uint8ClampedArray<ArrayBuffer> {
   if (values.length !== nx * ny) throw new RangeError(`colourRegions: expected ${nx * ny} values for ${nx} × ${ny}, got ${values.length}`);
   const cls = new Int8Array(nx * ny);
   for (let k = 0; k < cls.length; k++) {

@@ -96,13 +96,22 @@ export function loadRun(dir: string): LoadedRun {
 }
 
 /**
- * The run directories a report target names: itself when it holds `summary.json`, otherwise its
- * immediate sub-folders that do (sorted by name), as a demo run directory has one per experiment.
+ * The run directories a report target names: itself when it holds `summary.json`, otherwise the
+ * sub-runs its `paradox-runs.json` manifest lists (in that order) or, without one, its immediate
+ * sub-folders that hold a `summary.json` (sorted by name), as the demo writes one per experiment.
  */
 export function findRunDirs(target: string): string[] {
   const abs = resolve(target);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new ReportError(`${abs}: not a directory; expected a paradox run directory`);
   if (existsSync(join(abs, 'summary.json'))) return [abs];
+  // A multi-run directory written by the CLI (the demo) lists its sub-runs in order in a manifest.
+  const manifest = join(abs, 'paradox-runs.json');
+  if (existsSync(manifest)) {
+    const doc = readOptionalJson(manifest) as { runs?: Array<{ subdir?: unknown }> } | null;
+    const listed = (doc?.runs ?? []).map((r) => r.subdir).filter((s): s is string => typeof s === 'string');
+    const dirs = listed.map((s) => join(abs, s)).filter((d) => existsSync(join(d, 'summary.json')));
+    if (dirs.length > 0) return dirs;
+  }
   const subs = readdirSync(abs, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(abs, e.name, 'summary.json')))
     .map((e) => join(abs, e.name))

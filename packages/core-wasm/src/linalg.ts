@@ -40,9 +40,9 @@ function checkMatrix(name: string, x: ArrayLike<number>, rows: number, cols: num
  * Matrix product C = A·B in f64. `a` is A (m×k) and `b` is B (k×n), both row-major; the result is
  * a new row-major `Float64Array` of m×n values (a copy, safe to keep).
  *
- * Each C entry is a sum over k accumulated in a fixed order (blocks of 256 along k, pairs of
- * columns in SIMD lanes), so results are deterministic but may differ from a naive loop by
- * rounding (a few ulps times k).
+ * Each C entry is summed in k order without fused multiply-add, `((0 + a₀b₀) + a₁b₁) + …`, so the
+ * result is bit-identical to the textbook triple loop (and deterministic on every platform); the
+ * speed comes from cache blocking and SIMD across columns, not from reassociating the sums.
  */
 export function gemm(core: Core, a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float64Array {
   checkDim('m', m);

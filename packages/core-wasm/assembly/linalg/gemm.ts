@@ -26,6 +26,9 @@ const EDGE: usize = memory.data(MR * NR * 8, 16);
  * C ← A·B (or C ← C + A·B when `accumulate`), for f64 matrices in row-major storage with leading
  * dimensions (row strides, in elements) `lda`, `ldb`, `ldc`. `transA` means `a` holds Aᵀ (so A's
  * element (i, p) is at `a[p*lda + i]`), likewise `transB`. Shapes: A is m×k, B is k×n, C is m×n.
+ * Summation order: C(i,j) = (((c₀ + a(i,0)·b(0,j)) + a(i,1)·b(1,j)) + …), k ascending, c₀ = 0 or
+ * the old C(i,j) when accumulating; no FMA. So the result is bit-identical to the textbook loop,
+ * whatever the blocking, the shape or the transposition (kernels with an order contract can use it).
  * Stateless: the packing buffers are allocated here and freed before returning.
  */
 export function gemmStrided(
@@ -158,13 +161,29 @@ function packBlockA(trans: bool, a: usize, lda: i32, ic: i32, pc: i32, mc: i32, 
 
 /**
  * C[0..mv, 0..nv] += Ap·Bp for one MR×NR tile: Ap is an MR-row strip (kc×MR), Bp an NR-column
- * strip (kc×NR). The 16 sums live in 8 f64x2 registers for the whole k loop; C is touched once.
+ * strip (kc×NR). The accumulators start from C itself and add one product per k step in order,
+ * so every entry is summed exactly like the textbook loop `s = c; for p: s += a[p]·b[p]` (no FMA,
+ * no reassociation): the result is bit-identical to a naive sequential dot product.
  */
 function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mv: i32, nv: i32): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-  let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
-  let c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  const rowStep = <usize>ldc << 3;
+  const full = mv == MR && nv == NR;
+  // An edge tile goes through the EDGE scratch so C outside the matrix is never read or written
+  // (it may be another matrix's memory); the padding lanes compute zeros that are discarded.
+  let src = c;
+  let step = rowStep;
+  if (!full) {
+    memory.fill(EDGE, 0, MR * NR * 8);
+    for (let i = 0; i < mv; i++) {
+      memory.copy(EDGE + (<usize>(i * NR) << 3), c + <usize>i * rowStep, <usize>nv << 3);
+    }
+    src = EDGE;
+    step = NR << 3;
+  }
+  let c00 = v128.load(src), c01 = v128.load(src, 16);
+  let c10 = v128.load(src + step), c11 = v128.load(src + step, 16);
+  let c20 = v128.load(src + 2 * step), c21 = v128.load(src + 2 * step, 16);
+  let c30 = v128.load(src + 3 * step), c31 = v128.load(src + 3 * step, 16);
   // MR = NR, so both strips advance by the same 32 bytes per k step: one induction variable
   // instead of three keeps the loop's bookkeeping (a large share of this short body) minimal.
   const end = <usize>kc * (NR << 3);
@@ -184,33 +203,13 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mv: i32,
     c30 = f64x2.add(c30, f64x2.mul(x, b0));
     c31 = f64x2.add(c31, f64x2.mul(x, b1));
   }
-  const rowStep = <usize>ldc << 3;
-  if (mv == MR && nv == NR) {
-    let r = c;
-    v128.store(r, f64x2.add(v128.load(r), c00));
-    v128.store(r, f64x2.add(v128.load(r, 16), c01), 16);
-    r += rowStep;
-    v128.store(r, f64x2.add(v128.load(r), c10));
-    v128.store(r, f64x2.add(v128.load(r, 16), c11), 16);
-    r += rowStep;
-    v128.store(r, f64x2.add(v128.load(r), c20));
-    v128.store(r, f64x2.add(v128.load(r, 16), c21), 16);
-    r += rowStep;
-    v128.store(r, f64x2.add(v128.load(r), c30));
-    v128.store(r, f64x2.add(v128.load(r, 16), c31), 16);
-    return;
-  }
-  // Edge tile: spill the registers, then add only the valid part so C outside the matrix is
-  // never written (it may be another matrix's memory).
-  v128.store(EDGE, c00); v128.store(EDGE, c01, 16);
-  v128.store(EDGE, c10, 32); v128.store(EDGE, c11, 48);
-  v128.store(EDGE, c20, 64); v128.store(EDGE, c21, 80);
-  v128.store(EDGE, c30, 96); v128.store(EDGE, c31, 112);
-  for (let i = 0; i < mv; i++) {
-    const r = c + <usize>i * rowStep;
-    for (let j = 0; j < nv; j++) {
-      const q = r + (<usize>j << 3);
-      store<f64>(q, load<f64>(q) + load<f64>(EDGE + ((<usize>(i * NR + j)) << 3)));
+  v128.store(src, c00); v128.store(src, c01, 16);
+  v128.store(src + step, c10); v128.store(src + step, c11, 16);
+  v128.store(src + 2 * step, c20); v128.store(src + 2 * step, c21, 16);
+  v128.store(src + 3 * step, c30); v128.store(src + 3 * step, c31, 16);
+  if (!full) {
+    for (let i = 0; i < mv; i++) {
+      memory.copy(c + <usize>i * rowStep, EDGE + (<usize>(i * NR) << 3), <usize>nv << 3);
     }
   }
 }

@@ -13,3 +13,4 @@ export * from "./nn/exports";
 export * from "./train/exports";
 export * from "./instability/exports";
 export * from "./noncomputability/exports";
+export * from "./pieces/exports";

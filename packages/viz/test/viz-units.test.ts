@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { crc32, inflateSync } from 'node:zlib';
+import { colourRegions, encodePng, gridInputs, headlines, stripesExtent, stripesLabel, REGION_COLOURS } from '../src/index.js';
+import { esc } from '../src/report/html.js';
+import { instabilityComplete, noncomputabilityComplete, noncomputabilityPartial } from './fixtures/summaries.js';
+
+/** Decode a PNG written by `encodePng` (one IDAT, filter 0) and check every chunk's CRC. */
+function decodePng(png: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
+  const v = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  let off = 8;
+  let width = 0;
+  let height = 0;
+  const idat: Uint8Array[] = [];
+  while (off < png.length) {
+    const len = v.getUint32(off);
+    const type = String.fromCharCode(...png.subarray(off + 4, off + 8));
+    const data = png.subarray(off + 8, off + 8 + len);
+    expect(v.getUint32(off + 8 + len)).toBe(crc32(png.subarray(off + 4, off + 8 + len)));
+    if (type === 'IHDR') {
+      width = v.getUint32(off + 8);
+      height = v.getUint32(off + 12);
+      expect([...data.subarray(8)]).toEqual([8, 6, 0, 0, 0]);
+    }
+    if (type === 'IDAT') idat.push(data);
+    off += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    expect(raw[y * (width * 4 + 1)]).toBe(0);
+    rgba.set(raw.subarray(y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1)), y * width * 4);
+  }
+  return { width, height, rgba };
+}
+
+describe('encodePng', () => {
+  it('round-trips any small RGBA image with valid chunk CRCs', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.infiniteStream(fc.integer({ min: 0, max: 255 })), (w, h, bytes) => {
+        const rgba = Uint8Array.from(bytes.take(w * h * 4));
+        const out = decodePng(encodePng(rgba, w, h));
+        expect(out.width).toBe(w);
+        expect(out.height).toBe(h);
+        expect(out.rgba).toEqual(rgba);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('rejects sizes that do not match the pixels', () => {
+    expect(() => encodePng(new Uint8Array(12), 2, 2)).toThrow(/expected 16 bytes/);
+    expect(() => encodePng(new Uint8Array(0), 0, 1)).toThrow(/integers in \[1, 16384\]/);
+  });
+});
+
+describe('grid and colours', () => {
+  it('gridInputs puts pixel centres row-major from the top, other coordinates at 1/2', () => {
+    const grid = { extent: { x1: [0, 1] as [number, number], x2: [0.4, 0.6] as [number, number] }, nx: 4, ny: 2 };
+    const xs = gridInputs(grid, 3);
+    expect(xs.length).toBe(4 * 2 * 3);
+    expect([...xs.subarray(0, 3)]).toEqual([0.125, 0.55, 0.5]);
+    expect([...xs.subarray(21, 24)].map((v) => Number(v.toFixed(12)))).toEqual([0.875, 0.45, 0.5]);
+  });
+
+  it('stripesLabel is ⌊m x₁⌋ mod 2 with x₁ = 1 in the last stripe', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 50 }), fc.double({ min: 0, max: 1, noNaN: true }), (m, x1) => {
+        const k = Math.min(m - 1, Math.floor(m * x1));
+        expect(stripesLabel(m, x1)).toBe(k % 2);
+      }),
+    );
+  });
+
+  it('colourRegions colours by class, marks the boundary and flags non-finite outputs', () => {
+    // 3 × 2 pixels:  0   0   1
+    //                0  NaN  1
+    const rgba = colourRegions([0, 0, 1, 0, NaN, 1], 3, 2);
+    const px = (k: number) => [...rgba.subarray(4 * k, 4 * k + 3)];
+    expect(px(0)).toEqual([...REGION_COLOURS.zero]);
+    expect(px(1)).toEqual([...REGION_COLOURS.edge]); // its right neighbour is class 1
+    expect(px(2)).toEqual([...REGION_COLOURS.one]);
+    expect(px(4)).toEqual([...REGION_COLOURS.invalid]);
+    expect(px(5)).toEqual([...REGION_COLOURS.one]);
+    expect(() => colourRegions([0], 2, 2)).toThrow(/expected 4 values/);
+  });
+
+  it('stripesExtent rejects a gap outside (0, 1/2)', () => {
+    expect(stripesExtent(0.01)).toEqual({ x1: [0, 1], x2: [0.46, 0.54] });
+    expect(() => stripesExtent(0)).toThrow(/mu must be in/);
+  });
+});
+
+describe('esc', () => {
+  it('leaves no markup characters and round-trips through an HTML parser-like unescape', () => {
+    const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const e = esc(s);
+        expect(e).not.toMatch(/[<>"']/);
+        expect(unescape(e)).toBe(s);
+      }),
+    );
+  });
+});
+
+describe('headlines', () => {
+  it('reports the worst case below ε_B where readBits ≤ K, the paired sum and the jump', () => {
+    const h = headlines(noncomputabilityComplete());
+    expect(h.map((x) => x.label)).toEqual([
+      'Best worst-case success below ε_B (readBits ≤ K)',
+      'Largest p̂⁺ + p̂⁻ below ε_B (readBits ≤ K)',
+      'Best worst-case success at or above ε_B',
+    ]);
+    // In the fixture, coin reaches min(0.5, 0.49) = 0.49 there and nothing does better.
+    expect(h[0]!.value.startsWith('0.49 ')).toBe(true);
+    expect(h[2]!.value.startsWith('1 ')).toBe(true);
+  });
+
+  it('ignores cells without trials', () => {
+    const s = noncomputabilityPartial();
+    expect(headlines(s)).toHaveLength(3);
+    for (const c of s.cells) c.trials = 0;
+    expect(headlines(s)).toEqual([]);
+  });
+
+  it('pools accurate-and-unstable counts over fixed and variable architectures separately', () => {
+    const s = instabilityComplete();
+    const h = headlines(s);
+    let k = 0;
+    let n = 0;
+    for (const c of s.cells) {
+      if (c.experiment === 'instability' && c.arch !== null) {
+        k += c.accurateUnstable.k;
+        n += c.accurateUnstable.n;
+      }
+    }
+    expect(h[0]!.label).toBe('Accurate fixed-architecture networks unstable at radius μ');
+    expect(h[0]!.value).toContain(`(${k} of ${n})`);
+  });
+});

@@ -1,22 +1,184 @@
 /**
- * Running and resuming sweeps. Implementation lands in this folder; these are the public signatures.
+ * Running and resuming sweeps: set up the run directory, the store and the backend, run a
+ * scheduler session, write the summary, close everything — in every outcome (complete, cancelled,
+ * failed), so the run directory is always resumable.
  */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ResumeOptions, RunOptions, RunResult } from '../api.js';
+import { autoWorkers, createLocalBackend } from '../backends/local.js';
+import type { Backend, BackendFactory, BackendName, BackendOptions } from '../backends/types.js';
 import { OrchestratorError } from '../errors.js';
-import type { NormalisedSpec, SpecInput } from '../spec/types.js';
+import { getExperiment } from '../experiments/registry.js';
+import { expandCells, loadSpec, normaliseSpec, specHash } from '../spec/index.js';
+import type { Cell, NormalisedSpec, SpecInput } from '../spec/types.js';
+import { buildSummary, writeSummary } from '../summary/build.js';
+import { RunStore, specPath } from '../store/db.js';
+import { Session } from './scheduler.js';
+
+async function toSpec(spec: SpecInput | NormalisedSpec | string): Promise<NormalisedSpec> {
+  return typeof spec === 'string' ? loadSpec(spec) : normaliseSpec(spec);
+}
+
+async function backendFactory(name: BackendName): Promise<BackendFactory> {
+  if (name === 'local') return createLocalBackend;
+  try {
+    // Loaded lazily: the bullmq backend pulls in ioredis, which a local run does not need.
+    const mod = (await import('../backends/bullmq/index.js')) as { createBullmqBackend?: BackendFactory };
+    if (typeof mod.createBullmqBackend === 'function') return mod.createBullmqBackend;
+  } catch (e) {
+    throw new OrchestratorError('E_BACKEND', `the bullmq backend could not be loaded: ${(e as Error).message}`, { cause: e });
+  }
+  throw new OrchestratorError('E_BACKEND', 'the bullmq backend module has no createBullmqBackend export');
+}
+
+interface Prepared {
+  dir: string;
+  spec: NormalisedSpec;
+  hash: string;
+  runId: string;
+  cells: Cell[];
+  store: RunStore;
+  resumed: boolean;
+}
+
+async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promise<RunResult> {
+  const exp = getExperiment(p.spec.experiment);
+  if (!exp) throw new OrchestratorError('E_USAGE', `this build cannot run experiment ${p.spec.experiment}`);
+  const backendName = options.backend ?? p.spec.backend;
+  const workersSetting = options.workers ?? p.spec.workers;
+  const workers = workersSetting === 'auto' ? autoWorkers() : workersSetting;
+  const batch = options.batch ?? p.spec.batch;
+  const bo: BackendOptions = { workers, runId: p.runId };
+  if (options.redis !== undefined) bo.redis = options.redis;
+  if (options.taskModule !== undefined) bo.taskModule = options.taskModule;
+
+  const force = new AbortController();
+  const cancel = new AbortController();
+  const onUserAbort = () => cancel.abort();
+  options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  if (options.signal?.aborted) cancel.abort();
+  let sigints = 0;
+  const onSigint = () => {
+    sigints++;
+    // First Ctrl-C: finish the batches in flight (≤ ~200 ms each) and stop. Second: abandon them.
+    if (sigints === 1) cancel.abort();
+    else force.abort();
+  };
+  if (options.handleSigint) process.on('SIGINT', onSigint);
+
+  let backend: Backend | undefined;
+  const emit = (e: Parameters<NonNullable<RunOptions['onEvent']>>[0]) => {
+    try {
+      options.onEvent?.(e);
+    } catch {
+      // listeners cannot break a run
+    }
+  };
+  try {
+    backend = (await backendFactory(backendName))(bo);
+    await backend.start();
+    const session = new Session({
+      spec: p.spec,
+      specHash: p.hash,
+      runId: p.runId,
+      dir: p.dir,
+      exp,
+      cells: p.cells,
+      store: p.store,
+      backend,
+      batch,
+      resumed: p.resumed,
+      signal: cancel.signal,
+      force: force.signal,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    emit({
+      type: 'run-started',
+      runId: p.runId,
+      dir: p.dir,
+      name: p.spec.name,
+      experiment: p.spec.experiment,
+      specHash: p.hash,
+      backend: backendName,
+      workers: backend.concurrency,
+      resumed: p.resumed,
+      progress: session.progress(),
+    });
+    const end = await session.run();
+    await backend.close();
+    backend = undefined;
+    const summary = buildSummary(p.spec, p.hash, exp, p.store, end.outcomes);
+    const summaryPath = writeSummary(p.dir, summary);
+    if (end.status === 'failed') {
+      const err = end.error as Error & { code?: string };
+      emit({ type: 'run-done', status: 'failed', dir: p.dir, summaryPath, error: { code: err.code ?? 'E_BACKEND', message: err.message }, progress: end.progress });
+      throw err;
+    }
+    emit({ type: 'run-done', status: end.status, dir: p.dir, summaryPath, progress: end.progress });
+    return { status: end.status, dir: p.dir, summary, trialsRun: end.trialsRun, elapsedMs: end.progress.elapsedMs };
+  } finally {
+    if (options.handleSigint) process.off('SIGINT', onSigint);
+    options.signal?.removeEventListener('abort', onUserAbort);
+    if (backend) await backend.close().catch(() => undefined);
+    p.store.close();
+  }
+}
 
 /**
  * Run a sweep into a new run directory. Resolves when every cell is done (`complete`) or the
  * signal fired (`cancelled`, resumable). Throws SpecError (exit 2), OrchestratorError E_USAGE
  * (exit 2), TrialError (a batch failed or a theorem guard fired: exit 1, run left resumable).
+ * Nothing is written when the spec is invalid.
  */
-export async function runSweep(spec: SpecInput | NormalisedSpec | string, options: RunOptions): Promise<RunResult> {
-  void [spec, options];
-  throw new OrchestratorError('E_USAGE', 'runSweep is not implemented yet (orchestrator work in progress)');
+export async function runSweep(specInput: SpecInput | NormalisedSpec | string, options: RunOptions): Promise<RunResult> {
+  const spec = await toSpec(specInput);
+  const cells = expandCells(spec);
+  const dir = resolve(options.outDir);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new OrchestratorError('E_USAGE', `${dir}: the output directory exists and is not empty; choose a new directory, or resume the run there with resumeRun`);
+  }
+  mkdirSync(dir, { recursive: true });
+  const hash = specHash(spec);
+  const runId = randomUUID();
+  writeFileSync(specPath(dir), `${JSON.stringify(spec, null, 2)}\n`);
+  const store = RunStore.create(dir, spec, hash, runId, cells);
+  return execute({ dir, spec, hash, runId, cells, store, resumed: false }, options);
 }
 
 /** Finish an interrupted run: re-runs only missing batches; the result equals an uninterrupted run's bit for bit. */
-export async function resumeRun(dir: string, options: ResumeOptions = {}): Promise<RunResult> {
-  void [dir, options];
-  throw new OrchestratorError('E_USAGE', 'resumeRun is not implemented yet (orchestrator work in progress)');
+export async function resumeRun(dirInput: string, options: ResumeOptions = {}): Promise<RunResult> {
+  const dir = resolve(dirInput);
+  const store = RunStore.open(dir);
+  try {
+    const spec = store.spec();
+    const hash = store.meta('specHash');
+    if (specHash(spec) !== hash) throw new OrchestratorError('E_STORE', `${dir}: the stored spec does not match its stored hash`);
+    if (options.spec !== undefined) {
+      const given = await toSpec(options.spec);
+      const h = specHash(given);
+      if (h !== hash) {
+        const a = spec as unknown as Record<string, unknown>;
+        const b = given as unknown as Record<string, unknown>;
+        const differing = ['name', 'experiment', 'seed', 'grid', 'zip', 'fixed', 'stop', 'confidence'].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+        throw new OrchestratorError(
+          'E_SPEC_MISMATCH',
+          `${dir}: refusing to resume with a different spec (differs in: ${differing.join(', ') || 'key order'}); the stored spec is ${specPath(dir)}`,
+        );
+      }
+    }
+    const cells = expandCells(spec);
+    const stored = store.cells();
+    if (stored.length !== cells.length || stored.some((r, i) => r.key !== cells[i]?.key)) {
+      throw new OrchestratorError(
+        'E_SPEC_MISMATCH',
+        `${dir}: this build expands the stored spec into different cells than the run has (was it made by another paradox version?); cannot resume`,
+      );
+    }
+    return await execute({ dir, spec, hash, runId: store.meta('runId'), cells, store, resumed: true }, options);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
 }

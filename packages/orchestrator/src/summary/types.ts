@@ -1,9 +1,12 @@
 /**
  * The `summary.json` document (format `paradox-summary/1`): what a run found, cell by cell.
  * This is the contract between the orchestrator (writer) and the CLI, viz and export (readers).
- * Every float in it is computed by merging per-batch partial results in batch order, so the file
- * is byte-identical however the run was scheduled.
+ * Every number in it is computed from exact integer counts and from per-trial values read in
+ * trial order, so the file is byte-identical however the run was scheduled (workers, batch sizes,
+ * backend, interruptions and resumes). Fields marked optional were added after the first draft of
+ * this contract; the orchestrator always writes them.
  */
+import type { StopReason } from '../stats/stopping.js';
 
 /** A two-sided confidence interval `[lo, hi]`. */
 export type Interval = [lo: number, hi: number];
@@ -34,6 +37,12 @@ export interface Proportion {
   cp: Interval;
   wilson: Interval;
   hoeffding: Interval;
+  /**
+   * Anytime-valid confidence sequence (beta-binomial mixture) at the run's confidence: valid even
+   * though an adaptive stopping rule chose n. Prefer it to `cp` under ci-halfwidth, sprt and
+   * confidence-sequence stopping.
+   */
+  cs?: Interval;
 }
 
 /** Per-ε results of a noncomputability cell. */
@@ -60,6 +69,10 @@ export interface NoncomputabilityCell {
   params: Record<string, unknown>;
   /** False when the run stopped before this cell finished (charts show it as missing). */
   complete: boolean;
+  /** Why the cell stopped (null while incomplete). */
+  stopReason?: StopReason | null;
+  /** SPRT decisions per tracked proportion (only under `stop: {rule: sprt}`). */
+  sprt?: Record<string, 'H0' | 'H1' | 'undecided'>;
   algorithm: string;
   K: number;
   readBits: number;
@@ -91,6 +104,10 @@ export interface InstabilityCell {
   axes: Record<string, string | number | boolean>;
   params: Record<string, unknown>;
   complete: boolean;
+  /** Why the cell stopped (null while incomplete). */
+  stopReason?: StopReason | null;
+  /** SPRT decisions per tracked proportion (only under `stop: {rule: sprt}`). */
+  sprt?: Record<string, 'H0' | 'H1' | 'undecided'>;
   method: string;
   m: number;
   mu: number;

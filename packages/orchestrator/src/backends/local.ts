@@ -1,0 +1,80 @@
+/**
+ * The local backend: a piscina pool of worker threads on this machine, each running
+ * worker/task.js with its own WASM core (loaded once per thread, reused for every batch).
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { OrchestratorError } from '../errors.js';
+import type { BatchOutcome, BatchTask } from '../worker/protocol.js';
+import { WorkerCrash, type Backend, type BackendFactory, type BackendOptions } from './types.js';
+
+/**
+ * The compiled task module. Worker threads cannot load TypeScript, so when this file runs from
+ * src/ (tests under vitest) the task is taken from the package's dist/ build.
+ */
+export function defaultTaskModule(): string {
+  const here = new URL('../worker/task.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here.href;
+  const built = new URL('../../dist/worker/task.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built.href;
+  throw new OrchestratorError('E_BACKEND', `worker task module not found at ${fileURLToPath(here)} or ${fileURLToPath(built)}; build @paradox/orchestrator first (pnpm build)`);
+}
+
+/** `workers: auto` → the number of cores this process may use. */
+export function autoWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+class LocalBackend implements Backend {
+  readonly name = 'local' as const;
+  readonly concurrency: number;
+  private pool: Piscina | undefined;
+  private readonly filename: string;
+
+  constructor(options: BackendOptions) {
+    this.concurrency = Math.max(1, options.workers);
+    this.filename = options.taskModule ?? defaultTaskModule();
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.pool = new Piscina({
+        filename: this.filename,
+        minThreads: this.concurrency,
+        maxThreads: this.concurrency,
+        // One batch per thread at a time: a batch is CPU-bound WASM, interleaving would only add latency.
+        concurrentTasksPerWorker: 1,
+        idleTimeout: 60_000,
+        // The scheduler bounds in-flight batches itself; the queue never holds more than that.
+        maxQueue: 'auto',
+      });
+    } catch (e) {
+      throw new OrchestratorError('E_BACKEND', `could not start the local worker pool: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async run(task: BatchTask, signal?: AbortSignal): Promise<BatchOutcome> {
+    const pool = this.pool;
+    if (!pool) throw new OrchestratorError('E_BACKEND', 'local backend used before start()');
+    try {
+      return (await pool.run(task, signal ? { signal } : {})) as BatchOutcome;
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === 'AbortError') throw err;
+      // Anything else that rejects a piscina task means the thread died (process.exit in the
+      // thread, an uncaught exception outside the task, out of memory): a crash, retried once.
+      throw new WorkerCrash(`worker thread died while running batch ${task.cellIndex}:${task.batchIndex}: ${err.message}`, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await pool.destroy();
+  }
+}
+
+/** Create the local (piscina) backend. */
+export const createLocalBackend: BackendFactory = (options) => new LocalBackend(options);

@@ -1,0 +1,166 @@
+/**
+ * The noncomputability experiment (SPEC §3) as the orchestrator sees it: parameters and trials
+ * come from core-wasm; this file says how a batch of paired trials becomes counts and columns,
+ * which proportions the stopping rules watch, the run-level theorem guard, and the summary cell.
+ */
+import {
+  BUILT_IN_ALGORITHMS,
+  NONCOMPUTABILITY_PARAM_KEYS,
+  noncomputabilityConstants,
+  normaliseNoncomputabilityParams,
+  runNoncomputabilityTrials,
+  runNoncomputabilityTrialsAsync,
+  type NoncomputabilityPairResult,
+  type NoncomputabilityParams,
+} from '@paradox/core-wasm';
+import type { ValueStream } from '../stats/moments.js';
+import { moments } from '../stats/moments.js';
+import { minInterval, sumInterval } from '../stats/intervals.js';
+import type { NoncomputabilityCell } from '../summary/types.js';
+import type { Json } from '../worker/protocol.js';
+import type { BatchData, ExperimentDefinition } from './types.js';
+
+/** Per-trial columns stored for each sign (`dist+`, `dist-`, ...). */
+export const NONCOMPUTABILITY_COLUMNS = ['dist', 'cost', 'costGap', 'steps', 'bitsRead'] as const;
+
+const ALGORITHMS = [...BUILT_IN_ALGORITHMS, 'plugin'];
+
+function asParams(p: Record<string, Json>): NoncomputabilityParams {
+  return p as unknown as NoncomputabilityParams;
+}
+
+/** Concatenate streams (plus then minus), for quantities pooled over both signs. */
+function chain(...streams: ValueStream[]): ValueStream {
+  return function* () {
+    for (const s of streams) yield* s();
+  };
+}
+
+function scalar(v: Json): string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
+}
+
+function fill(results: NoncomputabilityPairResult[], epsilons: number[]): BatchData {
+  const n = results.length;
+  const columns: Record<string, Float64Array> = {};
+  for (const c of NONCOMPUTABILITY_COLUMNS) {
+    columns[`${c}+`] = new Float64Array(n);
+    columns[`${c}-`] = new Float64Array(n);
+  }
+  const counts: Record<string, number> = { 'diverged+': 0, 'diverged-': 0, identical: 0 };
+  epsilons.forEach((_, i) => {
+    counts[`succ+.${i}`] = 0;
+    counts[`succ-.${i}`] = 0;
+    counts[`both.${i}`] = 0;
+  });
+  results.forEach((r, j) => {
+    for (const [sign, t] of [['+', r.plus], ['-', r.minus]] as const) {
+      (columns[`dist${sign}`] as Float64Array)[j] = t.dist;
+      (columns[`cost${sign}`] as Float64Array)[j] = t.cost;
+      (columns[`costGap${sign}`] as Float64Array)[j] = t.costGap;
+      (columns[`steps${sign}`] as Float64Array)[j] = t.steps;
+      (columns[`bitsRead${sign}`] as Float64Array)[j] = t.bitsRead;
+      if (t.diverged) counts[`diverged${sign}`] = (counts[`diverged${sign}`] as number) + 1;
+    }
+    if (r.identical) counts.identical = (counts.identical as number) + 1;
+    epsilons.forEach((_, i) => {
+      const p = r.plus.success[i] === true;
+      const m = r.minus.success[i] === true;
+      if (p) counts[`succ+.${i}`] = (counts[`succ+.${i}`] as number) + 1;
+      if (m) counts[`succ-.${i}`] = (counts[`succ-.${i}`] as number) + 1;
+      if (p && m) counts[`both.${i}`] = (counts[`both.${i}`] as number) + 1;
+    });
+  });
+  return { counts, columns, constants: {} };
+}
+
+/** The noncomputability experiment. */
+export const noncomputability: ExperimentDefinition = {
+  name: 'noncomputability',
+  paramKeys: NONCOMPUTABILITY_PARAM_KEYS,
+
+  normaliseParams(params) {
+    const alg = params.algorithm;
+    if (typeof alg === 'string' && !ALGORITHMS.includes(alg)) {
+      throw new Error(`params.algorithm: expected one of ${ALGORITHMS.join(', ')}, got ${JSON.stringify(alg)}`);
+    }
+    return normaliseNoncomputabilityParams(params) as unknown as Record<string, Json>;
+  },
+
+  check(params, seed) {
+    // λ must leave a non-zero minimiser for the pair's scales, which come from the seed.
+    noncomputabilityConstants(params, seed);
+  },
+
+  async runBatch(core, params, stream) {
+    const p = asParams(params);
+    const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart, count: stream.count };
+    // Plugins may be asynchronous and must be loaded first; built-ins take the faster synchronous path.
+    const results = p.algorithm === 'plugin' ? await runNoncomputabilityTrialsAsync(core, params, range) : runNoncomputabilityTrials(core, params, range);
+    return fill(results, p.epsilons);
+  },
+
+  tracked(params, counts, trials) {
+    const eps = asParams(params).epsilons;
+    return eps.flatMap((e, i) => [
+      { name: `p+ at eps=${e}`, k: counts[`succ+.${i}`] ?? 0, n: trials },
+      { name: `p- at eps=${e}`, k: counts[`succ-.${i}`] ?? 0, n: trials },
+    ]);
+  },
+
+  guard(cell, counts, trials, seed, confidence) {
+    const p = asParams(cell.params);
+    // Where every read is hidden (n ≤ K under the adversarial oracle), one network answers both
+    // inputs, so below ε_B at most one sign succeeds per seed and p⁺ + p⁻ ≤ 1.
+    if (!(p.readBits <= p.K && p.oracle === 'adversarial') || trials === 0) return null;
+    const { epsB } = noncomputabilityConstants(cell.params, seed);
+    for (let i = 0; i < p.epsilons.length; i++) {
+      const e = p.epsilons[i] as number;
+      if (!(e < epsB)) continue;
+      const kp = counts[`succ+.${i}`] ?? 0;
+      const km = counts[`succ-.${i}`] ?? 0;
+      const [lo, hi] = sumInterval(kp, trials, km, trials, confidence);
+      if (lo > 1) {
+        return `p̂⁺ + p̂⁻ = ${(kp + km) / trials} > 1 beyond its interval [${lo}, ${hi}] at ε = ${e} < ε_B = ${epsB} with readBits ${p.readBits} ≤ K ${p.K}`;
+      }
+    }
+    return null;
+  },
+
+  summarise({ cell, seed, trials, complete, counts, columns, proportion, confidence }) {
+    const p = asParams(cell.params);
+    const truth = noncomputabilityConstants(cell.params, seed);
+    const eps = p.epsilons.map((e, i) => {
+      const kp = counts[`succ+.${i}`] ?? 0;
+      const km = counts[`succ-.${i}`] ?? 0;
+      const pp = trials === 0 ? 0 : kp / trials;
+      const pm = trials === 0 ? 0 : km / trials;
+      return {
+        eps: e,
+        belowBreakdown: e < truth.epsB,
+        plus: proportion(kp, trials),
+        minus: proportion(km, trials),
+        min: { p: Math.min(pp, pm), ci: minInterval(kp, trials, km, trials, confidence) },
+        sum: { p: pp + pm, ci: sumInterval(kp, trials, km, trials, confidence) },
+      };
+    });
+    const out: NoncomputabilityCell = {
+      experiment: 'noncomputability',
+      cellKey: cell.key,
+      axes: Object.fromEntries(Object.entries(cell.axes).map(([k, v]) => [k, scalar(v)])),
+      params: cell.params,
+      complete,
+      algorithm: p.algorithm,
+      K: p.K,
+      readBits: p.readBits,
+      sStar: truth.sStar,
+      epsB: truth.epsB,
+      trials,
+      eps,
+      dist: { plus: moments(columns('dist+')), minus: moments(columns('dist-')) },
+      bitsRead: moments(chain(columns('bitsRead+'), columns('bitsRead-'))),
+      cost: moments(chain(columns('cost+'), columns('cost-'))),
+    };
+    return out;
+  },
+};

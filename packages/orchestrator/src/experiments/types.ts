@@ -1,0 +1,78 @@
+/**
+ * What an experiment family provides to the orchestrator. One definition per family in
+ * experiments/<name>.ts, registered in experiments/registry.ts. The parameter validator and the
+ * trial function come from core-wasm (single source of truth); the rest says how trial results
+ * become counts and columns (worker side) and how counts and columns become a summary cell
+ * (main-thread side).
+ */
+import type { Core } from '@paradox/core-wasm';
+import type { CellSummary, Proportion } from '../summary/types.js';
+import type { Cell } from '../spec/types.js';
+import type { ExperimentName, Json } from '../worker/protocol.js';
+import type { ColumnSource } from '../summary/columns.js';
+
+/** The Philox stream coordinates of a batch. */
+export interface BatchStream {
+  seed: number;
+  streamHi: number;
+  tStart: number;
+  count: number;
+}
+
+/** What a batch's trials produced, before encoding: integer counts, per-trial columns, cell constants. */
+export interface BatchData {
+  counts: Record<string, number>;
+  columns: Record<string, Float64Array>;
+  constants: Record<string, number>;
+}
+
+/** A proportion tracked by stopping rules: name plus how to read k and n from a cell's counts. */
+export interface TrackedProportion {
+  /** Human-readable name, e.g. `p+ at ε=0.1`. */
+  name: string;
+  k: number;
+  n: number;
+}
+
+/** One experiment family. */
+export interface ExperimentDefinition {
+  name: ExperimentName;
+  /** Every parameter name the experiment accepts (unknown names are spec errors). */
+  paramKeys: readonly string[];
+  /**
+   * Validate and complete a cell's parameters. Throws an error whose message starts with
+   * `<anything>params.<key>: expected …` so the spec layer can point at the grid/zip/fixed entry.
+   */
+  normaliseParams(params: Record<string, Json>): Record<string, Json>;
+  /** Checks that need the run seed as well (e.g. a parameter valid only for the seed's data); throws like normaliseParams. */
+  check?(params: Record<string, Json>, seed: number): void;
+  /** Worker side: run trials tStart..tStart+count−1 of a cell. Throws on a failing trial. */
+  runBatch(core: Core, params: Record<string, Json>, stream: BatchStream): BatchData | Promise<BatchData>;
+  /** Proportions the stopping rules watch, from a cell's accumulated counts. */
+  tracked(params: Record<string, Json>, counts: Record<string, number>, trials: number): TrackedProportion[];
+  /**
+   * Run-level theorem guard at a checkpoint: returns a message when the counts contradict a
+   * theorem beyond its interval (the run then fails naming the cell), else null.
+   */
+  guard(cell: Cell, counts: Record<string, number>, trials: number, seed: number, confidence: number): string | null;
+  /** Main side: the summary.json entry of a cell from its counts and columns (in trial order). */
+  summarise(input: SummariseInput): CellSummary;
+}
+
+/** Everything `summarise` gets. */
+export interface SummariseInput {
+  cell: Cell;
+  /** The run seed. */
+  seed: number;
+  /** Trials counted (per sign). */
+  trials: number;
+  complete: boolean;
+  counts: Record<string, number>;
+  constants: Record<string, number>;
+  /** Reads a column of the counted trials in trial order. */
+  columns: ColumnSource;
+  confidence: number;
+  /** Builds a Proportion (all intervals at the run's confidence). */
+  proportion(k: number, n: number): Proportion;
+  /** Extra per-cell fields the orchestrator adds (stop reason, …) are merged by the caller. */
+}

@@ -1,0 +1,469 @@
+/**
+ * The scheduler: turns cells into batches, keeps a bounded number in flight on a backend, stores
+ * each result in one transaction, advances every cell's contiguous frontier in batch order,
+ * evaluates stopping rules and theorem guards at checkpoints, retries a crashed batch once, and
+ * stops cleanly on cancellation or failure.
+ *
+ * Determinism does not depend on anything here being ordered: results may arrive in any order and
+ * from any worker. Counts are merged only along the frontier (batch order), rules look only at
+ * checkpoints, and summaries read per-trial columns in trial order.
+ */
+import type { Backend } from '../backends/types.js';
+import { OrchestratorError, TrialError, type FailureLocation } from '../errors.js';
+import type { Progress, RunEvent, RunEventListener } from '../events.js';
+import type { ExperimentDefinition } from '../experiments/types.js';
+import type { Cell, NormalisedSpec } from '../spec/types.js';
+import {
+  evaluateStop,
+  initialStopState,
+  isCheckpoint,
+  maxTrialsOf,
+  planBatches,
+  type BatchSizes,
+  type PlannedBatch,
+  type StopReason,
+  type StopState,
+} from '../stats/stopping.js';
+import type { CellOutcome } from '../summary/build.js';
+import type { RunStore } from '../store/db.js';
+import { batchKey, PROTOCOL_VERSION, type BatchOutcome, type BatchResult, type BatchTask, type SerializedError } from '../worker/protocol.js';
+
+/** Trials in a cell's calibration batch under `batch: auto`. */
+export const CALIBRATION_TRIALS = 8;
+/** Target duration of an auto-sized batch (the spec asks for roughly 50–200 ms). */
+export const TARGET_BATCH_MS = 100;
+/** Largest auto-sized batch (bounds the memory of one result). */
+export const MAX_AUTO_BATCH = 1 << 16;
+
+interface DoneBatch {
+  trialStart: number;
+  trialCount: number;
+  counts: Record<string, number>;
+}
+
+interface CellState {
+  cell: Cell;
+  maxTrials: number;
+  sizes: BatchSizes | null;
+  plan: PlannedBatch[] | null;
+  calibrating: boolean;
+  done: Map<number, DoneBatch>;
+  doneTrials: number;
+  inFlight: Set<number>;
+  nextDispatch: number;
+  frontier: number;
+  frontierTrials: number;
+  counts: Record<string, number>;
+  constants: Record<string, number>;
+  stop: StopState;
+  stoppedAt: number | null;
+  stopReason: StopReason | null;
+  announced: boolean;
+}
+
+/** Everything a session needs. */
+export interface SessionOptions {
+  spec: NormalisedSpec;
+  specHash: string;
+  runId: string;
+  dir: string;
+  exp: ExperimentDefinition;
+  cells: Cell[];
+  store: RunStore;
+  backend: Backend;
+  batch: number | 'auto';
+  resumed: boolean;
+  signal?: AbortSignal;
+  /** Fires to abandon in-flight batches (second SIGINT). */
+  force?: AbortSignal;
+  onEvent?: RunEventListener;
+}
+
+/** How a session ended. */
+export interface SessionEnd {
+  status: 'complete' | 'cancelled' | 'failed';
+  error?: Error;
+  outcomes: CellOutcome[];
+  trialsRun: number;
+  progress: Progress;
+}
+
+function addCounts(into: Record<string, number>, add: Record<string, number>): void {
+  for (const [k, v] of Object.entries(add)) into[k] = (into[k] ?? 0) + v;
+}
+
+/** Run the cells of a run to completion, cancellation or failure. */
+export class Session {
+  private readonly o: SessionOptions;
+  private readonly states: CellState[];
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private firstOpen = 0;
+  private cancelled = false;
+  private failure: Error | undefined;
+  private trialsRun = 0;
+  private readonly t0 = performance.now();
+  private readonly rate: Array<[number, number]> = [];
+  private cellsDone = 0;
+  private retryQueue: BatchTask[] = [];
+  private wake: (() => void) | undefined;
+
+  constructor(o: SessionOptions) {
+    this.o = o;
+    this.maxInFlight = 2 * o.backend.concurrency;
+    const stored = o.store.cells();
+    const fixedSizes: BatchSizes[] = [];
+    this.states = o.cells.map((cell) => {
+      const row = stored[cell.index];
+      let sizes: BatchSizes | null = row && row.firstSize !== null && row.batchSize !== null ? { first: row.firstSize, size: row.batchSize } : null;
+      if (!sizes && typeof o.batch === 'number') {
+        // A fixed batch size needs no calibration: plan now (stored, so a resume with another
+        // `batch` setting keeps this cell's batches).
+        sizes = { first: o.batch, size: o.batch };
+        fixedSizes[cell.index] = sizes;
+      }
+      return {
+        cell,
+        maxTrials: maxTrialsOf(o.spec.stop),
+        sizes,
+        plan: sizes ? planBatches(o.spec.stop, sizes) : null,
+        calibrating: false,
+        done: new Map(),
+        doneTrials: 0,
+        inFlight: new Set(),
+        nextDispatch: 0,
+        frontier: 0,
+        frontierTrials: 0,
+        counts: {},
+        constants: row?.constants ?? {},
+        stop: initialStopState(),
+        stoppedAt: null,
+        stopReason: null,
+        announced: false,
+      };
+    });
+    if (fixedSizes.length > 0) {
+      o.store.db.transaction(() => {
+        fixedSizes.forEach((sz, i) => {
+          if (sz) o.store.setPlan(i, sz.first, sz.size);
+        });
+      })();
+    }
+    // Replay what is stored: the same frontier/checkpoint code as live results, so a resumed run
+    // reaches exactly the decisions the uninterrupted run reached.
+    for (const b of o.store.batches()) {
+      const st = this.states[b.cellIndex];
+      if (!st) throw new OrchestratorError('E_STORE', `${o.dir}: stored batch of unknown cell ${b.cellIndex}`);
+      if (!st.plan) {
+        // Only a calibration batch can exist before its cell has a plan, and it is stored with the plan.
+        throw new OrchestratorError('E_STORE', `${o.dir}: cell ${b.cellIndex} has stored batches but no batch plan`);
+      }
+      const planned = st.plan[b.batchIndex];
+      if (!planned || planned.start !== b.trialStart || planned.count !== b.trialCount) {
+        throw new OrchestratorError('E_STORE', `${o.dir}: stored batch ${b.cellIndex}:${b.batchIndex} (trials ${b.trialStart}+${b.trialCount}) does not match the cell's plan`);
+      }
+      st.done.set(b.batchIndex, b);
+      this.advance(st, true);
+    }
+    for (const st of this.states) {
+      st.doneTrials = [...st.done.values()].reduce((a, b) => a + (st.stoppedAt === null || b.trialStart < st.stoppedAt ? b.trialCount : 0), 0);
+      if (st.stoppedAt !== null) this.cellsDone++;
+    }
+  }
+
+  private emit(e: RunEvent): void {
+    if (!this.o.onEvent) return;
+    try {
+      this.o.onEvent(e);
+    } catch {
+      // A listener must not be able to break or alter a run.
+    }
+  }
+
+  /** Progress counters now. */
+  progress(): Progress {
+    const now = performance.now();
+    let done = 0;
+    let total = 0;
+    let exact = true;
+    for (const st of this.states) {
+      done += st.doneTrials;
+      if (st.stoppedAt !== null) total += st.stoppedAt;
+      else {
+        total += st.maxTrials;
+        if (this.o.spec.stop.rule !== 'fixed') exact = false;
+      }
+    }
+    // Throughput over the last ~5 s of this session.
+    while (this.rate.length > 2 && now - (this.rate[1] as [number, number])[0] > 5000) this.rate.shift();
+    const first = this.rate[0];
+    const elapsedMs = now - this.t0;
+    let tps = 0;
+    if (first && now - first[0] > 200) tps = ((this.trialsRun - first[1]) * 1000) / (now - first[0]);
+    else if (elapsedMs > 0) tps = (this.trialsRun * 1000) / elapsedMs;
+    return {
+      trialsDone: done,
+      trialsTotal: total,
+      trialsTotalExact: exact,
+      cellsDone: this.cellsDone,
+      cellsTotal: this.states.length,
+      trialsPerSecond: tps,
+      elapsedMs,
+      etaMs: tps > 0 ? ((total - done) * 1000) / tps : null,
+    };
+  }
+
+  /** Merge completed batches along the frontier; evaluate rules and guards at checkpoints. */
+  private advance(st: CellState, replay: boolean): void {
+    const rule = this.o.spec.stop;
+    while (st.stoppedAt === null) {
+      const b = st.done.get(st.frontier);
+      if (!b) break;
+      addCounts(st.counts, b.counts);
+      st.frontier++;
+      st.frontierTrials += b.trialCount;
+      if (!isCheckpoint(rule, st.frontierTrials)) continue;
+      const message = this.o.exp.guard(st.cell, st.counts, st.frontierTrials, this.o.spec.seed, this.o.spec.confidence);
+      if (message !== null) {
+        this.fail(
+          new TrialError('E_THEOREM', `theorem guard failed: ${message}`, this.location(st, st.frontier - 1)),
+        );
+        return;
+      }
+      const tracked = this.o.exp.tracked(st.cell.params, st.counts, st.frontierTrials);
+      const v = evaluateStop(rule, tracked, st.frontierTrials, this.o.spec.confidence, st.stop);
+      st.stop = v.state;
+      if (v.stop) {
+        st.stoppedAt = st.frontierTrials;
+        st.stopReason = v.reason ?? 'max-trials';
+        if (!replay) {
+          this.o.store.setStopped(st.cell.index, st.stoppedAt, st.stopReason);
+          this.cellsDone++;
+          st.doneTrials = Math.min(st.doneTrials, st.stoppedAt);
+          this.emit({ type: 'cell-done', cellIndex: st.cell.index, cellKey: st.cell.key, trials: st.stoppedAt, reason: st.stopReason, progress: this.progress() });
+        }
+      }
+    }
+  }
+
+  private location(st: CellState, batchIndex: number, trial?: number): FailureLocation {
+    const planned = st.plan?.[batchIndex] ?? { start: 0, count: Math.min(CALIBRATION_TRIALS, st.maxTrials) };
+    const loc: FailureLocation = {
+      cellIndex: st.cell.index,
+      cellKey: st.cell.key,
+      seed: this.o.spec.seed,
+      streamHi: st.cell.hash32,
+      batchIndex,
+      trialStart: planned.start,
+      trialCount: planned.count,
+    };
+    if (trial !== undefined) loc.trial = trial;
+    return loc;
+  }
+
+  private fail(e: Error): void {
+    if (!this.failure) this.failure = e;
+    this.wake?.();
+  }
+
+  private task(st: CellState, batchIndex: number, start: number, count: number, attempt: number): BatchTask {
+    return {
+      type: 'batch',
+      protocol: PROTOCOL_VERSION,
+      runId: this.o.runId,
+      cellIndex: st.cell.index,
+      cellKey: st.cell.key,
+      cellHash32: st.cell.hash32,
+      batchIndex,
+      experiment: this.o.spec.experiment,
+      params: st.cell.params,
+      seed: this.o.spec.seed,
+      trialStart: start,
+      trialCount: count,
+      attempt,
+    };
+  }
+
+  /** The next batch to run, in cell order then batch order, or undefined when none is ready. */
+  private nextTask(): BatchTask | undefined {
+    const retry = this.retryQueue.shift();
+    if (retry) return retry;
+    for (let i = this.firstOpen; i < this.states.length; i++) {
+      const st = this.states[i] as CellState;
+      const exhausted = st.stoppedAt !== null || (st.plan !== null && st.nextDispatch >= st.plan.length);
+      if (exhausted && i === this.firstOpen) {
+        this.firstOpen++;
+        continue;
+      }
+      if (exhausted) continue;
+      if (!st.plan) {
+        if (st.calibrating) continue;
+        st.calibrating = true;
+        const first = planBatches(this.o.spec.stop, { first: CALIBRATION_TRIALS, size: CALIBRATION_TRIALS })[0] as PlannedBatch;
+        return this.task(st, 0, first.start, first.count, 1);
+      }
+      while (st.nextDispatch < st.plan.length && (st.done.has(st.nextDispatch) || st.inFlight.has(st.nextDispatch))) st.nextDispatch++;
+      const b = st.plan[st.nextDispatch];
+      if (!b) continue;
+      const idx = st.nextDispatch++;
+      return this.task(st, idx, b.start, b.count, 1);
+    }
+    return undefined;
+  }
+
+  private sizesAfterCalibration(st: CellState, r: BatchResult): BatchSizes {
+    const perTrial = Math.max(r.timing.trialsMs, 1e-3) / r.trialCount;
+    // Enough batches per cell to keep every worker busy even when the sweep has a single cell.
+    const spread = Math.max(1, Math.ceil((st.maxTrials - r.trialCount) / (2 * this.o.backend.concurrency)));
+    const size = Math.max(1, Math.min(MAX_AUTO_BATCH, spread, Math.round(TARGET_BATCH_MS / perTrial)));
+    return { first: r.trialCount, size };
+  }
+
+  private onOutcome(st: CellState, task: BatchTask, outcome: BatchOutcome): void {
+    if (outcome.type === 'batch-failure') {
+      this.onFailure(st, task, outcome.error);
+      return;
+    }
+    const r = outcome;
+    if (r.cellIndex !== task.cellIndex || r.batchIndex !== task.batchIndex || r.trialStart !== task.trialStart || r.trialCount !== task.trialCount || r.runId !== task.runId) {
+      this.fail(new OrchestratorError('E_BACKEND', `backend returned batch ${batchKey(r)} (trials ${r.trialStart}+${r.trialCount}) for ${batchKey(task)}`));
+      return;
+    }
+    let sizes: BatchSizes | undefined;
+    if (!st.plan) sizes = this.sizesAfterCalibration(st, r);
+    const stored = this.o.store.insertBatch(r, task.attempt, sizes);
+    if (sizes) {
+      st.sizes = sizes;
+      st.plan = planBatches(this.o.spec.stop, sizes);
+      st.calibrating = false;
+      st.nextDispatch = 1;
+    }
+    if (!stored) return; // a duplicate (at-least-once delivery): already counted
+    if (Object.keys(st.constants).length === 0) st.constants = { ...r.constants };
+    st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts });
+    if (st.stoppedAt === null) st.doneTrials += r.trialCount;
+    this.trialsRun += r.trialCount;
+    this.rate.push([performance.now(), this.trialsRun]);
+    this.emit({
+      type: 'batch-done',
+      cellIndex: r.cellIndex,
+      batchIndex: r.batchIndex,
+      trialStart: r.trialStart,
+      trialCount: r.trialCount,
+      trialsMs: r.timing.trialsMs,
+      attempt: task.attempt,
+      progress: this.progress(),
+    });
+    this.advance(st, false);
+  }
+
+  private onFailure(st: CellState, task: BatchTask, err: SerializedError): void {
+    const loc = this.location(st, task.batchIndex, err.trial);
+    loc.trialStart = task.trialStart;
+    loc.trialCount = task.trialCount;
+    const remote = { name: err.name, message: err.message, ...(err.code !== undefined ? { code: err.code } : {}), ...(err.stack !== undefined ? { stack: err.stack } : {}) };
+    if (err.unrecoverable) {
+      const code = err.code === 'E_THEOREM' ? 'E_THEOREM' : 'E_TRIAL';
+      this.fail(new TrialError(code, `a trial failed: ${err.code ? `[${err.code}] ` : ''}${err.message}`, loc, remote));
+      return;
+    }
+    this.retryOrFail(st, task, `${err.name}: ${err.message}`, 'E_TRIAL', remote);
+  }
+
+  private retryOrFail(st: CellState, task: BatchTask, why: string, code: 'E_TRIAL' | 'E_WORKER_CRASH', remote?: { name: string; message: string }): void {
+    if (task.attempt < 2) {
+      this.emit({ type: 'warning', code: 'W_RETRY', message: `batch ${task.cellIndex}:${task.batchIndex} failed (${why}); retrying once`, cellIndex: task.cellIndex, progress: this.progress() });
+      st.inFlight.add(task.batchIndex);
+      this.retryQueue.push({ ...task, attempt: task.attempt + 1 });
+      return;
+    }
+    const loc = this.location(st, task.batchIndex);
+    loc.trialStart = task.trialStart;
+    loc.trialCount = task.trialCount;
+    this.fail(new TrialError(code, `batch failed twice: ${why}`, loc, remote));
+  }
+
+  private dispatch(task: BatchTask): void {
+    const st = this.states[task.cellIndex] as CellState;
+    if (!st.announced) {
+      st.announced = true;
+      this.emit({ type: 'cell-started', cellIndex: st.cell.index, cellKey: st.cell.key, axes: st.cell.axes, maxTrials: st.maxTrials, progress: this.progress() });
+    }
+    st.inFlight.add(task.batchIndex);
+    this.inFlight++;
+    this.o.backend.run(task, this.o.force).then(
+      (outcome) => {
+        this.inFlight--;
+        st.inFlight.delete(task.batchIndex);
+        try {
+          this.onOutcome(st, task, outcome);
+        } catch (e) {
+          this.fail(e as Error);
+        }
+        this.wake?.();
+      },
+      (e: unknown) => {
+        this.inFlight--;
+        st.inFlight.delete(task.batchIndex);
+        const err = e as Error & { crash?: boolean };
+        if (err.name === 'AbortError') {
+          if (!st.plan) st.calibrating = false;
+        } else if (err.crash) {
+          this.retryOrFail(st, task, err.message, 'E_WORKER_CRASH');
+        } else if (err instanceof OrchestratorError) this.fail(err);
+        else this.fail(new OrchestratorError('E_BACKEND', `backend failed on batch ${batchKey(task)}: ${err.message}`, { cause: e }));
+        this.wake?.();
+      },
+    );
+  }
+
+  /** Run until every cell stopped, the signal fired, or something failed. */
+  async run(): Promise<SessionEnd> {
+    const onAbort = () => {
+      this.cancelled = true;
+      this.wake?.();
+    };
+    this.o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (this.o.signal?.aborted) this.cancelled = true;
+    try {
+      for (;;) {
+        while (!this.cancelled && !this.failure && this.inFlight < this.maxInFlight) {
+          const t = this.nextTask();
+          if (!t) break;
+          this.dispatch(t);
+        }
+        if (this.inFlight === 0) break;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+      }
+    } finally {
+      this.o.signal?.removeEventListener('abort', onAbort);
+    }
+    const complete = this.states.every((s) => s.stoppedAt !== null);
+    const status = this.failure ? 'failed' : complete ? 'complete' : 'cancelled';
+    const end: SessionEnd = { status, outcomes: this.outcomes(), trialsRun: this.trialsRun, progress: this.progress() };
+    if (this.failure) end.error = this.failure;
+    return end;
+  }
+
+  /** Per-cell outcomes for the summary. */
+  outcomes(): CellOutcome[] {
+    return this.states.map((st) => {
+      const o: CellOutcome = {
+        cell: st.cell,
+        trials: st.stoppedAt ?? st.frontierTrials,
+        complete: st.stoppedAt !== null,
+        stopReason: st.stopReason,
+        counts: st.counts,
+        constants: st.constants,
+      };
+      if (this.o.spec.stop.rule === 'sprt') {
+        const tracked = this.o.exp.tracked(st.cell.params, st.counts, o.trials);
+        o.sprt = Object.fromEntries(tracked.map((t) => [t.name, st.stop.sprt[t.name] ?? 'undecided']));
+      }
+      return o;
+    });
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The run store: one SQLite database per run directory (better-sqlite3, WAL), holding the cells,
+ * the batches and their per-trial result columns. Each batch is committed in one transaction
+ * together with its columns, so after a crash a batch is either entirely there or entirely absent;
+ * the primary key (cell, batch) and the unique (cell, trial_start) make a second copy impossible.
+ *
+ * Layout of a run directory:
+ *   spec.json     the normalised spec (pretty JSON)
+ *   run.sqlite    this database (+ -wal, -shm while open)
+ *   summary.json  written at the end of every session (complete or not)
+ *   summary.csv   the same, flattened
+ */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OrchestratorError } from '../errors.js';
+import type { Cell, NormalisedSpec } from '../spec/types.js';
+import type { BatchResult, Json } from '../worker/protocol.js';
+import { columnBlob, decompressColumn } from '../worker/columns.js';
+
+/** Format tag of the database; a store of another format is refused. */
+export const STORE_FORMAT = 'paradox-run/1';
+/** File name of the database inside a run directory. */
+export const DB_FILE = 'run.sqlite';
+/** File name of the stored spec. */
+export const SPEC_FILE = 'spec.json';
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE cells (
+  idx INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  hash32 INTEGER NOT NULL,
+  axes TEXT NOT NULL,
+  params TEXT NOT NULL,
+  first_size INTEGER,
+  batch_size INTEGER,
+  constants TEXT,
+  stopped_at INTEGER,
+  stop_reason TEXT
+) STRICT;
+CREATE TABLE batches (
+  cell INTEGER NOT NULL REFERENCES cells(idx),
+  idx INTEGER NOT NULL,
+  trial_start INTEGER NOT NULL,
+  trial_count INTEGER NOT NULL,
+  counts TEXT NOT NULL,
+  worker TEXT NOT NULL,
+  trials_ms REAL NOT NULL,
+  attempt INTEGER NOT NULL,
+  PRIMARY KEY (cell, idx),
+  UNIQUE (cell, trial_start)
+) STRICT;
+CREATE TABLE results (
+  cell INTEGER NOT NULL,
+  batch INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  length INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (cell, batch, name),
+  FOREIGN KEY (cell, batch) REFERENCES batches(cell, idx)
+) STRICT;
+`;
+
+/** A stored cell row. */
+export interface CellRow {
+  index: number;
+  key: string;
+  hash32: number;
+  axes: Record<string, Json>;
+  params: Record<string, Json>;
+  firstSize: number | null;
+  batchSize: number | null;
+  constants: Record<string, number> | null;
+  stoppedAt: number | null;
+  stopReason: string | null;
+}
+
+/** A stored batch row. */
+export interface StoredBatch {
+  cellIndex: number;
+  batchIndex: number;
+  trialStart: number;
+  trialCount: number;
+  counts: Record<string, number>;
+  worker: string;
+  trialsMs: number;
+  attempt: number;
+}
+
+interface RawCell {
+  idx: number;
+  key: string;
+  hash32: number;
+  axes: string;
+  params: string;
+  first_size: number | null;
+  batch_size: number | null;
+  constants: string | null;
+  stopped_at: number | null;
+  stop_reason: string | null;
+}
+
+interface RawBatch {
+  cell: number;
+  idx: number;
+  trial_start: number;
+  trial_count: number;
+  counts: string;
+  worker: string;
+  trials_ms: number;
+  attempt: number;
+}
+
+function cellFromRaw(r: RawCell): CellRow {
+  return {
+    index: r.idx,
+    key: r.key,
+    hash32: r.hash32,
+    axes: JSON.parse(r.axes) as Record<string, Json>,
+    params: JSON.parse(r.params) as Record<string, Json>,
+    firstSize: r.first_size,
+    batchSize: r.batch_size,
+    constants: r.constants === null ? null : (JSON.parse(r.constants) as Record<string, number>),
+    stoppedAt: r.stopped_at,
+    stopReason: r.stop_reason,
+  };
+}
+
+function batchFromRaw(r: RawBatch): StoredBatch {
+  return {
+    cellIndex: r.cell,
+    batchIndex: r.idx,
+    trialStart: r.trial_start,
+    trialCount: r.trial_count,
+    counts: JSON.parse(r.counts) as Record<string, number>,
+    worker: r.worker,
+    trialsMs: r.trials_ms,
+    attempt: r.attempt,
+  };
+}
+
+/** An open run store. */
+export class RunStore {
+  readonly db: Database.Database;
+  readonly dir: string;
+  private readonly insertBatchTx: (result: BatchResult, attempt: number, plan?: { first: number; size: number }) => boolean;
+
+  private constructor(dir: string, db: Database.Database) {
+    this.dir = dir;
+    this.db = db;
+    const exists = db.prepare('SELECT 1 FROM batches WHERE cell = ? AND (idx = ? OR trial_start = ?)');
+    const insB = db.prepare(
+      'INSERT INTO batches (cell, idx, trial_start, trial_count, counts, worker, trials_ms, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insR = db.prepare('INSERT INTO results (cell, batch, name, length, data) VALUES (?, ?, ?, ?, ?)');
+    const getC = db.prepare('SELECT constants FROM cells WHERE idx = ?');
+    const setC = db.prepare('UPDATE cells SET constants = ? WHERE idx = ?');
+    const setPlan = db.prepare('UPDATE cells SET first_size = ?, batch_size = ? WHERE idx = ?');
+    this.insertBatchTx = db.transaction((r: BatchResult, attempt: number, plan?: { first: number; size: number }): boolean => {
+      // A calibration batch fixes its cell's plan in the same transaction, so a stored batch always has one.
+      if (plan) setPlan.run(plan.first, plan.size, r.cellIndex);
+      if (exists.get(r.cellIndex, r.batchIndex, r.trialStart)) return false;
+      insB.run(r.cellIndex, r.batchIndex, r.trialStart, r.trialCount, JSON.stringify(r.counts), r.timing.worker, r.timing.trialsMs, attempt);
+      for (const name of Object.keys(r.columns).sort()) {
+        const col = r.columns[name];
+        if (!col) continue;
+        if (col.length !== r.trialCount) {
+          throw new OrchestratorError('E_STORE', `batch ${r.cellIndex}:${r.batchIndex}: column ${name} has ${col.length} values, expected ${r.trialCount}`);
+        }
+        insR.run(r.cellIndex, r.batchIndex, name, col.length, columnBlob(col));
+      }
+      const row = getC.get(r.cellIndex) as { constants: string | null } | undefined;
+      const prev = row?.constants ? (JSON.parse(row.constants) as Record<string, number>) : null;
+      if (!prev) setC.run(JSON.stringify(r.constants), r.cellIndex);
+      else {
+        for (const [k, v] of Object.entries(r.constants)) {
+          if (!Object.is(prev[k], v)) {
+            throw new OrchestratorError(
+              'E_STORE',
+              `cell ${r.cellIndex}: batch ${r.batchIndex} reports ${k} = ${v}, earlier batches ${prev[k]}; cell constants must not depend on the trial`,
+            );
+          }
+        }
+      }
+      return true;
+    });
+  }
+
+  /** Create the database of a new run (the directory must exist and hold no database). */
+  static create(dir: string, spec: NormalisedSpec, specHash: string, runId: string, cells: Cell[]): RunStore {
+    const path = join(dir, DB_FILE);
+    if (existsSync(path)) throw new OrchestratorError('E_USAGE', `${dir}: already holds a run database; use resume`);
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA);
+    const store = new RunStore(dir, db);
+    const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    const cell = db.prepare('INSERT INTO cells (idx, key, hash32, axes, params) VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      meta.run('format', STORE_FORMAT);
+      meta.run('runId', runId);
+      meta.run('specHash', specHash);
+      meta.run('spec', JSON.stringify(spec));
+      for (const c of cells) cell.run(c.index, c.key, c.hash32, JSON.stringify(c.axes), JSON.stringify(c.params));
+    })();
+    return store;
+  }
+
+  /** Open an existing run's database (E_USAGE when there is none, E_STORE when it is not a paradox run). */
+  static open(dir: string, options: { readonly?: boolean } = {}): RunStore {
+    const path = join(dir, DB_FILE);
+    if (!existsSync(path)) throw new OrchestratorError('E_USAGE', `${dir}: not a paradox run directory (no ${DB_FILE})`);
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: true });
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      db.pragma('foreign_keys = ON');
+      const fmt = db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | undefined;
+      if (fmt?.value !== STORE_FORMAT) throw new Error(`format ${fmt?.value ?? '(none)'}, expected ${STORE_FORMAT}`);
+    } catch (e) {
+      throw new OrchestratorError('E_STORE', `${path}: not a readable paradox run database (${(e as Error).message})`, { cause: e });
+    }
+    return new RunStore(dir, db);
+  }
+
+  /** A meta value. */
+  meta(key: 'runId' | 'specHash' | 'spec' | 'format'): string {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    if (!r) throw new OrchestratorError('E_STORE', `${this.dir}: run database lacks meta ${key}`);
+    return r.value;
+  }
+
+  /** The stored normalised spec. */
+  spec(): NormalisedSpec {
+    return JSON.parse(this.meta('spec')) as NormalisedSpec;
+  }
+
+  /** Every cell, in grid order. */
+  cells(): CellRow[] {
+    return (this.db.prepare('SELECT * FROM cells ORDER BY idx').all() as RawCell[]).map(cellFromRaw);
+  }
+
+  /** Record a cell's batch sizes (decided once; a resume reuses them). */
+  setPlan(cellIndex: number, first: number, size: number): void {
+    this.db.prepare('UPDATE cells SET first_size = ?, batch_size = ? WHERE idx = ?').run(first, size, cellIndex);
+  }
+
+  /** Record where and why a cell stopped (a cache: it is recomputed from the batches on resume). */
+  setStopped(cellIndex: number, at: number, reason: string): void {
+    this.db.prepare('UPDATE cells SET stopped_at = ?, stop_reason = ? WHERE idx = ?').run(at, reason, cellIndex);
+  }
+
+  /**
+   * Store a batch and its columns in one transaction. Returns false (and changes nothing) when the
+   * batch — or another batch starting at the same trial — is already stored: duplicates from
+   * retries or at-least-once delivery are dropped here. `plan` (the cell's batch sizes) is stored in
+   * the same transaction when this is the cell's calibration batch.
+   */
+  insertBatch(result: BatchResult, attempt: number, plan?: { first: number; size: number }): boolean {
+    return this.insertBatchTx(result, attempt, plan);
+  }
+
+  /** Stored batches of a cell (or of every cell), in trial order. */
+  batches(cellIndex?: number): StoredBatch[] {
+    const rows =
+      cellIndex === undefined
+        ? (this.db.prepare('SELECT * FROM batches ORDER BY cell, trial_start').all() as RawBatch[])
+        : (this.db.prepare('SELECT * FROM batches WHERE cell = ? ORDER BY trial_start').all(cellIndex) as RawBatch[]);
+    return rows.map(batchFromRaw);
+  }
+
+  /** Names of the columns stored for a cell. */
+  columnNames(cellIndex: number): string[] {
+    return (this.db.prepare('SELECT DISTINCT name FROM results WHERE cell = ? ORDER BY name').all(cellIndex) as { name: string }[]).map((r) => r.name);
+  }
+
+  /**
+   * A column of a cell for trials 0..upTo−1, streamed in trial order one batch at a time (constant
+   * memory). Each call of the returned function starts a fresh pass.
+   */
+  column(cellIndex: number, name: string, upTo: number): () => Iterable<Float64Array> {
+    const stmt = this.db.prepare(
+      `SELECT r.length AS length, r.data AS data FROM batches b JOIN results r ON r.cell = b.cell AND r.batch = b.idx
+       WHERE b.cell = ? AND r.name = ? AND b.trial_start < ? ORDER BY b.trial_start`,
+    );
+    return function* () {
+      for (const row of stmt.iterate(cellIndex, name, upTo) as IterableIterator<{ length: number; data: Buffer }>) {
+        yield decompressColumn(row.data, row.length);
+      }
+    };
+  }
+
+  /** Close the database (checkpointing the WAL). */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Path of a run directory's stored spec. */
+export function specPath(dir: string): string {
+  return join(dir, SPEC_FILE);
+}

@@ -11,6 +11,7 @@ import { writeShortcut, labelChanges, writeStable } from "./construct";
 import { Philox } from "../rng/philox";
 import { ERR_ARG } from "../errors";
 
+import { piecesAlongE1 } from "./trial";
 export { inst_trial, inst_trial_result_size } from "./trial";
 
 // Attack option slots (see src/instability/layout.ts).
@@ -139,4 +140,9 @@ export function inst_cert_radius(
   const bmax = safeRadius(boundaryDistance(x1, m));
   const r = rMax > 0 ? Math.min(rMax, bmax) : bmax;
   return certifiedRadius(net, x, labelOf(x1, m), r, norm, method, directed != 0, iters);
+}
+
+/** Exact number of linear pieces of φ along a + t·e_1, t ∈ [0, len] (the trial's mid-line count). */
+export function inst_pieces_e1(dims: usize, nDims: i32, bias: i32, params: usize, a: usize, len: f64): i32 {
+  return piecesAlongE1(new Net(dims, nDims, bias != 0, params), a, len);
 }

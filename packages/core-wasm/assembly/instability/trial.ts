@@ -411,9 +411,11 @@ export function piecesAlongE1(net: Net, a: usize, len: f64): i32 {
     // do not split a linear piece.
     if (it > 0 && slope != prevSlope) pieces++;
     prevSlope = slope;
-    let h = net.nextKink();
-    if (!(h > 0)) h = Math.max(Math.abs(t), 1e-300) * 2.220446049250313e-16;
-    t += h;
+    // At a kink the switching unit may sit a rounding error short of 0, so the step to it can be
+    // absorbed by t; advance at least one ulp so the walk always progresses.
+    let tn = t + net.nextKink();
+    if (!(tn > t)) tn = t + Math.max(Math.abs(t), 1e-300) * 2.220446049250313e-16;
+    t = tn;
     if (!(t < len)) break;
   }
   return pieces;

@@ -1,0 +1,15 @@
+/**
+ * Experiment I — the instability dichotomy (SPEC §2): stripes problem, reference networks,
+ * attacks, certificates and whole trials. See docs/theory.md, part I.
+ */
+export {
+  normaliseInstabilityParams, INSTABILITY_DEFAULTS, INSTABILITY_PARAM_KEYS, INSTABILITY_LIMITS, ATTACKS,
+  type InstabilityParams, type InstabilityMethod, type LossName, type OptimizerName, type InitName, type NormName,
+  type AttackName, type CertMethod, type ScheduleName,
+} from './params.js';
+export { stripeOf, stripesLabel, boundaryDistance, sampleStripes, type StripesProblem, type PointSet, type StreamCoords } from './problem.js';
+export { shortcutNetwork, stableNetwork } from './networks.js';
+export { attack, certify, certifiedRadius, type AttackOptions, type AttackResult, type CertifyOptions, type Bounds } from './attack.js';
+export {
+  runInstabilityTrials, runInstabilityTrial, type InstabilityTrialResult, type InstabilityTrialDetail, type RadiusResult, type TrialRange,
+} from './trial.js';

@@ -12,3 +12,4 @@ export { backward, forward, initNetwork, lossAndGradient, INIT_DEFAULTS, type Ba
 export { train, TRAIN_DEFAULTS, type Optimizer, type TrainOptions, type TrainResult } from './train.js';
 export { countPieces, type PiecesResult } from './pieces.js';
 export { networkFromJSON, networkToJSON, NETWORK_FORMAT, type NetworkJSON } from './json.js';
+export * from './instability/index.js';

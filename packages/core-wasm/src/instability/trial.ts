@@ -7,7 +7,7 @@
 import type { Core } from '../core.js';
 import { CoreError } from '../errors.js';
 import { createNetwork, type Network } from '../network.js';
-import { CFG, RES, encodeConfig, normaliseInstabilityParams, type InstabilityParams } from './params.js';
+import { RES, encodeConfig, normaliseInstabilityParams, type InstabilityParams } from './params.js';
 import { seedWords, u32, type PointSet } from './problem.js';
 
 /** Robust accuracy at one radius. */

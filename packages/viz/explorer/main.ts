@@ -31,10 +31,10 @@ function readParams(): BoundaryTrialParams {
 
 function showSliderValues(): void {
   for (const id of sliders) $(`${id}-out`).textContent = $<HTMLInputElement>(id).value;
-  // δ = 1/(4m) is the largest data margin the problem allows and μ must stay below it.
+  // The trial uses the data margin δ = 1/(8m), and μ must stay below it.
   const { m, mu } = readParams();
-  const delta = 1 / (4 * m);
-  $('facts').textContent = `δ = 1/(4m) = ${delta.toFixed(4)}${mu >= delta ? ` — μ must be below δ: the trial will use μ = ${(0.9 * delta).toFixed(4)}` : ''}`;
+  const delta = 1 / (8 * m);
+  $('facts').textContent = `δ = 1/(8m) = ${delta.toFixed(4)}${mu >= delta ? ` — μ must be below δ: the trial will use μ = ${(0.9 * delta).toFixed(4)}` : ''}`;
 }
 
 function toPixel(grid: PlaneGrid, canvas: HTMLCanvasElement, x1: number, x2: number): [number, number] {

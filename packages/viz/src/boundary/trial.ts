@@ -3,9 +3,9 @@
  * train a fixed-width network, construct ψ_T, attack and certify both, and evaluate both on a grid.
  * Browser-safe (no Node imports): the explorer's worker and the report both call it.
  */
-import type { Core } from '@paradox/core-wasm';
+import { forward, runInstabilityTrial, type Core, type InstabilityTrialDetail } from '@paradox/core-wasm';
 import type { AdversarialPoint, BoundaryPoint, BoundaryScene } from '../charts/decision-boundary.js';
-import { stripesExtent, stripesOnGrid, type PlaneGrid } from './grid.js';
+import { gridInputs, stripesExtent, stripesOnGrid, type PlaneGrid } from './grid.js';
 
 /** Parameters of `boundaryTrial` (the explorer's sliders). */
 export interface BoundaryTrialParams {
@@ -19,12 +19,12 @@ export interface BoundaryTrialParams {
   radius: number;
   /** Seed of the trial's random streams. */
   seed: number;
-  /** Data margin δ ∈ (μ, 1/(4m)] (default 1/(4m)). */
+  /** Data margin δ ∈ (μ, 1/(4m)] (default 1/(8m), so the data spread over half of each stripe). */
   delta?: number;
   /** Training points |T| (default 4m) and validation points |V| (default 2m). */
   trainPoints?: number;
   valPoints?: number;
-  /** Training epochs (default 400). */
+  /** Training epochs of full-batch Adam (default 1500, learning rate 0.05). */
   epochs?: number;
   /** Grid resolution (default 240 × 80). */
   nx?: number;
@@ -77,9 +77,92 @@ export function boundaryScene(t: BoundaryTrial): BoundaryScene {
   };
 }
 
-/** Run one trial in core-wasm. */
+/** Which stream of the seed explorer and report trials use (the orchestrator's cells use hash32 of the cell key). */
+const STREAM_HI = 0x7669_7a00; // "viz\0"
+
+function view(detail: InstabilityTrialDetail, values: Float64Array, X: Float64Array, d: number, radius: number): ClassifierView {
+  const at = detail.radii[0];
+  const adversarial: AdversarialPoint[] = [];
+  const n = detail.points.attacked.length;
+  for (let i = 0; i < n; i++) {
+    // An attack radius ≤ ρ means the attack flipped this point within the ball: show where to.
+    const a = detail.points.attacked[i]!;
+    if (!(a <= radius)) continue;
+    const x1 = X[i * d]!;
+    const x2 = X[i * d + 1]!;
+    adversarial.push({ x1: x1 + detail.points.eta[i * d]!, x2: x2 + detail.points.eta[i * d + 1]!, from: { x1, x2 } });
+  }
+  return {
+    arch: [...detail.dims],
+    values,
+    accuracy: { train: detail.trainAccuracy, val: detail.valAccuracy },
+    robust: { cert: at?.robustCert ?? NaN, attack: at?.robustAttack ?? NaN },
+    bracket: {
+      min: [detail.radius.certMin, detail.radius.attackMin],
+      median: [detail.radius.certMedian, detail.radius.attackMedian],
+    },
+    adversarial,
+  };
+}
+
+function positive(name: string, x: unknown, integer: boolean, min: number, max: number): number {
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
+    throw new RangeError(`boundaryTrial: params.${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(x)}`);
+  }
+  return x;
+}
+
+/**
+ * Run one trial in core-wasm: T and V from the stripes problem (stream (seed, trial 0) of a fixed
+ * viz stream), a `[2, width, 1]` network trained by full-batch Adam on the squared loss, and ψ_T built from
+ * the same T (the same stream gives the same data); both are attacked and certified at radius ρ
+ * and evaluated on a grid of the (x₁, x₂) plane. Throws core-wasm's `CoreError` on bad input.
+ */
 export function boundaryTrial(core: Core, params: BoundaryTrialParams): BoundaryTrial {
-  void core;
-  void stripesExtent;
-  throw new Error(`boundaryTrial(${JSON.stringify(params)}): waiting for the core-wasm instability single-trial API`);
+  const t0 = performance.now();
+  const m = positive('m', params.m, true, 2, 1000);
+  const width = positive('width', params.width, true, 1, 4096);
+  const radius = positive('radius', params.radius, false, Number.MIN_VALUE, 0.5);
+  const seed = positive('seed', params.seed, true, 0, Number.MAX_SAFE_INTEGER);
+  // δ = 1/(4m), the largest margin allowed, collapses each stripe's support to one point; half of
+  // it leaves the data room to spread along x₁.
+  const delta = params.delta ?? 1 / (8 * m);
+  // μ must stay below δ; the explorer's slider can ask for more, so lower it rather than fail.
+  const mu = Math.min(positive('mu', params.mu, false, Number.MIN_VALUE, 0.5), 0.9 * delta);
+  const d = 2;
+  const common = {
+    d,
+    m,
+    delta,
+    mu,
+    r: params.trainPoints ?? 4 * m,
+    s: params.valPoints ?? 2 * m,
+    epochs: params.epochs ?? 1500,
+    lr: 0.05,
+    radii: [radius],
+  };
+  const stream = { seed, streamHi: STREAM_HI, trial: 0 };
+  const net = runInstabilityTrial(core, { ...common, method: 'train', hidden: [width] }, stream);
+  const psi = runInstabilityTrial(core, { ...common, method: 'construct-stable' }, stream);
+  const extent = stripesExtent(mu);
+  const h = Math.max(extent.x2[1] - 0.5, radius * 1.2, 0);
+  const grid: PlaneGrid = { extent: { x1: [0, 1], x2: [0.5 - Math.min(0.5, h), 0.5 + Math.min(0.5, h)] }, nx: params.nx ?? 240, ny: params.ny ?? 80 };
+  const inputs = gridInputs(grid, d);
+  const X = new Float64Array([...net.train.X, ...net.val.X]);
+  const points: BoundaryPoint[] = [];
+  for (const [set, ps] of [['train', net.train], ['validation', net.val]] as const) {
+    for (let i = 0; i < ps.n; i++) points.push({ x1: ps.X[i * d]!, x2: ps.X[i * d + 1]!, label: ps.y[i] === 1 ? 1 : 0, set });
+  }
+  return {
+    params: { ...params },
+    delta,
+    mu,
+    grid,
+    points,
+    counts: { train: net.train.n, val: net.val.n },
+    network: view(net, forward(core, net.network, inputs), X, d, radius),
+    psi: view(psi, forward(core, psi.network, inputs), X, d, radius),
+    pieceBound: net.pieceBound,
+    ms: performance.now() - t0,
+  };
 }

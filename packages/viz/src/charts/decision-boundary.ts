@@ -109,7 +109,8 @@ export function decisionBoundaryChart(scene: BoundaryScene): Chart {
           name: `adversarial${index}`,
           data: { values: adversarial.map((a) => ({ x1: a.x1, x2: a.x2, kind: 'adversarial example' })) },
           mark: { type: 'point', shape: 'cross', size: 50, filled: true, color: '#000000' },
-          encoding: { x, y, opacity: { field: 'kind', type: 'nominal', title: null, scale: { range: [1] } } },
+          // A one-entry ordinal opacity scale only to give the crosses a legend entry.
+          encoding: { x, y, opacity: { field: 'kind', type: 'ordinal', title: null, scale: { domain: ['adversarial example'], range: [1] } } },
         },
       ],
     };

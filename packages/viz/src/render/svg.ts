@@ -13,8 +13,11 @@ export class ChartError extends Error {
 
 /** Compile a Vega-Lite spec to a Vega spec (throws `ChartError` with Vega-Lite's reason). */
 export function compileChart(spec: ChartSpec): vega.Spec {
+  // Vega-Lite logs warnings to the console; a library must not write to its user's terminal.
+  const logger = vega.logger(vega.Warn);
+  logger.warn = () => logger;
   try {
-    return vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+    return vl.compile(spec as unknown as vl.TopLevelSpec, { logger }).spec;
   } catch (e) {
     throw new ChartError(`chart ${describe(spec)} is not a valid Vega-Lite spec: ${(e as Error).message}`, { cause: e });
   }

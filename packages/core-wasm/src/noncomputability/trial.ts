@@ -49,7 +49,7 @@ export interface NoncomputabilityPairResult {
 }
 
 /** Which trials of which cell to run. */
-export interface TrialRange {
+export interface NoncomputabilityTrialRange {
   /** Run seed (integer in [0, 2^53)). */
   seed: number;
   /** High word of the stream id: hash32 of the canonical cell key. */
@@ -230,7 +230,7 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
   return !!x && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
 }
 
-function checkRange(range: TrialRange): void {
+function checkRange(range: NoncomputabilityTrialRange): void {
   const ok = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
   if (!range || typeof range !== 'object') throw new CoreError('E_ARG', `trial range: expected { seed, streamHi, tStart, count }, got ${formatValue(range)}`);
   if (!ok(range.seed, 0, Number.MAX_SAFE_INTEGER)) throw new CoreError('E_ARG', `trial range.seed: expected an integer in [0, 2^53), got ${formatValue(range.seed)}`);
@@ -239,7 +239,7 @@ function checkRange(range: TrialRange): void {
   if (!ok(range.count, 0, 2 ** 32 - 1 - range.tStart)) throw new CoreError('E_ARG', `trial range.count: expected an integer ≥ 0 with tStart + count ≤ 2^32, got ${formatValue(range.count)}`);
 }
 
-function setup(params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: TrialRange): { cell: PreparedCell; alg: Algorithm } {
+function setup(params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): { cell: PreparedCell; alg: Algorithm } {
   checkRange(range);
   const cell = prepare(params, range.seed);
   const alg = range.algorithm ? validateAlgorithm(range.algorithm, 'trial range.algorithm') : resolveAlgorithm(cell.params.algorithm, cell.params.plugin);
@@ -282,7 +282,7 @@ async function runOneAsync(core: Core, cell: PreparedCell, alg: Algorithm, sign:
  * already-loaded (`loadPlugin`) synchronous algorithms. Throws `CoreError('E_THEOREM')` naming the
  * seed and trial when a theorem check fails.
  */
-export function runNoncomputabilityTrials(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: TrialRange): NoncomputabilityPairResult[] {
+export function runNoncomputabilityTrials(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): NoncomputabilityPairResult[] {
   const { cell, alg } = setup(params, range);
   const { seed, streamHi, tStart, count } = range;
   const out: NoncomputabilityPairResult[] = [];
@@ -306,7 +306,7 @@ export function runNoncomputabilityTrials(core: Core, params: Partial<Noncomputa
  * As `runNoncomputabilityTrials`, but loads `params.plugin` when the algorithm is `plugin` and
  * accepts algorithms whose `run` returns a Promise. Results are identical to the synchronous runner.
  */
-export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: TrialRange): Promise<NoncomputabilityPairResult[]> {
+export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): Promise<NoncomputabilityPairResult[]> {
   const norm = normaliseNoncomputabilityParams(params);
   if (norm.algorithm === 'plugin' && !range.algorithm) await loadPlugin(norm.plugin!);
   const { cell, alg } = setup(norm, range);

@@ -116,6 +116,21 @@ describe('bullmq backend with two worker processes', () => {
     expect(started(w, batchKey(t))).toBe(1);
   });
 
+  it('a job left under the same id for other trials (an earlier batch plan) is replaced, not trusted', async () => {
+    const runId = `r${++runCounter}`;
+    const w = await addWorker();
+    const old = { ...task(runId, 4), trialStart: 1000, trialCount: 7 };
+    const q = new Queue(QUEUE_DEFAULTS.queueName, { connection: { url: redis.url } });
+    await q.add('batch', old, { jobId: batchKey(old) });
+    await w.waitFor((e) => e.type === 'job-done' && e.jobId === batchKey(old));
+    await q.close();
+    const b = await backend(runId);
+    const t = task(runId, 4);
+    const out = await b.run(t);
+    expect(stripTiming(out)).toEqual(stripTiming(await expected(t)));
+    expect(started(w, batchKey(t))).toBe(2);
+  });
+
   it('a deterministic failure comes back as an unrecoverable BatchFailure and is not retried', async () => {
     const runId = `r${++runCounter}`;
     const w = await addWorker();

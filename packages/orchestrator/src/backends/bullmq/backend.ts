@@ -174,23 +174,27 @@ class BullmqBackend implements Backend {
   /** Enqueue idempotently, then look at the job in case it finished before we listened. */
   private async submit(id: string, entry: Pending): Promise<void> {
     try {
-      const job = await this.queue!.getJob(id);
-      if (job === undefined) {
-        await this.queue!.add(JOB_NAME, entry.task, { ...JOB_OPTIONS, jobId: id });
-      } else {
-        const state = await job.getState();
-        if (state === 'failed' && decodeFailure(job.failedReason) === undefined) {
-          // A crash-type failure (from an earlier session or the first attempt): run it again.
-          // Re-adding under the same id needs the old job gone first.
-          await job.remove();
-          await this.queue!.add(JOB_NAME, entry.task, { ...JOB_OPTIONS, jobId: id });
-        } else {
-          this.settleFromJob(id, job, state);
-        }
+      const queue = this.queue!;
+      const found = await readJob(queue, id);
+      if (found === undefined) {
+        await queue.add(JOB_NAME, entry.task, { ...JOB_OPTIONS, jobId: id });
+        return;
       }
-    } catch (e) {
+      const { job, state } = found;
+      const stale = !sameBatch(job.data as BatchTask, entry.task);
+      const crashed = state === 'failed' && decodeFailure(job.failedReason) === undefined;
+      if ((stale && state !== 'active') || crashed) {
+        // Same key, other trials (an earlier session cut the cell differently) or a crash-type
+        // failure (retry): the old job must go before the id can be used again.
+        await job.remove();
+        await queue.add(JOB_NAME, entry.task, { ...JOB_OPTIONS, jobId: id });
+      } else if (!stale) {
+        this.settleFromJob(id, job, state);
+      }
+      // A stale job that is running is left to finish; its outcome is refused (onCompleted) and
+      // the poll replaces it once it is no longer active.
+    } catch {
       // Redis trouble while submitting: the poll retries; the outage timer decides when to give up.
-      void e;
     } finally {
       entry.busy = false;
     }
@@ -209,6 +213,14 @@ class BullmqBackend implements Backend {
     if (!isOutcome(value) || batchKey(value) !== id) {
       this.pending.delete(id);
       p.reject(new WorkerCrash(`batch ${id}: a worker returned something that is not a batch outcome of this protocol`));
+      return;
+    }
+    if (value.type === 'batch-result' && (value.trialStart !== p.task.trialStart || value.trialCount !== p.task.trialCount)) {
+      // The outcome of a stale job with this id (other trials): not ours. Replace the job.
+      if (!p.busy) {
+        p.busy = true;
+        void this.submit(id, p);
+      }
       return;
     }
     this.pending.delete(id);
@@ -255,16 +267,24 @@ class BullmqBackend implements Backend {
       const ids = [...this.pending].filter(([, p]) => !p.busy).map(([id]) => id);
       await Promise.all(
         ids.map(async (id) => {
-          const job = await this.queue!.getJob(id);
+          const found = await readJob(this.queue!, id);
           const entry = this.pending.get(id);
           if (entry === undefined || entry.busy) return;
-          if (job === undefined) {
+          if (found === undefined) {
             // Redis lost it (restart without persistence, or an outside flush): add it again.
             entry.busy = true;
             void this.submit(id, entry);
             return;
           }
-          this.settleFromJob(id, job, await job.getState());
+          const { job, state } = found;
+          if (!sameBatch(job.data as BatchTask, entry.task)) {
+            if (state !== 'active') {
+              entry.busy = true;
+              void this.submit(id, entry);
+            }
+            return;
+          }
+          this.settleFromJob(id, job, state);
         }),
       );
     } catch {
@@ -304,6 +324,31 @@ class BullmqBackend implements Backend {
       );
     });
   }
+}
+
+/**
+ * A job and its state, read in that order on purpose: a job finishes atomically (state and return
+ * value in one script), so reading the state first guarantees that a finished job's hash already
+ * holds its return value. The other order can see "completed" with an empty return value.
+ */
+async function readJob(queue: Queue, id: string): Promise<{ job: Job; state: string } | undefined> {
+  const state = await queue.getJobState(id);
+  if (state === 'unknown') return undefined;
+  const job = await queue.getJob(id);
+  return job === undefined ? undefined : { job, state };
+}
+
+/** True when a queued job's task describes the same trials as `task` (attempt aside). */
+function sameBatch(a: BatchTask | undefined, b: BatchTask): boolean {
+  return (
+    a !== undefined &&
+    a.trialStart === b.trialStart &&
+    a.trialCount === b.trialCount &&
+    a.seed === b.seed &&
+    a.cellHash32 === b.cellHash32 &&
+    a.experiment === b.experiment &&
+    JSON.stringify(a.params) === JSON.stringify(b.params)
+  );
 }
 
 function safeParse(s: string): unknown {

@@ -12,6 +12,11 @@ export interface Context {
   debug: boolean;
 }
 
+/** Prints a structured event as one NDJSON line (the only thing `--json` puts on stdout). */
+export function emitJson(ctx: Context, event: Record<string, unknown>): void {
+  ctx.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
 /** Writes one line to an output. */
 export function println(out: Output, line = ''): void {
   out.write(`${line}\n`);

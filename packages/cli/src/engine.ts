@@ -15,7 +15,7 @@ import {
   type RunResult,
   type Summary,
 } from '@paradox/orchestrator';
-import { println, type Context } from './context.js';
+import { emitJson, println, type Context } from './context.js';
 import { headline, headlineText, type Headline } from './headline.js';
 import { formatDuration, formatRate, groupInt } from './progress/format.js';
 import { ProgressModel } from './progress/model.js';
@@ -78,11 +78,6 @@ function makeRenderer(ctx: Context, model: ProgressModel, json: boolean): Progre
   if (json) return new SilentRenderer();
   if (ctx.stderr.isTTY) return new TtyRenderer(model, ctx.stderr);
   return new PlainRenderer(model, ctx.stderr);
-}
-
-/** Prints a structured event as one NDJSON line. */
-export function emitJson(ctx: Context, event: Record<string, unknown>): void {
-  ctx.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
 function describeStart(e: Extract<RunEvent, { type: 'run-started' }>, label: string, cwd: string): string {

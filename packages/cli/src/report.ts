@@ -19,7 +19,7 @@ async function loadWriteReport(): Promise<WriteReport | string> {
     return `@paradox/viz could not be loaded: ${(e as Error).message.split('\n')[0]}`;
   }
   const fn = mod.writeReport;
-  return typeof fn === 'function' ? (fn as WriteReport) : 'the HTML report is not available in this build (@paradox/viz has no writeReport yet)';
+  return typeof fn === 'function' ? (fn as WriteReport) : 'no HTML report: this build of @paradox/viz has no writeReport';
 }
 
 /** Where `writeReport`'s result says the report is (it may return a path, an object, or nothing). */

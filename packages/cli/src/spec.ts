@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { normaliseSpec, SpecError, type NormalisedSpec, type SpecIssue } from '@paradox/orchestrator';
+import type { NormalisedSpec, SpecError, SpecIssue } from '@paradox/orchestrator';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from './errors.js';
 import { findPreset, presetNames } from './presets.js';
@@ -83,7 +83,8 @@ export function readSpecDocuments(source: SpecSource, overrides: SpecOverrides =
       if (err) {
         const pos = err.linePos?.[0];
         const at = pos ? `line ${pos.line}, column ${pos.col}` : 'somewhere';
-        throw new UsageError(`${where}: YAML syntax error at ${at}: ${err.message.split('\n')[0]}`, { code: 'E_SPEC_SYNTAX' });
+        const what = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        throw new UsageError(`${where}: YAML syntax error at ${at}: ${what}`, { code: 'E_SPEC_SYNTAX' });
       }
       objects.push(d.toJS());
     }
@@ -111,7 +112,9 @@ export function readSpecDocuments(source: SpecSource, overrides: SpecOverrides =
 }
 
 /** Validates one document with the orchestrator's schema; a SpecError becomes an exit-2 error with suggestions. */
-export function normaliseDocument(doc: SpecDocument, source: SpecSource, documents: number): NormalisedSpec {
+export async function normaliseDocument(doc: SpecDocument, source: SpecSource, documents: number): Promise<NormalisedSpec> {
+  // Loaded on demand: the orchestrator takes a second to import, and usage errors should not wait.
+  const { normaliseSpec, SpecError } = await import('@paradox/orchestrator');
   const where = `${source.kind === 'preset' ? `preset ${source.name}` : source.path}${documents > 1 ? ` (document ${doc.index + 1})` : ''}`;
   try {
     return normaliseSpec(doc.input, where);
@@ -121,23 +124,24 @@ export function normaliseDocument(doc: SpecDocument, source: SpecSource, documen
   }
 }
 
-/** The words an issue's `allowed` text lists (`one of: a, b, c` or `keys: a, b`), if any. */
+/** The words an issue's `allowed` text lists (`one of: a, b, c`, `one of "a", "b"`, `a name (a, b, c)`), if any. */
 export function allowedWords(allowed: string): string[] {
-  const m = /(?:one of(?: the keys)?|keys?)\s*:?\s*(.+)$/i.exec(allowed);
+  const m = /(?:one of(?: the keys)?|keys?)\s*:?\s*(.+)$/i.exec(allowed) ?? /\(([^()]*,[^()]*)\)/.exec(allowed);
   if (!m) return [];
   return m[1]!
     .split(/[,|]|\bor\b/)
-    .map((w) => w.trim().replace(/^["'`]|["'`.]$/g, ''))
+    .map((w) => w.trim().replace(/^["'`]|["'`.)]+$/g, ''))
     .filter((w) => /^[\w.+-]+$/.test(w));
 }
 
-/** Adds "did you mean" to each issue whose misspelt key or value has a close allowed word. */
+/** The closest allowed word to a misspelt key (unknown-key issues) or value (bad enum values), if any. */
 export function suggestForIssue(issue: SpecIssue): string | undefined {
   const words = allowedWords(issue.allowed);
   if (words.length === 0) return undefined;
-  // An unknown key: the word is the last path segment; a bad enum value: the value itself.
   const lastKey = issue.path.replace(/\[\d+\]/g, '').split('.').pop() ?? '';
-  const candidates = [typeof issue.value === 'string' ? issue.value : undefined, lastKey].filter((w): w is string => !!w);
+  // For an unknown key the value is irrelevant: only the key's spelling can be wrong.
+  const unknownKey = /unknown (key|parameter)/i.test(issue.message);
+  const candidates = unknownKey ? [lastKey] : [typeof issue.value === 'string' ? issue.value : undefined, lastKey].filter((w): w is string => !!w);
   for (const w of candidates) {
     const c = closest(w, words);
     if (c !== undefined && c !== w) return c;

@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { choiceOption } from '../args.js';
 import { println } from '../context.js';
-import { readSummaries } from '../engine.js';
 import { CliRuntimeError, UsageError } from '../errors.js';
-import { summaryTable } from '../export/table.js';
-import { FORMATS, writeTable } from '../export/write.js';
 import { requireRunDir } from '../rundir.js';
 import type { Command } from './types.js';
+
+/** The export formats (kept here so parsing does not load the Parquet writer). */
+const FORMATS = ['csv', 'json', 'parquet'] as const;
 
 /** `paradox export`. */
 export const exportCommand: Command = {
@@ -32,6 +32,9 @@ export const exportCommand: Command = {
     const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'export');
     const out = typeof args.values.out === 'string' ? resolve(ctx.cwd, args.values.out) : join(dir, `results.${format}`);
     if (existsSync(out)) throw new UsageError(`export: ${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, { command: 'export', code: 'E_OUT_EXISTS' });
+    const { readSummaries } = await import('../engine.js');
+    const { summaryTable } = await import('../export/table.js');
+    const { writeTable } = await import('../export/write.js');
     const runs = await readSummaries(dir);
     if (runs.length === 0) throw new CliRuntimeError(`export: ${args.positionals[0]}: no summary.json yet (resume the run first)`);
     const table = summaryTable(runs);

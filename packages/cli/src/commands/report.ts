@@ -1,10 +1,7 @@
 /** `paradox report DIR`: (re)write the HTML report when viz provides it, and print the headline. */
 import { relative } from 'node:path';
-import { println } from '../context.js';
-import { emitJson, readSummaries } from '../engine.js';
+import { emitJson, println } from '../context.js';
 import { CliRuntimeError } from '../errors.js';
-import { headline, headlineText } from '../headline.js';
-import { writeReportIfAvailable } from '../report.js';
 import { requireRunDir } from '../rundir.js';
 import type { Command } from './types.js';
 
@@ -20,13 +17,16 @@ export const reportCommand: Command = {
   },
   run: async (args, ctx) => {
     const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'report');
+    const { readSummaries } = await import('../engine.js');
+    const { headline, headlineText } = await import('../headline.js');
+    const { writeReportIfAvailable } = await import('../report.js');
     const runs = await readSummaries(dir);
     if (runs.length === 0) throw new CliRuntimeError(`report: ${args.positionals[0]}: no sub-run has a summary.json yet (resume it first)`);
     let failed: string | undefined;
     for (const r of runs) {
       const rep = await writeReportIfAvailable(r.dir);
       // A report that viz provides but fails to write is a failure; viz being absent is not.
-      if (!rep.ok && !rep.reason.includes('not available')) failed = rep.reason;
+      if (!rep.ok && !rep.reason.startsWith('no HTML report')) failed = rep.reason;
       const h = headline(r.summary);
       const rel = relative(ctx.cwd, r.dir) || '.';
       if (args.values.json) {

@@ -1,6 +1,5 @@
 /** `paradox resume DIR`: finish an interrupted run; the result equals an uninterrupted run's. */
 import type { Command } from './types.js';
-import { printHeadlines, resumeJobs, runJobs } from '../engine.js';
 import { readManifest, requireRunDir } from '../rundir.js';
 import { RUN_OPTIONS, execOptions } from './run.js';
 
@@ -16,6 +15,7 @@ export const resumeCommand: Command = {
   run: async (args, ctx) => {
     const exec = execOptions('resume', args.values);
     const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'resume');
+    const { printHeadlines, resumeJobs, runJobs } = await import('../engine.js');
     const jobs = await resumeJobs(dir);
     const session = await runJobs(ctx, jobs, exec);
     printHeadlines(ctx, session, exec.json, readManifest(dir) ? dir : undefined);

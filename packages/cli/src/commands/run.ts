@@ -2,10 +2,10 @@
 import { join } from 'node:path';
 import { choiceOption, intOption, type CommandSpec, type ParsedArgs } from '../args.js';
 import type { Context } from '../context.js';
-import { ensureDir, printHeadlines, runJobs, type ExecOptions, type Job } from '../engine.js';
+import type { NormalisedSpec } from '@paradox/orchestrator';
+import type { ExecOptions, Job } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { chooseRunDir, subdirNames, writeManifest } from '../rundir.js';
-import { normaliseDocument, readSpecDocuments, resolveSpecArg } from '../spec.js';
 import type { Command } from './types.js';
 
 const BACKENDS = ['local', 'bullmq'] as const;
@@ -38,13 +38,17 @@ export function execOptions(cmd: string, v: ParsedArgs['values']): ExecOptions {
 /** Runs a spec file or preset; shared by `run` and `demo`. */
 export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['values'], ctx: Context): Promise<number> {
   const exec = execOptions(cmd, values);
+  // The orchestrator is loaded only when a command needs it: --help and usage errors stay fast.
+  const { normaliseDocument, readSpecDocuments, resolveSpecArg } = await import('../spec.js');
   const trials = typeof values.trials === 'string' ? intOption(cmd, 'trials', values.trials, 1, 100_000_000) : undefined;
   const source = resolveSpecArg(arg, ctx.cwd);
   const docs = readSpecDocuments(source, trials !== undefined ? { trials } : {});
   // Validate every document before anything is written: a bad spec leaves no directory behind.
-  const specs = docs.map((d) => normaliseDocument(d, source, docs.length));
+  const specs: NormalisedSpec[] = [];
+  for (const d of docs) specs.push(await normaliseDocument(d, source, docs.length));
   const out = typeof values.out === 'string' ? values.out : undefined;
   const dir = chooseRunDir(ctx.cwd, specs.length === 1 ? specs[0]!.name : source.name, out);
+  const { ensureDir, printHeadlines, runJobs } = await import('../engine.js');
   let jobs: Job[];
   if (specs.length === 1) {
     jobs = [{ label: specs[0]!.name, dir, spec: specs[0]! }];

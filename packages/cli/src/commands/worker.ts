@@ -1,18 +1,29 @@
 /** `paradox worker --redis URL`: run batches from a BullMQ queue on this machine. */
-import * as orchestrator from '@paradox/orchestrator';
+import type { WorkerEvent, WorkerHandle } from '@paradox/orchestrator';
 import { intOption } from '../args.js';
 import { println } from '../context.js';
-import { CliRuntimeError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Command } from './types.js';
 
-/** What `startWorker` (from @paradox/orchestrator's distributed backend) is expected to return. */
-interface WorkerHandle {
-  close(): Promise<void>;
-  /** Resolves when the worker stops on its own (connection lost for good), if the backend reports it. */
-  done?: Promise<unknown>;
+/** One log line per worker event worth telling a person about (job starts/ends are counted, not logged). */
+function describe(e: WorkerEvent): string | undefined {
+  switch (e.type) {
+    case 'worker-ready':
+      return `Worker ${e.name} ready: ${e.concurrency} threads, queue ${e.queue} on ${e.redis}. Ctrl-C stops after the batches in flight.`;
+    case 'job-failed':
+      return `batch ${e.jobId} failed${e.unrecoverable ? ' (not retried)' : ''}: ${e.message}`;
+    case 'job-returned':
+      return `batch ${e.jobId} handed back to the queue`;
+    case 'worker-error':
+      return `worker error: ${e.message}`;
+    case 'worker-stopping':
+      return `Stopping: waiting for ${e.inFlight} batch${e.inFlight === 1 ? '' : 'es'} in flight (Ctrl-C again hands them back now)…`;
+    case 'worker-stopped':
+      return `Worker stopped after ${e.jobsDone} batches.`;
+    default:
+      return undefined;
+  }
 }
-
-type StartWorker = (options: { redis: string; concurrency?: number }) => Promise<WorkerHandle> | WorkerHandle;
 
 /** `paradox worker`. */
 export const workerCommand: Command = {
@@ -23,7 +34,7 @@ export const workerCommand: Command = {
     positionals: [],
     options: {
       redis: { type: 'string', value: 'URL', description: 'Redis URL (required), e.g. redis://10.0.0.5:6379' },
-      concurrency: { type: 'string', short: 'c', value: 'N', description: 'batches at once (default: number of cores)' },
+      concurrency: { type: 'string', short: 'c', value: 'N', description: 'batches at once = threads (default: number of cores)' },
     },
     examples: ['paradox worker --redis redis://127.0.0.1:6379', 'paradox worker --redis redis://queue.lab:6379 --concurrency 8'],
   },
@@ -32,21 +43,32 @@ export const workerCommand: Command = {
     if (typeof redis !== 'string') throw new UsageError('worker: --redis URL is required (e.g. --redis redis://127.0.0.1:6379)', { command: 'worker' });
     if (!/^rediss?:\/\/[^\s]+$/.test(redis)) throw new UsageError(`worker: --redis expects a URL like redis://127.0.0.1:6379, got '${redis}'`, { command: 'worker' });
     const concurrency = typeof args.values.concurrency === 'string' ? intOption('worker', 'concurrency', args.values.concurrency, 1, 1024) : undefined;
-    const start = (orchestrator as Record<string, unknown>).startWorker;
-    if (typeof start !== 'function') throw new CliRuntimeError('worker: the distributed backend is not available in this build (@paradox/orchestrator has no startWorker yet)', { code: 'E_UNAVAILABLE' });
-    const handle = await (start as StartWorker)(concurrency !== undefined ? { redis, concurrency } : { redis });
-    println(ctx.stderr, `Worker connected to ${redis.replace(/\/\/[^@/]*@/, '//***@')}${concurrency ? ` with concurrency ${concurrency}` : ''}; Ctrl-C to stop.`);
-    await new Promise<void>((resolveStop) => {
-      const stop = (): void => {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        println(ctx.stderr, 'Stopping the worker after the batches in flight…');
-        void handle.close().then(() => resolveStop());
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      void handle.done?.then(() => resolveStop());
-    });
+    const controller = new AbortController();
+    let signals = 0;
+    let handle: WorkerHandle | undefined;
+    const onSignal = (): void => {
+      signals += 1;
+      if (signals === 1) controller.abort();
+      else void handle?.close({ force: true });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const { startWorker } = await import('@paradox/orchestrator');
+      handle = await startWorker({
+        redis,
+        signal: controller.signal,
+        onEvent: (e) => {
+          const line = describe(e);
+          if (line) println(ctx.stderr, line);
+        },
+        ...(concurrency !== undefined ? { concurrency } : {}),
+      });
+      await handle.closed;
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
     return 0;
   },
 };

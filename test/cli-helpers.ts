@@ -1,0 +1,64 @@
+/**
+ * Running the built `paradox` binary as a user would (a child process of `node
+ * packages/cli/dist/bin.js`), for the CLI end-to-end tests.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Repository root. */
+export const ROOT = new URL('..', import.meta.url).pathname;
+/** The binary under test. */
+export const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+
+/** Fails fast with a clear message when the CLI has not been built. */
+export function requireBuilt(): void {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npx pnpm@9 build)`);
+}
+
+/** A fresh scratch directory for one test. */
+export function scratch(prefix = 'paradox-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** What a finished invocation produced. */
+export interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `paradox ARGS` to completion (no TTY: stdout and stderr are pipes). */
+export function paradox(args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Result {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 120_000,
+    env: { ...process.env, ...options.env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `paradox ARGS` in the background, collecting its output. */
+export function paradoxAsync(args: string[], options: { cwd?: string } = {}): { child: ChildProcess; done: Promise<Result>; output: () => Result } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Result>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done, output: () => ({ code: null, stdout, stderr }) };
+}
+
+/** Parses NDJSON stdout, failing on any line that is not a JSON object. */
+export function ndjson(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const v = JSON.parse(l) as unknown;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`not a JSON object line: ${l}`);
+      return v as Record<string, unknown>;
+    });
+}

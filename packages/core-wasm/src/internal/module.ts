@@ -67,10 +67,13 @@ export class RawModule {
       if (e instanceof CoreError) throw e;
       throw new CoreError('E_LOAD', `could not compile the WebAssembly module: ${(e as Error).message}`, { cause: e });
     }
-    let self: RawModule | undefined;
+    // The imports need the instance they belong to (to read abort messages), which exists only
+    // after instantiation: hence the holder filled in below.
+    const holder: { self?: RawModule } = {};
     const imports = {
       env: {
         abort(msgPtr: number, filePtr: number, line: number, col: number): never {
+          const self = holder.self;
           const msg = self ? self.readString(msgPtr) : '(no message)';
           const file = self ? self.readString(filePtr) : '';
           const m = CODE_RE.exec(msg);
@@ -85,7 +88,8 @@ export class RawModule {
       },
     };
     const instance = await WebAssembly.instantiate(mod, imports);
-    self = new RawModule(instance.exports as unknown as RawExports);
+    const self = new RawModule(instance.exports as unknown as RawExports);
+    holder.self = self;
     const abi = self.exports.abi_version();
     if (abi !== ABI_VERSION) {
       throw new CoreError('E_LOAD', `WebAssembly module ABI ${abi} does not match wrapper ABI ${ABI_VERSION}; rebuild the package`);

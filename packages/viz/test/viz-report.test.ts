@@ -122,6 +122,22 @@ describe('report.html', () => {
     await page.close();
   });
 
+  it('replays a trial of an instability cell in core-wasm for the default decision-boundary chart', async () => {
+    const dir = join(root, 'instability');
+    const out = join(root, 'single', 'report.html');
+    const res = await writeReport(dir, { out, assets: false });
+    const boundary = res.charts.find((c) => c.chart.id === 'decision-boundary');
+    expect(boundary).toBeDefined();
+    expect(boundary!.chart.caption).toContain('method train');
+    const panels = (boundary!.chart.spec['hconcat'] as Array<{ title: string }>).map((p) => p.title);
+    expect(panels[0]).toBe('true f');
+    expect(panels[1]).toMatch(/^train 2-3-1 \(P\(N\) = 4\)$/);
+    expect(panels[2]).toMatch(/^ψ_T, width \d+$/);
+    expect(res.assets).toEqual([]);
+    const none = await writeReport(dir, { out, assets: false, boundaries: false });
+    expect(none.charts.map((c) => c.chart.id)).not.toContain('decision-boundary');
+  });
+
   it('names what is wrong with a bad target', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'paradox-empty-'));
     await expect(writeReport(empty)).rejects.toThrow(/no summary\.json here or in any sub-folder/);

@@ -3,7 +3,15 @@
  * train a fixed-width network, construct ψ_T, attack and certify both, and evaluate both on a grid.
  * Browser-safe (no Node imports): the explorer's worker and the report both call it.
  */
-import { forward, runInstabilityTrial, type Core, type InstabilityTrialDetail } from '@paradox/core-wasm';
+import {
+  forward,
+  INSTABILITY_PARAM_KEYS,
+  normaliseInstabilityParams,
+  runInstabilityTrial,
+  type Core,
+  type InstabilityTrialDetail,
+} from '@paradox/core-wasm';
+import type { InstabilityCell } from '../charts/types.js';
 import type { AdversarialPoint, BoundaryPoint, BoundaryScene } from '../charts/decision-boundary.js';
 import { gridInputs, stripesExtent, stripesOnGrid, type PlaneGrid } from './grid.js';
 
@@ -49,6 +57,8 @@ export interface ClassifierView {
 /** Everything the explorer and chart 6 show about one trial. */
 export interface BoundaryTrial {
   params: BoundaryTrialParams;
+  /** Method that produced `network` (`train` in the explorer; the cell's method in reports). */
+  method: string;
   /** The δ and μ actually used. */
   delta: number;
   mu: number;
@@ -64,17 +74,24 @@ export interface BoundaryTrial {
 }
 
 /** The decision-boundary chart scene of a trial: true f, the trained network and ψ_T. */
-export function boundaryScene(t: BoundaryTrial): BoundaryScene {
+export function boundaryScene(t: BoundaryTrial, lead?: string): BoundaryScene {
   return {
+    note:
+      (lead ? `${lead} ` : '') +
+      `One trial: m = ${t.params.m}, μ = ${fmt(t.mu)}, δ = ${fmt(t.delta)}, |T| = ${t.counts.train}, |V| = ${t.counts.val}, seed ${t.params.seed}; crosses are adversarial examples within radius ${fmt(t.params.radius)}. Accuracy on V: ${fmt(t.network.accuracy.val)} (${t.method}) and ${fmt(t.psi.accuracy.val)} (ψ_T); robust accuracy at that radius, certified to attacked: ${fmt(t.network.robust.cert)}–${fmt(t.network.robust.attack)} and ${fmt(t.psi.robust.cert)}–${fmt(t.psi.robust.attack)}.`,
     grid: t.grid,
     m: t.params.m,
     points: t.points,
     panels: [
       { title: 'true f', values: stripesOnGrid(t.grid, t.params.m) },
-      { title: `trained ${t.network.arch.join('-')} (P(N) = ${t.pieceBound})`, values: t.network.values, adversarial: t.network.adversarial },
+      { title: `${t.method} ${t.network.arch.join('-')} (P(N) = ${t.pieceBound})`, values: t.network.values, adversarial: t.network.adversarial },
       { title: `ψ_T, width ${t.psi.arch[1] ?? 0}`, values: t.psi.values, adversarial: t.psi.adversarial },
     ],
   };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : '—';
 }
 
 /** Which stream of the seed explorer and report trials use (the orchestrator's cells use hash32 of the cell key). */
@@ -114,12 +131,12 @@ function positive(name: string, x: unknown, integer: boolean, min: number, max: 
 
 /**
  * Run one trial in core-wasm: T and V from the stripes problem (stream (seed, trial 0) of a fixed
- * viz stream), a `[2, width, 1]` network trained by full-batch Adam on the squared loss, and ψ_T built from
- * the same T (the same stream gives the same data); both are attacked and certified at radius ρ
- * and evaluated on a grid of the (x₁, x₂) plane. Throws core-wasm's `CoreError` on bad input.
+ * viz stream), a `[2, width, 1]` network trained by full-batch Adam on the squared loss, and ψ_T
+ * built from the same T (the same stream gives the same data); both are attacked and certified at
+ * radius ρ and evaluated on a grid of the (x₁, x₂) plane. Throws core-wasm's `CoreError` on bad
+ * input.
  */
 export function boundaryTrial(core: Core, params: BoundaryTrialParams): BoundaryTrial {
-  const t0 = performance.now();
   const m = positive('m', params.m, true, 2, 1000);
   const width = positive('width', params.width, true, 1, 4096);
   const radius = positive('radius', params.radius, false, Number.MIN_VALUE, 0.5);
@@ -129,9 +146,8 @@ export function boundaryTrial(core: Core, params: BoundaryTrialParams): Boundary
   const delta = params.delta ?? 1 / (8 * m);
   // μ must stay below δ; the explorer's slider can ask for more, so lower it rather than fail.
   const mu = Math.min(positive('mu', params.mu, false, Number.MIN_VALUE, 0.5), 0.9 * delta);
-  const d = 2;
   const common = {
-    d,
+    d: 2,
     m,
     delta,
     mu,
@@ -141,12 +157,47 @@ export function boundaryTrial(core: Core, params: BoundaryTrialParams): Boundary
     lr: 0.05,
     radii: [radius],
   };
+  return planeTrial(core, { ...common, method: 'train', hidden: [width] }, common, { ...params }, seed, params.nx, params.ny);
+}
+
+/**
+ * Replay one trial of an instability cell on the plane, for the report's decision-boundary chart:
+ * the cell's own parameters (those core-wasm knows) and method, plus ψ_T on the same data, with
+ * robust accuracy and adversarial examples at radius μ.
+ */
+export function cellBoundaryTrial(core: Core, cell: InstabilityCell, seed: number, grid: { nx?: number; ny?: number } = {}): BoundaryTrial {
+  const known = new Set<string>(INSTABILITY_PARAM_KEYS);
+  const base: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(cell.params)) if (known.has(k)) base[k] = v;
+  // The summary states the architecture; hidden widths and d follow from it when params omit them.
+  if (cell.arch !== null && base['hidden'] === undefined) base['hidden'] = cell.arch.slice(1, -1);
+  if (cell.arch !== null && base['d'] === undefined) base['d'] = cell.arch[0];
+  const p = normaliseInstabilityParams({ ...base, method: cell.method, radii: [cell.mu] });
+  const { method: _method, hidden: _hidden, ...common } = p;
+  const width = p.method === 'train' || p.method === 'adversarial-train' ? (p.hidden[0] ?? 1) : Math.max(1, cell.width.median);
+  const shown: BoundaryTrialParams = { m: p.m, mu: p.mu, width, radius: cell.mu, seed, delta: p.delta, trainPoints: p.r, valPoints: p.s, epochs: p.epochs };
+  return planeTrial(core, p as unknown as Record<string, unknown>, common, shown, seed, grid.nx, grid.ny);
+}
+
+function planeTrial(
+  core: Core,
+  netParams: Record<string, unknown>,
+  common: Record<string, unknown>,
+  shown: BoundaryTrialParams,
+  seed: number,
+  nx = 240,
+  ny = 80,
+): BoundaryTrial {
+  const t0 = performance.now();
   const stream = { seed, streamHi: STREAM_HI, trial: 0 };
-  const net = runInstabilityTrial(core, { ...common, method: 'train', hidden: [width] }, stream);
+  const net = runInstabilityTrial(core, netParams, stream);
   const psi = runInstabilityTrial(core, { ...common, method: 'construct-stable' }, stream);
+  const d = net.train.d;
+  const mu = Number(common['mu']);
+  const radius = shown.radius;
   const extent = stripesExtent(mu);
-  const h = Math.max(extent.x2[1] - 0.5, radius * 1.2, 0);
-  const grid: PlaneGrid = { extent: { x1: [0, 1], x2: [0.5 - Math.min(0.5, h), 0.5 + Math.min(0.5, h)] }, nx: params.nx ?? 240, ny: params.ny ?? 80 };
+  const h = Math.min(0.5, Math.max(extent.x2[1] - 0.5, radius * 1.2));
+  const grid: PlaneGrid = { extent: { x1: [0, 1], x2: [0.5 - h, 0.5 + h] }, nx, ny };
   const inputs = gridInputs(grid, d);
   const X = new Float64Array([...net.train.X, ...net.val.X]);
   const points: BoundaryPoint[] = [];
@@ -154,8 +205,9 @@ export function boundaryTrial(core: Core, params: BoundaryTrialParams): Boundary
     for (let i = 0; i < ps.n; i++) points.push({ x1: ps.X[i * d]!, x2: ps.X[i * d + 1]!, label: ps.y[i] === 1 ? 1 : 0, set });
   }
   return {
-    params: { ...params },
-    delta,
+    params: shown,
+    method: String(netParams['method']),
+    delta: Number(common['delta']),
     mu,
     grid,
     points,

@@ -43,6 +43,8 @@ export interface BoundaryScene {
   panels: BoundaryPanel[];
   /** Stripes m: draws the true stripe boundaries x_1 = j/m as faint lines when given. */
   m?: number;
+  /** A sentence appended to the caption (which trial, which parameters). */
+  note?: string;
   /** Panel size in pixels (default 300 × 220). */
   width?: number;
   height?: number;
@@ -126,6 +128,7 @@ export function decisionBoundaryChart(scene: BoundaryScene): Chart {
     id: 'decision-boundary',
     title: 'Decision boundaries',
     caption:
+      (scene.note ? `${scene.note} ` : '') +
       'Background: the class each classifier assigns (blue φ < 1/2, orange φ ≥ 1/2, dark lines its decision boundary); faint dotted lines are the true stripe boundaries and the dashed line the mid-line x₂ = 1/2. Dots are data points coloured by true class, crosses the adversarial examples found, joined to their starting points. A fixed network that is accurate cuts between the two rows of data (at 1/2 ± μ) instead of along the stripes, so tiny moves in x₂ flip it; ψ_T follows the stripes and has no such points.',
     missing: 0,
     spec,

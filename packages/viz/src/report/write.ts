@@ -6,6 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { Core } from '@paradox/core-wasm';
+import { boundaryScene, cellBoundaryTrial } from '../boundary/trial.js';
+import { hasData, instabilityCells } from '../charts/cells.js';
 import { decisionBoundaryChart, type BoundaryScene } from '../charts/decision-boundary.js';
 import { summaryCharts } from '../charts/index.js';
 import type { Chart } from '../charts/types.js';
@@ -33,10 +36,11 @@ export interface ReportOptions {
   /** PNG options for the chart files (ignored when `assets` is false). */
   png?: PngOptions;
   /**
-   * Decision-boundary scenes (chart 6) to show for a run, keyed by run directory or given as a
-   * function of the run. Without it a run shows no boundary chart.
+   * Decision-boundary scenes (chart 6) for a run. Default: for an instability run, one trial of
+   * its first cell that trained a fixed network (else its first cell) replayed in core-wasm with
+   * ψ_T beside it (`defaultBoundaries`); none for noncomputability. `false`: no boundary charts.
    */
-  boundaries?: (run: LoadedRun) => Promise<BoundaryScene[]> | BoundaryScene[];
+  boundaries?: false | ((run: LoadedRun) => Promise<BoundaryScene[]> | BoundaryScene[]);
   /** Extra facts for the environment and timings section (e.g. the CLI's wall time), per run. */
   environment?: (run: LoadedRun) => Record<string, unknown> | undefined;
 }
@@ -94,7 +98,7 @@ function describeValue(v: unknown): string {
   return `<code>${esc(JSON.stringify(v))}</code>`;
 }
 
-function runSection(run: LoadedRun, rendered: RenderedChart[], extraEnv: Record<string, unknown> | undefined, index: number): string {
+function runSection(run: LoadedRun, rendered: RenderedChart[], extraEnv: Record<string, unknown> | undefined, index: number, notes: string[]): string {
   const s = run.summary;
   const id = `run-${index}`;
   const complete = s.run.complete;
@@ -132,6 +136,7 @@ ${complete ? '' : '<p class="missing"><strong>Partial run.</strong> Cells withou
 <h3>Headline numbers</h3>
 ${headHtml}
 ${rendered.map((r, k) => figure(r, `${id}-chart-${k}`)).join('\n')}
+${notes.map((n) => `<p class="missing">${esc(n)}</p>`).join('\n')}
 <h3>Cell summaries</h3>
 ${cellTable(s)}
 <h3>Environment and timings</h3>
@@ -139,6 +144,22 @@ ${envHtml}
 <h3>Spec</h3>
 ${spec}
 </section>`;
+}
+
+let corePromise: Promise<Core> | undefined;
+
+/**
+ * The default decision-boundary scenes of a run: for an instability run, one trial of its first
+ * cell with data whose method trains a fixed network (else its first cell with data), replayed in
+ * core-wasm with the run's seed; none for a noncomputability run.
+ */
+export async function defaultBoundaries(run: LoadedRun): Promise<BoundaryScene[]> {
+  const cells = instabilityCells(run.summary).filter(hasData);
+  const cell = cells.find((c) => c.method === 'train' || c.method === 'adversarial-train') ?? cells[0];
+  if (!cell) return [];
+  corePromise ??= import('@paradox/core-wasm').then((m) => m.loadCore());
+  const trial = cellBoundaryTrial(await corePromise, cell, run.summary.run.seed);
+  return [boundaryScene(trial, `Cell ${cell.cellKey} (method ${cell.method}), replayed with the run's seed on a stream of its own: an example of the cell, not one of the run's own trials.`)];
 }
 
 /** Render the full HTML page for loaded runs and their rendered charts. */
@@ -197,7 +218,14 @@ export async function writeReport(target: string | string[], options: ReportOpti
   const sections: string[] = [];
   for (const [i, run] of runs.entries()) {
     const list = summaryCharts(run.summary);
-    const scenes = options.boundaries ? await options.boundaries(run) : [];
+    const notes: string[] = [];
+    let scenes: BoundaryScene[] = [];
+    try {
+      scenes = options.boundaries === false ? [] : await (options.boundaries ?? defaultBoundaries)(run);
+    } catch (e) {
+      // A boundary picture is an illustration: if its trial cannot run, say so and keep the report.
+      notes.push(`The decision-boundary chart could not be drawn: ${(e as Error).message}`);
+    }
     for (const scene of scenes) list.push(decisionBoundaryChart(scene));
     const rendered: RenderedChart[] = [];
     const runSlug = runs.length > 1 ? `${i + 1}-${slug(runLabel(run))}` : slug(runLabel(run));
@@ -215,7 +243,7 @@ export async function writeReport(target: string | string[], options: ReportOpti
         assets.push(`${base}.vl.json`, `${base}.svg`, `${base}.png`);
       }
     }
-    sections.push(runSection(run, rendered, options.environment?.(run), i));
+    sections.push(runSection(run, rendered, options.environment?.(run), i, notes));
   }
   const title = options.title ?? (runs.length === 1 ? `paradox report: ${runLabel(runs[0]!)}` : 'paradox report');
   mkdirSync(dirname(out), { recursive: true });

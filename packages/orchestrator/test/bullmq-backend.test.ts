@@ -150,6 +150,18 @@ describe('bullmq backend with two worker processes', () => {
     await q.close();
   });
 
+  it('a transient (recoverable) failure is returned as such, and its retry runs the batch again', async () => {
+    const runId = `r${++runCounter}`;
+    const w = await addWorker();
+    const b = await backend(runId);
+    const t = task(runId, 5, { transientBatch: 5 });
+    const first = await b.run(t);
+    expect(first).toMatchObject({ type: 'batch-failure', error: { unrecoverable: false } });
+    const retry = { ...t, attempt: 2 };
+    expect(stripTiming(await b.run(retry))).toEqual(stripTiming(await expected(retry)));
+    expect(started(w, batchKey(t))).toBe(2);
+  });
+
   it('a crashed thread rejects with WorkerCrash; the retry (attempt 2) re-enqueues and succeeds', async () => {
     const runId = `r${++runCounter}`;
     const w = await addWorker();

@@ -182,10 +182,13 @@ class BullmqBackend implements Backend {
       }
       const { job, state } = found;
       const stale = !sameBatch(job.data as BatchTask, entry.task);
-      const crashed = state === 'failed' && decodeFailure(job.failedReason) === undefined;
-      if ((stale && state !== 'active') || crashed) {
-        // Same key, other trials (an earlier session cut the cell differently) or a crash-type
-        // failure (retry): the old job must go before the id can be used again.
+      // Only a deterministic failure is final; a crash or a transient failure is run again (this
+      // is the scheduler's retry, or a resume after one).
+      const failure = state === 'failed' ? decodeFailure(job.failedReason) : undefined;
+      const rerun = state === 'failed' && (failure === undefined || !failure.error.unrecoverable);
+      if ((stale && state !== 'active') || rerun) {
+        // Same key, other trials (an earlier session cut the cell differently), or a re-run: the
+        // old job must go before the id can be used again.
         await job.remove();
         await queue.add(JOB_NAME, entry.task, { ...JOB_OPTIONS, jobId: id });
       } else if (!stale) {

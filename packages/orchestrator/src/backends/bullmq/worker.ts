@@ -16,6 +16,7 @@ import { Worker, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import { Piscina } from 'piscina';
 import type { BatchOutcome, BatchTask } from '../../worker/protocol.js';
+import { defaultTaskModule } from '../local.js';
 import { bullmqConnection, checkRedis, DEFAULT_CONNECT_TIMEOUT_MS, describe, redact, type RedisConnectionOptions } from './connection.js';
 import { encodeFailure, isTask, JOB_NAME, QUEUE_DEFAULTS, type QueueLocation } from './queue.js';
 
@@ -46,7 +47,7 @@ export interface StartWorkerOptions extends QueueLocation {
   /** Name recorded on jobs and shown in messages. Default `host:pid`. */
   name?: string;
   /**
-   * File URL or path of the task module. Default: the orchestrator's `worker/task.js`. Tests pass
+   * File URL or path of the task module. Default: the local backend's (`worker/task.js`). Tests pass
    * fixtures that crash or fail on chosen batches.
    */
   taskModule?: string;
@@ -95,11 +96,6 @@ interface InFlight {
   job: Job<BatchTask, BatchOutcome>;
   token: string | undefined;
   abort: AbortController;
-}
-
-/** Default task module: the compiled `worker/task.js` next to this package's backends. */
-function defaultTaskModule(): string {
-  return new URL('../../worker/task.js', import.meta.url).href;
 }
 
 /**

@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     passWithNoTests: true,
     testTimeout: 120_000,
+    // Worker threads and child processes load the compiled package (dist/), so build it first.
+    globalSetup: ['./test/global-setup.ts'],
   },
 });

@@ -66,8 +66,14 @@ function zodIssues(input: unknown, error: z.ZodError): SpecIssue[] {
       }
       continue;
     }
-    // A discriminated union with a bad or missing discriminator reports at the discriminator.
     const path = formatPath(i.path);
+    if (i.code === 'invalid_key') {
+      // A record key failed its own schema: report the key's complaint, not the record's.
+      const inner = i.issues[0]?.message ?? i.message;
+      const key = i.path[i.path.length - 1];
+      out.push(issue(path, key, inner, `${path}: invalid name ${formatValue(key)}; expected ${inner}`));
+      continue;
+    }
     out.push(issue(path, valueAt(input, i.path), i.message));
   }
   return out;

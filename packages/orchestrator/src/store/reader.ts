@@ -1,11 +1,80 @@
 /**
- * Read access to a run directory's SQLite store. Implementation lands in this folder.
+ * Read access to a run directory's store, for export and reports. Opens the database read-only;
+ * safe to use while a run is writing (WAL readers see the last committed batch).
  */
-import type { RunStoreReader } from '../api.js';
-import { OrchestratorError } from '../errors.js';
+import type { BatchRow, RunStoreReader, TrialRow } from '../api.js';
+import { RunStore, type StoredBatch } from './db.js';
+
+/** Trials counted for a cell: up to its stop point, or the contiguous prefix of stored batches. */
+function countedTrials(batches: StoredBatch[], stoppedAt: number | null): number {
+  if (stoppedAt !== null) return stoppedAt;
+  let t = 0;
+  for (const b of batches) {
+    if (b.trialStart !== t) break;
+    t += b.trialCount;
+  }
+  return t;
+}
 
 /** Open a run directory's store read-only (E_USAGE when `dir` is not a run directory). */
 export function openRunStore(dir: string): RunStoreReader {
-  void dir;
-  throw new OrchestratorError('E_USAGE', 'openRunStore is not implemented yet (orchestrator work in progress)');
+  const store = RunStore.open(dir, { readonly: true });
+  const spec = store.spec();
+  const specHash = store.meta('specHash');
+  const counted = (cellIndex: number): number => {
+    const row = store.cells()[cellIndex];
+    return countedTrials(store.batches(cellIndex), row?.stoppedAt ?? null);
+  };
+  return {
+    spec,
+    specHash,
+    cells() {
+      return store.cells().map((c) => ({
+        index: c.index,
+        key: c.key,
+        axes: c.axes,
+        params: c.params,
+        trialsDone: countedTrials(store.batches(c.index), c.stoppedAt),
+        done: c.stoppedAt !== null,
+      }));
+    },
+    batches(cellIndex?: number): BatchRow[] {
+      return store.batches(cellIndex).map((b) => ({
+        cellIndex: b.cellIndex,
+        batchIndex: b.batchIndex,
+        trialStart: b.trialStart,
+        trialCount: b.trialCount,
+        counts: b.counts,
+        worker: b.worker,
+        trialsMs: b.trialsMs,
+        attempt: b.attempt,
+      }));
+    },
+    columns(cellIndex: number): string[] {
+      return store.columnNames(cellIndex);
+    },
+    *trials(cellIndex: number): IterableIterator<TrialRow> {
+      const upTo = counted(cellIndex);
+      const names = store.columnNames(cellIndex);
+      // One iterator per column, advanced in lockstep: each holds one batch's values at a time.
+      const iters = names.map((n) => store.column(cellIndex, n, upTo)()[Symbol.iterator]());
+      let trial = 0;
+      for (;;) {
+        const chunks = iters.map((it) => it.next());
+        const first = chunks[0];
+        if (!first || first.done) return;
+        const len = first.value.length;
+        for (let i = 0; i < len; i++) {
+          const values: Record<string, number> = {};
+          names.forEach((n, j) => {
+            values[n] = (chunks[j]?.value as Float64Array | undefined)?.[i] ?? NaN;
+          });
+          yield { cellIndex, trial: trial++, values };
+        }
+      }
+    },
+    close() {
+      store.close();
+    },
+  };
 }

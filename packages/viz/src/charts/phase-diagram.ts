@@ -15,7 +15,7 @@ export interface PhaseDiagramOptions {
    * where Result II applies); when a cell has none, its smallest ε.
    */
   eps?: number;
-  /** Panels per row (default 4). */
+  /** Panels per row (default: one row of up to 5 algorithms). */
   columns?: number;
 }
 
@@ -78,7 +78,7 @@ export function phaseDiagramChart(summary: Summary, options: PhaseDiagramOptions
     title: `Worst-case success min(p̂⁺, p̂⁻) at ${epsText}`,
     data: { values: rows },
     facet: { field: 'algorithm', type: 'nominal', title: 'algorithm', sort: algorithms },
-    columns: options.columns ?? 4,
+    columns: options.columns ?? Math.min(Math.max(1, algorithms.length), 5),
     spec: {
       width: Math.max(120, 40 * bits.length),
       height: Math.max(90, 32 * Ks.length),

@@ -125,8 +125,12 @@ export class TtyRenderer implements ProgressRenderer {
   private lastDraw = 0;
 
   private draw(): void {
-    const width = Math.max(20, (this.out.columns ?? 80) - 1);
-    const lines = frameLines(this.model.snapshot(), width);
+    // A pseudo-terminal may report 0 columns; assume the classic 80 then.
+    const width = Math.max(20, (this.out.columns || 80) - 1);
+    const snap = this.model.snapshot();
+    // Nothing to show before the run has started (no cells known yet): avoid a flash of "0/0".
+    if (snap.cellsTotal === 0) return;
+    const lines = frameLines(snap, width);
     this.out.write(lines.map((l) => `${CLEAR_LINE}${l}`).join('\n') + '\n');
     this.drawn = lines.length;
     this.dirty = false;

@@ -1,0 +1,138 @@
+/**
+ * The built `paradox` binary end to end on a small spec: run with NDJSON events, Ctrl-C (SIGINT)
+ * mid-run, resume, and the summary equals an uninterrupted run's byte for byte; then report and
+ * export in all three formats, read back.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NoncomputabilityCell, Summary } from '@paradox/orchestrator';
+import { parquetReadObjects } from 'hyparquet';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ndjson, paradox, paradoxAsync, parseCsv, requireBuilt, scratch } from './cli-helpers.js';
+
+// Slow enough (≈ 60 batches of 20 gradient-descent trials) that SIGINT lands mid-run.
+const SPEC = `name: small
+experiment: noncomputability
+seed: 11
+grid:
+  algorithm: [gd, adam]
+  K: [8]
+  readBits: [4, 16]
+fixed:
+  steps: 2000
+  epsilons: [0.1, 0.45, 0.5]
+trials: 300
+batch: 20
+`;
+
+let dir: string;
+beforeAll(() => {
+  requireBuilt();
+  dir = scratch();
+  writeFileSync(join(dir, 'small.yaml'), SPEC);
+});
+
+const summaryText = (run: string): string => readFileSync(join(dir, run, 'summary.json'), 'utf8');
+
+describe('run, interrupt, resume', () => {
+  it('SIGINT stops cleanly (exit 130, resumable), resume finishes it, and the summary equals an uninterrupted run', async () => {
+    const p = paradoxAsync(['run', 'small.yaml', '--out', 'interrupted', '--json', '--workers', '2'], { cwd: dir });
+    // Interrupt as soon as the first batch is stored.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (p.output().stdout.includes('"type":"batch-done"')) {
+          clearInterval(timer);
+          p.child.kill('SIGINT');
+          resolve();
+        }
+      }, 20);
+      p.done.then(() => reject(new Error(`finished before it could be interrupted:\n${p.output().stderr}`)), reject);
+    });
+    const r = await p.done;
+    expect(r.code).toBe(130);
+    const events = ndjson(r.stdout); // every stdout line is a JSON object
+    const done = events.find((e) => e.type === 'run-done');
+    expect(done).toMatchObject({ status: 'cancelled' });
+    const head = events.at(-1)!;
+    expect(head).toMatchObject({ type: 'headline', complete: false });
+    const partial = JSON.parse(summaryText('interrupted')) as Summary;
+    expect(partial.run.complete).toBe(false);
+    expect(partial.run.trialsDone).toBeLessThan(4 * 300);
+
+    const resumed = paradox(['resume', 'interrupted'], { cwd: dir });
+    expect(resumed.stderr).toMatch(/Resuming small \(\d+ trials already done\)/);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('── small (noncomputability) ──');
+
+    const fresh = paradox(['run', 'small.yaml', '--out', 'straight', '--workers', '1'], { cwd: dir });
+    expect(fresh.code).toBe(0);
+    expect(summaryText('interrupted')).toBe(summaryText('straight'));
+    const s = JSON.parse(summaryText('straight')) as Summary;
+    expect(s.run.complete).toBe(true);
+    expect(s.run.trialsDone).toBe(4 * 300);
+  });
+
+  it('prints plain progress and the headline when not on a terminal', () => {
+    const r = paradox(['run', 'small.yaml', '--out', 'plain', '--trials', '40'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^Running small: noncomputability, 4 cells, 160 trials, local backend with \d+ workers → plain\n/);
+    expect(r.stderr).toMatch(/\nFinished small: 160 trials in [\d.]+ s \([\d,.]+ trials\/s\)\.\n$/);
+    expect(r.stderr).not.toContain('\x1b');
+    const s = JSON.parse(summaryText('plain')) as Summary;
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('── small (noncomputability) ──');
+    expect(lines[1]).toBe('Result II, existence without computability:');
+    // The numbers in the headline are the summary's numbers.
+    const worstGd = (s.cells as NoncomputabilityCell[])
+      .filter((c) => c.algorithm === 'gd')
+      .map((c) => c.eps.find((e) => e.eps === 0.45)!.min.p)
+      .reduce((a, b) => Math.min(a, b));
+    expect(r.stdout).toMatch(new RegExp(`\\n {4}gd {4}${worstGd.toFixed(3)} \\[0\\.\\d{3}, 0\\.\\d{3}\\] {2}worst at K=8, readBits=\\d+, ε=0\\.45 \\(40 trials per sign\\)\\n`));
+    expect(r.stdout).toMatch(/\nSummary: plain\/summary\.json and summary\.csv|\nReport: plain\/report\.html/);
+  });
+});
+
+describe('report and export', () => {
+  it('report prints the headline of an existing run', () => {
+    const r = paradox(['report', 'straight'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Every algorithm stays at or below 1/2 within its interval');
+  });
+
+  it('exports csv, json and parquet that read back to the summary', async () => {
+    const s = JSON.parse(summaryText('straight')) as Summary;
+    const cells = s.cells as NoncomputabilityCell[];
+    const expected = cells.flatMap((c, i) => c.eps.map((e) => ({ cellIndex: i, algorithm: c.algorithm, readBits: c.readBits, eps: e.eps, plusK: e.plus.k, minP: e.min.p, minLo: e.min.ci[0] })));
+
+    for (const format of ['csv', 'json', 'parquet']) {
+      const r = paradox(['export', 'straight', '--format', format], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Wrote 12 rows × \\d+ columns to straight/results\\.${format}\\n$`));
+    }
+
+    const json = JSON.parse(readFileSync(join(dir, 'straight/results.json'), 'utf8')) as Array<Record<string, unknown>>;
+    const buf = readFileSync(join(dir, 'straight/results.parquet'));
+    const pq = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) });
+    const csvRows = parseCsv(readFileSync(join(dir, 'straight/results.csv'), 'utf8'));
+    const header = csvRows[0]!;
+    const col = (row: string[], name: string): string => row[header.indexOf(name)]!;
+
+    expect(json).toHaveLength(expected.length);
+    expect(pq).toHaveLength(expected.length);
+    expect(csvRows).toHaveLength(expected.length + 1);
+    expected.forEach((e, i) => {
+      for (const row of [json[i]!, pq[i]!]) {
+        expect(row).toMatchObject({ run: 'small', cellIndex: e.cellIndex, algorithm: e.algorithm, readBits: e.readBits, eps: e.eps, 'plus.k': e.plusK, 'min.p': e.minP, 'min.ci.lo': e.minLo });
+      }
+      expect(col(csvRows[i + 1]!, 'algorithm')).toBe(e.algorithm);
+      expect(Number(col(csvRows[i + 1]!, 'eps'))).toBe(e.eps);
+      expect(Number(col(csvRows[i + 1]!, 'min.p'))).toBe(e.minP);
+    });
+
+    // An existing export is not overwritten.
+    const again = paradox(['export', 'straight', '--format', 'csv'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('paradox: export: straight/results.csv already exists; paradox never overwrites it (choose another --out)\n(see: paradox export --help)\n');
+    expect(existsSync(join(dir, 'straight/results.csv'))).toBe(true);
+  });
+});

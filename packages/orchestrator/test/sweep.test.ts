@@ -39,6 +39,19 @@ describe('determinism', () => {
     }
   });
 
+  it('instability sweeps are byte-identical across workers and batch sizes too', async () => {
+    const spec = { name: 'inst', experiment: 'instability', seed: 11, grid: { method: ['train', 'construct-stable'], m: [4, 6] }, fixed: { epochs: 30, r: 24, s: 8 }, trials: 10 };
+    const a = await run(spec, { workers: 1, batch: 'auto' });
+    const b = await run(spec, { workers: 2, batch: 3 });
+    expect(summaryBytes(b.dir)).toBe(summaryBytes(a.dir));
+    const s = JSON.parse(summaryBytes(a.dir));
+    expect(s.cells).toHaveLength(4);
+    expect(s.cells[2].arch).toBeNull();
+    expect(s.cells[0].arch).toEqual([2, 8, 8, 1]);
+    // ψ_T (F2) is correct wherever the stripe was observed: on T it is always accurate.
+    expect(s.cells[2].accuracy.train.min).toBe(1);
+  });
+
   it('an adaptive stopping rule stops at the same trial whatever the batch size', async () => {
     const spec = { ...SMALL_SPEC, trials: undefined, grid: { algorithm: ['coin', 'hedge'], K: [6] }, zip: {}, fixed: { readBits: 4 }, stop: { rule: 'ci-halfwidth', halfWidth: 0.12, checkEvery: 25, maxTrials: 400 } };
     const a = await run(spec, { workers: 2, batch: 'auto' });

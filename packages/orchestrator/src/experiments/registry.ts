@@ -4,9 +4,13 @@
  */
 import type { ExperimentDefinition } from './types.js';
 import type { ExperimentName } from '../worker/protocol.js';
+import { instability } from './instability.js';
 import { noncomputability } from './noncomputability.js';
 
-const registry = new Map<ExperimentName, ExperimentDefinition>([['noncomputability', noncomputability]]);
+const registry = new Map<ExperimentName, ExperimentDefinition>([
+  ['noncomputability', noncomputability],
+  ['instability', instability],
+]);
 
 /** The definition of an experiment family, or undefined when this build has none. */
 export function getExperiment(name: ExperimentName): ExperimentDefinition | undefined {

@@ -54,14 +54,23 @@ export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): v
       if (l == 1) {
         // The first layer is affine in x: exact centre ± eps·‖row‖_dual.
         let r = 0.0;
+        let big = 0.0;
         for (let j = 0; j < d; j++) {
           const w = net.w(1, i, j);
           const t = w * load<f64>(x0 + (<usize>j << 3));
           c += t;
           mag += Math.abs(t);
-          r += norm == NORM_INF ? Math.abs(w) : w * w;
+          if (norm == NORM_INF) r += Math.abs(w);
+          else big = Math.max(big, Math.abs(w));
         }
-        if (norm == NORM_L2) r = Math.sqrt(r);
+        if (norm == NORM_L2 && big > 0) {
+          // Scaled sum of squares: squaring tiny weights would underflow and shrink the radius.
+          for (let j = 0; j < d; j++) {
+            const w = net.w(1, i, j) / big;
+            r += w * w;
+          }
+          r = big * Math.sqrt(r);
+        }
         r *= eps;
         let lw = c - r;
         let hw = c + r;
@@ -177,6 +186,8 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
   const g1 = gam(n1 + 2);
   let val = 0.0;
   let dual = 0.0;
+  let big = 0.0;
+  const coef = net.vc;
   for (let j = 0; j < d; j++) {
     let a = 0.0;
     let aAbs = 0.0;
@@ -190,10 +201,19 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
     const t = a * xj;
     val += t;
     mag += Math.abs(t);
-    dual += norm == NORM_INF ? Math.abs(a) : a * a;
+    if (norm == NORM_INF) dual += Math.abs(a);
+    else big = Math.max(big, Math.abs(a));
+    unchecked((coef[j] = a));
   }
   terms += d;
-  if (norm == NORM_L2) dual = Math.sqrt(dual);
+  if (norm == NORM_L2 && big > 0) {
+    // Scaled, so that squares of tiny coefficients do not underflow to 0.
+    for (let j = 0; j < d; j++) {
+      const a = unchecked(coef[j]) / big;
+      dual += a * a;
+    }
+    dual = big * Math.sqrt(dual);
+  }
   const pen = eps * dual;
   let res = val + cst - pen;
   if (directed) {

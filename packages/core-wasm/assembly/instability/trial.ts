@@ -23,6 +23,7 @@ import {
 import { lossGrad } from "../train/losses";
 import { addL2Grad, proxL1, optimStep, OptimState } from "../train/optim";
 import { mlpParamCount } from "../nn/mlp";
+import { countPiecesSegment, piecesWorkSize } from "../pieces/pieces";
 import { ERR_ARG, ERR_SHAPE } from "../errors";
 
 // ---- configuration slots ----
@@ -421,6 +422,29 @@ export function piecesAlongE1(net: Net, a: usize, len: f64): i32 {
   return pieces;
 }
 
+/**
+ * Exact linear pieces of φ along the mid-line x_1 ∈ [0, 1], x_2 = … = x_d = 1/2, by the shared
+ * segment kernel (assembly/pieces). Its breakpoint buffer is capped so memory stays small; when a
+ * network needs more breakpoints than that, the ray walk of `piecesAlongE1` (no buffer) counts.
+ */
+function midlinePieces(net: Net, mid: StaticArray<f64>): i32 {
+  const d = net.d;
+  for (let j = 0; j < d; j++) unchecked((mid[j] = 0.5));
+  unchecked((mid[0] = 0.0));
+  const q = new StaticArray<f64>(d);
+  for (let j = 0; j < d; j++) unchecked((q[j] = 0.5));
+  unchecked((q[0] = 1.0));
+  const dims = changetype<usize>(net.dims);
+  const cap = <i32>Math.min(pieceBound(net) + 2.0, 4096.0);
+  const work = heap.alloc(<usize>piecesWorkSize(dims, net.L, cap) << 3);
+  const intervals = new StaticArray<i32>(1);
+  const n = countPiecesSegment(
+    dims, net.L, net.bias, net.params, changetype<usize>(mid), changetype<usize>(q), cap, 0, changetype<usize>(intervals), work,
+  );
+  heap.free(work);
+  return n >= 1 ? n : piecesAlongE1(net, changetype<usize>(mid), 1.0);
+}
+
 function measure(
   net: Net, s: Stripes, X: usize, Y: usize, r: i32, sv: i32, cfg: usize, radii: usize, nRadii: i32,
   seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32,
@@ -548,7 +572,7 @@ function measure(
   const mid = new StaticArray<f64>(d);
   for (let j = 0; j < d; j++) unchecked((mid[j] = 0.5));
   unchecked((mid[0] = 0.0));
-  const pieces = piecesAlongE1(net, changetype<usize>(mid), 1.0);
+  const pieces = midlinePieces(net, mid);
   put(out, R_PIECES, <f64>pieces);
   const P = pieceBound(net);
   // Per stripe: covered by T ∪ V; some data point wrong; some mid-line image wrong.

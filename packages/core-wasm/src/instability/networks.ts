@@ -6,7 +6,7 @@ import type { Core } from '../core.js';
 import { CoreError } from '../errors.js';
 import { createNetwork, type Network } from '../network.js';
 import { normaliseInstabilityParams } from './params.js';
-import type { StripesProblem } from './problem.js';
+import { normaliseProblem, type StripesProblem } from './problem.js';
 
 /**
  * σ(x) = ρ(a) − ρ(a − 1), a = (x_2 − 1/2 + μ)/(2μ): in NN_(d,2,1), equal to f on the support of
@@ -29,7 +29,7 @@ export function shortcutNetwork(core: Core, d: number, mu: number): Network {
  * of the lowest observed stripe. Hidden width 2·#label changes (1 dead unit when there are none).
  */
 export function stableNetwork(core: Core, problem: Partial<StripesProblem>, X: Float64Array): Network {
-  const p = normaliseInstabilityParams(problem);
+  const p = normaliseProblem(problem);
   if (!(X instanceof Float64Array) || X.length % p.d !== 0 || X.length === 0) {
     throw new CoreError('E_SHAPE', `X: expected a non-empty Float64Array of r×d values (d = ${p.d}), got length ${(X as { length?: number }).length}`);
   }

@@ -71,7 +71,7 @@ export function u32(v: number, where: string): number {
  * substream: 1})` reproduces a trial's training set.
  */
 export function sampleStripes(core: Core, problem: Partial<StripesProblem>, n: number, stream: StreamCoords): PointSet {
-  const p = normaliseInstabilityParams(problem);
+  const p = normaliseProblem(problem);
   if (!Number.isInteger(n) || n < 0 || n > 1 << 22) throw new CoreError('E_ARG', `n: expected an integer in [0, 2^22], got ${n}`);
   const [lo, hi] = seedWords(stream.seed);
   const raw = core.raw;
@@ -84,4 +84,12 @@ export function sampleStripes(core: Core, problem: Partial<StripesProblem>, n: n
     );
     return { n, d: p.d, X: s.readF64(X, n * p.d), y: s.readF64(Y, n) };
   });
+}
+
+/** Validate the problem fields of `problem` (other fields are ignored) and fill defaults. */
+export function normaliseProblem(problem: Partial<StripesProblem>): StripesProblem {
+  const { d, m, delta, mu, support, M } = problem;
+  const picked: Record<string, unknown> = { d, m, delta, mu, support, M };
+  for (const k of Object.keys(picked)) if (picked[k] === undefined) delete picked[k];
+  return normaliseInstabilityParams(picked);
 }

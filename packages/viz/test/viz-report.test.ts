@@ -78,6 +78,8 @@ describe('report.html', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;&amp;&quot;&#39;');
     expect(html).toContain('Partial run.');
+    // Fixture run directories have no store: the report says so instead of failing.
+    expect(html).toMatch(/<dt>run store<\/dt><dd>unavailable/);
   });
 
   it('opens in Chromium from disk with the network blocked: no errors, every chart visible', async () => {
@@ -137,6 +139,30 @@ describe('report.html', () => {
     const none = await writeReport(dir, { out, assets: false, boundaries: false });
     expect(none.charts.map((c) => c.chart.id)).not.toContain('decision-boundary');
   });
+
+  it('reports a real run: charts from its summary, timings from its store', async () => {
+    const { runSweep } = await import('@paradox/orchestrator');
+    const dir = join(root, 'real');
+    const res = await runSweep(
+      {
+        name: 'tiny-breakdown',
+        experiment: 'noncomputability',
+        seed: 5,
+        grid: { algorithm: ['coin', 'hedge'], K: [4], readBits: [4, 8] },
+        fixed: { d: 2, width: 4, samples: 4, lambda: 0.05, epsilons: [0.1, 0.45, 0.6] },
+        trials: 20,
+        workers: 1,
+      },
+      { outDir: dir },
+    );
+    expect(res.status).toBe('complete');
+    const rep = await writeReport(dir, { assets: false });
+    expect(rep.charts.map((c) => c.chart.id)).toEqual(['success-vs-epsilon', 'phase-diagram']);
+    const html = readFileSync(rep.path, 'utf8');
+    expect(html).toContain('<dt>trials per worker-second</dt>');
+    expect(html).toMatch(/<dt>batches stored<\/dt><dd>[1-9]/);
+    expect(html).toContain('&quot;tiny-breakdown&quot;');
+  }, 120_000);
 
   it('names what is wrong with a bad target', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'paradox-empty-'));

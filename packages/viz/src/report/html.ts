@@ -16,7 +16,7 @@ export function esc(value: unknown): string {
 /** A number for a table: 3 significant digits, `—` for missing. */
 export function num(x: number | undefined | null, digits = 3): string {
   if (x === undefined || x === null || !Number.isFinite(x)) return '—';
-  if (Number.isInteger(x) && Math.abs(x) < 1e9) return String(x);
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return x.toLocaleString('en-US');
   return Number(x.toPrecision(digits)).toString();
 }
 

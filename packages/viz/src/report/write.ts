@@ -18,6 +18,7 @@ import { headlines } from './headline.js';
 import { esc, facts, num, REPORT_CSS } from './html.js';
 import { loadRuns, ReportError, runLabel, type LoadedRun } from './load.js';
 import { cellTable } from './tables.js';
+import { timingFacts } from './timings.js';
 
 /** Options for `writeReport`. */
 export interface ReportOptions {
@@ -116,7 +117,7 @@ function runSection(run: LoadedRun, rendered: RenderedChart[], extraEnv: Record<
   const env = { ...(run.environment ?? {}), ...(extraEnv ?? {}) };
   const envHtml = Object.keys(env).length
     ? facts(Object.entries(env).map(([k, v]) => [k, describeValue(v)]))
-    : '<p class="muted">The run directory records no environment or timings (no environment.json, run.json, meta.json or timing.json).</p>';
+    : '<p class="muted">No environment or timings recorded.</p>';
   const spec =
     run.spec === undefined
       ? '<p class="muted">No normalised spec file in the run directory.</p>'
@@ -127,7 +128,7 @@ ${facts([
   ['experiment', esc(s.run.experiment)],
   ['cells finished', `${num(s.run.cellsComplete)} of ${num(s.run.cellsTotal)}`],
   ['trials done', num(s.run.trialsDone)],
-  ['seed', num(s.run.seed)],
+  ['seed', esc(String(s.run.seed))],
   ['confidence level', num(s.run.confidence)],
   ['spec hash', `<code>${esc(s.run.specHash)}</code>`],
   ['directory', `<code>${esc(run.dir)}</code>`],
@@ -243,7 +244,8 @@ export async function writeReport(target: string | string[], options: ReportOpti
         assets.push(`${base}.vl.json`, `${base}.svg`, `${base}.png`);
       }
     }
-    sections.push(runSection(run, rendered, options.environment?.(run), i, notes));
+    const env = { ...(await timingFacts(run.dir)), ...(options.environment?.(run) ?? {}) };
+    sections.push(runSection(run, rendered, env, i, notes));
   }
   const title = options.title ?? (runs.length === 1 ? `paradox report: ${runLabel(runs[0]!)}` : 'paradox report');
   mkdirSync(dirname(out), { recursive: true });

@@ -3,6 +3,10 @@ import fc from 'fast-check';
 import { crc32, inflateSync } from 'node:zlib';
 import { colourRegions, encodePng, gridInputs, headlines, stripesExtent, stripesLabel, REGION_COLOURS } from '../src/index.js';
 import { esc } from '../src/report/html.js';
+import { findRunDirs } from '../src/report/load.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { instabilityComplete, noncomputabilityComplete, noncomputabilityPartial } from './fixtures/summaries.js';
 
 /** Decode a PNG written by `encodePng` (one IDAT, filter 0) and check every chunk's CRC. */
@@ -137,5 +141,24 @@ describe('headlines', () => {
     }
     expect(h[0]!.label).toBe('Accurate fixed-architecture networks unstable at radius μ');
     expect(h[0]!.value).toContain(`(${k} of ${n})`);
+  });
+});
+
+describe('findRunDirs', () => {
+  it('follows a paradox-runs.json manifest in its order, else sorts sub-folders by name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'paradox-dirs-'));
+    for (const sub of ['a-noncomputability', 'b-instability', 'c-not-a-run']) mkdirSync(join(root, sub));
+    writeFileSync(join(root, 'a-noncomputability', 'summary.json'), '{}');
+    writeFileSync(join(root, 'b-instability', 'summary.json'), '{}');
+    expect(findRunDirs(root)).toEqual([join(root, 'a-noncomputability'), join(root, 'b-instability')]);
+    writeFileSync(
+      join(root, 'paradox-runs.json'),
+      JSON.stringify({ format: 'paradox-runs/1', source: 'demo', runs: [{ name: 'i', subdir: 'b-instability' }, { name: 'n', subdir: 'a-noncomputability' }] }),
+    );
+    expect(findRunDirs(root)).toEqual([join(root, 'b-instability'), join(root, 'a-noncomputability')]);
+    expect(findRunDirs(join(root, 'b-instability'))).toEqual([join(root, 'b-instability')]);
+    expect(() => findRunDirs(join(root, 'c-not-a-run'))).toThrow(/no summary\.json here or in any sub-folder/);
+    expect(() => findRunDirs(join(root, 'missing'))).toThrow(/not a directory/);
+    rmSync(root, { recursive: true, force: true });
   });
 });

@@ -50,7 +50,7 @@ export interface ClassifierView {
   robust: { cert: number; attack: number };
   /** Robustness-radius brackets [certified, attacked] over T ∪ V: minimum and median. */
   bracket: { min: [number, number]; median: [number, number] };
-  /** Adversarial examples within the radius. */
+  /** Adversarial examples within the radius (from correctly classified points). */
   adversarial: AdversarialPoint[];
 }
 
@@ -102,9 +102,10 @@ function view(detail: InstabilityTrialDetail, values: Float64Array, X: Float64Ar
   const adversarial: AdversarialPoint[] = [];
   const n = detail.points.attacked.length;
   for (let i = 0; i < n; i++) {
-    // An attack radius ≤ ρ means the attack flipped this point within the ball: show where to.
+    // An attack radius in (0, ρ] means the attack flipped this point within the ball: show where
+    // to. Radius 0 means the point is misclassified already; the background shows that.
     const a = detail.points.attacked[i]!;
-    if (!(a <= radius)) continue;
+    if (!(a > 0 && a <= radius)) continue;
     const x1 = X[i * d]!;
     const x2 = X[i * d + 1]!;
     adversarial.push({ x1: x1 + detail.points.eta[i * d]!, x2: x2 + detail.points.eta[i * d + 1]!, from: { x1, x2 } });

@@ -129,6 +129,21 @@ describe('report and export', () => {
       expect(Number(col(csvRows[i + 1]!, 'min.p'))).toBe(e.minP);
     });
 
+    // Per-trial rows: every counted trial, and their mean distance is the summary's mean.
+    const t = paradox(['export', 'straight', '--format', 'parquet', '--rows', 'trials'], { cwd: dir });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/^Wrote 1200 rows × \d+ columns to straight\/trials\.parquet\n$/);
+    const tb = readFileSync(join(dir, 'straight/trials.parquet'));
+    const trials = await parquetReadObjects({ file: tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.byteLength) });
+    expect(trials).toHaveLength(1200);
+    cells.forEach((c, i) => {
+      const rows = trials.filter((r) => r.cellIndex === i);
+      expect(rows.map((r) => r.trial)).toEqual(Array.from({ length: 300 }, (_, k) => k));
+      expect(rows[0]).toMatchObject({ 'axis.algorithm': c.algorithm, 'axis.readBits': c.readBits });
+      const mean = rows.reduce((a, r) => a + (r['dist+'] as number), 0) / rows.length;
+      expect(mean).toBeCloseTo(c.dist.plus.mean, 10);
+    });
+
     // An existing export is not overwritten.
     const again = paradox(['export', 'straight', '--format', 'csv'], { cwd: dir });
     expect(again.code).toBe(2);

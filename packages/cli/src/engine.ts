@@ -205,6 +205,15 @@ export async function readSummaries(dir: string): Promise<Array<{ label: string;
   return out;
 }
 
+/** The single runs of a run directory (itself, or the started parts of a multi-spec run), with labels. */
+export async function listRuns(dir: string): Promise<Array<{ label: string; dir: string }>> {
+  const manifest = readManifest(dir);
+  if (!manifest) return [{ label: await runName(dir), dir }];
+  return manifest.runs
+    .map((r) => ({ label: `${manifest.source}/${r.name}`, dir: join(dir, r.subdir) }))
+    .filter((r) => existsSync(join(r.dir, 'spec.json')));
+}
+
 /** Makes sure the parent of a multi-spec run exists before its children are created. */
 export function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true });

@@ -5,6 +5,7 @@ import { choiceOption } from '../args.js';
 import { println } from '../context.js';
 import { CliRuntimeError, UsageError } from '../errors.js';
 import { requireRunDir } from '../rundir.js';
+import type { Table } from '../export/table.js';
 import type { Command } from './types.js';
 
 /** The export formats (kept here so parsing does not load the Parquet writer). */
@@ -14,7 +15,7 @@ const FORMATS = ['csv', 'json', 'parquet'] as const;
 export const exportCommand: Command = {
   spec: {
     name: 'export',
-    summary: 'export a run\'s results as CSV, JSON or Parquet (one row per cell and ε)',
+    summary: 'export a run\'s results as CSV, JSON or Parquet (per cell and ε, or per trial)',
     details:
       'Rows: one per (cell, ε) for noncomputability, one per cell for instability; nested statistics\n' +
       'become dotted columns (plus.cp.lo, dist.minus.median, radius@0.05.robustCert.mean), cell\n' +
@@ -22,22 +23,35 @@ export const exportCommand: Command = {
     positionals: [{ name: 'DIR', required: true, description: 'a run directory' }],
     options: {
       format: { type: 'string', short: 'f', value: 'FORMAT', description: 'csv, json or parquet (required)' },
-      out: { type: 'string', short: 'o', value: 'FILE', description: 'output file (default DIR/results.<format>; never overwritten)' },
+      out: { type: 'string', short: 'o', value: 'FILE', description: 'output file (default DIR/results.<format>, or trials.<format>; never overwritten)' },
+      rows: { type: 'string', value: 'KIND', description: 'cells (default: the summary, one row per cell and ε) or trials (every stored trial)' },
     },
-    examples: ['paradox export runs/breakdown-20261125-131502 --format parquet', 'paradox export runs/demo-20261125-131502 --format csv --out demo.csv'],
+    examples: ['paradox export runs/breakdown-20261125-131502 --format parquet', 'paradox export runs/breakdown-20261125-131502 --format parquet --rows trials', 'paradox export runs/demo-20261125-131502 --format csv --out demo.csv'],
   },
   run: async (args, ctx) => {
     if (typeof args.values.format !== 'string') throw new UsageError(`export: --format is required: one of ${FORMATS.join(', ')}`, { command: 'export' });
     const format = choiceOption('export', 'format', args.values.format, FORMATS);
+    const rows = typeof args.values.rows === 'string' ? choiceOption('export', 'rows', args.values.rows, ['cells', 'trials'] as const) : 'cells';
     const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'export');
-    const out = typeof args.values.out === 'string' ? resolve(ctx.cwd, args.values.out) : join(dir, `results.${format}`);
+    const out = typeof args.values.out === 'string' ? resolve(ctx.cwd, args.values.out) : join(dir, `${rows === 'trials' ? 'trials' : 'results'}.${format}`);
     if (existsSync(out)) throw new UsageError(`export: ${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, { command: 'export', code: 'E_OUT_EXISTS' });
-    const { readSummaries } = await import('../engine.js');
-    const { summaryTable } = await import('../export/table.js');
+    const { listRuns, readSummaries } = await import('../engine.js');
+    const { summaryTable, trialTable } = await import('../export/table.js');
     const { writeTable } = await import('../export/write.js');
-    const runs = await readSummaries(dir);
-    if (runs.length === 0) throw new CliRuntimeError(`export: ${args.positionals[0]}: no summary.json yet (resume the run first)`);
-    const table = summaryTable(runs);
+    let table: Table;
+    if (rows === 'trials') {
+      const { openRunStore } = await import('@paradox/orchestrator');
+      const stores = (await listRuns(dir)).map((r) => ({ label: r.label, store: openRunStore(r.dir) }));
+      try {
+        table = trialTable(stores);
+      } finally {
+        for (const s of stores) s.store.close();
+      }
+    } else {
+      const runs = await readSummaries(dir);
+      if (runs.length === 0) throw new CliRuntimeError(`export: ${args.positionals[0]}: no summary.json yet (resume the run first)`);
+      table = summaryTable(runs);
+    }
     writeTable(table, format, out);
     println(ctx.stdout, `Wrote ${table.rows.length} rows × ${table.columns.length} columns to ${relative(ctx.cwd, out)}`);
     return 0;

@@ -65,6 +65,11 @@ function cellRows(run: string, index: number, cell: CellSummary): Array<Record<s
 export function summaryTable(runs: Array<{ label: string; summary: Summary }>): Table {
   const rows: Array<Record<string, Value>> = [];
   for (const { label, summary } of runs) summary.cells.forEach((c, i) => rows.push(...cellRows(label, i, c)));
+  return unionColumns(rows);
+}
+
+/** Columns = union over rows in first-seen order; absent cells become null. */
+function unionColumns(rows: Array<Record<string, Value>>): Table {
   const seen = new Set<string>();
   const columns: string[] = [];
   for (const r of rows) {
@@ -76,4 +81,31 @@ export function summaryTable(runs: Array<{ label: string; summary: Summary }>): 
   }
   for (const r of rows) for (const c of columns) if (!(c in r)) r[c] = null;
   return { columns, rows };
+}
+
+/** A run directory's per-trial store, as much of the orchestrator's `RunStoreReader` as export needs. */
+export interface TrialSource {
+  cells(): Array<{ index: number; axes: Record<string, unknown> }>;
+  columns(cellIndex: number): string[];
+  trials(cellIndex: number): Iterable<{ cellIndex: number; trial: number; values: Record<string, number> }>;
+}
+
+/**
+ * Per-trial rows: `run`, `cellIndex`, the cell's axis values (`axis.*`), `trial` and every stored
+ * per-trial quantity. Missing values (a diverged training) stay NaN, as stored.
+ */
+export function trialTable(runs: Array<{ label: string; store: TrialSource }>): Table {
+  const rows: Array<Record<string, Value>> = [];
+  for (const { label, store } of runs) {
+    for (const cell of store.cells()) {
+      const base: Record<string, Value> = { run: label, cellIndex: cell.index };
+      flatten(cell.axes, 'axis', base);
+      for (const t of store.trials(cell.index)) {
+        const row: Record<string, Value> = { ...base, trial: t.trial };
+        for (const [k, v] of Object.entries(t.values)) row[k] = v;
+        rows.push(row);
+      }
+    }
+  }
+  return unionColumns(rows);
 }

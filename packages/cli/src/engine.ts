@@ -156,7 +156,8 @@ export function printHeadlines(ctx: Context, session: SessionResult, json: boole
       continue;
     }
     println(ctx.stdout);
-    const lines = headlineText(h, report.ok ? { dir: rel, report: relative(ctx.cwd, report.path) } : { dir: rel, noReportReason: report.reason });
+    // A multi-spec run's parts are named by their label (`demo/instability`), not the bare spec name.
+    const lines = headlineText({ ...h, name: label }, report.ok ? { dir: rel, report: relative(ctx.cwd, report.path) } : { dir: rel, noReportReason: report.reason });
     // In a multi-run directory, resume the parent rather than one child.
     for (const l of lines) println(ctx.stdout, resumeDir && l.startsWith('Resume with:') ? `Resume with: paradox resume ${relative(ctx.cwd, resumeDir) || '.'}` : l);
   }

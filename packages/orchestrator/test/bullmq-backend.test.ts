@@ -148,6 +148,10 @@ describe('bullmq backend with two worker processes', () => {
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
     await q.close();
+    // A later session (a resume, perhaps with a fixed build) runs it again rather than trusting it.
+    const again = await backend(runId);
+    expect((await again.run(t)).type).toBe('batch-failure');
+    expect(started(w, batchKey(t))).toBe(2);
   });
 
   it('a transient (recoverable) failure is returned as such, and its retry runs the batch again', async () => {

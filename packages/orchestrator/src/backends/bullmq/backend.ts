@@ -182,10 +182,10 @@ class BullmqBackend implements Backend {
       }
       const { job, state } = found;
       const stale = !sameBatch(job.data as BatchTask, entry.task);
-      // Only a deterministic failure is final; a crash or a transient failure is run again (this
-      // is the scheduler's retry, or a resume after one).
-      const failure = state === 'failed' ? decodeFailure(job.failedReason) : undefined;
-      const rerun = state === 'failed' && (failure === undefined || !failure.error.unrecoverable);
+      // A failed job is never read back: within a session the scheduler asks again only to retry
+      // (a crash or a transient failure), and a failure left by an earlier session is what a
+      // resume is meant to try again (perhaps with a fixed build).
+      const rerun = state === 'failed';
       if ((stale && state !== 'active') || rerun) {
         // Same key, other trials (an earlier session cut the cell differently), or a re-run: the
         // old job must go before the id can be used again.

@@ -182,10 +182,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     maxStalledCount: opts.maxStalledCount,
     autorun: false,
   });
-  // Connection errors arrive as events (BullMQ reconnects by itself); report them redacted.
-  worker.on('error', (e) => emit({ type: 'worker-error', message: redact(String(e?.message ?? e), conn) }));
+  // Connection errors arrive as events (BullMQ reconnects by itself, retrying every second or
+  // two while Redis is away); report them redacted, and each distinct message once per 10 s.
+  const lastSaid = new Map<string, number>();
+  const reportError = (e: unknown): void => {
+    const message = redact(String((e as Error)?.message ?? e), conn);
+    const now = Date.now();
+    if (now - (lastSaid.get(message) ?? -Infinity) < 10_000) return;
+    lastSaid.set(message, now);
+    emit({ type: 'worker-error', message });
+  };
+  worker.on('error', reportError);
   await worker.waitUntilReady();
-  void worker.run().catch((e: unknown) => emit({ type: 'worker-error', message: redact(String((e as Error)?.message ?? e), conn) }));
+  void worker.run().catch(reportError);
   emit({ type: 'worker-ready', name, concurrency, redis: describe(conn), queue: queueName });
 
   let resolveClosed!: () => void;

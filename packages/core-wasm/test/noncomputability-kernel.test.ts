@@ -83,16 +83,22 @@ describe('noncomputability kernel: optimisers against a TypeScript reference', (
   const start = randomTheta(11, P, 0.8);
   const net = { w: start.slice(0, 8), v: start.slice(8) };
 
-  it('proximal gd', () => {
-    const res = optimiseInCore(core, shape, { x, y }, { method: 'gd', steps: 200, lr: 0.07, start: net }, 1, 2);
-    const th = start.slice();
+  it.each([1, 3, 4, 5])('proximal gd (W = %i; odd widths use a padding neuron inside the kernel)', (W) => {
+    const pr = problem(3, 2, W);
+    const PW = 3 * W;
+    const st = randomTheta(11 + W, PW, 0.8);
+    const res = optimiseInCore(core, pr.shape, pr, { method: 'gd', steps: 200, lr: 0.07, start: { w: st.slice(0, 2 * W), v: st.slice(2 * W) } }, 1, 2);
+    const th = st.slice();
     for (let s = 0; s < 200; s++) {
-      const g = mseGradRef(shape, th, x, y, all(8));
-      for (let i = 0; i < P; i++) th[i] = soft(th[i]! - 0.07 * g[i]!, 0.07 * shape.lambda);
+      const g = mseGradRef(pr.shape, th, pr.x, pr.y, all(8));
+      for (let i = 0; i < PW; i++) th[i] = soft(th[i]! - 0.07 * g[i]!, 0.07 * pr.shape.lambda);
     }
     expect(maxRel([...res.network.w, ...res.network.v], th)).toBeLessThan(1e-10);
     expect(res.steps).toBe(200);
-    expect(res.cost).toBeCloseTo(costTs(shape, th, x, y), 10);
+    expect(res.cost).toBeCloseTo(costTs(pr.shape, th, pr.x, pr.y), 10);
+    // Annealing perturbs only real weights: its result is a width-W network whose cost it reports.
+    const an = optimiseInCore(core, pr.shape, pr, { method: 'anneal', steps: 300 }, 3, 4);
+    expect(an.cost).toBeCloseTo(costTs(pr.shape, Float64Array.from([...an.network.w, ...an.network.v]), pr.x, pr.y), 12);
   });
 
   it('minibatch proximal sgd draws the same shuffles as the TypeScript Philox stream', () => {

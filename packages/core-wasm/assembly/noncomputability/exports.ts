@@ -1,7 +1,6 @@
 // Raw exports of the noncomputability area (typed wrapper: src/noncomputability/kernel.ts).
 
 import { costAndGrad, optimise } from "./optimise";
-import { forward } from "./net";
 
 /** Whole optimisation (gd/sgd/adam/anneal with restarts) on the data read; see optimise.ts. */
 export function nc_optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize, theta: usize, out: usize): void {
@@ -11,9 +10,4 @@ export function nc_optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usi
 /** C(θ) and the mean-squared-error gradient in `g` (for tests against finite differences). */
 export function nc_cost_grad(x: usize, y: usize, r: i32, d: i32, W: i32, lambda: f64, theta: usize, g: usize): f64 {
   return costAndGrad(x, y, r, d, W, lambda, theta, g);
-}
-
-/** φ_θ(x) for one point. */
-export function nc_forward(theta: usize, x: usize, d: i32, W: i32): f64 {
-  return forward(theta, x, d, W);
 }

@@ -5,7 +5,7 @@
 
 import { Philox } from "../rng/philox";
 import { ERR_ARG } from "../errors";
-import { cost, mseGrad, paramCount, penalty, soft } from "./net";
+import { cost, internalCount, mseGrad, padWidth, penalty, soft2, toInternal, toShared } from "./net";
 
 // Layout of the f64 configuration block passed by the wrapper (src/noncomputability/kernel.ts).
 export const CFG_METHOD = 0; // 0 gd, 1 sgd, 2 adam, 3 anneal
@@ -54,10 +54,15 @@ function st(p: usize, i: i32, v: f64): void {
   store<f64>(p + (<usize>i << 3), v);
 }
 
-function initialise(rng: Philox, theta: usize, d: i32, W: i32, scheme: i32, scale: f64): void {
-  const nW = W * d;
-  for (let i = 0; i < nW + W; i++) {
-    const isV = i >= nW;
+// Every loop below works on the internal layout of net.ts (T[k·Wp + i] = w_i,k, T[d·Wp + i] = v_i).
+
+/** Random init of the real (non-padding) entries, in the shared layout's order w_1, …, w_W, v. */
+function initialise(rng: Philox, T: usize, d: i32, W: i32, scheme: i32, scale: f64): void {
+  const Wp = padWidth(W);
+  memory.fill(T, 0, <usize>internalCount(d, Wp) << 3);
+  for (let n = 0; n < W * d + W; n++) {
+    const isV = n >= W * d;
+    const idx = isV ? d * Wp + (n - W * d) : (n % d) * Wp + n / d;
     let v: f64;
     if (scheme == 2) {
       v = (2.0 * rng.uniform() - 1.0) * scale;
@@ -68,42 +73,45 @@ function initialise(rng: Philox, theta: usize, d: i32, W: i32, scheme: i32, scal
       else sd = scale;
       v = sd * rng.normal();
     }
-    st(theta, i, v);
+    st(T, idx, v);
   }
 }
 
-function finiteAndBounded(theta: usize, P: i32): bool {
-  for (let i = 0; i < P; i++) {
-    const v = ld(theta, i);
-    if (!(Math.abs(v) <= DIVERGE_LIMIT)) return false;
+function finiteAndBounded(T: usize, Pp: i32): bool {
+  for (let i = 0; i < Pp; i++) {
+    if (!(Math.abs(ld(T, i)) <= DIVERGE_LIMIT)) return false;
   }
   return true;
 }
 
 /** Proximal gradient descent (full batch or minibatch). Returns steps taken (< steps if diverged). */
 function runProxGd(
-  rng: Philox, theta: usize, x: usize, y: usize, r: i32, d: i32, W: i32,
-  steps: i32, lr: f64, lambda: f64, batch: i32, perm: usize, g: usize,
+  rng: Philox, T: usize, x: usize, y: usize, r: i32, d: i32, Wp: i32,
+  steps: i32, lr: f64, lambda: f64, batch: i32, perm: usize, g: usize, hb: usize,
 ): i32 {
-  const P = paramCount(d, W);
-  const tau = lr * lambda;
+  const Pp = internalCount(d, Wp);
+  const tau = f64x2.splat(lr * lambda);
+  const lr2 = f64x2.splat(lr);
   const full = batch >= r;
   let pos = r; // forces a shuffle before the first minibatch
   for (let s = 0; s < steps; s++) {
     let loss: f64;
     if (full) {
-      loss = mseGrad(theta, x, y, 0, 0, r, d, W, g);
+      loss = mseGrad(T, x, y, 0, 0, r, d, Wp, g, hb);
     } else {
       if (pos >= r) {
-        rng.shuffleI32(perm, r);
+        rng.shuffleI32(perm, r); // each epoch reshuffles the previous order in place
         pos = 0;
       }
       const count = min(batch, r - pos);
-      loss = mseGrad(theta, x, y, perm, pos, count, d, W, g);
+      loss = mseGrad(T, x, y, perm, pos, count, d, Wp, g, hb);
       pos += count;
     }
     if (!isFinite(loss)) return s;
-    for (let i = 0; i < P; i++) st(theta, i, soft(ld(theta, i) - lr * ld(g, i), tau));
+    for (let i = 0; i < Pp; i += 2) {
+      const p = T + (<usize>i << 3);
+      v128.store(p, soft2(f64x2.sub(v128.load(p), f64x2.mul(lr2, v128.load(g + (<usize>i << 3)))), tau));
+    }
   }
   return steps;
 }
@@ -114,61 +122,77 @@ function runProxGd(
  * that scales coordinate i by (√v̂_i + ε)/lr.
  */
 function runAdam(
-  theta: usize, x: usize, y: usize, r: i32, d: i32, W: i32,
-  steps: i32, lr: f64, lambda: f64, b1: f64, b2: f64, eps: f64, g: usize, m: usize, v: usize,
+  T: usize, x: usize, y: usize, r: i32, d: i32, Wp: i32,
+  steps: i32, lr: f64, lambda: f64, b1: f64, b2: f64, eps: f64, g: usize, m: usize, v: usize, hb: usize,
 ): i32 {
-  const P = paramCount(d, W);
-  memory.fill(m, 0, <usize>P << 3);
-  memory.fill(v, 0, <usize>P << 3);
+  const Pp = internalCount(d, Wp);
+  memory.fill(m, 0, <usize>Pp << 3);
+  memory.fill(v, 0, <usize>Pp << 3);
+  const B1 = f64x2.splat(b1);
+  const B2 = f64x2.splat(b2);
+  const B1c = f64x2.splat(1.0 - b1);
+  const B2c = f64x2.splat(1.0 - b2);
+  const EPS = f64x2.splat(eps);
+  const LR = f64x2.splat(lr);
+  const LRL = f64x2.splat(lr * lambda);
   let b1t = 1.0;
   let b2t = 1.0;
   for (let s = 0; s < steps; s++) {
-    const loss = mseGrad(theta, x, y, 0, 0, r, d, W, g);
+    const loss = mseGrad(T, x, y, 0, 0, r, d, Wp, g, hb);
     if (!isFinite(loss)) return s;
     b1t *= b1;
     b2t *= b2;
-    const c1 = 1.0 / (1.0 - b1t);
-    const c2 = 1.0 / (1.0 - b2t);
-    for (let i = 0; i < P; i++) {
-      const gi = ld(g, i);
-      const mi = b1 * ld(m, i) + (1.0 - b1) * gi;
-      const vi = b2 * ld(v, i) + (1.0 - b2) * gi * gi;
-      st(m, i, mi);
-      st(v, i, vi);
-      const denom = Math.sqrt(vi * c2) + eps;
-      st(theta, i, soft(ld(theta, i) - (lr * mi * c1) / denom, (lr * lambda) / denom));
+    const c1 = f64x2.splat(1.0 / (1.0 - b1t));
+    const c2 = f64x2.splat(1.0 / (1.0 - b2t));
+    for (let i = 0; i < Pp; i += 2) {
+      const off = <usize>i << 3;
+      const gi = v128.load(g + off);
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(m + off)), f64x2.mul(B1c, gi));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(v + off)), f64x2.mul(B2c, f64x2.mul(gi, gi)));
+      v128.store(m + off, mi);
+      v128.store(v + off, vi);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      const z = f64x2.sub(v128.load(T + off), f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom));
+      v128.store(T + off, soft2(z, f64x2.div(LRL, denom)));
     }
   }
   return steps;
 }
 
 /**
- * Simulated annealing over θ: Gaussian proposals of scale σ·√(T/T0) on every coordinate,
- * Metropolis acceptance at temperature T, geometric cooling T0 → T1; `theta` ends at the best
- * point visited. Returns the best cost.
+ * Simulated annealing over θ: Gaussian proposals of scale σ·√(T/T0) on every real coordinate,
+ * Metropolis acceptance at temperature T, geometric cooling T0 → T1; `T` ends at the best point
+ * visited. Returns the best cost.
  */
 function runAnneal(
-  rng: Philox, theta: usize, x: usize, y: usize, r: i32, d: i32, W: i32,
-  steps: i32, lambda: f64, T0: f64, T1: f64, sigma: f64, cur: usize, prop: usize,
+  rng: Philox, T: usize, x: usize, y: usize, r: i32, d: i32, W: i32,
+  steps: i32, lambda: f64, T0: f64, T1: f64, sigma: f64, cur: usize, prop: usize, hb: usize,
 ): f64 {
-  const P = paramCount(d, W);
-  memory.copy(cur, theta, <usize>P << 3);
-  let cCur = cost(cur, x, y, r, d, W, lambda);
+  const Wp = padWidth(W);
+  const bytes = <usize>internalCount(d, Wp) << 3;
+  memory.copy(cur, T, bytes);
+  memory.copy(prop, T, bytes); // padding entries stay zero in every proposal
+  let cCur = cost(cur, x, y, r, d, Wp, lambda, hb);
   let cBest = cCur;
   const ratio = T1 / T0;
   const denom = steps > 1 ? <f64>(steps - 1) : 1.0;
   for (let s = 0; s < steps; s++) {
-    const T = T0 * Math.pow(ratio, <f64>s / denom);
-    const scale = sigma * Math.sqrt(T / T0);
-    for (let i = 0; i < P; i++) st(prop, i, ld(cur, i) + scale * rng.normal());
-    const cProp = cost(prop, x, y, r, d, W, lambda);
+    const temp = T0 * Math.pow(ratio, <f64>s / denom);
+    const scale = sigma * Math.sqrt(temp / T0);
+    for (let row = 0; row <= d; row++) {
+      for (let i = 0; i < W; i++) {
+        const at = row * Wp + i;
+        st(prop, at, ld(cur, at) + scale * rng.normal());
+      }
+    }
+    const cProp = cost(prop, x, y, r, d, Wp, lambda, hb);
     const u = rng.uniform();
-    if (cProp <= cCur || u < Math.exp(-(cProp - cCur) / T)) {
-      memory.copy(cur, prop, <usize>P << 3);
+    if (cProp <= cCur || u < Math.exp(-(cProp - cCur) / temp)) {
+      memory.copy(cur, prop, bytes);
       cCur = cProp;
       if (cCur < cBest) {
         cBest = cCur;
-        memory.copy(theta, cur, <usize>P << 3);
+        memory.copy(T, cur, bytes);
       }
     }
   }
@@ -176,9 +200,9 @@ function runAnneal(
 }
 
 /**
- * Run the configured optimiser `R` times (restarts) and leave the lowest-cost θ in `theta`.
- * `x` (r×d, row-major) and `y` (r) are the data the algorithm read; `cfg` and `out` follow the
- * CFG_* and OUT_* layouts above.
+ * Run the configured optimiser `R` times (restarts) and leave the lowest-cost θ in `theta`
+ * (shared layout). `x` (r×d, row-major) and `y` (r) are the data the algorithm read; `cfg` and
+ * `out` follow the CFG_* and OUT_* layouts above.
  */
 export function optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize, theta: usize, out: usize): void {
   if (r < 1 || d < 1 || W < 1) abort(ERR_ARG);
@@ -191,18 +215,19 @@ export function optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize,
   const batch = <i32>ld(cfg, CFG_BATCH);
   const R = <i32>ld(cfg, CFG_RESTARTS);
   if (method < 0 || method > 3 || steps < 0 || R < 1 || (init < 0 && R != 1) || batch < 1) abort(ERR_ARG);
-  const P = paramCount(d, W);
-  const bytes = <usize>P << 3;
-  // One scratch block per call (freed below): g, m, v, cur, prop, best (P each) + perm (r i32).
-  const scratch = heap.alloc(bytes * 6 + (<usize>r << 2));
+  const Wp = padWidth(W);
+  const Pp = internalCount(d, Wp);
+  const bytes = <usize>Pp << 3;
+  // One scratch block per call (freed below): g, m, v, cur, prop, best (Pp each), hb (Wp), perm (r i32).
+  const scratch = heap.alloc(bytes * 6 + (<usize>Wp << 3) + (<usize>r << 2));
   const g = scratch;
   const m = g + bytes;
   const v = m + bytes;
   const cur = v + bytes;
   const prop = cur + bytes;
   const best = prop + bytes;
-  const perm = best + bytes;
-  for (let j = 0; j < r; j++) store<i32>(perm + (<usize>j << 2), j);
+  const hb = best + bytes;
+  const perm = hb + (<usize>Wp << 3);
   const rng = new Philox(<u32>ld(cfg, CFG_KEY_LO), <u32>ld(cfg, CFG_KEY_HI), 0, 0, 0);
   let bestCost = Infinity;
   let bestRestart = -1;
@@ -213,25 +238,25 @@ export function optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize,
       rng.setSubstream(base + SUB_INIT);
       initialise(rng, cur, d, W, init, initScale);
     } else {
-      memory.copy(cur, theta, bytes);
+      toInternal(theta, cur, d, W);
     }
     let c: f64;
     if (method == 3) {
       rng.setSubstream(base + SUB_ANNEAL);
-      c = runAnneal(rng, cur, x, y, r, d, W, steps, lambda, ld(cfg, CFG_T0), ld(cfg, CFG_T1), ld(cfg, CFG_SIGMA), m, prop);
+      c = runAnneal(rng, cur, x, y, r, d, W, steps, lambda, ld(cfg, CFG_T0), ld(cfg, CFG_T1), ld(cfg, CFG_SIGMA), m, prop, hb);
       totalSteps += steps;
     } else {
       let done: i32;
       if (method == 2) {
-        done = runAdam(cur, x, y, r, d, W, steps, lr, lambda, ld(cfg, CFG_BETA1), ld(cfg, CFG_BETA2), ld(cfg, CFG_ADAM_EPS), g, m, v);
+        done = runAdam(cur, x, y, r, d, Wp, steps, lr, lambda, ld(cfg, CFG_BETA1), ld(cfg, CFG_BETA2), ld(cfg, CFG_ADAM_EPS), g, m, v, hb);
       } else {
         rng.setSubstream(base + SUB_BATCH);
-        // Re-identity the order so every restart's shuffles depend only on its own substream.
+        // Restart from the identity order so each restart's shuffles depend only on its substream.
         for (let j = 0; j < r; j++) store<i32>(perm + (<usize>j << 2), j);
-        done = runProxGd(rng, cur, x, y, r, d, W, steps, lr, lambda, method == 1 ? batch : r, perm, g);
+        done = runProxGd(rng, cur, x, y, r, d, Wp, steps, lr, lambda, method == 1 ? batch : r, perm, g, hb);
       }
       totalSteps += done;
-      c = finiteAndBounded(cur, P) ? cost(cur, x, y, r, d, W, lambda) : Infinity;
+      c = finiteAndBounded(cur, Pp) ? cost(cur, x, y, r, d, Wp, lambda, hb) : Infinity;
     }
     if (!isFinite(c)) c = Infinity;
     if (bestRestart < 0 || c < bestCost) {
@@ -240,7 +265,7 @@ export function optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize,
       memory.copy(best, cur, bytes);
     }
   }
-  memory.copy(theta, best, bytes);
+  toShared(best, theta, d, W);
   st(out, OUT_COST, bestCost);
   st(out, OUT_STEPS, <f64>totalSteps);
   st(out, OUT_DIVERGED, isFinite(bestCost) ? 0.0 : 1.0);
@@ -248,8 +273,21 @@ export function optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize,
   heap.free(scratch);
 }
 
-/** The cost C(θ) and, in `g`, the gradient of its smooth part (the mean squared error). */
+/**
+ * C(θ) and, in `g` (shared layout), the gradient of its smooth part (the mean squared error).
+ * Allocates its own scratch (tests and tools only; not a hot path).
+ */
 export function costAndGrad(x: usize, y: usize, r: i32, d: i32, W: i32, lambda: f64, theta: usize, g: usize): f64 {
-  const loss = mseGrad(theta, x, y, 0, 0, r, d, W, g);
-  return loss + penalty(theta, paramCount(d, W), lambda);
+  const Wp = padWidth(W);
+  const bytes = <usize>internalCount(d, Wp) << 3;
+  const scratch = heap.alloc(bytes * 2 + (<usize>Wp << 3));
+  const T = scratch;
+  const gi = T + bytes;
+  const hb = gi + bytes;
+  toInternal(theta, T, d, W);
+  const loss = mseGrad(T, x, y, 0, 0, r, d, Wp, gi, hb);
+  const c = loss + penalty(T, internalCount(d, Wp), lambda);
+  toShared(gi, g, d, W);
+  heap.free(scratch);
+  return c;
 }

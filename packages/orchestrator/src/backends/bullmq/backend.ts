@@ -305,9 +305,13 @@ class BullmqBackend implements Backend {
     }
   }
 
-  /** The cause is deliberately not attached: ioredis errors may quote the URL with its password. */
+  /**
+   * `message` must already be safe (foreign text passed through `redact` where it was quoted):
+   * redacting the whole sentence again would also blank our own words whenever the password is
+   * an ordinary word. The cause is deliberately not attached: it may quote the URL.
+   */
   private backendError(message: string): OrchestratorError {
-    return new OrchestratorError('E_BACKEND', redact(message, this.conn));
+    return new OrchestratorError('E_BACKEND', message);
   }
 
   private withSignal(promise: Promise<BatchOutcome>, signal?: AbortSignal): Promise<BatchOutcome> {

@@ -29,3 +29,24 @@ describe('loadCore', () => {
     expect(second).toBe(first);
   });
 });
+
+describe('kernel aborts', () => {
+  it('a kernel reached with bad input aborts into a typed CoreError, not a trap', async () => {
+    for (const target of ['release', 'debug'] as const) {
+      const core = await loadCore({ target });
+      const count = core.raw.fn<(dims: number, L: number, bias: number) => number>('nn_param_count');
+      const err = (() => {
+        try {
+          core.raw.scoped((s) => count(s.i32([2, 0, 1]), 2, 1));
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(err).toBeInstanceOf(CoreError);
+      expect((err as CoreError).code).toBe('E_ARG');
+      // The module is still usable afterwards.
+      expect(core.raw.scoped((s) => count(s.i32([2, 3, 1]), 2, 1))).toBe(13);
+    }
+  });
+});

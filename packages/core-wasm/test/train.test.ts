@@ -84,6 +84,17 @@ describe('training behaviour', () => {
     expect(Array.from(c.network.params)).not.toEqual(Array.from(a.network.params));
   });
 
+  it('the release and debug builds train bit-identically', async () => {
+    const debug = await loadCore({ target: 'debug' });
+    const net = randomNet([2, 7, 5, 1], true, 13);
+    const data = dataset(33, 2, 14);
+    const o: TrainOptions = { optimizer: 'momentum', loss: 'logistic', lr: 0.05, epochs: 15, batchSize: 6, l1: 1e-3, seed: 8 };
+    const a = train(core, net, data, o);
+    const b = train(debug, net, data, o);
+    if (a.status !== 'completed' || b.status !== 'completed') throw new Error('diverged');
+    expect(Array.from(b.network.params)).toEqual(Array.from(a.network.params));
+  });
+
   it('does not modify the input network', () => {
     const net = randomNet([2, 4, 1], true, 3);
     const before = net.params.slice();

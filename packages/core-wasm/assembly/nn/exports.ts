@@ -1,25 +1,29 @@
 // Raw exports of the MLP area for the TypeScript wrapper (src/mlp.ts). Work buffers are
 // allocated by the wrapper (whoever allocates frees) with the sizes these functions report.
 
-import { mlpParamCount, mlpWorkSize, mlpBatchWorkSize, mlpForward, mlpBackward, mlpForwardBatch, dimAt } from "./mlp";
+import { checkDims, mlpParamCount, mlpWorkSize, mlpBatchWorkSize, mlpForward, mlpBackward, mlpForwardBatch, dimAt } from "./mlp";
 
 /** Number of parameters of the network `dims[0..L]`. */
 export function nn_param_count(dims: usize, L: i32, bias: bool): i32 {
+  checkDims(dims, L);
   return mlpParamCount(dims, L, bias);
 }
 
 /** Work size (f64 elements) of `nn_forward_batch`. */
 export function nn_forward_batch_work(dims: usize, L: i32): i32 {
+  checkDims(dims, L);
   return mlpBatchWorkSize(dims, L);
 }
 
 /** Batched forward, point-major X (n×N_0) → out (n×N_L). */
 export function nn_forward_batch(dims: usize, L: i32, bias: bool, params: usize, X: usize, n: i32, out: usize, work: usize): void {
+  checkDims(dims, L);
   mlpForwardBatch(dims, L, bias, params, X, n, out, work);
 }
 
 /** Work size (f64 elements) of `nn_backward_points`. */
 export function nn_backward_work(dims: usize, L: i32): i32 {
+  checkDims(dims, L);
   return mlpWorkSize(dims, L);
 }
 
@@ -31,6 +35,7 @@ export function nn_backward_work(dims: usize, L: i32): i32 {
 export function nn_backward_points(
   dims: usize, L: i32, bias: bool, params: usize, X: usize, n: i32, gOut: usize, out: usize, gParams: usize, gX: usize, work: usize,
 ): void {
+  checkDims(dims, L);
   const d = dimAt(dims, 0);
   const nL = dimAt(dims, L);
   if (gParams != 0) memory.fill(gParams, 0, <usize>mlpParamCount(dims, L, bias) << 3);

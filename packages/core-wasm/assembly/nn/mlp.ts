@@ -10,6 +10,7 @@
 // so a point gives bit-identical results alone or inside a batch.
 
 import { fmAffine, fmFromPointMajor, fmToPointMajor, fmStride } from "./fm";
+import { ERR_ARG } from "../errors";
 
 /** Points per chunk in `mlpForwardBatch` (its work buffer holds two chunks of activations). */
 export const BATCH_CHUNK: i32 = 64;
@@ -19,6 +20,18 @@ export const BATCH_CHUNK: i32 = 64;
 @inline
 export function dimAt(dims: usize, l: i32): i32 {
   return load<i32>(dims + (<usize>l << 2));
+}
+
+/**
+ * Second line of defence for raw exports: abort with E_ARG unless 1 ≤ L ≤ 64 and every width is
+ * in [1, 4096] (the wrapper's LIMITS), so a wrapper bug becomes a CoreError instead of a trap.
+ */
+export function checkDims(dims: usize, L: i32): void {
+  if (L < 1 || L > 64) abort(ERR_ARG);
+  for (let l = 0; l <= L; l++) {
+    const w = dimAt(dims, l);
+    if (w < 1 || w > 4096) abort(ERR_ARG);
+  }
 }
 
 /** Number of f64 parameters of layer l (weights, plus biases when `bias`). */

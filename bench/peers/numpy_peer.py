@@ -133,6 +133,83 @@ def run_noncomputability(task, job):
     return [s / trials for s in secs], {"final": [{"cost": c, "probes": p} for c, p in out["res"]]}
 
 
+def adam_train(layers, x, y, lr, b1, b2, eps, epochs):
+    """Full-batch Adam on mean((φ(x) − y)²), in place (the update torch.optim.Adam makes)."""
+    n = x.shape[0]
+    last = len(layers) - 1
+    m = [(np.zeros_like(w), np.zeros_like(b)) for w, b in layers]
+    v = [(np.zeros_like(w), np.zeros_like(b)) for w, b in layers]
+    for t in range(1, epochs + 1):
+        pres, acts, out = forward(layers, x)
+        d = (out - y) * (2.0 / n)
+        c1 = 1 - b1 ** t
+        c2 = 1 - b2 ** t
+        for l in range(last, -1, -1):
+            w, b = layers[l]
+            gw = d.T @ acts[l]
+            gb = d.sum(axis=0)
+            if l > 0:
+                d = d @ w
+                d *= pres[l - 1] > 0
+            for p_, g, mm, vv in ((w, gw, m[l][0], v[l][0]), (b, gb, m[l][1], v[l][1])):
+                mm *= b1
+                mm += (1 - b1) * g
+                vv *= b2
+                vv += (1 - b2) * g * g
+                p_ -= lr * (mm / c1) / (np.sqrt(vv / c2) + eps)
+
+
+def input_grad(layers, x, gout):
+    """∂(Σ_b gout_b·φ(x_b))/∂x for a batch x (backpropagation to the inputs)."""
+    pres, _, out = forward(layers, x)
+    d = gout.reshape(-1, 1)
+    for l in range(len(layers) - 1, -1, -1):
+        d = d @ layers[l][0]
+        if l > 0:
+            d *= pres[l - 1] > 0
+    return d, out
+
+
+def run_instability(task, job):
+    dims = task["dims"]
+    d = dims[0]
+    flat = np.asarray(task["params"], dtype=np.float64)
+    spec = unpack_mlp(dims, flat)
+    xt = np.asarray(task["xT"], dtype=np.float64).reshape(-1, d)
+    yt = np.asarray(task["yT"], dtype=np.float64).reshape(-1, 1)
+    xa = np.asarray(task["xAll"], dtype=np.float64).reshape(-1, d)
+    ya = np.asarray(task["yAll"], dtype=np.float64)
+    starts = np.asarray(task["starts"], dtype=np.float64).reshape(len(task["radii"]), -1, d)
+    trials = task.get("trials", 1)
+    out = {}
+
+    def one_trial():
+        layers = [(flat[w0:w1].reshape(r, c).copy(), flat[b0:b1].copy()) for (w0, w1, r, c), (b0, b1) in spec]
+        adam_train(layers, xt, yt, task["lr"], task["beta1"], task["beta2"], task["eps"], task["epochs"])
+        phi = forward(layers, xa)[2][:, 0]
+        correct = np.abs(phi - ya) < 0.5
+        sgn = 1.0 - 2.0 * ya  # ascend (1 − 2y)·φ: away from the label
+        robust = []
+        for q, rho in enumerate(task["radii"]):
+            eta = starts[q] * rho
+            alpha = 2.5 * rho / task["pgdSteps"]
+            for _ in range(task["pgdSteps"]):
+                g, _ = input_grad(layers, xa + eta, sgn)
+                eta += alpha * np.sign(g)
+                np.clip(eta, -rho, rho, out=eta)
+            phi_adv = forward(layers, xa + eta)[2][:, 0]
+            robust.append(int(np.sum(correct & (np.abs(phi_adv - ya) < 0.5))))
+        loss = float(np.mean((forward(layers, xt)[2] - yt) ** 2))
+        out["res"] = {"finalLoss": loss, "correct": int(correct.sum()), "robust": robust}
+
+    def body():
+        for _ in range(trials):
+            one_trial()
+
+    secs, _ = time_runs(body, job.get("warmup", 1), job["runs"])
+    return [s / trials for s in secs], out["res"]
+
+
 def info():
     import os
     cfg = {}
@@ -150,4 +227,4 @@ def info():
 
 
 if __name__ == "__main__":
-    main({"mlp-train": run_mlp, "gemm": run_gemm, "noncomputability": run_noncomputability}, info)
+    main({"mlp-train": run_mlp, "gemm": run_gemm, "noncomputability": run_noncomputability, "instability": run_instability}, info)

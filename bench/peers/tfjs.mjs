@@ -141,3 +141,46 @@ function proxGd(w, member) {
 export function noncomputabilityTrial(w) {
   return [proxGd(w, w.plus), proxGd(w, w.minus)];
 }
+
+/**
+ * The peer part of one instability trial: full-batch Adam on T, then ℓ∞ PGD (sign steps of size
+ * 2.5ρ/steps from the given random starts, projected on the ball) on every point of T ∪ V at
+ * every radius, batched over the points. Returns the final loss and the robust counts.
+ */
+export function instabilityTrial(w) {
+  const d = w.dims[0];
+  const xt = tf.tensor2d(Float32Array.from(w.xT), [w.yT.length, d]);
+  const yt = tf.tensor2d(Float32Array.from(w.yT), [w.yT.length, 1]);
+  const xa = tf.tensor2d(Float32Array.from(w.xAll), [w.yAll.length, d]);
+  const ya = tf.tensor1d(Float32Array.from(w.yAll));
+  const vars = mlpVariables(w.dims, w.params);
+  const opt = tf.train.adam(w.lr, w.beta1, w.beta2, w.eps);
+  const loss = () => tf.mean(tf.squaredDifference(forward(vars, xt), yt));
+  for (let e = 0; e < w.epochs; e++) opt.minimize(loss, false);
+  const correct = tf.tidy(() => tf.less(tf.abs(tf.sub(tf.squeeze(forward(vars, xa), [1]), ya)), 0.5));
+  const sgn = tf.tidy(() => tf.sub(1, tf.mul(2, ya)));
+  const objective = (eta) => tf.sum(tf.mul(tf.squeeze(forward(vars, tf.add(xa, eta)), [1]), sgn));
+  const gradOf = tf.grad(objective);
+  const n = w.yAll.length;
+  const robust = [];
+  w.radii.forEach((rho, q) => {
+    let eta = tf.mul(tf.tensor2d(Float32Array.from(w.starts.subarray(q * n * d, (q + 1) * n * d)), [n, d]), rho);
+    const alpha = (2.5 * rho) / w.pgdSteps;
+    for (let s = 0; s < w.pgdSteps; s++) {
+      const next = tf.tidy(() => tf.clipByValue(tf.add(eta, tf.mul(tf.sign(gradOf(eta)), alpha)), -rho, rho));
+      eta.dispose();
+      eta = next;
+    }
+    robust.push(tf.tidy(() => tf.sum(tf.logicalAnd(correct, tf.less(tf.abs(tf.sub(tf.squeeze(forward(vars, tf.add(xa, eta)), [1]), ya)), 0.5))).dataSync()[0]));
+    eta.dispose();
+  });
+  const finalLoss = tf.tidy(() => loss().dataSync()[0]);
+  const nCorrect = tf.tidy(() => tf.sum(tf.cast(correct, 'int32')).dataSync()[0]);
+  opt.dispose();
+  for (const v of vars) {
+    v.w.dispose();
+    v.b.dispose();
+  }
+  for (const t of [xt, yt, xa, ya, correct, sgn]) t.dispose();
+  return { finalLoss, correct: nCorrect, robust };
+}

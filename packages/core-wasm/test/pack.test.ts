@@ -9,6 +9,16 @@ import { fileURLToPath } from 'node:url';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * How to run pnpm: the one running this script when there is one (`npx pnpm@9 test` does not put
+ * pnpm on PATH), else `pnpm` from PATH.
+ */
+function pnpmCommand(): [string, string[]] {
+  const execPath = process.env.npm_execpath;
+  if (execPath && /pnpm/.test(execPath)) return /\.c?js$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []];
+  return ['pnpm', []];
+}
+
 /** The first ```js block of the README (the minimal example). */
 function readmeExample(): string {
   const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
@@ -22,7 +32,8 @@ describe('packaging', () => {
     expect(existsSync(join(pkgDir, 'build', 'release.wasm')), 'build the package first (pnpm build)').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'paradox-core-pack-'));
     try {
-      execFileSync('pnpm', ['pack', '--pack-destination', dir], { cwd: pkgDir, stdio: 'pipe' });
+      const [cmd, pre] = pnpmCommand();
+      execFileSync(cmd, [...pre, 'pack', '--pack-destination', dir], { cwd: pkgDir, stdio: 'pipe' });
       const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
       expect(tgz).toBeDefined();
       const app = join(dir, 'app');

@@ -241,6 +241,27 @@ describe('bullmq backend and Redis itself', () => {
     for (let i = 0; i < tasks.length; i++) expect(stripTiming(outcomes[i]!)).toEqual(stripTiming(await expected(tasks[i]!)));
   });
 
+  it('Redis gone for longer than the outage limit: a clear E_BACKEND, and a later session finishes the batch', async () => {
+    const runId = `r${++runCounter}`;
+    await addWorker();
+    const b = createBullmqBackend({ runId, workers: 1, redis: redis.url, pollIntervalMs: 200, redisDownTimeoutMs: 1_000 });
+    backends.push(b);
+    await b.start();
+    const t = task(runId, 0, { sleepMs: 1_500 });
+    const out = b.run(t).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    await redis.stop();
+    const t0 = Date.now();
+    const err = await out;
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(err).toBeInstanceOf(OrchestratorError);
+    expect((err as OrchestratorError).code).toBe('E_BACKEND');
+    expect((err as Error).message).toMatch(/lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ for more than 1 s; .*resume/);
+    await redis.restart();
+    const again = await backend(runId);
+    expect(stripTiming(await again.run(t))).toEqual(stripTiming(await expected(t)));
+  });
+
   it('start() fails within seconds with E_BACKEND when Redis is down, with the address', async () => {
     const port = await freePort();
     const b = createBullmqBackend({ runId: 'x', workers: 1, redis: `redis://:pw-secret@127.0.0.1:${port}` });

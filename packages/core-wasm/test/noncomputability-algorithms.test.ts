@@ -164,6 +164,15 @@ describe('trial results and determinism', () => {
     const other = runNoncomputabilityTrials(core, params, { seed: 11, streamHi: 78, tStart: 0, count: 10 });
     expect(other).not.toEqual(whole);
   });
+
+  it('the debug build (asserts on) gives the same trials as the release build', async () => {
+    const debug = await loadCore({ target: 'debug' });
+    for (const algorithm of ['sgd', 'restarts', 'anneal']) {
+      const p = { algorithm, K: 6, readBits: 12, width: 3, steps: 80, restarts: 2 };
+      const range = { seed: 3, streamHi: 1, tStart: 0, count: 4 };
+      expect(runNoncomputabilityTrials(debug, p, range)).toEqual(runNoncomputabilityTrials(core, p, range));
+    }
+  });
 });
 
 describe('bad parameters', () => {

@@ -45,6 +45,9 @@ export const BULLMQ_BACKEND_DEFAULTS = {
   pollIntervalMs: 1_000,
 } as const;
 
+/** Approximate length of the queue's event stream. */
+const EVENTS_MAX_LEN = 2_000;
+
 interface Pending {
   task: BatchTask;
   resolve: (o: BatchOutcome) => void;
@@ -111,7 +114,9 @@ class BullmqBackend implements Backend {
     }
     const connection = bullmqConnection(this.conn);
     const common = { connection, prefix: this.opts.prefix };
-    this.queue = new Queue(this.opts.queueName, common);
+    // Completed events carry whole batch results; a shorter event stream bounds Redis memory
+    // (the poll covers any event trimmed before it was read).
+    this.queue = new Queue(this.opts.queueName, { ...common, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
     this.events = new QueueEvents(this.opts.queueName, common);
     // BullMQ emits connection errors as events; unhandled they would crash the process, and
     // their text may quote the URL. Reconnection is automatic; `health` tracks the outage.

@@ -62,9 +62,11 @@ describe('SIGKILL and resume', () => {
     await runSweep(SPEC, { outDir: refDir, workers: 2, batch: 6 });
     const reference = summaryBytes(refDir);
 
-    for (const killAfter of [0, 1, 9, 40]) {
+    for (const killAfter of [0, 1, 2, 9, 40]) {
       const dir = join(tempDir(), 'run');
-      const first = await runChild(['run', JSON.stringify(SPEC), dir, '2', '6'], killAfter);
+      // Auto-sized batches for some kill points: a kill during the sizing ramp must resume too.
+      const batch = killAfter % 2 === 0 ? 'auto' : '6';
+      const first = await runChild(['run', JSON.stringify(SPEC), dir, '2', batch], killAfter);
       expect(first.killed, `kill after ${killAfter}`).toBe(true);
       // A second kill, during the resume, for one of the points.
       if (killAfter === 9) {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { clopperPearson, erfc, hoeffding, minInterval, normalQuantile, sumInterval, wilson } from '../src/stats/intervals.js';
 import { moments, orderStatistics, Welford } from '../src/stats/moments.js';
 import { confidenceSequence, lgamma, sprtDecision } from '../src/stats/sequential.js';
+import { evaluateStop, initialStopState, isCheckpoint, nextCheckpoint, planBatches } from '../src/stats/stopping.js';
 
 /** A small seeded generator (mulberry32) for simulations: independent of the code under test. */
 function rng(seed: number): () => number {
@@ -314,5 +315,50 @@ describe('moments and exact quantiles', () => {
         return JSON.stringify(a) === JSON.stringify(b);
       }),
     );
+  });
+});
+
+describe('batch plans and stopping rules', () => {
+  const ci = { rule: 'ci-halfwidth', halfWidth: 0.1, minTrials: 20, maxTrials: 95, checkEvery: 20 } as const;
+
+  it('batches never straddle a checkpoint and cover every trial once', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 4 }), fc.integer({ min: 1, max: 40 }), (ramp, size) => {
+        const plan = planBatches(ci, { ramp, size });
+        let t = 0;
+        for (const b of plan) {
+          if (b.start !== t || b.count < 1) return false;
+          if (nextCheckpoint(ci, b.start) < b.start + b.count) return false;
+          t += b.count;
+        }
+        return t === 95;
+      }),
+    );
+    expect(planBatches(ci, { ramp: [8, 64], size: null })).toEqual([{ start: 0, count: 8 }, { start: 8, count: 12 }]);
+    expect(isCheckpoint(ci, 40)).toBe(true);
+    expect(isCheckpoint(ci, 95)).toBe(true);
+    expect(isCheckpoint(ci, 41)).toBe(false);
+    expect(planBatches({ rule: 'fixed', trials: 10 }, { ramp: [], size: 4 }).map((b) => b.count)).toEqual([4, 4, 2]);
+  });
+
+  it('rules decide at checkpoints from counts only', () => {
+    const s0 = initialStopState();
+    expect(evaluateStop(ci, [{ name: 'a', k: 5, n: 10 }], 10, 0.95, s0).stop).toBe(false); // before minTrials
+    expect(evaluateStop(ci, [{ name: 'a', k: 100, n: 200 }], 60, 0.95, s0)).toMatchObject({ stop: true, reason: 'ci-halfwidth' });
+    expect(evaluateStop(ci, [{ name: 'a', k: 20, n: 40 }], 95, 0.95, s0)).toMatchObject({ stop: true, reason: 'max-trials' });
+    const sprt = { rule: 'sprt', delta: 0.1, alpha: 0.05, beta: 0.05, minTrials: 10, maxTrials: 10_000, checkEvery: 10 } as const;
+    let st = initialStopState();
+    const v1 = evaluateStop(sprt, [{ name: 'a', k: 500, n: 1000 }, { name: 'b', k: 30, n: 50 }], 1000, 0.95, st);
+    expect(v1.stop).toBe(false);
+    st = v1.state;
+    expect(st.sprt.a).toBe('H1');
+    // A decision is final: later counts do not revisit it.
+    const v2 = evaluateStop(sprt, [{ name: 'a', k: 1000, n: 1010 }, { name: 'b', k: 990, n: 1000 }], 1010, 0.95, st);
+    expect(v2).toMatchObject({ stop: true, reason: 'sprt' });
+    expect(v2.state.sprt).toEqual({ a: 'H1', b: 'H0' });
+    const cs = { rule: 'confidence-sequence', halfWidth: 0.05, minTrials: 10, maxTrials: 100_000, checkEvery: 10 } as const;
+    expect(evaluateStop(cs, [{ name: 'a', k: 50, n: 100 }], 100, 0.95, s0).stop).toBe(false);
+    expect(evaluateStop(cs, [{ name: 'a', k: 5000, n: 10000 }], 10000, 0.95, s0)).toMatchObject({ stop: true, reason: 'confidence-sequence' });
+    expect(evaluateStop({ rule: 'fixed', trials: 7 }, [], 7, 0.95, s0)).toMatchObject({ stop: true, reason: 'fixed' });
   });
 });

@@ -22,6 +22,9 @@ export function defaultTaskModule(): string {
   throw new OrchestratorError('E_BACKEND', `worker task module not found at ${fileURLToPath(here)} or ${fileURLToPath(built)}; build @paradox/orchestrator first (pnpm build)`);
 }
 
+/** Young-generation size of each worker thread (MB). */
+export const YOUNG_GENERATION_MB = Number(process.env.PARADOX_YOUNG_MB ?? 6);
+
 /** `workers: auto` → the number of cores this process may use. */
 export function autoWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -47,8 +50,12 @@ class LocalBackend implements Backend {
         // One batch per thread at a time: a batch is CPU-bound WASM, interleaving would only add latency.
         concurrentTasksPerWorker: 1,
         idleTimeout: 60_000,
-        // The scheduler bounds in-flight batches itself; the queue never holds more than that.
-        maxQueue: 'auto',
+        // No queue limit here: the scheduler bounds in-flight batches itself (backpressure), and
+        // a limit would turn a burst from another caller into spurious failures.
+        // A small young generation: trials allocate many short-lived objects (BigInt reads, result
+        // records), and V8's default 16 MB semi-spaces per thread would dominate the process RSS
+        // without making the trials any faster.
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       });
     } catch (e) {
       throw new OrchestratorError('E_BACKEND', `could not start the local worker pool: ${(e as Error).message}`, { cause: e });

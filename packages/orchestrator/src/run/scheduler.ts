@@ -28,10 +28,14 @@ import type { CellOutcome } from '../summary/build.js';
 import type { RunStore } from '../store/db.js';
 import { batchKey, PROTOCOL_VERSION, type BatchOutcome, type BatchResult, type BatchTask, type SerializedError } from '../worker/protocol.js';
 
-/** Trials in a cell's calibration batch under `batch: auto`. */
+/** Trials in a cell's first batch under `batch: auto`. */
 export const CALIBRATION_TRIALS = 8;
 /** Target duration of an auto-sized batch (the spec asks for roughly 50–200 ms). */
 export const TARGET_BATCH_MS = 100;
+/** A ramp batch at least this long is timed well enough to size the rest. */
+export const MIN_TIMED_MS = 40;
+/** Largest growth of the ramp per step (a cold first batch overstates the cost per trial). */
+export const RAMP_GROWTH = 8;
 /** Largest auto-sized batch (bounds the memory of one result). */
 export const MAX_AUTO_BATCH = 1 << 16;
 
@@ -44,9 +48,10 @@ interface DoneBatch {
 interface CellState {
   cell: Cell;
   maxTrials: number;
-  sizes: BatchSizes | null;
-  plan: PlannedBatch[] | null;
-  calibrating: boolean;
+  /** Batch sizes; `size` null while the auto-sizing ramp is still growing. */
+  sizes: BatchSizes;
+  /** The batches known so far (only the ramp while `sizes.size` is null). */
+  plan: PlannedBatch[];
   done: Map<number, DoneBatch>;
   doneTrials: number;
   inFlight: Set<number>;
@@ -115,19 +120,18 @@ export class Session {
     const fixedSizes: BatchSizes[] = [];
     this.states = o.cells.map((cell) => {
       const row = stored[cell.index];
-      let sizes: BatchSizes | null = row && row.firstSize !== null && row.batchSize !== null ? { first: row.firstSize, size: row.batchSize } : null;
-      if (!sizes && typeof o.batch === 'number') {
-        // A fixed batch size needs no calibration: plan now (stored, so a resume with another
-        // `batch` setting keeps this cell's batches).
-        sizes = { first: o.batch, size: o.batch };
+      let sizes: BatchSizes = row?.plan ?? { ramp: [], size: null };
+      if (!row?.plan && typeof o.batch === 'number') {
+        // A fixed batch size needs no timing: plan now (stored, so a resume with another `batch`
+        // setting keeps this cell's batches).
+        sizes = { ramp: [], size: o.batch };
         fixedSizes[cell.index] = sizes;
       }
       return {
         cell,
         maxTrials: maxTrialsOf(o.spec.stop),
         sizes,
-        plan: sizes ? planBatches(o.spec.stop, sizes) : null,
-        calibrating: false,
+        plan: planBatches(o.spec.stop, sizes),
         done: new Map(),
         doneTrials: 0,
         inFlight: new Set(),
@@ -145,7 +149,7 @@ export class Session {
     if (fixedSizes.length > 0) {
       o.store.db.transaction(() => {
         fixedSizes.forEach((sz, i) => {
-          if (sz) o.store.setPlan(i, sz.first, sz.size);
+          if (sz) o.store.setPlan(i, sz);
         });
       })();
     }
@@ -154,10 +158,6 @@ export class Session {
     for (const b of o.store.batches()) {
       const st = this.states[b.cellIndex];
       if (!st) throw new OrchestratorError('E_STORE', `${o.dir}: stored batch of unknown cell ${b.cellIndex}`);
-      if (!st.plan) {
-        // Only a calibration batch can exist before its cell has a plan, and it is stored with the plan.
-        throw new OrchestratorError('E_STORE', `${o.dir}: cell ${b.cellIndex} has stored batches but no batch plan`);
-      }
       const planned = st.plan[b.batchIndex];
       if (!planned || planned.start !== b.trialStart || planned.count !== b.trialCount) {
         throw new OrchestratorError('E_STORE', `${o.dir}: stored batch ${b.cellIndex}:${b.batchIndex} (trials ${b.trialStart}+${b.trialCount}) does not match the cell's plan`);
@@ -247,7 +247,7 @@ export class Session {
   }
 
   private location(st: CellState, batchIndex: number, trial?: number): FailureLocation {
-    const planned = st.plan?.[batchIndex] ?? { start: 0, count: Math.min(CALIBRATION_TRIALS, st.maxTrials) };
+    const planned = st.plan[batchIndex] ?? { start: 0, count: 0 };
     const loc: FailureLocation = {
       cellIndex: st.cell.index,
       cellKey: st.cell.key,
@@ -290,17 +290,16 @@ export class Session {
     if (retry) return retry;
     for (let i = this.firstOpen; i < this.states.length; i++) {
       const st = this.states[i] as CellState;
-      const exhausted = st.stoppedAt !== null || (st.plan !== null && st.nextDispatch >= st.plan.length);
+      const exhausted = st.stoppedAt !== null || (st.sizes.size !== null && st.nextDispatch >= st.plan.length);
       if (exhausted && i === this.firstOpen) {
         this.firstOpen++;
         continue;
       }
       if (exhausted) continue;
-      if (!st.plan) {
-        if (st.calibrating) continue;
-        st.calibrating = true;
-        const first = planBatches(this.o.spec.stop, { first: CALIBRATION_TRIALS, size: CALIBRATION_TRIALS })[0] as PlannedBatch;
-        return this.task(st, 0, first.start, first.count, 1);
+      if (st.sizes.size === null && st.sizes.ramp.length === 0) {
+        // Auto-sizing starts with a small batch; its result decides the next (see nextSizes).
+        st.sizes = { ramp: [CALIBRATION_TRIALS], size: null };
+        st.plan = planBatches(this.o.spec.stop, st.sizes);
       }
       while (st.nextDispatch < st.plan.length && (st.done.has(st.nextDispatch) || st.inFlight.has(st.nextDispatch))) st.nextDispatch++;
       const b = st.plan[st.nextDispatch];
@@ -311,12 +310,22 @@ export class Session {
     return undefined;
   }
 
-  private sizesAfterCalibration(st: CellState, r: BatchResult): BatchSizes {
-    const perTrial = Math.max(r.timing.trialsMs, 1e-3) / r.trialCount;
+  /**
+   * Auto-sizing: after the last ramp batch of a cell, either fix the steady size (the batch was long
+   * enough to time, or the ramp reached its cap) or grow the ramp by at most ×8. The sizes are stored
+   * with that batch, so a resume continues with exactly the same batches.
+   */
+  private nextSizes(st: CellState, r: BatchResult): BatchSizes {
+    const c = r.trialCount;
+    const ms = Math.max(r.timing.trialsMs, 1e-3);
+    const covered = st.plan.reduce((a, b) => a + b.count, 0);
     // Enough batches per cell to keep every worker busy even when the sweep has a single cell.
-    const spread = Math.max(1, Math.ceil((st.maxTrials - r.trialCount) / (2 * this.o.backend.concurrency)));
-    const size = Math.max(1, Math.min(MAX_AUTO_BATCH, spread, Math.round(TARGET_BATCH_MS / perTrial)));
-    return { first: r.trialCount, size };
+    const cap = Math.max(1, Math.min(MAX_AUTO_BATCH, Math.ceil((st.maxTrials - covered) / (2 * this.o.backend.concurrency))));
+    const ideal = Math.max(1, Math.round((c * TARGET_BATCH_MS) / ms));
+    if (covered >= st.maxTrials || ms >= MIN_TIMED_MS || ideal <= c || c >= cap) {
+      return { ramp: st.sizes.ramp, size: Math.min(ideal, cap) };
+    }
+    return { ramp: [...st.sizes.ramp, Math.min(RAMP_GROWTH * c, ideal, cap)], size: null };
   }
 
   private onOutcome(st: CellState, task: BatchTask, outcome: BatchOutcome): void {
@@ -330,13 +339,11 @@ export class Session {
       return;
     }
     let sizes: BatchSizes | undefined;
-    if (!st.plan) sizes = this.sizesAfterCalibration(st, r);
+    if (st.sizes.size === null && r.batchIndex === st.sizes.ramp.length - 1) sizes = this.nextSizes(st, r);
     const stored = this.o.store.insertBatch(r, task.attempt, sizes);
     if (sizes) {
       st.sizes = sizes;
       st.plan = planBatches(this.o.spec.stop, sizes);
-      st.calibrating = false;
-      st.nextDispatch = 1;
     }
     if (!stored) return; // a duplicate (at-least-once delivery): already counted
     if (Object.keys(st.constants).length === 0) st.constants = { ...r.constants };
@@ -407,7 +414,7 @@ export class Session {
         st.inFlight.delete(task.batchIndex);
         const err = e as Error & { crash?: boolean };
         if (err.name === 'AbortError') {
-          if (!st.plan) st.calibrating = false;
+          // Not stored: a resume runs it again.
         } else if (err.crash) {
           this.retryOrFail(st, task, err.message, 'E_WORKER_CRASH');
         } else if (err instanceof OrchestratorError) this.fail(err);

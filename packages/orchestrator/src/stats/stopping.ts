@@ -39,10 +39,13 @@ export function isCheckpoint(rule: StopRule, t: number): boolean {
   return rule.rule !== 'fixed' && t > 0 && t % rule.checkEvery === 0;
 }
 
-/** How a cell's trials are cut into batches: the first batch (calibration) and the rest. */
+/**
+ * How a cell's trials are cut into batches: an explicit ramp of first batch sizes (auto-sizing
+ * grows it until a batch is long enough to time), then a steady size (null while still ramping).
+ */
 export interface BatchSizes {
-  first: number;
-  size: number;
+  ramp: number[];
+  size: number | null;
 }
 
 /** One planned batch: trials `start .. start + count − 1`. */
@@ -52,16 +55,17 @@ export interface PlannedBatch {
 }
 
 /**
- * The batches of a cell: `first` trials, then `size` trials at a time, each batch cut short at the
- * next checkpoint. Deterministic from (rule, sizes); the sizes are stored per cell so a resume
- * reuses them.
+ * The batches of a cell: the ramp sizes in order, then `size` trials at a time, each batch cut
+ * short at the next checkpoint. While `size` is null only the ramp is planned. Deterministic from
+ * (rule, sizes); the sizes are stored per cell so a resume reuses them.
  */
 export function planBatches(rule: StopRule, sizes: BatchSizes): PlannedBatch[] {
   const max = maxTrialsOf(rule);
   const out: PlannedBatch[] = [];
   let t = 0;
   while (t < max) {
-    const want = out.length === 0 ? sizes.first : sizes.size;
+    const want = out.length < sizes.ramp.length ? (sizes.ramp[out.length] as number) : sizes.size;
+    if (want === null) break;
     const count = Math.min(want, nextCheckpoint(rule, t) - t);
     out.push({ start: t, count });
     t += count;

@@ -33,8 +33,7 @@ CREATE TABLE cells (
   hash32 INTEGER NOT NULL,
   axes TEXT NOT NULL,
   params TEXT NOT NULL,
-  first_size INTEGER,
-  batch_size INTEGER,
+  plan TEXT,
   constants TEXT,
   stopped_at INTEGER,
   stop_reason TEXT
@@ -69,8 +68,8 @@ export interface CellRow {
   hash32: number;
   axes: Record<string, Json>;
   params: Record<string, Json>;
-  firstSize: number | null;
-  batchSize: number | null;
+  /** Batch sizes (`{ramp, size}`), null until the cell's first batch is planned. */
+  plan: { ramp: number[]; size: number | null } | null;
   constants: Record<string, number> | null;
   stoppedAt: number | null;
   stopReason: string | null;
@@ -94,8 +93,7 @@ interface RawCell {
   hash32: number;
   axes: string;
   params: string;
-  first_size: number | null;
-  batch_size: number | null;
+  plan: string | null;
   constants: string | null;
   stopped_at: number | null;
   stop_reason: string | null;
@@ -119,8 +117,7 @@ function cellFromRaw(r: RawCell): CellRow {
     hash32: r.hash32,
     axes: JSON.parse(r.axes) as Record<string, Json>,
     params: JSON.parse(r.params) as Record<string, Json>,
-    firstSize: r.first_size,
-    batchSize: r.batch_size,
+    plan: r.plan === null ? null : (JSON.parse(r.plan) as { ramp: number[]; size: number | null }),
     constants: r.constants === null ? null : (JSON.parse(r.constants) as Record<string, number>),
     stoppedAt: r.stopped_at,
     stopReason: r.stop_reason,
@@ -144,7 +141,7 @@ function batchFromRaw(r: RawBatch): StoredBatch {
 export class RunStore {
   readonly db: Database.Database;
   readonly dir: string;
-  private readonly insertBatchTx: (result: BatchResult, attempt: number, plan?: { first: number; size: number }) => boolean;
+  private readonly insertBatchTx: (result: BatchResult, attempt: number, plan?: { ramp: number[]; size: number | null }) => boolean;
 
   private constructor(dir: string, db: Database.Database) {
     this.dir = dir;
@@ -156,10 +153,10 @@ export class RunStore {
     const insR = db.prepare('INSERT INTO results (cell, batch, name, length, data) VALUES (?, ?, ?, ?, ?)');
     const getC = db.prepare('SELECT constants FROM cells WHERE idx = ?');
     const setC = db.prepare('UPDATE cells SET constants = ? WHERE idx = ?');
-    const setPlan = db.prepare('UPDATE cells SET first_size = ?, batch_size = ? WHERE idx = ?');
-    this.insertBatchTx = db.transaction((r: BatchResult, attempt: number, plan?: { first: number; size: number }): boolean => {
-      // A calibration batch fixes its cell's plan in the same transaction, so a stored batch always has one.
-      if (plan) setPlan.run(plan.first, plan.size, r.cellIndex);
+    const setPlan = db.prepare('UPDATE cells SET plan = ? WHERE idx = ?');
+    this.insertBatchTx = db.transaction((r: BatchResult, attempt: number, plan?: { ramp: number[]; size: number | null }): boolean => {
+      // A ramp batch extends its cell's plan in the same transaction, so stored batches and the plan agree.
+      if (plan) setPlan.run(JSON.stringify(plan), r.cellIndex);
       if (exists.get(r.cellIndex, r.batchIndex, r.trialStart)) return false;
       insB.run(r.cellIndex, r.batchIndex, r.trialStart, r.trialCount, JSON.stringify(r.counts), r.timing.worker, r.timing.trialsMs, attempt);
       for (const name of Object.keys(r.columns).sort()) {
@@ -246,9 +243,9 @@ export class RunStore {
     return (this.db.prepare('SELECT * FROM cells ORDER BY idx').all() as RawCell[]).map(cellFromRaw);
   }
 
-  /** Record a cell's batch sizes (decided once; a resume reuses them). */
-  setPlan(cellIndex: number, first: number, size: number): void {
-    this.db.prepare('UPDATE cells SET first_size = ?, batch_size = ? WHERE idx = ?').run(first, size, cellIndex);
+  /** Record a cell's batch sizes (a resume reuses them). */
+  setPlan(cellIndex: number, plan: { ramp: number[]; size: number | null }): void {
+    this.db.prepare('UPDATE cells SET plan = ? WHERE idx = ?').run(JSON.stringify(plan), cellIndex);
   }
 
   /** Record where and why a cell stopped (a cache: it is recomputed from the batches on resume). */
@@ -259,10 +256,10 @@ export class RunStore {
   /**
    * Store a batch and its columns in one transaction. Returns false (and changes nothing) when the
    * batch — or another batch starting at the same trial — is already stored: duplicates from
-   * retries or at-least-once delivery are dropped here. `plan` (the cell's batch sizes) is stored in
-   * the same transaction when this is the cell's calibration batch.
+   * retries or at-least-once delivery are dropped here. `plan` (the cell's batch sizes, when this batch
+   * changed them) is stored in the same transaction.
    */
-  insertBatch(result: BatchResult, attempt: number, plan?: { first: number; size: number }): boolean {
+  insertBatch(result: BatchResult, attempt: number, plan?: { ramp: number[]; size: number | null }): boolean {
     return this.insertBatchTx(result, attempt, plan);
   }
 

@@ -43,6 +43,10 @@ export class Attacker {
   /** Best (smallest-norm) adversarial perturbation found since `setPoint`. */
   best: StaticArray<f64>;
   bestNorm: f64 = Infinity;
+  /** Scale of the secant probe used where the gradient vanishes (0: exact one-sided derivatives). */
+  probe: f64 = 0;
+  /** Scratch point for the secant probe. */
+  xs: StaticArray<f64>;
   /** Perturbation of the last successful single attack call. */
   last: StaticArray<f64>;
   lastNorm: f64 = Infinity;
@@ -70,6 +74,7 @@ export class Attacker {
     this.dir = new StaticArray<f64>(d);
     this.best = new StaticArray<f64>(d);
     this.last = new StaticArray<f64>(d);
+    this.xs = new StaticArray<f64>(d);
   }
 
   /** Attack the point at `x0` (d values) whose label is f(x0); resets the best result. */
@@ -86,13 +91,16 @@ export class Attacker {
 
   /** ‖v‖ in the attack's norm. */
   normOf(v: StaticArray<f64>): f64 {
+    // ℓ2 is computed scaled, so tiny or huge entries neither underflow nor overflow.
+    let big = 0.0;
+    for (let j = 0; j < this.d; j++) big = Math.max(big, Math.abs(unchecked(v[j])));
+    if (this.norm == NORM_INF || big == 0 || !isFinite(big)) return big;
     let s = 0.0;
     for (let j = 0; j < this.d; j++) {
-      const a = Math.abs(unchecked(v[j]));
-      if (this.norm == NORM_INF) s = Math.max(s, a);
-      else s += a * a;
+      const a = unchecked(v[j]) / big;
+      s += a * a;
     }
-    return this.norm == NORM_INF ? s : Math.sqrt(s);
+    return big * Math.sqrt(s);
   }
 
   /** Project v onto the ball of radius eps. */
@@ -100,10 +108,12 @@ export class Attacker {
     if (this.norm == NORM_INF) {
       for (let j = 0; j < this.d; j++) unchecked((v[j] = Math.min(eps, Math.max(-eps, unchecked(v[j])))));
     } else {
-      const n = this.normOf(v);
-      if (n > eps) {
-        const s = eps / n;
+      let n = this.normOf(v);
+      // Rounding can leave the rescaled vector an ulp outside the ball: shrink until it is inside.
+      for (let k = 0; k < 4 && n > eps; k++) {
+        const s = (eps / n) * (1.0 - <f64>k * 2.220446049250313e-16);
         for (let j = 0; j < this.d; j++) unchecked((v[j] *= s));
+        n = this.normOf(v);
       }
     }
   }
@@ -118,11 +128,12 @@ export class Attacker {
     return Math.abs(phi - <f64>labelOf(unchecked(xp[0]), this.m));
   }
 
-  /** Record v as a success if it is adversarial; returns whether it is. */
+  /** Record v as a success if it is adversarial (with a finite norm); returns whether it is. */
   check(v: StaticArray<f64>): bool {
+    const n = this.normOf(v);
+    if (!isFinite(n)) return false; // a runaway step (flat φ) is no perturbation
     const s = this.score(v);
     if (!(s >= 0.5)) return false;
-    const n = this.normOf(v);
     this.lastNorm = n;
     for (let j = 0; j < this.d; j++) unchecked((this.last[j] = v[j]));
     if (n < this.bestNorm) {
@@ -147,18 +158,23 @@ export class Attacker {
     const y = <f64>labelOf(unchecked(xp[0]), this.m);
     // Dual norm of the gradient: how fast φ can move per unit of perturbation.
     let dual = 0.0;
-    for (let j = 0; j < this.d; j++) {
-      const a = Math.abs(unchecked(g[j]));
-      if (this.norm == NORM_INF) dual += a;
-      else dual += a * a;
+    if (this.norm == NORM_INF) {
+      for (let j = 0; j < this.d; j++) dual += Math.abs(unchecked(g[j]));
+    } else {
+      dual = this.normOf(g); // the ℓ2 norm is its own dual
     }
-    if (this.norm == NORM_L2) dual = Math.sqrt(dual);
     // Two failure levels: the other class (1/2) and the overshoot on the far side (y ± 1/2 away).
     const far = y > 0.5 ? 1.5 : -0.5;
     const target = Math.abs(far - phi) < Math.abs(0.5 - phi) ? far : 0.5;
     const sgn: f64 = target > phi ? 1.0 : -1.0;
     const dirv = this.dir;
-    if (dual == 0 || !isFinite(dual)) {
+    if (dual == 0) {
+      // Flat here: try the nearer level first, then the other one (σ cannot overshoot, say).
+      const r = this.oneSided(sgn, target, phi);
+      if (isFinite(r)) return r;
+      return this.oneSided(-sgn, target == far ? 0.5 : far, phi);
+    }
+    if (!isFinite(dual)) {
       for (let j = 0; j < this.d; j++) unchecked((dirv[j] = 0.0));
       return Infinity;
     }
@@ -167,6 +183,89 @@ export class Attacker {
       unchecked((dirv[j] = this.norm == NORM_INF ? (gj > 0 ? 1.0 : gj < 0 ? -1.0 : 0.0) : gj / dual));
     }
     return Math.abs(target - phi) / dual;
+  }
+
+  /**
+   * Ascent direction from one-sided derivatives along ±e_j, used where the gradient is exactly 0
+   * (e.g. every unit sits at a ReLU kink, as σ does at its class-0 points: ReLU'(0) = 0 would
+   * otherwise freeze every gradient attack there). Fills `dir`, returns the first-order distance.
+   */
+  oneSided(sgn: f64, target: f64, phi: f64): f64 {
+    const d = this.d;
+    const e = this.cand;
+    const dirv = this.dir;
+    const g = this.g;
+    const xp = changetype<usize>(this.xp);
+    let dual = 0.0;
+    const h = this.probe;
+    const xs = this.xs;
+    for (let j = 0; j < d; j++) {
+      let up = 0.0;
+      let down = 0.0;
+      if (h > 0) {
+        // Secant slopes over the attack's own step: robust when x sits a rounding error short of
+        // a kink, where the exact one-sided derivative is still 0.
+        for (let q = 0; q < d; q++) unchecked((xs[q] = this.xp[q]));
+        const xj = unchecked(xs[j]);
+        unchecked((xs[j] = xj + h));
+        // Changes at the rounding level of φ are noise, not ascent.
+        const noise = 1e-12 * (1.0 + Math.abs(phi));
+        let dUp = this.net.forward(changetype<usize>(xs)) - phi;
+        unchecked((xs[j] = xj - h));
+        let dDown = this.net.forward(changetype<usize>(xs)) - phi;
+        if (Math.abs(dUp) <= noise) dUp = 0;
+        if (Math.abs(dDown) <= noise) dDown = 0;
+        up = (sgn * dUp) / h;
+        down = (sgn * dDown) / h;
+        this.evals += 2;
+      } else {
+        for (let q = 0; q < d; q++) unchecked((e[q] = 0.0));
+        unchecked((e[j] = 1.0));
+        this.evals++;
+        this.net.forwardDir(xp, changetype<usize>(e));
+        up = sgn * this.net.lastDerivative;
+        unchecked((e[j] = -1.0));
+        this.net.forwardDir(xp, changetype<usize>(e));
+        down = sgn * this.net.lastDerivative;
+      }
+      // g_j: signed gain per unit step along the better of ±e_j (0 when neither helps).
+      const gj = up >= down ? (up > 0 ? up : 0.0) : -down;
+      unchecked((g[j] = gj));
+    }
+    if (this.norm == NORM_INF) {
+      for (let j = 0; j < d; j++) dual += Math.abs(unchecked(g[j]));
+    } else {
+      dual = this.normOf(g);
+    }
+    if (dual == 0 || !isFinite(dual)) {
+      for (let j = 0; j < d; j++) unchecked((dirv[j] = 0.0));
+      return Infinity;
+    }
+    for (let j = 0; j < d; j++) {
+      const gj = unchecked(g[j]);
+      unchecked((dirv[j] = this.norm == NORM_INF ? (gj > 0 ? 1.0 : gj < 0 ? -1.0 : 0.0) : gj / dual));
+    }
+    return Math.abs(target - phi) / dual;
+  }
+
+  /**
+   * Shrink the best perturbation along its own ray by bisection on the scale s ∈ (0, 1]: every
+   * scale tried is verified, so this only ever improves the minimal-norm result.
+   */
+  polish(iters: i32): void {
+    if (!isFinite(this.bestNorm)) return;
+    const d = this.d;
+    const base = this.eta;
+    const cand = this.cand;
+    for (let j = 0; j < d; j++) unchecked((base[j] = this.best[j]));
+    let lo = 0.0;
+    let hi = 1.0;
+    for (let it = 0; it < iters; it++) {
+      const mid = 0.5 * (lo + hi);
+      for (let j = 0; j < d; j++) unchecked((cand[j] = mid * base[j]));
+      if (this.check(cand)) hi = mid;
+      else lo = mid;
+    }
   }
 
   /** A uniform random point of the ball of radius eps, into v. */
@@ -191,6 +290,7 @@ export class Attacker {
     const eta = this.eta;
     for (let j = 0; j < this.d; j++) unchecked((eta[j] = 0.0));
     if (this.check(eta)) return true;
+    this.probe = eps;
     this.direction(eta);
     for (let j = 0; j < this.d; j++) unchecked((eta[j] = eps * this.dir[j]));
     this.project(eta, eps);
@@ -218,9 +318,10 @@ export class Attacker {
       else this.randomInBall(eta, eps);
       const n = max(1, this.steps);
       for (let t = 0; t < n; t++) {
+        const a = this.stepSize(eps, t, n);
+        this.probe = a;
         this.direction(eta);
         if (this.adversarialAtXp()) return this.check(eta);
-        const a = this.stepSize(eps, t, n);
         for (let j = 0; j < d; j++) unchecked((eta[j] += a * this.dir[j]));
         this.project(eta, eps);
       }
@@ -251,6 +352,7 @@ export class Attacker {
       const cosf = 0.5 * (1.0 + Math.cos(PI * <f64>t / <f64>n));
       const gamma = 0.05 * cosf + 0.001;
       const alpha = 1.0 * cosf + 0.01;
+      this.probe = Math.max(eps, 1e-9 * epsMax);
       const dist = this.direction(eta);
       const cur = this.normOf(eta);
       if (this.adversarialAtXp()) {
@@ -269,6 +371,7 @@ export class Attacker {
       this.project(eta, eps);
     }
     if (this.check(eta)) found = true;
+    if (found) this.polish(40);
     return found;
   }
 
@@ -285,6 +388,7 @@ export class Attacker {
       if (this.pgd(mid)) h = Math.min(mid, this.lastNorm);
       else lo = mid;
     }
+    this.polish(40);
     return true;
   }
 
@@ -296,14 +400,23 @@ export class Attacker {
     const eta = this.eta;
     const d = this.d;
     for (let j = 0; j < d; j++) unchecked((eta[j] = 0.0));
+    let ok = false;
+    // DeepFool has no radius of its own: probe a vanishing gradient over a small fixed step.
+    this.probe = 1e-7;
     for (let it = 0; it < maxIter; it++) {
       const dist = this.direction(eta);
-      if (this.adversarialAtXp()) return this.check(eta);
+      if (this.adversarialAtXp()) {
+        ok = this.check(eta);
+        break;
+      }
       if (!isFinite(dist)) return false;
       const step = dist * (1.0 + overshoot) + 1e-12;
       for (let j = 0; j < d; j++) unchecked((eta[j] += step * this.dir[j]));
     }
-    return this.check(eta);
+    if (!ok) ok = this.check(eta);
+    // The overshoot is a convergence aid, not part of the answer: take it back where possible.
+    if (ok) this.polish(40);
+    return ok;
   }
 
   /**
@@ -326,20 +439,26 @@ export class Attacker {
     }
     if (this.check(eta)) return true;
     let best = this.score(eta);
+    // (1+1) evolution strategy with the 1/5 success rule: the step grows after an improvement and
+    // shrinks slowly otherwise, so the search can close in on a thin adversarial region.
+    let sigma = 0.3 * eps;
+    const shrink = Math.pow(1.5, -0.25);
     for (let q = 0; q < queries; q++) {
-      const frac = <f64>q / <f64>max(1, queries);
-      if (rng.uniform() < 0.2) {
+      const fresh = rng.uniform() < 0.1;
+      if (fresh) {
         this.randomInBall(cand, eps);
       } else {
-        const sigma = eps * (0.5 * (1.0 - frac) + 0.02);
         for (let j = 0; j < d; j++) unchecked((cand[j] = eta[j] + sigma * rng.normal()));
         this.project(cand, eps);
       }
       const s = this.score(cand);
-      if (s >= 0.5) return this.check(cand);
+      if (s >= 0.5 && this.check(cand)) return true;
       if (s > best) {
         best = s;
         for (let j = 0; j < d; j++) unchecked((eta[j] = cand[j]));
+        if (!fresh) sigma = Math.min(sigma * 1.5, 2.0 * eps);
+      } else if (!fresh) {
+        sigma = Math.max(sigma * shrink, 1e-12 * eps);
       }
     }
     return false;

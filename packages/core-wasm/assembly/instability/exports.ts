@@ -106,7 +106,7 @@ export function inst_attack(
   else if (kind == ATK_RANDOM) ok = atk.randomSearch(eps, <i32>opt(opts, A_QUERIES));
   else throw new Error(ERR_ARG);
   lastEvals = <f64>atk.evals;
-  if (!ok) return -1.0;
+  if (!ok || !isFinite(atk.bestNorm)) return -1.0;
   // The smallest perturbation this call verified (minimal-norm attacks improve on their first hit).
   for (let j = 0; j < net.d; j++) store<f64>(etaOut + (<usize>j << 3), unchecked(atk.best[j]));
   return atk.bestNorm;

@@ -79,6 +79,13 @@ const hedge: Algorithm = Object.freeze({
   },
 });
 
+/** Σ_j q_jk in exact arithmetic (numerators over the read's common denominator). */
+function columnSum(data: OracleRead, d: number, k: number): bigint {
+  let acc = 0n;
+  for (let j = 0; j < data.yNum.length; j++) acc += data.xNum[j * d + k]!;
+  return acc;
+}
+
 const exactRead: Algorithm = Object.freeze({
   name: 'exact-read',
   description: 'solves the single-coordinate problem for every coordinate and returns the best (ties by a fair coin)',
@@ -87,8 +94,17 @@ const exactRead: Algorithm = Object.freeze({
     const sols: ReducedSolution[] = [];
     for (let k = 0; k < ctx.d; k++) sols.push(ctx.tools.reduced(data, k));
     const bestCost = Math.min(...sols.map((c) => c.cost));
-    const tied = sols.filter((c) => c.cost === bestCost);
-    // Exact ties are what the adversary produces for n ≤ K (identical coordinates 1 and 2).
+    // Costs within f64 rounding of the best are ties in floating point (beyond ~50 bits the f64
+    // images of coordinates 1 and 2 coincide). On data x^j = c_j a the reduced minimum is strictly
+    // decreasing in a_k (h depends on a_k only through the penalty 2λ√(t/a_k)), so the exact column
+    // sums Σ_j q_jk decide such ties; only exactly equal columns — what the adversary produces for
+    // n ≤ K — are left to a fair coin.
+    let tied = sols.filter((c) => c.cost - bestCost <= 1e-14 * Math.abs(bestCost));
+    if (tied.length > 1) {
+      const sums = tied.map((c) => columnSum(data, ctx.d, c.coordinate));
+      const top = sums.reduce((a, b) => (b > a ? b : a));
+      tied = tied.filter((_, i) => sums[i] === top);
+    }
     return answer(ctx, tied.length === 1 ? tied[0]! : tied[ctx.rng.below(tied.length)]!);
   },
 });

@@ -6,6 +6,10 @@ import {
   redactUrl,
   RedisBackendError,
 } from '../src/backends/bullmq/connection.js';
+import { createBullmqBackend } from '../src/backends/bullmq/backend.js';
+import { startWorker } from '../src/backends/bullmq/worker.js';
+import { batchKey, type BatchTask } from '../src/worker/protocol.js';
+import { ECHO_TASK } from './helpers/bullmq-workers.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
 
 const PASSWORD = 's3cr3t-pa55';
@@ -102,5 +106,53 @@ describe('redis preflight against a real redis-server', () => {
     const err = await checkRedis({ url: 'redis://192.0.2.1:6379' }, 1_000).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(4_000);
     expect((err as RedisBackendError).code).toBe('E_REDIS_CONNECT');
+  });
+});
+
+describe('redis over TLS (rediss://, self-signed CA passed through)', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis({ tls: true, password: PASSWORD, persistent: false });
+  });
+  afterAll(async () => {
+    await redis.dispose();
+  });
+
+  it('connects when the CA is passed through redisOptions.tls', async () => {
+    expect(redis.url.startsWith('rediss://')).toBe(true);
+    expect(await checkRedis({ url: redis.url, redisOptions: { tls: { ca: redis.ca } } })).toMatch(/^\d+\./);
+  });
+
+  it('an untrusted certificate fails fast with a TLS message', async () => {
+    const err = await checkRedis({ url: redis.url }).catch((e: unknown) => e);
+    expect((err as RedisBackendError).code).toBe('E_REDIS_CONNECT');
+    expect((err as Error).message).toMatch(/TLS failed .*certificate/);
+    expect((err as Error).message).not.toContain(PASSWORD);
+  });
+
+  it('plain redis:// against the TLS port fails within the timeout', async () => {
+    const t0 = Date.now();
+    const err = await checkRedis({ url: redis.url.replace('rediss:', 'redis:') }, 1_500).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    expect((err as RedisBackendError).code).toBe('E_REDIS_CONNECT');
+  });
+
+  it('a batch runs end to end over TLS (backend and worker)', async () => {
+    const tls = { tls: { ca: redis.ca } };
+    const worker = await startWorker({ redis: redis.url, redisOptions: tls, concurrency: 1, taskModule: ECHO_TASK });
+    const backend = createBullmqBackend({ runId: 'tls', workers: 1, redis: redis.url, redisOptions: tls });
+    try {
+      await backend.start();
+      const task: BatchTask = {
+        type: 'batch', protocol: 1, runId: 'tls', cellIndex: 0, cellKey: 'k', cellHash32: 1, batchIndex: 0,
+        experiment: 'instability', params: {}, seed: 1, trialStart: 0, trialCount: 5, attempt: 1,
+      };
+      const out = await backend.run(task);
+      expect(out).toMatchObject({ type: 'batch-result', trialCount: 5 });
+      expect(batchKey(out)).toBe('tls:0:0');
+    } finally {
+      await backend.close();
+      await worker.close();
+    }
   });
 });

@@ -4,8 +4,9 @@
  * guarantees (stalled re-delivery, persistence across a restart) are properties of Redis itself.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +19,11 @@ export interface RedisServerOptions {
    * restart keeps the queue exactly. Default true.
    */
   persistent?: boolean;
+  /**
+   * Serve TLS only (a self-signed certificate for 127.0.0.1 made with openssl); the URL is then
+   * `rediss://…` and `ca` holds the certificate clients must trust.
+   */
+  tls?: boolean;
 }
 
 /** A running test Redis server. */
@@ -27,6 +33,8 @@ export interface RedisServer {
   readonly port: number;
   /** The temporary data directory (AOF lives here). */
   readonly dir: string;
+  /** With `tls`: the server's self-signed certificate (PEM), to pass as `tls.ca`. */
+  readonly ca?: string;
   /** Whether the server process is currently up. */
   readonly running: boolean;
   /** Graceful stop (SIGTERM: Redis flushes its AOF and exits). Keeps the data directory. */
@@ -37,7 +45,7 @@ export interface RedisServer {
   dispose(): Promise<void>;
 }
 
-const DEFAULTS = { persistent: true } as const;
+const DEFAULTS = { persistent: true, tls: false } as const;
 
 /**
  * Path of `redis-server`, installing Debian's package with apt-get when it is missing and we are
@@ -85,18 +93,30 @@ export async function freePort(): Promise<number> {
 }
 
 /** Sends a raw `PING` and resolves true when Redis answers at all (PONG or an auth error). */
-function ping(port: number): Promise<boolean> {
+function ping(port: number, ca?: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = new Socket();
+    const s = ca === undefined ? new Socket() : tlsConnect({ port, host: '127.0.0.1', ca }, () => s.write('PING\r\n'));
     const done = (ok: boolean): void => {
       s.destroy();
       resolve(ok);
     };
     s.setTimeout(500, () => done(false));
     s.once('error', () => done(false));
-    s.once('data', (d) => done(/^(\+PONG|-NOAUTH|-WRONGPASS)/.test(d.toString())));
-    s.connect(port, '127.0.0.1', () => s.write('PING\r\n'));
+    s.once('data', (d: Buffer) => done(/^(\+PONG|-NOAUTH|-WRONGPASS)/.test(d.toString())));
+    if (ca === undefined) s.connect(port, '127.0.0.1', () => s.write('PING\r\n'));
   });
+}
+
+/** A self-signed certificate and key for 127.0.0.1 in `dir`; returns the certificate PEM. */
+function selfSignedCertificate(dir: string): string {
+  const r = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`openssl could not make a test certificate (is openssl installed?): ${r.stderr}`);
+  return readFileSync(join(dir, 'cert.pem'), 'utf8');
 }
 
 /** Starts a fresh `redis-server` and resolves once it answers `PING`. */
@@ -107,9 +127,16 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let port = await freePort();
   let proc: ChildProcess | undefined;
   let log = '';
+  const ca = opts.tls ? selfSignedCertificate(dir) : undefined;
 
   const args = (): string[] => {
-    const a = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
+    const a = ['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
+    if (opts.tls) {
+      a.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'cert.pem'));
+      a.push('--tls-key-file', join(dir, 'key.pem'), '--tls-auth-clients', 'no');
+    } else {
+      a.push('--port', String(port));
+    }
     a.push('--appendonly', opts.persistent ? 'yes' : 'no');
     if (opts.persistent) a.push('--appendfsync', 'always');
     if (opts.password !== undefined) a.push('--requirepass', opts.password);
@@ -125,7 +152,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (p.exitCode !== null || p.signalCode !== null) break;
-      if (await ping(port)) return;
+      if (await ping(port, ca)) return;
       await new Promise((r) => setTimeout(r, 25));
     }
     p.kill('SIGKILL');
@@ -155,9 +182,10 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
 
   const auth = opts.password !== undefined ? `:${encodeURIComponent(opts.password)}@` : '';
   return {
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${opts.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     port,
     dir,
+    ...(ca !== undefined ? { ca } : {}),
     get running() {
       return proc !== undefined && proc.exitCode === null && proc.signalCode === null;
     },

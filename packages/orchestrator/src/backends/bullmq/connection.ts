@@ -233,5 +233,12 @@ export function classify(e: unknown, conn: RedisConnectionOptions): RedisBackend
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(msg)) {
     return new RedisBackendError('E_REDIS_CONNECT', `cannot connect to Redis at ${where}: unknown host (${msg})`);
   }
+  if (/certificate|SSL|TLS|handshake|EPROTO/i.test(msg) || code.startsWith('ERR_TLS') || code === 'EPROTO') {
+    return new RedisBackendError(
+      'E_REDIS_CONNECT',
+      `cannot connect to Redis at ${where}: TLS failed (${msg}); for a private CA pass its certificate ` +
+        '(redisOptions.tls.ca, or NODE_EXTRA_CA_CERTS=ca.pem), and use rediss:// only for a TLS port',
+    );
+  }
   return new RedisBackendError('E_REDIS_CONNECT', `cannot connect to Redis at ${where}: ${msg}`);
 }

@@ -135,13 +135,21 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
       }
       terms += nOut;
     }
+    const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
+    const stride = <usize>nIn << 3;
     for (let j = 0; j < nIn; j++) {
       let a = 0.0;
       let aAbs = 0.0;
+      // Column j of W_l; λ is sparse (unit seeds, inactive units), so zero entries are skipped.
+      let p = W + (<usize>j << 3);
       for (let i = 0; i < nOut; i++) {
-        const t = unchecked(cur[i]) * net.w(l, i, j);
-        a += t;
-        aAbs += Math.abs(t);
+        const ci = unchecked(cur[i]);
+        if (ci != 0) {
+          const t = ci * load<f64>(p);
+          a += t;
+          aAbs += Math.abs(t);
+        }
+        p += stride;
       }
       const lj = unchecked(lo[prev + j]);
       const uj = unchecked(hi[prev + j]);
@@ -188,13 +196,20 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
   let dual = 0.0;
   let big = 0.0;
   const coef = net.vc;
+  const W1 = net.params + (<usize>unchecked(net.wOff[0]) << 3);
+  const stride1 = <usize>d << 3;
   for (let j = 0; j < d; j++) {
     let a = 0.0;
     let aAbs = 0.0;
+    let p = W1 + (<usize>j << 3);
     for (let i = 0; i < n1; i++) {
-      const t = unchecked(cur[i]) * net.w(1, i, j);
-      a += t;
-      aAbs += Math.abs(t);
+      const ci = unchecked(cur[i]);
+      if (ci != 0) {
+        const t = ci * load<f64>(p);
+        a += t;
+        aAbs += Math.abs(t);
+      }
+      p += stride1;
     }
     const xj = load<f64>(x0 + (<usize>j << 3));
     slack += g1 * aAbs * (Math.abs(xj) + eps);
@@ -229,6 +244,11 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
  */
 export function outputBounds(net: Net, x0: usize, eps: f64, norm: i32, method: i32, directed: bool): void {
   ibp(net, x0, eps, norm, directed);
+  crownRefine(net, x0, eps, norm, method, directed);
+}
+
+/** With CERT_CROWN in `method`, tighten the IBP bounds in net.lo / net.hi by CROWN; sets boundLo/Hi. */
+function crownRefine(net: Net, x0: usize, eps: f64, norm: i32, method: i32, directed: bool): void {
   const L = net.L;
   const lo = net.lo;
   const hi = net.hi;
@@ -239,6 +259,8 @@ export function outputBounds(net: Net, x0: usize, eps: f64, norm: i32, method: i
       const nk = unchecked(net.dims[k]);
       const off = unchecked(net.uOff[k - 1]);
       for (let i = 0; i < nk; i++) {
+        // A hidden unit that IBP already proves stable is relaxed exactly: tightening it is useless.
+        if (k < L && (unchecked(lo[off + i]) >= 0 || unchecked(hi[off + i]) <= 0)) continue;
         for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
         unchecked((va[i] = 1.0));
         const lb = crownLower(net, k, x0, eps, norm, directed);
@@ -257,8 +279,13 @@ export function outputBounds(net: Net, x0: usize, eps: f64, norm: i32, method: i
 
 /** True when every point of B(x0, eps) provably has |φ − y| < 1/2 (f ≡ y on the ball). */
 export function certifyBall(net: Net, x0: usize, y: i32, eps: f64, norm: i32, method: i32, directed: bool): bool {
-  outputBounds(net, x0, eps, norm, method, directed);
   const fy = <f64>y;
+  ibp(net, x0, eps, norm, directed);
+  const o = unchecked(net.uOff[net.L - 1]);
+  // IBP alone often suffices (small balls); CROWN only runs when it is needed.
+  if (unchecked(net.lo[o]) > fy - 0.5 && unchecked(net.hi[o]) < fy + 0.5) return true;
+  if ((method & CERT_CROWN) == 0) return false;
+  crownRefine(net, x0, eps, norm, method, directed);
   return boundLo > fy - 0.5 && boundHi < fy + 0.5;
 }
 

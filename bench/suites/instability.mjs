@@ -1,0 +1,104 @@
+// Experiment I on one core: whole instability trials per second, and the attack and certification
+// kernels' iteration rates.
+//
+// I1 is the issue's default configuration: d = 2, m = 16, N = 2→8→8→1, r = 256 training points
+// (s = 0), 300 epochs full-batch adam, PGD-20 on every point (plus the always-on exact e_1 rays
+// that give every bracket its upper end), IBP + CROWN certified radius by 20-step bisection.
+// I2 is the same trial with the whole default attack suite (line, FMN, DeepFool, PGD, FGSM,
+// random search). A1/A2 time PGD and FMN steps on a trained network; C1/C2 time IBP and CROWN
+// certification steps (one ball each) inside the certified-radius bisection.
+
+import { attack, certifiedRadius, certify, loadCore, runInstabilityTrial, runInstabilityTrials } from '@paradox/core-wasm';
+import { timeRuns } from '../peers/stats.mjs';
+import { describe, rateRow } from '../peers/report.mjs';
+
+const SUITE = 'instability';
+
+/** @param {{ quick?: boolean, log?: (s: string) => void }} ctx */
+export async function run(ctx = {}) {
+  const log = ctx.log ?? console.log;
+  const quick = Boolean(ctx.quick);
+  const core = await loadCore();
+  const runs = quick ? 2 : 5;
+  const rows = [];
+  const push = (row) => {
+    rows.push(row);
+    log(describe(row));
+  };
+
+  const i1 = {
+    method: 'train', d: 2, m: 16, r: 256, s: 0, hidden: [8, 8], epochs: 300, optimizer: 'adam', lr: 0.01,
+    attacks: ['pgd'], pgdSteps: 20, certify: ['ibp', 'crown'], certIters: 20,
+  };
+  const i2 = { ...i1, attacks: ['line', 'fmn', 'deepfool', 'pgd', 'fgsm', 'random'] };
+  for (const [workload, params] of [['I1', i1], ['I2', i2]]) {
+    const count = quick ? 2 : 6;
+    let t = 0;
+    let last;
+    const secs = await timeRuns(() => {
+      last = runInstabilityTrials(core, params, { seed: 2026, streamHi: 1, tStart: t, count });
+      t += count;
+    }, { runs, warmup: 1 });
+    const ev = last.reduce((s, r) => s + r.evaluations, 0) / last.length;
+    push({
+      ...rateRow({ suite: SUITE, workload, impl: 'core-wasm', precision: 'f64', params, quick }, secs, count, 'trials/s'),
+      evaluationsPerTrial: ev,
+      accuracy: last.map((r) => r.trainAccuracy),
+    });
+  }
+
+  // A trained network and one of its points for the kernel rates.
+  const detail = runInstabilityTrial(core, { ...i1, attacks: ['line'] }, { seed: 7, streamHi: 1, trial: 0 });
+  const net = detail.network;
+  // The correct point whose flip is closest relative to its stripe boundary: certification there
+  // cannot reach the boundary, so every bisection step runs.
+  let idx = -1;
+  let bestRel = Infinity;
+  for (let i = 0; i < detail.train.n; i++) {
+    const a = detail.points.attacked[i];
+    const x1 = detail.train.X[2 * i];
+    const b = Math.min(...[...Array(15).keys()].map((j) => Math.abs(x1 - (j + 1) / 16)));
+    if (a > 0 && a / b < bestRel) {
+      bestRel = a / b;
+      idx = i;
+    }
+  }
+  const x = Array.from(detail.train.X.subarray(2 * idx, 2 * idx + 2));
+  const rad = detail.points.attacked[idx];
+
+  // PGD at a radius with no flip: every step of every restart runs.
+  {
+    const steps = 100;
+    const restarts = quick ? 5 : 20;
+    let evals = 0;
+    const secs = await timeRuns(() => {
+      const a = attack(core, net, x, { kind: 'pgd', m: 16, eps: rad * 0.5, steps, restarts });
+      evals = a.evaluations;
+    }, { runs, warmup: 1 });
+    push(rateRow({ suite: SUITE, workload: 'A1 pgd', impl: 'core-wasm', precision: 'f64', dims: net.dims, quick }, secs, evals, 'steps/s'));
+  }
+  {
+    let evals = 0;
+    const secs = await timeRuns(() => {
+      const a = attack(core, net, x, { kind: 'fmn', m: 16, eps: rad * 2, steps: quick ? 200 : 1000 });
+      evals = a.evaluations;
+    }, { runs, warmup: 1 });
+    push(rateRow({ suite: SUITE, workload: 'A2 fmn', impl: 'core-wasm', precision: 'f64', dims: net.dims, quick }, secs, evals, 'steps/s'));
+  }
+  // Certified radius by bisection: 2 + iters certification steps per call.
+  for (const method of ['ibp', 'crown']) {
+    const iters = 40;
+    const calls = quick ? 20 : 100;
+    const secs = await timeRuns(() => {
+      // maxRadius above the attack radius: never certifiable, so the bisection runs every step.
+      for (let c = 0; c < calls; c++) certifiedRadius(core, net, x, 16, { method, iters, maxRadius: rad * 1.5 });
+    }, { runs, warmup: 1 });
+    push(rateRow({ suite: SUITE, workload: `C ${method}`, impl: 'core-wasm', precision: 'f64', dims: net.dims, quick }, secs, calls * (iters + 2), 'balls/s'));
+    // The same through the one-ball API (validation, copies and one WASM call per ball).
+    const secs1 = await timeRuns(() => {
+      for (let c = 0; c < calls; c++) certify(core, net, x, rad * 0.5, { method });
+    }, { runs, warmup: 1 });
+    push(rateRow({ suite: SUITE, workload: `C ${method} (API, 1 ball/call)`, impl: 'core-wasm', precision: 'f64', dims: net.dims, quick }, secs1, calls, 'balls/s'));
+  }
+  return rows;
+}

@@ -25,8 +25,8 @@ describe('paradox demo', () => {
     // Result I: the dichotomy with shares and intervals for both kinds of network.
     expect(out).toContain('── demo/instability (instability) ──');
     expect(out).toContain('Result I, the instability dichotomy:');
-    expect(out).toMatch(/ {4}fixed architecture: (\d+% \([\d,]+ of [\d,]+ accurate; 95% CI \[\d\.\d{3}, \d\.\d{3}\]\)|no accurate networks among [\d,]+ trials)\n/);
-    expect(out).toMatch(/ {4}variable width: {5}\d+% \([\d,]+ of [\d,]+ accurate; 95% CI \[\d\.\d{3}, \d\.\d{3}\]\)\n/);
+    expect(out).toMatch(/ {4}fixed architecture, trained: (\d+% \([\d,]+ of [\d,]+ accurate; 95% CI \[\d\.\d{3}, \d\.\d{3}\]\)|no accurate networks among [\d,]+ trials)\n/);
+    expect(out).toMatch(/ {4}variable width: {14}\d+% \([\d,]+ of [\d,]+ accurate; 95% CI \[\d\.\d{3}, \d\.\d{3}\]\)\n/);
     // Result II: worst-case success below ε_B per algorithm, with intervals, at most 1/2.
     expect(out).toContain('── demo/noncomputability (noncomputability) ──');
     expect(out).toContain('Result II, existence without computability:');

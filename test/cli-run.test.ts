@@ -92,6 +92,43 @@ describe('run, interrupt, resume', () => {
   });
 });
 
+describe('multi-spec files', () => {
+  it('runs each document into its own subdirectory, and resume after SIGINT also starts the parts not yet begun', async () => {
+    const second = SPEC.replace('name: small', 'name: second').replace('algorithm: [gd, adam]', 'algorithm: [coin, exact-read]').replace('trials: 300', 'trials: 50');
+    writeFileSync(join(dir, 'two.yaml'), `description: two parts\n${SPEC}---\n${second}`);
+    const p = paradoxAsync(['run', 'two.yaml', '--out', 'two', '--json'], { cwd: dir });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (p.output().stdout.includes('"type":"batch-done"')) {
+          clearInterval(timer);
+          p.child.kill('SIGINT');
+          resolve();
+        }
+      }, 20);
+      p.done.then(() => reject(new Error('finished before it could be interrupted')), reject);
+    });
+    const r = await p.done;
+    expect(r.code).toBe(130);
+    const events = ndjson(r.stdout);
+    expect(events.every((e) => e.type === 'headline' || e.run === 'two/small')).toBe(true);
+    expect(existsSync(join(dir, 'two', 'second'))).toBe(false);
+
+    const resumed = paradox(['resume', 'two', '--json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const heads = ndjson(resumed.stdout).filter((e) => e.type === 'headline');
+    expect(heads.map((h) => [h.run, h.complete])).toEqual([
+      ['two/small', true],
+      ['two/second', true],
+    ]);
+    // Each part equals the same spec run on its own.
+    if (!existsSync(join(dir, 'straight'))) expect(paradox(['run', 'small.yaml', '--out', 'straight'], { cwd: dir }).code).toBe(0);
+    expect(summaryText('two/small')).toBe(summaryText('straight'));
+    writeFileSync(join(dir, 'second.yaml'), second);
+    expect(paradox(['run', 'second.yaml', '--out', 'second-alone'], { cwd: dir }).code).toBe(0);
+    expect(summaryText('two/second')).toBe(summaryText('second-alone'));
+  });
+});
+
 describe('report and export', () => {
   it('report prints the headline of an existing run', () => {
     const r = paradox(['report', 'straight'], { cwd: dir });

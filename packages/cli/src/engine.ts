@@ -91,8 +91,9 @@ function describeStart(e: Extract<RunEvent, { type: 'run-started' }>, label: str
 export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions): Promise<SessionResult> {
   const controller = new AbortController();
   let renderer: ProgressRenderer | undefined;
+  let current: string | undefined;
   const notify = (msg: string): void => {
-    if (exec.json) emitJson(ctx, { type: 'notice', message: msg });
+    if (exec.json) emitJson(ctx, jobs.length > 1 && current ? { type: 'notice', message: msg, run: current } : { type: 'notice', message: msg });
     else if (renderer) renderer.log(msg);
     else println(ctx.stderr, msg);
   };
@@ -101,6 +102,7 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions): Pro
   try {
     for (const job of jobs) {
       if (controller.signal.aborted) break;
+      current = job.label;
       const model = new ProgressModel(job.label);
       renderer = makeRenderer(ctx, model, exec.json);
       const r = renderer;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clopperPearson, headline, headlineText } from '../src/headline.js';
-import { EPS, instSummary, ncCell, ncSummary } from './fixtures/summaries.js';
+import { EPS, instCell, instSummary, ncCell, ncSummary } from './fixtures/summaries.js';
 
 describe('clopperPearson', () => {
   it('matches known exact intervals', () => {
@@ -55,24 +55,27 @@ describe('headline (noncomputability)', () => {
 });
 
 describe('headline (instability)', () => {
-  it('pools accurate fixed-architecture networks against variable-width ones', () => {
-    const h = headline(instSummary());
+  it('pools accurate fixed-architecture networks against variable-width ones, leaving the shortcut out of the pool', () => {
+    const sum = instSummary();
+    sum.cells.push(instCell('shortcut', [2, 2, 1], 16, [50, 50], [50, 50]));
+    const h = headline(sum);
     const s = h.instability!;
     expect(s.fixed).toMatchObject({ k: 68, n: 70, trials: 100 });
     expect(s.variable).toMatchObject({ k: 1, n: 95, trials: 100 });
     expect(s.fixed.ci[0]).toBeLessThan(68 / 70);
     expect(s.fixed.ci[1]).toBeGreaterThan(68 / 70);
     expect(s.m).toEqual([16, 32]);
-    expect(s.methods.map((m) => m.method)).toEqual(['train', 'construct-stable', 'train-variable']);
-    expect(s.f3).toEqual({ applies: 40 + 30 + 50 + 45, holds: 40 + 30 + 50 + 45 });
+    expect(s.methods.map((m) => m.method)).toEqual(['train', 'construct-stable', 'train-variable', 'shortcut']);
+    expect(s.f3).toEqual({ applies: 40 + 30 + 50 + 45 + 50, holds: 40 + 30 + 50 + 45 + 50 });
+    expect(headlineText(h, { dir: 'd' }).join('\n')).toMatch(/shortcut σ \(2,2,1\), reference +50\/50 accurate, 100% of them unstable/);
   });
 
   it('words the dichotomy and points at the summary when there is no report', () => {
     const text = headlineText(headline(instSummary()), { dir: 'runs/i', noReportReason: 'viz not built' }).join('\n');
     expect(text).toContain('Result I, the instability dichotomy:');
     expect(text).toContain('unstable at radius μ = 0.01, m = 16…32 stripes');
-    expect(text).toMatch(/fixed architecture: 97% \(68 of 70 accurate; 95% CI \[0\.\d{3}, 0\.\d{3}\]\)/);
-    expect(text).toMatch(/variable width: {5}1% \(1 of 95 accurate; 95% CI \[0\.000, 0\.\d{3}\]\)/);
+    expect(text).toMatch(/fixed architecture, trained: 97% \(68 of 70 accurate; 95% CI \[0\.\d{3}, 0\.\d{3}\]\)/);
+    expect(text).toMatch(/variable width: {14}1% \(1 of 95 accurate; 95% CI \[0\.000, 0\.\d{3}\]\)/);
     expect(text).toContain('train (2,4,1)');
     expect(text).toContain('construct-stable (variable width)');
     expect(text).toContain('Summary: runs/i/summary.json and summary.csv (viz not built)');

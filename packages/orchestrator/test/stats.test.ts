@@ -278,7 +278,8 @@ describe('moments and exact quantiles', () => {
 
   it('exact quantiles through the histogram path (many values, many ties)', () => {
     const u = rng(5);
-    const values = Array.from({ length: 150_000 }, (_, i) => (i % 3 === 0 ? 0.25 : Math.floor(u() * 1000) / 7 - 50));
+    // Continuous values (far more than the counting shortcut's 4096 distinct) with a block of ties.
+    const values = Array.from({ length: 150_000 }, (_, i) => (i % 3 === 0 ? 0.25 : u() * 1000 - 50));
     const sorted = [...values].sort((a, b) => a - b);
     const m = moments(chunked(values, [1000, 33333, 7]));
     expect(m.n).toBe(values.length);
@@ -290,6 +291,13 @@ describe('moments and exact quantiles', () => {
     const allSame = moments(chunked(new Array(80_000).fill(3.5), [10]));
     expect(allSame.median).toBe(3.5);
     expect(allSame.sd).toBe(0);
+    // More ties than the collection limit: the search must fix all 64 key bits.
+    const ties = [...new Array(100_000).fill(-3.5), ...Array.from({ length: 10_000 }, () => u() - 0.5)];
+    const tieSorted = [...ties].sort((a, b) => a - b);
+    const mt = moments(chunked(ties, [999]));
+    expect(mt.median).toBe(-3.5);
+    expect(mt.q75).toBe(type7(tieSorted, 0.75));
+    expect(orderStatistics(chunked(ties, []), [0, 99_999, 100_000, 109_999], ties.length)).toEqual([tieSorted[0], tieSorted[99_999], tieSorted[100_000], tieSorted[109_999]]);
   });
 
   it('Welford matches the two-pass mean and variance; non-finite values are skipped', () => {

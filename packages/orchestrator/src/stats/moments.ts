@@ -92,55 +92,88 @@ interface RankSearch {
   value?: number;
 }
 
-function matches(hi: number, lo: number, digits: number[]): boolean {
-  for (let l = 0; l < digits.length; l++) if (digit(hi, lo, l) !== digits[l]) return false;
-  return true;
+/** Searches sharing a bucket, with what one pass gathers for them. */
+interface Group {
+  searches: RankSearch[];
+  level: number;
+  /** The fixed key bits: high word (levels 1–2) and low word (levels 3–4). */
+  hi: number;
+  lo: number;
+  collect: boolean;
+  values: number[];
+  hist: Float64Array | null;
 }
 
-/** The values at the given 0-based ranks (ascending order statistics) of the finite values of a stream. */
+function inGroup(g: Group): boolean {
+  switch (g.level) {
+    case 0:
+      return true;
+    case 1:
+      return kh >>> 16 === g.hi >>> 16;
+    case 2:
+      return kh === g.hi;
+    case 3:
+      return kh === g.hi && kl >>> 16 === g.lo >>> 16;
+    default:
+      return kh === g.hi && kl === g.lo;
+  }
+}
+
+/**
+ * The values at the given 0-based ranks (ascending order statistics) of the finite values of a
+ * stream. Radix selection, 16 key bits per level; every pass serves all pending ranks at once,
+ * so at most five passes are made over the data.
+ */
 export function orderStatistics(stream: ValueStream, ranks: number[], n: number): number[] {
   const searches: RankSearch[] = ranks.map((rank) => ({ rank, digits: [], within: rank, bucket: n }));
-  const hist = new Float64Array(65536);
-  for (let pass = 0; pass < 8 && searches.some((s) => s.value === undefined); pass++) {
-    // Searches sharing a bucket share a histogram or a collection: group them by their prefix.
-    const groups = new Map<string, RankSearch[]>();
+  for (let pass = 0; pass < 6 && searches.some((s) => s.value === undefined); pass++) {
+    const byPrefix = new Map<string, Group>();
     for (const s of searches) {
       if (s.value !== undefined) continue;
       const key = s.digits.join(',');
-      const g = groups.get(key);
-      if (g) g.push(s);
-      else groups.set(key, [s]);
-    }
-    for (const group of groups.values()) {
-      const first = group[0] as RankSearch;
-      const level = first.digits.length;
-      if (first.bucket <= COLLECT_MAX || level === 4) {
-        const bucket: number[] = [];
-        for (const chunk of stream()) {
-          for (let i = 0; i < chunk.length; i++) {
-            const x = chunk[i] as number;
-            if (!Number.isFinite(x)) continue;
-            setKey(x);
-            if (matches(kh, kl, first.digits)) bucket.push(x === 0 ? 0 : x);
-          }
-        }
-        bucket.sort((a, b) => a - b);
-        for (const s of group) s.value = bucket[s.within] as number;
+      const g = byPrefix.get(key);
+      if (g) {
+        g.searches.push(s);
         continue;
       }
-      hist.fill(0);
-      for (const chunk of stream()) {
-        for (let i = 0; i < chunk.length; i++) {
-          const x = chunk[i] as number;
-          if (!Number.isFinite(x)) continue;
-          setKey(x);
-          if (matches(kh, kl, first.digits)) {
-            const d = digit(kh, kl, level);
-            hist[d] = (hist[d] as number) + 1;
+      const d = s.digits;
+      const level = d.length;
+      const collect = s.bucket <= COLLECT_MAX || level === 4;
+      byPrefix.set(key, {
+        searches: [s],
+        level,
+        hi: (((d[0] ?? 0) << 16) | (d[1] ?? 0)) >>> 0,
+        lo: (((d[2] ?? 0) << 16) | (d[3] ?? 0)) >>> 0,
+        collect,
+        values: [],
+        hist: collect ? null : new Float64Array(65536),
+      });
+    }
+    const groups = [...byPrefix.values()];
+    for (const chunk of stream()) {
+      for (let i = 0; i < chunk.length; i++) {
+        const x = chunk[i] as number;
+        if (!Number.isFinite(x)) continue;
+        setKey(x);
+        for (const g of groups) {
+          if (!inGroup(g)) continue;
+          if (g.collect) g.values.push(x === 0 ? 0 : x);
+          else {
+            const h = g.hist as Float64Array;
+            const dg = digit(kh, kl, g.level);
+            h[dg] = (h[dg] as number) + 1;
           }
         }
       }
-      for (const s of group) {
+    }
+    for (const g of groups) {
+      if (g.collect) {
+        g.values.sort((a, b) => a - b);
+        for (const s of g.searches) s.value = g.values[s.within] as number;
+        continue;
+      }
+      const hist = g.hist as Float64Array;
+      for (const s of g.searches) {
         let cum = 0;
         for (let d = 0; d < 65536; d++) {
           const c = hist[d] as number;
@@ -163,6 +196,25 @@ export function orderStatistics(stream: ValueStream, ranks: number[], n: number)
   return searches.map((s) => s.value as number);
 }
 
+/** Largest number of distinct values tracked by the counting shortcut. */
+const DISTINCT_MAX = 4096;
+
+/** Order statistics at ascending `ranks` from value counts. */
+function fromCounts(counts: Map<number, number>, ranks: number[]): number[] {
+  const values = [...counts.keys()].sort((a, b) => a - b);
+  const out: number[] = [];
+  let i = 0;
+  let cum = 0;
+  for (const r of ranks) {
+    while (cum + (counts.get(values[i] as number) as number) <= r) {
+      cum += counts.get(values[i] as number) as number;
+      i++;
+    }
+    out.push(values[i] as number);
+  }
+  return out;
+}
+
 /** Quantile of type 7 (linear interpolation between order statistics, as R's default) from sorted neighbours. */
 function interpolate(q: number, n: number, at: (rank: number) => number): number {
   const h = (n - 1) * q;
@@ -181,6 +233,9 @@ export function moments(stream: ValueStream): Moments {
   const w = new Welford();
   let min = Infinity;
   let max = -Infinity;
+  // Outcomes are often discrete (bits read, steps, the few distances a coin can produce): while
+  // the values seen are few, their counts give every order statistic without another pass.
+  let distinct: Map<number, number> | null = new Map();
   for (const chunk of stream()) {
     for (let i = 0; i < chunk.length; i++) {
       const x = chunk[i] as number;
@@ -188,13 +243,18 @@ export function moments(stream: ValueStream): Moments {
       w.push(x);
       if (x < min) min = x;
       if (x > max) max = x;
+      if (distinct) {
+        const v = x === 0 ? 0 : x;
+        distinct.set(v, (distinct.get(v) ?? 0) + 1);
+        if (distinct.size > DISTINCT_MAX) distinct = null;
+      }
     }
   }
   const n = w.n;
   if (n === 0) return { n: 0, mean: 0, sd: 0, min: 0, q25: 0, median: 0, q75: 0, max: 0 };
   const qs = [0.25, 0.5, 0.75];
   const ranks = [...new Set(qs.flatMap((q) => [Math.floor((n - 1) * q), Math.ceil((n - 1) * q)]))].sort((a, b) => a - b);
-  const stats = orderStatistics(stream, ranks, n);
+  const stats = distinct ? fromCounts(distinct, ranks) : orderStatistics(stream, ranks, n);
   const byRank = new Map(ranks.map((r, i) => [r, stats[i] as number]));
   const at = (r: number) => byRank.get(r) as number;
   return {

@@ -1,0 +1,83 @@
+// Orchestrator: parallel efficiency on a noncomputability sweep of ≥ 10^6 trial pairs (all cores
+// against one worker, each in a fresh process), and peak RSS of the orchestrator process on a
+// sweep of ≥ 10^7 pairs of the cheap `coin` algorithm, against one of 10^6 to show it is flat
+// (memory must not grow with the number of trials). Targets (issue #5): efficiency ≥ 0.9 on the
+// 2-core machine; peak RSS ≤ 200 MB.
+//
+// A noncomputability "trial" is a pair: both signs of trial t run on the same random stream.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SUITE = 'orchestrator';
+const child = fileURLToPath(new URL('../orchestrator/sweep-child.mjs', import.meta.url));
+
+/** One sweep in a fresh node process; returns its JSON report. */
+function sweep(spec, workers) {
+  const dir = mkdtempSync(join(tmpdir(), 'paradox-bench-orch-'));
+  try {
+    const out = execFileSync(process.execPath, [child, JSON.stringify(spec), String(workers), join(dir, 'run')], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const r = JSON.parse(out.trim().split('\n').at(-1));
+    if (r.status !== 'complete') throw new Error(`sweep ended ${r.status}`);
+    return r;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Pairs spread evenly over the cells of a grid. */
+function spec(name, grid, fixed, pairs) {
+  const cells = Object.values(grid).reduce((a, v) => a * v.length, 1);
+  return { name, experiment: 'noncomputability', seed: 5, grid, fixed, trials: Math.ceil(pairs / cells) };
+}
+
+const MB = 2 ** 20;
+
+/** @param {{ quick?: boolean, log?: (s: string) => void }} ctx */
+export async function run(ctx = {}) {
+  const log = ctx.log ?? console.log;
+  const quick = Boolean(ctx.quick);
+  const cores = availableParallelism();
+  const rows = [];
+
+  // Parallel efficiency.
+  const effPairs = quick ? 200_000 : 1_000_000;
+  const effSpec = spec('efficiency', { algorithm: ['coin', 'exact-read', 'hedge'], K: [8, 16] }, { readBits: 12 }, effPairs);
+  const workload = `noncomputability ${effPairs.toExponential(0)} pairs (coin, exact-read, hedge × K 8/16)`;
+  log(`${workload}: 1 worker, then ${cores} workers (fresh process each)`);
+  const one = sweep(effSpec, 1);
+  const all = sweep(effSpec, cores);
+  const thr1 = (one.pairs * 1000) / one.ms;
+  const thrN = (all.pairs * 1000) / all.ms;
+  const efficiency = thrN / thr1 / cores;
+  log(`  1 worker ${thr1.toFixed(0)} pairs/s; ${cores} workers ${thrN.toFixed(0)} pairs/s; efficiency ${efficiency.toFixed(3)} (target ≥ 0.9)`);
+  const base = { suite: SUITE, workload, quick, pairs: effPairs, cores };
+  rows.push({ ...base, impl: 'orchestrator, 1 worker', unit: 'pairs/s', median: thr1, min: thr1, max: thr1 });
+  rows.push({ ...base, impl: `orchestrator, ${cores} workers`, unit: 'pairs/s', median: thrN, min: thrN, max: thrN });
+  rows.push({ ...base, impl: 'ratio', of: `${cores} workers`, to: '1 worker', value: thrN / thr1 });
+  rows.push({ ...base, impl: 'parallel efficiency', unit: `(thr${cores}/thr1)/${cores}`, median: efficiency, min: efficiency, max: efficiency, target: 0.9 });
+
+  // Peak RSS, small and large sweep of the cheap `coin` algorithm on all cores.
+  const small = quick ? 200_000 : 1_000_000;
+  const large = quick ? 1_000_000 : 10_000_000;
+  for (const pairs of [small, large]) {
+    const s = spec('memory', { K: [8, 16, 24, 32] }, { algorithm: 'coin', readBits: 12 }, pairs);
+    log(`coin ${pairs.toExponential(0)} pairs on ${cores} workers: peak RSS…`);
+    const r = sweep(s, cores);
+    const peak = r.maxRssBytes / MB;
+    const half = r.samples.filter(([t]) => t < r.ms / 2).reduce((m, [, v]) => Math.max(m, v), 0) / MB;
+    const late = r.samples.filter(([t]) => t >= r.ms / 2).reduce((m, [, v]) => Math.max(m, v), 0) / MB;
+    log(`  ${((r.pairs * 1000) / r.ms).toFixed(0)} pairs/s; peak RSS ${peak.toFixed(0)} MB (first half ≤ ${half.toFixed(0)} MB, second half ≤ ${late.toFixed(0)} MB; target ≤ 200)`);
+    const w = `coin ${pairs.toExponential(0)} pairs, ${cores} workers`;
+    rows.push({ suite: SUITE, workload: w, quick, pairs, impl: 'peak RSS', unit: 'MB', median: peak, min: peak, max: peak, target: 200 });
+    rows.push({ suite: SUITE, workload: w, quick, pairs, impl: 'RSS 1st half / 2nd half', unit: 'MB', median: late, min: half, max: late });
+    rows.push({ suite: SUITE, workload: w, quick, pairs, impl: 'orchestrator throughput', unit: 'pairs/s', median: (r.pairs * 1000) / r.ms, min: (r.pairs * 1000) / r.ms, max: (r.pairs * 1000) / r.ms });
+  }
+  return rows;
+}

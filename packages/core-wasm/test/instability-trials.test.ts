@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CoreError, loadCore, paramCount, type Core } from '../src/index.js';
 import { referenceForward } from '../src/reference/index.js';
 import {
-  normaliseInstabilityParams, runInstabilityTrial, runInstabilityTrials, stripesLabel, type InstabilityTrialResult,
+  normaliseInstabilityParams, runInstabilityTrial, runInstabilityTrials, sampleStripes, stripesLabel, type InstabilityTrialResult,
 } from '../src/instability/index.js';
 
 let core: Core;
@@ -62,6 +62,44 @@ describe('determinism', () => {
       }
     }
     expect(t.trainAccuracy).toBe(correct / 32);
+  });
+});
+
+describe('sampling', () => {
+  it('a trial draws T from substream 1 and V from substream 2 of its stream (sampleStripes reproduces them)', () => {
+    const p = { ...small, method: 'shortcut' as const };
+    const t = runInstabilityTrial(core, p, { seed: 31, streamHi: 8, trial: 4 });
+    const T = sampleStripes(core, p, p.r, { seed: 31, streamHi: 8, streamLo: 4, substream: 1 });
+    const V = sampleStripes(core, p, p.s, { seed: 31, streamHi: 8, streamLo: 4, substream: 2 });
+    expect(Array.from(T.X)).toEqual(Array.from(t.train.X));
+    expect(Array.from(V.y)).toEqual(Array.from(t.val.y));
+  });
+
+  it('finite support uses exactly the M evenly spaced points of each stripe, continuous support the whole interval', () => {
+    const p = normaliseInstabilityParams({ m: 5, support: 'finite', M: 3, d: 3 });
+    const S = sampleStripes(core, p, 400, { seed: 1, streamHi: 0, streamLo: 0, substream: 1 });
+    const seen = new Set<string>();
+    for (let i = 0; i < S.n; i++) {
+      const [x1, x2, x3] = [S.X[3 * i]!, S.X[3 * i + 1]!, S.X[3 * i + 2]!];
+      const k = Math.min(4, Math.floor(5 * x1));
+      const lo = k / 5 + 2 * p.delta;
+      const hi = (k + 1) / 5 - 2 * p.delta;
+      const idx = ((x1 - lo) / (hi - lo)) * 2;
+      expect(Math.abs(idx - Math.round(idx))).toBeLessThan(1e-9);
+      seen.add(`${k}:${Math.round(idx)}`);
+      expect(S.y[i]).toBe(k & 1);
+      expect(x2).toBeCloseTo(0.5 + p.mu * (2 * (k & 1) - 1), 15);
+      expect(x3).toBe(0.5);
+    }
+    expect(seen.size).toBe(15);
+    const C = sampleStripes(core, { m: 5 }, 400, { seed: 1, streamHi: 0, streamLo: 0, substream: 1 });
+    const q = normaliseInstabilityParams({ m: 5 });
+    for (let i = 0; i < C.n; i++) {
+      const x1 = C.X[2 * i]!;
+      const k = Math.floor(5 * x1);
+      expect(x1).toBeGreaterThanOrEqual(k / 5 + 2 * q.delta);
+      expect(x1).toBeLessThanOrEqual((k + 1) / 5 - 2 * q.delta);
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { Core } from './core.js';
 import { CoreError } from './errors.js';
-import { finiteArray, netIn, numberOption, pointCount, workLimit } from './internal/args.js';
+import { finiteArray, finiteResult, netIn, numberOption, pointCount, workLimit } from './internal/args.js';
 import { paramCount, validateDims, validateNetwork, type Network } from './network.js';
 import { SUBSTREAM, type U64 } from './rng.js';
 import { streamWords } from './rng/philox.js';
@@ -71,7 +71,7 @@ export function forward(core: Core, net: Network, x: ArrayLike<number>): Float64
     workLimit(ws, 'forward');
     const out = s.alloc(n * nL * 8);
     core.raw.fn<(...a: number[]) => void>('nn_forward_batch')(dims, L, bias, params, s.f64(X), n, out, s.alloc(ws * 8));
-    return s.readF64(out, n * nL);
+    return finiteResult(s.readF64(out, n * nL), 'forward', nL);
   });
 }
 
@@ -104,7 +104,11 @@ export function backward(core: Core, net: Network, x: ArrayLike<number>, gOut?: 
     const gp = s.alloc(P * 8);
     const gx = s.alloc(n * d * 8);
     core.raw.fn<(...a: number[]) => void>('nn_backward_points')(dims, L, bias, params, s.f64(X), n, s.f64(G), out, gp, gx, s.alloc(ws * 8));
-    return { outputs: s.readF64(out, n * nL), gradParams: s.readF64(gp, P), gradInputs: s.readF64(gx, n * d) };
+    return {
+      outputs: finiteResult(s.readF64(out, n * nL), 'backward: output', nL),
+      gradParams: finiteResult(s.readF64(gp, P), 'backward: parameter gradient'),
+      gradInputs: finiteResult(s.readF64(gx, n * d), 'backward: input gradient', d),
+    };
   });
 }
 
@@ -155,7 +159,8 @@ export function lossAndGradient(core: Core, net: Network, data: Dataset, loss: L
     workLimit(ws, 'lossAndGradient');
     const g = s.alloc(P * 8);
     const v = core.raw.fn<(...a: number[]) => number>('train_loss_grad')(dims, L, bias, params, s.f64(X), s.f64(Y), n, LOSS_CODE[l], g, s.alloc(ws * 8));
-    return { loss: v, grad: s.readF64(g, P) };
+    finiteResult(Float64Array.of(v), 'lossAndGradient: loss');
+    return { loss: v, grad: finiteResult(s.readF64(g, P), 'lossAndGradient: gradient') };
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Core } from './core.js';
 import { CoreError } from './errors.js';
-import { finiteArray, netIn } from './internal/args.js';
+import { finiteArray, finiteResult, netIn } from './internal/args.js';
 import { LIMITS, pieceBound, validateNetwork, type Network } from './network.js';
 
 /** Result of `countPieces`. */
@@ -38,7 +38,7 @@ export function countPieces(core: Core, net: Network, p: ArrayLike<number>, q: A
       const intervals = s.alloc(4);
       const k = core.raw.fn<(...a: number[]) => number>('pieces_count')(dims, L, bias, params, s.f64(P), s.f64(Q), cap, breaks, intervals, s.alloc(ws * 8));
       if (k < 0) return undefined;
-      return { pieces: k, intervals: s.readI32(intervals, 1)[0]!, breakpoints: s.readF64(breaks, k - 1) };
+      return { pieces: k, intervals: s.readI32(intervals, 1)[0]!, breakpoints: finiteResult(s.readF64(breaks, k - 1), 'countPieces: breakpoint') };
     });
     if (r) return r;
     if (cap >= Math.min(bound + 1, hardCap)) {

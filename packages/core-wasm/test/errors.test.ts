@@ -84,6 +84,13 @@ describe('bad arguments throw typed errors, never traps', () => {
     throwsCore(() => train(core, good(), data, { batchSize: 1.5 }), 'E_ARG', /batchSize/);
   });
 
+  it('finite inputs whose results overflow f64 throw E_NONFINITE instead of returning ∞/NaN', () => {
+    const huge = createNetwork([2, 2, 1], true, [1e200, 1e200, 1e200, 1e200, 0, 0, 1e200, 1e200, 0]);
+    throwsCore(() => forward(core, huge, [1, 1]), 'E_NONFINITE', /forward: value Infinity at point 0/);
+    throwsCore(() => backward(core, huge, [1, 1]), 'E_NONFINITE', /backward/);
+    throwsCore(() => lossAndGradient(core, huge, { x: [1, 1], y: [0] }), 'E_NONFINITE', /lossAndGradient/);
+  });
+
   it('the core stays usable after an error', () => {
     expect(() => train(core, good(), data, { lr: Number.NaN })).toThrow(CoreError);
     expect(forward(core, good(), [1, 1]).length).toBe(1);

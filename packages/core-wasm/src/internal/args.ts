@@ -60,3 +60,16 @@ export function workLimit(values: number, what: string): void {
 export function netIn(s: Scope, net: Network): { dims: number; params: number; L: number; bias: number } {
   return { dims: s.i32(net.dims), params: s.f64(net.params), L: net.dims.length - 1, bias: net.bias ? 1 : 0 };
 }
+
+/**
+ * Throw `E_NONFINITE` if a result array holds NaN or ±∞ (finite inputs can still overflow, e.g.
+ * weights near 1e200): a kernel result is either finite or an error, never silent garbage.
+ */
+export function finiteResult(a: Float64Array, what: string, perPoint = 1): Float64Array {
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i]!)) {
+      throw new CoreError('E_NONFINITE', `${what}: value ${a[i]} at point ${Math.floor(i / perPoint)} (index ${i}); the network overflows f64 on this input — scale the weights or inputs down`);
+    }
+  }
+  return a;
+}

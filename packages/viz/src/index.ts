@@ -8,6 +8,7 @@ export { renderPng, svgToPng, resolveFontFiles, DEFAULT_FONT_FILES, type PngOpti
 export { encodePng, pngDataUrl } from './boundary/png.js';
 export {
   colourRegions,
+  regionOf,
   gridInputs,
   stripesExtent,
   stripesLabel,

@@ -18,6 +18,7 @@ import {
 import { countMarks, texts } from './svg-marks.js';
 import {
   ALGORITHMS,
+  instabilityCell,
   instabilityComplete,
   instabilityPartial,
   KS,
@@ -133,6 +134,15 @@ describe('chart 4: unstable share against m', () => {
     expect(countMarks(svg, 'points')).toBe(METHODS.length * STRIPES.length);
     expect(countMarks(svg, 'bound')).toBe(1);
     expect(texts(svg)).toContain('m − 1 = P(N) = 4 (2-3-1)');
+  });
+
+  it('names a P(N) far outside the measured m instead of stretching the axis to it', async () => {
+    const s = instabilityComplete();
+    s.cells.push(instabilityCell('train', [2, 8, 8, 1], 6, 50));
+    const { svg } = await renderBoth(unstableVsStripesChart(s));
+    expect(countMarks(svg, 'bound')).toBe(1);
+    expect(texts(svg)).toContain('outside this range of m: 2-8-8-1: P(N) = 81');
+    expect(countMarks(svg, 'points')).toBe(METHODS.length * STRIPES.length + 1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32, inflateSync } from 'node:zlib';
-import { colourRegions, encodePng, gridInputs, headlines, stripesExtent, stripesLabel, REGION_COLOURS } from '../src/index.js';
+import { colourRegions, regionOf, encodePng, gridInputs, headlines, stripesExtent, stripesLabel, REGION_COLOURS } from '../src/index.js';
 import { esc } from '../src/report/html.js';
 import { findRunDirs } from '../src/report/load.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,15 +77,29 @@ describe('grid and colours', () => {
   });
 
   it('colourRegions colours by class, marks the boundary and flags non-finite outputs', () => {
-    // 3 × 2 pixels:  0   0   1
-    //                0  NaN  1
-    const rgba = colourRegions([0, 0, 1, 0, NaN, 1], 3, 2);
+    // 4 × 2 pixels:  0   0   1   2
+    //                0  NaN  1   2
+    const rgba = colourRegions([0, 0, 1, 2, 0, NaN, 1, 2], 4, 2);
     const px = (k: number) => [...rgba.subarray(4 * k, 4 * k + 3)];
     expect(px(0)).toEqual([...REGION_COLOURS.zero]);
     expect(px(1)).toEqual([...REGION_COLOURS.edge]); // its right neighbour is class 1
-    expect(px(2)).toEqual([...REGION_COLOURS.one]);
-    expect(px(4)).toEqual([...REGION_COLOURS.invalid]);
-    expect(px(5)).toEqual([...REGION_COLOURS.one]);
+    expect(px(2)).toEqual([...REGION_COLOURS.edge]); // its right neighbour is "neither"
+    expect(px(3)).toEqual([...REGION_COLOURS.neither]);
+    expect(px(5)).toEqual([...REGION_COLOURS.invalid]);
+    expect(px(6)).toEqual([...REGION_COLOURS.edge]);
+    expect(px(7)).toEqual([...REGION_COLOURS.neither]);
+  });
+
+  it('regionOf follows |φ − label| < 1/2', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), (v) => {
+        const r = regionOf(v);
+        if (r === 0) expect(Math.abs(v)).toBeLessThan(0.5);
+        else if (r === 1) expect(Math.abs(v - 1)).toBeLessThanOrEqual(0.5);
+        else expect(Math.abs(v) >= 0.5 && Math.abs(v - 1) >= 0.5).toBe(true);
+      }),
+    );
+    expect(regionOf(Infinity)).toBe(-1);
     expect(() => colourRegions([0], 2, 2)).toThrow(/expected 4 values/);
   });
 

@@ -78,21 +78,36 @@ export function stripesOnGrid(grid: PlaneGrid, m: number): Float64Array {
   return out;
 }
 
-/** Region colours: class 0 (φ < 1/2) light blue, class 1 light orange (Okabe–Ito tints). */
-export const REGION_COLOURS = { zero: [198, 222, 240], one: [250, 222, 178], edge: [40, 40, 40], invalid: [255, 0, 255] } as const;
+/**
+ * Region colours: class 0 (|φ| < 1/2) light blue, class 1 (|φ − 1| < 1/2) light orange (Okabe–Ito
+ * tints), grey where φ is within 1/2 of neither label (φ ≤ −1/2 or φ ≥ 3/2: wrong whatever the
+ * true class, by SPEC §1's |φ − f| < 1/2), dark grey edges, magenta for non-finite outputs.
+ */
+export const REGION_COLOURS = {
+  zero: [198, 222, 240],
+  one: [250, 222, 178],
+  neither: [205, 205, 205],
+  edge: [40, 40, 40],
+  invalid: [255, 0, 255],
+} as const;
+
+/** The region of an output: 0, 1, 2 (neither label) or −1 (not finite). */
+export function regionOf(v: number): -1 | 0 | 1 | 2 {
+  if (!Number.isFinite(v)) return -1;
+  if (v <= -0.5 || v >= 1.5) return 2;
+  return v >= 0.5 ? 1 : 0;
+}
 
 /**
- * Colour classifier outputs for display: the class region (φ ≥ 1/2 or not) as a light tint and
- * the decision boundary (where the class changes between neighbouring pixels) in dark grey.
- * A non-finite output is drawn magenta so that a diverged network cannot pass for a classifier.
+ * Colour classifier outputs for display: the region (see `REGION_COLOURS`) as a light tint and
+ * the boundaries (where the region changes between neighbouring pixels) in dark grey. A
+ * non-finite output is drawn magenta so that a diverged network cannot pass for a classifier.
  */
 export function colourRegions(values: ArrayLike<number>, nx: number, ny: number): Uint8ClampedArray<ArrayBuffer> {
   if (values.length !== nx * ny) throw new RangeError(`colourRegions: expected ${nx * ny} values for ${nx} × ${ny}, got ${values.length}`);
   const cls = new Int8Array(nx * ny);
-  for (let k = 0; k < cls.length; k++) {
-    const v = values[k]!;
-    cls[k] = Number.isFinite(v) ? (v >= 0.5 ? 1 : 0) : -1;
-  }
+  for (let k = 0; k < cls.length; k++) cls[k] = regionOf(values[k]!);
+  const tint = [REGION_COLOURS.zero, REGION_COLOURS.one, REGION_COLOURS.neither] as const;
   const rgba = new Uint8ClampedArray(nx * ny * 4);
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
@@ -100,7 +115,7 @@ export function colourRegions(values: ArrayLike<number>, nx: number, ny: number)
       const c = cls[k]!;
       const right = i + 1 < nx ? cls[k + 1]! : c;
       const down = j + 1 < ny ? cls[k + nx]! : c;
-      const rgb = c < 0 ? REGION_COLOURS.invalid : right !== c || down !== c ? REGION_COLOURS.edge : c === 1 ? REGION_COLOURS.one : REGION_COLOURS.zero;
+      const rgb = c < 0 ? REGION_COLOURS.invalid : right !== c || down !== c ? REGION_COLOURS.edge : tint[c]!;
       rgba[4 * k] = rgb[0];
       rgba[4 * k + 1] = rgb[1];
       rgba[4 * k + 2] = rgb[2];

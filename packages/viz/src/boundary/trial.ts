@@ -57,6 +57,8 @@ export interface ClassifierView {
 /** Everything the explorer and chart 6 show about one trial. */
 export interface BoundaryTrial {
   params: BoundaryTrialParams;
+  /** Trial index within the viz stream of the seed. */
+  trial: number;
   /** Method that produced `network` (`train` in the explorer; the cell's method in reports). */
   method: string;
   /** The δ and μ actually used. */
@@ -78,7 +80,7 @@ export function boundaryScene(t: BoundaryTrial, lead?: string): BoundaryScene {
   return {
     note:
       (lead ? `${lead} ` : '') +
-      `One trial: m = ${t.params.m}, μ = ${fmt(t.mu)}, δ = ${fmt(t.delta)}, |T| = ${t.counts.train}, |V| = ${t.counts.val}, seed ${t.params.seed}; crosses are adversarial examples within radius ${fmt(t.params.radius)}. Accuracy on V: ${fmt(t.network.accuracy.val)} (${t.method}) and ${fmt(t.psi.accuracy.val)} (ψ_T); robust accuracy at that radius, certified to attacked: ${fmt(t.network.robust.cert)}–${fmt(t.network.robust.attack)} and ${fmt(t.psi.robust.cert)}–${fmt(t.psi.robust.attack)}.`,
+      `One trial (seed ${t.params.seed}, trial ${t.trial}): m = ${t.params.m}, μ = ${fmt(t.mu)}, δ = ${fmt(t.delta)}, |T| = ${t.counts.train}, |V| = ${t.counts.val}; crosses are adversarial examples within radius ${fmt(t.params.radius)}. Accuracy on V: ${fmt(t.network.accuracy.val)} (${t.method}) and ${fmt(t.psi.accuracy.val)} (ψ_T); robust accuracy at that radius, certified to attacked: ${fmt(t.network.robust.cert)}–${fmt(t.network.robust.attack)} and ${fmt(t.psi.robust.cert)}–${fmt(t.psi.robust.attack)}.`,
     grid: t.grid,
     m: t.params.m,
     points: t.points,
@@ -166,7 +168,12 @@ export function boundaryTrial(core: Core, params: BoundaryTrialParams): Boundary
  * the cell's own parameters (those core-wasm knows) and method, plus ψ_T on the same data, with
  * robust accuracy and adversarial examples at radius μ.
  */
-export function cellBoundaryTrial(core: Core, cell: InstabilityCell, seed: number, grid: { nx?: number; ny?: number } = {}): BoundaryTrial {
+export function cellBoundaryTrial(
+  core: Core,
+  cell: InstabilityCell,
+  seed: number,
+  options: { nx?: number; ny?: number; trial?: number } = {},
+): BoundaryTrial {
   const known = new Set<string>(INSTABILITY_PARAM_KEYS);
   const base: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(cell.params)) if (known.has(k)) base[k] = v;
@@ -177,7 +184,7 @@ export function cellBoundaryTrial(core: Core, cell: InstabilityCell, seed: numbe
   const { method: _method, hidden: _hidden, ...common } = p;
   const width = p.method === 'train' || p.method === 'adversarial-train' ? (p.hidden[0] ?? 1) : Math.max(1, cell.width.median);
   const shown: BoundaryTrialParams = { m: p.m, mu: p.mu, width, radius: cell.mu, seed, delta: p.delta, trainPoints: p.r, valPoints: p.s, epochs: p.epochs };
-  return planeTrial(core, p as unknown as Record<string, unknown>, common, shown, seed, grid.nx, grid.ny);
+  return planeTrial(core, p as unknown as Record<string, unknown>, common, shown, seed, options.nx, options.ny, options.trial ?? 0);
 }
 
 function planeTrial(
@@ -188,9 +195,10 @@ function planeTrial(
   seed: number,
   nx = 240,
   ny = 80,
+  trial = 0,
 ): BoundaryTrial {
   const t0 = performance.now();
-  const stream = { seed, streamHi: STREAM_HI, trial: 0 };
+  const stream = { seed, streamHi: STREAM_HI, trial };
   const net = runInstabilityTrial(core, netParams, stream);
   const psi = runInstabilityTrial(core, { ...common, method: 'construct-stable' }, stream);
   const d = net.train.d;
@@ -207,6 +215,7 @@ function planeTrial(
   }
   return {
     params: shown,
+    trial,
     method: String(netParams['method']),
     delta: Number(common['delta']),
     mu,

@@ -129,7 +129,7 @@ export function decisionBoundaryChart(scene: BoundaryScene): Chart {
     title: 'Decision boundaries',
     caption:
       (scene.note ? `${scene.note} ` : '') +
-      'Background: the class each classifier assigns (blue φ < 1/2, orange φ ≥ 1/2, dark lines its decision boundary); faint dotted lines are the true stripe boundaries and the dashed line the mid-line x₂ = 1/2. Dots are data points coloured by true class, crosses the adversarial examples found, joined to their starting points. A fixed network that is accurate cuts between the two rows of data (at 1/2 ± μ) instead of along the stripes, so tiny moves in x₂ flip it; ψ_T follows the stripes and has no such points.',
+      'Background: the label that each classifier’s output φ is within 1/2 of (blue 0, orange 1, grey neither: wrong whatever the true class), dark lines where that changes; faint dotted lines are the true stripe boundaries and the dashed line the mid-line x₂ = 1/2. Dots are data points coloured by true class, crosses the adversarial examples found, joined to their starting points. A fixed network that is accurate cuts between the two rows of data (at 1/2 ± μ) instead of along the stripes, so tiny moves in x₂ flip it; ψ_T follows the stripes and has no such points.',
     missing: 0,
     spec,
   };

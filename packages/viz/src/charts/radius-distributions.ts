@@ -22,7 +22,8 @@ export function radiusDistributionsChart(summary: Summary, options: RadiusDistri
   let missing = 0;
   const groups: string[] = [];
   const cells = instabilityCells(summary);
-  const group = (series: string, m: number) => `${series}|m = ${m}`;
+  // Facet headers break at '|': method, architecture, m on three short lines.
+  const group = (series: string, m: number) => `${series.replace(' (', '|(')}|m = ${m}`;
   const present = new Set(cells.map((c) => group(seriesLabel(c), c.m)));
   // Cells absent from a partial run's summary: every (series, m) of the sweep's grid that has no
   // entry, so they show as "missing" panels rather than disappearing.
@@ -101,7 +102,7 @@ export function radiusDistributionsChart(summary: Summary, options: RadiusDistri
         {
           name: 'medians',
           transform: only('box'),
-          mark: { type: 'tick', thickness: 2, color: 'black', band: 0.5 },
+          mark: { type: 'tick', thickness: 2, color: 'black', size: 22 },
           encoding: { x, y: { field: 'median', type: 'quantitative' } },
         },
         {

@@ -32,11 +32,25 @@ export function unstableVsStripesChart(summary: Summary): Chart {
   // One reference line per fixed architecture: P(N) is a property of the architecture, so it is
   // read from the spec's arch, not from trial data, and drawn even when the run is partial.
   const archs = distinct(cells.filter((c) => c.arch !== null).map((c) => (c.arch as number[]).join('-')));
+  const ms = cells.filter(hasData).map((c) => c.m);
+  const lo = Math.min(...ms);
+  const hi = Math.max(...ms);
+  const beyond: string[] = [];
+  let drawn = 0;
   for (const a of archs) {
     const arch = a.split('-').map(Number);
     let P = 1;
     for (let l = 1; l < arch.length - 1; l++) P *= arch[l]! + 1;
-    rows.push({ kind: 'bound', m: P + 1, arch: archLabel(arch), y: 1, label: `m − 1 = P(N) = ${round3(P)} (${archLabel(arch)})` });
+    // A line far outside the measured m would squash the data; name it in a note instead.
+    if (ms.length > 0 && (P + 1 > hi + 1 || P + 1 < lo - 1)) {
+      beyond.push(`${archLabel(arch)}: P(N) = ${round3(P)}`);
+      continue;
+    }
+    rows.push({ kind: 'bound', m: P + 1, arch: archLabel(arch), y: 1 - 0.07 * drawn, label: `m − 1 = P(N) = ${round3(P)} (${archLabel(arch)})` });
+    drawn++;
+  }
+  if (beyond.length > 0) {
+    rows.push({ kind: 'note', m: lo, y: 1 - 0.07 * drawn, label: `outside this range of m: ${beyond.join('; ')}` });
   }
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const x = { field: 'm', type: 'quantitative', title: 'number of stripes m', scale: { zero: false, nice: false }, axis: { format: 'd', tickMinStep: 1 } };
@@ -58,6 +72,12 @@ export function unstableVsStripesChart(summary: Summary): Chart {
         name: 'boundLabel',
         transform: only('bound'),
         mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color: REFERENCE_COLOUR },
+        encoding: { x, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+      },
+      {
+        name: 'note',
+        transform: only('note'),
+        mark: { type: 'text', align: 'left', baseline: 'top', dy: 2, fontSize: 10, color: REFERENCE_COLOUR },
         encoding: { x, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
       },
       {

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CoreError, loadCore, paramCount, type Core } from '../src/index.js';
 import { referenceForward } from '../src/reference/index.js';
+import { theoremCheck } from '../src/instability/trial.js';
 import {
   normaliseInstabilityParams, runInstabilityTrial, runInstabilityTrials, sampleStripes, stripesLabel, type InstabilityTrialResult,
 } from '../src/instability/index.js';
@@ -195,6 +196,22 @@ describe('clear errors', () => {
       expect((err as CoreError).message).toMatch(re);
     });
   }
+
+  it('a trial contradicting a theorem raises E_THEOREM naming seed, stream and trial', () => {
+    const p = normaliseInstabilityParams({ m: 8 });
+    const [ok] = runInstabilityTrials(core, { ...p, method: 'shortcut' }, { seed: 3, streamHi: 4, tStart: 0, count: 1 });
+    expect(() => theoremCheck(p, ok!, 3, 4)).not.toThrow();
+    const broken: InstabilityTrialResult[] = [
+      { ...ok!, f3: { ...ok!.f3, applies: true, holds: false } },
+      { ...ok!, stripesCovered: 8, f3: { ...ok!.f3, witnesses: 0, predictedExact: 2 } },
+      { ...ok!, certContradictions: 1 },
+    ];
+    for (const r of broken) {
+      expect(() => theoremCheck(p, r, 3, 4)).toThrow(expect.objectContaining({ code: 'E_THEOREM', message: expect.stringMatching(/seed 3, streamHi 4, trial 0/) }));
+    }
+    // A diverged trial is never judged.
+    expect(() => theoremCheck(p, { ...broken[0]!, diverged: true }, 3, 4)).not.toThrow();
+  });
 
   it('rejects bad stream coordinates', () => {
     expect(() => runInstabilityTrials(core, {}, { seed: -1, streamHi: 0, tStart: 0, count: 1 })).toThrow(/seed: expected an integer in \[0, 2\^53\)/);

@@ -161,7 +161,13 @@ function decode(p: InstabilityParams, t: number, out: Float64Array, dims: number
   };
 }
 
-function theoremCheck(p: InstabilityParams, r: InstabilityTrialResult, seed: number, streamHi: number): void {
+/**
+ * Throw `CoreError('E_THEOREM')` when a trial's numbers contradict a theorem: F3 applies and fails,
+ * the counting lemma fails with the exact piece count, or a directed-rounding certificate is
+ * contradicted by an attack. Exported for tests; not part of the package API.
+ * @internal
+ */
+export function theoremCheck(p: InstabilityParams, r: InstabilityTrialResult, seed: number, streamHi: number): void {
   if (r.diverged) return;
   const where = `seed ${seed}, streamHi ${streamHi}, trial ${r.trial} (method ${p.method}, m ${p.m}, mu ${p.mu}, dims [${r.dims.join(', ')}])`;
   if (r.f3.applies && !r.f3.holds) {

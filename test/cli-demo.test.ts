@@ -34,7 +34,10 @@ describe('paradox demo', () => {
       expect(out).toMatch(new RegExp(`\\n {4}${alg} +0\\.\\d{3} \\[0\\.\\d{3}, 0\\.\\d{3}\\] {2}worst at K=\\d+, readBits=\\d+, ε=0\\.\\d+`));
     }
     expect(out).toContain('Every algorithm stays at or below 1/2 within its interval, as the theorem predicts.');
-    expect(out).toMatch(/\n(Report|Summary): first-look\/noncomputability\//);
+    expect(out).toMatch(/\nSummary: first-look\/noncomputability\/summary\.json and summary\.csv\n/);
+    // One HTML report for both parts, from @paradox/viz, named last.
+    expect(out.trimEnd().split('\n').at(-1)).toBe('Report (all parts): first-look/report.html');
+    expect(existsSync(join(dir, 'first-look', 'report.html'))).toBe(true);
 
     // One run directory, one subdirectory per experiment, tied by the manifest.
     const root = join(dir, 'first-look');

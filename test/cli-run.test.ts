@@ -188,3 +188,25 @@ describe('report and export', () => {
     expect(existsSync(join(dir, 'straight/results.csv'))).toBe(true);
   });
 });
+
+describe('explore', () => {
+  it('serves the explorer page on localhost until Ctrl-C', async () => {
+    const p = paradoxAsync(['explore'], { cwd: dir });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = /Explorer at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(p.output().stdout);
+        if (m) {
+          clearInterval(timer);
+          resolve(m[1]!);
+        }
+      }, 20);
+      p.done.then((r) => reject(new Error(`explore exited: ${r.stderr}`)), reject);
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/^<!doctype html>/i);
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    expect(r.code).toBe(0);
+  });
+});

@@ -87,8 +87,12 @@ function describeStart(e: Extract<RunEvent, { type: 'run-started' }>, label: str
   return `${what}: ${e.experiment}, ${p.cellsTotal} cells, ${trials}, ${e.backend} backend with ${e.workers} workers → ${relative(cwd, e.dir) || '.'}`;
 }
 
-/** Runs or resumes the jobs in order, stopping at the first interruption. */
-export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions): Promise<SessionResult> {
+/**
+ * Runs or resumes the jobs in order, stopping at the first interruption. With `reportDir` (the
+ * parent of a multi-spec run) one report covering every part is written there at the end;
+ * otherwise each run gets its own.
+ */
+export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, reportDir?: string): Promise<SessionResult> {
   const controller = new AbortController();
   let renderer: ProgressRenderer | undefined;
   let current: string | undefined;
@@ -135,13 +139,17 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions): Pro
         const verb = res.status === 'complete' ? 'Finished' : 'Stopped';
         println(ctx.stderr, `${verb} ${job.label}: ${groupInt(res.trialsRun)} trials in ${formatDuration(res.elapsedMs)} (${formatRate(rate)} trials/s).`);
       }
-      const report = await writeReportIfAvailable(res.dir);
+      const report: ReportOutcome = reportDir ? { ok: false, reason: 'pending' } : await writeReportIfAvailable(res.dir);
       const h = headline(res.summary);
       result.headlines.push({ label: job.label, dir: res.dir, headline: h, report });
       if (res.status === 'cancelled') {
         result.exitCode = EXIT_INTERRUPTED;
         break;
       }
+    }
+    if (reportDir && result.headlines.length > 0) {
+      const report = await writeReportIfAvailable(reportDir);
+      for (const r of result.headlines) r.report = report;
     }
   } finally {
     detach();
@@ -151,21 +159,29 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions): Pro
 
 /** Prints the headline blocks (text, or one `headline` event each with `--json`). */
 export function printHeadlines(ctx: Context, session: SessionResult, json: boolean, resumeDir?: string): void {
+  const rel = (p: string): string => relative(ctx.cwd, p) || '.';
+  // A multi-spec run has one report for all its parts: each block names its summary, the report comes last.
+  const shared = resumeDir !== undefined && session.headlines.length > 0 ? session.headlines[0]!.report : undefined;
   for (const { label, dir, headline: h, report } of session.headlines) {
-    const rel = relative(ctx.cwd, dir) || '.';
     if (json) {
       emitJson(ctx, { type: 'headline', run: label, dir, ...h, report: report.ok ? report.path : null, reportUnavailable: report.ok ? null : report.reason });
       continue;
     }
     println(ctx.stdout);
-    // A multi-spec run's parts are named by their label (`demo/instability`), not the bare spec name.
-    const lines = headlineText({ ...h, name: label }, report.ok ? { dir: rel, report: relative(ctx.cwd, report.path) } : { dir: rel, noReportReason: report.reason });
+    const outputs = report.ok && !shared ? { dir: rel(dir), report: rel(report.path) } : { dir: rel(dir) };
+    if (!report.ok && !shared) Object.assign(outputs, { noReportReason: report.reason });
+    const lines = headlineText({ ...h, name: label }, outputs);
     // In a multi-run directory, resume the parent rather than one child.
-    for (const l of lines) println(ctx.stdout, resumeDir && l.startsWith('Resume with:') ? `Resume with: paradox resume ${relative(ctx.cwd, resumeDir) || '.'}` : l);
+    for (const l of lines) println(ctx.stdout, resumeDir && l.startsWith('Resume with:') ? `Resume with: paradox resume ${rel(resumeDir)}` : l);
   }
-  if (session.exitCode === EXIT_INTERRUPTED && resumeDir && !json) {
+  if (json) return;
+  if (shared) {
+    println(ctx.stdout);
+    println(ctx.stdout, shared.ok ? `Report (all parts): ${rel(shared.path)}` : `No HTML report: ${shared.reason.replace(/^no HTML report: /, '')}`);
+  }
+  if (session.exitCode === EXIT_INTERRUPTED && resumeDir) {
     const last = session.headlines[session.headlines.length - 1];
-    if (!last || last.headline.complete) println(ctx.stdout, `\nInterrupted. Resume with: paradox resume ${relative(ctx.cwd, resumeDir) || '.'}`);
+    if (!last || last.headline.complete) println(ctx.stdout, `\nInterrupted. Resume with: paradox resume ${rel(resumeDir)}`);
   }
 }
 

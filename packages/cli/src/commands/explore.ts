@@ -4,9 +4,6 @@ import { CliRuntimeError } from '../errors.js';
 import { intOption } from '../args.js';
 import type { Command } from './types.js';
 
-/** What viz's explorer entry point is expected to look like. */
-type StartExplorer = (options: { port?: number; open?: boolean }) => Promise<{ url: string; close(): Promise<void> }>;
-
 /** `paradox explore`. */
 export const exploreCommand: Command = {
   spec: {
@@ -18,22 +15,23 @@ export const exploreCommand: Command = {
   },
   run: async (args, ctx) => {
     const port = typeof args.values.port === 'string' ? intOption('explore', 'port', args.values.port, 1, 65535) : undefined;
-    let mod: Record<string, unknown>;
+    const { startExplorer } = await import('@paradox/viz');
+    let server: Awaited<ReturnType<typeof startExplorer>>;
     try {
-      mod = (await import('@paradox/viz')) as Record<string, unknown>;
+      server = await startExplorer(port !== undefined ? { port } : {});
     } catch (e) {
-      throw new CliRuntimeError(`explore: @paradox/viz could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+      // Not built, or the port is taken: both are conditions of this machine, not bugs.
+      throw new CliRuntimeError(`explore: ${(e as Error).message}`, { cause: e });
     }
-    const start = mod.startExplorer;
-    if (typeof start !== 'function') throw new CliRuntimeError('explore: the explorer is not available in this build (@paradox/viz has no startExplorer yet)', { code: 'E_UNAVAILABLE' });
-    const server = await (start as StartExplorer)(port !== undefined ? { port } : {});
     println(ctx.stdout, `Explorer at ${server.url} (Ctrl-C to stop)`);
     await new Promise<void>((resolveStop) => {
       const stop = (): void => {
         process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
         void server.close().then(() => resolveStop());
       };
       process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
     return 0;
   },

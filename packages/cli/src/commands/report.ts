@@ -1,8 +1,6 @@
 /** `paradox report DIR`: (re)write the HTML report when viz provides it, and print the headline. */
-import { relative } from 'node:path';
-import { emitJson, println } from '../context.js';
 import { CliRuntimeError } from '../errors.js';
-import { requireRunDir } from '../rundir.js';
+import { readManifest, requireRunDir } from '../rundir.js';
 import type { Command } from './types.js';
 
 /** `paradox report`. */
@@ -17,27 +15,17 @@ export const reportCommand: Command = {
   },
   run: async (args, ctx) => {
     const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'report');
-    const { readSummaries } = await import('../engine.js');
-    const { headline, headlineText } = await import('../headline.js');
+    const { printHeadlines, readSummaries } = await import('../engine.js');
+    const { headline } = await import('../headline.js');
     const { writeReportIfAvailable } = await import('../report.js');
     const runs = await readSummaries(dir);
     if (runs.length === 0) throw new CliRuntimeError(`report: ${args.positionals[0]}: no sub-run has a summary.json yet (resume it first)`);
-    let failed: string | undefined;
-    for (const r of runs) {
-      const rep = await writeReportIfAvailable(r.dir);
-      // A report that viz provides but fails to write is a failure; viz being absent is not.
-      if (!rep.ok && !rep.reason.startsWith('no HTML report')) failed = rep.reason;
-      const h = headline(r.summary);
-      const rel = relative(ctx.cwd, r.dir) || '.';
-      if (args.values.json) {
-        emitJson(ctx, { type: 'headline', run: r.label, dir: r.dir, ...h, report: rep.ok ? rep.path : null, reportUnavailable: rep.ok ? null : rep.reason });
-        continue;
-      }
-      println(ctx.stdout);
-      const lines = headlineText(h, rep.ok ? { dir: rel, report: relative(ctx.cwd, rep.path) } : { dir: rel, noReportReason: rep.reason });
-      for (const l of lines) println(ctx.stdout, l);
-    }
-    if (failed) throw new CliRuntimeError(`report: ${failed}`);
+    // One report for the whole directory: a multi-spec run (the demo) gets one page with every part.
+    const rep = await writeReportIfAvailable(dir);
+    const headlines = runs.map((r) => ({ label: r.label, dir: r.dir, headline: headline(r.summary), report: rep }));
+    printHeadlines(ctx, { exitCode: 0, headlines }, args.values.json === true, readManifest(dir) ? dir : undefined);
+    // A report that viz provides but fails to write is a failure; viz being absent is not.
+    if (!rep.ok && !rep.reason.startsWith('no HTML report')) throw new CliRuntimeError(`report: ${rep.reason}`);
     return 0;
   },
 };

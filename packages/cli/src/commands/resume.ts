@@ -17,8 +17,9 @@ export const resumeCommand: Command = {
     const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'resume');
     const { printHeadlines, resumeJobs, runJobs } = await import('../engine.js');
     const jobs = await resumeJobs(dir);
-    const session = await runJobs(ctx, jobs, exec);
-    printHeadlines(ctx, session, exec.json, readManifest(dir) ? dir : undefined);
+    const multi = readManifest(dir) !== undefined;
+    const session = await runJobs(ctx, jobs, exec, multi ? dir : undefined);
+    printHeadlines(ctx, session, exec.json, multi ? dir : undefined);
     return session.exitCode;
   },
 };

@@ -62,7 +62,7 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
     });
     jobs = specs.map((s, i) => ({ label: `${source.name}/${s.name}`, dir: join(dir, subdirs[i]!), spec: s }));
   }
-  const session = await runJobs(ctx, jobs, exec);
+  const session = await runJobs(ctx, jobs, exec, specs.length > 1 ? dir : undefined);
   printHeadlines(ctx, session, exec.json, specs.length > 1 ? dir : undefined);
   return session.exitCode;
 }

@@ -47,7 +47,18 @@ export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): v
     const cur = unchecked(net.uOff[l - 1]);
     const prev = l >= 2 ? unchecked(net.uOff[l - 2]) : 0;
     const widen = gam(2 * nIn + 12) * SAFE;
+    // The previous layer's activation bounds [relu(lo), relu(hi)], computed once per layer.
+    const actLo = net.va;
+    const actHi = net.vb;
+    if (l >= 2) {
+      for (let j = 0; j < nIn; j++) {
+        unchecked((actLo[j] = Math.max(unchecked(lo[prev + j]), 0.0)));
+        unchecked((actHi[j] = Math.max(unchecked(hi[prev + j]), 0.0)));
+      }
+    }
+    const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
     for (let i = 0; i < nOut; i++) {
+      const row = W + (<usize>(i * nIn) << 3);
       const bi = net.b(l, i);
       let c = bi;
       let mag = Math.abs(bi);
@@ -84,10 +95,12 @@ export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): v
       } else {
         let cl = c;
         let ch = c;
+        let p = row;
         for (let j = 0; j < nIn; j++) {
-          const w = net.w(l, i, j);
-          const al = Math.max(unchecked(lo[prev + j]), 0.0);
-          const ah = Math.max(unchecked(hi[prev + j]), 0.0);
+          const w = load<f64>(p);
+          p += 8;
+          const al = unchecked(actLo[j]);
+          const ah = unchecked(actHi[j]);
           if (w >= 0) {
             cl += w * al;
             ch += w * ah;

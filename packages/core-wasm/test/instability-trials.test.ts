@@ -134,9 +134,14 @@ describe('reference methods', () => {
     }
   });
 
-  it('train-variable sizes its width from the data', () => {
-    const [r] = runInstabilityTrials(core, { ...small, method: 'train-variable', widthFactor: 3, depth: 2 }, { seed: 1, streamHi: 0, tStart: 0, count: 1 });
+  it('train-variable sizes its width from the data, and trains adversarially on request', () => {
+    const range = { seed: 1, streamHi: 0, tStart: 0, count: 1 };
+    const [r] = runInstabilityTrials(core, { ...small, method: 'train-variable', widthFactor: 3, depth: 2 }, range);
     expect(r!.dims).toEqual([2, 3 * r!.labelChanges, 3 * r!.labelChanges, 1]);
+    const [a] = runInstabilityTrials(core, { ...small, method: 'train-variable', widthFactor: 3, depth: 2, variableAdversarial: true }, range);
+    expect(a!.dims).toEqual(r!.dims);
+    expect(a!.finalLoss).not.toBe(r!.finalLoss);
+    expect(runInstabilityTrials(core, { ...small, method: 'train-variable', widthFactor: 3, depth: 2, variableAdversarial: true }, range)).toEqual([a]);
   });
 });
 

@@ -12,26 +12,31 @@ import { fixturePath, SMALL_SPEC, summaryBytes, tempDir } from './helpers/sweep.
 
 const SPEC = { ...SMALL_SPEC, trials: 120 };
 
-/** Start the child; SIGKILL it when `killAfter` batch-done events were printed. Resolves with the events seen. */
-function runChild(args: string[], killAfter: number): Promise<{ batches: number; killed: boolean }> {
+/**
+ * Start the child; send it `signal` when `killAfter` batch-done events were printed. Resolves
+ * with what was seen: batches, whether the signal was sent, the exit code and the last event.
+ */
+function runChild(args: string[], killAfter: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ batches: number; killed: boolean; code: number | null; last: { type: string; status?: string } | undefined }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fixturePath('sweep-child.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let batches = 0;
     let killed = false;
+    let last: { type: string; status?: string } | undefined;
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const e = JSON.parse(line) as { type: string };
+      const e = JSON.parse(line) as { type: string; status?: string };
+      last = e;
       if (e.type === 'run-started' && killAfter === 0 && !killed) {
-        killed = child.kill('SIGKILL');
+        killed = child.kill(signal);
       }
       if (e.type === 'batch-done' && ++batches >= killAfter && !killed) {
-        killed = child.kill('SIGKILL');
+        killed = child.kill(signal);
       }
     });
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL' || code === 0) resolve({ batches, killed });
+    child.on('exit', (code, exitSignal) => {
+      if (exitSignal === 'SIGKILL' || code === 0) resolve({ batches, killed, code, last });
       else reject(new Error(`child exited with ${code}: ${stderr}`));
     });
   });
@@ -78,5 +83,21 @@ describe('SIGKILL and resume', () => {
       expect(summaryBytes(dir), `kill after ${killAfter}`).toBe(reference);
       checkStore(dir);
     }
+  });
+});
+
+describe('SIGINT', () => {
+  it('stops cleanly (exit 0, run-done cancelled, summary written) and the run resumes to the same summary', async () => {
+    const refDir = join(tempDir(), 'ref');
+    await runSweep(SPEC, { outDir: refDir, workers: 1, batch: 4 });
+    const dir = join(tempDir(), 'run');
+    const r = await runChild(['run-sigint', JSON.stringify(SPEC), dir, '2', '4'], 6, 'SIGINT');
+    expect(r.killed).toBe(true);
+    expect(r.code).toBe(0);
+    expect(r.last).toMatchObject({ type: 'run-done', status: 'cancelled' });
+    expect(JSON.parse(summaryBytes(dir)).run.complete).toBe(false);
+    await resumeRun(dir, { workers: 2 });
+    expect(summaryBytes(dir)).toBe(summaryBytes(refDir));
+    checkStore(dir);
   });
 });

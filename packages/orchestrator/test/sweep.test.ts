@@ -193,6 +193,18 @@ describe('run-level theorem guard (noncomputability)', () => {
   });
 });
 
+describe('run-level theorem guard (wired into the scheduler)', () => {
+  it('fails the run naming the cell when p̂⁺ + p̂⁻ > 1 beyond its interval where readBits ≤ K', async () => {
+    const spec = { ...SMALL_SPEC, grid: { algorithm: ['coin'], K: [8] }, zip: {}, fixed: { readBits: 4, epsilons: [0.01] }, trials: 40 };
+    const err = await run(spec, { workers: 1, batch: 10, taskModule: fixture('counts-break-exclusivity.mjs') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrialError);
+    expect((err as TrialError).code).toBe('E_THEOREM');
+    expect((err as Error).message).toMatch(/theorem guard failed: p̂⁺ \+ p̂⁻ = 2 > 1 beyond its interval/);
+    expect((err as TrialError).location).toMatchObject({ cellIndex: 0, seed: SMALL_SPEC.seed });
+    expect((err as Error).message).toContain('cell 0 noncomputability:');
+  });
+});
+
 describe('events', () => {
   it('are typed, plain JSON, and carry progress', async () => {
     const events: RunEvent[] = [];

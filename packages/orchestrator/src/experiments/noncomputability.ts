@@ -119,6 +119,8 @@ export const noncomputability: ExperimentDefinition = {
       if (!(e < epsB)) continue;
       const kp = counts[`succ+.${i}`] ?? 0;
       const km = counts[`succ-.${i}`] ?? 0;
+      // The interval's lower end is below the estimate, so it can only exceed 1 when p̂⁺ + p̂⁻ does.
+      if (kp + km <= trials) continue;
       const [lo, hi] = sumInterval(kp, trials, km, trials, confidence);
       if (lo > 1) {
         return `p̂⁺ + p̂⁻ = ${(kp + km) / trials} > 1 beyond its interval [${lo}, ${hi}] at ε = ${e} < ε_B = ${epsB} with readBits ${p.readBits} ≤ K ${p.K}`;

@@ -222,14 +222,14 @@ export class Session {
       addCounts(st.counts, b.counts);
       st.frontier++;
       st.frontierTrials += b.trialCount;
-      if (!isCheckpoint(rule, st.frontierTrials)) continue;
+      // The guard looks at every frontier position (a violation should stop the run as early as
+      // possible); the stopping rule only at checkpoints (so its decisions ignore batch sizes).
       const message = this.o.exp.guard(st.cell, st.counts, st.frontierTrials, this.o.spec.seed, this.o.spec.confidence);
       if (message !== null) {
-        this.fail(
-          new TrialError('E_THEOREM', `theorem guard failed: ${message}`, this.location(st, st.frontier - 1)),
-        );
+        this.fail(new TrialError('E_THEOREM', `theorem guard failed: ${message}`, this.location(st, st.frontier - 1)));
         return;
       }
+      if (!isCheckpoint(rule, st.frontierTrials)) continue;
       const tracked = this.o.exp.tracked(st.cell.params, st.counts, st.frontierTrials);
       const v = evaluateStop(rule, tracked, st.frontierTrials, this.o.spec.confidence, st.stop);
       st.stop = v.state;

@@ -13,14 +13,15 @@ export const benchCommand: Command = {
   spec: {
     name: 'bench',
     summary: 'run the benchmark suite (core-wasm vs TypeScript, TensorFlow.js, PyTorch; throughput)',
-    details: 'Runs bench/run.mjs of the source checkout; extra arguments after -- are passed through.',
-    positionals: [{ name: 'ARGS…', required: false, description: 'arguments for bench/run.mjs (after --)' }],
-    options: {},
-    examples: ['paradox bench', 'paradox bench -- --quick'],
+    details: 'Runs bench/run.mjs of the source checkout (the same as pnpm bench without the build);\narguments after -- are passed through unchanged.',
+    positionals: [{ name: 'SUITE…', required: false, description: 'only these suites (default: all)' }],
+    options: { quick: { type: 'boolean', description: 'small sizes: a smoke run in seconds, not a measurement' } },
+    examples: ['paradox bench', 'paradox bench --quick', 'paradox bench --quick gemm'],
   },
   run: async (args, ctx) => {
     if (!existsSync(BENCH)) throw new CliRuntimeError(`bench: the benchmark suite is not here (${BENCH}); it ships with the source checkout, run it there with: pnpm bench`);
-    const child = spawn(process.execPath, [BENCH, ...args.positionals], { cwd: ctx.cwd, stdio: 'inherit' });
+    const forwarded = [...(args.values.quick ? ['--quick'] : []), ...args.positionals];
+    const child = spawn(process.execPath, [BENCH, ...forwarded], { cwd: ctx.cwd, stdio: 'inherit' });
     return await new Promise<number>((resolveCode, reject) => {
       child.on('error', reject);
       child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 130 : 1)));

@@ -34,6 +34,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'typos.yaml'), TINY_SPEC.replace('experiment:', 'experimnt:') + 'backend: locl\n');
   writeFileSync(join(dir, 'typo-value.yaml'), TINY_SPEC.replace('seed: 7', 'seed: -3'));
   writeFileSync(join(dir, 'bad.json'), '{"name": "x",');
+  writeFileSync(join(dir, 'bad-param.yaml'), TINY_SPEC.replace('epsilons:', 'lamda: 0.05\n  epsilons:'));
+  writeFileSync(join(dir, 'bad-values.yaml'), TINY_SPEC.replace('[coin, exact-read]', '[coin, exact_read]').replace('K: [8]', 'K: [8, 0]'));
   mkdirSync(join(dir, 'taken'));
   writeFileSync(join(dir, 'taken', 'keep.txt'), 'precious');
 });
@@ -160,6 +162,18 @@ const cases: Case[] = [
     ],
   },
   { name: 'out-of-range spec value', args: ['run', 'typo-value.yaml'], code: 2, stderr: [/^paradox: \/.*\/typo-value\.yaml: invalid sweep spec:\n {2}seed: expected an integer in \[0, 2\^53 − 1\], got -3\n$/] },
+  {
+    name: 'misspelt experiment parameter',
+    args: ['run', 'bad-param.yaml'],
+    code: 2,
+    stderr: [/^paradox: \/.*\/bad-param\.yaml: invalid sweep spec:\n {2}fixed\.lamda: unknown parameter; expected a parameter of noncomputability: algorithm, K, readBits, .*lambda.* \(did you mean 'lambda'\?\)\n$/],
+  },
+  {
+    name: 'bad parameter values in the grid',
+    args: ['run', 'bad-values.yaml'],
+    code: 2,
+    stderr: [/\n {2}grid\.K\[1\]: expected an integer in \[1, 1000\], got 0\n/, /\n {2}grid\.algorithm\[1\]: expected one of gd, .*exact-read.*, got "exact_read" \(did you mean 'exact-read'\?\)\n/],
+  },
   { name: 'resume of a missing directory', args: ['resume', 'runs/nothing'], code: 2, stderr: `paradox: resume: runs/nothing: no such directory; expected a run directory (runs/<name>-<timestamp>)\n(see: paradox resume --help)\n` },
   { name: 'report of a non-run directory', args: ['report', 'taken'], code: 2, stderr: `paradox: report: taken: not a paradox run directory (no spec.json, summary.json or paradox-runs.json in it)\n(see: paradox report --help)\n` },
   { name: 'export without a format', args: ['export', 'taken'], code: 2, stderr: `paradox: export: --format is required: one of csv, json, parquet\n(see: paradox export --help)\n` },

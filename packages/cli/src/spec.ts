@@ -126,7 +126,10 @@ export async function normaliseDocument(doc: SpecDocument, source: SpecSource, d
 
 /** The words an issue's `allowed` text lists (`one of: a, b, c`, `one of "a", "b"`, `a name (a, b, c)`), if any. */
 export function allowedWords(allowed: string): string[] {
-  const m = /(?:one of(?: the keys)?|keys?)\s*:?\s*(.+)$/i.exec(allowed) ?? /\(([^()]*,[^()]*)\)/.exec(allowed);
+  const m =
+    /(?:one of(?: the keys)?|keys?)\s*:?\s*(.+)$/i.exec(allowed) ?? // `one of: a, b` / `one of "a", "b"`
+    /:\s*([^:]+,[^:]+)$/.exec(allowed) ?? // `a parameter of noncomputability: a, b, c`
+    /\(([^()]*,[^()]*)\)/.exec(allowed); // `an algorithm name (a, b, c)`
   if (!m) return [];
   return m[1]!
     .split(/[,|]|\bor\b/)

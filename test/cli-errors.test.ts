@@ -215,6 +215,17 @@ describe('bad invocations', () => {
     expect(r.stderr).toContain('invalid sweep spec (3 problems)');
   });
 
+  it('a run that fails at runtime exits 1, keeps its directory and says how to resume it', () => {
+    const r = paradox(['run', 'tiny.yaml', '--backend', 'bullmq', '--redis', 'redis://127.0.0.1:1', '--out', 'no-redis'], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^paradox: .*cannot connect to Redis at redis:\/\/127\.0\.0\.1:1.*\nThe run is kept in no-redis; once the cause is fixed, continue it with: paradox resume no-redis\n$/);
+    expect(existsSync(join(dir, 'no-redis', 'spec.json'))).toBe(true);
+    // Continuing on the local backend finishes it.
+    const resumed = paradox(['resume', 'no-redis'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('── tiny (noncomputability) ──');
+  });
+
   it('a runtime failure exits 1 with a message and no stack; --debug adds the stack', () => {
     // Nothing listens on port 1: the worker cannot connect to Redis.
     const r = paradox(['worker', '--redis', 'redis://127.0.0.1:1'], { timeoutMs: 60_000 });

@@ -2,7 +2,7 @@
  * Running, resuming and reporting one or several sweeps with progress, Ctrl-C handling, the HTML
  * report and the headline. `run`, `demo` and `resume` are thin layers over this file.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   normaliseSpec,
@@ -16,6 +16,7 @@ import {
   type Summary,
 } from '@paradox/orchestrator';
 import { emitJson, println, type Context } from './context.js';
+import { CliRuntimeError, codeOf, exitCodeOf } from './errors.js';
 import { headline, headlineText, type Headline } from './headline.js';
 import { formatDuration, formatRate, groupInt } from './progress/format.js';
 import { ProgressModel } from './progress/model.js';
@@ -130,6 +131,8 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       let res: RunResult;
       try {
         res = job.spec ? await runSweep(job.spec, { ...options, outDir: job.dir }) : await resumeRun(job.dir, options);
+      } catch (e) {
+        throw withResumeHint(e, job.dir, ctx.cwd);
       } finally {
         r.finish();
       }
@@ -155,6 +158,20 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
     detach();
   }
   return result;
+}
+
+/**
+ * A runtime failure after the run directory was created leaves a resumable run: say where it is
+ * and how to continue (a theorem-guard failure is a bug to report, not something to resume).
+ */
+function withResumeHint(e: unknown, dir: string, cwd: string): unknown {
+  if (exitCodeOf(e) !== 1 || !existsSync(join(dir, 'spec.json'))) return e;
+  const rel = relative(cwd, dir) || '.';
+  const hint =
+    codeOf(e) === 'E_THEOREM'
+      ? `A theorem check failed: this is a bug in paradox; please report it with the cell and seed above. The run is kept in ${rel}.`
+      : `The run is kept in ${rel}; once the cause is fixed, continue it with: paradox resume ${rel}`;
+  return new CliRuntimeError(`${(e as Error).message}\n${hint}`, { code: codeOf(e), cause: e });
 }
 
 /** Prints the headline blocks (text, or one `headline` event each with `--json`). */
@@ -203,10 +220,17 @@ export async function resumeJobs(dir: string): Promise<Job[]> {
   return jobs;
 }
 
+/** A run's name: from summary.json, else from the stored spec (a run that failed early has no summary yet). */
 async function runName(dir: string): Promise<string> {
   try {
     return (await readSummary(dir)).run.name;
   } catch {
+    try {
+      const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { name?: unknown };
+      if (typeof spec.name === 'string') return spec.name;
+    } catch {
+      // fall through to the directory name
+    }
     return dir.replace(/^.*[\\/]/, '');
   }
 }

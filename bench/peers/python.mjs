@@ -9,8 +9,11 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { toJson } from './workloads.mjs';
 
-/** The interpreter the peers use: Debian's, where python3-numpy and python3-torch install. */
-export const PYTHON = '/usr/bin/python3';
+/**
+ * The interpreter the peers use: Debian's, where python3-numpy and python3-torch install
+ * (`PARADOX_BENCH_PYTHON` overrides it, e.g. for a virtualenv with its own NumPy/PyTorch).
+ */
+export const PYTHON = process.env.PARADOX_BENCH_PYTHON || '/usr/bin/python3';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

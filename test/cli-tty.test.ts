@@ -4,7 +4,7 @@
  * leaves the screen clean: no bar left behind, cursor shown again. The raw byte stream is replayed
  * through a minimal terminal model to see the final screen a user would see.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,34 @@ describe('progress on a terminal', () => {
     expect(screen[1]).toMatch(/^Finished small: 600 trials in [\d.]+ s \([\d,.]+ trials\/s\)\.$/);
     expect(screen[2]).toBe('── small (noncomputability) ──');
     expect(screen.at(-1)).toMatch(/^(Report: tty-run\/report\.html|Summary: tty-run\/summary\.json and summary\.csv.*)$/);
+  });
+
+  it('Ctrl-C typed on the terminal stops cleanly: cursor shown, no bar left, an incomplete headline with the resume command', async () => {
+    const cmd = `stty cols 100 rows 50; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run small.yaml --out tty-stopped`;
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let raw = '';
+    child.stdout.on('data', (d: Buffer) => (raw += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Type Ctrl-C once a batch has been stored: the terminal turns it into SIGINT for paradox.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (/small \[█+░*\]/.test(raw)) {
+          clearInterval(timer);
+          child.stdin.write('\x03');
+          resolve();
+        }
+      }, 20);
+      void exit.then(() => reject(new Error(`finished before Ctrl-C:\n${raw}`)));
+    });
+    expect(await exit).toBe(130);
+    const shows = raw.split(`${ESC}[?25h`).length - 1;
+    expect(shows).toBeGreaterThanOrEqual(raw.split(`${ESC}[?25l`).length - 1);
+    expect(raw.lastIndexOf(`${ESC}[?25h`)).toBeGreaterThan(raw.lastIndexOf(`${ESC}[?25l`));
+    const screen = finalScreen(raw).filter((l) => l.length > 0 && l !== '^C');
+    for (const l of screen) expect(l).not.toMatch(/[█░▸]/);
+    expect(screen).toContain('Stopping after the batches in flight (press Ctrl-C again to quit now)…');
+    expect(screen.some((l) => /^Stopped small: [\d,]+ trials in /.test(l))).toBe(true);
+    expect(screen.some((l) => /^── small \(noncomputability\) — INCOMPLETE: \d of 4 cells finished ──$/.test(l))).toBe(true);
+    expect(screen.at(-1)).toBe('Resume with: paradox resume tty-stopped');
   });
 });

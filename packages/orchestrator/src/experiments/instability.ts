@@ -53,37 +53,49 @@ function scalar(v: Json): string | number | boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
 }
 
-function fill(results: InstabilityTrialResult[], radii: number[]): BatchData {
-  const n = results.length;
+/** Empty counts and columns for a batch of `n` trials. */
+function emptyBatch(n: number, radii: number[]): BatchData {
   const columns: Record<string, Float64Array> = {};
   for (const name of Object.keys(SCALARS)) columns[name] = new Float64Array(n);
   radii.forEach((_, i) => {
     columns[`robustAttack.${i}`] = new Float64Array(n);
     columns[`robustCert.${i}`] = new Float64Array(n);
   });
-  const counts = { accurate: 0, accurateUnstable: 0, 'f3.applies': 0, 'f3.holds': 0, diverged: 0 };
-  results.forEach((r, j) => {
+  return { counts: { accurate: 0, accurateUnstable: 0, 'f3.applies': 0, 'f3.holds': 0, diverged: 0 }, columns, constants: {} };
+}
+
+const inc = (counts: Record<string, number>, k: string) => {
+  counts[k] = (counts[k] ?? 0) + 1;
+};
+
+/** Add trial records for batch positions offset, offset + 1, … into `data`. */
+function fill(data: BatchData, offset: number, results: InstabilityTrialResult[], radii: number[]): void {
+  const { counts, columns } = data;
+  results.forEach((r, i) => {
+    const j = offset + i;
     for (const [name, get] of Object.entries(SCALARS)) {
       // A diverged trial is a recorded outcome with no measurements: NaN, skipped by the moments.
       (columns[name] as Float64Array)[j] = r.diverged ? NaN : get(r);
     }
-    radii.forEach((_, i) => {
-      const row = r.radii[i];
-      (columns[`robustAttack.${i}`] as Float64Array)[j] = r.diverged || !row ? NaN : row.robustAttack;
-      (columns[`robustCert.${i}`] as Float64Array)[j] = r.diverged || !row ? NaN : row.robustCert;
+    radii.forEach((_, k) => {
+      const row = r.radii[k];
+      (columns[`robustAttack.${k}`] as Float64Array)[j] = r.diverged || !row ? NaN : row.robustAttack;
+      (columns[`robustCert.${k}`] as Float64Array)[j] = r.diverged || !row ? NaN : row.robustCert;
     });
-    if (r.diverged) counts.diverged++;
+    if (r.diverged) inc(counts, 'diverged');
     if (r.accurate) {
-      counts.accurate++;
-      if (r.unstableShare > 0) counts.accurateUnstable++;
+      inc(counts, 'accurate');
+      if (r.unstableShare > 0) inc(counts, 'accurateUnstable');
     }
     if (r.f3.applies) {
-      counts['f3.applies']++;
-      if (r.f3.holds) counts['f3.holds']++;
+      inc(counts, 'f3.applies');
+      if (r.f3.holds) inc(counts, 'f3.holds');
     }
   });
-  return { counts, columns, constants: {} };
 }
+
+/** Trials per call into core-wasm (bounds the records a worker holds at once; results do not depend on it). */
+export const TRIAL_SLICE = 512;
 
 /** The instability experiment. */
 export const instability: ExperimentDefinition = {
@@ -95,17 +107,23 @@ export const instability: ExperimentDefinition = {
   },
 
   runBatch(core, params, stream) {
-    const results = runInstabilityTrials(core, params, stream);
-    for (const r of results) {
-      // core-wasm throws on an F3 failure itself; this keeps the guarantee if that ever changes.
-      if (!r.diverged && r.f3.applies && !r.f3.holds) {
-        const e = new Error(`F3 failed at seed ${stream.seed}, streamHi ${stream.streamHi}, trial ${r.trial}`) as Error & { code: string; trial: number };
-        e.code = 'E_THEOREM';
-        e.trial = r.trial;
-        throw e;
+    const radii = asParams(params).radii;
+    const data = emptyBatch(stream.count, radii);
+    for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
+      const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart + off, count: Math.min(TRIAL_SLICE, stream.count - off) };
+      const results = runInstabilityTrials(core, params, range);
+      for (const r of results) {
+        // core-wasm throws on an F3 failure itself; this keeps the guarantee if that ever changes.
+        if (!r.diverged && r.f3.applies && !r.f3.holds) {
+          const e = new Error(`F3 failed at seed ${stream.seed}, streamHi ${stream.streamHi}, trial ${r.trial}`) as Error & { code: string; trial: number };
+          e.code = 'E_THEOREM';
+          e.trial = r.trial;
+          throw e;
+        }
       }
+      fill(data, off, results, radii);
     }
-    return fill(results, asParams(params).radii);
+    return data;
   },
 
   tracked(_params, counts, trials) {

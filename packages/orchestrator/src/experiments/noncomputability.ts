@@ -40,8 +40,8 @@ function scalar(v: Json): string | number | boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
 }
 
-function fill(results: NoncomputabilityPairResult[], epsilons: number[]): BatchData {
-  const n = results.length;
+/** Empty counts and columns for a batch of `n` pairs. */
+function emptyBatch(n: number, epsilons: number[]): BatchData {
   const columns: Record<string, Float64Array> = {};
   for (const c of NONCOMPUTABILITY_COLUMNS) {
     columns[`${c}+`] = new Float64Array(n);
@@ -53,7 +53,14 @@ function fill(results: NoncomputabilityPairResult[], epsilons: number[]): BatchD
     counts[`succ-.${i}`] = 0;
     counts[`both.${i}`] = 0;
   });
-  results.forEach((r, j) => {
+  return { counts, columns, constants: {} };
+}
+
+/** Add pair results for batch positions offset, offset + 1, … into `data`. */
+function fill(data: BatchData, offset: number, results: NoncomputabilityPairResult[], epsilons: number[]): void {
+  const { counts, columns } = data;
+  results.forEach((r, i) => {
+    const j = offset + i;
     for (const [sign, t] of [['+', r.plus], ['-', r.minus]] as const) {
       (columns[`dist${sign}`] as Float64Array)[j] = t.dist;
       (columns[`cost${sign}`] as Float64Array)[j] = t.cost;
@@ -63,16 +70,21 @@ function fill(results: NoncomputabilityPairResult[], epsilons: number[]): BatchD
       if (t.diverged) counts[`diverged${sign}`] = (counts[`diverged${sign}`] as number) + 1;
     }
     if (r.identical) counts.identical = (counts.identical as number) + 1;
-    epsilons.forEach((_, i) => {
-      const p = r.plus.success[i] === true;
-      const m = r.minus.success[i] === true;
-      if (p) counts[`succ+.${i}`] = (counts[`succ+.${i}`] as number) + 1;
-      if (m) counts[`succ-.${i}`] = (counts[`succ-.${i}`] as number) + 1;
-      if (p && m) counts[`both.${i}`] = (counts[`both.${i}`] as number) + 1;
+    epsilons.forEach((_, e) => {
+      const p = r.plus.success[e] === true;
+      const m = r.minus.success[e] === true;
+      if (p) counts[`succ+.${e}`] = (counts[`succ+.${e}`] as number) + 1;
+      if (m) counts[`succ-.${e}`] = (counts[`succ-.${e}`] as number) + 1;
+      if (p && m) counts[`both.${e}`] = (counts[`both.${e}`] as number) + 1;
     });
   });
-  return { counts, columns, constants: {} };
 }
+
+/**
+ * Trials per call into core-wasm: a large batch is run in slices so that a worker holds at most
+ * this many trial records at once (results do not depend on the slicing: trial t has stream t).
+ */
+export const TRIAL_SLICE = 2048;
 
 /** The noncomputability experiment. */
 export const noncomputability: ExperimentDefinition = {
@@ -94,10 +106,14 @@ export const noncomputability: ExperimentDefinition = {
 
   async runBatch(core, params, stream) {
     const p = asParams(params);
-    const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart, count: stream.count };
-    // Plugins may be asynchronous and must be loaded first; built-ins take the faster synchronous path.
-    const results = p.algorithm === 'plugin' ? await runNoncomputabilityTrialsAsync(core, params, range) : runNoncomputabilityTrials(core, params, range);
-    return fill(results, p.epsilons);
+    const data = emptyBatch(stream.count, p.epsilons);
+    for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
+      const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart + off, count: Math.min(TRIAL_SLICE, stream.count - off) };
+      // Plugins may be asynchronous and must be loaded first; built-ins take the faster synchronous path.
+      const results = p.algorithm === 'plugin' ? await runNoncomputabilityTrialsAsync(core, params, range) : runNoncomputabilityTrials(core, params, range);
+      fill(data, off, results, p.epsilons);
+    }
+    return data;
   },
 
   tracked(params, counts, trials) {

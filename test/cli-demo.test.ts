@@ -34,6 +34,7 @@ describe('paradox demo', () => {
       expect(out).toMatch(new RegExp(`\\n {4}${alg} +0\\.\\d{3} \\[0\\.\\d{3}, 0\\.\\d{3}\\] {2}worst at K=\\d+, readBits=\\d+, ε=0\\.\\d+`));
     }
     expect(out).toContain('Every algorithm stays at or below 1/2 within its interval, as the theorem predicts.');
+    expect(out).toMatch(/\n {2}At ε ≥ ε_B the barrier is gone: hedge reaches min\(p⁺, p⁻\) = 1\.000 \[0\.99\d, 1\.000\] on its worst pair \(ε=0\.5\)\.\n/);
     expect(out).toMatch(/\nSummary: first-look\/noncomputability\/summary\.json and summary\.csv\n/);
     // One HTML report for both parts, from @paradox/viz, named last.
     expect(out.trimEnd().split('\n').at(-1)).toBe('Report (all parts): first-look/report.html');

@@ -60,6 +60,11 @@ export interface Headline {
     epsB: [number, number];
     /** True when every algorithm's interval reaches down to 1/2 or below, as Result II predicts. */
     consistent: boolean;
+    /**
+     * The other side of the jump: the algorithm with the best worst case at the smallest ε ≥ ε_B
+     * of each cell (the hedge reaches 1 there), or undefined when no ε at or above ε_B was swept.
+     */
+    above?: AlgorithmFinding;
   };
   instability?: {
     /** Trained fixed-architecture networks (the shortcut σ, a reference construction, excluded). */
@@ -83,13 +88,20 @@ export function clopperPearson(k: number, n: number, confidence: number): Interv
   return [lo, hi];
 }
 
-function worstBelowBreakdown(cells: NoncomputabilityCell[]): AlgorithmFinding[] {
+/**
+ * Each algorithm's worst cell. Below ε_B (`below`), each cell is judged at its largest ε below ε_B
+ * (the most lenient: failing there means failing below); above, at its smallest ε ≥ ε_B (the
+ * strictest: succeeding there means succeeding above).
+ */
+function worstPerAlgorithm(cells: NoncomputabilityCell[], below: boolean): AlgorithmFinding[] {
   const byAlg = new Map<string, AlgorithmFinding>();
   for (const c of cells) {
     if (c.trials === 0) continue;
-    // The most lenient ε that is still below ε_B: if the algorithm fails there, it fails below.
     let row: NoncomputabilityCell['eps'][number] | undefined;
-    for (const r of c.eps) if (r.belowBreakdown && (row === undefined || r.eps > row.eps)) row = r;
+    for (const r of c.eps) {
+      if (r.belowBreakdown !== below) continue;
+      if (row === undefined || (below ? r.eps > row.eps : r.eps < row.eps)) row = r;
+    }
     if (!row) continue;
     const prev = byAlg.get(c.algorithm);
     const cand: AlgorithmFinding = {
@@ -134,13 +146,16 @@ export function headline(summary: Summary): Headline {
   };
   const nc = summary.cells.filter((c): c is NoncomputabilityCell => c.experiment === 'noncomputability');
   if (nc.length > 0) {
-    const algorithms = worstBelowBreakdown(nc);
+    const algorithms = worstPerAlgorithm(nc, true);
     const epsBs = nc.filter((c) => c.trials > 0).map((c) => c.epsB);
     h.noncomputability = {
       algorithms,
       epsB: epsBs.length > 0 ? [Math.min(...epsBs), Math.max(...epsBs)] : [NaN, NaN],
       consistent: algorithms.every((a) => a.ci[0] <= 0.5),
     };
+    let above: AlgorithmFinding | undefined;
+    for (const a of worstPerAlgorithm(nc, false)) if (!above || a.p > above.p) above = a;
+    if (above) h.noncomputability.above = above;
   }
   const inst = summary.cells.filter((c): c is InstabilityCell => c.experiment === 'instability');
   if (inst.length > 0) {
@@ -228,6 +243,10 @@ export function headlineText(h: Headline, out: Outputs): string[] {
           ? '  Every algorithm stays at or below 1/2 within its interval, as the theorem predicts.'
           : '  WARNING: some algorithm exceeds 1/2 beyond its interval; the theorem says this cannot happen (please report it).',
       );
+    }
+    if (n.above && n.above.p > 0.5) {
+      const a = n.above;
+      lines.push(`  At ε ≥ ε_B the barrier is gone: ${a.algorithm} reaches min(p⁺, p⁻) = ${formatP(a.p)} ${formatInterval(a.ci)} on its worst pair (ε=${formatValue(a.eps)}).`);
     }
   }
   if (h.instability) {

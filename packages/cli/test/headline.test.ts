@@ -35,6 +35,8 @@ describe('headline (noncomputability)', () => {
     expect(text).toMatch(/gd {4}0\.000 \[0\.000, 0\.0\d\d\] {2}worst at K=8, readBits=8, ε=0\.44 \(200 trials per sign\)/);
     expect(text).toMatch(/coin {2}0\.495 \[0\.\d{3}, 0\.\d{3}\]/);
     expect(text).toContain('Every algorithm stays at or below 1/2 within its interval');
+    // Above ε_B (0.46 is the smallest ε ≥ 0.45) gd succeeds on both inputs of every pair in the fixture.
+    expect(text).toMatch(/At ε ≥ ε_B the barrier is gone: gd reaches min\(p⁺, p⁻\) = 1\.000 \[0\.98\d, 1\.000\] on its worst pair \(ε=0\.46\)\./);
     expect(text).toContain('Report: runs/b/report.html');
   });
 

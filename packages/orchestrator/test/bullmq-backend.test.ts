@@ -262,6 +262,21 @@ describe('bullmq backend and Redis itself', () => {
     expect(stripTiming(await again.run(t))).toEqual(stripTiming(await expected(t)));
   });
 
+  it('SIGTERM while Redis is away: the worker still exits, a few seconds after its grace period', async () => {
+    const w = await addWorker({ graceMs: 500 });
+    await redis.stop();
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = Date.now();
+      w.proc.kill('SIGTERM');
+      expect(await w.exited).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(8_000);
+      expect(w.events.at(-1)?.type).toBe('worker-stopped');
+    } finally {
+      await redis.restart();
+    }
+  });
+
   it('start() fails within seconds with E_BACKEND when Redis is down, with the address', async () => {
     const port = await freePort();
     const b = createBullmqBackend({ runId: 'x', workers: 1, redis: `redis://:pw-secret@127.0.0.1:${port}` });

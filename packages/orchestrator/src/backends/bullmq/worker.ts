@@ -64,6 +64,9 @@ export const WORKER_DEFAULTS = {
   connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
 } as const;
 
+/** How long after the grace period a stuck shutdown (Redis away) cuts its connections. */
+const CLOSE_MARGIN_MS = 3_000;
+
 /** What a worker reports. Messages are redacted (no passwords). */
 export type WorkerEvent =
   | { type: 'worker-ready'; name: string; concurrency: number; redis: string; queue: string }
@@ -114,7 +117,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const opts = { ...WORKER_DEFAULTS, ...definedOnly(options) };
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const queueName = options.queueName ?? QUEUE_DEFAULTS.queueName;
+  let stopped = false;
   const emit = (e: WorkerEvent): void => {
+    // Connections cut at shutdown may still report errors afterwards: nothing follows 'stopped'.
+    if (stopped) return;
     try {
       options.onEvent?.(e);
     } catch {
@@ -212,13 +218,25 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     closing = (async () => {
       const grace = closeOptions.force === true ? 0 : opts.shutdownGraceMs;
       const timer = setTimeout(handBack, grace);
+      // With Redis away, closing would wait forever for replies (the goodbye, the handing back):
+      // cut the connections a little after the grace period. Jobs whose end could not be
+      // recorded come back to the queue through the stalled check.
+      let cut: NodeJS.Timeout | undefined;
+      const cutOff = new Promise<void>((resolve) => {
+        cut = setTimeout(() => {
+          void worker.disconnect().catch(() => undefined);
+          resolve();
+        }, grace + CLOSE_MARGIN_MS);
+      });
       try {
         // Waits for in-flight processors (finished, or handed back after the grace period).
-        await worker.close();
+        await Promise.race([worker.close(), cutOff]);
       } finally {
         clearTimeout(timer);
+        clearTimeout(cut);
         await pool.destroy();
         emit({ type: 'worker-stopped', jobsDone });
+        stopped = true;
         resolveClosed();
       }
     })();

@@ -22,8 +22,17 @@ export function defaultTaskModule(): string {
   throw new OrchestratorError('E_BACKEND', `worker task module not found at ${fileURLToPath(here)} or ${fileURLToPath(built)}; build @paradox/orchestrator first (pnpm build)`);
 }
 
-/** Young-generation size of each worker thread (MB). */
-export const YOUNG_GENERATION_MB = Number(process.env.PARADOX_YOUNG_MB ?? 6);
+/**
+ * V8 heap limits of each worker thread (MB). A worker holds one batch at a time, and the adapters
+ * run it in slices, so its live heap stays small; without limits V8 lets garbage pile up to
+ * ~50 MB per thread before collecting, which would dominate the process RSS. Raise them with
+ * PARADOX_WORKER_OLD_MB / PARADOX_WORKER_YOUNG_MB for plugins that need more; a thread that runs
+ * out is reported as a crash (retried once, then E_WORKER_CRASH naming the limit).
+ */
+export const WORKER_HEAP_MB = {
+  old: Number(process.env.PARADOX_WORKER_OLD_MB ?? 64),
+  young: Number(process.env.PARADOX_WORKER_YOUNG_MB ?? 6),
+};
 
 /** `workers: auto` → the number of cores this process may use. */
 export function autoWorkers(): number {
@@ -52,10 +61,7 @@ class LocalBackend implements Backend {
         idleTimeout: 60_000,
         // No queue limit here: the scheduler bounds in-flight batches itself (backpressure), and
         // a limit would turn a burst from another caller into spurious failures.
-        // A small young generation: trials allocate many short-lived objects (BigInt reads, result
-        // records), and V8's default 16 MB semi-spaces per thread would dominate the process RSS
-        // without making the trials any faster.
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_HEAP_MB.young, maxOldGenerationSizeMb: WORKER_HEAP_MB.old },
       });
     } catch (e) {
       throw new OrchestratorError('E_BACKEND', `could not start the local worker pool: ${(e as Error).message}`, { cause: e });
@@ -72,7 +78,9 @@ class LocalBackend implements Backend {
       if (err.name === 'AbortError') throw err;
       // Anything else that rejects a piscina task means the thread died (process.exit in the
       // thread, an uncaught exception outside the task, out of memory): a crash, retried once.
-      throw new WorkerCrash(`worker thread died while running batch ${task.cellIndex}:${task.batchIndex}: ${err.message}`, { cause: e });
+      const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const hint = oom ? ` (the thread exceeded its ${WORKER_HEAP_MB.old} MB heap; raise PARADOX_WORKER_OLD_MB)` : '';
+      throw new WorkerCrash(`worker thread died while running batch ${task.cellIndex}:${task.batchIndex}: ${err.message}${hint}`, { cause: e });
     }
   }
 

@@ -123,7 +123,9 @@ class BullmqBackend implements Backend {
     this.queue.on('error', () => undefined);
     this.events.on('error', () => undefined);
     this.events.on('completed', ({ jobId, returnvalue }) => this.onCompleted(jobId, returnvalue));
-    this.events.on('failed', ({ jobId, failedReason }) => this.onFailed(jobId, failedReason));
+    // A failure event is checked against the job before it counts: a late event of a job that
+    // failed before (and has since been re-added for the retry) must not fail the retry.
+    this.events.on('failed', ({ jobId }) => void this.recheck(jobId));
     this.health = new Redis(this.conn.url, { ...connection, lazyConnect: true });
     this.health.on('error', () => undefined);
     this.health.on('ready', () => (this.downSince = undefined));
@@ -234,6 +236,19 @@ class BullmqBackend implements Backend {
     this.pending.delete(id);
     p.resolve(value);
     void this.forget(id);
+  }
+
+  /** Settle `id` from the job's current state in Redis (when it is finished). */
+  private async recheck(id: string): Promise<void> {
+    const entry = this.pending.get(id);
+    if (entry === undefined || entry.busy || this.queue === undefined) return;
+    try {
+      const found = await readJob(this.queue, id);
+      if (found === undefined || this.pending.get(id) !== entry || entry.busy) return;
+      if (sameBatch(found.job.data as BatchTask, entry.task)) this.settleFromJob(id, found.job, found.state);
+    } catch {
+      // Redis hiccup: the poll will look again.
+    }
   }
 
   private onFailed(id: string, failedReason: string | undefined): void {

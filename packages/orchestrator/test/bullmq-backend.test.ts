@@ -4,6 +4,7 @@
  * with the real task module are in bullmq-sweep.test.ts.
  */
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBullmqBackend } from '../src/backends/bullmq/backend.js';
 import { QUEUE_DEFAULTS } from '../src/backends/bullmq/queue.js';
@@ -274,6 +275,25 @@ describe('bullmq backend and Redis itself', () => {
       expect(w.events.at(-1)?.type).toBe('worker-stopped');
     } finally {
       await redis.restart();
+    }
+  });
+
+  it('Redis refusing writes (out of memory) fails the batch with E_BACKEND naming the reason', async () => {
+    const full = await startRedis({ persistent: false });
+    const b = createBullmqBackend({ runId: 'oom', workers: 1, redis: full.url, pollIntervalMs: 200 });
+    try {
+      await b.start();
+      const admin = new Redis(full.url);
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '1');
+      await admin.quit();
+      const err = await b.run(task('oom', 0)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OrchestratorError);
+      expect((err as OrchestratorError).code).toBe('E_BACKEND');
+      expect((err as Error).message).toMatch(/refused batch oom:0:0: .*OOM/);
+    } finally {
+      await b.close();
+      await full.dispose();
     }
   });
 

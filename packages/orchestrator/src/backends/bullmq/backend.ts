@@ -203,8 +203,13 @@ class BullmqBackend implements Backend {
       }
       // A stale job that is running is left to finish; its outcome is refused (onCompleted) and
       // the poll replaces it once it is no longer active.
-    } catch {
-      // Redis trouble while submitting: the poll retries; the outage timer decides when to give up.
+    } catch (e) {
+      const err = e as Error;
+      if (err?.name === 'ReplyError') {
+        // Redis answered "no" (out of memory, read-only replica, ...): retrying will not help.
+        this.fail(this.backendError(`bullmq backend: Redis at ${describe(this.conn)} refused batch ${id}: ${redact(err.message, this.conn)}`));
+      }
+      // Otherwise connection trouble: the poll retries; the outage timer decides when to give up.
     } finally {
       entry.busy = false;
     }

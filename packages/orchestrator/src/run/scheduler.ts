@@ -110,6 +110,10 @@ export class Session {
   private readonly t0 = performance.now();
   private readonly rate: Array<[number, number]> = [];
   private cellsDone = 0;
+  /** Running totals for progress (kept incrementally: a sweep may have 10^5 cells). */
+  private doneSum = 0;
+  private totalSum = 0;
+  private openCells = 0;
   private retryQueue: BatchTask[] = [];
   private wake: (() => void) | undefined;
 
@@ -168,6 +172,9 @@ export class Session {
     for (const st of this.states) {
       st.doneTrials = [...st.done.values()].reduce((a, b) => a + (st.stoppedAt === null || b.trialStart < st.stoppedAt ? b.trialCount : 0), 0);
       if (st.stoppedAt !== null) this.cellsDone++;
+      this.doneSum += st.doneTrials;
+      this.totalSum += st.stoppedAt ?? st.maxTrials;
+      if (st.stoppedAt === null) this.openCells++;
     }
   }
 
@@ -183,17 +190,9 @@ export class Session {
   /** Progress counters now. */
   progress(): Progress {
     const now = performance.now();
-    let done = 0;
-    let total = 0;
-    let exact = true;
-    for (const st of this.states) {
-      done += st.doneTrials;
-      if (st.stoppedAt !== null) total += st.stoppedAt;
-      else {
-        total += st.maxTrials;
-        if (this.o.spec.stop.rule !== 'fixed') exact = false;
-      }
-    }
+    const done = this.doneSum;
+    const total = this.totalSum;
+    const exact = this.o.spec.stop.rule === 'fixed' || this.openCells === 0;
     // Throughput over the last ~5 s of this session.
     while (this.rate.length > 2 && now - (this.rate[1] as [number, number])[0] > 5000) this.rate.shift();
     const first = this.rate[0];
@@ -239,7 +238,11 @@ export class Session {
         if (!replay) {
           this.o.store.setStopped(st.cell.index, st.stoppedAt, st.stopReason);
           this.cellsDone++;
-          st.doneTrials = Math.min(st.doneTrials, st.stoppedAt);
+          this.openCells--;
+          const doneNow = Math.min(st.doneTrials, st.stoppedAt);
+          this.doneSum -= st.doneTrials - doneNow;
+          st.doneTrials = doneNow;
+          this.totalSum -= st.maxTrials - st.stoppedAt;
           this.emit({ type: 'cell-done', cellIndex: st.cell.index, cellKey: st.cell.key, trials: st.stoppedAt, reason: st.stopReason, progress: this.progress() });
         }
       }
@@ -348,7 +351,10 @@ export class Session {
     if (!stored) return; // a duplicate (at-least-once delivery): already counted
     if (Object.keys(st.constants).length === 0) st.constants = { ...r.constants };
     st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts });
-    if (st.stoppedAt === null) st.doneTrials += r.trialCount;
+    if (st.stoppedAt === null) {
+      st.doneTrials += r.trialCount;
+      this.doneSum += r.trialCount;
+    }
     this.trialsRun += r.trialCount;
     this.rate.push([performance.now(), this.trialsRun]);
     this.emit({

@@ -43,6 +43,8 @@ export interface Job {
   dir: string;
   /** For a fresh run: the spec. Absent: resume `dir`. */
   spec?: NormalisedSpec;
+  /** A finished run met while resuming: nothing to run, only its headline to show. */
+  finished?: Summary;
 }
 
 /** How a session of jobs ended. */
@@ -107,6 +109,12 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
   try {
     for (const job of jobs) {
       if (controller.signal.aborted) break;
+      if (job.finished) {
+        if (!exec.json) println(ctx.stderr, `${job.label} is already complete.`);
+        const report: ReportOutcome = reportDir ? { ok: false, reason: 'pending' } : await writeReportIfAvailable(job.dir);
+        result.headlines.push({ label: job.label, dir: job.dir, headline: headline(job.finished), report });
+        continue;
+      }
       current = job.label;
       const model = new ProgressModel(job.label);
       renderer = makeRenderer(ctx, model, exec.json);
@@ -205,7 +213,7 @@ export function printHeadlines(ctx: Context, session: SessionResult, json: boole
 /** The jobs that finish a run directory (single, or a manifest of several). */
 export async function resumeJobs(dir: string): Promise<Job[]> {
   const manifest = readManifest(dir);
-  if (!manifest) return [{ label: await runName(dir), dir }];
+  if (!manifest) return [await resumeJob(await runName(dir), dir)];
   const jobs: Job[] = [];
   for (const r of manifest.runs) {
     const sub = join(dir, r.subdir);
@@ -215,9 +223,18 @@ export async function resumeJobs(dir: string): Promise<Job[]> {
       jobs.push({ label, dir: sub, spec: normaliseSpec(r.spec, `${join(dir, MANIFEST)} (${r.name})`) });
       continue;
     }
-    jobs.push({ label, dir: sub });
+    jobs.push(await resumeJob(label, sub));
   }
   return jobs;
+}
+
+/** A resume job, or a finished one when the run's summary says it is complete. */
+async function resumeJob(label: string, dir: string): Promise<Job> {
+  if (existsSync(join(dir, 'summary.json'))) {
+    const summary = await readSummary(dir).catch(() => undefined);
+    if (summary?.run.complete) return { label, dir, finished: summary };
+  }
+  return { label, dir };
 }
 
 /** A run's name: from summary.json, else from the stored spec (a run that failed early has no summary yet). */

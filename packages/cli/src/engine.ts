@@ -65,7 +65,8 @@ function interruptHandler(controller: AbortController, notify: (msg: string) => 
       notify('Stopping after the batches in flight (press Ctrl-C again to quit now)…');
       controller.abort();
     } else {
-      process.stderr.write('\x1b[?25h');
+      // Quitting now skips the renderer's cleanup: show the cursor again ourselves.
+      if (process.stderr.isTTY) process.stderr.write('\x1b[?25h\n');
       process.exit(EXIT_INTERRUPTED);
     }
   };

@@ -1,6 +1,6 @@
 // W1 (2→32→32→1) and W2 (2→256→256→1): full-batch gradient descent on the mean squared error,
 // 256 points, same data, same initial parameters, same step count for every implementation:
-// core-wasm (f64), the plain-TS reference (f64), NumPy (hand-written, f64, one BLAS thread),
+// core-wasm (f64, public `train()`), the plain-TS reference (f64), NumPy (hand-written, f64, one BLAS thread),
 // PyTorch (nn + autograd + optim.SGD, f64, one thread), TensorFlow.js cpu and wasm (f32 only).
 // Each figure is steps/s over whole training runs after a warm-up; GFLOP/s uses
 // flops/step = 6·B·Σ_l N_{l−1}·N_l. The final loss of every implementation is recorded as the
@@ -77,7 +77,7 @@ export async function run(ctx = {}) {
       log(describe(row) + (row.finalLoss !== undefined ? `  final loss ${row.finalLoss.toPrecision(10)}` : ''));
     };
 
-    // core-wasm
+    // core-wasm, through the public train()
     {
       let finalParams;
       const secs = await timeRuns(() => {

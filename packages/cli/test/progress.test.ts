@@ -165,6 +165,29 @@ describe('TtyRenderer', () => {
   });
 });
 
+describe('TtyRenderer on a resized terminal', () => {
+  afterEach(() => vi.useRealTimers());
+  it('erases every row of a frame whose lines wrap after the terminal was narrowed', () => {
+    vi.useFakeTimers();
+    const sink = new Sink();
+    sink.columns = 100;
+    const m = new ProgressModel('toy');
+    const r = new TtyRenderer(m, sink);
+    for (const e of syntheticEvents().slice(0, 5)) m.apply(e);
+    r.update();
+    vi.advanceTimersByTime(150);
+    const ESC = String.fromCharCode(27);
+    const frame = sink.chunks.filter((c) => c.includes('toy [')).at(-1)!;
+    const lines = frame.split('\n').filter((l) => l.length > 0).map((l) => l.replace(`${ESC}[2K`, ''));
+    sink.columns = 30; // the user narrows the window: long lines now take several rows
+    sink.chunks = [];
+    r.finish('done');
+    const rowsNow = lines.reduce((n, l) => n + Math.max(1, Math.ceil([...l].length / 30)), 0);
+    expect(rowsNow).toBeGreaterThan(lines.length);
+    expect(sink.text.split(`${ESC}[1A${ESC}[2K`).length - 1).toBe(rowsNow);
+  });
+});
+
 describe('PlainRenderer', () => {
   afterEach(() => vi.useRealTimers());
   it('prints a plain line per period only when something changed', () => {

@@ -69,7 +69,8 @@ const CLEAR_LINE = '\x1b[2K';
  * no partial frame behind when it finishes.
  */
 export class TtyRenderer implements ProgressRenderer {
-  private drawn = 0;
+  /** The lines of the frame on screen (empty when none is). */
+  private drawn: string[] = [];
   private dirty = true;
   private finished = false;
   private readonly timer: NodeJS.Timeout;
@@ -132,18 +133,25 @@ export class TtyRenderer implements ProgressRenderer {
     if (snap.cellsTotal === 0) return;
     const lines = frameLines(snap, width);
     this.out.write(lines.map((l) => `${CLEAR_LINE}${l}`).join('\n') + '\n');
-    this.drawn = lines.length;
+    this.drawn = lines;
     this.dirty = false;
     this.lastDraw = performance.now();
   }
 
-  /** Moves up over the last frame and clears it, leaving the cursor where the frame started. */
+  /**
+   * Moves up over the last frame and clears it, leaving the cursor where the frame started. If the
+   * terminal was narrowed since the frame was drawn, its lines now wrap: count the rows they take
+   * at the current width so no remnant is left behind.
+   */
   private erase(): void {
-    if (this.drawn === 0) return;
+    if (this.drawn.length === 0) return;
+    const cols = Math.max(1, this.out.columns || 80);
+    let rows = 0;
+    for (const l of this.drawn) rows += Math.max(1, Math.ceil([...l].length / cols));
     let s = '';
-    for (let i = 0; i < this.drawn; i++) s += `\x1b[1A${CLEAR_LINE}`;
+    for (let i = 0; i < rows; i++) s += `\x1b[1A${CLEAR_LINE}`;
     this.out.write(`${s}\r`);
-    this.drawn = 0;
+    this.drawn = [];
   }
 }
 

@@ -47,7 +47,7 @@ export function mainHelp(): string {
     ...Object.entries(GLOBAL_OPTIONS).map(([n, o]) => `  ${`${o.short ? `-${o.short}, ` : '    '}--${n}`.padEnd(18)}${o.description}`),
     '',
     'Examples:',
-    '  paradox demo                          both results in about a minute',
+    '  paradox demo                          both results in under a minute',
     '  paradox presets                       the built-in sweeps',
     '  paradox run breakdown                 success probability against ε around ε_B',
     '  paradox run my-sweep.yaml --workers 4',

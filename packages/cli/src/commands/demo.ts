@@ -1,4 +1,4 @@
-/** `paradox demo`: both experiments at a small size, about a minute on two cores. */
+/** `paradox demo`: both experiments at a small size, under a minute on two cores. */
 import type { Command } from './types.js';
 import { RUN_OPTIONS, runSpecArg } from './run.js';
 
@@ -6,7 +6,7 @@ import { RUN_OPTIONS, runSpecArg } from './run.js';
 export const demoCommand: Command = {
   spec: {
     name: 'demo',
-    summary: 'run both experiments at demo size (about a minute on 2 cores) and print what they show',
+    summary: 'run both experiments at demo size (under a minute on 2 cores) and print what they show',
     details: 'Runs the demo preset: the instability dichotomy, then existence without computability,\ninto one run directory with a subdirectory per experiment. Same as: paradox run demo',
     positionals: [],
     options: Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([k]) => k !== 'trials')),

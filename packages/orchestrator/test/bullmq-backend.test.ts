@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBullmqBackend } from '../src/backends/bullmq/backend.js';
+import { createBullmqBackend, preflightBullmq } from '../src/backends/bullmq/backend.js';
 import { QUEUE_DEFAULTS } from '../src/backends/bullmq/queue.js';
 import { WorkerCrash, type Backend } from '../src/backends/types.js';
 import { OrchestratorError } from '../src/errors.js';
@@ -309,7 +309,17 @@ describe('bullmq backend and Redis itself', () => {
     expect((err as Error).message).not.toContain('pw-secret');
   });
 
-  it('a missing Redis URL is a usage error', () => {
+  it('a missing Redis URL is a usage error', async () => {
     expect(() => createBullmqBackend({ runId: 'x', workers: 1 })).toThrow(/needs a Redis URL/);
+    await expect(preflightBullmq(undefined)).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
+  it('preflightBullmq passes on a live Redis and fails like start() on a dead one', async () => {
+    await expect(preflightBullmq(redis.url)).resolves.toBeUndefined();
+    const port = await freePort();
+    await expect(preflightBullmq(`redis://:pw-secret@127.0.0.1:${port}`)).rejects.toMatchObject({
+      code: 'E_BACKEND',
+      message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port}: connection refused`)) as unknown,
+    });
   });
 });

@@ -63,6 +63,31 @@ function abortError(message: string): Error {
   return e;
 }
 
+/**
+ * The checks `start()` makes, without opening a queue: for callers that must fail before they
+ * write anything (a run directory). Throws `E_USAGE` without a URL, `E_BACKEND` (message names the
+ * redacted URL and what is wrong) when Redis cannot be reached or refuses the credentials.
+ */
+export async function preflightBullmq(
+  redis: string | undefined,
+  options: { redisOptions?: RedisOptions; connectTimeoutMs?: number } = {},
+): Promise<void> {
+  if (redis === undefined || redis === '') throw missingUrl();
+  const conn: RedisConnectionOptions = { url: redis, ...(options.redisOptions ? { redisOptions: options.redisOptions } : {}) };
+  try {
+    await checkRedis(conn, options.connectTimeoutMs ?? BULLMQ_BACKEND_DEFAULTS.connectTimeoutMs);
+  } catch (e) {
+    throw new OrchestratorError('E_BACKEND', `bullmq backend: ${(e as Error).message}`);
+  }
+}
+
+function missingUrl(): OrchestratorError {
+  return new OrchestratorError(
+    'E_USAGE',
+    'backend bullmq needs a Redis URL: set `redis: redis://host:6379` in the spec or pass --redis URL',
+  );
+}
+
 /** Creates the bullmq backend (a `BackendFactory`). Requires `options.redis`. */
 export function createBullmqBackend(options: BullmqBackendOptions): Backend {
   return new BullmqBackend(options);
@@ -85,12 +110,7 @@ class BullmqBackend implements Backend {
   private closed = false;
 
   constructor(options: BullmqBackendOptions) {
-    if (options.redis === undefined || options.redis === '') {
-      throw new OrchestratorError(
-        'E_USAGE',
-        'backend bullmq needs a Redis URL: set `redis: redis://host:6379` in the spec or pass --redis URL',
-      );
-    }
+    if (options.redis === undefined || options.redis === '') throw missingUrl();
     if (options.runId.includes(':')) {
       // BullMQ accepts custom job ids with exactly two ':' — the ones batchKey puts in.
       throw new OrchestratorError('E_USAGE', `run id "${options.runId}" must not contain ':'`);

@@ -3,7 +3,7 @@
  * machines. `createBullmqBackend` is the orchestrator side (a `BackendFactory`), `startWorker` the
  * worker side; both run batches through the same task module as the local backend.
  */
-export { createBullmqBackend, BULLMQ_BACKEND_DEFAULTS, type BullmqBackendOptions } from './backend.js';
+export { createBullmqBackend, preflightBullmq, BULLMQ_BACKEND_DEFAULTS, type BullmqBackendOptions } from './backend.js';
 export { startWorker, WORKER_DEFAULTS, type StartWorkerOptions, type WorkerEvent, type WorkerHandle } from './worker.js';
 export {
   checkRedis,

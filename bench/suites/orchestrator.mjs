@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SUITE = 'orchestrator';
-const child = fileURLToPath(new URL('../orchestrator/sweep-child.mjs', import.meta.url));
+const here = fileURLToPath(new URL('../orchestrator/', import.meta.url));
+const child = join(here, 'sweep-child.mjs');
 
 /** One sweep in a fresh node process; returns its JSON report. */
 function sweep(spec, workers) {
@@ -63,12 +64,20 @@ export async function run(ctx = {}) {
   const cpuEfficiency = one.cpuMs / one.pairs / (all.cpuMs / all.pairs);
   log(`  1 worker ${thr1.toFixed(0)} pairs/s; ${cores} workers ${thrN.toFixed(0)} pairs/s; efficiency ${efficiency.toFixed(3)} (target ≥ 0.9)`);
   log(`  CPU per pair: 1 worker ${(one.cpuMs / one.pairs * 1000).toFixed(1)} µs, ${cores} workers ${(all.cpuMs / all.pairs * 1000).toFixed(1)} µs (ratio ${cpuEfficiency.toFixed(3)}); load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${cores} cores`);
+  // Control: how much parallelism the machine gave at all (a pure CPU loop, 1 vs all threads).
+  const loop = join(here, 'cpu-loop.mjs');
+  const loop1 = Number(execFileSync(process.execPath, [loop, '1'], { encoding: 'utf8' }));
+  const loopN = Number(execFileSync(process.execPath, [loop, String(cores)], { encoding: 'utf8' }));
+  const machine = (cores * loop1) / loopN / cores;
+  log(`  control: a pure CPU loop in ${cores} threads runs at ${machine.toFixed(3)} of ideal scaling on this machine right now`);
   const base = { suite: SUITE, workload, quick, pairs: effPairs, cores, loadAverage: [load0, load1] };
   rows.push({ ...base, impl: 'orchestrator, 1 worker', unit: 'pairs/s', median: thr1, min: thr1, max: thr1 });
   rows.push({ ...base, impl: `orchestrator, ${cores} workers`, unit: 'pairs/s', median: thrN, min: thrN, max: thrN });
   rows.push({ ...base, impl: 'ratio', of: `${cores} workers`, to: '1 worker', value: thrN / thr1 });
   rows.push({ ...base, impl: 'parallel efficiency', unit: `(thr${cores}/thr1)/${cores}`, median: efficiency, min: efficiency, max: efficiency, target: 0.9 });
   rows.push({ ...base, impl: 'CPU efficiency', unit: `cpu/pair 1 ÷ cpu/pair ${cores}`, median: cpuEfficiency, min: cpuEfficiency, max: cpuEfficiency });
+  rows.push({ ...base, impl: 'machine scaling (CPU loop control)', unit: `(${cores}·t1/t${cores})/${cores}`, median: machine, min: machine, max: machine });
+  rows.push({ ...base, impl: 'efficiency ÷ machine scaling', unit: 'ratio', median: efficiency / machine, min: efficiency / machine, max: efficiency / machine });
 
   // Peak RSS, small and large sweep of the cheap `coin` algorithm on all cores.
   const small = quick ? 200_000 : 1_000_000;

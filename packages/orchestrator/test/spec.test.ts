@@ -155,6 +155,24 @@ describe('fuzz', () => {
     );
   });
 
+  it('runSweep on an invalid random document rejects with a SpecError and creates nothing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'paradox-fuzz-'));
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(specLike, async (doc) => {
+        try {
+          normaliseSpec(doc);
+          return true; // valid documents are not run here (that would start a sweep)
+        } catch {
+          const out = join(root, `run-${i++}`);
+          const err = await runSweep(doc as Record<string, unknown>, { outDir: out }).catch((e: unknown) => e);
+          return err instanceof SpecError && !existsSync(out);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('the same documents as YAML text behave the same way', () => {
     fc.assert(
       fc.property(specLike, (doc) => {

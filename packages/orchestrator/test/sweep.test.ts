@@ -2,15 +2,15 @@
  * Real sweeps through the local backend: determinism across workers and batch sizes, cancellation
  * and resume, failing and crashing workers (fixture task modules), theorem guards, the store reader.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRunStore, readSummary, resumeRun, runSweep } from '../src/api.js';
 import { OrchestratorError, TrialError } from '../src/errors.js';
 import type { RunEvent } from '../src/events.js';
 import { noncomputability } from '../src/experiments/noncomputability.js';
-import { expandCells, normaliseSpec } from '../src/spec/index.js';
-import { fixture, SMALL_SPEC, summaryBytes, tempDir } from './helpers/sweep.js';
+import { expandCells, loadSpec, normaliseSpec } from '../src/spec/index.js';
+import { fixture, fixturePath, SMALL_SPEC, summaryBytes, tempDir } from './helpers/sweep.js';
 
 async function run(spec: Record<string, unknown>, opts: { workers: number; batch: number | 'auto'; taskModule?: string; events?: RunEvent[] }) {
   const dir = join(tempDir(), 'run');
@@ -228,5 +228,25 @@ describe('events', () => {
 
   it('the bullmq backend without a Redis URL fails cleanly', async () => {
     await expect(runSweep({ ...SMALL_SPEC, trials: 5 }, { outDir: join(tempDir(), 'r'), workers: 1, backend: 'bullmq' })).rejects.toBeInstanceOf(OrchestratorError);
+  });
+});
+
+describe('plugins', () => {
+  it('a spec file names a plugin next to it; it runs in the workers and is deterministic', async () => {
+    const dir = tempDir();
+    copyFileSync(fixturePath('plugin-half-slope.mjs'), join(dir, 'half.mjs'));
+    const specFile = join(dir, 'plugin.json');
+    writeFileSync(specFile, JSON.stringify({ experiment: 'noncomputability', seed: 2, grid: { K: [6] }, fixed: { algorithm: 'plugin', plugin: './half.mjs', readBits: 4, epsilons: [0.1, 10] }, trials: 30 }));
+    const spec = await loadSpec(specFile);
+    expect(spec.fixed.plugin).toBe(join(dir, 'half.mjs'));
+    const a = await runSweep(spec, { outDir: join(dir, 'a'), workers: 2, batch: 7 });
+    const b = await runSweep(spec, { outDir: join(dir, 'b'), workers: 1 });
+    expect(summaryBytes(b.dir)).toBe(summaryBytes(a.dir));
+    const cell = a.summary.cells[0];
+    if (cell?.experiment !== 'noncomputability') throw new Error('expected a noncomputability cell');
+    // ε = 10 is above any distance: every trial succeeds on both signs.
+    expect(cell.eps[1]?.plus.k).toBe(30);
+    expect(cell.eps[1]?.minus.k).toBe(30);
+    expect(cell.algorithm).toBe('plugin');
   });
 });

@@ -7,7 +7,7 @@
  * from. All problems are collected and thrown together as one SpecError; nothing is written.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { OrchestratorError, SpecError, type SpecIssue } from '../errors.js';
@@ -98,6 +98,21 @@ function parseText(text: string, format: 'yaml' | 'json', source?: string): unkn
   return doc.toJS({ maxAliasCount: 100 });
 }
 
+/**
+ * A plugin path in a spec file means "next to the spec", not "next to wherever paradox was
+ * started": relative `plugin` values (in fixed, grid or zip) become absolute before normalising,
+ * so the stored spec names the module that ran.
+ */
+function resolvePluginPaths(doc: Record<string, unknown>, base: string): void {
+  const fix = (v: unknown): unknown => (typeof v === 'string' && v.length > 0 && !isAbsolute(v) && !/^[a-z]+:/i.test(v) ? resolve(base, v) : v);
+  const fixed = doc.fixed as Record<string, unknown> | undefined;
+  if (fixed && typeof fixed === 'object' && 'plugin' in fixed) fixed.plugin = fix(fixed.plugin);
+  for (const section of ['grid', 'zip']) {
+    const axes = doc[section] as Record<string, unknown> | undefined;
+    if (axes && typeof axes === 'object' && Array.isArray(axes.plugin)) axes.plugin = axes.plugin.map(fix);
+  }
+}
+
 /** Parse spec text (`yaml` also accepts JSON) and normalise it. `source` names the file in errors. */
 export function parseSpec(text: string, format: 'yaml' | 'json', source?: string): NormalisedSpec {
   return normaliseSpec(parseText(text, format, source), source);
@@ -117,8 +132,10 @@ export async function loadSpec(source: string | Record<string, unknown>): Promis
   }
   const ext = extname(source).toLowerCase();
   const parsed = parseText(text, ext === '.json' ? 'json' : 'yaml', source);
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && !('name' in parsed)) {
-    (parsed as Record<string, unknown>).name = basename(source, extname(source));
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const doc = parsed as Record<string, unknown>;
+    if (!('name' in doc)) doc.name = basename(source, extname(source));
+    resolvePluginPaths(doc, dirname(resolve(source)));
   }
   return normaliseSpec(parsed, source);
 }

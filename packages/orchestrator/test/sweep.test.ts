@@ -66,6 +66,27 @@ describe('determinism', () => {
     }
   });
 
+  it('sprt and confidence-sequence rules: same stop whatever the batch size; decisions reported', async () => {
+    const base = { ...SMALL_SPEC, trials: undefined, grid: { algorithm: ['coin', 'hedge'], K: [6] }, zip: {}, fixed: { readBits: 4, epsilons: [0.05, 5] } };
+    const sprt = { ...base, stop: { rule: 'sprt', delta: 0.2, alpha: 0.05, beta: 0.05, checkEvery: 10, maxTrials: 2000 } };
+    const a = await run(sprt, { workers: 2, batch: 'auto' });
+    const b = await run(sprt, { workers: 1, batch: 3 });
+    expect(summaryBytes(b.dir)).toBe(summaryBytes(a.dir));
+    const s = JSON.parse(summaryBytes(a.dir));
+    // coin: p = 1/2 below ε_B (H1: no better than 1/2) and 1 at ε = 5 (H0); hedge: 0 below ε_B, 1 above.
+    expect(s.cells[0].stopReason).toBe('sprt');
+    expect(s.cells[0].sprt).toEqual({ 'p+ at eps=0.05': 'H1', 'p- at eps=0.05': 'H1', 'p+ at eps=5': 'H0', 'p- at eps=5': 'H0' });
+    expect(s.cells[1].sprt).toEqual({ 'p+ at eps=0.05': 'H1', 'p- at eps=0.05': 'H1', 'p+ at eps=5': 'H0', 'p- at eps=5': 'H0' });
+    const cs = { ...base, stop: { rule: 'confidence-sequence', halfWidth: 0.2, checkEvery: 10, maxTrials: 2000 } };
+    const c = await run(cs, { workers: 2, batch: 'auto' });
+    const d = await run(cs, { workers: 1, batch: 4 });
+    expect(summaryBytes(d.dir)).toBe(summaryBytes(c.dir));
+    for (const cell of JSON.parse(summaryBytes(c.dir)).cells) {
+      expect(cell.stopReason).toBe('confidence-sequence');
+      for (const row of cell.eps) for (const p of [row.plus, row.minus]) expect(Math.max(p.p - p.cs[0], p.cs[1] - p.p)).toBeLessThanOrEqual(0.2);
+    }
+  });
+
   it('summary values agree with the stored per-trial rows', async () => {
     const { dir } = await run(SMALL_SPEC, { workers: 2, batch: 'auto' });
     const summary = await readSummary(dir);

@@ -19,8 +19,8 @@ const SUITE = 'peers-training';
 
 /** Timed runs per implementation (full mode); slow ones get fewer runs and a short warm-up. */
 const PLAN = {
-  W1: { 'core-wasm': 9, 'ts-reference': 5, numpy: 9, torch: 7, 'tfjs-wasm': 5, 'tfjs-cpu': 3 },
-  W2: { 'core-wasm': 7, 'ts-reference': 3, numpy: 7, torch: 5, 'tfjs-wasm': 3, 'tfjs-cpu': 3 },
+  W1: { 'core-wasm': 7, 'ts-reference': 5, numpy: 7, torch: 5, 'tfjs-wasm': 5, 'tfjs-cpu': 3 },
+  W2: { 'core-wasm': 5, 'ts-reference': 3, numpy: 5, torch: 5, 'tfjs-wasm': 3, 'tfjs-cpu': 3 },
 };
 /** Implementations whose warm-up is a tenth of a run (enough to reach the optimising JIT). */
 const SHORT_WARMUP = new Set(['ts-reference', 'tfjs-cpu', 'tfjs-wasm']);

@@ -24,7 +24,9 @@ export function decompressColumn(blob: Uint8Array, length: number): Float64Array
   assertLittleEndian();
   const raw = inflateRawSync(blob);
   if (raw.byteLength !== length * 8) throw new Error(`column blob holds ${raw.byteLength / 8} values, expected ${length}`);
-  // Copy into a fresh, aligned buffer (the inflated Buffer may sit at an unaligned pool offset).
+  // A view when the inflated bytes are 8-byte aligned (they are, unless a small result came from
+  // Node's shared buffer pool); otherwise copy into a fresh, aligned array.
+  if (raw.byteOffset % 8 === 0) return new Float64Array(raw.buffer, raw.byteOffset, length);
   const out = new Float64Array(length);
   new Uint8Array(out.buffer).set(raw);
   return out;

@@ -116,6 +116,24 @@ describe('a sweep on bullmq with two worker processes', () => {
     expectEachTrialStoredOnce(dir);
   });
 
+  it('an instability sweep is byte-identical to the local run too', async () => {
+    await twoWorkers();
+    const spec: SpecInput = {
+      name: 'bullmq-instability',
+      experiment: 'instability',
+      seed: 5,
+      grid: { m: [8] },
+      zip: { method: ['train', 'construct-stable'], hidden: [[4], [8]] },
+      fixed: { d: 2, r: 64, s: 32, epochs: 200, lr: 0.03 },
+      trials: 24,
+    };
+    const local = newDir();
+    const remote = newDir();
+    await runSweep(spec, { outDir: local, backend: 'local', workers: 2 });
+    await runSweep(spec, { outDir: remote, backend: 'bullmq', redis: redis.url, workers: 2 });
+    expect(summaryOf(remote).equals(summaryOf(local))).toBe(true);
+  });
+
   it('a worker SIGKILLed mid-job: its job is re-delivered, the summary is identical, nothing counted twice', async () => {
     const [victim, survivor] = await twoWorkers();
     const dir = newDir();

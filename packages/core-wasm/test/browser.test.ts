@@ -77,6 +77,18 @@ const PAGE_SCRIPT = `async (setup) => {
   return { url: run(fromUrl), bytes: run(fromBytes), kat: Array.from(m.philoxBlock(fromUrl, [0, 0, 0, 0], [0, 0])) };
 }`;
 
+/** Runs in the page: plugins by file path are refused clearly; a plugin from a URL loads and runs. */
+const PLUGIN_SCRIPT = `async () => {
+  const m = await import('/dist/index.js');
+  let refused;
+  try { await m.loadPlugin('./my-algo.mjs'); } catch (e) { refused = { name: e.name, code: e.code, message: e.message }; }
+  const source = 'export default { name: "first-coordinate", run(ctx) { const s = ctx.tools.reduced(ctx.read(ctx.budget), 0).s; const slopes = new Array(ctx.d).fill(0); slopes[0] = s; return { network: ctx.tools.linear(slopes) }; } };';
+  const url = 'data:text/javascript,' + encodeURIComponent(source);
+  const core = await m.loadCore({ source: new URL('/build/release.wasm', location.href) });
+  const pairs = await m.runNoncomputabilityTrialsAsync(core, { algorithm: 'plugin', plugin: url, K: 8, readBits: 8 }, { seed: 1, streamHi: 0, tStart: 0, count: 2 });
+  return { refused, identical: pairs.map((p) => p.identical), plus: pairs.map((p) => p.plus.success), minus: pairs.map((p) => p.minus.success) };
+}`;
+
 describe('in a browser', () => {
   it('loads from a URL and from bytes, and trains bit-identically to Node', async () => {
     expect(existsSync(join(pkgDir, 'dist', 'index.js')), 'build the package first (pnpm build)').toBe(true);
@@ -93,6 +105,29 @@ describe('in a browser', () => {
       expect(result.kat).toEqual([0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
       expect(result.url).toEqual(Array.from(r.network.params));
       expect(result.bytes).toEqual(result.url);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it('refuses a plugin file path with a clear error and runs a plugin loaded from a URL', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/`);
+      const result = (await page.evaluate(`(${PLUGIN_SCRIPT})()`)) as {
+        refused?: { name: string; code: string; message: string };
+        identical: boolean[];
+        plus: boolean[][];
+        minus: boolean[][];
+      };
+      expect(result.refused?.name).toBe('CoreError');
+      expect(result.refused?.code).toBe('E_ARG');
+      expect(result.refused?.message).toContain('in a browser pass the module\'s URL');
+      // readBits = K: both signs see the same data, so the outputs are identical and coordinate 1 is
+      // right on ι⁺ only (the smallest default ε is below ε_B).
+      expect(result.identical).toEqual([true, true]);
+      expect(result.plus.map((s) => s[0])).toEqual([true, true]);
+      expect(result.minus.map((s) => s[0])).toEqual([false, false]);
     } finally {
       await page.close();
     }

@@ -3,6 +3,7 @@
  * Nothing here is part of the public API: users get `Core` (src/core.ts) and its typed methods.
  */
 import { CoreError, type CoreErrorCode } from '../errors.js';
+import { importNodeBuiltin, isNode, nodeCwd } from './node.js';
 
 /** ABI version this wrapper was written against (see assembly/index.ts). */
 export const ABI_VERSION = 1;
@@ -23,14 +24,10 @@ export type WasmSource = URL | string | ArrayBuffer | ArrayBufferView | WebAssem
 /** Which build of the module to load. */
 export type WasmTarget = 'release' | 'debug';
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && !!process.versions?.node;
-}
-
 async function bytesFrom(source: URL | string): Promise<ArrayBuffer | Uint8Array> {
-  const url = typeof source === 'string' ? new URL(source, isNode() ? `file://${process.cwd()}/` : globalThis.location?.href) : source;
+  const url = typeof source === 'string' ? new URL(source, isNode() ? `file://${nodeCwd()}/` : globalThis.location?.href) : source;
   if (url.protocol === 'file:' && isNode()) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await importNodeBuiltin<typeof import('node:fs/promises')>('fs/promises');
     return readFile(url);
   }
   const res = await fetch(url);

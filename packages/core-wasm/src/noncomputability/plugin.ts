@@ -4,6 +4,7 @@
  * `CoreError` saying which module, what was wrong and what is expected.
  */
 import { CoreError, formatValue } from '../errors.js';
+import { importNodeBuiltin, isNode, nodeCwd } from '../internal/node.js';
 import type { Algorithm } from './algorithm.js';
 import { BUILT_IN_ALGORITHMS, builtInAlgorithm } from './algorithms.js';
 
@@ -40,13 +41,15 @@ export function registerAlgorithm(algorithm: Algorithm): void {
   registered.set(a.name, a);
 }
 
-/** URL of a plugin module path: a `file:`/`http(s):` URL, or a file path (relative to the working directory in Node). */
+/** URL of a plugin module path: a `file:`/`http(s):`/`data:` URL, or (in Node) a file path relative to the working directory. */
 async function pluginUrl(path: string): Promise<string> {
   if (/^(file|https?|data):/.test(path)) return path;
-  // node:url is imported lazily so that browser bundles of the core never pull it in.
-  const { pathToFileURL } = await import('node:url');
-  const { resolve } = await import('node:path');
-  return pathToFileURL(resolve(process.cwd(), path)).href;
+  if (!isNode()) {
+    throw new CoreError('E_ARG', `plugin ${JSON.stringify(path)}: a file path can only be resolved in Node; in a browser pass the module's URL (http:, https: or data:)`);
+  }
+  const { pathToFileURL } = await importNodeBuiltin<typeof import('node:url')>('url');
+  const { resolve } = await importNodeBuiltin<typeof import('node:path')>('path');
+  return pathToFileURL(resolve(nodeCwd(), path)).href;
 }
 
 /**

@@ -3,7 +3,7 @@
  * mid-run, resume, and the summary equals an uninterrupted run's byte for byte; then report and
  * export in all three formats, read back.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NoncomputabilityCell, Summary } from '@paradox/orchestrator';
 import { parquetReadObjects } from 'hyparquet';
@@ -126,6 +126,28 @@ describe('multi-spec files', () => {
     writeFileSync(join(dir, 'second.yaml'), second);
     expect(paradox(['run', 'second.yaml', '--out', 'second-alone'], { cwd: dir }).code).toBe(0);
     expect(summaryText('two/second')).toBe(summaryText('second-alone'));
+  });
+});
+
+describe('spec files', () => {
+  it('names a nameless spec after its file and finds a plugin module next to the spec, whatever the working directory', () => {
+    mkdirSync(join(dir, 'lab'), { recursive: true });
+    // A user algorithm (the published Algorithm interface): always outputs the zero network.
+    writeFileSync(
+      join(dir, 'lab', 'zero.mjs'),
+      'export default { name: "zero", run(ctx) { ctx.read(Math.min(ctx.budget, 8)); return { network: { w: new Float64Array(ctx.width * ctx.d), v: new Float64Array(ctx.width) }, steps: 0 }; } };\n',
+    );
+    writeFileSync(
+      join(dir, 'lab', 'my-plugin.yaml'),
+      'experiment: noncomputability\nseed: 2\ngrid:\n  algorithm: [plugin]\n  K: [8]\n  readBits: [4]\nfixed:\n  plugin: ./zero.mjs\n  epsilons: [0.1, 0.5]\ntrials: 20\n',
+    );
+    const r = paradox(['run', 'lab/my-plugin.yaml', '--out', 'plugin-run'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('── my-plugin (noncomputability) ──');
+    // The zero network is at distance s* ≈ 0.96 from both minimisers: it fails at every ε < s*, on
+    // both sides of ε_B ≈ 0.48, so the headline has no "barrier is gone" line.
+    expect(r.stdout).toMatch(/\n {4}plugin {2}0\.000 \[0\.000, 0\.\d{3}\] {2}worst at K=8, readBits=4, ε=0\.1 /);
+    expect(r.stdout).not.toContain('the barrier is gone');
   });
 });
 

@@ -5,7 +5,7 @@
  * path inside it, what is allowed, and the closest allowed word when a key or value is misspelt.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import type { NormalisedSpec, SpecError, SpecIssue } from '@paradox/orchestrator';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from './errors.js';
@@ -100,6 +100,10 @@ export function readSpecDocuments(source: SpecSource, overrides: SpecOverrides =
       });
     }
     const input: Record<string, unknown> = { ...(o as Record<string, unknown>) };
+    // As the orchestrator's loadSpec does for a file: a nameless spec is named after its file,
+    // and plugin modules are found next to the spec, not next to wherever paradox was started.
+    if (!('name' in input)) input.name = objects.length > 1 ? `${source.name}-${index + 1}` : source.name;
+    resolvePluginPaths(input, dirname(source.path));
     const description = typeof input.description === 'string' ? input.description : undefined;
     // `description` is documentation for `paradox presets`; the spec schema does not know it.
     delete input.description;
@@ -109,6 +113,21 @@ export function readSpecDocuments(source: SpecSource, overrides: SpecOverrides =
     }
     return description !== undefined ? { index, input, description } : { index, input };
   });
+}
+
+/** Makes relative `plugin` paths (in fixed, grid or zip) absolute against `base`, in place. */
+export function resolvePluginPaths(doc: Record<string, unknown>, base: string): void {
+  const fix = (v: unknown): unknown => (typeof v === 'string' && v.length > 0 && !isAbsolute(v) && !/^[a-z]+:/i.test(v) ? resolve(base, v) : v);
+  const fixed = doc.fixed;
+  if (fixed && typeof fixed === 'object' && !Array.isArray(fixed) && 'plugin' in fixed) {
+    doc.fixed = { ...fixed, plugin: fix((fixed as Record<string, unknown>).plugin) };
+  }
+  for (const section of ['grid', 'zip']) {
+    const axes = doc[section];
+    if (axes && typeof axes === 'object' && !Array.isArray(axes) && Array.isArray((axes as Record<string, unknown>).plugin)) {
+      doc[section] = { ...axes, plugin: ((axes as Record<string, unknown>).plugin as unknown[]).map(fix) };
+    }
+  }
 }
 
 /** Validates one document with the orchestrator's schema; a SpecError becomes an exit-2 error with suggestions. */

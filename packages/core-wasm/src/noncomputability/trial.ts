@@ -257,8 +257,8 @@ function setup(params: Partial<NoncomputabilityParams> | Record<string, unknown>
  * The order in which the two signs of trial t run, from a substream the algorithm cannot reach:
  * an algorithm that (against the rules) keeps state between runs learns nothing from the order.
  */
-function plusFirst(seed: number, t: number, streamHi: number): boolean {
-  return (philoxStream(seed, SUBSTREAM.order, t, streamHi).nextU32() & 1) === 0;
+function signOrder(seed: number, t: number, streamHi: number): readonly [1 | -1, 1 | -1] {
+  return (philoxStream(seed, SUBSTREAM.order, t, streamHi).nextU32() & 1) === 0 ? [1, -1] : [-1, 1];
 }
 
 function runOne(core: Core, cell: PreparedCell, alg: Algorithm, sign: 1 | -1, seed: number, t: number, streamHi: number, who: string): RunRecord {
@@ -288,16 +288,10 @@ export function runNoncomputabilityTrials(core: Core, params: Partial<Noncomputa
   const out: NoncomputabilityPairResult[] = [];
   for (let t = tStart; t < tStart + count; t++) {
     const who = where(cell, alg, seed, streamHi, t);
-    let plus: RunRecord;
-    let minus: RunRecord;
-    if (plusFirst(seed, t, streamHi)) {
-      plus = runOne(core, cell, alg, 1, seed, t, streamHi, who);
-      minus = runOne(core, cell, alg, -1, seed, t, streamHi, who);
-    } else {
-      minus = runOne(core, cell, alg, -1, seed, t, streamHi, who);
-      plus = runOne(core, cell, alg, 1, seed, t, streamHi, who);
-    }
-    out.push(assemblePair(cell, alg, t, who, plus, minus));
+    const runs: Partial<Record<1 | -1, RunRecord>> = {};
+    for (const sign of signOrder(seed, t, streamHi)) runs[sign] = runOne(core, cell, alg, sign, seed, t, streamHi, who);
+    // signOrder lists both signs, so both runs are there.
+    out.push(assemblePair(cell, alg, t, who, runs[1]!, runs[-1]!));
   }
   return out;
 }
@@ -314,16 +308,10 @@ export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial
   const out: NoncomputabilityPairResult[] = [];
   for (let t = tStart; t < tStart + count; t++) {
     const who = where(cell, alg, seed, streamHi, t);
-    let plus: RunRecord;
-    let minus: RunRecord;
-    if (plusFirst(seed, t, streamHi)) {
-      plus = await runOneAsync(core, cell, alg, 1, seed, t, streamHi, who);
-      minus = await runOneAsync(core, cell, alg, -1, seed, t, streamHi, who);
-    } else {
-      minus = await runOneAsync(core, cell, alg, -1, seed, t, streamHi, who);
-      plus = await runOneAsync(core, cell, alg, 1, seed, t, streamHi, who);
-    }
-    out.push(assemblePair(cell, alg, t, who, plus, minus));
+    const runs: Partial<Record<1 | -1, RunRecord>> = {};
+    // One sign after the other, never both in flight: the order is part of the trial.
+    for (const sign of signOrder(seed, t, streamHi)) runs[sign] = await runOneAsync(core, cell, alg, sign, seed, t, streamHi, who);
+    out.push(assemblePair(cell, alg, t, who, runs[1]!, runs[-1]!));
   }
   return out;
 }

@@ -22,15 +22,17 @@ export function internalCount(d: i32, Wp: i32): i32 {
   return d * Wp + Wp;
 }
 
+/** f64 element `i` of the array at `p` (shared with optimise.ts). */
 // @ts-ignore: decorator
 @inline
-function ld(p: usize, i: i32): f64 {
+export function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
 }
 
+/** Set f64 element `i` of the array at `p` (shared with optimise.ts). */
 // @ts-ignore: decorator
 @inline
-function st(p: usize, i: i32, v: f64): void {
+export function st(p: usize, i: i32, v: f64): void {
   store<f64>(p + (<usize>i << 3), v);
 }
 

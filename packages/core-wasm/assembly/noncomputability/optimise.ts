@@ -5,7 +5,7 @@
 
 import { Philox } from "../rng/philox";
 import { ERR_ARG } from "../errors";
-import { cost, internalCount, mseGrad, padWidth, penalty, soft2, toInternal, toShared } from "./net";
+import { cost, internalCount, ld, mseGrad, padWidth, penalty, soft2, st, toInternal, toShared } from "./net";
 
 // Layout of the f64 configuration block passed by the wrapper (src/noncomputability/kernel.ts).
 export const CFG_METHOD = 0; // 0 gd, 1 sgd, 2 adam, 3 anneal
@@ -41,18 +41,6 @@ const SUB_ANNEAL: u32 = 2;
 
 /** Iterates whose size exceeds this count as diverged (the cost is then meaningless anyway). */
 const DIVERGE_LIMIT: f64 = 1e100;
-
-// @ts-ignore: decorator
-@inline
-function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 
 // Every loop below works on the internal layout of net.ts (T[k·Wp + i] = w_i,k, T[d·Wp + i] = v_i).
 

@@ -125,6 +125,19 @@ function midlineWrong(net: Network, pts: number[][], m: number): boolean[] {
   });
 }
 
+/**
+ * The setting of F3 and F4 (cases with P(N) ≥ m − 1 are discarded): one point p_k per stripe, the
+ * guaranteed count q = ⌈(m − 1 − P(N))/2⌉ and which mid-line points p_k' φ gets wrong.
+ */
+function lemmaCase(net: Network, m: number, dFrac: number, muFrac: number, u: number[]) {
+  const P = pieceBound(net.dims);
+  fc.pre(P < m - 1);
+  const delta = dFrac / (4 * m);
+  const p = { d: net.dims[0]!, m, delta, mu: muFrac * delta };
+  const pts = onePerStripe(p, u);
+  return { p, pts, q: Math.ceil((m - 1 - P) / 2), wrongMid: midlineWrong(net, pts, m) };
+}
+
 describe('F3/F4 — the counting lemma for every network with P(N) < m − 1', () => {
   const lemmaArb = fc.tuple(
     smallNetArb,
@@ -137,13 +150,7 @@ describe('F3/F4 — the counting lemma for every network with P(N) < m − 1', (
   it('F3: a network correct on one point per stripe is unstable with radius μ at ≥ ⌈(m−1−P)/2⌉ of them, witness (1/2 − x_2)e_2', () => {
     fc.assert(
       fc.property(lemmaArb, ([net, m, dFrac, muFrac, u]) => {
-        const P = pieceBound(net.dims);
-        fc.pre(P < m - 1);
-        const delta = dFrac / (4 * m);
-        const p = { d: net.dims[0]!, m, delta, mu: muFrac * delta };
-        const pts = onePerStripe(p, u);
-        const q = Math.ceil((m - 1 - P) / 2);
-        const wrongMid = midlineWrong(net, pts, m);
+        const { p, pts, q, wrongMid } = lemmaCase(net, m, dFrac, muFrac, u);
         // Unconditional form (the lemma): at least q mid-line points are wrong.
         expect(wrongMid.filter(Boolean).length).toBeGreaterThanOrEqual(q);
         // F3: where φ is correct at p_k and wrong at p_k', the witness has norm exactly μ.
@@ -163,14 +170,8 @@ describe('F3/F4 — the counting lemma for every network with P(N) < m − 1', (
   it('F4: a network stable with radius μ at every p_k (same side of 1/2 on the segment to p_k′) is wrong at ≥ ⌈(m−1−P)/2⌉ data points', () => {
     fc.assert(
       fc.property(lemmaArb, ([net, m, dFrac, muFrac, u]) => {
-        const P = pieceBound(net.dims);
-        fc.pre(P < m - 1);
-        const delta = dFrac / (4 * m);
-        const p = { d: net.dims[0]!, m, delta, mu: muFrac * delta };
-        const pts = onePerStripe(p, u);
-        const q = Math.ceil((m - 1 - P) / 2);
+        const { pts, q, wrongMid } = lemmaCase(net, m, dFrac, muFrac, u);
         // Stripes where φ is wrong within distance μ of the data: at p_k or at p_k'.
-        const wrongMid = midlineWrong(net, pts, m);
         const near = pts.filter((x, k) => wrongMid[k] || !correct(net, x, m)).length;
         expect(near).toBeGreaterThanOrEqual(q);
         // The stable horn: if φ's predicted class does not change between p_k and p_k', the

@@ -6,6 +6,7 @@ import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import type { AlgorithmData, AlgorithmNetwork, AlgorithmTools, OptimiseOptions, OptimiseResult, ReducedSolution } from './algorithm.js';
 import { minimiseSqrtPenalised } from './minimiser.js';
+import { NONCOMPUTABILITY_DEFAULTS as CELL } from './params.js';
 import type { Rng } from './rng.js';
 
 // Must match assembly/noncomputability/optimise.ts (CFG_* and OUT_*).
@@ -14,20 +15,23 @@ const OUT_SIZE = 4;
 const METHOD = { gd: 0, sgd: 1, adam: 2, anneal: 3 } as const;
 const INIT = { he: 0, xavier: 1, uniform: 2, normal: 3 } as const;
 
-/** Defaults of `OptimiseOptions`. */
+/**
+ * Defaults of `OptimiseOptions`: the cell defaults of the same names (so a plugin's optimiser and a
+ * built-in one start from the same settings), except a single restart.
+ */
 export const OPTIMISE_DEFAULTS = Object.freeze({
-  steps: 500,
-  lr: 0.1,
-  init: 'he' as const,
-  initScale: 0.5,
-  batchSize: 2,
+  steps: CELL.steps,
+  lr: CELL.lr,
+  init: CELL.init,
+  initScale: CELL.initScale,
+  batchSize: CELL.batchSize,
   restarts: 1,
-  beta1: 0.9,
-  beta2: 0.999,
-  adamEps: 1e-8,
-  annealT0: 0.05,
-  annealT1: 1e-5,
-  annealSigma: 0.1,
+  beta1: CELL.beta1,
+  beta2: CELL.beta2,
+  adamEps: CELL.adamEps,
+  annealT0: CELL.annealT0,
+  annealT1: CELL.annealT1,
+  annealSigma: CELL.annealSigma,
 });
 
 type OptimiseFn = (x: number, y: number, r: number, d: number, W: number, cfg: number, theta: number, out: number) => void;

@@ -116,9 +116,10 @@ export function redact(text: string, conn: RedisConnectionOptions): string {
 }
 
 /**
- * The ioredis/BullMQ connection options for `conn`. `lazy` connections do not retry forever: they
- * are for the preflight. Long-lived connections (BullMQ's) reconnect with backoff so that a Redis
- * restart is survived.
+ * The options of the long-lived connections (BullMQ's queue, events and worker, and the health
+ * check): they reconnect forever with a short backoff, so a Redis restart is survived; how long
+ * an outage may last is decided above (the backend's outage limit). The preflight in
+ * {@link checkRedis} uses its own connection that gives up at once.
  */
 export function bullmqConnection(conn: RedisConnectionOptions): RedisOptions & { url: string } {
   parseRedisUrl(conn.url);

@@ -9,6 +9,7 @@ import {
 import { createBullmqBackend } from '../src/backends/bullmq/backend.js';
 import { startWorker } from '../src/backends/bullmq/worker.js';
 import { batchKey, type BatchTask } from '../src/worker/protocol.js';
+import { OrchestratorError } from '../src/errors.js';
 import { ECHO_TASK } from './helpers/bullmq-workers.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
 
@@ -106,6 +107,24 @@ describe('redis preflight against a real redis-server', () => {
     const err = await checkRedis({ url: 'redis://192.0.2.1:6379' }, 1_000).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(4_000);
     expect((err as RedisBackendError).code).toBe('E_REDIS_CONNECT');
+  });
+});
+
+describe('startWorker connection errors', () => {
+  it('Redis down: rejects within seconds with E_BACKEND (exit 1), redacted', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const err = await startWorker({ redis: `redis://:${PASSWORD}@127.0.0.1:${port}`, concurrency: 1, taskModule: ECHO_TASK }).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(err).toBeInstanceOf(OrchestratorError);
+    expect(err).toMatchObject({ code: 'E_BACKEND', exitCode: 1 });
+    expect((err as Error).message).toMatch(/connection refused/);
+    expect((err as Error).message).not.toContain(PASSWORD);
+  });
+
+  it('a bad concurrency is a usage error (exit 2)', async () => {
+    const err = await startWorker({ redis: 'redis://127.0.0.1:1', concurrency: 0 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_USAGE', exitCode: 2 });
   });
 });
 

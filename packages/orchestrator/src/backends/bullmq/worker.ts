@@ -15,6 +15,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { Worker, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import { Piscina } from 'piscina';
+import { OrchestratorError } from '../../errors.js';
 import type { BatchOutcome, BatchTask } from '../../worker/protocol.js';
 import { defaultTaskModule } from '../local.js';
 import { bullmqConnection, checkRedis, DEFAULT_CONNECT_TIMEOUT_MS, describe, redact, type RedisConnectionOptions } from './connection.js';
@@ -102,8 +103,10 @@ interface InFlight {
 }
 
 /**
- * Connects to Redis (failing within `connectTimeoutMs` with a clear message if it cannot), starts
- * the piscina pool and begins taking jobs. Resolves once the worker is ready.
+ * Connects to Redis, starts the piscina pool and begins taking jobs; resolves once the worker is
+ * ready. Rejects within `connectTimeoutMs` with `OrchestratorError('E_BACKEND')` (exit 1) whose
+ * message says what is wrong with the URL, the network or the password (redacted), and with
+ * `E_USAGE` (exit 2) for a bad concurrency.
  */
 export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
   const conn: RedisConnectionOptions = {
@@ -112,7 +115,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   };
   const concurrency = options.concurrency ?? availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`worker concurrency: expected an integer ≥ 1, got ${String(options.concurrency)}`);
+    throw new OrchestratorError('E_USAGE', `worker concurrency: expected an integer ≥ 1, got ${String(options.concurrency)}`);
   }
   const opts = { ...WORKER_DEFAULTS, ...definedOnly(options) };
   const name = options.name ?? `${hostname()}:${process.pid}`;
@@ -128,7 +131,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     }
   };
 
-  await checkRedis(conn, opts.connectTimeoutMs);
+  try {
+    await checkRedis(conn, opts.connectTimeoutMs);
+  } catch (e) {
+    // The same error class and exit status as the orchestrator's (E_BACKEND, exit 1); the
+    // message is already redacted.
+    throw new OrchestratorError('E_BACKEND', `worker: ${(e as Error).message}`);
+  }
 
   const pool = new Piscina<BatchTask, BatchOutcome>({
     filename: options.taskModule ?? defaultTaskModule(),

@@ -22,6 +22,9 @@ const PLAN = {
   W1: { 'core-wasm': 7, 'ts-reference': 5, numpy: 7, torch: 5, 'tfjs-wasm': 5, 'tfjs-cpu': 3 },
   W2: { 'core-wasm': 5, 'ts-reference': 3, numpy: 5, torch: 5, 'tfjs-wasm': 3, 'tfjs-cpu': 3 },
 };
+/** `PARADOX_BENCH_SLOW=1` also runs tfjs-cpu on W2 (about 90 s on its own). */
+const SLOW = process.env.PARADOX_BENCH_SLOW === '1';
+
 /** Implementations whose warm-up is a tenth of a run (enough to reach the optimising JIT). */
 const SHORT_WARMUP = new Set(['ts-reference', 'tfjs-cpu', 'tfjs-wasm']);
 
@@ -114,6 +117,12 @@ export async function run(ctx = {}) {
     // TensorFlow.js
     for (const backend of ['wasm', 'cpu']) {
       const impl = `tfjs-${backend}`;
+      if (impl === 'tfjs-cpu' && w.id === 'W2' && !quick && !SLOW) {
+        const row = { ...base(impl, 'f32'), skipped: 'not run by default: ~30 s per run (≈6 steps/s, 4× below tfjs-wasm as on W1/W5) would push pnpm bench past 10 min; PARADOX_BENCH_SLOW=1 includes it' };
+        rows.push(row);
+        log(describe(row));
+        continue;
+      }
       await tfp.useBackend(backend);
       tfp.trainMlp(warm(impl));
       let final;

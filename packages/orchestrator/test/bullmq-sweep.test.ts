@@ -152,7 +152,10 @@ describe('a sweep on bullmq with two worker processes', () => {
     expectEachTrialStoredOnce(dir);
   });
 
-  it('Redis stopped and restarted mid-run (persistence on): the run completes identically', async () => {
+  it.each([
+    ['stopped (SIGTERM)', () => redis.stop()],
+    ['killed (SIGKILL)', () => redis.crash()],
+  ])('Redis %s and restarted mid-run (persistence on): the run completes identically', async (_how, down) => {
     await twoWorkers();
     const dir = newDir();
     let done = 0;
@@ -165,7 +168,7 @@ describe('a sweep on bullmq with two worker processes', () => {
       onEvent: (e) => {
         if (e.type === 'batch-done' && ++done === 4) {
           bounced = (async () => {
-            await redis.stop();
+            await down();
             await new Promise((r) => setTimeout(r, 1_500));
             await redis.restart();
           })();

@@ -39,6 +39,8 @@ export interface RedisServer {
   readonly running: boolean;
   /** Graceful stop (SIGTERM: Redis flushes its AOF and exits). Keeps the data directory. */
   stop(): Promise<void>;
+  /** SIGKILL: no goodbye, no final flush (what a crash or an OOM kill does). */
+  crash(): Promise<void>;
   /** Start again on the same port and directory (reloads the AOF). */
   restart(): Promise<void>;
   /** Stop and delete the data directory. */
@@ -159,11 +161,11 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     throw new Error(`redis-server did not start on port ${port}:\n${log}`);
   };
 
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     const p = proc;
     if (p === undefined || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
-    p.kill('SIGTERM');
+    p.kill(signal);
     const timer = setTimeout(() => p.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
@@ -189,7 +191,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     get running() {
       return proc !== undefined && proc.exitCode === null && proc.signalCode === null;
     },
-    stop,
+    stop: () => stop(),
+    crash: () => stop('SIGKILL'),
     restart: async () => {
       await stop();
       await launch();

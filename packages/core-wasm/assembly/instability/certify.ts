@@ -123,6 +123,41 @@ export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): v
 }
 
 /**
+ * acc[j] = Σ_i λ_i W[i, j] and accAbs[j] = Σ_i |λ_i W[i, j]| for j < nIn, W row-major nOut × nIn.
+ * Rows are walked contiguously (two columns per f64x2), but every column is still summed over i in
+ * increasing order with the terms of zero λ_i skipped, and lanes round like scalars (no fused
+ * multiply-add), so each sum is bit-identical to the column-by-column loop it replaces.
+ */
+@inline function colSums(cur: StaticArray<f64>, nOut: i32, W: usize, nIn: i32, acc: StaticArray<f64>, accAbs: StaticArray<f64>): void {
+  const pa = changetype<usize>(acc);
+  const pb = changetype<usize>(accAbs);
+  for (let j = 0; j < nIn; j++) {
+    unchecked((acc[j] = 0.0));
+    unchecked((accAbs[j] = 0.0));
+  }
+  const n2 = nIn & ~1;
+  const rowBytes = <usize>nIn << 3;
+  let row = W;
+  for (let i = 0; i < nOut; i++, row += rowBytes) {
+    const ci = unchecked(cur[i]);
+    if (ci == 0) continue;
+    const cv = f64x2.splat(ci);
+    let j = 0;
+    for (; j < n2; j += 2) {
+      const o = <usize>j << 3;
+      const t = f64x2.mul(cv, v128.load(row + o));
+      v128.store(pa + o, f64x2.add(v128.load(pa + o), t));
+      v128.store(pb + o, f64x2.add(v128.load(pb + o), f64x2.abs(t)));
+    }
+    if (j < nIn) {
+      const t = ci * load<f64>(row + (<usize>j << 3));
+      unchecked((acc[j] += t));
+      unchecked((accAbs[j] += Math.abs(t)));
+    }
+  }
+}
+
+/**
  * CROWN lower bound of λ·z_k over B(x0, eps), λ given in net.va (N_k values, clobbered), using the
  * bounds of layers 1..k−1 currently in net.lo / net.hi.
  */
@@ -135,6 +170,8 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
   let terms = 0;
   const lo = net.lo;
   const hi = net.hi;
+  const sa = net.sa;
+  const sb = net.sb;
   for (let l = k; l >= 2; l--) {
     const nOut = unchecked(net.dims[l]);
     const nIn = unchecked(net.dims[l - 1]);
@@ -149,21 +186,11 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
       terms += nOut;
     }
     const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
-    const stride = <usize>nIn << 3;
+    // λ·W_l column by column; λ is sparse (unit seeds, inactive units), so zero rows are skipped.
+    colSums(cur, nOut, W, nIn, sa, sb);
     for (let j = 0; j < nIn; j++) {
-      let a = 0.0;
-      let aAbs = 0.0;
-      // Column j of W_l; λ is sparse (unit seeds, inactive units), so zero entries are skipped.
-      let p = W + (<usize>j << 3);
-      for (let i = 0; i < nOut; i++) {
-        const ci = unchecked(cur[i]);
-        if (ci != 0) {
-          const t = ci * load<f64>(p);
-          a += t;
-          aAbs += Math.abs(t);
-        }
-        p += stride;
-      }
+      const a = unchecked(sa[j]);
+      const aAbs = unchecked(sb[j]);
       const lj = unchecked(lo[prev + j]);
       const uj = unchecked(hi[prev + j]);
       // The rounding error of a = λ·W[:, j] multiplies the activation, which lies in [0, max(u, 0)].
@@ -210,20 +237,10 @@ function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: 
   let big = 0.0;
   const coef = net.vc;
   const W1 = net.params + (<usize>unchecked(net.wOff[0]) << 3);
-  const stride1 = <usize>d << 3;
+  colSums(cur, n1, W1, d, sa, sb);
   for (let j = 0; j < d; j++) {
-    let a = 0.0;
-    let aAbs = 0.0;
-    let p = W1 + (<usize>j << 3);
-    for (let i = 0; i < n1; i++) {
-      const ci = unchecked(cur[i]);
-      if (ci != 0) {
-        const t = ci * load<f64>(p);
-        a += t;
-        aAbs += Math.abs(t);
-      }
-      p += stride1;
-    }
+    const a = unchecked(sa[j]);
+    const aAbs = unchecked(sb[j]);
     const xj = load<f64>(x0 + (<usize>j << 3));
     slack += g1 * aAbs * (Math.abs(xj) + eps);
     const t = a * xj;

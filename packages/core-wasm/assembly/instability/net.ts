@@ -5,7 +5,6 @@
 // layer offsets once and keeps its scratch buffers for the lifetime of one kernel call.
 
 import { ERR_SHAPE, ERR_ARG } from "../errors";
-import { mlpForward, mlpBackward, mlpWorkSize } from "../nn/mlp";
 
 /** Read-only view of an MLP `dims = [N_0, …, N_L]` (N_L = 1) whose parameters live at `params`. */
 export class Net {
@@ -33,10 +32,14 @@ export class Net {
   va: StaticArray<f64>;
   vb: StaticArray<f64>;
   vc: StaticArray<f64>;
-  /** Work buffer of the shared single-point MLP kernels. */
-  work: StaticArray<f64>;
-  /** ∂φ/∂φ = 1, the seed of the input-gradient backward pass. */
-  one: StaticArray<f64>;
+  /** Width-sized scratch for CROWN's coefficient sums λ·W[:, j] and Σ_i |λ_i W[i, j]|. */
+  sa: StaticArray<f64>;
+  sb: StaticArray<f64>;
+  /** Activations of every layer (post-ReLU on hidden layers) from the last `forward`. */
+  act: StaticArray<f64>;
+  /** Width-sized backward-pass buffers of `inputGrad`. */
+  ga: StaticArray<f64>;
+  gb: StaticArray<f64>;
   xLast: usize = 0;
 
   constructor(dimsPtr: usize, nDims: i32, bias: bool, params: usize) {
@@ -71,8 +74,6 @@ export class Net {
       uOff[l - 1] = units;
       units += nOut;
     }
-    const one = new StaticArray<f64>(1);
-    one[0] = 1.0;
     this.L = L;
     this.dims = dims;
     this.bias = bias;
@@ -90,8 +91,11 @@ export class Net {
     this.va = new StaticArray<f64>(maxW);
     this.vb = new StaticArray<f64>(maxW);
     this.vc = new StaticArray<f64>(maxW);
-    this.work = new StaticArray<f64>(mlpWorkSize(changetype<usize>(dims), L));
-    this.one = one;
+    this.sa = new StaticArray<f64>(maxW);
+    this.sb = new StaticArray<f64>(maxW);
+    this.act = new StaticArray<f64>(units);
+    this.ga = new StaticArray<f64>(maxW);
+    this.gb = new StaticArray<f64>(maxW);
   }
 
   /** Input dimension N_0. */
@@ -111,18 +115,96 @@ export class Net {
     return o < 0 ? 0.0 : load<f64>(this.params + (<usize>(o + i) << 3));
   }
 
-  /** φ(x) for x at `x` (N_0 values), by the shared MLP kernel; remembers x for `inputGrad`. */
+  /**
+   * φ(x) for x at `x` (N_0 values); remembers x and every activation for `inputGrad`. The same
+   * arithmetic as the shared `mlpForward` (each unit Σ_j W_ij·a_j summed from j = 0, then + b_i,
+   * then max(·, 0) on hidden layers), so φ agrees with it bit for bit; specialised here because
+   * attacks call it one point at a time and the generic kernel re-derives its offsets on every call.
+   */
   forward(x: usize): f64 {
     this.xLast = x;
-    return mlpForward(changetype<usize>(this.dims), this.L, this.bias, this.params, x, 0, changetype<usize>(this.work));
+    const L = this.L;
+    const act = changetype<usize>(this.act);
+    let inp = x;
+    let out = act;
+    for (let l = 1; l <= L; l++) {
+      const nOut = unchecked(this.dims[l]);
+      const nIn = unchecked(this.dims[l - 1]);
+      const W = this.params + (<usize>unchecked(this.wOff[l - 1]) << 3);
+      const bp = this.params + (<usize>unchecked(this.bOff[l - 1]) << 3);
+      out = act + (<usize>unchecked(this.uOff[l - 1]) << 3);
+      const rowBytes = <usize>nIn << 3;
+      const hidden = l < L;
+      // Two units per f64x2: each lane is one unit's own sequential sum, rounded like a scalar.
+      let i = 0;
+      let row = W;
+      for (; i + 1 < nOut; i += 2, row += rowBytes << 1) {
+        let s = f64x2.splat(0.0);
+        for (let j = 0; j < nIn; j++) {
+          const o = <usize>j << 3;
+          let w = v128.load64_zero(row + o);
+          w = v128.load64_lane(row + rowBytes + o, w, 1);
+          s = f64x2.add(s, f64x2.mul(w, f64x2.splat(load<f64>(inp + o))));
+        }
+        if (this.bias) s = f64x2.add(s, v128.load(bp + (<usize>i << 3)));
+        if (hidden) s = f64x2.max(s, f64x2.splat(0.0));
+        v128.store(out + (<usize>i << 3), s);
+      }
+      if (i < nOut) {
+        let s: f64 = 0;
+        for (let j = 0; j < nIn; j++) s += load<f64>(row + (<usize>j << 3)) * load<f64>(inp + (<usize>j << 3));
+        if (this.bias) s += load<f64>(bp + (<usize>i << 3));
+        if (hidden) s = max(s, 0.0);
+        store<f64>(out + (<usize>i << 3), s);
+      }
+      inp = out;
+    }
+    return load<f64>(out);
   }
 
-  /** ∇ₓφ at the point of the last `forward` (which must still hold its values), written to `g`. */
+  /**
+   * ∇ₓφ at the point of the last `forward` (which must still hold its values), written to `g`.
+   * Bit-identical to the shared `mlpBackward` with ∂φ/∂φ = 1: every δ_j = Σ_i W_ij·δ_i is summed
+   * over i in increasing order (two columns per f64x2, each lane its own sequential sum), then
+   * zeroed where the unit's activation is not > 0 (ReLU'(0) = 0).
+   */
   inputGrad(g: usize): void {
-    mlpBackward(
-      changetype<usize>(this.dims), this.L, this.bias, this.params, this.xLast,
-      changetype<usize>(this.one), 0, g, changetype<usize>(this.work),
-    );
+    const L = this.L;
+    const act = changetype<usize>(this.act);
+    let cur = changetype<usize>(this.ga);
+    let nxt = changetype<usize>(this.gb);
+    store<f64>(cur, 1.0);
+    for (let l = L; l >= 1; l--) {
+      const nOut = unchecked(this.dims[l]);
+      const nIn = unchecked(this.dims[l - 1]);
+      const W = this.params + (<usize>unchecked(this.wOff[l - 1]) << 3);
+      const dst = l > 1 ? nxt : g;
+      const rowBytes = <usize>nIn << 3;
+      let j = 0;
+      for (; j + 1 < nIn; j += 2) {
+        let s = f64x2.splat(0.0);
+        let p = W + (<usize>j << 3);
+        for (let i = 0; i < nOut; i++, p += rowBytes) {
+          s = f64x2.add(s, f64x2.mul(v128.load(p), f64x2.splat(load<f64>(cur + (<usize>i << 3)))));
+        }
+        v128.store(dst + (<usize>j << 3), s);
+      }
+      if (j < nIn) {
+        let s: f64 = 0;
+        let p = W + (<usize>j << 3);
+        for (let i = 0; i < nOut; i++, p += rowBytes) s += load<f64>(p) * load<f64>(cur + (<usize>i << 3));
+        store<f64>(dst + (<usize>j << 3), s);
+      }
+      if (l > 1) {
+        const aPrev = act + (<usize>unchecked(this.uOff[l - 2]) << 3);
+        for (let q = 0; q < nIn; q++) {
+          if (!(load<f64>(aPrev + (<usize>q << 3)) > 0)) store<f64>(dst + (<usize>q << 3), 0.0);
+        }
+      }
+      const t = cur;
+      cur = nxt;
+      nxt = t;
+    }
   }
 
   /**

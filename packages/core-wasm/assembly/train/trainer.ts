@@ -1,13 +1,13 @@
 // Whole-training kernels: one call runs every epoch and step, so the boundary is crossed once.
 //
-// Layout of the training work buffer (f64 elements, `trainWorkSize`), with S = fmStride(batch):
+// Layout of the training work buffer (f64 elements, `trainWorkSize`), with S = fmRowStride(batch):
 //   grad P | s1 P | s2 P | acts Σ_{l=0..L} N_l·S (feature-major, layer 0 = the batch inputs)
 //   | deltas 2·maxW·S | index n i32 (rounded up to f64 slots)
 // Everything is vectorised over the batch (see nn/fm.ts).
 
 import { Philox } from "../rng/philox";
 import { dimAt, mlpMaxWidth, mlpParamCount } from "../nn/mlp";
-import { fmAffine, fmGather, fmOuterAcc, fmStride, fmFromPointMajor } from "../nn/fm";
+import { fmAffine, fmGather, fmOuterAcc, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
 import { lossValue, lossGrad } from "./losses";
 import { OptimState, optimStep, addL2Grad, proxL1 } from "./optim";
 
@@ -58,7 +58,8 @@ function sumDims(dims: usize, L: i32): i32 {
 
 /** f64 elements of the buffer `mlpLossGrad` needs for batches of up to `batch` points. */
 export function lossGradWorkSize(dims: usize, L: i32, batch: i32): i32 {
-  const S = fmStride(batch);
+  // Callers reuse the buffer for smaller last batches, whose fmRowStride may be larger.
+  const S = fmRowStrideMax(batch);
   return sumDims(dims, L) * S + 2 * mlpMaxWidth(dims, L) * S;
 }
 
@@ -140,7 +141,7 @@ export function mlpLossGrad(
   dims: usize, L: i32, bias: bool, params: usize, X: usize, Y: usize, idx: usize, nb: i32,
   kind: i32, grad: usize, work: usize,
 ): f64 {
-  const S = fmStride(nb);
+  const S = fmRowStride(nb);
   const d = dimAt(dims, 0);
   if (idx != 0) fmGather(work, X, idx, nb, d, S);
   else fmFromPointMajor(work, X, nb, d, S);
@@ -187,7 +188,7 @@ export function mlpTrain(
   const shuffle = cfg(config, CFG_SHUFFLE) != 0 && batch < n;
   const P = mlpParamCount(dims, L, bias);
   const d = dimAt(dims, 0);
-  const S = fmStride(batch);
+  const S = fmRowStride(batch);
 
   const grad = work;
   const s1 = grad + (<usize>P << 3);

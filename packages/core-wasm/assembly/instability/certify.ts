@@ -57,7 +57,47 @@ export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): v
       }
     }
     const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
-    for (let i = 0; i < nOut; i++) {
+    let i0 = 0;
+    if (l >= 2) {
+      // Two units per f64x2: each lane runs exactly the scalar loop below for its own unit (same
+      // terms, same order, no FMA; the interval end is chosen by a lane mask instead of a branch).
+      const rowBytes = <usize>nIn << 3;
+      const zero = f64x2.splat(0.0);
+      for (; i0 + 1 < nOut; i0 += 2) {
+        const r0 = W + (<usize>(i0 * nIn) << 3);
+        const b2 = f64x2(net.b(l, i0), net.b(l, i0 + 1));
+        let cl = b2;
+        let ch = b2;
+        let mag = f64x2.abs(b2);
+        for (let j = 0; j < nIn; j++) {
+          const o = <usize>j << 3;
+          const w = v128.load64_lane(r0 + rowBytes + o, v128.load64_zero(r0 + o), 1);
+          const al = f64x2.splat(unchecked(actLo[j]));
+          const ah = f64x2.splat(unchecked(actHi[j]));
+          const pos = f64x2.ge(w, zero);
+          cl = f64x2.add(cl, f64x2.mul(w, v128.bitselect(al, ah, pos)));
+          ch = f64x2.add(ch, f64x2.mul(w, v128.bitselect(ah, al, pos)));
+          mag = f64x2.add(mag, f64x2.mul(f64x2.abs(w), ah));
+        }
+        let cl0 = f64x2.extract_lane(cl, 0);
+        let ch0 = f64x2.extract_lane(ch, 0);
+        let cl1 = f64x2.extract_lane(cl, 1);
+        let ch1 = f64x2.extract_lane(ch, 1);
+        if (directed) {
+          const e0 = widen * f64x2.extract_lane(mag, 0) + TINY;
+          const e1 = widen * f64x2.extract_lane(mag, 1) + TINY;
+          cl0 -= e0;
+          ch0 += e0;
+          cl1 -= e1;
+          ch1 += e1;
+        }
+        unchecked((lo[cur + i0] = cl0));
+        unchecked((hi[cur + i0] = ch0));
+        unchecked((lo[cur + i0 + 1] = cl1));
+        unchecked((hi[cur + i0 + 1] = ch1));
+      }
+    }
+    for (let i = i0; i < nOut; i++) {
       const row = W + (<usize>(i * nIn) << 3);
       const bi = net.b(l, i);
       let c = bi;

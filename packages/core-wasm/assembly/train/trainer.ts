@@ -7,8 +7,9 @@
 
 import { Philox } from "../rng/philox";
 import { dimAt, mlpMaxWidth, mlpParamCount } from "../nn/mlp";
-import { fmAffine, fmGather, fmOuterAcc, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
+import { fmAffine, fmGather, fmOuterAcc, fmStride, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
 import { lossValue, lossGrad } from "./losses";
+import { gemmStrided } from "../linalg/gemm";
 import { OptimState, optimStep, addL2Grad, proxL1 } from "./optim";
 
 /** Indices of the f64 training configuration array (shared with the TypeScript wrapper). */
@@ -43,6 +44,13 @@ export const TRAIN_DIVERGED: i32 = 1;
 function cfg(c: usize, i: i32): f64 {
   return load<f64>(c + (<usize>i << 3));
 }
+
+/**
+ * Layers with at least this many weights (N_out·N_in) go through the packed, blocked GEMM
+ * (linalg/gemm.ts) in `lossGradFM`; smaller ones through the fm kernels, for which packing
+ * costs more than it saves (measured: 64×64 layers got slower, 256×256 ones +26 %).
+ */
+const GEMM_MIN_WEIGHTS: i32 = 16384;
 
 /** Effective batch size for n points and a requested size (0 or ≥ n → n). */
 export function effectiveBatch(n: i32, batch: i32): i32 {
@@ -86,7 +94,13 @@ export function lossGradFM(
     const nin = dimAt(dims, l - 1);
     const nout = dimAt(dims, l);
     const next = a + <usize>nin * sb;
-    fmAffine(p, nin, 1, nout, nin, a, next, S, nb, bias ? p + ((<usize>nout * nin) << 3) : 0, l < L, 0);
+    if (nout * nin >= GEMM_MIN_WEIGHTS) {
+      // Same order as fmAffine: z = (Σ_k in k order, from 0, no FMA) + b, then ReLU.
+      gemmStrided(false, false, nout, fmStride(nb), nin, p, nin, a, S, next, S, false);
+      biasRelu(next, nout, S, nb, bias ? p + ((<usize>nout * nin) << 3) : 0, l < L);
+    } else {
+      fmAffine(p, nin, 1, nout, nin, a, next, S, nb, bias ? p + ((<usize>nout * nin) << 3) : 0, l < L, 0);
+    }
     p += <usize>(nout * nin + (bias ? nout : 0)) << 3;
     a = next;
   }
@@ -119,10 +133,24 @@ export function lossGradFM(
     pOff -= nout * nin + (bias ? nout : 0);
     const aPrev = a - <usize>nin * sb;
     const gW = grad + (<usize>pOff << 3);
-    fmOuterAcc(gW, bias ? gW + ((<usize>nout * nin) << 3) : 0, cur, aPrev, nout, nin, S, nb);
+    const big = nout * nin >= GEMM_MIN_WEIGHTS;
+    if (big) {
+      // ∂/∂W = δ_l a_{l−1}ᵀ summed over the batch in order b = 0, 1, … (fmOuterAcc sums even
+      // and odd points in two lanes: the last bits differ, both are deterministic).
+      gemmStrided(false, true, nout, nin, fmStride(nb), cur, S, aPrev, S, gW, nin, false);
+      if (bias) fmOuterAcc(0, gW + ((<usize>nout * nin) << 3), cur, aPrev, nout, 0, S, nb);
+    } else {
+      fmOuterAcc(gW, bias ? gW + ((<usize>nout * nin) << 3) : 0, cur, aPrev, nout, nin, S, nb);
+    }
     if (l > 1) {
       // δ_{l−1} = (W_lᵀ δ_l) ⊙ [a_{l−1} > 0]
-      fmAffine(params + (<usize>pOff << 3), 1, nin, nin, nout, cur, nxt, S, nb, 0, false, aPrev);
+      const w = params + (<usize>pOff << 3);
+      if (big) {
+        gemmStrided(true, false, nin, fmStride(nb), nout, w, nin, cur, S, nxt, S, false);
+        reluMask(nxt, aPrev, nin, S, nb);
+      } else {
+        fmAffine(w, 1, nin, nin, nout, cur, nxt, S, nb, 0, false, aPrev);
+      }
       const t = cur;
       cur = nxt;
       nxt = t;
@@ -130,6 +158,36 @@ export function lossGradFM(
     a = aPrev;
   }
   return total * inv;
+}
+
+// out[r][b] += bias[r] (when `bias` ≠ 0), then max(·, 0) when `relu`, for r < R, b < fmStride(nb):
+// the epilogue of fmAffine (f64x2.max keeps NaN, so divergence still shows).
+function biasRelu(out: usize, R: i32, S: i32, nb: i32, bias: usize, relu: bool): void {
+  const end = <usize>fmStride(nb) << 3;
+  const zero = f64x2.splat(0.0);
+  for (let r = 0; r < R; r++) {
+    const row = out + ((<usize>r * S) << 3);
+    const bv = bias != 0 ? f64x2.splat(load<f64>(bias + (<usize>r << 3))) : zero;
+    for (let o: usize = 0; o < end; o += 16) {
+      let z = v128.load(row + o);
+      if (bias != 0) z = f64x2.add(z, bv);
+      if (relu) z = f64x2.max(z, zero);
+      v128.store(row + o, z);
+    }
+  }
+}
+
+// out[r][b] = mask[r][b] > 0 ? out[r][b] : 0 for r < R, b < fmStride(nb) (as fmAffine's mask).
+function reluMask(out: usize, mask: usize, R: i32, S: i32, nb: i32): void {
+  const end = <usize>fmStride(nb) << 3;
+  const zero = f64x2.splat(0.0);
+  for (let r = 0; r < R; r++) {
+    const row = out + ((<usize>r * S) << 3);
+    const mrow = mask + ((<usize>r * S) << 3);
+    for (let o: usize = 0; o < end; o += 16) {
+      v128.store(row + o, v128.and(v128.load(row + o), f64x2.gt(v128.load(mrow + o), zero)));
+    }
+  }
 }
 
 /**

@@ -322,29 +322,35 @@ function crownRefine(net: Net, x0: usize, eps: f64, norm: i32, method: i32, dire
   const L = net.L;
   const lo = net.lo;
   const hi = net.hi;
-  if ((method & CERT_CROWN) != 0) {
-    const va = net.va;
-    // Tighten hidden layers 2..L−1 (layer 1 is exact already), then the output.
-    for (let k = 2; k <= L; k++) {
-      const nk = unchecked(net.dims[k]);
-      const off = unchecked(net.uOff[k - 1]);
-      for (let i = 0; i < nk; i++) {
-        // A hidden unit that IBP already proves stable is relaxed exactly: tightening it is useless.
-        if (k < L && (unchecked(lo[off + i]) >= 0 || unchecked(hi[off + i]) <= 0)) continue;
-        for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
-        unchecked((va[i] = 1.0));
-        const lb = crownLower(net, k, x0, eps, norm, directed);
-        for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
-        unchecked((va[i] = -1.0));
-        const ub = -crownLower(net, k, x0, eps, norm, directed);
-        if (lb > unchecked(lo[off + i])) unchecked((lo[off + i] = lb));
-        if (ub < unchecked(hi[off + i])) unchecked((hi[off + i] = ub));
-      }
-    }
-  }
+  // Tighten hidden layers 2..L−1 (layer 1 is exact already), then the output.
+  if ((method & CERT_CROWN) != 0) crownTighten(net, x0, eps, norm, directed, L);
   const o = unchecked(net.uOff[L - 1]);
   boundLo = unchecked(lo[o]);
   boundHi = unchecked(hi[o]);
+}
+
+/** CROWN-tighten the bounds in net.lo / net.hi of layers 2..kMax in turn (both signs per unit). */
+function crownTighten(net: Net, x0: usize, eps: f64, norm: i32, directed: bool, kMax: i32): void {
+  const L = net.L;
+  const lo = net.lo;
+  const hi = net.hi;
+  const va = net.va;
+  for (let k = 2; k <= kMax; k++) {
+    const nk = unchecked(net.dims[k]);
+    const off = unchecked(net.uOff[k - 1]);
+    for (let i = 0; i < nk; i++) {
+      // A hidden unit that IBP already proves stable is relaxed exactly: tightening it is useless.
+      if (k < L && (unchecked(lo[off + i]) >= 0 || unchecked(hi[off + i]) <= 0)) continue;
+      for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
+      unchecked((va[i] = 1.0));
+      const lb = crownLower(net, k, x0, eps, norm, directed);
+      for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
+      unchecked((va[i] = -1.0));
+      const ub = -crownLower(net, k, x0, eps, norm, directed);
+      if (lb > unchecked(lo[off + i])) unchecked((lo[off + i] = lb));
+      if (ub < unchecked(hi[off + i])) unchecked((hi[off + i] = ub));
+    }
+  }
 }
 
 /** True when every point of B(x0, eps) provably has |φ − y| < 1/2 (f ≡ y on the ball). */
@@ -355,8 +361,27 @@ export function certifyBall(net: Net, x0: usize, y: i32, eps: f64, norm: i32, me
   // IBP alone often suffices (small balls); CROWN only runs when it is needed.
   if (unchecked(net.lo[o]) > fy - 0.5 && unchecked(net.hi[o]) < fy + 0.5) return true;
   if ((method & CERT_CROWN) == 0) return false;
-  crownRefine(net, x0, eps, norm, method, directed);
-  return boundLo > fy - 0.5 && boundHi < fy + 0.5;
+  // Hidden layers as in crownRefine; the output only on the side(s) IBP left open, failing side
+  // first. The output's two passes read only the (final) hidden bounds and do not affect each
+  // other, so the verdict is exactly that of crownRefine's intersected bounds.
+  const L = net.L;
+  if (L < 2) return false; // no hidden layer: CROWN has nothing to tighten beyond IBP (as in crownRefine)
+  crownTighten(net, x0, eps, norm, directed, L - 1);
+  let lb = unchecked(net.lo[o]);
+  let ub = unchecked(net.hi[o]);
+  const va = net.va;
+  if (!(lb > fy - 0.5)) {
+    unchecked((va[0] = 1.0));
+    const c = crownLower(net, L, x0, eps, norm, directed);
+    if (c > lb) lb = c;
+    if (!(lb > fy - 0.5)) return false;
+  }
+  if (!(ub < fy + 0.5)) {
+    unchecked((va[0] = -1.0));
+    const c = -crownLower(net, L, x0, eps, norm, directed);
+    if (c < ub) ub = c;
+  }
+  return lb > fy - 0.5 && ub < fy + 0.5;
 }
 
 /**

@@ -158,7 +158,7 @@ const cases: Case[] = [
       /^paradox: \/.*\/typos\.yaml: invalid sweep spec \(3 problems\):\n/,
       /\n {2}experiment: expected one of: noncomputability, instability, got nothing \(the key is missing\)\n/,
       /\n {2}backend: expected one of: local, bullmq, got "locl" \(did you mean 'local'\?\)\n/,
-      /\n {2}experimnt: unknown key; expected one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch \(did you mean 'experiment'\?\)\n$/,
+      /\n {2}experimnt: unknown key; expected one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch, redis \(did you mean 'experiment'\?\)\n$/,
     ],
   },
   { name: 'out-of-range spec value', args: ['run', 'typo-value.yaml'], code: 2, stderr: [/^paradox: \/.*\/typo-value\.yaml: invalid sweep spec:\n {2}seed: expected an integer in \[0, 2\^53 − 1\], got -3\n$/] },
@@ -215,15 +215,22 @@ describe('bad invocations', () => {
     expect(r.stderr).toContain('invalid sweep spec (3 problems)');
   });
 
-  it('a run that fails at runtime exits 1, keeps its directory and says how to resume it', () => {
-    const r = paradox(['run', 'tiny.yaml', '--backend', 'bullmq', '--redis', 'redis://127.0.0.1:1', '--out', 'no-redis'], { cwd: dir, timeoutMs: 60_000 });
+  it('Redis down at start: exit 1 with a clear message, and no run directory is written', () => {
+    const r = paradox(['run', 'tiny.yaml', '--backend', 'bullmq', '--redis', 'redis://:hunter2@127.0.0.1:1', '--out', 'no-redis'], { cwd: dir, timeoutMs: 60_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^paradox: .*cannot connect to Redis at redis:\/\/127\.0\.0\.1:1.*\nThe run is kept in no-redis; once the cause is fixed, continue it with: paradox resume no-redis\n$/);
-    expect(existsSync(join(dir, 'no-redis', 'spec.json'))).toBe(true);
-    // Continuing on the local backend finishes it.
-    const resumed = paradox(['resume', 'no-redis'], { cwd: dir });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toContain('── tiny (noncomputability) ──');
+    expect(r.stderr).toMatch(/^paradox: .*cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1.*connection refused/);
+    expect(r.stderr).not.toContain('hunter2');
+    expect(existsSync(join(dir, 'no-redis'))).toBe(false);
+    // The same for a multi-spec file (the demo), whose manifest would otherwise be written first.
+    const d = paradox(['run', 'demo', '--backend', 'bullmq', '--redis', 'redis://127.0.0.1:1', '--out', 'no-redis-demo'], { cwd: dir, timeoutMs: 60_000 });
+    expect(d.code).toBe(1);
+    expect(existsSync(join(dir, 'no-redis-demo'))).toBe(false);
+  });
+
+  it('a malformed --redis value is never echoed with its credentials', () => {
+    const r = paradox(['run', 'tiny.yaml', '--backend', 'bullmq', '--redis', 'htp//:hunter2@host:6379'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`paradox: run: --redis expects a URL like redis://127.0.0.1:6379, got '***@host:6379'\n(see: paradox run --help)\n`);
   });
 
   it('a runtime failure exits 1 with a message and no stack; --debug adds the stack', () => {

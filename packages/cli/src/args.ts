@@ -143,6 +143,16 @@ export function helpText(spec: CommandSpec): string {
 }
 
 /** Parses a positive integer option (`--workers 4`), naming the flag and the allowed range on error. */
+/**
+ * Reads a `--redis` value: a `redis://` or `rediss://` URL. The error never echoes what may be a
+ * password (everything before the last '@' is shown as `***`).
+ */
+export function redisOption(cmd: string, raw: string): string {
+  if (/^rediss?:\/\/[^\s]+$/.test(raw)) return raw;
+  const shown = raw.includes('@') ? `***@${raw.slice(raw.lastIndexOf('@') + 1)}` : raw;
+  throw new UsageError(`${cmd}: --redis expects a URL like redis://127.0.0.1:6379, got '${shown}'`, { command: cmd });
+}
+
 export function intOption(cmd: string, flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${cmd}: --${flag} expects an integer from ${min} to ${max}, got '${raw}'`, { command: cmd });
   const v = Number(raw);

@@ -241,8 +241,17 @@ describe('bullmq connection errors at the start of a run', () => {
     expect((err as OrchestratorError).exitCode).toBe(1);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('not-the-password');
-    // No results, no summary: nothing that could be mistaken for (part of) a run's output.
-    // (Stronger, once run.ts starts the backend before creating the directory: no directory.)
-    expect(existsSync(join(dir, 'summary.json'))).toBe(false);
+    // Redis is checked before anything is written: no run directory at all.
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('takes the URL from the spec (`redis:`) and stores the spec without the password', async () => {
+    const dir = newDir();
+    const url = `redis://:not-the-password@127.0.0.1:${guarded.port}`;
+    const err = await runSweep({ ...SPEC, backend: 'bullmq', redis: url }, { outDir: dir, workers: 2 }).catch((e: unknown) => e);
+    expect((err as OrchestratorError).code).toBe('E_BACKEND');
+    expect((err as Error).message).toMatch(/rejected the credentials/);
+    expect((err as Error).message).not.toContain('not-the-password');
+    expect(existsSync(dir)).toBe(false);
   });
 });

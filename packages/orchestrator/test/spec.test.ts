@@ -41,6 +41,7 @@ const BAD: Array<[string, unknown, string, RegExp]> = [
   ['bad backend', { ...base, backend: 'k8s' }, 'backend', /one of: local, bullmq, got "k8s"/],
   ['workers zero', { ...base, workers: 0 }, 'workers', /auto or an integer in \[1, 1024\], got 0/],
   ['workers as word', { ...base, workers: 'many' }, 'workers', /auto or an integer/],
+  ['redis not a Redis URL', { ...base, backend: 'bullmq', redis: 'http://127.0.0.1:6379' }, 'redis', /a Redis URL such as redis:\/\/host:6379/],
   ['batch negative', { ...base, batch: -5 }, 'batch', /auto or an integer in \[1, 1048576\], got -5/],
   ['grid not a mapping', { ...base, grid: [1, 2] }, 'grid', /a mapping from parameter name to a list of values/],
   ['grid axis not a list', { ...base, grid: { K: 4 } }, 'grid.K', /a non-empty list of values, got 4/],

@@ -1,6 +1,6 @@
 /** `paradox run SPEC|PRESET`: validate the spec(s), create the run directory, run, report, headline. */
 import { join } from 'node:path';
-import { choiceOption, intOption, type CommandSpec, type ParsedArgs } from '../args.js';
+import { choiceOption, intOption, redisOption, type CommandSpec, type ParsedArgs } from '../args.js';
 import type { Context } from '../context.js';
 import type { NormalisedSpec } from '@paradox/orchestrator';
 import type { ExecOptions, Job } from '../engine.js';
@@ -25,10 +25,7 @@ export function execOptions(cmd: string, v: ParsedArgs['values']): ExecOptions {
   const exec: ExecOptions = { json: v.json === true };
   if (typeof v.workers === 'string') exec.workers = v.workers === 'auto' ? 'auto' : intOption(cmd, 'workers', v.workers, 1, 1024);
   if (typeof v.backend === 'string') exec.backend = choiceOption(cmd, 'backend', v.backend, BACKENDS);
-  if (typeof v.redis === 'string') {
-    if (!/^rediss?:\/\/[^\s]+$/.test(v.redis)) throw new UsageError(`${cmd}: --redis expects a URL like redis://127.0.0.1:6379, got '${v.redis}'`, { command: cmd });
-    exec.redis = v.redis;
-  }
+  if (typeof v.redis === 'string') exec.redis = redisOption(cmd, v.redis);
   if (exec.backend === 'bullmq' && exec.redis === undefined) {
     throw new UsageError(`${cmd}: --backend bullmq needs --redis URL (e.g. --redis redis://127.0.0.1:6379)`, { command: cmd });
   }
@@ -54,6 +51,12 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
     jobs = [{ label: specs[0]!.name, dir, spec: specs[0]! }];
   } else {
     const subdirs = subdirNames(specs.map((s) => s.name));
+    if ((exec.backend ?? specs[0]!.backend) === 'bullmq') {
+      // The manifest is written before the first part runs: check Redis first, so a wrong URL,
+      // password or a Redis that is down leaves nothing behind (runSweep checks each part too).
+      const { preflightBullmq } = await import('@paradox/orchestrator');
+      await preflightBullmq(exec.redis ?? specs[0]!.redis);
+    }
     ensureDir(dir);
     writeManifest(dir, {
       format: 'paradox-runs/1',

@@ -51,7 +51,8 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
   const workers = workersSetting === 'auto' ? autoWorkers() : workersSetting;
   const batch = options.batch ?? p.spec.batch;
   const bo: BackendOptions = { workers, runId: p.runId };
-  if (options.redis !== undefined) bo.redis = options.redis;
+  const redis = options.redis ?? p.spec.redis;
+  if (redis !== undefined) bo.redis = redis;
   if (options.taskModule !== undefined) bo.taskModule = options.taskModule;
 
   const force = new AbortController();
@@ -126,6 +127,11 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
   }
 }
 
+async function redactedRedisUrl(url: string): Promise<string> {
+  const { redactUrl } = await import('../backends/bullmq/connection.js');
+  return redactUrl(url);
+}
+
 /**
  * Run a sweep into a new run directory. Resolves when every cell is done (`complete`) or the
  * signal fired (`cancelled`, resumable). Throws SpecError (exit 2), OrchestratorError E_USAGE
@@ -139,11 +145,18 @@ export async function runSweep(specInput: SpecInput | NormalisedSpec | string, o
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new OrchestratorError('E_USAGE', `${dir}: the output directory exists and is not empty; choose a new directory, or resume the run there with resumeRun`);
   }
+  if ((options.backend ?? spec.backend) === 'bullmq') {
+    // A wrong URL, a wrong password or Redis being down must fail before anything is written.
+    const { preflightBullmq } = await import('../backends/bullmq/index.js');
+    await preflightBullmq(options.redis ?? spec.redis);
+  }
   mkdirSync(dir, { recursive: true });
   const hash = specHash(spec);
   const runId = randomUUID();
-  writeFileSync(specPath(dir), `${JSON.stringify(spec, null, 2)}\n`);
-  const store = RunStore.create(dir, spec, hash, runId, cells);
+  // The stored copy never holds a Redis password (resume takes it from --redis / options.redis).
+  const stored = spec.redis === undefined ? spec : { ...spec, redis: await redactedRedisUrl(spec.redis) };
+  writeFileSync(specPath(dir), `${JSON.stringify(stored, null, 2)}\n`);
+  const store = RunStore.create(dir, stored, hash, runId, cells);
   return execute({ dir, spec, hash, runId, cells, store, resumed: false }, options);
 }
 

@@ -177,6 +177,7 @@ export function normaliseSpec(input: unknown, source?: string): NormalisedSpec {
     backend: p.backend,
     workers: p.workers,
     batch: p.batch,
+    ...(p.redis !== undefined ? { redis: p.redis } : {}),
   };
   issues.push(...structureIssues(spec));
   if (issues.length === 0) issues.push(...cellIssues(spec).issues);

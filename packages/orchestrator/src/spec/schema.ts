@@ -155,11 +155,16 @@ export const specSchema = z
         .union([z.literal('auto', msg(`auto or an integer in [1, ${MAX_BATCH}]`)), int(1, MAX_BATCH, '', `auto or an integer in [1, ${MAX_BATCH}]`)], msg(`auto or an integer in [1, ${MAX_BATCH}]`))
         .default('auto')
         .describe('Trials per batch (auto = sized to ~100 ms by a calibration batch). Never changes results. Not part of the spec hash.'),
+      redis: z
+        .string(msg('a Redis URL such as redis://host:6379 or rediss://host:6380'))
+        .regex(/^rediss?:\/\/\S+$/, msg('a Redis URL such as redis://host:6379 or rediss://host:6380'))
+        .optional()
+        .describe('Redis URL for backend: bullmq (the --redis option overrides it). Not part of the spec hash; stored without its password.'),
     },
     {
       error: (i) =>
         i.code === 'unrecognized_keys'
-          ? 'one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch'
+          ? 'one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch, redis'
           : 'a mapping (YAML or JSON object)',
     },
   )

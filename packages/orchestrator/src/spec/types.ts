@@ -61,6 +61,11 @@ export interface NormalisedSpec {
   backend: BackendName;
   workers: number | 'auto';
   batch: number | 'auto';
+  /**
+   * Redis URL for `backend: bullmq` (`redis://` or `rediss://`). An execution setting like
+   * `backend`; the copy stored in the run directory has its password replaced by `***`.
+   */
+  redis?: string;
 }
 
 /** A spec as users write it (YAML/JSON) before validation. */

@@ -17,6 +17,7 @@ import { OrchestratorError } from '../errors.js';
 import type { Cell, NormalisedSpec } from '../spec/types.js';
 import type { BatchResult, Json } from '../worker/protocol.js';
 import { columnBlob, decompressColumn } from '../worker/columns.js';
+import type { BatchRow } from '../api.js';
 
 /** Format tag of the database; a store of another format is refused. */
 export const STORE_FORMAT = 'paradox-run/1';
@@ -75,17 +76,8 @@ export interface CellRow {
   stopReason: string | null;
 }
 
-/** A stored batch row. */
-export interface StoredBatch {
-  cellIndex: number;
-  batchIndex: number;
-  trialStart: number;
-  trialCount: number;
-  counts: Record<string, number>;
-  worker: string;
-  trialsMs: number;
-  attempt: number;
-}
+/** A stored batch row (the same shape the public reader returns). */
+export type StoredBatch = BatchRow;
 
 interface RawCell {
   idx: number;

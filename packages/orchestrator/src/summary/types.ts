@@ -58,9 +58,8 @@ export interface EpsilonRow {
   sum: { p: number; ci: Interval };
 }
 
-/** One cell of a noncomputability sweep. */
-export interface NoncomputabilityCell {
-  experiment: 'noncomputability';
+/** What every cell of either experiment carries. */
+export interface CellCommon {
   /** Canonical cell key (stable string of the cell's parameters). */
   cellKey: string;
   /** The grid/zip axis values that define this cell (e.g. algorithm, K, readBits). */
@@ -73,6 +72,11 @@ export interface NoncomputabilityCell {
   stopReason?: StopReason | null;
   /** SPRT decisions per tracked proportion (only under `stop: {rule: sprt}`). */
   sprt?: Record<string, 'H0' | 'H1' | 'undecided'>;
+}
+
+/** One cell of a noncomputability sweep. */
+export interface NoncomputabilityCell extends CellCommon {
+  experiment: 'noncomputability';
   algorithm: string;
   K: number;
   readBits: number;
@@ -98,16 +102,8 @@ export interface RadiusRow {
 }
 
 /** One cell of an instability sweep. */
-export interface InstabilityCell {
+export interface InstabilityCell extends CellCommon {
   experiment: 'instability';
-  cellKey: string;
-  axes: Record<string, string | number | boolean>;
-  params: Record<string, unknown>;
-  complete: boolean;
-  /** Why the cell stopped (null while incomplete). */
-  stopReason?: StopReason | null;
-  /** SPRT decisions per tracked proportion (only under `stop: {rule: sprt}`). */
-  sprt?: Record<string, 'H0' | 'H1' | 'undecided'>;
   method: string;
   m: number;
   mu: number;

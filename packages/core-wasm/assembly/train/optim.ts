@@ -85,14 +85,27 @@ export function optimStep(
   kind: i32, n: i32, params: usize, grad: usize, s1: usize, s2: usize,
   lr: f64, beta: f64, beta2: f64, eps: f64, st: OptimState,
 ): void {
+  // Two parameters per f64x2, then a scalar tail. Lane-wise f64x2 add/mul/div/sqrt are the
+  // IEEE operations of the scalar code, in the same order, so results are bit-identical.
+  const end = <usize>(n & ~1) << 3;
+  const nb = <usize>n << 3;
   if (kind == OPT_SGD) {
-    for (let i = 0; i < n; i++) {
-      const q = <usize>i << 3;
-      store<f64>(params + q, load<f64>(params + q) - lr * load<f64>(grad + q));
+    const lrv = f64x2.splat(lr);
+    let q: usize = 0;
+    for (; q < end; q += 16) {
+      v128.store(params + q, f64x2.sub(v128.load(params + q), f64x2.mul(lrv, v128.load(grad + q))));
     }
+    if (q < nb) store<f64>(params + q, load<f64>(params + q) - lr * load<f64>(grad + q));
   } else if (kind == OPT_MOMENTUM) {
-    for (let i = 0; i < n; i++) {
-      const q = <usize>i << 3;
+    const lrv = f64x2.splat(lr);
+    const bv = f64x2.splat(beta);
+    let q: usize = 0;
+    for (; q < end; q += 16) {
+      const v = f64x2.add(f64x2.mul(bv, v128.load(s1 + q)), v128.load(grad + q));
+      v128.store(s1 + q, v);
+      v128.store(params + q, f64x2.sub(v128.load(params + q), f64x2.mul(lrv, v)));
+    }
+    if (q < nb) {
       const v = beta * load<f64>(s1 + q) + load<f64>(grad + q);
       store<f64>(s1 + q, v);
       store<f64>(params + q, load<f64>(params + q) - lr * v);
@@ -102,11 +115,26 @@ export function optimStep(
     st.b2t *= beta2;
     const c1 = 1.0 - st.b1t;
     const c2 = 1.0 - st.b2t;
-    for (let i = 0; i < n; i++) {
-      const q = <usize>i << 3;
+    const ob1 = 1.0 - beta;
+    const ob2 = 1.0 - beta2;
+    const b1v = f64x2.splat(beta), b2v = f64x2.splat(beta2);
+    const ob1v = f64x2.splat(ob1), ob2v = f64x2.splat(ob2);
+    const c1v = f64x2.splat(c1), c2v = f64x2.splat(c2);
+    const lrv = f64x2.splat(lr), epsv = f64x2.splat(eps);
+    let q: usize = 0;
+    for (; q < end; q += 16) {
+      const g = v128.load(grad + q);
+      const m = f64x2.add(f64x2.mul(b1v, v128.load(s1 + q)), f64x2.mul(ob1v, g));
+      const v = f64x2.add(f64x2.mul(b2v, v128.load(s2 + q)), f64x2.mul(f64x2.mul(ob2v, g), g));
+      v128.store(s1 + q, m);
+      v128.store(s2 + q, v);
+      const step = f64x2.div(f64x2.mul(lrv, f64x2.div(m, c1v)), f64x2.add(f64x2.sqrt(f64x2.div(v, c2v)), epsv));
+      v128.store(params + q, f64x2.sub(v128.load(params + q), step));
+    }
+    if (q < nb) {
       const g = load<f64>(grad + q);
-      const m = beta * load<f64>(s1 + q) + (1.0 - beta) * g;
-      const v = beta2 * load<f64>(s2 + q) + (1.0 - beta2) * g * g;
+      const m = beta * load<f64>(s1 + q) + ob1 * g;
+      const v = beta2 * load<f64>(s2 + q) + ob2 * g * g;
       store<f64>(s1 + q, m);
       store<f64>(s2 + q, v);
       store<f64>(params + q, load<f64>(params + q) - lr * (m / c1) / (Math.sqrt(v / c2) + eps));

@@ -91,14 +91,60 @@ export function fmAffine(
       finish2(out + <usize>(r + 2) * sb + ob, a20, a21, bias, r + 2, relu, mask == 0 ? 0 : mask + <usize>(r + 2) * sb + ob);
       finish2(out + <usize>(r + 3) * sb + ob, a30, a31, bias, r + 3, relu, mask == 0 ? 0 : mask + <usize>(r + 3) * sb + ob);
     }
-    for (; b < nbE; b += 2) {
-      for (let q = 0; q < 4; q++) affineRow2(mr + <usize>q * rsb, csb, K, inp, out, sb, b, r + q, bias, relu, mask);
-    }
+    if (b < nbE) affine4x2(mr, rsb, csb, K, inp, out, sb, b, r, bias, relu, mask);
   }
+  // Remaining rows (R mod 4, e.g. the single output of a network): eight points per step in four
+  // independent accumulators, so the per-point k chains overlap instead of waiting on each other.
   for (; r < R; r++) {
     const mr = m + <usize>r * rsb;
-    for (let b = 0; b < nbE; b += 2) affineRow2(mr, csb, K, inp, out, sb, b, r, bias, relu, mask);
+    let b = 0;
+    for (; b + 8 <= nbE; b += 8) affineRow8(mr, csb, K, inp, out, sb, b, r, bias, relu, mask);
+    for (; b < nbE; b += 2) affineRow2(mr, csb, K, inp, out, sb, b, r, bias, relu, mask);
   }
+}
+
+// Four rows, two points (the point remainder of a 4-row block of fmAffine).
+// @ts-ignore: decorator
+@inline
+function affine4x2(mr: usize, rsb: usize, csb: usize, K: i32, inp: usize, out: usize, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
+  let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+  let ip = inp + (<usize>b << 3);
+  let mk = mr;
+  for (let k = 0; k < K; k++) {
+    const x = v128.load(ip);
+    a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(load<f64>(mk)), x));
+    a1 = f64x2.add(a1, f64x2.mul(f64x2.splat(load<f64>(mk + rsb)), x));
+    a2 = f64x2.add(a2, f64x2.mul(f64x2.splat(load<f64>(mk + 2 * rsb)), x));
+    a3 = f64x2.add(a3, f64x2.mul(f64x2.splat(load<f64>(mk + 3 * rsb)), x));
+    ip += sb;
+    mk += csb;
+  }
+  finish1(out, a0, sb, b, r, bias, relu, mask);
+  finish1(out, a1, sb, b, r + 1, bias, relu, mask);
+  finish1(out, a2, sb, b, r + 2, bias, relu, mask);
+  finish1(out, a3, sb, b, r + 3, bias, relu, mask);
+}
+
+// One row, eight points.
+// @ts-ignore: decorator
+@inline
+function affineRow8(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
+  let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+  let ip = inp + (<usize>b << 3);
+  let mk = mr;
+  for (let k = 0; k < K; k++) {
+    const w = f64x2.splat(load<f64>(mk));
+    a0 = f64x2.add(a0, f64x2.mul(w, v128.load(ip)));
+    a1 = f64x2.add(a1, f64x2.mul(w, v128.load(ip, 16)));
+    a2 = f64x2.add(a2, f64x2.mul(w, v128.load(ip, 32)));
+    a3 = f64x2.add(a3, f64x2.mul(w, v128.load(ip, 48)));
+    ip += sb;
+    mk += csb;
+  }
+  finish1(out, a0, sb, b, r, bias, relu, mask);
+  finish1(out, a1, sb, b + 2, r, bias, relu, mask);
+  finish1(out, a2, sb, b + 4, r, bias, relu, mask);
+  finish1(out, a3, sb, b + 6, r, bias, relu, mask);
 }
 
 // One row, two points (the remainder path of fmAffine).
@@ -113,6 +159,13 @@ function affineRow2(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: u
     ip += sb;
     mk += csb;
   }
+  finish1(out, acc, sb, b, r, bias, relu, mask);
+}
+
+// Bias, activation/mask and store of row r, points b and b + 1.
+// @ts-ignore: decorator
+@inline
+function finish1(out: usize, acc: v128, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
   const o = <usize>r * sb + (<usize>b << 3);
   if (bias != 0) acc = f64x2.add(acc, f64x2.splat(load<f64>(bias + (<usize>r << 3))));
   if (relu) acc = f64x2.max(acc, f64x2.splat(0.0));
@@ -188,21 +241,84 @@ export function fmOuterAcc(g: usize, gb: usize, D: usize, A: usize, R: i32, K: i
       addLanes(gi + 3 * kb, c30);
       addLanes(gi + 3 * kb + 8, c31);
     }
-    for (; j < K; j++) {
-      for (let q = 0; q < 4; q++) outerOne(g, D, A, i + q, j, K, sb, nbE);
-    }
+    if (j < K) outer4x1(g, D, A, i, j, K, sb, nbE);
   }
+  // Remaining rows (e.g. the single output of a network): four columns at a time in independent
+  // accumulators, so the batch-sum chains overlap; each sum keeps its order.
   for (; i < R; i++) {
-    for (let j = 0; j < K; j++) outerOne(g, D, A, i, j, K, sb, nbE);
+    let j = 0;
+    for (; j + 4 <= K; j += 4) outer1x4(g, D, A, i, j, K, sb, nbE);
+    for (; j < K; j++) outerOne(g, D, A, i, j, K, sb, nbE);
   }
   if (gb != 0) {
-    for (let r = 0; r < R; r++) {
+    // Bias sums, four rows at a time (independent chains).
+    const end = <usize>nbE << 3;
+    let r = 0;
+    for (; r + 4 <= R; r += 4) {
+      const d0 = D + <usize>r * sb;
+      let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+      for (let o: usize = 0; o < end; o += 16) {
+        c0 = f64x2.add(c0, v128.load(d0 + o));
+        c1 = f64x2.add(c1, v128.load(d0 + sb + o));
+        c2 = f64x2.add(c2, v128.load(d0 + 2 * sb + o));
+        c3 = f64x2.add(c3, v128.load(d0 + 3 * sb + o));
+      }
+      const q = gb + (<usize>r << 3);
+      addLanes(q, c0);
+      addLanes(q + 8, c1);
+      addLanes(q + 16, c2);
+      addLanes(q + 24, c3);
+    }
+    for (; r < R; r++) {
       const dr = D + <usize>r * sb;
       let c = zero;
-      for (let o: usize = 0; o < (<usize>nbE << 3); o += 16) c = f64x2.add(c, v128.load(dr + o));
+      for (let o: usize = 0; o < end; o += 16) c = f64x2.add(c, v128.load(dr + o));
       addLanes(gb + (<usize>r << 3), c);
     }
   }
+}
+
+// Rows i..i+3, column j (the odd column of a 4-row block).
+// @ts-ignore: decorator
+@inline
+function outer4x1(g: usize, D: usize, A: usize, i: i32, j: i32, K: i32, sb: usize, nbE: i32): void {
+  const d0 = D + <usize>i * sb;
+  const aj = A + <usize>j * sb;
+  let c0 = f64x2.splat(0.0), c1 = c0, c2 = c0, c3 = c0;
+  for (let o: usize = 0; o < (<usize>nbE << 3); o += 16) {
+    const p = v128.load(aj + o);
+    c0 = f64x2.add(c0, f64x2.mul(v128.load(d0 + o), p));
+    c1 = f64x2.add(c1, f64x2.mul(v128.load(d0 + sb + o), p));
+    c2 = f64x2.add(c2, f64x2.mul(v128.load(d0 + 2 * sb + o), p));
+    c3 = f64x2.add(c3, f64x2.mul(v128.load(d0 + 3 * sb + o), p));
+  }
+  const kb = <usize>K << 3;
+  const gi = g + <usize>i * kb + (<usize>j << 3);
+  addLanes(gi, c0);
+  addLanes(gi + kb, c1);
+  addLanes(gi + 2 * kb, c2);
+  addLanes(gi + 3 * kb, c3);
+}
+
+// Row i, columns j..j+3.
+// @ts-ignore: decorator
+@inline
+function outer1x4(g: usize, D: usize, A: usize, i: i32, j: i32, K: i32, sb: usize, nbE: i32): void {
+  const di = D + <usize>i * sb;
+  const a0 = A + <usize>j * sb;
+  let c0 = f64x2.splat(0.0), c1 = c0, c2 = c0, c3 = c0;
+  for (let o: usize = 0; o < (<usize>nbE << 3); o += 16) {
+    const e = v128.load(di + o);
+    c0 = f64x2.add(c0, f64x2.mul(e, v128.load(a0 + o)));
+    c1 = f64x2.add(c1, f64x2.mul(e, v128.load(a0 + sb + o)));
+    c2 = f64x2.add(c2, f64x2.mul(e, v128.load(a0 + 2 * sb + o)));
+    c3 = f64x2.add(c3, f64x2.mul(e, v128.load(a0 + 3 * sb + o)));
+  }
+  const gi = g + ((<usize>i * K + j) << 3);
+  addLanes(gi, c0);
+  addLanes(gi + 8, c1);
+  addLanes(gi + 16, c2);
+  addLanes(gi + 24, c3);
 }
 
 // @ts-ignore: decorator

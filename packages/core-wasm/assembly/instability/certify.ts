@@ -162,150 +162,173 @@ export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): v
   }
 }
 
-/**
- * acc[j] = Σ_i λ_i W[i, j] and accAbs[j] = Σ_i |λ_i W[i, j]| for j < nIn, W row-major nOut × nIn.
- * Rows are walked contiguously (two columns per f64x2), but every column is still summed over i in
- * increasing order with the terms of zero λ_i skipped, and lanes round like scalars (no fused
- * multiply-add), so each sum is bit-identical to the column-by-column loop it replaces.
- */
-@inline function colSums(cur: StaticArray<f64>, nOut: i32, W: usize, nIn: i32, acc: StaticArray<f64>, accAbs: StaticArray<f64>): void {
-  const pa = changetype<usize>(acc);
-  const pb = changetype<usize>(accAbs);
-  for (let j = 0; j < nIn; j++) {
-    unchecked((acc[j] = 0.0));
-    unchecked((accAbs[j] = 0.0));
-  }
-  const n2 = nIn & ~1;
-  const rowBytes = <usize>nIn << 3;
-  let row = W;
-  for (let i = 0; i < nOut; i++, row += rowBytes) {
-    const ci = unchecked(cur[i]);
-    if (ci == 0) continue;
-    const cv = f64x2.splat(ci);
-    let j = 0;
-    for (; j < n2; j += 2) {
-      const o = <usize>j << 3;
-      const t = f64x2.mul(cv, v128.load(row + o));
-      v128.store(pa + o, f64x2.add(v128.load(pa + o), t));
-      v128.store(pb + o, f64x2.add(v128.load(pb + o), f64x2.abs(t)));
-    }
-    if (j < nIn) {
-      const t = ci * load<f64>(row + (<usize>j << 3));
-      unchecked((acc[j] += t));
-      unchecked((accAbs[j] += Math.abs(t)));
-    }
-  }
-}
+/** Scratch of the CROWN passes (grown on demand, reused across calls): two λ vectors and the
+ * input coefficients as f64x2 per unit, and the indices of the rows of λ that are not zero. */
+let pairBuf = new StaticArray<f64>(0);
+let rowIdx = new StaticArray<i32>(0);
+
+/** CROWN lower bounds of +z_{k,unit} and −z_{k,unit} from the last `crownPair`. */
+let pairPlus: f64 = 0;
+let pairMinus: f64 = 0;
 
 /**
- * CROWN lower bound of λ·z_k over B(x0, eps), λ given in net.va (N_k values, clobbered), using the
- * bounds of layers 1..k−1 currently in net.lo / net.hi.
+ * CROWN lower bounds of λ·z_k over B(x0, eps) for the two seeds λ = +e_unit and λ = −e_unit, using
+ * the bounds of layers 1..k−1 currently in net.lo / net.hi; results in `pairPlus` / `pairMinus`.
+ *
+ * The two seeds run side by side, one per f64x2 lane, and each lane performs exactly the scalar
+ * recursion of the straightforward one-λ backward pass: every sum runs over the units in increasing
+ * order, lanes round like scalars (no fused multiply-add), and where a ReLU's relaxation depends on
+ * the sign of its coefficient both candidates are computed and the lane picks its own. Terms that
+ * the scalar pass would skip (rows of λ that are zero, constant terms of the other branch) are
+ * either skipped for both lanes or added as +0, which leaves a sum that started at +0 unchanged
+ * (such a sum is never −0, and weights and biases are finite), so both lanes are bit-identical to
+ * two separate scalar passes.
  */
-function crownLower(net: Net, k: i32, x0: usize, eps: f64, norm: i32, directed: bool): f64 {
-  let cur = net.va;
-  let nxt = net.vb;
-  let cst = 0.0;
-  let mag = 0.0;
-  let slack = 0.0;
-  let terms = 0;
+function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, directed: bool): void {
+  const maxW = net.maxWidth;
+  if (rowIdx.length < maxW) {
+    pairBuf = new StaticArray<f64>(6 * maxW);
+    rowIdx = new StaticArray<i32>(maxW);
+  }
+  let cur = changetype<usize>(pairBuf);
+  let nxt = cur + (<usize>maxW << 4);
+  const coef = nxt + (<usize>maxW << 4);
+  const idx = changetype<usize>(rowIdx);
   const lo = net.lo;
   const hi = net.hi;
-  const sa = net.sa;
-  const sb = net.sb;
-  for (let l = k; l >= 2; l--) {
+  const params = net.params;
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const ulp2 = f64x2.splat(2.0 * U);
+  const nk = unchecked(net.dims[k]);
+  for (let q = 0; q < nk; q++) v128.store(cur + (<usize>q << 4), zero);
+  v128.store(cur + (<usize>unit << 4), f64x2(1.0, -1.0));
+  let cst = zero;
+  let mag = zero;
+  let slack = zero;
+  // Per-lane count of the upper-relaxation constants; `terms` counts what both lanes share.
+  let negs = zero;
+  let terms = 0;
+  for (let l = k; l >= 1; l--) {
     const nOut = unchecked(net.dims[l]);
     const nIn = unchecked(net.dims[l - 1]);
-    const prev = unchecked(net.uOff[l - 2]);
-    const g = gam(nOut + 2);
+    // Rows of λ with a lane that is not zero (NaN counts as not zero, as in the scalar pass).
+    let nz = 0;
+    for (let i = 0; i < nOut; i++) {
+      if (v128.any_true(f64x2.ne(v128.load(cur + (<usize>i << 4)), zero))) {
+        store<i32>(idx + (<usize>nz << 2), i);
+        nz++;
+      }
+    }
     if (net.bias) {
-      for (let i = 0; i < nOut; i++) {
-        const t = unchecked(cur[i]) * net.b(l, i);
-        cst += t;
-        mag += Math.abs(t);
+      const bp = params + (<usize>unchecked(net.bOff[l - 1]) << 3);
+      for (let q = 0; q < nz; q++) {
+        const i = load<i32>(idx + (<usize>q << 2));
+        const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(bp + (<usize>i << 3))));
+        cst = f64x2.add(cst, t);
+        mag = f64x2.add(mag, f64x2.abs(t));
       }
       terms += nOut;
     }
-    const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
-    // λ·W_l column by column; λ is sparse (unit seeds, inactive units), so zero rows are skipped.
-    colSums(cur, nOut, W, nIn, sa, sb);
-    for (let j = 0; j < nIn; j++) {
-      const a = unchecked(sa[j]);
-      const aAbs = unchecked(sb[j]);
-      const lj = unchecked(lo[prev + j]);
-      const uj = unchecked(hi[prev + j]);
-      // The rounding error of a = λ·W[:, j] multiplies the activation, which lies in [0, max(u, 0)].
-      slack += g * aAbs * Math.max(uj, 0.0);
-      let v = 0.0;
-      if (lj >= 0) {
-        v = a; // always active: relu is the identity on [l, u]
-      } else if (uj <= 0) {
-        v = 0.0; // always inactive
-      } else if (a >= 0) {
-        // Lower relaxation relu(z) ≥ α z with α ∈ {0, 1}, the one with the smaller area.
-        v = uj > -lj ? a : 0.0;
-      } else {
-        // Upper relaxation relu(z) ≤ s (z − l), s ≥ u/(u − l) (rounded up keeps it valid).
-        const s = (uj / (uj - lj)) * (1.0 + 4.0 * U);
-        v = a * s;
-        const t = -v * lj;
-        cst += t;
-        mag += Math.abs(t);
-        terms++;
-        // v and t are rounded products: each is off by ≤ u|v|·max|z|.
-        slack += 2.0 * U * Math.abs(v) * Math.max(-lj, uj);
+    const W = params + (<usize>unchecked(net.wOff[l - 1]) << 3);
+    const rowBytes = <usize>nIn << 3;
+    if (l >= 2) {
+      const prev = unchecked(net.uOff[l - 2]);
+      const g = f64x2.splat(gam(nOut + 2));
+      for (let j = 0; j < nIn; j++) {
+        // a = λ·W[:, j] and Σ_i |λ_i W[i, j]|, summed over i in increasing order.
+        let a = zero;
+        let aAbs = zero;
+        const col = W + (<usize>j << 3);
+        for (let q = 0; q < nz; q++) {
+          const i = load<i32>(idx + (<usize>q << 2));
+          const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(col + <usize>i * rowBytes)));
+          a = f64x2.add(a, t);
+          aAbs = f64x2.add(aAbs, f64x2.abs(t));
+        }
+        const lj = unchecked(lo[prev + j]);
+        const uj = unchecked(hi[prev + j]);
+        // The rounding error of a multiplies the activation, which lies in [0, max(u, 0)].
+        slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g, aAbs), f64x2.splat(Math.max(uj, 0.0))));
+        let v = zero;
+        if (lj >= 0) {
+          v = a; // always active: relu is the identity on [l, u]
+        } else if (uj <= 0) {
+          v = zero; // always inactive
+        } else {
+          // a ≥ 0: lower relaxation α z, α ∈ {0, 1} with the smaller area. a < 0 (or NaN): upper
+          // relaxation s (z − l), s ≥ u/(u − l) rounded up, which adds the constant −a·s·l.
+          const pos = f64x2.ge(a, zero);
+          const up = v128.not(pos);
+          const vPos = uj > -lj ? a : zero;
+          const s = (uj / (uj - lj)) * (1.0 + 4.0 * U);
+          const vNeg = f64x2.mul(a, f64x2.splat(s));
+          const t = f64x2.mul(f64x2.neg(vNeg), f64x2.splat(lj));
+          cst = f64x2.add(cst, v128.and(t, up));
+          mag = f64x2.add(mag, v128.and(f64x2.abs(t), up));
+          negs = f64x2.add(negs, v128.and(one, up));
+          // v and t are rounded products: each is off by ≤ u|v|·max|z|.
+          const e = f64x2.mul(f64x2.mul(ulp2, f64x2.abs(vNeg)), f64x2.splat(Math.max(-lj, uj)));
+          slack = f64x2.add(slack, v128.and(e, up));
+          v = v128.bitselect(vPos, vNeg, pos);
+        }
+        v128.store(nxt + (<usize>j << 4), v);
       }
-      unchecked((nxt[j] = v));
+      const tmp = cur;
+      cur = nxt;
+      nxt = tmp;
+    } else {
+      // Layer 1: λ·(W_1 x + b_1), minimised over the ball in closed form (dual norm).
+      const g1 = f64x2.splat(gam(nOut + 2));
+      let val = zero;
+      let dual = zero;
+      let big = zero;
+      for (let j = 0; j < nIn; j++) {
+        let a = zero;
+        let aAbs = zero;
+        const col = W + (<usize>j << 3);
+        for (let q = 0; q < nz; q++) {
+          const i = load<i32>(idx + (<usize>q << 2));
+          const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(col + <usize>i * rowBytes)));
+          a = f64x2.add(a, t);
+          aAbs = f64x2.add(aAbs, f64x2.abs(t));
+        }
+        const xj = load<f64>(x0 + (<usize>j << 3));
+        slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g1, aAbs), f64x2.splat(Math.abs(xj) + eps)));
+        const t = f64x2.mul(a, f64x2.splat(xj));
+        val = f64x2.add(val, t);
+        mag = f64x2.add(mag, f64x2.abs(t));
+        if (norm == NORM_INF) dual = f64x2.add(dual, f64x2.abs(a));
+        else big = f64x2.max(big, f64x2.abs(a));
+        v128.store(coef + (<usize>j << 4), a);
+      }
+      terms += nIn;
+      if (norm == NORM_L2) {
+        // Scaled, so that squares of tiny coefficients do not underflow to 0.
+        const scaled = f64x2.gt(big, zero);
+        if (v128.any_true(scaled)) {
+          let sq = zero;
+          for (let j = 0; j < nIn; j++) {
+            const a = f64x2.div(v128.load(coef + (<usize>j << 4)), big);
+            sq = f64x2.add(sq, f64x2.mul(a, a));
+          }
+          dual = v128.bitselect(f64x2.mul(big, f64x2.sqrt(sq)), dual, scaled);
+        }
+      }
+      const d = nIn;
+      const pen = f64x2.mul(f64x2.splat(eps), dual);
+      let res = f64x2.sub(f64x2.add(val, cst), pen);
+      if (directed) {
+        const t0 = terms + <i32>f64x2.extract_lane(negs, 0);
+        const t1 = terms + <i32>f64x2.extract_lane(negs, 1);
+        const gv = f64x2(gam(2 * t0 + 2 * d + 16), gam(2 * t1 + 2 * d + 16));
+        slack = f64x2.add(slack, f64x2.mul(gv, f64x2.add(mag, pen)));
+        res = f64x2.sub(res, f64x2.add(f64x2.mul(slack, f64x2.splat(SAFE)), f64x2.splat(TINY)));
+      }
+      pairPlus = f64x2.extract_lane(res, 0);
+      pairMinus = f64x2.extract_lane(res, 1);
     }
-    const tmp = cur;
-    cur = nxt;
-    nxt = tmp;
   }
-  // Layer 1: λ·(W_1 x + b_1), minimised over the ball in closed form (dual norm).
-  const n1 = unchecked(net.dims[1]);
-  const d = net.d;
-  if (net.bias) {
-    for (let i = 0; i < n1; i++) {
-      const t = unchecked(cur[i]) * net.b(1, i);
-      cst += t;
-      mag += Math.abs(t);
-    }
-    terms += n1;
-  }
-  const g1 = gam(n1 + 2);
-  let val = 0.0;
-  let dual = 0.0;
-  let big = 0.0;
-  const coef = net.vc;
-  const W1 = net.params + (<usize>unchecked(net.wOff[0]) << 3);
-  colSums(cur, n1, W1, d, sa, sb);
-  for (let j = 0; j < d; j++) {
-    const a = unchecked(sa[j]);
-    const aAbs = unchecked(sb[j]);
-    const xj = load<f64>(x0 + (<usize>j << 3));
-    slack += g1 * aAbs * (Math.abs(xj) + eps);
-    const t = a * xj;
-    val += t;
-    mag += Math.abs(t);
-    if (norm == NORM_INF) dual += Math.abs(a);
-    else big = Math.max(big, Math.abs(a));
-    unchecked((coef[j] = a));
-  }
-  terms += d;
-  if (norm == NORM_L2 && big > 0) {
-    // Scaled, so that squares of tiny coefficients do not underflow to 0.
-    for (let j = 0; j < d; j++) {
-      const a = unchecked(coef[j]) / big;
-      dual += a * a;
-    }
-    dual = big * Math.sqrt(dual);
-  }
-  const pen = eps * dual;
-  let res = val + cst - pen;
-  if (directed) {
-    slack += gam(2 * terms + 2 * d + 16) * (mag + pen);
-    res -= slack * SAFE + TINY;
-  }
-  return res;
 }
 
 /**
@@ -334,19 +357,15 @@ function crownTighten(net: Net, x0: usize, eps: f64, norm: i32, directed: bool, 
   const L = net.L;
   const lo = net.lo;
   const hi = net.hi;
-  const va = net.va;
   for (let k = 2; k <= kMax; k++) {
     const nk = unchecked(net.dims[k]);
     const off = unchecked(net.uOff[k - 1]);
     for (let i = 0; i < nk; i++) {
       // A hidden unit that IBP already proves stable is relaxed exactly: tightening it is useless.
       if (k < L && (unchecked(lo[off + i]) >= 0 || unchecked(hi[off + i]) <= 0)) continue;
-      for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
-      unchecked((va[i] = 1.0));
-      const lb = crownLower(net, k, x0, eps, norm, directed);
-      for (let q = 0; q < nk; q++) unchecked((va[q] = 0.0));
-      unchecked((va[i] = -1.0));
-      const ub = -crownLower(net, k, x0, eps, norm, directed);
+      crownPair(net, k, i, x0, eps, norm, directed);
+      const lb = pairPlus;
+      const ub = -pairMinus;
       if (lb > unchecked(lo[off + i])) unchecked((lo[off + i] = lb));
       if (ub < unchecked(hi[off + i])) unchecked((hi[off + i] = ub));
     }
@@ -369,16 +388,15 @@ export function certifyBall(net: Net, x0: usize, y: i32, eps: f64, norm: i32, me
   crownTighten(net, x0, eps, norm, directed, L - 1);
   let lb = unchecked(net.lo[o]);
   let ub = unchecked(net.hi[o]);
-  const va = net.va;
+  // Both output passes run at once (one per lane); the second is only read when needed.
+  crownPair(net, L, 0, x0, eps, norm, directed);
   if (!(lb > fy - 0.5)) {
-    unchecked((va[0] = 1.0));
-    const c = crownLower(net, L, x0, eps, norm, directed);
+    const c = pairPlus;
     if (c > lb) lb = c;
     if (!(lb > fy - 0.5)) return false;
   }
   if (!(ub < fy + 0.5)) {
-    unchecked((va[0] = -1.0));
-    const c = -crownLower(net, L, x0, eps, norm, directed);
+    const c = -pairMinus;
     if (c < ub) ub = c;
   }
   return lb > fy - 0.5 && ub < fy + 0.5;

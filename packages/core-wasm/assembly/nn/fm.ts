@@ -70,10 +70,10 @@ export function fmAffine(
       for (let k = 0; k < K; k++) {
         const x0 = v128.load(ip);
         const x1 = v128.load(ip, 16);
-        const w0 = f64x2.splat(load<f64>(mk));
-        const w1 = f64x2.splat(load<f64>(mk + rsb));
-        const w2 = f64x2.splat(load<f64>(mk + 2 * rsb));
-        const w3 = f64x2.splat(load<f64>(mk + 3 * rsb));
+        const w0 = v128.load64_splat(mk);
+        const w1 = v128.load64_splat(mk + rsb);
+        const w2 = v128.load64_splat(mk + 2 * rsb);
+        const w3 = v128.load64_splat(mk + 3 * rsb);
         a00 = f64x2.add(a00, f64x2.mul(w0, x0));
         a01 = f64x2.add(a01, f64x2.mul(w0, x1));
         a10 = f64x2.add(a10, f64x2.mul(w1, x0));
@@ -112,10 +112,10 @@ function affine4x2(mr: usize, rsb: usize, csb: usize, K: i32, inp: usize, out: u
   let mk = mr;
   for (let k = 0; k < K; k++) {
     const x = v128.load(ip);
-    a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(load<f64>(mk)), x));
-    a1 = f64x2.add(a1, f64x2.mul(f64x2.splat(load<f64>(mk + rsb)), x));
-    a2 = f64x2.add(a2, f64x2.mul(f64x2.splat(load<f64>(mk + 2 * rsb)), x));
-    a3 = f64x2.add(a3, f64x2.mul(f64x2.splat(load<f64>(mk + 3 * rsb)), x));
+    a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(mk), x));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(mk + rsb), x));
+    a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(mk + 2 * rsb), x));
+    a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(mk + 3 * rsb), x));
     ip += sb;
     mk += csb;
   }
@@ -133,7 +133,7 @@ function affineRow8(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: u
   let ip = inp + (<usize>b << 3);
   let mk = mr;
   for (let k = 0; k < K; k++) {
-    const w = f64x2.splat(load<f64>(mk));
+    const w = v128.load64_splat(mk);
     a0 = f64x2.add(a0, f64x2.mul(w, v128.load(ip)));
     a1 = f64x2.add(a1, f64x2.mul(w, v128.load(ip, 16)));
     a2 = f64x2.add(a2, f64x2.mul(w, v128.load(ip, 32)));
@@ -155,7 +155,7 @@ function affineRow2(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: u
   let ip = inp + (<usize>b << 3);
   let mk = mr;
   for (let k = 0; k < K; k++) {
-    acc = f64x2.add(acc, f64x2.mul(f64x2.splat(load<f64>(mk)), v128.load(ip)));
+    acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(mk), v128.load(ip)));
     ip += sb;
     mk += csb;
   }
@@ -167,8 +167,8 @@ function affineRow2(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: u
 @inline
 function finish1(out: usize, acc: v128, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
   const o = <usize>r * sb + (<usize>b << 3);
-  if (bias != 0) acc = f64x2.add(acc, f64x2.splat(load<f64>(bias + (<usize>r << 3))));
-  if (relu) acc = f64x2.max(acc, f64x2.splat(0.0));
+  if (bias != 0) acc = f64x2.add(acc, v128.load64_splat(bias + (<usize>r << 3)));
+  if (relu) acc = relu0(acc);
   if (mask != 0) acc = v128.and(acc, f64x2.gt(v128.load(mask + o), f64x2.splat(0.0)));
   v128.store(out + o, acc);
 }
@@ -178,14 +178,13 @@ function finish1(out: usize, acc: v128, sb: usize, b: i32, r: i32, bias: usize, 
 @inline
 function finish2(dst: usize, a0: v128, a1: v128, bias: usize, r: i32, relu: bool, maskRow: usize): void {
   if (bias != 0) {
-    const bv = f64x2.splat(load<f64>(bias + (<usize>r << 3)));
+    const bv = v128.load64_splat(bias + (<usize>r << 3));
     a0 = f64x2.add(a0, bv);
     a1 = f64x2.add(a1, bv);
   }
   if (relu) {
-    const z = f64x2.splat(0.0);
-    a0 = f64x2.max(a0, z);
-    a1 = f64x2.max(a1, z);
+    a0 = relu0(a0);
+    a1 = relu0(a1);
   }
   if (maskRow != 0) {
     const z = f64x2.splat(0.0);
@@ -194,6 +193,19 @@ function finish2(dst: usize, a0: v128, a1: v128, bias: usize, r: i32, relu: bool
   }
   v128.store(dst, a0);
   v128.store(dst, a1, 16);
+}
+
+/**
+ * ReLU of two values as one `maxpd`: f64x2.pmax(z, 0) = z < 0 ? 0 : z. It keeps NaN (so
+ * divergence still shows) and differs from f64x2.max (which wasm engines lower to a NaN- and
+ * signed-zero-exact sequence of ~7 instructions) only by returning −0 for z = −0 instead of +0.
+ * That is invisible in every result: an activation only enters sums that start from +0 (a ±0
+ * product leaves them unchanged) and the mask test `a > 0` (false for both zeros).
+ */
+// @ts-ignore: decorator
+@inline
+export function relu0(z: v128): v128 {
+  return f64x2.pmax(z, f64x2.splat(0.0));
 }
 
 /**

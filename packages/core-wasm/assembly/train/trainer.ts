@@ -7,7 +7,7 @@
 
 import { Philox } from "../rng/philox";
 import { dimAt, mlpMaxWidth, mlpParamCount } from "../nn/mlp";
-import { fmAffine, fmGather, fmOuterAcc, fmStride, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
+import { fmAffine, relu0, fmGather, fmOuterAcc, fmStride, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
 import { lossValue, lossGrad } from "./losses";
 import { gemmStrided } from "../linalg/gemm";
 import { OptimState, optimStep, addL2Grad, proxL1 } from "./optim";
@@ -161,7 +161,7 @@ export function lossGradFM(
 }
 
 // out[r][b] += bias[r] (when `bias` ≠ 0), then max(·, 0) when `relu`, for r < R, b < fmStride(nb):
-// the epilogue of fmAffine (f64x2.max keeps NaN, so divergence still shows).
+// the epilogue of fmAffine (relu0 keeps NaN, so divergence still shows).
 function biasRelu(out: usize, R: i32, S: i32, nb: i32, bias: usize, relu: bool): void {
   const end = <usize>fmStride(nb) << 3;
   const zero = f64x2.splat(0.0);
@@ -171,7 +171,7 @@ function biasRelu(out: usize, R: i32, S: i32, nb: i32, bias: usize, relu: bool):
     for (let o: usize = 0; o < end; o += 16) {
       let z = v128.load(row + o);
       if (bias != 0) z = f64x2.add(z, bv);
-      if (relu) z = f64x2.max(z, zero);
+      if (relu) z = relu0(z);
       v128.store(row + o, z);
     }
   }

@@ -38,8 +38,9 @@ describe('experiment adapters', () => {
     const s = { seed: 9, streamHi: cell!.hash32 };
     const whole = await noncomputability.runBatch(core, cell!.params, { ...s, tStart: 0, count: n });
     const parts = [
-      await noncomputability.runBatch(core, cell!.params, { ...s, tStart: 0, count: 1000 }),
-      await noncomputability.runBatch(core, cell!.params, { ...s, tStart: 1000, count: n - 1000 }),
+      // A cut that is not a multiple of the slice, so the slices of the parts differ from the whole's.
+      await noncomputability.runBatch(core, cell!.params, { ...s, tStart: 0, count: TRIAL_SLICE + 13 }),
+      await noncomputability.runBatch(core, cell!.params, { ...s, tStart: TRIAL_SLICE + 13, count: n - TRIAL_SLICE - 13 }),
     ];
     same(whole, concat(parts));
     // coin below ε_B succeeds on exactly one sign per pair where every read is hidden.

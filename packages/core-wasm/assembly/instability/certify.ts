@@ -36,128 +36,166 @@ export const CERT_CROWN: i32 = 2;
 export let boundLo: f64 = 0;
 export let boundHi: f64 = 0;
 
-/** IBP bounds of every pre-activation over the ball B(x0, eps), into net.lo / net.hi. */
-export function ibp(net: Net, x0: usize, eps: f64, norm: i32, directed: bool): void {
-  const lo = net.lo;
-  const hi = net.hi;
+/**
+ * Per-point layer-1 data for IBP, which does not depend on the radius: for every first-layer unit i
+ * its centre c_i = b_i + Σ_j W_ij x0_j, the magnitude |b_i| + Σ_j |W_ij x0_j| of that sum, and the
+ * dual norm ‖W_i‖_* (ℓ1 for ℓ∞ balls, ℓ2 for ℓ2 balls). Laid out as three runs of N_1 values.
+ * Filled by `prepareLayer1`; every bisection step of a certified radius reuses it.
+ */
+let layer1 = new StaticArray<f64>(0);
+/** IBP scratch: the previous layer's activation bounds (relu(lo_j), relu(hi_j)) as f64x2 per unit. */
+let actPair = new StaticArray<f64>(0);
+
+/** Fill `layer1` for the point x0 and `norm` (same arithmetic as the per-unit loop it replaces). */
+function prepareLayer1(net: Net, x0: usize, norm: i32): void {
+  const n1 = unchecked(net.dims[1]);
   const d = net.d;
-  for (let l = 1; l <= net.L; l++) {
+  if (layer1.length < 3 * n1) layer1 = new StaticArray<f64>(3 * n1);
+  const buf = layer1;
+  for (let i = 0; i < n1; i++) {
+    const bi = net.b(1, i);
+    let c = bi;
+    let mag = Math.abs(bi);
+    let r = 0.0;
+    let big = 0.0;
+    for (let j = 0; j < d; j++) {
+      const w = net.w(1, i, j);
+      const t = w * load<f64>(x0 + (<usize>j << 3));
+      c += t;
+      mag += Math.abs(t);
+      if (norm == NORM_INF) r += Math.abs(w);
+      else big = Math.max(big, Math.abs(w));
+    }
+    if (norm == NORM_L2 && big > 0) {
+      // Scaled sum of squares: squaring tiny weights would underflow and shrink the radius.
+      for (let j = 0; j < d; j++) {
+        const w = net.w(1, i, j) / big;
+        r += w * w;
+      }
+      r = big * Math.sqrt(r);
+    }
+    unchecked((buf[i] = c));
+    unchecked((buf[n1 + i] = mag));
+    unchecked((buf[2 * n1 + i] = r));
+  }
+}
+
+/**
+ * IBP bounds of every pre-activation over the ball B(x0, eps), into net.lo / net.hi, for the point
+ * whose layer-1 data `prepareLayer1` last computed. Lanes of f64x2 hold either two units or the two
+ * ends of one unit's interval; each lane runs exactly the scalar recursion (same terms, same order,
+ * no fused multiply-add, interval ends chosen by a mask or `select` instead of a branch).
+ */
+function ibp(net: Net, eps: f64, directed: bool): void {
+  const lo = changetype<usize>(net.lo);
+  const hi = changetype<usize>(net.hi);
+  const maxW = net.maxWidth;
+  if (actPair.length < 2 * maxW) actPair = new StaticArray<f64>(2 * maxW);
+  const act = changetype<usize>(actPair);
+  const zero = f64x2.splat(0.0);
+  const tiny = f64x2.splat(TINY);
+  // Layer 1 is affine in x: exact centre ± eps·‖row‖_dual.
+  {
+    const n1 = unchecked(net.dims[1]);
+    const cB = changetype<usize>(layer1);
+    const mB = cB + (<usize>n1 << 3);
+    const rB = mB + (<usize>n1 << 3);
+    const widen = gam(2 * net.d + 12) * SAFE;
+    const ev = f64x2.splat(eps);
+    const wv = f64x2.splat(widen);
+    let i = 0;
+    for (; i + 1 < n1; i += 2) {
+      const o = <usize>i << 3;
+      const c = v128.load(cB + o);
+      const r = f64x2.mul(v128.load(rB + o), ev);
+      let lw = f64x2.sub(c, r);
+      let hw = f64x2.add(c, r);
+      if (directed) {
+        const e = f64x2.add(f64x2.mul(wv, f64x2.add(v128.load(mB + o), r)), tiny);
+        lw = f64x2.sub(lw, e);
+        hw = f64x2.add(hw, e);
+      }
+      v128.store(lo + o, lw);
+      v128.store(hi + o, hw);
+    }
+    if (i < n1) {
+      const o = <usize>i << 3;
+      const c = load<f64>(cB + o);
+      const r = load<f64>(rB + o) * eps;
+      let lw = c - r;
+      let hw = c + r;
+      if (directed) {
+        const e = widen * (load<f64>(mB + o) + r) + TINY;
+        lw -= e;
+        hw += e;
+      }
+      store<f64>(lo + o, lw);
+      store<f64>(hi + o, hw);
+    }
+  }
+  for (let l = 2; l <= net.L; l++) {
     const nOut = unchecked(net.dims[l]);
     const nIn = unchecked(net.dims[l - 1]);
-    const cur = unchecked(net.uOff[l - 1]);
-    const prev = l >= 2 ? unchecked(net.uOff[l - 2]) : 0;
+    const cur = lo + (<usize>unchecked(net.uOff[l - 1]) << 3);
+    const curHi = hi + (<usize>unchecked(net.uOff[l - 1]) << 3);
+    const prevLo = lo + (<usize>unchecked(net.uOff[l - 2]) << 3);
+    const prevHi = hi + (<usize>unchecked(net.uOff[l - 2]) << 3);
     const widen = gam(2 * nIn + 12) * SAFE;
     // The previous layer's activation bounds [relu(lo), relu(hi)], computed once per layer.
-    const actLo = net.va;
-    const actHi = net.vb;
-    if (l >= 2) {
-      for (let j = 0; j < nIn; j++) {
-        unchecked((actLo[j] = Math.max(unchecked(lo[prev + j]), 0.0)));
-        unchecked((actHi[j] = Math.max(unchecked(hi[prev + j]), 0.0)));
-      }
+    for (let j = 0; j < nIn; j++) {
+      const o = <usize>j << 3;
+      v128.store(act + (o << 1), f64x2.max(f64x2(load<f64>(prevLo + o), load<f64>(prevHi + o)), zero));
     }
     const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
+    const rowBytes = <usize>nIn << 3;
     let i0 = 0;
-    if (l >= 2) {
-      // Two units per f64x2: each lane runs exactly the scalar loop below for its own unit (same
-      // terms, same order, no FMA; the interval end is chosen by a lane mask instead of a branch).
-      const rowBytes = <usize>nIn << 3;
-      const zero = f64x2.splat(0.0);
-      for (; i0 + 1 < nOut; i0 += 2) {
-        const r0 = W + (<usize>(i0 * nIn) << 3);
-        const b2 = f64x2(net.b(l, i0), net.b(l, i0 + 1));
-        let cl = b2;
-        let ch = b2;
-        let mag = f64x2.abs(b2);
-        for (let j = 0; j < nIn; j++) {
-          const o = <usize>j << 3;
-          const w = v128.load64_lane(r0 + rowBytes + o, v128.load64_zero(r0 + o), 1);
-          const al = f64x2.splat(unchecked(actLo[j]));
-          const ah = f64x2.splat(unchecked(actHi[j]));
-          const pos = f64x2.ge(w, zero);
-          cl = f64x2.add(cl, f64x2.mul(w, v128.bitselect(al, ah, pos)));
-          ch = f64x2.add(ch, f64x2.mul(w, v128.bitselect(ah, al, pos)));
-          mag = f64x2.add(mag, f64x2.mul(f64x2.abs(w), ah));
-        }
-        let cl0 = f64x2.extract_lane(cl, 0);
-        let ch0 = f64x2.extract_lane(ch, 0);
-        let cl1 = f64x2.extract_lane(cl, 1);
-        let ch1 = f64x2.extract_lane(ch, 1);
-        if (directed) {
-          const e0 = widen * f64x2.extract_lane(mag, 0) + TINY;
-          const e1 = widen * f64x2.extract_lane(mag, 1) + TINY;
-          cl0 -= e0;
-          ch0 += e0;
-          cl1 -= e1;
-          ch1 += e1;
-        }
-        unchecked((lo[cur + i0] = cl0));
-        unchecked((hi[cur + i0] = ch0));
-        unchecked((lo[cur + i0 + 1] = cl1));
-        unchecked((hi[cur + i0 + 1] = ch1));
+    // Two units per f64x2: lanes are units, the interval end each weight takes is a lane mask.
+    for (; i0 + 1 < nOut; i0 += 2) {
+      const r0 = W + <usize>i0 * rowBytes;
+      const b2 = f64x2(net.b(l, i0), net.b(l, i0 + 1));
+      let cl = b2;
+      let ch = b2;
+      let mag = f64x2.abs(b2);
+      for (let j = 0; j < nIn; j++) {
+        const o = <usize>j << 3;
+        const w = v128.load64_lane(r0 + rowBytes + o, v128.load64_zero(r0 + o), 1);
+        const al = v128.load64_splat(act + (o << 1));
+        const ah = v128.load64_splat(act + (o << 1) + 8);
+        const pos = f64x2.ge(w, zero);
+        cl = f64x2.add(cl, f64x2.mul(w, v128.bitselect(al, ah, pos)));
+        ch = f64x2.add(ch, f64x2.mul(w, v128.bitselect(ah, al, pos)));
+        mag = f64x2.add(mag, f64x2.mul(f64x2.abs(w), ah));
       }
+      if (directed) {
+        const e = f64x2.add(f64x2.mul(f64x2.splat(widen), mag), tiny);
+        cl = f64x2.sub(cl, e);
+        ch = f64x2.add(ch, e);
+      }
+      v128.store(cur + (<usize>i0 << 3), cl);
+      v128.store(curHi + (<usize>i0 << 3), ch);
     }
-    for (let i = i0; i < nOut; i++) {
-      const row = W + (<usize>(i * nIn) << 3);
-      const bi = net.b(l, i);
-      let c = bi;
+    if (i0 < nOut) {
+      // One unit: lanes are the two ends (lower, upper); a negative weight swaps the ends it takes.
+      const row = W + <usize>i0 * rowBytes;
+      const bi = net.b(l, i0);
+      let c = f64x2.splat(bi);
       let mag = Math.abs(bi);
-      if (l == 1) {
-        // The first layer is affine in x: exact centre ± eps·‖row‖_dual.
-        let r = 0.0;
-        let big = 0.0;
-        for (let j = 0; j < d; j++) {
-          const w = net.w(1, i, j);
-          const t = w * load<f64>(x0 + (<usize>j << 3));
-          c += t;
-          mag += Math.abs(t);
-          if (norm == NORM_INF) r += Math.abs(w);
-          else big = Math.max(big, Math.abs(w));
-        }
-        if (norm == NORM_L2 && big > 0) {
-          // Scaled sum of squares: squaring tiny weights would underflow and shrink the radius.
-          for (let j = 0; j < d; j++) {
-            const w = net.w(1, i, j) / big;
-            r += w * w;
-          }
-          r = big * Math.sqrt(r);
-        }
-        r *= eps;
-        let lw = c - r;
-        let hw = c + r;
-        if (directed) {
-          const e = widen * (mag + r) + TINY;
-          lw -= e;
-          hw += e;
-        }
-        unchecked((lo[cur + i] = lw));
-        unchecked((hi[cur + i] = hw));
-      } else {
-        let cl = c;
-        let ch = c;
-        let p = row;
-        for (let j = 0; j < nIn; j++) {
-          const w = load<f64>(p);
-          p += 8;
-          const al = unchecked(actLo[j]);
-          const ah = unchecked(actHi[j]);
-          if (w >= 0) {
-            cl += w * al;
-            ch += w * ah;
-          } else {
-            cl += w * ah;
-            ch += w * al;
-          }
-          mag += Math.abs(w) * ah;
-        }
-        if (directed) {
-          const e = widen * mag + TINY;
-          cl -= e;
-          ch += e;
-        }
-        unchecked((lo[cur + i] = cl));
-        unchecked((hi[cur + i] = ch));
+      for (let j = 0; j < nIn; j++) {
+        const w = load<f64>(row + (<usize>j << 3));
+        const p = v128.load(act + (<usize>j << 4));
+        const v = select<v128>(p, i64x2.shuffle(p, p, 1, 0), w >= 0);
+        c = f64x2.add(c, f64x2.mul(f64x2.splat(w), v));
+        mag += Math.abs(w) * f64x2.extract_lane(p, 1);
       }
+      let cl = f64x2.extract_lane(c, 0);
+      let ch = f64x2.extract_lane(c, 1);
+      if (directed) {
+        const e = widen * mag + TINY;
+        cl -= e;
+        ch += e;
+      }
+      store<f64>(cur + (<usize>i0 << 3), cl);
+      store<f64>(curHi + (<usize>i0 << 3), ch);
     }
   }
 }
@@ -336,7 +374,8 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
  * intersected with IBP's, which is always valid). Results in `boundLo` / `boundHi`.
  */
 export function outputBounds(net: Net, x0: usize, eps: f64, norm: i32, method: i32, directed: bool): void {
-  ibp(net, x0, eps, norm, directed);
+  prepareLayer1(net, x0, norm);
+  ibp(net, eps, directed);
   crownRefine(net, x0, eps, norm, method, directed);
 }
 
@@ -374,8 +413,14 @@ function crownTighten(net: Net, x0: usize, eps: f64, norm: i32, directed: bool, 
 
 /** True when every point of B(x0, eps) provably has |φ − y| < 1/2 (f ≡ y on the ball). */
 export function certifyBall(net: Net, x0: usize, y: i32, eps: f64, norm: i32, method: i32, directed: bool): bool {
+  prepareLayer1(net, x0, norm);
+  return certifyPrepared(net, x0, y, eps, norm, method, directed);
+}
+
+/** `certifyBall` for the point whose layer-1 data `prepareLayer1` last computed (with `norm`). */
+function certifyPrepared(net: Net, x0: usize, y: i32, eps: f64, norm: i32, method: i32, directed: bool): bool {
   const fy = <f64>y;
-  ibp(net, x0, eps, norm, directed);
+  ibp(net, eps, directed);
   const o = unchecked(net.uOff[net.L - 1]);
   // IBP alone often suffices (small balls); CROWN only runs when it is needed.
   if (unchecked(net.lo[o]) > fy - 0.5 && unchecked(net.hi[o]) < fy + 0.5) return true;
@@ -411,13 +456,14 @@ export function certifyBall(net: Net, x0: usize, y: i32, eps: f64, norm: i32, me
  * verdict is not monotone in the radius.
  */
 export function certifiedRadius(net: Net, x0: usize, y: i32, rMax: f64, norm: i32, method: i32, directed: bool, iters: i32): f64 {
-  if (!certifyBall(net, x0, y, 0.0, norm, method, directed)) return 0.0;
-  if (certifyBall(net, x0, y, rMax, norm, method, directed)) return rMax;
+  prepareLayer1(net, x0, norm);
+  if (!certifyPrepared(net, x0, y, 0.0, norm, method, directed)) return 0.0;
+  if (certifyPrepared(net, x0, y, rMax, norm, method, directed)) return rMax;
   let a = 0.0;
   let b = rMax;
   for (let it = 0; it < iters; it++) {
     const mid = 0.5 * (a + b);
-    if (certifyBall(net, x0, y, mid, norm, method, directed)) a = mid;
+    if (certifyPrepared(net, x0, y, mid, norm, method, directed)) a = mid;
     else b = mid;
   }
   return a;

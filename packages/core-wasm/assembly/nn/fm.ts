@@ -53,14 +53,56 @@ export function fmAffine(
   inp: usize, out: usize, stride: i32, nb: i32,
   bias: usize, relu: bool, mask: usize,
 ): void {
+  // One copy of the loops per epilogue (constant flags after inlining): wasm engines do not
+  // unswitch loops, and a flag tested in every tile costs registers and spills.
+  if (mask != 0) {
+    if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, mask, true);
+    else affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, mask, true);
+  } else {
+    if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, 0, false);
+    else affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, 0, false);
+  }
+}
+
+// Bias of row r as a vector; +0 without bias. Adding +0 is exact: a sum that starts from +0 is
+// never −0 (x + y = −0 needs both −0), and z + 0 = z for every other z, NaN included.
+// @ts-ignore: decorator
+@inline
+function biasVec(bias: usize, r: i32): v128 {
+  return bias != 0 ? v128.load64_splat(bias + (<usize>r << 3)) : f64x2.splat(0.0);
+}
+
+// Epilogue of one output vector (row r, points b, b + 1 at byte offset `o` of the row): bias,
+// then ReLU and/or the mask, then store. `relu` and `useMask` are constants at every call.
+// @ts-ignore: decorator
+@inline
+function finish(out: usize, o: usize, acc: v128, bv: v128, relu: bool, mask: usize, useMask: bool): void {
+  acc = f64x2.add(acc, bv);
+  if (relu) acc = relu0(acc);
+  if (useMask) acc = v128.and(acc, f64x2.gt(v128.load(mask + o), f64x2.splat(0.0)));
+  v128.store(out + o, acc);
+}
+
+// @ts-ignore: decorator
+@inline
+function affineBody(
+  m: usize, rs: i32, cs: i32, R: i32, K: i32,
+  inp: usize, out: usize, stride: i32, nb: i32,
+  bias: usize, relu: bool, mask: usize, useMask: bool,
+): void {
   const nbE = fmStride(nb);
   const sb = <usize>stride << 3;
   const rsb = <usize>rs << 3;
   const csb = <usize>cs << 3;
+  if (K <= 2) {
+    affineSmallK(m, rsb, csb, R, K, inp, out, sb, nbE, bias, relu, mask, useMask);
+    return;
+  }
   const zero = f64x2.splat(0.0);
   let r = 0;
   for (; r + 4 <= R; r += 4) {
     const mr = m + <usize>r * rsb;
+    const o0 = <usize>r * sb;
     let b = 0;
     for (; b + 4 <= nbE; b += 4) {
       let a00 = zero, a01 = zero, a10 = zero, a11 = zero;
@@ -85,114 +127,119 @@ export function fmAffine(
         ip += sb;
         mk += csb;
       }
-      const ob = (<usize>b << 3);
-      finish2(out + <usize>r * sb + ob, a00, a01, bias, r, relu, mask == 0 ? 0 : mask + <usize>r * sb + ob);
-      finish2(out + <usize>(r + 1) * sb + ob, a10, a11, bias, r + 1, relu, mask == 0 ? 0 : mask + <usize>(r + 1) * sb + ob);
-      finish2(out + <usize>(r + 2) * sb + ob, a20, a21, bias, r + 2, relu, mask == 0 ? 0 : mask + <usize>(r + 2) * sb + ob);
-      finish2(out + <usize>(r + 3) * sb + ob, a30, a31, bias, r + 3, relu, mask == 0 ? 0 : mask + <usize>(r + 3) * sb + ob);
+      const o = o0 + (<usize>b << 3);
+      let bv = biasVec(bias, r);
+      finish(out, o, a00, bv, relu, mask, useMask);
+      finish(out, o + 16, a01, bv, relu, mask, useMask);
+      bv = biasVec(bias, r + 1);
+      finish(out, o + sb, a10, bv, relu, mask, useMask);
+      finish(out, o + sb + 16, a11, bv, relu, mask, useMask);
+      bv = biasVec(bias, r + 2);
+      finish(out, o + 2 * sb, a20, bv, relu, mask, useMask);
+      finish(out, o + 2 * sb + 16, a21, bv, relu, mask, useMask);
+      bv = biasVec(bias, r + 3);
+      finish(out, o + 3 * sb, a30, bv, relu, mask, useMask);
+      finish(out, o + 3 * sb + 16, a31, bv, relu, mask, useMask);
     }
-    if (b < nbE) affine4x2(mr, rsb, csb, K, inp, out, sb, b, r, bias, relu, mask);
+    if (b < nbE) {
+      // Four rows, the last two points.
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+      let ip = inp + (<usize>b << 3);
+      let mk = mr;
+      for (let k = 0; k < K; k++) {
+        const x = v128.load(ip);
+        a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(mk), x));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(mk + rsb), x));
+        a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(mk + 2 * rsb), x));
+        a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(mk + 3 * rsb), x));
+        ip += sb;
+        mk += csb;
+      }
+      const o = o0 + (<usize>b << 3);
+      finish(out, o, a0, biasVec(bias, r), relu, mask, useMask);
+      finish(out, o + sb, a1, biasVec(bias, r + 1), relu, mask, useMask);
+      finish(out, o + 2 * sb, a2, biasVec(bias, r + 2), relu, mask, useMask);
+      finish(out, o + 3 * sb, a3, biasVec(bias, r + 3), relu, mask, useMask);
+    }
   }
   // Remaining rows (R mod 4, e.g. the single output of a network): eight points per step in four
   // independent accumulators, so the per-point k chains overlap instead of waiting on each other.
   for (; r < R; r++) {
     const mr = m + <usize>r * rsb;
+    const o0 = <usize>r * sb;
+    const bv = biasVec(bias, r);
     let b = 0;
-    for (; b + 8 <= nbE; b += 8) affineRow8(mr, csb, K, inp, out, sb, b, r, bias, relu, mask);
-    for (; b < nbE; b += 2) affineRow2(mr, csb, K, inp, out, sb, b, r, bias, relu, mask);
+    for (; b + 8 <= nbE; b += 8) {
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+      let ip = inp + (<usize>b << 3);
+      let mk = mr;
+      for (let k = 0; k < K; k++) {
+        const w = v128.load64_splat(mk);
+        a0 = f64x2.add(a0, f64x2.mul(w, v128.load(ip)));
+        a1 = f64x2.add(a1, f64x2.mul(w, v128.load(ip, 16)));
+        a2 = f64x2.add(a2, f64x2.mul(w, v128.load(ip, 32)));
+        a3 = f64x2.add(a3, f64x2.mul(w, v128.load(ip, 48)));
+        ip += sb;
+        mk += csb;
+      }
+      const o = o0 + (<usize>b << 3);
+      finish(out, o, a0, bv, relu, mask, useMask);
+      finish(out, o + 16, a1, bv, relu, mask, useMask);
+      finish(out, o + 32, a2, bv, relu, mask, useMask);
+      finish(out, o + 48, a3, bv, relu, mask, useMask);
+    }
+    for (; b < nbE; b += 2) {
+      let acc = zero;
+      let ip = inp + (<usize>b << 3);
+      let mk = mr;
+      for (let k = 0; k < K; k++) {
+        acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(mk), v128.load(ip)));
+        ip += sb;
+        mk += csb;
+      }
+      finish(out, o0 + (<usize>b << 3), acc, bv, relu, mask, useMask);
+    }
   }
 }
 
-// Four rows, two points (the point remainder of a 4-row block of fmAffine).
+// fmAffine for K ≤ 2 (a first layer on 2-D inputs; deltas through a single-output layer): a
+// 4×4 tile would spend more on set-up than on its 1–2 products, so stream the points past two
+// rows whose weights and biases stay in registers. Same sums: z = ((0 + m₀x₀) + m₁x₁) + b.
 // @ts-ignore: decorator
 @inline
-function affine4x2(mr: usize, rsb: usize, csb: usize, K: i32, inp: usize, out: usize, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
-  let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-  let ip = inp + (<usize>b << 3);
-  let mk = mr;
-  for (let k = 0; k < K; k++) {
-    const x = v128.load(ip);
-    a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(mk), x));
-    a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(mk + rsb), x));
-    a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(mk + 2 * rsb), x));
-    a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(mk + 3 * rsb), x));
-    ip += sb;
-    mk += csb;
+function affineSmallK(
+  m: usize, rsb: usize, csb: usize, R: i32, K: i32, inp: usize, out: usize, sb: usize, nbE: i32,
+  bias: usize, relu: bool, mask: usize, useMask: bool,
+): void {
+  const zero = f64x2.splat(0.0);
+  const end = <usize>nbE << 3;
+  for (let r = 0; r < R; r += 2) {
+    // An odd last row is computed twice into the same place (row r + 1 := row r).
+    const r1 = r + 1 < R ? r + 1 : r;
+    const m0 = m + <usize>r * rsb;
+    const m1 = m + <usize>r1 * rsb;
+    const w00 = v128.load64_splat(m0), w10 = v128.load64_splat(m1);
+    const b0 = biasVec(bias, r), b1 = biasVec(bias, r1);
+    const o0 = <usize>r * sb;
+    const o1 = <usize>r1 * sb;
+    if (K == 2) {
+      const w01 = v128.load64_splat(m0 + csb), w11 = v128.load64_splat(m1 + csb);
+      for (let o: usize = 0; o < end; o += 16) {
+        const x0 = v128.load(inp + o);
+        const x1 = v128.load(inp + sb + o);
+        const a0 = f64x2.add(f64x2.add(zero, f64x2.mul(w00, x0)), f64x2.mul(w01, x1));
+        const a1 = f64x2.add(f64x2.add(zero, f64x2.mul(w10, x0)), f64x2.mul(w11, x1));
+        finish(out, o0 + o, a0, b0, relu, mask, useMask);
+        finish(out, o1 + o, a1, b1, relu, mask, useMask);
+      }
+    } else {
+      for (let o: usize = 0; o < end; o += 16) {
+        const x0 = v128.load(inp + o);
+        finish(out, o0 + o, f64x2.add(zero, f64x2.mul(w00, x0)), b0, relu, mask, useMask);
+        finish(out, o1 + o, f64x2.add(zero, f64x2.mul(w10, x0)), b1, relu, mask, useMask);
+      }
+    }
   }
-  finish1(out, a0, sb, b, r, bias, relu, mask);
-  finish1(out, a1, sb, b, r + 1, bias, relu, mask);
-  finish1(out, a2, sb, b, r + 2, bias, relu, mask);
-  finish1(out, a3, sb, b, r + 3, bias, relu, mask);
-}
-
-// One row, eight points.
-// @ts-ignore: decorator
-@inline
-function affineRow8(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
-  let a0 = f64x2.splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-  let ip = inp + (<usize>b << 3);
-  let mk = mr;
-  for (let k = 0; k < K; k++) {
-    const w = v128.load64_splat(mk);
-    a0 = f64x2.add(a0, f64x2.mul(w, v128.load(ip)));
-    a1 = f64x2.add(a1, f64x2.mul(w, v128.load(ip, 16)));
-    a2 = f64x2.add(a2, f64x2.mul(w, v128.load(ip, 32)));
-    a3 = f64x2.add(a3, f64x2.mul(w, v128.load(ip, 48)));
-    ip += sb;
-    mk += csb;
-  }
-  finish1(out, a0, sb, b, r, bias, relu, mask);
-  finish1(out, a1, sb, b + 2, r, bias, relu, mask);
-  finish1(out, a2, sb, b + 4, r, bias, relu, mask);
-  finish1(out, a3, sb, b + 6, r, bias, relu, mask);
-}
-
-// One row, two points (the remainder path of fmAffine).
-// @ts-ignore: decorator
-@inline
-function affineRow2(mr: usize, csb: usize, K: i32, inp: usize, out: usize, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
-  let acc = f64x2.splat(0.0);
-  let ip = inp + (<usize>b << 3);
-  let mk = mr;
-  for (let k = 0; k < K; k++) {
-    acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(mk), v128.load(ip)));
-    ip += sb;
-    mk += csb;
-  }
-  finish1(out, acc, sb, b, r, bias, relu, mask);
-}
-
-// Bias, activation/mask and store of row r, points b and b + 1.
-// @ts-ignore: decorator
-@inline
-function finish1(out: usize, acc: v128, sb: usize, b: i32, r: i32, bias: usize, relu: bool, mask: usize): void {
-  const o = <usize>r * sb + (<usize>b << 3);
-  if (bias != 0) acc = f64x2.add(acc, v128.load64_splat(bias + (<usize>r << 3)));
-  if (relu) acc = relu0(acc);
-  if (mask != 0) acc = v128.and(acc, f64x2.gt(v128.load(mask + o), f64x2.splat(0.0)));
-  v128.store(out + o, acc);
-}
-
-// Bias, activation/mask and store for a 1-row × 4-point tile.
-// @ts-ignore: decorator
-@inline
-function finish2(dst: usize, a0: v128, a1: v128, bias: usize, r: i32, relu: bool, maskRow: usize): void {
-  if (bias != 0) {
-    const bv = v128.load64_splat(bias + (<usize>r << 3));
-    a0 = f64x2.add(a0, bv);
-    a1 = f64x2.add(a1, bv);
-  }
-  if (relu) {
-    a0 = relu0(a0);
-    a1 = relu0(a1);
-  }
-  if (maskRow != 0) {
-    const z = f64x2.splat(0.0);
-    a0 = v128.and(a0, f64x2.gt(v128.load(maskRow), z));
-    a1 = v128.and(a1, f64x2.gt(v128.load(maskRow, 16), z));
-  }
-  v128.store(dst, a0);
-  v128.store(dst, a1, 16);
 }
 
 /**

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { summaryTable } from '../src/export/table.js';
-import { toCsv, toJson, writeTable } from '../src/export/write.js';
+import { summaryTable, trialRows, type TrialSource, type Value } from '../src/export/table.js';
+import { toCsv, toJson, writeRows, writeTable } from '../src/export/write.js';
 import { instSummary, ncSummary } from './fixtures/summaries.js';
 
 const runs = () => [
@@ -90,5 +90,109 @@ describe('writers', () => {
         expect(back[i]![c], `${c} row ${i}`).toEqual(v);
       }
     }
+  });
+});
+
+/** An in-memory trial store: `cells` with their axes, `n` trials each, values from the trial index. */
+function fakeStore(cells: Array<{ axes: Record<string, unknown>; n: number; columns: string[] }>): TrialSource & { passes: number } {
+  const store = {
+    passes: 0,
+    cells: () => cells.map((c, index) => ({ index, axes: c.axes, trialsDone: c.n })),
+    columns: (i: number) => cells[i]!.columns,
+    *trials(i: number) {
+      store.passes++;
+      for (let t = 0; t < cells[i]!.n; t++) {
+        yield { cellIndex: i, trial: t, values: Object.fromEntries(cells[i]!.columns.map((c, j) => [c, t === 3 && j === 0 ? NaN : t * 0.5 + j])) };
+      }
+    },
+  };
+  return store;
+}
+
+/** The same rows built the simple way: everything in memory, union of columns in first-seen order. */
+function materialise(runs: Array<{ label: string; store: TrialSource }>): { columns: string[]; rows: Array<Record<string, Value>> } {
+  const rows: Array<Record<string, Value>> = [];
+  for (const { label, store } of runs) {
+    for (const cell of store.cells()) {
+      for (const t of store.trials(cell.index)) {
+        const row: Record<string, Value> = { run: label, cellIndex: cell.index };
+        for (const [k, v] of Object.entries(cell.axes)) row[`axis.${k}`] = v as Value;
+        row.trial = t.trial;
+        Object.assign(row, t.values);
+        rows.push(row);
+      }
+    }
+  }
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return { columns, rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))) };
+}
+
+describe('per-trial export (streamed)', () => {
+  const sources = () => [
+    { label: 'a', store: fakeStore([{ axes: { algorithm: 'coin', K: 8 }, n: 7, columns: ['dist+', 'dist-'] }, { axes: { algorithm: 'gd', K: 8 }, n: 0, columns: ['dist+', 'dist-'] }]) },
+    // A second run with another axis (a mixed-kind column) and another quantity.
+    { label: 'b', store: fakeStore([{ axes: { algorithm: 'hedge', K: 'big', extra: true }, n: 5, columns: ['dist+', 'bitsRead+'] }]) },
+  ];
+
+  it('has the columns and rows of the in-memory table, and reads the store once per pass', () => {
+    const src = sources();
+    const stream = trialRows(src);
+    const want = materialise(sources());
+    expect(stream.columns).toEqual(want.columns);
+    expect(stream.count).toBe(12);
+    expect(stream.kinds).toMatchObject({ run: 'string', cellIndex: 'number', 'axis.algorithm': 'string', 'axis.K': 'mixed', 'axis.extra': 'boolean', trial: 'number', 'dist+': 'number' });
+    const rows = [...stream.rows()];
+    expect(rows).toEqual(want.rows);
+    rows.forEach((r) => expect(Object.keys(r)).toEqual(want.columns));
+    expect(src[0]!.store.passes + src[1]!.store.passes).toBe(2); // cells with trials only, one pass each
+  });
+
+  it('CSV and JSON are byte-identical to the in-memory writers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-export-'));
+    const want = materialise(sources());
+    for (const format of ['csv', 'json'] as const) {
+      const path = join(dir, `t.${format}`);
+      expect(writeRows(trialRows(sources()), format, path)).toBe(12);
+      expect(readFileSync(path, 'utf8')).toBe(format === 'csv' ? toCsv(want) : toJson(want));
+    }
+    expect(readdirSync(dir).sort()).toEqual(['t.csv', 't.json']); // no partial files left
+  });
+
+  it('Parquet in several row groups reads back to the same rows and types', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-export-'));
+    const path = join(dir, 't.parquet');
+    expect(writeRows(trialRows(sources()), 'parquet', path, 'trial table', 5)).toBe(12);
+    const buf = readFileSync(path);
+    const back = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) });
+    const want = materialise(sources());
+    expect(back).toHaveLength(12);
+    back.forEach((r, i) => {
+      for (const c of want.columns) {
+        const v = want.rows[i]![c];
+        // Mixed-kind columns are text; NaN stays NaN (a DOUBLE), absent values are null.
+        expect(r[c], `${c} row ${i}`).toEqual(c === 'axis.K' && v !== null ? String(v) : v);
+      }
+    });
+  });
+
+  it('an export that fails part-way leaves no file behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-export-'));
+    const stream = trialRows(sources());
+    const broken = {
+      ...stream,
+      *rows() {
+        let i = 0;
+        for (const r of stream.rows()) {
+          if (i++ === 6) throw new Error('store went away');
+          yield r;
+        }
+      },
+    };
+    for (const format of ['csv', 'json', 'parquet'] as const) {
+      const path = join(dir, `t.${format}`);
+      expect(() => writeRows(broken, format, path, 'trial table', 4)).toThrow('store went away');
+      expect(existsSync(path)).toBe(false);
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -5,7 +5,6 @@ import { choiceOption } from '../args.js';
 import { println } from '../context.js';
 import { CliRuntimeError, UsageError } from '../errors.js';
 import { requireRunDir } from '../rundir.js';
-import type { Table } from '../export/table.js';
 import type { Command } from './types.js';
 
 /** The export formats (kept here so parsing does not load the Parquet writer). */
@@ -36,24 +35,29 @@ export const exportCommand: Command = {
     const out = typeof args.values.out === 'string' ? resolve(ctx.cwd, args.values.out) : join(dir, `${rows === 'trials' ? 'trials' : 'results'}.${format}`);
     if (existsSync(out)) throw new UsageError(`export: ${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, { command: 'export', code: 'E_OUT_EXISTS' });
     const { listRuns, readSummaries } = await import('../engine.js');
-    const { summaryTable, trialTable } = await import('../export/table.js');
-    const { writeTable } = await import('../export/write.js');
-    let table: Table;
+    const { summaryTable, tableRows, trialRows } = await import('../export/table.js');
+    const { writeRows } = await import('../export/write.js');
+    let written: number;
+    let columns: number;
     if (rows === 'trials') {
+      // Streamed from the run store: memory stays flat however many trials the sweep holds.
       const { openRunStore } = await import('@paradox/orchestrator');
       const stores = (await listRuns(dir)).map((r) => ({ label: r.label, store: openRunStore(r.dir) }));
       try {
-        table = trialTable(stores);
+        const stream = trialRows(stores);
+        columns = stream.columns.length;
+        written = writeRows(stream, format, out, 'trial table');
       } finally {
         for (const s of stores) s.store.close();
       }
     } else {
       const runs = await readSummaries(dir);
       if (runs.length === 0) throw new CliRuntimeError(`export: ${args.positionals[0]}: no summary.json yet (resume the run first)`);
-      table = summaryTable(runs);
+      const table = summaryTable(runs);
+      columns = table.columns.length;
+      written = writeRows(tableRows(table), format, out);
     }
-    writeTable(table, format, out);
-    println(ctx.stdout, `Wrote ${table.rows.length} rows × ${table.columns.length} columns to ${relative(ctx.cwd, out)}`);
+    println(ctx.stdout, `Wrote ${written} rows × ${columns} columns to ${relative(ctx.cwd, out)}`);
     return 0;
   },
 };

@@ -85,27 +85,101 @@ function unionColumns(rows: Array<Record<string, Value>>): Table {
 
 /** A run directory's per-trial store, as much of the orchestrator's `RunStoreReader` as export needs. */
 export interface TrialSource {
-  cells(): Array<{ index: number; axes: Record<string, unknown> }>;
+  cells(): Array<{ index: number; axes: Record<string, unknown>; trialsDone: number }>;
   columns(cellIndex: number): string[];
   trials(cellIndex: number): Iterable<{ cellIndex: number; trial: number; values: Record<string, number> }>;
 }
 
+/** A table whose rows are produced one at a time (a sweep may hold 10^7 trials). */
+export interface RowStream {
+  /** Every column, in first-seen order over the rows. */
+  columns: string[];
+  /** The kind of each column's non-null values (`mixed`: more than one kind). */
+  kinds: Record<string, ValueKind>;
+  /** The number of rows `rows()` yields. */
+  count: number;
+  /** A fresh pass over the rows; every row has every column (absent ones null). */
+  rows(): Iterable<Record<string, Value>>;
+}
+
+/** The kind of a column's non-null values. */
+export type ValueKind = 'number' | 'boolean' | 'string' | 'mixed';
+
+function kindOf(v: Value): ValueKind | undefined {
+  if (v === null) return undefined;
+  return typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string';
+}
+
 /**
  * Per-trial rows: `run`, `cellIndex`, the cell's axis values (`axis.*`), `trial` and every stored
- * per-trial quantity. Missing values (a diverged training) stay NaN, as stored.
+ * per-trial quantity. Missing values (a diverged training) stay NaN, as stored. The columns and
+ * their kinds come from the cells and the stored column names, so the rows can be streamed: memory
+ * does not grow with the number of trials. Cells without trials contribute no columns.
  */
-export function trialTable(runs: Array<{ label: string; store: TrialSource }>): Table {
-  const rows: Array<Record<string, Value>> = [];
+export function trialRows(runs: Array<{ label: string; store: TrialSource }>): RowStream {
+  const columns: string[] = [];
+  const kinds: Record<string, ValueKind> = {};
+  const see = (name: string, v: Value): void => {
+    if (!(name in kinds)) {
+      columns.push(name);
+      kinds[name] = kindOf(v) ?? 'number';
+      return;
+    }
+    const k = kindOf(v);
+    if (k && kinds[name] !== k) kinds[name] = 'mixed';
+  };
+  const parts: Array<{ store: TrialSource; cellIndex: number; base: Record<string, Value>; names: string[] }> = [];
+  let count = 0;
   for (const { label, store } of runs) {
     for (const cell of store.cells()) {
+      if (cell.trialsDone === 0) continue;
       const base: Record<string, Value> = { run: label, cellIndex: cell.index };
       flatten(cell.axes, 'axis', base);
-      for (const t of store.trials(cell.index)) {
-        const row: Record<string, Value> = { ...base, trial: t.trial };
-        for (const [k, v] of Object.entries(t.values)) row[k] = v;
-        rows.push(row);
-      }
+      const names = store.columns(cell.index);
+      for (const [k, v] of Object.entries(base)) see(k, v);
+      see('trial', 0);
+      for (const n of names) see(n, 0);
+      parts.push({ store, cellIndex: cell.index, base, names });
+      count += cell.trialsDone;
     }
   }
-  return unionColumns(rows);
+  return {
+    columns,
+    kinds,
+    count,
+    *rows() {
+      for (const { store, cellIndex, base, names } of parts) {
+        const stored = new Set(names);
+        for (const t of store.trials(cellIndex)) {
+          // Keys in column order, so every row (and every JSON object) lists the columns alike.
+          const row: Record<string, Value> = {};
+          for (const c of columns) {
+            if (c in base) row[c] = base[c] as Value;
+            else if (c === 'trial') row[c] = t.trial;
+            else row[c] = stored.has(c) ? (t.values[c] ?? NaN) : null;
+          }
+          yield row;
+        }
+      }
+    },
+  };
+}
+
+/** A table held in memory as a row stream (the summary table is small). */
+export function tableRows(t: Table): RowStream {
+  const kinds: Record<string, ValueKind> = {};
+  for (const c of t.columns) {
+    let kind: ValueKind | undefined;
+    for (const r of t.rows) {
+      const k = kindOf(r[c] ?? null);
+      if (!k) continue;
+      if (kind === undefined) kind = k;
+      else if (kind !== k) {
+        kind = 'mixed';
+        break;
+      }
+    }
+    kinds[c] = kind ?? 'string';
+  }
+  return { columns: t.columns, kinds, count: t.rows.length, rows: () => t.rows };
 }

@@ -12,6 +12,7 @@ import { Philox } from "../rng/philox";
 import { ERR_ARG } from "../errors";
 
 import { piecesAlongE1 } from "./trial";
+import { AttackPlan, attackPoints, setBatchedPgd } from "./pointattacks";
 export { inst_trial, inst_trial_result_size } from "./trial";
 
 // Attack option slots (see src/instability/layout.ts).
@@ -145,4 +146,72 @@ export function inst_cert_radius(
 /** Exact number of linear pieces of φ along a + t·e_1, t ∈ [0, len] (the trial's mid-line count). */
 export function inst_pieces_e1(dims: usize, nDims: i32, bias: i32, params: usize, a: usize, len: f64): i32 {
   return piecesAlongE1(new Net(dims, nDims, bias != 0, params), a, len);
+}
+
+// Slots of the `inst_attack_points` plan vector.
+const P_MASK = 0;
+const P_STEPS = 1;
+const P_RESTARTS = 2;
+const P_SCHEDULE = 3;
+const P_RANDOM_START = 4;
+const P_FMN_STEPS = 5;
+const P_DF_ITERS = 6;
+const P_BISECT_ITERS = 7;
+const P_QUERIES = 8;
+const P_MU = 9;
+
+/**
+ * The attack phase of a trial on explicit points (tests and diagnostics): point k of X (n × d)
+ * is attacked when φ classifies it correctly, on its own substream 2^31 + ids[k] of (seed,
+ * streamLo, streamHi), with the plan vector's options, at μ and the listed radii. Writes each
+ * point's smallest verified adversarial radius to atkOut (0 for a misclassified point, ∞ when
+ * nothing was found) and its perturbation to etaOut (n × d); returns the evaluations spent.
+ */
+export function inst_attack_points(
+  dims: usize, nDims: i32, bias: i32, params: usize, m: i32, X: usize, n: i32, ids: usize, norm: i32,
+  planV: usize, radii: usize, nRadii: i32, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32,
+  atkOut: usize, etaOut: usize,
+): f64 {
+  const net = new Net(dims, nDims, bias != 0, params);
+  const d = net.d;
+  const plan = new AttackPlan();
+  plan.mask = <i32>opt(planV, P_MASK);
+  plan.norm = norm;
+  plan.pgdSteps = <i32>opt(planV, P_STEPS);
+  plan.pgdRestarts = <i32>opt(planV, P_RESTARTS);
+  plan.schedule = <i32>opt(planV, P_SCHEDULE);
+  plan.randomStart = opt(planV, P_RANDOM_START) != 0;
+  plan.fmnSteps = <i32>opt(planV, P_FMN_STEPS);
+  plan.dfIters = <i32>opt(planV, P_DF_ITERS);
+  plan.bisectIters = <i32>opt(planV, P_BISECT_ITERS);
+  plan.rsQueries = <i32>opt(planV, P_QUERIES);
+  plan.mu = opt(planV, P_MU);
+  plan.radii = radii;
+  plan.nRadii = nRadii;
+  const correct = new StaticArray<bool>(n);
+  const idArr = new StaticArray<i32>(n);
+  for (let i = 0; i < n; i++) {
+    const x = X + (<usize>(i * d) << 3);
+    unchecked((correct[i] = Math.abs(net.forward(x) - <f64>labelOf(load<f64>(x), m)) < 0.5));
+    unchecked((idArr[i] = load<i32>(ids + (<usize>i << 2))));
+  }
+  const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, 6, streamLo, streamHi));
+  const ps = attackPoints(atk, X, n, correct, idArr, plan, seedLo, seedHi, streamLo, streamHi);
+  for (let i = 0; i < n; i++) {
+    const ok = unchecked(correct[i]);
+    const r = ok ? unchecked(ps.bestNorm[i]) : 0.0;
+    store<f64>(atkOut + (<usize>i << 3), r);
+    for (let j = 0; j < d; j++) {
+      store<f64>(etaOut + (<usize>(i * d + j) << 3), ok && isFinite(r) ? unchecked(ps.best[i * d + j]) : 0.0);
+    }
+  }
+  return <f64>atk.evals;
+}
+
+/**
+ * Run the PGD of trials and `inst_attack_points` batched over points (on ≠ 0, the default) or
+ * point by point (0). Both give identical results; the switch exists so tests can prove it.
+ */
+export function inst_set_batched_pgd(on: i32): void {
+  setBatchedPgd(on != 0);
 }

@@ -4,14 +4,14 @@
 //
 // Random substreams of the trial's stream (seed, streamLo = trial, streamHi = cell hash):
 //   1 training set T, 2 validation set V, 3 initialisation, 4 minibatch order,
-//   5 adversarial-training PGD starts, 6 attack starts and random search.
+//   5 adversarial-training PGD starts; point i of T ∪ V draws its attack starts and random search
+//   from its own substream 2^31 + i (pointattacks.ts).
 
 import { Net, pieceBound } from "./net";
 import { Stripes, stripeOf, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
 import { certifiedRadius, certifyBall, NORM_INF } from "./certify";
-import {
-  Attacker, ATK_FGSM, ATK_PGD, ATK_FMN, ATK_BISECT, ATK_LINE, ATK_DEEPFOOL, ATK_RANDOM,
-} from "./attacks";
+import { Attacker } from "./attacks";
+import { AttackPlan, attackPoints, TOL } from "./pointattacks";
 import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";
 import { Philox } from "../rng/philox";
 import { mlpInit } from "../train/init";
@@ -104,9 +104,6 @@ const R_LEMMA_PREDICTED = 24;
 const R_EVALS = 25;
 const R_NDIMS = 26;
 const R_HEAD = 27;
-
-/** Relative tolerance for "found at radius ≤ ρ": forgives the last-bit rounding of ‖η‖. */
-const TOL: f64 = 1e-9;
 
 /** Size of the result vector for `nRadii` radii. */
 export function inst_trial_result_size(nRadii: i32): i32 {
@@ -455,15 +452,25 @@ function measure(
   const m = s.m;
   const mu = s.mu;
   const norm = <i32>c(cfg, T_NORM);
-  const mask = <i32>c(cfg, T_ATTACKS);
   const certMethod = <i32>c(cfg, T_CERT);
   const directed = c(cfg, T_DIRECTED) != 0;
   const certIters = <i32>c(cfg, T_CERT_ITERS);
+  // The Attacker's stream is replaced by each point's own one (pointattacks.ts) before any draw.
   const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, 6, streamLo, streamHi));
-  atk.steps = <i32>c(cfg, T_PGD_STEPS);
-  atk.restarts = <i32>c(cfg, T_PGD_RESTARTS);
-  atk.schedule = <i32>c(cfg, T_SCHEDULE);
-  atk.randomStart = true;
+  const plan = new AttackPlan();
+  plan.mask = <i32>c(cfg, T_ATTACKS);
+  plan.norm = norm;
+  plan.pgdSteps = <i32>c(cfg, T_PGD_STEPS);
+  plan.pgdRestarts = <i32>c(cfg, T_PGD_RESTARTS);
+  plan.schedule = <i32>c(cfg, T_SCHEDULE);
+  plan.randomStart = true;
+  plan.fmnSteps = <i32>c(cfg, T_FMN_STEPS);
+  plan.dfIters = <i32>c(cfg, T_DF_ITERS);
+  plan.bisectIters = <i32>c(cfg, T_BISECT_ITERS);
+  plan.rsQueries = <i32>c(cfg, T_RS_QUERIES);
+  plan.mu = mu;
+  plan.radii = radii;
+  plan.nRadii = nRadii;
 
   const correct = new StaticArray<bool>(n);
   const certR = new StaticArray<f64>(n);
@@ -486,6 +493,11 @@ function measure(
   const accurate = okT + okV == n;
   put(out, R_ACCURATE, accurate ? 1.0 : 0.0);
 
+  // ---- attacks: every point on its own stream, PGD over all points at once ----
+  const ids = new StaticArray<i32>(n);
+  for (let i = 0; i < n; i++) unchecked((ids[i] = i));
+  const ps = attackPoints(atk, X, n, correct, ids, plan, seedLo, seedHi, streamLo, streamHi);
+
   // ---- per-point brackets ----
   let contradictions = 0;
   let unstableMu = 0;
@@ -499,31 +511,12 @@ function measure(
     let cr = 0.0;
     let ar = 0.0;
     if (unchecked(correct[i])) {
-      atk.setPoint(x);
-      // The e_1 rays always run: they reach the stripe boundary, so the upper bound is finite.
-      const tMax = b * (1.0 + 1e-6) + 1e-12;
-      if ((mask & (1 << ATK_LINE)) != 0) atk.lineSearch(tMax);
-      else {
-        atk.ray(0, 1.0, tMax);
-        atk.ray(0, -1.0, tMax);
-      }
-      if ((mask & (1 << ATK_FMN)) != 0) atk.fmn(<i32>c(cfg, T_FMN_STEPS), b * 1.01);
-      if ((mask & (1 << ATK_DEEPFOOL)) != 0) atk.deepfool(<i32>c(cfg, T_DF_ITERS), 0.02);
-      if ((mask & (1 << ATK_BISECT)) != 0) atk.bisect(Math.min(atk.bestNorm, b), <i32>c(cfg, T_BISECT_ITERS));
-      // Fixed-radius attacks at μ and at every listed radius not yet known to be broken.
-      for (let q = -1; q < nRadii; q++) {
-        const rho = q < 0 ? mu : load<f64>(radii + (<usize>q << 3));
-        if (atk.bestNorm <= rho * (1.0 + TOL)) continue;
-        if ((mask & (1 << ATK_PGD)) != 0 && atk.pgd(rho)) continue;
-        if ((mask & (1 << ATK_FGSM)) != 0 && atk.fgsm(rho)) continue;
-        if ((mask & (1 << ATK_RANDOM)) != 0) atk.randomSearch(rho, <i32>c(cfg, T_RS_QUERIES));
-      }
-      ar = atk.bestNorm;
+      ar = unchecked(ps.bestNorm[i]);
       if ((certMethod & 3) != 0) cr = certifiedRadius(net, x, y, bmax, norm, certMethod & 3, directed, certIters);
       if (cr > ar) contradictions++;
       if (etaOut != 0) {
         for (let j = 0; j < d; j++) {
-          store<f64>(etaOut + (<usize>(i * d + j) << 3), isFinite(ar) ? unchecked(atk.best[j]) : 0.0);
+          store<f64>(etaOut + (<usize>(i * d + j) << 3), isFinite(ar) ? unchecked(ps.best[i * d + j]) : 0.0);
         }
       }
     } else if (etaOut != 0) {

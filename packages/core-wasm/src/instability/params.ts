@@ -277,6 +277,16 @@ export function normaliseInstabilityParams(params: Partial<InstabilityParams> | 
     return x;
   });
   if (radii.length > 64) fail('radii', 'at most 64 radii', radii.length);
+  // Each point draws its attack randomness from its own Philox substream, 2^34 words long; bound
+  // the words one point can draw (the kernel refuses the same plans with E_RANGE).
+  const ball = 2 * d + 6;
+  const starts = (attacks.includes('bisect') ? bisectIters + 1 : 0) + (attacks.includes('pgd') ? radii.length + 1 : 0);
+  const words = ball * starts * pgdRestarts + (attacks.includes('random') ? ball * (radii.length + 1) * (randomQueries + 1) : 0);
+  if (words > 2 ** 34) {
+    // Only random search can get there (PGD starts alone stay below 2^27 words).
+    const maxQ = Math.floor((2 ** 34 - ball * starts * pgdRestarts) / (ball * (radii.length + 1))) - 1;
+    fail('randomQueries', `at most ${maxQ} with d = ${d} and ${radii.length} radii (each point's attack draws must fit its own random stream of 2^34 words)`, randomQueries);
+  }
   return {
     d, m, delta, mu, support, M, r, s, method, hidden, bias, loss, optimizer, lr, beta1, beta2, adamEps, l1, l2,
     epochs, batchSize, shuffle, init, initScale, rhoTrain, advSteps, widthFactor, depth, variableAdversarial, norm,

@@ -32,6 +32,19 @@ export const CERT_CROWN: i32 = 2;
   return nu / (1.0 - nu);
 }
 
+/**
+ * max(x, 0) exactly as `Math.max(x, 0.0)` (NaN stays NaN, −0 becomes +0), written as a compare and
+ * a select plus +0 because WebAssembly's f64.max compiles to a long NaN/zero-handling sequence.
+ */
+@inline function relu(x: f64): f64 {
+  return select<f64>(0.0, x, x < 0.0) + 0.0;
+}
+
+/** `relu` on both lanes (`f64x2.pmax` is a single max instruction; +0 turns −0 into +0). */
+@inline function relu2(x: v128): v128 {
+  return f64x2.add(f64x2.pmax(x, f64x2.splat(0.0)), f64x2.splat(0.0));
+}
+
 /** Lower and upper bound of φ from the last `outputBounds` call. */
 export let boundLo: f64 = 0;
 export let boundHi: f64 = 0;
@@ -144,12 +157,52 @@ function ibp(net: Net, eps: f64, directed: bool): void {
     // The previous layer's activation bounds [relu(lo), relu(hi)], computed once per layer.
     for (let j = 0; j < nIn; j++) {
       const o = <usize>j << 3;
-      v128.store(act + (o << 1), f64x2.max(f64x2(load<f64>(prevLo + o), load<f64>(prevHi + o)), zero));
+      v128.store(act + (o << 1), relu2(f64x2(load<f64>(prevLo + o), load<f64>(prevHi + o))));
     }
     const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
     const rowBytes = <usize>nIn << 3;
     let i0 = 0;
     // Two units per f64x2: lanes are units, the interval end each weight takes is a lane mask.
+    // Four units per step (two f64x2 groups) first: independent chains, so their latencies overlap.
+    for (; i0 + 3 < nOut; i0 += 4) {
+      const r0 = W + <usize>i0 * rowBytes;
+      const r2 = r0 + (rowBytes << 1);
+      const bA = f64x2(net.b(l, i0), net.b(l, i0 + 1));
+      const bB = f64x2(net.b(l, i0 + 2), net.b(l, i0 + 3));
+      let clA = bA;
+      let chA = bA;
+      let magA = f64x2.abs(bA);
+      let clB = bB;
+      let chB = bB;
+      let magB = f64x2.abs(bB);
+      for (let j = 0; j < nIn; j++) {
+        const o = <usize>j << 3;
+        const al = v128.load64_splat(act + (o << 1));
+        const ah = v128.load64_splat(act + (o << 1) + 8);
+        const wA = v128.load64_lane(r0 + rowBytes + o, v128.load64_zero(r0 + o), 1);
+        const wB = v128.load64_lane(r2 + rowBytes + o, v128.load64_zero(r2 + o), 1);
+        const posA = f64x2.ge(wA, zero);
+        const posB = f64x2.ge(wB, zero);
+        clA = f64x2.add(clA, f64x2.mul(wA, v128.bitselect(al, ah, posA)));
+        clB = f64x2.add(clB, f64x2.mul(wB, v128.bitselect(al, ah, posB)));
+        chA = f64x2.add(chA, f64x2.mul(wA, v128.bitselect(ah, al, posA)));
+        chB = f64x2.add(chB, f64x2.mul(wB, v128.bitselect(ah, al, posB)));
+        magA = f64x2.add(magA, f64x2.mul(f64x2.abs(wA), ah));
+        magB = f64x2.add(magB, f64x2.mul(f64x2.abs(wB), ah));
+      }
+      if (directed) {
+        const eA = f64x2.add(f64x2.mul(f64x2.splat(widen), magA), tiny);
+        const eB = f64x2.add(f64x2.mul(f64x2.splat(widen), magB), tiny);
+        clA = f64x2.sub(clA, eA);
+        chA = f64x2.add(chA, eA);
+        clB = f64x2.sub(clB, eB);
+        chB = f64x2.add(chB, eB);
+      }
+      v128.store(cur + (<usize>i0 << 3), clA);
+      v128.store(curHi + (<usize>i0 << 3), chA);
+      v128.store(cur + (<usize>i0 << 3) + 16, clB);
+      v128.store(curHi + (<usize>i0 << 3) + 16, chB);
+    }
     for (; i0 + 1 < nOut; i0 += 2) {
       const r0 = W + <usize>i0 * rowBytes;
       const b2 = f64x2(net.b(l, i0), net.b(l, i0 + 1));
@@ -225,12 +278,14 @@ let pairMinus: f64 = 0;
 function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, directed: bool): void {
   const maxW = net.maxWidth;
   if (rowIdx.length < maxW) {
-    pairBuf = new StaticArray<f64>(6 * maxW);
+    pairBuf = new StaticArray<f64>(8 * maxW);
     rowIdx = new StaticArray<i32>(maxW);
   }
   let cur = changetype<usize>(pairBuf);
   let nxt = cur + (<usize>maxW << 4);
-  const coef = nxt + (<usize>maxW << 4);
+  // Column sums a_j = λ·W[:, j] and Σ_i |λ_i W[i, j]| of the current layer.
+  const colA = nxt + (<usize>maxW << 4);
+  const colS = colA + (<usize>maxW << 4);
   const idx = changetype<usize>(rowIdx);
   const lo = net.lo;
   const hi = net.hi;
@@ -238,8 +293,7 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
   const zero = f64x2.splat(0.0);
   const one = f64x2.splat(1.0);
   const ulp2 = f64x2.splat(2.0 * U);
-  const nk = unchecked(net.dims[k]);
-  for (let q = 0; q < nk; q++) v128.store(cur + (<usize>q << 4), zero);
+  // The seed: only row `unit` of λ is not zero, and every read of λ goes through the row list.
   v128.store(cur + (<usize>unit << 4), f64x2(1.0, -1.0));
   let cst = zero;
   let mag = zero;
@@ -252,10 +306,15 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
     const nIn = unchecked(net.dims[l - 1]);
     // Rows of λ with a lane that is not zero (NaN counts as not zero, as in the scalar pass).
     let nz = 0;
-    for (let i = 0; i < nOut; i++) {
-      if (v128.any_true(f64x2.ne(v128.load(cur + (<usize>i << 4)), zero))) {
-        store<i32>(idx + (<usize>nz << 2), i);
-        nz++;
+    if (l == k) {
+      store<i32>(idx, unit);
+      nz = 1;
+    } else {
+      for (let i = 0; i < nOut; i++) {
+        if (v128.any_true(f64x2.ne(v128.load(cur + (<usize>i << 4)), zero))) {
+          store<i32>(idx + (<usize>nz << 2), i);
+          nz++;
+        }
       }
     }
     if (net.bias) {
@@ -268,26 +327,56 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
       }
       terms += nOut;
     }
+    // Column sums over i in increasing order, two columns at a time (independent chains).
     const W = params + (<usize>unchecked(net.wOff[l - 1]) << 3);
     const rowBytes = <usize>nIn << 3;
+    let j = 0;
+    for (; j + 1 < nIn; j += 2) {
+      let a0 = zero;
+      let s0 = zero;
+      let a1 = zero;
+      let s1 = zero;
+      const col = W + (<usize>j << 3);
+      for (let q = 0; q < nz; q++) {
+        const i = load<i32>(idx + (<usize>q << 2));
+        const c = v128.load(cur + (<usize>i << 4));
+        const p = col + <usize>i * rowBytes;
+        const t0 = f64x2.mul(c, v128.load64_splat(p));
+        const t1 = f64x2.mul(c, v128.load64_splat(p + 8));
+        a0 = f64x2.add(a0, t0);
+        s0 = f64x2.add(s0, f64x2.abs(t0));
+        a1 = f64x2.add(a1, t1);
+        s1 = f64x2.add(s1, f64x2.abs(t1));
+      }
+      const o = <usize>j << 4;
+      v128.store(colA + o, a0);
+      v128.store(colS + o, s0);
+      v128.store(colA + o + 16, a1);
+      v128.store(colS + o + 16, s1);
+    }
+    if (j < nIn) {
+      let a0 = zero;
+      let s0 = zero;
+      const col = W + (<usize>j << 3);
+      for (let q = 0; q < nz; q++) {
+        const i = load<i32>(idx + (<usize>q << 2));
+        const t0 = f64x2.mul(v128.load(cur + (<usize>i << 4)), v128.load64_splat(col + <usize>i * rowBytes));
+        a0 = f64x2.add(a0, t0);
+        s0 = f64x2.add(s0, f64x2.abs(t0));
+      }
+      v128.store(colA + (<usize>j << 4), a0);
+      v128.store(colS + (<usize>j << 4), s0);
+    }
     if (l >= 2) {
       const prev = unchecked(net.uOff[l - 2]);
       const g = f64x2.splat(gam(nOut + 2));
       for (let j = 0; j < nIn; j++) {
-        // a = λ·W[:, j] and Σ_i |λ_i W[i, j]|, summed over i in increasing order.
-        let a = zero;
-        let aAbs = zero;
-        const col = W + (<usize>j << 3);
-        for (let q = 0; q < nz; q++) {
-          const i = load<i32>(idx + (<usize>q << 2));
-          const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(col + <usize>i * rowBytes)));
-          a = f64x2.add(a, t);
-          aAbs = f64x2.add(aAbs, f64x2.abs(t));
-        }
+        const a = v128.load(colA + (<usize>j << 4));
+        const aAbs = v128.load(colS + (<usize>j << 4));
         const lj = unchecked(lo[prev + j]);
         const uj = unchecked(hi[prev + j]);
         // The rounding error of a multiplies the activation, which lies in [0, max(u, 0)].
-        slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g, aAbs), f64x2.splat(Math.max(uj, 0.0))));
+        slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g, aAbs), f64x2.splat(relu(uj))));
         let v = zero;
         if (lj >= 0) {
           v = a; // always active: relu is the identity on [l, u]
@@ -322,15 +411,8 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
       let dual = zero;
       let big = zero;
       for (let j = 0; j < nIn; j++) {
-        let a = zero;
-        let aAbs = zero;
-        const col = W + (<usize>j << 3);
-        for (let q = 0; q < nz; q++) {
-          const i = load<i32>(idx + (<usize>q << 2));
-          const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(col + <usize>i * rowBytes)));
-          a = f64x2.add(a, t);
-          aAbs = f64x2.add(aAbs, f64x2.abs(t));
-        }
+        const a = v128.load(colA + (<usize>j << 4));
+        const aAbs = v128.load(colS + (<usize>j << 4));
         const xj = load<f64>(x0 + (<usize>j << 3));
         slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g1, aAbs), f64x2.splat(Math.abs(xj) + eps)));
         const t = f64x2.mul(a, f64x2.splat(xj));
@@ -338,7 +420,6 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
         mag = f64x2.add(mag, f64x2.abs(t));
         if (norm == NORM_INF) dual = f64x2.add(dual, f64x2.abs(a));
         else big = f64x2.max(big, f64x2.abs(a));
-        v128.store(coef + (<usize>j << 4), a);
       }
       terms += nIn;
       if (norm == NORM_L2) {
@@ -347,7 +428,7 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
         if (v128.any_true(scaled)) {
           let sq = zero;
           for (let j = 0; j < nIn; j++) {
-            const a = f64x2.div(v128.load(coef + (<usize>j << 4)), big);
+            const a = f64x2.div(v128.load(colA + (<usize>j << 4)), big);
             sq = f64x2.add(sq, f64x2.mul(a, a));
           }
           dual = v128.bitselect(f64x2.mul(big, f64x2.sqrt(sq)), dual, scaled);

@@ -12,6 +12,7 @@ import {
   randomU32,
   randomUniform,
 } from '../src/index.js';
+import { streamWords } from '../src/rng/philox.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -154,6 +155,28 @@ describe('distributions', () => {
     }
     const sd = Math.sqrt(trials * (1 / n) * (1 - 1 / n));
     for (const row of counts) for (const c of row) expect(Math.abs(c - trials / n)).toBeLessThan(6 * sd);
+  });
+});
+
+describe('streams from their words', () => {
+  it('a stream made from the words of a key draws exactly what the key draws', () => {
+    const u64 = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.integer({ min: 0, max: 2 ** 32 + 7 }));
+    fc.assert(
+      fc.property(u64, u64, fc.integer({ min: 0, max: 0xffffffff }), (seed, stream, substream) => {
+        const key = { seed, stream, substream };
+        const a = new PhiloxStream(key);
+        const b = new PhiloxStream({ words: streamWords(key) });
+        for (let i = 0; i < 9; i++) expect(b.nextU32()).toBe(a.nextU32());
+        expect(b.uniform()).toBe(a.uniform());
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects words that are not u32', () => {
+    expect(() => new PhiloxStream({ words: [0, 0, 0, 0, 2 ** 32] })).toThrow(RangeError);
+    expect(() => new PhiloxStream({ words: [0, -1, 0, 0, 0] })).toThrow(/stream words/);
+    expect(() => new PhiloxStream({ words: [0, 0, 0.5, 0, 0] })).toThrow(/stream words/);
   });
 });
 

@@ -7,7 +7,7 @@
  * algorithm stream (the paired design); the WebAssembly kernels receive a 64-bit key drawn from
  * that stream, so they too are a deterministic function of it.
  */
-import { PhiloxStream } from '../rng/philox.js';
+import { PhiloxStream, splitU64 } from '../rng/philox.js';
 
 /** The random-number interface an algorithm sees (`ctx.rng`). */
 export interface Rng {
@@ -41,7 +41,10 @@ export const SUBSTREAM = Object.freeze({
  * hide them), nor anything else about the trial.
  */
 export function philoxStream(seed: number, substream: number, streamLo: number, streamHi: number): Rng {
-  const g = new PhiloxStream({ seed, substream, stream: (BigInt(streamHi >>> 0) << 32n) | BigInt(streamLo >>> 0) });
+  // The words of (seed; substream, streamHi·2^32 + streamLo), without BigInt arithmetic: a stream
+  // is made for every run of every trial.
+  const [seedLo, seedHi] = splitU64(seed, 'seed');
+  const g = new PhiloxStream({ words: [seedLo, seedHi, substream, streamLo >>> 0, streamHi >>> 0] });
   const below = (n: number): number => g.below(n);
   return Object.freeze({
     nextU32: () => g.nextU32(),

@@ -258,8 +258,11 @@ function setup(params: Partial<NoncomputabilityParams> | Record<string, unknown>
  * an algorithm that (against the rules) keeps state between runs learns nothing from the order.
  */
 function signOrder(seed: number, t: number, streamHi: number): readonly [1 | -1, 1 | -1] {
-  return (philoxStream(seed, SUBSTREAM.order, t, streamHi).nextU32() & 1) === 0 ? [1, -1] : [-1, 1];
+  return (philoxStream(seed, SUBSTREAM.order, t, streamHi).nextU32() & 1) === 0 ? PLUS_FIRST : MINUS_FIRST;
 }
+
+const PLUS_FIRST = Object.freeze([1, -1] as const);
+const MINUS_FIRST = Object.freeze([-1, 1] as const);
 
 function runOne(core: Core, cell: PreparedCell, alg: Algorithm, sign: 1 | -1, seed: number, t: number, streamHi: number, who: string): RunRecord {
   const { ctx, stats } = makeContext(core, cell, sign, seed, t, streamHi, who);

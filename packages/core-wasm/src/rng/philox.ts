@@ -92,8 +92,20 @@ export class PhiloxStream {
   private idx = 4;
   private spare: number | undefined;
 
-  constructor(key: StreamKey) {
-    [this.k0, this.k1, this.sub, this.sLo, this.sHi] = streamWords(key);
+  /**
+   * A stream from its key, or directly from the five u32 words `(seedLo, seedHi, substream,
+   * streamLo, streamHi)` that `streamWords` computes (no 64-bit arithmetic: for callers that
+   * create a stream per trial).
+   */
+  constructor(key: StreamKey | { words: readonly [number, number, number, number, number] }) {
+    if ('words' in key) {
+      for (const w of key.words) {
+        if (!Number.isInteger(w) || w < 0 || w > 0xffffffff) throw new RangeError(`stream words: expected integers in [0, 2^32), got ${key.words.join(', ')}`);
+      }
+      [this.k0, this.k1, this.sub, this.sLo, this.sHi] = key.words;
+    } else {
+      [this.k0, this.k1, this.sub, this.sLo, this.sHi] = streamWords(key);
+    }
   }
 
   /** Next uniformly distributed u32. */

@@ -59,25 +59,37 @@ function emptyBatch(n: number, epsilons: number[]): BatchData {
 /** Add pair results for batch positions offset, offset + 1, … into `data`. */
 function fill(data: BatchData, offset: number, results: NoncomputabilityPairResult[], epsilons: number[]): void {
   const { counts, columns } = data;
-  results.forEach((r, i) => {
+  // Column arrays and count keys looked up once per slice, not per pair (this runs for every
+  // pair of a sweep, and cheap algorithms take only a few microseconds per pair).
+  const col = (name: string): Float64Array => columns[name] as Float64Array;
+  const sides = [
+    { t: (r: NoncomputabilityPairResult) => r.plus, dist: col('dist+'), cost: col('cost+'), gap: col('costGap+'), steps: col('steps+'), bits: col('bitsRead+'), diverged: 'diverged+' },
+    { t: (r: NoncomputabilityPairResult) => r.minus, dist: col('dist-'), cost: col('cost-'), gap: col('costGap-'), steps: col('steps-'), bits: col('bitsRead-'), diverged: 'diverged-' },
+  ];
+  const succPlus = epsilons.map((_, e) => `succ+.${e}`);
+  const succMinus = epsilons.map((_, e) => `succ-.${e}`);
+  const both = epsilons.map((_, e) => `both.${e}`);
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i] as NoncomputabilityPairResult;
     const j = offset + i;
-    for (const [sign, t] of [['+', r.plus], ['-', r.minus]] as const) {
-      (columns[`dist${sign}`] as Float64Array)[j] = t.dist;
-      (columns[`cost${sign}`] as Float64Array)[j] = t.cost;
-      (columns[`costGap${sign}`] as Float64Array)[j] = t.costGap;
-      (columns[`steps${sign}`] as Float64Array)[j] = t.steps;
-      (columns[`bitsRead${sign}`] as Float64Array)[j] = t.bitsRead;
-      if (t.diverged) counts[`diverged${sign}`] = (counts[`diverged${sign}`] as number) + 1;
+    for (const side of sides) {
+      const t = side.t(r);
+      side.dist[j] = t.dist;
+      side.cost[j] = t.cost;
+      side.gap[j] = t.costGap;
+      side.steps[j] = t.steps;
+      side.bits[j] = t.bitsRead;
+      if (t.diverged) counts[side.diverged] = (counts[side.diverged] as number) + 1;
     }
     if (r.identical) counts.identical = (counts.identical as number) + 1;
-    epsilons.forEach((_, e) => {
+    for (let e = 0; e < epsilons.length; e++) {
       const p = r.plus.success[e] === true;
       const m = r.minus.success[e] === true;
-      if (p) counts[`succ+.${e}`] = (counts[`succ+.${e}`] as number) + 1;
-      if (m) counts[`succ-.${e}`] = (counts[`succ-.${e}`] as number) + 1;
-      if (p && m) counts[`both.${e}`] = (counts[`both.${e}`] as number) + 1;
-    });
-  });
+      if (p) counts[succPlus[e] as string] = (counts[succPlus[e] as string] as number) + 1;
+      if (m) counts[succMinus[e] as string] = (counts[succMinus[e] as string] as number) + 1;
+      if (p && m) counts[both[e] as string] = (counts[both[e] as string] as number) + 1;
+    }
+  }
 }
 
 /**

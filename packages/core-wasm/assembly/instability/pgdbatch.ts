@@ -408,20 +408,18 @@ function affine(
   for (; r + 4 <= R; r += 4) {
     const mr = m + <usize>r * rsb;
     let b = 0;
-    for (; b < nbE; b += 4) {
-      // nbE is even: the last block may hold only two points (its second half is not stored).
-      const two = b + 2 == nbE;
+    for (; b + 4 <= nbE; b += 4) {
       let a00 = zero, a01 = zero, a10 = zero, a11 = zero;
       let a20 = zero, a21 = zero, a30 = zero, a31 = zero;
       let ip = inp + (<usize>b << 3);
       let mk = mr;
       for (let k = 0; k < K; k++, ip += sb, mk += csb) {
         const x0 = v128.load(ip);
-        const x1 = two ? zero : v128.load(ip, 16);
-        const w0 = f64x2.splat(load<f64>(mk));
-        const w1 = f64x2.splat(load<f64>(mk + rsb));
-        const w2 = f64x2.splat(load<f64>(mk + 2 * rsb));
-        const w3 = f64x2.splat(load<f64>(mk + 3 * rsb));
+        const x1 = v128.load(ip, 16);
+        const w0 = v128.load64_splat(mk);
+        const w1 = v128.load64_splat(mk + rsb);
+        const w2 = v128.load64_splat(mk + 2 * rsb);
+        const w3 = v128.load64_splat(mk + 3 * rsb);
         a00 = f64x2.add(a00, f64x2.mul(w0, x0));
         a01 = f64x2.add(a01, f64x2.mul(w0, x1));
         a10 = f64x2.add(a10, f64x2.mul(w1, x0));
@@ -432,10 +430,28 @@ function affine(
         a31 = f64x2.add(a31, f64x2.mul(w3, x1));
       }
       const o = out + <usize>r * sb + (<usize>b << 3);
-      finish(o, a00, a01, bias, r, relu, mask, r, sb, b, two);
-      finish(o + sb, a10, a11, bias, r + 1, relu, mask, r + 1, sb, b, two);
-      finish(o + 2 * sb, a20, a21, bias, r + 2, relu, mask, r + 2, sb, b, two);
-      finish(o + 3 * sb, a30, a31, bias, r + 3, relu, mask, r + 3, sb, b, two);
+      finish(o, a00, a01, bias, r, relu, mask, r, sb, b, false);
+      finish(o + sb, a10, a11, bias, r + 1, relu, mask, r + 1, sb, b, false);
+      finish(o + 2 * sb, a20, a21, bias, r + 2, relu, mask, r + 2, sb, b, false);
+      finish(o + 3 * sb, a30, a31, bias, r + 3, relu, mask, r + 3, sb, b, false);
+    }
+    if (b < nbE) {
+      // nbE is even: a last block of two points.
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+      let ip = inp + (<usize>b << 3);
+      let mk = mr;
+      for (let k = 0; k < K; k++, ip += sb, mk += csb) {
+        const x0 = v128.load(ip);
+        a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(mk), x0));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(mk + rsb), x0));
+        a2 = f64x2.add(a2, f64x2.mul(v128.load64_splat(mk + 2 * rsb), x0));
+        a3 = f64x2.add(a3, f64x2.mul(v128.load64_splat(mk + 3 * rsb), x0));
+      }
+      const o = out + <usize>r * sb + (<usize>b << 3);
+      finish(o, a0, zero, bias, r, relu, mask, r, sb, b, true);
+      finish(o + sb, a1, zero, bias, r + 1, relu, mask, r + 1, sb, b, true);
+      finish(o + 2 * sb, a2, zero, bias, r + 2, relu, mask, r + 2, sb, b, true);
+      finish(o + 3 * sb, a3, zero, bias, r + 3, relu, mask, r + 3, sb, b, true);
     }
   }
   // Remaining rows one at a time, eight points per block (four independent sums).
@@ -448,7 +464,7 @@ function affine(
       let ip = inp + (<usize>b << 3);
       let mk = mr;
       for (let k = 0; k < K; k++, ip += sb, mk += csb) {
-        const w = f64x2.splat(load<f64>(mk));
+        const w = v128.load64_splat(mk);
         s0 = f64x2.add(s0, f64x2.mul(w, v128.load(ip)));
         s1 = f64x2.add(s1, f64x2.mul(w, v128.load(ip, 16)));
         s2 = f64x2.add(s2, f64x2.mul(w, v128.load(ip, 32)));
@@ -462,7 +478,7 @@ function affine(
       let ip = inp + (<usize>b << 3);
       let mk = mr;
       for (let k = 0; k < K; k++, ip += sb, mk += csb) {
-        s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(mk)), v128.load(ip)));
+        s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(mk), v128.load(ip)));
       }
       finish(o + (<usize>b << 3), s0, zero, bias, r, relu, mask, r, sb, b, true);
     }
@@ -480,8 +496,11 @@ function affine(
     s1 = f64x2.add(s1, bv);
   }
   if (relu) {
-    s0 = f64x2.max(s0, zero);
-    s1 = f64x2.max(s1, zero);
+    // pmax(s, 0) = s < 0 ? 0 : s: one instruction where max is a NaN/signed-zero sequence. It
+    // keeps NaN and differs from max only by leaving −0 for s = −0, which nothing can see: an
+    // activation enters later sums (which start from +0, and +0 + ±0 = +0) and the mask a > 0.
+    s0 = f64x2.pmax(s0, zero);
+    s1 = f64x2.pmax(s1, zero);
   }
   if (mask != 0) {
     const mp = mask + <usize>r * sb + (<usize>b << 3);

@@ -95,6 +95,8 @@ describe('batched PGD = per-point PGD, bit for bit', () => {
       { method: 'shortcut', m: 8, r: 32, s: 16, attacks: ['pgd', 'fgsm', 'random'], certify: [], pgdSteps: 10, randomQueries: 10 },
       { method: 'shortcut', m: 8, r: 32, s: 16, norm: 'l2', attacks: ['pgd'], certify: [], pgdSteps: 6, pgdRestarts: 2, schedule: 'step' },
       { method: 'construct-stable', m: 6, r: 24, s: 8, attacks: ['pgd', 'random'], certify: [], pgdSteps: 8, randomQueries: 10 },
+      { d: 4, m: 6, r: 24, s: 8, hidden: [7, 3], epochs: 30, attacks: ['pgd', 'fgsm', 'random'], certify: [], pgdSteps: 9, pgdRestarts: 2, randomQueries: 8 },
+      { d: 3, m: 6, r: 24, s: 8, hidden: [6], epochs: 30, norm: 'l2', attacks: ['pgd', 'bisect'], certify: [], pgdSteps: 6, schedule: 'step', bisectIters: 3 },
     ];
     let points = 0;
     for (const p of cases) {
@@ -133,12 +135,15 @@ describe('batched PGD = per-point PGD, bit for bit', () => {
     norm: fc.constantFrom<'linf' | 'l2'>('linf', 'l2'),
   });
 
-  // Random-weight nets 2→k→1 and 2→k→k→1; hidden biases shifted down now and then so that whole
-  // regions are flat (∇φ = 0: the probe fallback, and iterates that stop moving).
+  // Random-weight nets d→1, d→k→1 and d→k→k→1 (mostly d = 2); hidden biases shifted down now and
+  // then so that whole regions are flat (∇φ = 0: the probe fallback, and iterates that stop moving).
   const netArb = fc
-    .record({ k: fc.integer({ min: 1, max: 9 }), deep: fc.boolean(), bias: fc.boolean(), shift: fc.constantFrom(0, 0, -1.5), seed: fc.integer({ min: 0, max: 2 ** 31 }) })
-    .map(({ k, deep, bias, shift, seed }) => {
-      const dims = deep ? [2, k, k, 1] : [2, k, 1];
+    .record({
+      d: fc.constantFrom(2, 2, 2, 3, 5), k: fc.integer({ min: 1, max: 9 }), hidden: fc.constantFrom(0, 1, 1, 2, 2), bias: fc.boolean(),
+      shift: fc.constantFrom(0, 0, -1.5), seed: fc.integer({ min: 0, max: 2 ** 31 }),
+    })
+    .map(({ d, k, hidden, bias, shift, seed }) => {
+      const dims = [d, ...Array<number>(hidden).fill(k), 1];
       const p: number[] = [];
       let s = seed >>> 0;
       const rnd = (): number => {
@@ -159,7 +164,7 @@ describe('batched PGD = per-point PGD, bit for bit', () => {
     let attacked = 0;
     fc.assert(
       fc.property(netArb, planArb, fc.integer({ min: 2, max: 9 }), fc.integer({ min: 0, max: 1000 }), (net, plan, m, seed) => {
-        const P = sampleStripes(core, { m }, 24, { seed, streamHi: 1, streamLo: 2, substream: 1 });
+        const P = sampleStripes(core, { m, d: net.dims[0]! }, 24, { seed, streamHi: 1, streamLo: 2, substream: 1 });
         const ids = Array.from({ length: P.n }, (_, i) => i);
         const stream = { seed, streamLo: 7, streamHi: 3 };
         const [a, b] = bothWays(() => attackPoints(net, m, P.X, ids, plan, stream));

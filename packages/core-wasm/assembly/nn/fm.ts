@@ -397,6 +397,73 @@ function outerOne(g: usize, D: usize, A: usize, i: i32, j: i32, K: i32, sb: usiz
 }
 
 /**
+ * Backward step through a layer with a single output (a scalar-output network's last layer), in
+ * one pass over the batch instead of three: with D the output delta (one feature-major row),
+ * g[j] += Σ_b D[b]·A[j][b] for j < K, gb[0] += Σ_b D[b] when `gb` ≠ 0, and, when `out` ≠ 0,
+ * the deltas of the layer below: out[j][b] = A[j][b] > 0 ? 0 + W[j]·D[b] : 0 (W the K weights).
+ * Bit-identical to fmOuterAcc(g, gb, D, A, 1, K, …) followed by
+ * fmAffine(W, 1, K, K, 1, D, out, stride, nb, 0, false, A): the same sums in the same lanes and
+ * order. Padding columns of D must be zero.
+ */
+export function fmBackOne(g: usize, gb: usize, D: usize, A: usize, W: usize, K: i32, out: usize, stride: i32, nb: i32): void {
+  if (out != 0) backOneBody(g, gb, D, A, W, K, out, stride, nb, true);
+  else backOneBody(g, gb, D, A, W, K, 0, stride, nb, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function backOneBody(g: usize, gb: usize, D: usize, A: usize, W: usize, K: i32, out: usize, stride: i32, nb: i32, deltas: bool): void {
+  const end = <usize>fmStride(nb) << 3;
+  const sb = <usize>stride << 3;
+  const zero = f64x2.splat(0.0);
+  if (gb != 0) {
+    let c = zero;
+    for (let o: usize = 0; o < end; o += 16) c = f64x2.add(c, v128.load(D + o));
+    addLanes(gb, c);
+  }
+  let j = 0;
+  for (; j + 4 <= K; j += 4) {
+    const a0 = A + <usize>j * sb, a1 = a0 + sb, a2 = a1 + sb, a3 = a2 + sb;
+    const o0 = out + <usize>j * sb, o1 = o0 + sb, o2 = o1 + sb, o3 = o2 + sb;
+    const w = W + (<usize>j << 3);
+    let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+    for (let o: usize = 0; o < end; o += 16) {
+      const d = v128.load(D + o);
+      let h = v128.load(a0 + o);
+      c0 = f64x2.add(c0, f64x2.mul(d, h));
+      if (deltas) v128.store(o0 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w), d)), f64x2.gt(h, zero)));
+      h = v128.load(a1 + o);
+      c1 = f64x2.add(c1, f64x2.mul(d, h));
+      if (deltas) v128.store(o1 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 8), d)), f64x2.gt(h, zero)));
+      h = v128.load(a2 + o);
+      c2 = f64x2.add(c2, f64x2.mul(d, h));
+      if (deltas) v128.store(o2 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 16), d)), f64x2.gt(h, zero)));
+      h = v128.load(a3 + o);
+      c3 = f64x2.add(c3, f64x2.mul(d, h));
+      if (deltas) v128.store(o3 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 24), d)), f64x2.gt(h, zero)));
+    }
+    const gj = g + (<usize>j << 3);
+    addLanes(gj, c0);
+    addLanes(gj + 8, c1);
+    addLanes(gj + 16, c2);
+    addLanes(gj + 24, c3);
+  }
+  for (; j < K; j++) {
+    const aj = A + <usize>j * sb;
+    const oj = out + <usize>j * sb;
+    const wv = v128.load64_splat(W + (<usize>j << 3));
+    let c = zero;
+    for (let o: usize = 0; o < end; o += 16) {
+      const d = v128.load(D + o);
+      const h = v128.load(aj + o);
+      c = f64x2.add(c, f64x2.mul(d, h));
+      if (deltas) v128.store(oj + o, v128.and(f64x2.add(zero, f64x2.mul(wv, d)), f64x2.gt(h, zero)));
+    }
+    addLanes(g + (<usize>j << 3), c);
+  }
+}
+
+/**
  * Copy `n` points of dimension `d` from point-major `src` (src[b*d + k]) into feature-major
  * `dst` (dst[k*stride + b]); padding columns b ∈ [n, stride) are set to 0.
  */

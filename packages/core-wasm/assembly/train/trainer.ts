@@ -7,7 +7,7 @@
 
 import { Philox } from "../rng/philox";
 import { dimAt, mlpMaxWidth, mlpParamCount } from "../nn/mlp";
-import { fmAffine, relu0, fmGather, fmOuterAcc, fmStride, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
+import { fmAffine, relu0, fmGather, fmOuterAcc, fmBackOne, fmStride, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
 import { lossValue, lossGrad } from "./losses";
 import { gemmStrided } from "../linalg/gemm";
 import { OptimState, optimStep, addL2Grad, proxL1 } from "./optim";
@@ -147,16 +147,19 @@ export function lossGradFM(
       // and odd points in two lanes: the last bits differ, both are deterministic).
       gemmStrided(false, true, nout, nin, fmStride(nb), cur, S, aPrev, S, gW, nin, false);
       if (bias) fmOuterAcc(0, gW + ((<usize>nout * nin) << 3), cur, aPrev, nout, 0, S, nb);
+    } else if (nout == 1) {
+      // A single output: weight and bias gradients and the deltas below in one pass.
+      fmBackOne(gW, bias ? gW + ((<usize>nin) << 3) : 0, cur, aPrev, params + (<usize>pOff << 3), nin, l > 1 ? nxt : 0, S, nb);
     } else {
       fmOuterAcc(gW, bias ? gW + ((<usize>nout * nin) << 3) : 0, cur, aPrev, nout, nin, S, nb);
     }
     if (l > 1) {
-      // δ_{l−1} = (W_lᵀ δ_l) ⊙ [a_{l−1} > 0]
+      // δ_{l−1} = (W_lᵀ δ_l) ⊙ [a_{l−1} > 0] (already written by fmBackOne for one output)
       const w = params + (<usize>pOff << 3);
       if (big) {
         gemmStrided(true, false, nin, fmStride(nb), nout, w, nin, cur, S, nxt, S, false);
         reluMask(nxt, aPrev, nin, S, nb);
-      } else {
+      } else if (nout != 1) {
         fmAffine(w, 1, nin, nin, nout, cur, nxt, S, nb, 0, false, aPrev);
       }
       const t = cur;

@@ -293,83 +293,90 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
   const zero = f64x2.splat(0.0);
   const one = f64x2.splat(1.0);
   const ulp2 = f64x2.splat(2.0 * U);
-  // The seed: only row `unit` of λ is not zero, and every read of λ goes through the row list.
-  v128.store(cur + (<usize>unit << 4), f64x2(1.0, -1.0));
   let cst = zero;
   let mag = zero;
   let slack = zero;
   // Per-lane count of the upper-relaxation constants; `terms` counts what both lanes share.
   let negs = zero;
   let terms = 0;
+  // Number of rows in idx: the non-zero rows of the next λ, listed while it is written.
+  let nz = 0;
   for (let l = k; l >= 1; l--) {
     const nOut = unchecked(net.dims[l]);
     const nIn = unchecked(net.dims[l - 1]);
-    // Rows of λ with a lane that is not zero (NaN counts as not zero, as in the scalar pass).
-    let nz = 0;
-    if (l == k) {
-      store<i32>(idx, unit);
-      nz = 1;
-    } else {
-      for (let i = 0; i < nOut; i++) {
-        if (v128.any_true(f64x2.ne(v128.load(cur + (<usize>i << 4)), zero))) {
-          store<i32>(idx + (<usize>nz << 2), i);
-          nz++;
-        }
-      }
-    }
-    if (net.bias) {
-      const bp = params + (<usize>unchecked(net.bOff[l - 1]) << 3);
-      for (let q = 0; q < nz; q++) {
-        const i = load<i32>(idx + (<usize>q << 2));
-        const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(bp + (<usize>i << 3))));
-        cst = f64x2.add(cst, t);
-        mag = f64x2.add(mag, f64x2.abs(t));
-      }
-      terms += nOut;
-    }
-    // Column sums over i in increasing order, two columns at a time (independent chains).
     const W = params + (<usize>unchecked(net.wOff[l - 1]) << 3);
     const rowBytes = <usize>nIn << 3;
-    let j = 0;
-    for (; j + 1 < nIn; j += 2) {
-      let a0 = zero;
-      let s0 = zero;
-      let a1 = zero;
-      let s1 = zero;
-      const col = W + (<usize>j << 3);
-      for (let q = 0; q < nz; q++) {
-        const i = load<i32>(idx + (<usize>q << 2));
-        const c = v128.load(cur + (<usize>i << 4));
-        const p = col + <usize>i * rowBytes;
-        const t0 = f64x2.mul(c, v128.load64_splat(p));
-        const t1 = f64x2.mul(c, v128.load64_splat(p + 8));
-        a0 = f64x2.add(a0, t0);
-        s0 = f64x2.add(s0, f64x2.abs(t0));
-        a1 = f64x2.add(a1, t1);
-        s1 = f64x2.add(s1, f64x2.abs(t1));
+    if (l == k) {
+      // The seed row ±1: its bias term and column sums are single products (0 + t, as in a sum).
+      const pm = f64x2(1.0, -1.0);
+      if (net.bias) {
+        const t = f64x2.mul(pm, f64x2.splat(net.b(l, unit)));
+        cst = f64x2.add(cst, t);
+        mag = f64x2.add(mag, f64x2.abs(t));
+        terms += nOut;
       }
-      const o = <usize>j << 4;
-      v128.store(colA + o, a0);
-      v128.store(colS + o, s0);
-      v128.store(colA + o + 16, a1);
-      v128.store(colS + o + 16, s1);
-    }
-    if (j < nIn) {
-      let a0 = zero;
-      let s0 = zero;
-      const col = W + (<usize>j << 3);
-      for (let q = 0; q < nz; q++) {
-        const i = load<i32>(idx + (<usize>q << 2));
-        const t0 = f64x2.mul(v128.load(cur + (<usize>i << 4)), v128.load64_splat(col + <usize>i * rowBytes));
-        a0 = f64x2.add(a0, t0);
-        s0 = f64x2.add(s0, f64x2.abs(t0));
+      const row = W + <usize>unit * rowBytes;
+      for (let j = 0; j < nIn; j++) {
+        const t = f64x2.mul(pm, v128.load64_splat(row + (<usize>j << 3)));
+        v128.store(colA + (<usize>j << 4), f64x2.add(zero, t));
+        v128.store(colS + (<usize>j << 4), f64x2.add(zero, f64x2.abs(t)));
       }
-      v128.store(colA + (<usize>j << 4), a0);
-      v128.store(colS + (<usize>j << 4), s0);
+    } else {
+      // λ's non-zero rows (NaN counts as not zero, as in the scalar pass) are in idx[0..nz).
+      if (net.bias) {
+        const bp = params + (<usize>unchecked(net.bOff[l - 1]) << 3);
+        for (let q = 0; q < nz; q++) {
+          const i = load<i32>(idx + (<usize>q << 2));
+          const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(bp + (<usize>i << 3))));
+          cst = f64x2.add(cst, t);
+          mag = f64x2.add(mag, f64x2.abs(t));
+        }
+        terms += nOut;
+      }
+      // Column sums over i in increasing order, two columns at a time (independent chains).
+      let j = 0;
+      for (; j + 1 < nIn; j += 2) {
+        let a0 = zero;
+        let s0 = zero;
+        let a1 = zero;
+        let s1 = zero;
+        const col = W + (<usize>j << 3);
+        for (let q = 0; q < nz; q++) {
+          const i = load<i32>(idx + (<usize>q << 2));
+          const c = v128.load(cur + (<usize>i << 4));
+          const p = col + <usize>i * rowBytes;
+          const t0 = f64x2.mul(c, v128.load64_splat(p));
+          const t1 = f64x2.mul(c, v128.load64_splat(p + 8));
+          a0 = f64x2.add(a0, t0);
+          s0 = f64x2.add(s0, f64x2.abs(t0));
+          a1 = f64x2.add(a1, t1);
+          s1 = f64x2.add(s1, f64x2.abs(t1));
+        }
+        const o = <usize>j << 4;
+        v128.store(colA + o, a0);
+        v128.store(colS + o, s0);
+        v128.store(colA + o + 16, a1);
+        v128.store(colS + o + 16, s1);
+      }
+      if (j < nIn) {
+        let a0 = zero;
+        let s0 = zero;
+        const col = W + (<usize>j << 3);
+        for (let q = 0; q < nz; q++) {
+          const i = load<i32>(idx + (<usize>q << 2));
+          const t0 = f64x2.mul(v128.load(cur + (<usize>i << 4)), v128.load64_splat(col + <usize>i * rowBytes));
+          a0 = f64x2.add(a0, t0);
+          s0 = f64x2.add(s0, f64x2.abs(t0));
+        }
+        v128.store(colA + (<usize>j << 4), a0);
+        v128.store(colS + (<usize>j << 4), s0);
+      }
     }
     if (l >= 2) {
       const prev = unchecked(net.uOff[l - 2]);
       const g = f64x2.splat(gam(nOut + 2));
+      // The column sums are done with idx: it now collects the rows of the next λ.
+      nz = 0;
       for (let j = 0; j < nIn; j++) {
         const a = v128.load(colA + (<usize>j << 4));
         const aAbs = v128.load(colS + (<usize>j << 4));
@@ -400,6 +407,10 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
           v = v128.bitselect(vPos, vNeg, pos);
         }
         v128.store(nxt + (<usize>j << 4), v);
+        if (v128.any_true(f64x2.ne(v, zero))) {
+          store<i32>(idx + (<usize>nz << 2), j);
+          nz++;
+        }
       }
       const tmp = cur;
       cur = nxt;
@@ -450,6 +461,245 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
   }
 }
 
+/** Scratch of `crownPair2`: λ rows and column sums hold the two units' f64x2 side by side. */
+let pair2Buf = new StaticArray<f64>(0);
+let pair2Plus: f64 = 0;
+let pair2Minus: f64 = 0;
+
+/**
+ * `crownPair` for two units of layer k at once (unitA's lanes in one f64x2, unitB's in another):
+ * results of unitA in `pairPlus` / `pairMinus`, of unitB in `pair2Plus` / `pair2Minus`. The two
+ * passes are independent chains that overlap in the pipeline; the row list is the union of both
+ * units' non-zero rows (a row that is zero in one unit adds +0 there, which changes nothing), and
+ * each lane is again exactly the scalar pass.
+ */
+function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f64, norm: i32, directed: bool): void {
+  const maxW = net.maxWidth;
+  if (pair2Buf.length < 16 * maxW) pair2Buf = new StaticArray<f64>(16 * maxW);
+  if (rowIdx.length < maxW) {
+    pairBuf = new StaticArray<f64>(8 * maxW);
+    rowIdx = new StaticArray<i32>(maxW);
+  }
+  let cur = changetype<usize>(pair2Buf);
+  let nxt = cur + (<usize>maxW << 5);
+  const colA = nxt + (<usize>maxW << 5);
+  const colS = colA + (<usize>maxW << 5);
+  const idx = changetype<usize>(rowIdx);
+  const lo = net.lo;
+  const hi = net.hi;
+  const params = net.params;
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const ulp2 = f64x2.splat(2.0 * U);
+  let cstA = zero;
+  let magA = zero;
+  let slackA = zero;
+  let negsA = zero;
+  let cstB = zero;
+  let magB = zero;
+  let slackB = zero;
+  let negsB = zero;
+  let terms = 0;
+  let nz = 0;
+  for (let l = k; l >= 1; l--) {
+    const nOut = unchecked(net.dims[l]);
+    const nIn = unchecked(net.dims[l - 1]);
+    const W = params + (<usize>unchecked(net.wOff[l - 1]) << 3);
+    const rowBytes = <usize>nIn << 3;
+    if (l == k) {
+      const pm = f64x2(1.0, -1.0);
+      if (net.bias) {
+        const tA = f64x2.mul(pm, f64x2.splat(net.b(l, unitA)));
+        const tB = f64x2.mul(pm, f64x2.splat(net.b(l, unitB)));
+        cstA = f64x2.add(cstA, tA);
+        magA = f64x2.add(magA, f64x2.abs(tA));
+        cstB = f64x2.add(cstB, tB);
+        magB = f64x2.add(magB, f64x2.abs(tB));
+        terms += nOut;
+      }
+      const rowA = W + <usize>unitA * rowBytes;
+      const rowB = W + <usize>unitB * rowBytes;
+      for (let j = 0; j < nIn; j++) {
+        const o = <usize>j << 5;
+        const tA = f64x2.mul(pm, v128.load64_splat(rowA + (<usize>j << 3)));
+        const tB = f64x2.mul(pm, v128.load64_splat(rowB + (<usize>j << 3)));
+        v128.store(colA + o, f64x2.add(zero, tA));
+        v128.store(colS + o, f64x2.add(zero, f64x2.abs(tA)));
+        v128.store(colA + o + 16, f64x2.add(zero, tB));
+        v128.store(colS + o + 16, f64x2.add(zero, f64x2.abs(tB)));
+      }
+    } else {
+      if (net.bias) {
+        const bp = params + (<usize>unchecked(net.bOff[l - 1]) << 3);
+        for (let q = 0; q < nz; q++) {
+          const i = load<i32>(idx + (<usize>q << 2));
+          const bi = f64x2.splat(load<f64>(bp + (<usize>i << 3)));
+          const tA = f64x2.mul(v128.load(cur + (<usize>i << 5)), bi);
+          const tB = f64x2.mul(v128.load(cur + (<usize>i << 5) + 16), bi);
+          cstA = f64x2.add(cstA, tA);
+          magA = f64x2.add(magA, f64x2.abs(tA));
+          cstB = f64x2.add(cstB, tB);
+          magB = f64x2.add(magB, f64x2.abs(tB));
+        }
+        terms += nOut;
+      }
+      for (let j = 0; j < nIn; j++) {
+        let aA = zero;
+        let sA = zero;
+        let aB = zero;
+        let sB = zero;
+        const col = W + (<usize>j << 3);
+        for (let q = 0; q < nz; q++) {
+          const i = load<i32>(idx + (<usize>q << 2));
+          const w = v128.load64_splat(col + <usize>i * rowBytes);
+          const tA = f64x2.mul(v128.load(cur + (<usize>i << 5)), w);
+          const tB = f64x2.mul(v128.load(cur + (<usize>i << 5) + 16), w);
+          aA = f64x2.add(aA, tA);
+          sA = f64x2.add(sA, f64x2.abs(tA));
+          aB = f64x2.add(aB, tB);
+          sB = f64x2.add(sB, f64x2.abs(tB));
+        }
+        const o = <usize>j << 5;
+        v128.store(colA + o, aA);
+        v128.store(colS + o, sA);
+        v128.store(colA + o + 16, aB);
+        v128.store(colS + o + 16, sB);
+      }
+    }
+    if (l >= 2) {
+      const prev = unchecked(net.uOff[l - 2]);
+      const g = f64x2.splat(gam(nOut + 2));
+      nz = 0;
+      for (let j = 0; j < nIn; j++) {
+        const o = <usize>j << 5;
+        const aA = v128.load(colA + o);
+        const aB = v128.load(colA + o + 16);
+        const lj = unchecked(lo[prev + j]);
+        const uj = unchecked(hi[prev + j]);
+        const ru = f64x2.splat(relu(uj));
+        slackA = f64x2.add(slackA, f64x2.mul(f64x2.mul(g, v128.load(colS + o)), ru));
+        slackB = f64x2.add(slackB, f64x2.mul(f64x2.mul(g, v128.load(colS + o + 16)), ru));
+        let vA = zero;
+        let vB = zero;
+        if (lj >= 0) {
+          vA = aA;
+          vB = aB;
+        } else if (uj <= 0) {
+          vA = zero;
+          vB = zero;
+        } else {
+          const alpha = uj > -lj;
+          const s = f64x2.splat((uj / (uj - lj)) * (1.0 + 4.0 * U));
+          const l2 = f64x2.splat(lj);
+          const mz = f64x2.splat(Math.max(-lj, uj));
+          const posA = f64x2.ge(aA, zero);
+          const upA = v128.not(posA);
+          const vNegA = f64x2.mul(aA, s);
+          const tA = f64x2.mul(f64x2.neg(vNegA), l2);
+          cstA = f64x2.add(cstA, v128.and(tA, upA));
+          magA = f64x2.add(magA, v128.and(f64x2.abs(tA), upA));
+          negsA = f64x2.add(negsA, v128.and(one, upA));
+          slackA = f64x2.add(slackA, v128.and(f64x2.mul(f64x2.mul(ulp2, f64x2.abs(vNegA)), mz), upA));
+          vA = v128.bitselect(alpha ? aA : zero, vNegA, posA);
+          const posB = f64x2.ge(aB, zero);
+          const upB = v128.not(posB);
+          const vNegB = f64x2.mul(aB, s);
+          const tB = f64x2.mul(f64x2.neg(vNegB), l2);
+          cstB = f64x2.add(cstB, v128.and(tB, upB));
+          magB = f64x2.add(magB, v128.and(f64x2.abs(tB), upB));
+          negsB = f64x2.add(negsB, v128.and(one, upB));
+          slackB = f64x2.add(slackB, v128.and(f64x2.mul(f64x2.mul(ulp2, f64x2.abs(vNegB)), mz), upB));
+          vB = v128.bitselect(alpha ? aB : zero, vNegB, posB);
+        }
+        v128.store(nxt + o, vA);
+        v128.store(nxt + o + 16, vB);
+        if (v128.any_true(v128.or(f64x2.ne(vA, zero), f64x2.ne(vB, zero)))) {
+          store<i32>(idx + (<usize>nz << 2), j);
+          nz++;
+        }
+      }
+      const tmp = cur;
+      cur = nxt;
+      nxt = tmp;
+    } else {
+      const g1 = f64x2.splat(gam(nOut + 2));
+      let valA = zero;
+      let dualA = zero;
+      let bigA = zero;
+      let valB = zero;
+      let dualB = zero;
+      let bigB = zero;
+      for (let j = 0; j < nIn; j++) {
+        const o = <usize>j << 5;
+        const aA = v128.load(colA + o);
+        const aB = v128.load(colA + o + 16);
+        const xj = load<f64>(x0 + (<usize>j << 3));
+        const xe = f64x2.splat(Math.abs(xj) + eps);
+        const xv = f64x2.splat(xj);
+        slackA = f64x2.add(slackA, f64x2.mul(f64x2.mul(g1, v128.load(colS + o)), xe));
+        slackB = f64x2.add(slackB, f64x2.mul(f64x2.mul(g1, v128.load(colS + o + 16)), xe));
+        const tA = f64x2.mul(aA, xv);
+        const tB = f64x2.mul(aB, xv);
+        valA = f64x2.add(valA, tA);
+        magA = f64x2.add(magA, f64x2.abs(tA));
+        valB = f64x2.add(valB, tB);
+        magB = f64x2.add(magB, f64x2.abs(tB));
+        if (norm == NORM_INF) {
+          dualA = f64x2.add(dualA, f64x2.abs(aA));
+          dualB = f64x2.add(dualB, f64x2.abs(aB));
+        } else {
+          bigA = f64x2.max(bigA, f64x2.abs(aA));
+          bigB = f64x2.max(bigB, f64x2.abs(aB));
+        }
+      }
+      terms += nIn;
+      if (norm == NORM_L2) {
+        const scA = f64x2.gt(bigA, zero);
+        const scB = f64x2.gt(bigB, zero);
+        if (v128.any_true(v128.or(scA, scB))) {
+          let sqA = zero;
+          let sqB = zero;
+          for (let j = 0; j < nIn; j++) {
+            const o = <usize>j << 5;
+            const qA = f64x2.div(v128.load(colA + o), bigA);
+            const qB = f64x2.div(v128.load(colA + o + 16), bigB);
+            sqA = f64x2.add(sqA, f64x2.mul(qA, qA));
+            sqB = f64x2.add(sqB, f64x2.mul(qB, qB));
+          }
+          dualA = v128.bitselect(f64x2.mul(bigA, f64x2.sqrt(sqA)), dualA, scA);
+          dualB = v128.bitselect(f64x2.mul(bigB, f64x2.sqrt(sqB)), dualB, scB);
+        }
+      }
+      const d = nIn;
+      const ev = f64x2.splat(eps);
+      const penA = f64x2.mul(ev, dualA);
+      const penB = f64x2.mul(ev, dualB);
+      let resA = f64x2.sub(f64x2.add(valA, cstA), penA);
+      let resB = f64x2.sub(f64x2.add(valB, cstB), penB);
+      if (directed) {
+        const gA = f64x2(
+          gam(2 * (terms + <i32>f64x2.extract_lane(negsA, 0)) + 2 * d + 16),
+          gam(2 * (terms + <i32>f64x2.extract_lane(negsA, 1)) + 2 * d + 16),
+        );
+        const gB = f64x2(
+          gam(2 * (terms + <i32>f64x2.extract_lane(negsB, 0)) + 2 * d + 16),
+          gam(2 * (terms + <i32>f64x2.extract_lane(negsB, 1)) + 2 * d + 16),
+        );
+        slackA = f64x2.add(slackA, f64x2.mul(gA, f64x2.add(magA, penA)));
+        slackB = f64x2.add(slackB, f64x2.mul(gB, f64x2.add(magB, penB)));
+        const safe = f64x2.splat(SAFE);
+        const tiny = f64x2.splat(TINY);
+        resA = f64x2.sub(resA, f64x2.add(f64x2.mul(slackA, safe), tiny));
+        resB = f64x2.sub(resB, f64x2.add(f64x2.mul(slackB, safe), tiny));
+      }
+      pairPlus = f64x2.extract_lane(resA, 0);
+      pairMinus = f64x2.extract_lane(resA, 1);
+      pair2Plus = f64x2.extract_lane(resB, 0);
+      pair2Minus = f64x2.extract_lane(resB, 1);
+    }
+  }
+}
+
 /**
  * Bounds of φ over B(x0, eps) with the methods in `method` (CERT_IBP, CERT_CROWN; CROWN bounds are
  * intersected with IBP's, which is always valid). Results in `boundLo` / `boundHi`.
@@ -472,6 +722,12 @@ function crownRefine(net: Net, x0: usize, eps: f64, norm: i32, method: i32, dire
   boundHi = unchecked(hi[o]);
 }
 
+/** Intersect unit u's bounds with the CROWN bounds [lb, ub]. */
+@inline function tightenUnit(lo: StaticArray<f64>, hi: StaticArray<f64>, u: i32, lb: f64, ub: f64): void {
+  if (lb > unchecked(lo[u])) unchecked((lo[u] = lb));
+  if (ub < unchecked(hi[u])) unchecked((hi[u] = ub));
+}
+
 /** CROWN-tighten the bounds in net.lo / net.hi of layers 2..kMax in turn (both signs per unit). */
 function crownTighten(net: Net, x0: usize, eps: f64, norm: i32, directed: bool, kMax: i32): void {
   const L = net.L;
@@ -480,14 +736,24 @@ function crownTighten(net: Net, x0: usize, eps: f64, norm: i32, directed: bool, 
   for (let k = 2; k <= kMax; k++) {
     const nk = unchecked(net.dims[k]);
     const off = unchecked(net.uOff[k - 1]);
+    // Units are tightened two at a time where possible: the passes of a layer only read the
+    // bounds of the layers below it, so the order of the units does not matter.
+    let pending = -1;
     for (let i = 0; i < nk; i++) {
       // A hidden unit that IBP already proves stable is relaxed exactly: tightening it is useless.
       if (k < L && (unchecked(lo[off + i]) >= 0 || unchecked(hi[off + i]) <= 0)) continue;
-      crownPair(net, k, i, x0, eps, norm, directed);
-      const lb = pairPlus;
-      const ub = -pairMinus;
-      if (lb > unchecked(lo[off + i])) unchecked((lo[off + i] = lb));
-      if (ub < unchecked(hi[off + i])) unchecked((hi[off + i] = ub));
+      if (pending < 0) {
+        pending = i;
+        continue;
+      }
+      crownPair2(net, k, pending, i, x0, eps, norm, directed);
+      tightenUnit(lo, hi, off + pending, pairPlus, -pairMinus);
+      tightenUnit(lo, hi, off + i, pair2Plus, -pair2Minus);
+      pending = -1;
+    }
+    if (pending >= 0) {
+      crownPair(net, k, pending, x0, eps, norm, directed);
+      tightenUnit(lo, hi, off + pending, pairPlus, -pairMinus);
     }
   }
 }

@@ -47,20 +47,24 @@ export function fmRowStrideMax(n: i32): i32 {
  * `in`, `out`, `mask` are feature-major with the same `stride`; `out` must not alias `in`.
  * Forward uses rs = K, cs = 1 (W row-major); backpropagation of deltas uses rs = 1, cs = N_in
  * (Wᵀ), with `mask` the layer-below activations.
+ * `sums` ≠ 0 (with `mask`, without `relu`): also sums[r] += Σ_b out[r][b], summed exactly as
+ * fmOuterAcc sums a bias gradient (even and odd points in two lanes, each in order), so the
+ * layer below's bias gradient comes out of the pass that writes its deltas.
  */
 export function fmAffine(
   m: usize, rs: i32, cs: i32, R: i32, K: i32,
   inp: usize, out: usize, stride: i32, nb: i32,
-  bias: usize, relu: bool, mask: usize,
+  bias: usize, relu: bool, mask: usize, sums: usize = 0,
 ): void {
   // One copy of the loops per epilogue (constant flags after inlining): wasm engines do not
   // unswitch loops, and a flag tested in every tile costs registers and spills.
   if (mask != 0) {
-    if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, mask, true);
-    else affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, mask, true);
+    if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, mask, true, 0, false);
+    else if (sums != 0) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, mask, true, sums, true);
+    else affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, mask, true, 0, false);
   } else {
-    if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, 0, false);
-    else affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, 0, false);
+    if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, 0, false, 0, false);
+    else affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, 0, false, 0, false);
   }
 }
 
@@ -73,14 +77,16 @@ function biasVec(bias: usize, r: i32): v128 {
 }
 
 // Epilogue of one output vector (row r, points b, b + 1 at byte offset `o` of the row): bias,
-// then ReLU and/or the mask, then store. `relu` and `useMask` are constants at every call.
+// then ReLU and/or the mask, then store; returns the stored vector. `relu` and `useMask` are
+// constants at every call.
 // @ts-ignore: decorator
 @inline
-function finish(out: usize, o: usize, acc: v128, bv: v128, relu: bool, mask: usize, useMask: bool): void {
+function finish(out: usize, o: usize, acc: v128, bv: v128, relu: bool, mask: usize, useMask: bool): v128 {
   acc = f64x2.add(acc, bv);
   if (relu) acc = relu0(acc);
   if (useMask) acc = v128.and(acc, f64x2.gt(v128.load(mask + o), f64x2.splat(0.0)));
   v128.store(out + o, acc);
+  return acc;
 }
 
 // @ts-ignore: decorator
@@ -88,14 +94,14 @@ function finish(out: usize, o: usize, acc: v128, bv: v128, relu: bool, mask: usi
 function affineBody(
   m: usize, rs: i32, cs: i32, R: i32, K: i32,
   inp: usize, out: usize, stride: i32, nb: i32,
-  bias: usize, relu: bool, mask: usize, useMask: bool,
+  bias: usize, relu: bool, mask: usize, useMask: bool, sums: usize, useSums: bool,
 ): void {
   const nbE = fmStride(nb);
   const sb = <usize>stride << 3;
   const rsb = <usize>rs << 3;
   const csb = <usize>cs << 3;
   if (K <= 2) {
-    affineSmallK(m, rsb, csb, R, K, inp, out, sb, nbE, bias, relu, mask, useMask);
+    affineSmallK(m, rsb, csb, R, K, inp, out, sb, nbE, bias, relu, mask, useMask, sums, useSums);
     return;
   }
   const zero = f64x2.splat(0.0);
@@ -103,6 +109,7 @@ function affineBody(
   for (; r + 4 <= R; r += 4) {
     const mr = m + <usize>r * rsb;
     const o0 = <usize>r * sb;
+    let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
     let b = 0;
     for (; b + 4 <= nbE; b += 4) {
       let a00 = zero, a01 = zero, a10 = zero, a11 = zero;
@@ -129,17 +136,23 @@ function affineBody(
       }
       const o = o0 + (<usize>b << 3);
       let bv = biasVec(bias, r);
-      finish(out, o, a00, bv, relu, mask, useMask);
-      finish(out, o + 16, a01, bv, relu, mask, useMask);
+      const v00 = finish(out, o, a00, bv, relu, mask, useMask);
+      const v01 = finish(out, o + 16, a01, bv, relu, mask, useMask);
       bv = biasVec(bias, r + 1);
-      finish(out, o + sb, a10, bv, relu, mask, useMask);
-      finish(out, o + sb + 16, a11, bv, relu, mask, useMask);
+      const v10 = finish(out, o + sb, a10, bv, relu, mask, useMask);
+      const v11 = finish(out, o + sb + 16, a11, bv, relu, mask, useMask);
       bv = biasVec(bias, r + 2);
-      finish(out, o + 2 * sb, a20, bv, relu, mask, useMask);
-      finish(out, o + 2 * sb + 16, a21, bv, relu, mask, useMask);
+      const v20 = finish(out, o + 2 * sb, a20, bv, relu, mask, useMask);
+      const v21 = finish(out, o + 2 * sb + 16, a21, bv, relu, mask, useMask);
       bv = biasVec(bias, r + 3);
-      finish(out, o + 3 * sb, a30, bv, relu, mask, useMask);
-      finish(out, o + 3 * sb + 16, a31, bv, relu, mask, useMask);
+      const v30 = finish(out, o + 3 * sb, a30, bv, relu, mask, useMask);
+      const v31 = finish(out, o + 3 * sb + 16, a31, bv, relu, mask, useMask);
+      if (useSums) {
+        s0 = f64x2.add(f64x2.add(s0, v00), v01);
+        s1 = f64x2.add(f64x2.add(s1, v10), v11);
+        s2 = f64x2.add(f64x2.add(s2, v20), v21);
+        s3 = f64x2.add(f64x2.add(s3, v30), v31);
+      }
     }
     if (b < nbE) {
       // Four rows, the last two points.
@@ -156,10 +169,23 @@ function affineBody(
         mk += csb;
       }
       const o = o0 + (<usize>b << 3);
-      finish(out, o, a0, biasVec(bias, r), relu, mask, useMask);
-      finish(out, o + sb, a1, biasVec(bias, r + 1), relu, mask, useMask);
-      finish(out, o + 2 * sb, a2, biasVec(bias, r + 2), relu, mask, useMask);
-      finish(out, o + 3 * sb, a3, biasVec(bias, r + 3), relu, mask, useMask);
+      const v0 = finish(out, o, a0, biasVec(bias, r), relu, mask, useMask);
+      const v1 = finish(out, o + sb, a1, biasVec(bias, r + 1), relu, mask, useMask);
+      const v2 = finish(out, o + 2 * sb, a2, biasVec(bias, r + 2), relu, mask, useMask);
+      const v3 = finish(out, o + 3 * sb, a3, biasVec(bias, r + 3), relu, mask, useMask);
+      if (useSums) {
+        s0 = f64x2.add(s0, v0);
+        s1 = f64x2.add(s1, v1);
+        s2 = f64x2.add(s2, v2);
+        s3 = f64x2.add(s3, v3);
+      }
+    }
+    if (useSums) {
+      const q = sums + (<usize>r << 3);
+      addLanes(q, s0);
+      addLanes(q + 8, s1);
+      addLanes(q + 16, s2);
+      addLanes(q + 24, s3);
     }
   }
   // Remaining rows (R mod 4, e.g. the single output of a network): eight points per step in four
@@ -168,6 +194,7 @@ function affineBody(
     const mr = m + <usize>r * rsb;
     const o0 = <usize>r * sb;
     const bv = biasVec(bias, r);
+    let sr = zero;
     let b = 0;
     for (; b + 8 <= nbE; b += 8) {
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
@@ -183,10 +210,11 @@ function affineBody(
         mk += csb;
       }
       const o = o0 + (<usize>b << 3);
-      finish(out, o, a0, bv, relu, mask, useMask);
-      finish(out, o + 16, a1, bv, relu, mask, useMask);
-      finish(out, o + 32, a2, bv, relu, mask, useMask);
-      finish(out, o + 48, a3, bv, relu, mask, useMask);
+      const v0 = finish(out, o, a0, bv, relu, mask, useMask);
+      const v1 = finish(out, o + 16, a1, bv, relu, mask, useMask);
+      const v2 = finish(out, o + 32, a2, bv, relu, mask, useMask);
+      const v3 = finish(out, o + 48, a3, bv, relu, mask, useMask);
+      if (useSums) sr = f64x2.add(f64x2.add(f64x2.add(f64x2.add(sr, v0), v1), v2), v3);
     }
     for (; b < nbE; b += 2) {
       let acc = zero;
@@ -197,8 +225,10 @@ function affineBody(
         ip += sb;
         mk += csb;
       }
-      finish(out, o0 + (<usize>b << 3), acc, bv, relu, mask, useMask);
+      const v = finish(out, o0 + (<usize>b << 3), acc, bv, relu, mask, useMask);
+      if (useSums) sr = f64x2.add(sr, v);
     }
+    if (useSums) addLanes(sums + (<usize>r << 3), sr);
   }
 }
 
@@ -209,7 +239,7 @@ function affineBody(
 @inline
 function affineSmallK(
   m: usize, rsb: usize, csb: usize, R: i32, K: i32, inp: usize, out: usize, sb: usize, nbE: i32,
-  bias: usize, relu: bool, mask: usize, useMask: bool,
+  bias: usize, relu: bool, mask: usize, useMask: bool, sums: usize, useSums: bool,
 ): void {
   const zero = f64x2.splat(0.0);
   const end = <usize>nbE << 3;
@@ -222,6 +252,7 @@ function affineSmallK(
     const b0 = biasVec(bias, r), b1 = biasVec(bias, r1);
     const o0 = <usize>r * sb;
     const o1 = <usize>r1 * sb;
+    let s0 = zero, s1 = zero;
     if (K == 2) {
       const w01 = v128.load64_splat(m0 + csb), w11 = v128.load64_splat(m1 + csb);
       for (let o: usize = 0; o < end; o += 16) {
@@ -229,15 +260,27 @@ function affineSmallK(
         const x1 = v128.load(inp + sb + o);
         const a0 = f64x2.add(f64x2.add(zero, f64x2.mul(w00, x0)), f64x2.mul(w01, x1));
         const a1 = f64x2.add(f64x2.add(zero, f64x2.mul(w10, x0)), f64x2.mul(w11, x1));
-        finish(out, o0 + o, a0, b0, relu, mask, useMask);
-        finish(out, o1 + o, a1, b1, relu, mask, useMask);
+        const v0 = finish(out, o0 + o, a0, b0, relu, mask, useMask);
+        const v1 = finish(out, o1 + o, a1, b1, relu, mask, useMask);
+        if (useSums) {
+          s0 = f64x2.add(s0, v0);
+          s1 = f64x2.add(s1, v1);
+        }
       }
     } else {
       for (let o: usize = 0; o < end; o += 16) {
         const x0 = v128.load(inp + o);
-        finish(out, o0 + o, f64x2.add(zero, f64x2.mul(w00, x0)), b0, relu, mask, useMask);
-        finish(out, o1 + o, f64x2.add(zero, f64x2.mul(w10, x0)), b1, relu, mask, useMask);
+        const v0 = finish(out, o0 + o, f64x2.add(zero, f64x2.mul(w00, x0)), b0, relu, mask, useMask);
+        const v1 = finish(out, o1 + o, f64x2.add(zero, f64x2.mul(w10, x0)), b1, relu, mask, useMask);
+        if (useSums) {
+          s0 = f64x2.add(s0, v0);
+          s1 = f64x2.add(s1, v1);
+        }
       }
+    }
+    if (useSums) {
+      addLanes(sums + (<usize>r << 3), s0);
+      if (r1 != r) addLanes(sums + (<usize>r1 << 3), s1);
     }
   }
 }
@@ -402,17 +445,22 @@ function outerOne(g: usize, D: usize, A: usize, i: i32, j: i32, K: i32, sb: usiz
  * g[j] += Σ_b D[b]·A[j][b] for j < K, gb[0] += Σ_b D[b] when `gb` ≠ 0, and, when `out` ≠ 0,
  * the deltas of the layer below: out[j][b] = A[j][b] > 0 ? 0 + W[j]·D[b] : 0 (W the K weights).
  * Bit-identical to fmOuterAcc(g, gb, D, A, 1, K, …) followed by
- * fmAffine(W, 1, K, K, 1, D, out, stride, nb, 0, false, A): the same sums in the same lanes and
- * order. Padding columns of D must be zero.
+ * fmAffine(W, 1, K, K, 1, D, out, stride, nb, 0, false, A, sums): the same sums in the same lanes
+ * and order (`sums` ≠ 0: sums[j] += Σ_b out[j][b], the bias gradient of the layer below).
+ * Padding columns of D must be zero.
  */
-export function fmBackOne(g: usize, gb: usize, D: usize, A: usize, W: usize, K: i32, out: usize, stride: i32, nb: i32): void {
-  if (out != 0) backOneBody(g, gb, D, A, W, K, out, stride, nb, true);
-  else backOneBody(g, gb, D, A, W, K, 0, stride, nb, false);
+export function fmBackOne(g: usize, gb: usize, D: usize, A: usize, W: usize, K: i32, out: usize, stride: i32, nb: i32, sums: usize = 0): void {
+  if (out == 0) backOneBody(g, gb, D, A, W, K, 0, stride, nb, false, 0, false);
+  else if (sums == 0) backOneBody(g, gb, D, A, W, K, out, stride, nb, true, 0, false);
+  else backOneBody(g, gb, D, A, W, K, out, stride, nb, true, sums, true);
 }
 
 // @ts-ignore: decorator
 @inline
-function backOneBody(g: usize, gb: usize, D: usize, A: usize, W: usize, K: i32, out: usize, stride: i32, nb: i32, deltas: bool): void {
+function backOneBody(
+  g: usize, gb: usize, D: usize, A: usize, W: usize, K: i32, out: usize, stride: i32, nb: i32,
+  deltas: bool, sums: usize, useSums: bool,
+): void {
   const end = <usize>fmStride(nb) << 3;
   const sb = <usize>stride << 3;
   const zero = f64x2.splat(0.0);
@@ -427,39 +475,68 @@ function backOneBody(g: usize, gb: usize, D: usize, A: usize, W: usize, K: i32, 
     const o0 = out + <usize>j * sb, o1 = o0 + sb, o2 = o1 + sb, o3 = o2 + sb;
     const w = W + (<usize>j << 3);
     let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+    let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
     for (let o: usize = 0; o < end; o += 16) {
       const d = v128.load(D + o);
       let h = v128.load(a0 + o);
       c0 = f64x2.add(c0, f64x2.mul(d, h));
-      if (deltas) v128.store(o0 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w), d)), f64x2.gt(h, zero)));
+      if (deltas) {
+        const v = v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w), d)), f64x2.gt(h, zero));
+        v128.store(o0 + o, v);
+        if (useSums) s0 = f64x2.add(s0, v);
+      }
       h = v128.load(a1 + o);
       c1 = f64x2.add(c1, f64x2.mul(d, h));
-      if (deltas) v128.store(o1 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 8), d)), f64x2.gt(h, zero)));
+      if (deltas) {
+        const v = v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 8), d)), f64x2.gt(h, zero));
+        v128.store(o1 + o, v);
+        if (useSums) s1 = f64x2.add(s1, v);
+      }
       h = v128.load(a2 + o);
       c2 = f64x2.add(c2, f64x2.mul(d, h));
-      if (deltas) v128.store(o2 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 16), d)), f64x2.gt(h, zero)));
+      if (deltas) {
+        const v = v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 16), d)), f64x2.gt(h, zero));
+        v128.store(o2 + o, v);
+        if (useSums) s2 = f64x2.add(s2, v);
+      }
       h = v128.load(a3 + o);
       c3 = f64x2.add(c3, f64x2.mul(d, h));
-      if (deltas) v128.store(o3 + o, v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 24), d)), f64x2.gt(h, zero)));
+      if (deltas) {
+        const v = v128.and(f64x2.add(zero, f64x2.mul(v128.load64_splat(w, 24), d)), f64x2.gt(h, zero));
+        v128.store(o3 + o, v);
+        if (useSums) s3 = f64x2.add(s3, v);
+      }
     }
     const gj = g + (<usize>j << 3);
     addLanes(gj, c0);
     addLanes(gj + 8, c1);
     addLanes(gj + 16, c2);
     addLanes(gj + 24, c3);
+    if (useSums) {
+      const q = sums + (<usize>j << 3);
+      addLanes(q, s0);
+      addLanes(q + 8, s1);
+      addLanes(q + 16, s2);
+      addLanes(q + 24, s3);
+    }
   }
   for (; j < K; j++) {
     const aj = A + <usize>j * sb;
     const oj = out + <usize>j * sb;
     const wv = v128.load64_splat(W + (<usize>j << 3));
-    let c = zero;
+    let c = zero, sj = zero;
     for (let o: usize = 0; o < end; o += 16) {
       const d = v128.load(D + o);
       const h = v128.load(aj + o);
       c = f64x2.add(c, f64x2.mul(d, h));
-      if (deltas) v128.store(oj + o, v128.and(f64x2.add(zero, f64x2.mul(wv, d)), f64x2.gt(h, zero)));
+      if (deltas) {
+        const v = v128.and(f64x2.add(zero, f64x2.mul(wv, d)), f64x2.gt(h, zero));
+        v128.store(oj + o, v);
+        if (useSums) sj = f64x2.add(sj, v);
+      }
     }
     addLanes(g + (<usize>j << 3), c);
+    if (useSums) addLanes(sums + (<usize>j << 3), sj);
   }
 }
 

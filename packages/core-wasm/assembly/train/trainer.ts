@@ -135,23 +135,31 @@ export function lossGradFM(
   // Backward: layer l's delta is in `cur`; the layer-(l−1) activations sit just below `a`.
   memory.fill(grad, 0, <usize>mlpParamCount(dims, L, bias) << 3);
   let pOff = mlpParamCount(dims, L, bias);
+  // Whether the current layer's bias gradient was already summed by the pass that wrote its
+  // deltas (the small-layer kernels below do that; the output layer's and GEMM ones do not).
+  let biasDone = false;
   for (let l = L; l >= 1; l--) {
     const nin = dimAt(dims, l - 1);
     const nout = dimAt(dims, l);
     pOff -= nout * nin + (bias ? nout : 0);
     const aPrev = a - <usize>nin * sb;
     const gW = grad + (<usize>pOff << 3);
+    const gb = bias && !biasDone ? gW + ((<usize>nout * nin) << 3) : 0;
+    // Bias gradient of layer l − 1 (it ends where layer l starts), summed with its deltas.
+    const gbBelow = bias && l > 1 ? grad + (<usize>(pOff - nin) << 3) : 0;
     const big = nout * nin >= GEMM_MIN_WEIGHTS;
+    biasDone = false;
     if (big) {
       // ∂/∂W = δ_l a_{l−1}ᵀ summed over the batch in order b = 0, 1, … (fmOuterAcc sums even
       // and odd points in two lanes: the last bits differ, both are deterministic).
       gemmStrided(false, true, nout, nin, fmStride(nb), cur, S, aPrev, S, gW, nin, false);
-      if (bias) fmOuterAcc(0, gW + ((<usize>nout * nin) << 3), cur, aPrev, nout, 0, S, nb);
+      if (gb != 0) fmOuterAcc(0, gb, cur, aPrev, nout, 0, S, nb);
     } else if (nout == 1) {
       // A single output: weight and bias gradients and the deltas below in one pass.
-      fmBackOne(gW, bias ? gW + ((<usize>nin) << 3) : 0, cur, aPrev, params + (<usize>pOff << 3), nin, l > 1 ? nxt : 0, S, nb);
+      fmBackOne(gW, gb, cur, aPrev, params + (<usize>pOff << 3), nin, l > 1 ? nxt : 0, S, nb, gbBelow);
+      biasDone = gbBelow != 0;
     } else {
-      fmOuterAcc(gW, bias ? gW + ((<usize>nout * nin) << 3) : 0, cur, aPrev, nout, nin, S, nb);
+      fmOuterAcc(gW, gb, cur, aPrev, nout, nin, S, nb);
     }
     if (l > 1) {
       // δ_{l−1} = (W_lᵀ δ_l) ⊙ [a_{l−1} > 0] (already written by fmBackOne for one output)
@@ -160,7 +168,8 @@ export function lossGradFM(
         gemmStrided(true, false, nin, fmStride(nb), nout, w, nin, cur, S, nxt, S, false);
         reluMask(nxt, aPrev, nin, S, nb);
       } else if (nout != 1) {
-        fmAffine(w, 1, nin, nin, nout, cur, nxt, S, nb, 0, false, aPrev);
+        fmAffine(w, 1, nin, nin, nout, cur, nxt, S, nb, 0, false, aPrev, gbBelow);
+        biasDone = gbBelow != 0;
       }
       const t = cur;
       cur = nxt;

@@ -18,14 +18,17 @@ beforeAll(async () => {
 });
 afterAll(() => setBatched(true));
 
-function setBatched(on: boolean): void {
-  core?.raw.fn<(on: number) => void>('inst_set_batched_pgd')(on ? 1 : 0);
+function setBatched(on: boolean, chunk = 0): void {
+  core?.raw.fn<(on: number, chunk: number) => void>('inst_set_batched_pgd')(on ? 1 : 0, chunk);
 }
 
-/** Run `body` once with batched PGD and once point by point; returns both results. */
-function bothWays<T>(body: () => T): [T, T] {
+/**
+ * Run `body` once with batched PGD (`chunk` points per batch, 0: automatic) and once point by
+ * point; returns both results.
+ */
+function bothWays<T>(body: () => T, chunk = 0): [T, T] {
   try {
-    setBatched(true);
+    setBatched(true, chunk);
     const a = body();
     setBatched(false);
     const b = body();
@@ -163,11 +166,12 @@ describe('batched PGD = per-point PGD, bit for bit', () => {
   it('random-weight networks, random plans (fast-check): attack phase identical both ways', () => {
     let attacked = 0;
     fc.assert(
-      fc.property(netArb, planArb, fc.integer({ min: 2, max: 9 }), fc.integer({ min: 0, max: 1000 }), (net, plan, m, seed) => {
+      fc.property(netArb, planArb, fc.integer({ min: 2, max: 9 }), fc.integer({ min: 0, max: 1000 }), fc.constantFrom(0, 0, 1, 2, 5), (net, plan, m, seed, chunk) => {
         const P = sampleStripes(core, { m, d: net.dims[0]! }, 24, { seed, streamHi: 1, streamLo: 2, substream: 1 });
         const ids = Array.from({ length: P.n }, (_, i) => i);
         const stream = { seed, streamLo: 7, streamHi: 3 };
-        const [a, b] = bothWays(() => attackPoints(net, m, P.X, ids, plan, stream));
+        // chunk: batches of 1, 2 or 5 points as well as one batch of all.
+        const [a, b] = bothWays(() => attackPoints(net, m, P.X, ids, plan, stream), chunk);
         expectSame(a, b);
         attacked += a.radius.filter((r) => r > 0).length;
       }),

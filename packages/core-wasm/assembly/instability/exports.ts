@@ -210,8 +210,9 @@ export function inst_attack_points(
 
 /**
  * Run the PGD of trials and `inst_attack_points` batched over points (on ≠ 0, the default) or
- * point by point (0). Both give identical results; the switch exists so tests can prove it.
+ * point by point (0), `chunk` points per batch (0: automatic). All give identical results; the
+ * switch exists so tests can prove it.
  */
-export function inst_set_batched_pgd(on: i32): void {
-  setBatchedPgd(on != 0);
+export function inst_set_batched_pgd(on: i32, chunk: i32): void {
+  setBatchedPgd(on != 0, chunk);
 }

@@ -6,10 +6,11 @@
 // Contract: for every point the sequence of operations and every float are those of
 // `Attacker.pgd` on that point alone. The batched pass sums each pre-activation and each back-
 // propagated δ in the order `Net.forward`/`Net.inputGrad` use (from 0, index ascending, then the
-// bias; no fused multiply-add), so φ and ∇φ agree bit for bit; the per-point decisions reuse the
-// Attacker's own code (normOf, project, randomInBall, check, direction) with that point's state
-// loaded. Steps where the gradient vanishes or is not finite (the one-sided/secant fallback of
-// `direction`) are redone by the scalar `direction` for that point.
+// bias; no fused multiply-add), so φ and ∇φ agree bit for bit. The per-point decisions are
+// `direction`'s and `pgd`'s own expressions in the same order, calling the Attacker's methods
+// (normOf, project, randomInBall, oneSided) with that point's state loaded; `check` needs no new
+// evaluation because φ at the iterate is already known (`record`). Points are independent, so
+// running them in chunks (`pgdChunk`) gives the same results as one batch.
 
 import { Net } from "./net";
 import { Attacker } from "./attacks";
@@ -71,6 +72,15 @@ export class PointStates {
   }
 }
 
+/**
+ * Points per lockstep batch for `net`: up to 256, fewer for wide networks so that the per-batch
+ * buffers (every unit's activation per point) stay within about 16 MiB.
+ */
+export function pgdChunk(net: Net): i32 {
+  const perPoint = net.nUnits + 2 * net.maxWidth + 2 * net.d;
+  return max(2, min(256, (1 << 21) / perPoint)) & ~1;
+}
+
 /** Lockstep PGD of many points; buffers sized for `cap` points, reused across calls. */
 export class PgdBatch {
   net: Net;
@@ -122,10 +132,10 @@ export class PgdBatch {
   }
 
   /**
-   * `Attacker.pgd(eps)` for each of the `count` points listed in `pts` (indices into the point
+   * `Attacker.pgd(eps)` for each of the `count` ≤ cap points pts[from], … (indices into the point
    * states), with the Attacker's knobs (steps, restarts, schedule, randomStart, norm). Writes the
-   * outcome of point pts[k] to ok[k]; best results, random streams and `atk.evals` advance exactly
-   * as the scalar calls would.
+   * outcome of point i to ok[i]; best results, random streams and `atk.evals` advance exactly as
+   * the scalar calls would.
    *
    * A step is a deterministic function of (η, step size): when it leaves η bit for bit unchanged
    * (an ℓ∞ iterate pinned at a corner of the ball, a flat region), every following step with the
@@ -133,7 +143,7 @@ export class PgdBatch {
    * their evaluations are counted without recomputing them until the step size changes or the
    * restart ends.
    */
-  run(pts: StaticArray<i32>, count: i32, eps: f64, ok: StaticArray<bool>): void {
+  run(pts: StaticArray<i32>, from: i32, count: i32, eps: f64, ok: StaticArray<bool>): void {
     const ps = this.ps;
     const atk = ps.atk;
     const d = this.d;
@@ -147,12 +157,10 @@ export class PgdBatch {
     const xf = changetype<usize>(this.xf);
     const gx = changetype<usize>(this.gx);
     const phiRow = changetype<usize>(this.act) + (<usize>(unchecked(this.net.uOff[this.net.L - 1]) * S) << 3);
-    // Slot of each point in `pts` (so `ok` can be written by point).
-    const slotOf = new StaticArray<i32>(ps.n);
     for (let k = 0; k < count; k++) {
-      unchecked((ok[k] = false));
-      unchecked((slotOf[pts[k]] = k));
-      unchecked((live[k] = pts[k]));
+      const i = unchecked(pts[from + k]);
+      unchecked((ok[i] = false));
+      unchecked((live[k] = i));
     }
     let nLive = count;
     let nParked = 0;
@@ -231,7 +239,7 @@ export class PgdBatch {
           if (Math.abs(phi - y) >= 0.5) {
             // `pgd` returns `check` of this iterate, whose φ is the one just computed.
             for (let j = 0; j < d; j++) unchecked((v[j] = eta[o + j]));
-            unchecked((ok[slotOf[i]] = this.record(i, v, phi, xp0)));
+            unchecked((ok[i] = this.record(i, v, phi, xp0)));
             continue;
           }
           // η += a·dir, then the projection onto the ball; the next input x0 + η goes to slot `kept`.
@@ -294,7 +302,7 @@ export class PgdBatch {
         for (let j = 0; j < d; j++) unchecked((v[j] = eta[o + j]));
         const phi = load<f64>(phiRow + (<usize>k << 3));
         if (this.record(i, v, phi, load<f64>(xf + (<usize>k << 3)))) {
-          unchecked((ok[slotOf[i]] = true));
+          unchecked((ok[i] = true));
         } else {
           // The next restart refills the inputs from slot 0; keep the order of the live points.
           unchecked((live[kept++] = i));

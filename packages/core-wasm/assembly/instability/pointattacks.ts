@@ -13,7 +13,7 @@ import { boundaryDistance } from "./stripes";
 import {
   Attacker, ATK_FGSM, ATK_PGD, ATK_FMN, ATK_BISECT, ATK_LINE, ATK_DEEPFOOL, ATK_RANDOM,
 } from "./attacks";
-import { PointStates, PgdBatch } from "./pgdbatch";
+import { PointStates, PgdBatch, pgdChunk } from "./pgdbatch";
 import { NORM_INF } from "./certify";
 import { Philox } from "../rng/philox";
 import { ERR_RANGE } from "../errors";
@@ -70,10 +70,16 @@ export class AttackPlan {
 
 /** Whether `attackPoints` runs PGD batched (the default) or point by point (tests compare both). */
 let batchedPgd = true;
+/** Points per PGD batch; 0: `pgdChunk(net)`. */
+let chunkOverride = 0;
 
-/** Switch the PGD of `attackPoints` between batched (true) and the scalar per-point loop. */
-export function setBatchedPgd(on: bool): void {
+/**
+ * Switch the PGD of `attackPoints` between batched (true) and the scalar per-point loop, and set
+ * the batch size (0: automatic); results are the same either way, tests prove it.
+ */
+export function setBatchedPgd(on: bool, chunk: i32): void {
   batchedPgd = on;
+  chunkOverride = max(0, chunk);
 }
 
 /**
@@ -124,8 +130,10 @@ export function attackPoints(
     nc++;
   }
   const pts = new StaticArray<i32>(max(nc, 1));
-  const ok = new StaticArray<bool>(max(nc, 1));
-  const pgd = new PgdBatch(ps, nc);
+  const ok = new StaticArray<bool>(max(n, 1));
+  // Points are independent: PGD runs over them in chunks that keep the batch buffers small.
+  const chunk = max(1, min(nc, chunkOverride > 0 ? chunkOverride : pgdChunk(atk.net)));
+  const pgd = new PgdBatch(ps, chunk);
   for (let q = -1; q < plan.nRadii; q++) {
     const rho = q < 0 ? plan.mu : load<f64>(plan.radii + (<usize>q << 3));
     let cnt = 0;
@@ -133,12 +141,15 @@ export function attackPoints(
       if (unchecked(correct[i]) && unchecked(ps.bestNorm[i]) > rho * (1.0 + TOL)) unchecked((pts[cnt++] = i));
     }
     if (cnt == 0) continue;
-    if (plan.has(ATK_PGD)) pgd.run(pts, cnt, rho, ok);
-    else for (let k = 0; k < cnt; k++) unchecked((ok[k] = false));
+    if (plan.has(ATK_PGD)) {
+      for (let from = 0; from < cnt; from += chunk) pgd.run(pts, from, min(chunk, cnt - from), rho, ok);
+    } else {
+      for (let k = 0; k < cnt; k++) unchecked((ok[pts[k]] = false));
+    }
     if (!plan.has(ATK_FGSM) && !plan.has(ATK_RANDOM)) continue;
     for (let k = 0; k < cnt; k++) {
-      if (unchecked(ok[k])) continue;
       const i = unchecked(pts[k]);
+      if (unchecked(ok[i])) continue;
       ps.select(i);
       lateAttacks(atk, rho, plan);
       ps.save(i);

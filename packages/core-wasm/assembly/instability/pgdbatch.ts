@@ -165,11 +165,18 @@ export class PgdBatch {
     let nLive = count;
     let nParked = 0;
     let parkedEvals: i64 = 0;
-    const parked = this.parked;
-    const parkEvals = this.parkEvals;
     let evals: i64 = 0;
     const restarts = max(1, atk.restarts);
     const n = max(1, atk.steps);
+    // Raw views of the per-point arrays for the step loop (kept alive by this object): plain
+    // pointers spare the shadow-stack bookkeeping of managed references in the hot loop.
+    const X = ps.X;
+    const etaP = changetype<usize>(eta);
+    const liveP = changetype<usize>(live);
+    const parkedP = changetype<usize>(this.parked);
+    const parkEvalsP = changetype<usize>(this.parkEvals);
+    const xpP = changetype<usize>(atk.xp);
+    const dirP = changetype<usize>(atk.dir);
     for (let r = 0; r < restarts && nLive > 0; r++) {
       // Starts: each point draws from its own stream, exactly as its scalar run would; x0 + η goes
       // to the feature-major inputs (the pad lane of an odd count gets a harmless 0).
@@ -206,7 +213,7 @@ export class PgdBatch {
         evals += nLive;
         let kept = 0;
         for (let k = 0; k < nLive; k++) {
-          const i = unchecked(live[k]);
+          const i = load<i32>(liveP + (<usize>k << 2));
           const o = i * d;
           const phi = load<f64>(phiRow + (<usize>k << 3));
           const xp0 = load<f64>(xf + (<usize>k << 3));
@@ -227,8 +234,7 @@ export class PgdBatch {
           const evals0 = atk.evals;
           if (dual == 0) {
             ps.select(i);
-            const xp = atk.xp;
-            for (let j = 0; j < d; j++) unchecked((xp[j] = load<f64>(xf + (<usize>(j * S + k) << 3))));
+            for (let j = 0; j < d; j++) store<f64>(xpP + (<usize>j << 3), load<f64>(xf + (<usize>(j * S + k) << 3)));
             atk.probe = a;
             const r1 = atk.oneSided(sgn, target, phi);
             if (!isFinite(r1)) atk.oneSided(-sgn, target == far ? 0.5 : far, phi);
@@ -238,13 +244,12 @@ export class PgdBatch {
           }
           if (Math.abs(phi - y) >= 0.5) {
             // `pgd` returns `check` of this iterate, whose φ is the one just computed.
-            for (let j = 0; j < d; j++) unchecked((v[j] = eta[o + j]));
+            for (let j = 0; j < d; j++) unchecked((v[j] = load<f64>(etaP + (<usize>(o + j) << 3))));
             unchecked((ok[i] = this.record(i, v, phi, xp0)));
             continue;
           }
           // η += a·dir, then the projection onto the ball; the next input x0 + η goes to slot `kept`.
-          const x0 = ps.x(i);
-          const dirv = atk.dir;
+          const x0 = X + (<usize>o << 3);
           let same = true;
           if (inf) {
             for (let j = 0; j < d; j++) {
@@ -253,37 +258,41 @@ export class PgdBatch {
                 const gj = sgn * load<f64>(gx + (<usize>(j * S + k) << 3));
                 dj = gj > 0 ? 1.0 : gj < 0 ? -1.0 : 0.0;
               } else if (src == 1) {
-                dj = unchecked(dirv[j]);
+                dj = load<f64>(dirP + (<usize>j << 3));
               }
-              const e0 = unchecked(eta[o + j]);
+              const ep = etaP + (<usize>(o + j) << 3);
+              const e0 = load<f64>(ep);
               const e = Math.min(eps, Math.max(-eps, e0 + a * dj));
               if (reinterpret<i64>(e) != reinterpret<i64>(e0)) same = false;
-              unchecked((eta[o + j] = e));
+              store<f64>(ep, e);
               store<f64>(xf + (<usize>(j * S + kept) << 3), load<f64>(x0 + (<usize>j << 3)) + e);
             }
           } else {
             for (let j = 0; j < d; j++) {
               let dj = 0.0;
               if (src == 0) dj = (sgn * load<f64>(gx + (<usize>(j * S + k) << 3))) / dual;
-              else if (src == 1) dj = unchecked(dirv[j]);
-              unchecked((v[j] = eta[o + j] + a * dj));
+              else if (src == 1) dj = load<f64>(dirP + (<usize>j << 3));
+              unchecked((v[j] = load<f64>(etaP + (<usize>(o + j) << 3)) + a * dj));
             }
             atk.project(v, eps);
             for (let j = 0; j < d; j++) {
               const e = unchecked(v[j]);
-              if (reinterpret<i64>(e) != reinterpret<i64>(unchecked(eta[o + j]))) same = false;
-              unchecked((eta[o + j] = e));
+              const ep = etaP + (<usize>(o + j) << 3);
+              if (reinterpret<i64>(e) != reinterpret<i64>(load<f64>(ep))) same = false;
+              store<f64>(ep, e);
               store<f64>(xf + (<usize>(j * S + kept) << 3), load<f64>(x0 + (<usize>j << 3)) + e);
             }
           }
           if (same) {
             // This step's own evaluations: the batched one plus any one-sided probes.
             const e = 1 + (atk.evals - evals0);
-            unchecked((parkEvals[i] = e));
+            store<i64>(parkEvalsP + (<usize>i << 3), e);
             parkedEvals += e;
-            unchecked((parked[nParked++] = i));
+            store<i32>(parkedP + (<usize>nParked << 2), i);
+            nParked++;
           } else {
-            unchecked((live[kept++] = i));
+            store<i32>(liveP + (<usize>kept << 2), i);
+            kept++;
           }
         }
         nLive = kept;

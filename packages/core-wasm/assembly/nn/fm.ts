@@ -43,11 +43,11 @@ export function fmRowStrideMax(n: i32): i32 {
  * out[r][b] = Σ_k M(r,k) · in[k][b] (+ bias[r] when `bias` ≠ 0), for r < R and all b < nb
  * rounded up to even, where M(r,k) = load<f64>(m + 8·(r·rs + k·cs)).
  * Then either ReLU (`relu`), or masking by a previous activation (`mask` ≠ 0:
- * out[r][b] = mask[r][b] > 0 ? out[r][b] : 0), or neither.
+ * out[r][b] = mask[r][b] > 0 ? out[r][b] : 0; `relu` is then ignored), or neither.
  * `in`, `out`, `mask` are feature-major with the same `stride`; `out` must not alias `in`.
  * Forward uses rs = K, cs = 1 (W row-major); backpropagation of deltas uses rs = 1, cs = N_in
  * (Wᵀ), with `mask` the layer-below activations.
- * `sums` ≠ 0 (with `mask`, without `relu`): also sums[r] += Σ_b out[r][b], summed exactly as
+ * `sums` ≠ 0 (with `mask`; ignored otherwise): also sums[r] += Σ_b out[r][b], summed exactly as
  * fmOuterAcc sums a bias gradient (even and odd points in two lanes, each in order), so the
  * layer below's bias gradient comes out of the pass that writes its deltas.
  */
@@ -59,8 +59,7 @@ export function fmAffine(
   // One copy of the loops per epilogue (constant flags after inlining): wasm engines do not
   // unswitch loops, and a flag tested in every tile costs registers and spills.
   if (mask != 0) {
-    if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, mask, true, 0, false);
-    else if (sums != 0) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, mask, true, sums, true);
+    if (sums != 0) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, mask, true, sums, true);
     else affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, false, mask, true, 0, false);
   } else {
     if (relu) affineBody(m, rs, cs, R, K, inp, out, stride, nb, bias, true, 0, false, 0, false);

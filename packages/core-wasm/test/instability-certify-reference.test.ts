@@ -269,7 +269,7 @@ const netArb = fc
     d: fc.integer({ min: 1, max: 5 }),
     hidden: fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 3 }),
     bias: fc.boolean(),
-    scale: fc.constantFrom(1, 1, 1, 4, 1e-150),
+    scale: fc.constantFrom(1, 1, 1, 4, 1e-150, 1e100),
     special: fc.constantFrom(0, 0.05, 0.3),
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   })
@@ -316,6 +316,30 @@ describe('vectorised certification equals the scalar reference bit for bit', () 
       { numRuns: 300, seed: 9091 },
     );
     expect(checked).toBe(3600);
+  });
+
+  it('an always-inactive unit whose CROWN column sum overflows still counts (its rounding term is NaN)', () => {
+    // Layer 1: unit 0 is constantly 1, unit 1 constantly −1 (inactive); the huge weights make
+    // λ·W of the inactive column overflow in the output pass, so skipping it would change the bound.
+    const net = createNetwork([1, 2, 1, 1], true, [0, 0, 1, -1, 1, 1e200, 0, 1e200, 0]);
+    for (const directed of [true, false]) {
+      for (const eps of [0, 0.1]) {
+        const got = certify(core, net, [0.5], eps, { directed, method: 'crown' });
+        const [lo, hi] = new Ref(net, [0.5], eps, false, directed).bounds(true);
+        expect([got.lower, got.upper]).toEqual([lo, hi]);
+      }
+    }
+  });
+
+  it('a bias of −0 keeps the ±0 terms of inactive inputs (they decide the sign of a zero bound)', () => {
+    // The hidden unit is constantly −1 (inactive); the output is −0 + 1·0 = +0, not −0.
+    const net = createNetwork([1, 1, 1], true, [0, -1, 1, -0]);
+    for (const method of ['ibp', 'crown'] as const) {
+      const got = certify(core, net, [0.5], 0.1, { directed: false, method });
+      const [lo, hi] = new Ref(net, [0.5], 0.1, false, false).bounds(method === 'crown');
+      expect(Object.is(got.lower, lo) && Object.is(got.upper, hi)).toBe(true);
+      expect(Object.is(lo, 0)).toBe(true);
+    }
   });
 
   it('certifiedRadius: the same radius by bisection (IBP and CROWN verdicts at every step)', () => {

@@ -59,11 +59,68 @@ let layer1 = new StaticArray<f64>(0);
 /** IBP scratch: the previous layer's activation bounds (relu(lo_j), relu(hi_j)) as f64x2 per unit. */
 let actPair = new StaticArray<f64>(0);
 
+/**
+ * Per layer l (index l), 1 when some bias of the layer is −0. IBP may skip the inputs whose
+ * activation bounds are both exactly 0 (their terms are ±0, which cannot change a running sum that
+ * is not −0); a sum that starts at a bias of −0 could be moved to +0 by such a term, so those layers
+ * add every term.
+ */
+let negZeroBias = new StaticArray<i32>(0);
+/** Growth bound of the prepared point without the radius (see `skipAllowed`); < 0: not computed yet. */
+let pointGrowth: f64 = Infinity;
+
+/**
+ * Whether CROWN may skip always-inactive units at radius eps (see `crownSkip`). Every bound and
+ * coefficient is at most Π_l (N_{l−1}·max|W_l| + max|b_l| + 1) · (max|x0| + 1) · (1 + eps) in
+ * magnitude (and a product of two such numbers stays below that bound squared), so below 1e150
+ * nothing overflows and nothing is NaN (weights, biases and x0 are finite).
+ */
+function skipAllowed(net: Net, x0: usize, eps: f64): bool {
+  if (pointGrowth < 0) {
+    let growth = 1.0;
+    for (let l = 1; l <= net.L; l++) {
+      const nOut = unchecked(net.dims[l]);
+      const nIn = unchecked(net.dims[l - 1]);
+      let maxB = 0.0;
+      for (let i = 0; i < nOut; i++) {
+        const b = Math.abs(net.b(l, i));
+        maxB = b > maxB ? b : maxB;
+      }
+      const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
+      let maxW = 0.0;
+      for (let q = 0; q < nOut * nIn; q++) {
+        const w = Math.abs(load<f64>(W + (<usize>q << 3)));
+        maxW = w > maxW ? w : maxW;
+      }
+      growth *= <f64>nIn * maxW + maxB + 1.0;
+    }
+    let maxX = 0.0;
+    for (let j = 0; j < net.d; j++) {
+      const x = Math.abs(load<f64>(x0 + (<usize>j << 3)));
+      maxX = x > maxX ? x : maxX;
+    }
+    pointGrowth = growth * (maxX + 1.0);
+  }
+  return pointGrowth * (1.0 + eps) < 1e150;
+}
+/** IBP scratch: the inputs of the current layer whose activation bounds are not both 0. */
+let liveIn = new StaticArray<i32>(0);
+
 /** Fill `layer1` for the point x0 and `norm` (same arithmetic as the per-unit loop it replaces). */
 function prepareLayer1(net: Net, x0: usize, norm: i32): void {
   const n1 = unchecked(net.dims[1]);
   const d = net.d;
   if (layer1.length < 3 * n1) layer1 = new StaticArray<f64>(3 * n1);
+  if (negZeroBias.length < net.L + 1) negZeroBias = new StaticArray<i32>(net.L + 1);
+  for (let l = 1; l <= net.L; l++) {
+    let neg = 0;
+    for (let i = 0; i < unchecked(net.dims[l]); i++) {
+      const bi = net.b(l, i);
+      if (bi == 0 && 1.0 / bi < 0) neg = 1;
+    }
+    unchecked((negZeroBias[l] = neg));
+  }
+  pointGrowth = -1.0; // computed by the first CROWN pass that needs it
   const buf = layer1;
   for (let i = 0; i < n1; i++) {
     const bi = net.b(1, i);
@@ -103,9 +160,14 @@ function ibp(net: Net, eps: f64, directed: bool): void {
   const lo = changetype<usize>(net.lo);
   const hi = changetype<usize>(net.hi);
   const maxW = net.maxWidth;
-  if (actPair.length < 2 * maxW) actPair = new StaticArray<f64>(2 * maxW);
+  if (actPair.length < 2 * maxW) {
+    actPair = new StaticArray<f64>(2 * maxW);
+    liveIn = new StaticArray<i32>(maxW);
+  }
   const act = changetype<usize>(actPair);
   const zero = f64x2.splat(0.0);
+  // |x| as an and with the sign mask held in a local (f64x2.abs reloads its constant every time).
+  const absMask = i64x2.splat(0x7fffffffffffffff);
   const tiny = f64x2.splat(TINY);
   // Layer 1 is affine in x: exact centre ± eps·‖row‖_dual.
   {
@@ -154,10 +216,19 @@ function ibp(net: Net, eps: f64, directed: bool): void {
     const prevLo = lo + (<usize>unchecked(net.uOff[l - 2]) << 3);
     const prevHi = hi + (<usize>unchecked(net.uOff[l - 2]) << 3);
     const widen = gam(2 * nIn + 12) * SAFE;
-    // The previous layer's activation bounds [relu(lo), relu(hi)], computed once per layer.
+    // The previous layer's activation bounds [relu(lo), relu(hi)], computed once per layer, and
+    // the inputs where they are not both 0 (with finite weights the others only add ±0).
+    const live = changetype<usize>(liveIn);
+    const all = unchecked(negZeroBias[l]) != 0;
+    let nLive = 0;
     for (let j = 0; j < nIn; j++) {
       const o = <usize>j << 3;
-      v128.store(act + (o << 1), relu2(f64x2(load<f64>(prevLo + o), load<f64>(prevHi + o))));
+      const p = relu2(f64x2(load<f64>(prevLo + o), load<f64>(prevHi + o)));
+      v128.store(act + (o << 1), p);
+      if (all || v128.any_true(f64x2.ne(p, zero))) {
+        store<i32>(live + (<usize>nLive << 2), j);
+        nLive++;
+      }
     }
     const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
     const rowBytes = <usize>nIn << 3;
@@ -171,11 +242,12 @@ function ibp(net: Net, eps: f64, directed: bool): void {
       const bB = f64x2(net.b(l, i0 + 2), net.b(l, i0 + 3));
       let clA = bA;
       let chA = bA;
-      let magA = f64x2.abs(bA);
+      let magA = v128.and(absMask, bA);
       let clB = bB;
       let chB = bB;
-      let magB = f64x2.abs(bB);
-      for (let j = 0; j < nIn; j++) {
+      let magB = v128.and(absMask, bB);
+      for (let q = 0; q < nLive; q++) {
+        const j = load<i32>(live + (<usize>q << 2));
         const o = <usize>j << 3;
         const al = v128.load64_splat(act + (o << 1));
         const ah = v128.load64_splat(act + (o << 1) + 8);
@@ -187,8 +259,8 @@ function ibp(net: Net, eps: f64, directed: bool): void {
         clB = f64x2.add(clB, f64x2.mul(wB, v128.bitselect(al, ah, posB)));
         chA = f64x2.add(chA, f64x2.mul(wA, v128.bitselect(ah, al, posA)));
         chB = f64x2.add(chB, f64x2.mul(wB, v128.bitselect(ah, al, posB)));
-        magA = f64x2.add(magA, f64x2.mul(f64x2.abs(wA), ah));
-        magB = f64x2.add(magB, f64x2.mul(f64x2.abs(wB), ah));
+        magA = f64x2.add(magA, f64x2.mul(v128.and(absMask, wA), ah));
+        magB = f64x2.add(magB, f64x2.mul(v128.and(absMask, wB), ah));
       }
       if (directed) {
         const eA = f64x2.add(f64x2.mul(f64x2.splat(widen), magA), tiny);
@@ -208,8 +280,9 @@ function ibp(net: Net, eps: f64, directed: bool): void {
       const b2 = f64x2(net.b(l, i0), net.b(l, i0 + 1));
       let cl = b2;
       let ch = b2;
-      let mag = f64x2.abs(b2);
-      for (let j = 0; j < nIn; j++) {
+      let mag = v128.and(absMask, b2);
+      for (let q = 0; q < nLive; q++) {
+        const j = load<i32>(live + (<usize>q << 2));
         const o = <usize>j << 3;
         const w = v128.load64_lane(r0 + rowBytes + o, v128.load64_zero(r0 + o), 1);
         const al = v128.load64_splat(act + (o << 1));
@@ -217,7 +290,7 @@ function ibp(net: Net, eps: f64, directed: bool): void {
         const pos = f64x2.ge(w, zero);
         cl = f64x2.add(cl, f64x2.mul(w, v128.bitselect(al, ah, pos)));
         ch = f64x2.add(ch, f64x2.mul(w, v128.bitselect(ah, al, pos)));
-        mag = f64x2.add(mag, f64x2.mul(f64x2.abs(w), ah));
+        mag = f64x2.add(mag, f64x2.mul(v128.and(absMask, w), ah));
       }
       if (directed) {
         const e = f64x2.add(f64x2.mul(f64x2.splat(widen), mag), tiny);
@@ -233,7 +306,8 @@ function ibp(net: Net, eps: f64, directed: bool): void {
       const bi = net.b(l, i0);
       let c = f64x2.splat(bi);
       let mag = Math.abs(bi);
-      for (let j = 0; j < nIn; j++) {
+      for (let q = 0; q < nLive; q++) {
+        const j = load<i32>(live + (<usize>q << 2));
         const w = load<f64>(row + (<usize>j << 3));
         const p = v128.load(act + (<usize>j << 4));
         const v = select<v128>(p, i64x2.shuffle(p, p, 1, 0), w >= 0);
@@ -262,6 +336,35 @@ let rowIdx = new StaticArray<i32>(0);
 let pairPlus: f64 = 0;
 let pairMinus: f64 = 0;
 
+/** Scratch of the CROWN passes: the columns (units of layer l − 1) a layer's pass visits. */
+let colIdx = new StaticArray<i32>(0);
+/**
+ * True when no value of the current CROWN passes can overflow (set per ball from the network's
+ * weights, the point and the radius). Then a unit of layer l − 1 that is always inactive (u ≤ 0)
+ * contributes exactly nothing: its coefficient is 0 and its rounding term γ·Σ|λ_i W_ij|·max(u, 0)
+ * is a finite number times +0; its column sum can be skipped.
+ */
+let crownSkip = false;
+
+/** The units j of layer l − 1 whose column of W_l a CROWN pass must sum, into `cols`; returns their number. */
+@inline function liveColumns(net: Net, l: i32, cols: usize): i32 {
+  const nIn = unchecked(net.dims[l - 1]);
+  let n = 0;
+  if (l >= 2 && crownSkip) {
+    const hi = changetype<usize>(net.hi) + (<usize>unchecked(net.uOff[l - 2]) << 3);
+    for (let j = 0; j < nIn; j++) {
+      if (!(load<f64>(hi + (<usize>j << 3)) <= 0)) {
+        store<i32>(cols + (<usize>n << 2), j);
+        n++;
+      }
+    }
+  } else {
+    for (let j = 0; j < nIn; j++) store<i32>(cols + (<usize>j << 2), j);
+    n = nIn;
+  }
+  return n;
+}
+
 /**
  * CROWN lower bounds of λ·z_k over B(x0, eps) for the two seeds λ = +e_unit and λ = −e_unit, using
  * the bounds of layers 1..k−1 currently in net.lo / net.hi; results in `pairPlus` / `pairMinus`.
@@ -280,6 +383,7 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
   if (rowIdx.length < maxW) {
     pairBuf = new StaticArray<f64>(8 * maxW);
     rowIdx = new StaticArray<i32>(maxW);
+    colIdx = new StaticArray<i32>(maxW);
   }
   let cur = changetype<usize>(pairBuf);
   let nxt = cur + (<usize>maxW << 4);
@@ -287,10 +391,12 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
   const colA = nxt + (<usize>maxW << 4);
   const colS = colA + (<usize>maxW << 4);
   const idx = changetype<usize>(rowIdx);
+  const cols = changetype<usize>(colIdx);
   const lo = net.lo;
   const hi = net.hi;
   const params = net.params;
   const zero = f64x2.splat(0.0);
+  const absMask = i64x2.splat(0x7fffffffffffffff);
   const one = f64x2.splat(1.0);
   const ulp2 = f64x2.splat(2.0 * U);
   let cst = zero;
@@ -306,20 +412,22 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
     const nIn = unchecked(net.dims[l - 1]);
     const W = params + (<usize>unchecked(net.wOff[l - 1]) << 3);
     const rowBytes = <usize>nIn << 3;
+    const nCols = liveColumns(net, l, cols);
     if (l == k) {
       // The seed row ±1: its bias term and column sums are single products (0 + t, as in a sum).
       const pm = f64x2(1.0, -1.0);
       if (net.bias) {
         const t = f64x2.mul(pm, f64x2.splat(net.b(l, unit)));
         cst = f64x2.add(cst, t);
-        mag = f64x2.add(mag, f64x2.abs(t));
+        mag = f64x2.add(mag, v128.and(absMask, t));
         terms += nOut;
       }
       const row = W + <usize>unit * rowBytes;
-      for (let j = 0; j < nIn; j++) {
+      for (let c = 0; c < nCols; c++) {
+        const j = load<i32>(cols + (<usize>c << 2));
         const t = f64x2.mul(pm, v128.load64_splat(row + (<usize>j << 3)));
         v128.store(colA + (<usize>j << 4), f64x2.add(zero, t));
-        v128.store(colS + (<usize>j << 4), f64x2.add(zero, f64x2.abs(t)));
+        v128.store(colS + (<usize>j << 4), f64x2.add(zero, v128.and(absMask, t)));
       }
     } else {
       // λ's non-zero rows (NaN counts as not zero, as in the scalar pass) are in idx[0..nz).
@@ -329,36 +437,39 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
           const i = load<i32>(idx + (<usize>q << 2));
           const t = f64x2.mul(v128.load(cur + (<usize>i << 4)), f64x2.splat(load<f64>(bp + (<usize>i << 3))));
           cst = f64x2.add(cst, t);
-          mag = f64x2.add(mag, f64x2.abs(t));
+          mag = f64x2.add(mag, v128.and(absMask, t));
         }
         terms += nOut;
       }
       // Column sums over i in increasing order, two columns at a time (independent chains).
-      let j = 0;
-      for (; j + 1 < nIn; j += 2) {
+      let c = 0;
+      for (; c + 1 < nCols; c += 2) {
+        const j0 = load<i32>(cols + (<usize>c << 2));
+        const j1 = load<i32>(cols + (<usize>c << 2) + 4);
         let a0 = zero;
         let s0 = zero;
         let a1 = zero;
         let s1 = zero;
-        const col = W + (<usize>j << 3);
+        const col0 = W + (<usize>j0 << 3);
+        const col1 = W + (<usize>j1 << 3);
         for (let q = 0; q < nz; q++) {
           const i = load<i32>(idx + (<usize>q << 2));
-          const c = v128.load(cur + (<usize>i << 4));
-          const p = col + <usize>i * rowBytes;
-          const t0 = f64x2.mul(c, v128.load64_splat(p));
-          const t1 = f64x2.mul(c, v128.load64_splat(p + 8));
+          const cv = v128.load(cur + (<usize>i << 4));
+          const r = <usize>i * rowBytes;
+          const t0 = f64x2.mul(cv, v128.load64_splat(col0 + r));
+          const t1 = f64x2.mul(cv, v128.load64_splat(col1 + r));
           a0 = f64x2.add(a0, t0);
-          s0 = f64x2.add(s0, f64x2.abs(t0));
+          s0 = f64x2.add(s0, v128.and(absMask, t0));
           a1 = f64x2.add(a1, t1);
-          s1 = f64x2.add(s1, f64x2.abs(t1));
+          s1 = f64x2.add(s1, v128.and(absMask, t1));
         }
-        const o = <usize>j << 4;
-        v128.store(colA + o, a0);
-        v128.store(colS + o, s0);
-        v128.store(colA + o + 16, a1);
-        v128.store(colS + o + 16, s1);
+        v128.store(colA + (<usize>j0 << 4), a0);
+        v128.store(colS + (<usize>j0 << 4), s0);
+        v128.store(colA + (<usize>j1 << 4), a1);
+        v128.store(colS + (<usize>j1 << 4), s1);
       }
-      if (j < nIn) {
+      if (c < nCols) {
+        const j = load<i32>(cols + (<usize>c << 2));
         let a0 = zero;
         let s0 = zero;
         const col = W + (<usize>j << 3);
@@ -366,7 +477,7 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
           const i = load<i32>(idx + (<usize>q << 2));
           const t0 = f64x2.mul(v128.load(cur + (<usize>i << 4)), v128.load64_splat(col + <usize>i * rowBytes));
           a0 = f64x2.add(a0, t0);
-          s0 = f64x2.add(s0, f64x2.abs(t0));
+          s0 = f64x2.add(s0, v128.and(absMask, t0));
         }
         v128.store(colA + (<usize>j << 4), a0);
         v128.store(colS + (<usize>j << 4), s0);
@@ -377,7 +488,8 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
       const g = f64x2.splat(gam(nOut + 2));
       // The column sums are done with idx: it now collects the rows of the next λ.
       nz = 0;
-      for (let j = 0; j < nIn; j++) {
+      for (let c = 0; c < nCols; c++) {
+        const j = load<i32>(cols + (<usize>c << 2));
         const a = v128.load(colA + (<usize>j << 4));
         const aAbs = v128.load(colS + (<usize>j << 4));
         const lj = unchecked(lo[prev + j]);
@@ -399,10 +511,10 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
           const vNeg = f64x2.mul(a, f64x2.splat(s));
           const t = f64x2.mul(f64x2.neg(vNeg), f64x2.splat(lj));
           cst = f64x2.add(cst, v128.and(t, up));
-          mag = f64x2.add(mag, v128.and(f64x2.abs(t), up));
+          mag = f64x2.add(mag, v128.and(v128.and(absMask, t), up));
           negs = f64x2.add(negs, v128.and(one, up));
           // v and t are rounded products: each is off by ≤ u|v|·max|z|.
-          const e = f64x2.mul(f64x2.mul(ulp2, f64x2.abs(vNeg)), f64x2.splat(Math.max(-lj, uj)));
+          const e = f64x2.mul(f64x2.mul(ulp2, v128.and(absMask, vNeg)), f64x2.splat(Math.max(-lj, uj)));
           slack = f64x2.add(slack, v128.and(e, up));
           v = v128.bitselect(vPos, vNeg, pos);
         }
@@ -428,9 +540,9 @@ function crownPair(net: Net, k: i32, unit: i32, x0: usize, eps: f64, norm: i32, 
         slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g1, aAbs), f64x2.splat(Math.abs(xj) + eps)));
         const t = f64x2.mul(a, f64x2.splat(xj));
         val = f64x2.add(val, t);
-        mag = f64x2.add(mag, f64x2.abs(t));
-        if (norm == NORM_INF) dual = f64x2.add(dual, f64x2.abs(a));
-        else big = f64x2.max(big, f64x2.abs(a));
+        mag = f64x2.add(mag, v128.and(absMask, t));
+        if (norm == NORM_INF) dual = f64x2.add(dual, v128.and(absMask, a));
+        else big = f64x2.max(big, v128.and(absMask, a));
       }
       terms += nIn;
       if (norm == NORM_L2) {
@@ -479,16 +591,19 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
   if (rowIdx.length < maxW) {
     pairBuf = new StaticArray<f64>(8 * maxW);
     rowIdx = new StaticArray<i32>(maxW);
+    colIdx = new StaticArray<i32>(maxW);
   }
   let cur = changetype<usize>(pair2Buf);
   let nxt = cur + (<usize>maxW << 5);
   const colA = nxt + (<usize>maxW << 5);
   const colS = colA + (<usize>maxW << 5);
   const idx = changetype<usize>(rowIdx);
+  const cols = changetype<usize>(colIdx);
   const lo = net.lo;
   const hi = net.hi;
   const params = net.params;
   const zero = f64x2.splat(0.0);
+  const absMask = i64x2.splat(0x7fffffffffffffff);
   const one = f64x2.splat(1.0);
   const ulp2 = f64x2.splat(2.0 * U);
   let cstA = zero;
@@ -506,27 +621,29 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
     const nIn = unchecked(net.dims[l - 1]);
     const W = params + (<usize>unchecked(net.wOff[l - 1]) << 3);
     const rowBytes = <usize>nIn << 3;
+    const nCols = liveColumns(net, l, cols);
     if (l == k) {
       const pm = f64x2(1.0, -1.0);
       if (net.bias) {
         const tA = f64x2.mul(pm, f64x2.splat(net.b(l, unitA)));
         const tB = f64x2.mul(pm, f64x2.splat(net.b(l, unitB)));
         cstA = f64x2.add(cstA, tA);
-        magA = f64x2.add(magA, f64x2.abs(tA));
+        magA = f64x2.add(magA, v128.and(absMask, tA));
         cstB = f64x2.add(cstB, tB);
-        magB = f64x2.add(magB, f64x2.abs(tB));
+        magB = f64x2.add(magB, v128.and(absMask, tB));
         terms += nOut;
       }
       const rowA = W + <usize>unitA * rowBytes;
       const rowB = W + <usize>unitB * rowBytes;
-      for (let j = 0; j < nIn; j++) {
+      for (let c = 0; c < nCols; c++) {
+        const j = load<i32>(cols + (<usize>c << 2));
         const o = <usize>j << 5;
         const tA = f64x2.mul(pm, v128.load64_splat(rowA + (<usize>j << 3)));
         const tB = f64x2.mul(pm, v128.load64_splat(rowB + (<usize>j << 3)));
         v128.store(colA + o, f64x2.add(zero, tA));
-        v128.store(colS + o, f64x2.add(zero, f64x2.abs(tA)));
+        v128.store(colS + o, f64x2.add(zero, v128.and(absMask, tA)));
         v128.store(colA + o + 16, f64x2.add(zero, tB));
-        v128.store(colS + o + 16, f64x2.add(zero, f64x2.abs(tB)));
+        v128.store(colS + o + 16, f64x2.add(zero, v128.and(absMask, tB)));
       }
     } else {
       if (net.bias) {
@@ -537,13 +654,14 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
           const tA = f64x2.mul(v128.load(cur + (<usize>i << 5)), bi);
           const tB = f64x2.mul(v128.load(cur + (<usize>i << 5) + 16), bi);
           cstA = f64x2.add(cstA, tA);
-          magA = f64x2.add(magA, f64x2.abs(tA));
+          magA = f64x2.add(magA, v128.and(absMask, tA));
           cstB = f64x2.add(cstB, tB);
-          magB = f64x2.add(magB, f64x2.abs(tB));
+          magB = f64x2.add(magB, v128.and(absMask, tB));
         }
         terms += nOut;
       }
-      for (let j = 0; j < nIn; j++) {
+      for (let c = 0; c < nCols; c++) {
+        const j = load<i32>(cols + (<usize>c << 2));
         let aA = zero;
         let sA = zero;
         let aB = zero;
@@ -555,9 +673,9 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
           const tA = f64x2.mul(v128.load(cur + (<usize>i << 5)), w);
           const tB = f64x2.mul(v128.load(cur + (<usize>i << 5) + 16), w);
           aA = f64x2.add(aA, tA);
-          sA = f64x2.add(sA, f64x2.abs(tA));
+          sA = f64x2.add(sA, v128.and(absMask, tA));
           aB = f64x2.add(aB, tB);
-          sB = f64x2.add(sB, f64x2.abs(tB));
+          sB = f64x2.add(sB, v128.and(absMask, tB));
         }
         const o = <usize>j << 5;
         v128.store(colA + o, aA);
@@ -570,7 +688,8 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
       const prev = unchecked(net.uOff[l - 2]);
       const g = f64x2.splat(gam(nOut + 2));
       nz = 0;
-      for (let j = 0; j < nIn; j++) {
+      for (let c = 0; c < nCols; c++) {
+        const j = load<i32>(cols + (<usize>c << 2));
         const o = <usize>j << 5;
         const aA = v128.load(colA + o);
         const aB = v128.load(colA + o + 16);
@@ -597,18 +716,18 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
           const vNegA = f64x2.mul(aA, s);
           const tA = f64x2.mul(f64x2.neg(vNegA), l2);
           cstA = f64x2.add(cstA, v128.and(tA, upA));
-          magA = f64x2.add(magA, v128.and(f64x2.abs(tA), upA));
+          magA = f64x2.add(magA, v128.and(v128.and(absMask, tA), upA));
           negsA = f64x2.add(negsA, v128.and(one, upA));
-          slackA = f64x2.add(slackA, v128.and(f64x2.mul(f64x2.mul(ulp2, f64x2.abs(vNegA)), mz), upA));
+          slackA = f64x2.add(slackA, v128.and(f64x2.mul(f64x2.mul(ulp2, v128.and(absMask, vNegA)), mz), upA));
           vA = v128.bitselect(alpha ? aA : zero, vNegA, posA);
           const posB = f64x2.ge(aB, zero);
           const upB = v128.not(posB);
           const vNegB = f64x2.mul(aB, s);
           const tB = f64x2.mul(f64x2.neg(vNegB), l2);
           cstB = f64x2.add(cstB, v128.and(tB, upB));
-          magB = f64x2.add(magB, v128.and(f64x2.abs(tB), upB));
+          magB = f64x2.add(magB, v128.and(v128.and(absMask, tB), upB));
           negsB = f64x2.add(negsB, v128.and(one, upB));
-          slackB = f64x2.add(slackB, v128.and(f64x2.mul(f64x2.mul(ulp2, f64x2.abs(vNegB)), mz), upB));
+          slackB = f64x2.add(slackB, v128.and(f64x2.mul(f64x2.mul(ulp2, v128.and(absMask, vNegB)), mz), upB));
           vB = v128.bitselect(alpha ? aB : zero, vNegB, posB);
         }
         v128.store(nxt + o, vA);
@@ -641,15 +760,15 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
         const tA = f64x2.mul(aA, xv);
         const tB = f64x2.mul(aB, xv);
         valA = f64x2.add(valA, tA);
-        magA = f64x2.add(magA, f64x2.abs(tA));
+        magA = f64x2.add(magA, v128.and(absMask, tA));
         valB = f64x2.add(valB, tB);
-        magB = f64x2.add(magB, f64x2.abs(tB));
+        magB = f64x2.add(magB, v128.and(absMask, tB));
         if (norm == NORM_INF) {
-          dualA = f64x2.add(dualA, f64x2.abs(aA));
-          dualB = f64x2.add(dualB, f64x2.abs(aB));
+          dualA = f64x2.add(dualA, v128.and(absMask, aA));
+          dualB = f64x2.add(dualB, v128.and(absMask, aB));
         } else {
-          bigA = f64x2.max(bigA, f64x2.abs(aA));
-          bigB = f64x2.max(bigB, f64x2.abs(aB));
+          bigA = f64x2.max(bigA, v128.and(absMask, aA));
+          bigB = f64x2.max(bigB, v128.and(absMask, aB));
         }
       }
       terms += nIn;
@@ -730,6 +849,7 @@ function crownRefine(net: Net, x0: usize, eps: f64, norm: i32, method: i32, dire
 
 /** CROWN-tighten the bounds in net.lo / net.hi of layers 2..kMax in turn (both signs per unit). */
 function crownTighten(net: Net, x0: usize, eps: f64, norm: i32, directed: bool, kMax: i32): void {
+  crownSkip = skipAllowed(net, x0, eps);
   const L = net.L;
   const lo = net.lo;
   const hi = net.hi;

@@ -56,7 +56,9 @@ describe('attacks on the shortcut σ', () => {
           }
         },
       ),
-      { numRuns: 15 },
+      // The example: class-1 points of σ where φ rounds to 1 + 1 ulp, a rounding-level tie between
+      // the two failure levels that once sent FGSM towards the unreachable overshoot level 1.5.
+      { numRuns: 15, examples: [[2, 2, 0.9338114832081742, 0]] },
     );
   });
 });

@@ -26,6 +26,19 @@ export const SCHED_STEP: i32 = 2;
 
 const PI: f64 = 3.141592653589793;
 
+/**
+ * The failure level a gradient attack aims for from φ at a point of label y: the other class's
+ * level 1/2, or the overshoot y ± 1/2 on the far side, whichever is nearer. A tie within the
+ * rounding of φ goes to 1/2: the far level may be out of reach (a network that saturates, like the
+ * shortcut σ, whose class-1 points sit exactly at the tie with φ = 1 up to an ulp), whereas a
+ * continuous φ that leaves the class must cross 1/2.
+ */
+@inline export function targetLevel(phi: f64, y: f64): f64 {
+  const far = y > 0.5 ? 1.5 : -0.5;
+  const noise = 1e-12 * (1.0 + Math.abs(phi));
+  return Math.abs(far - phi) < Math.abs(0.5 - phi) - noise ? far : 0.5;
+}
+
 /** Per-call attack state: the network, the point, scratch vectors and the best result so far. */
 export class Attacker {
   net: Net;
@@ -165,7 +178,7 @@ export class Attacker {
     }
     // Two failure levels: the other class (1/2) and the overshoot on the far side (y ± 1/2 away).
     const far = y > 0.5 ? 1.5 : -0.5;
-    const target = Math.abs(far - phi) < Math.abs(0.5 - phi) ? far : 0.5;
+    const target = targetLevel(phi, y);
     const sgn: f64 = target > phi ? 1.0 : -1.0;
     const dirv = this.dir;
     if (dual == 0) {

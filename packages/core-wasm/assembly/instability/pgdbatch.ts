@@ -13,7 +13,7 @@
 // running them in chunks (`pgdChunk`) gives the same results as one batch.
 
 import { Net } from "./net";
-import { Attacker } from "./attacks";
+import { Attacker, targetLevel } from "./attacks";
 import { labelOf } from "./stripes";
 import { NORM_INF } from "./certify";
 import { Philox } from "../rng/philox";
@@ -227,7 +227,7 @@ export class PgdBatch {
           }
           const y = <f64>labelOf(xp0, m);
           const far = y > 0.5 ? 1.5 : -0.5;
-          const target = Math.abs(far - phi) < Math.abs(0.5 - phi) ? far : 0.5;
+          const target = targetLevel(phi, y);
           const sgn: f64 = target > phi ? 1.0 : -1.0;
           // 0: ascent from ∇φ; 1: from atk.dir (one-sided probes where ∇φ = 0); 2: no move (∇φ not finite).
           let src = 0;

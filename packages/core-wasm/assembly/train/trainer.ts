@@ -8,7 +8,7 @@
 import { Philox } from "../rng/philox";
 import { dimAt, mlpMaxWidth, mlpParamCount } from "../nn/mlp";
 import { fmAffine, relu0, fmGather, fmOuterAcc, fmBackOne, fmStride, fmRowStride, fmRowStrideMax, fmFromPointMajor } from "../nn/fm";
-import { lossValue, lossGrad } from "./losses";
+import { lossValue, lossGrad, LOSS_MSE, LOSS_HINGE } from "./losses";
 import { gemmStrided } from "../linalg/gemm";
 import { OptimState, optimStep, addL2Grad, proxL1 } from "./optim";
 
@@ -122,12 +122,33 @@ export function lossGradFM(
   for (let k = 0; k < nL; k++) {
     const orow = a + <usize>k * sb;
     const drow = cur + <usize>k * sb;
-    for (let b = 0; b < nb; b++) {
-      const row = yIdx != 0 ? <usize>load<i32>(yIdx + (<usize>b << 2)) : <usize>b;
-      const y = load<f64>(Y + ((row * nL + k) << 3));
-      const phi = load<f64>(orow + (<usize>b << 3));
-      total += lossValue(kind, phi, y);
-      store<f64>(drow + (<usize>b << 3), lossGrad(kind, phi, y) * inv);
+    if (kind == LOSS_MSE) {
+      // mse and hinge get loops of their own: the generic one holds the logistic loss's exp/log1p
+      // calls, around which the engine keeps every loop value in memory even when not taken
+      // (measured: the W3 step 2.93 -> 2.81 us).
+      for (let b = 0; b < nb; b++) {
+        const row = yIdx != 0 ? <usize>load<i32>(yIdx + (<usize>b << 2)) : <usize>b;
+        const y = load<f64>(Y + ((row * nL + k) << 3));
+        const phi = load<f64>(orow + (<usize>b << 3));
+        total += lossValue(LOSS_MSE, phi, y);
+        store<f64>(drow + (<usize>b << 3), lossGrad(LOSS_MSE, phi, y) * inv);
+      }
+    } else if (kind == LOSS_HINGE) {
+      for (let b = 0; b < nb; b++) {
+        const row = yIdx != 0 ? <usize>load<i32>(yIdx + (<usize>b << 2)) : <usize>b;
+        const y = load<f64>(Y + ((row * nL + k) << 3));
+        const phi = load<f64>(orow + (<usize>b << 3));
+        total += lossValue(LOSS_HINGE, phi, y);
+        store<f64>(drow + (<usize>b << 3), lossGrad(LOSS_HINGE, phi, y) * inv);
+      }
+    } else {
+      for (let b = 0; b < nb; b++) {
+        const row = yIdx != 0 ? <usize>load<i32>(yIdx + (<usize>b << 2)) : <usize>b;
+        const y = load<f64>(Y + ((row * nL + k) << 3));
+        const phi = load<f64>(orow + (<usize>b << 3));
+        total += lossValue(kind, phi, y);
+        store<f64>(drow + (<usize>b << 3), lossGrad(kind, phi, y) * inv);
+      }
     }
     for (let b = nb; b < S; b++) store<f64>(drow + (<usize>b << 3), 0.0);
   }

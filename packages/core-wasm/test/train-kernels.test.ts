@@ -113,8 +113,11 @@ function exactLossGrad(
   return { loss: total * inv, grad };
 }
 
-/** Unshuffled training in the kernels' exact order (penalties on weights only, as optim.ts). */
-function exactTrain(net: Network, x: Float64Array, y: Float64Array, o: Required<TrainOptions>, kind: ExactLoss): Float64Array {
+/**
+ * Unshuffled training in the kernels' exact order (penalties on weights only, as optim.ts);
+ * null when it diverges as the kernel defines it (a step's loss or a final parameter not finite).
+ */
+function exactTrain(net: Network, x: Float64Array, y: Float64Array, o: Required<TrainOptions>, kind: ExactLoss): Float64Array | null {
   const dims = net.dims;
   const n = y.length / dims[dims.length - 1]!;
   const p = Float64Array.from(net.params);
@@ -133,7 +136,8 @@ function exactTrain(net: Network, x: Float64Array, y: Float64Array, o: Required<
   for (let e = 0; e < o.epochs; e++) {
     for (let start = 0; start < n; start += batch) {
       const rows = Array.from({ length: Math.min(batch, n - start) }, (_, b) => start + b);
-      const g = exactLossGrad(dims, net.bias, p, x, y, rows, kind).grad;
+      const { loss, grad: g } = exactLossGrad(dims, net.bias, p, x, y, rows, kind);
+      if (!Number.isFinite(loss)) return null;
       if (o.l2 !== 0) for (let q = 0; q < P; q++) if (isWeight[q]) g[q] = g[q]! + 2 * o.l2 * p[q]!;
       if (o.optimizer === 'sgd') {
         for (let q = 0; q < P; q++) p[q] = p[q]! - o.lr * g[q]!;
@@ -163,7 +167,7 @@ function exactTrain(net: Network, x: Float64Array, y: Float64Array, o: Required<
       }
     }
   }
-  return p;
+  return p.every(Number.isFinite) ? p : null;
 }
 
 const bits = (a: ArrayLike<number>): string[] => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : String(v)));
@@ -210,11 +214,13 @@ describe('training kernels: bit-identical to the exact-order model', () => {
         fc.constantFrom(0, 1e-2),
         (a, optimizer, batchSize, l1, l2) => {
           const { net, x, y } = problem(a);
-          const o = { ...TRAIN_DEFAULTS, optimizer, lr: optimizer === 'adam' ? 0.01 : 0.05, epochs: 4, batchSize, shuffle: false, l1, l2 };
+          const o = { ...TRAIN_DEFAULTS, optimizer, lr: optimizer === 'adam' ? 0.01 : 0.02, epochs: 4, batchSize, shuffle: false, l1, l2 };
           const got = train(core, net, { x, y }, o);
-          expect(got.status).toBe('completed');
-          if (got.status !== 'completed') return;
-          expect(bits(got.network.params)).toEqual(bits(exactTrain(net, x, y, o, 'mse')));
+          const want = exactTrain(net, x, y, o, 'mse');
+          // A large step on a tiny batch can diverge: then both must say so.
+          expect(got.status).toBe(want === null ? 'diverged' : 'completed');
+          if (got.status !== 'completed' || want === null) return;
+          expect(bits(got.network.params)).toEqual(bits(want));
         },
       ),
       { numRuns: 80 },

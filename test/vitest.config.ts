@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // fast-check properties from a fixed seed (FC_SEED=random explores).
+    setupFiles: ['./fast-check-seed.ts'],
   },
 });

@@ -66,41 +66,44 @@ let actPair = new StaticArray<f64>(0);
  * add every term.
  */
 let negZeroBias = new StaticArray<i32>(0);
-/** Growth bound of the prepared point without the radius (see `skipAllowed`); < 0: not computed yet. */
+/** Growth bound of the prepared point without the radius (see `measureGrowth`); ∞: not measured. */
 let pointGrowth: f64 = Infinity;
 
 /**
- * Whether CROWN may skip always-inactive units at radius eps (see `crownSkip`). Every bound and
- * coefficient is at most Π_l (N_{l−1}·max|W_l| + max|b_l| + 1) · (max|x0| + 1) · (1 + eps) in
- * magnitude (and a product of two such numbers stays below that bound squared), so below 1e150
- * nothing overflows and nothing is NaN (weights, biases and x0 are finite).
+ * Set `pointGrowth` for the prepared point: every bound and coefficient of IBP and CROWN is at most
+ * Π_l (N_{l−1}·max|W_l| + max|b_l| + 1) · (max|x0| + 1) · (1 + eps) in magnitude (and a product of
+ * two such numbers at most its square), so below 1e150 nothing overflows and nothing is NaN
+ * (weights, biases and x0 are finite). O(parameters), so the trial's single-ball checks
+ * (`certifyBall`) skip it and run without the skip; the bisection makes ~20 calls per point.
  */
-function skipAllowed(net: Net, x0: usize, eps: f64): bool {
-  if (pointGrowth < 0) {
-    let growth = 1.0;
-    for (let l = 1; l <= net.L; l++) {
-      const nOut = unchecked(net.dims[l]);
-      const nIn = unchecked(net.dims[l - 1]);
-      let maxB = 0.0;
-      for (let i = 0; i < nOut; i++) {
-        const b = Math.abs(net.b(l, i));
-        maxB = b > maxB ? b : maxB;
-      }
-      const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
-      let maxW = 0.0;
-      for (let q = 0; q < nOut * nIn; q++) {
-        const w = Math.abs(load<f64>(W + (<usize>q << 3)));
-        maxW = w > maxW ? w : maxW;
-      }
-      growth *= <f64>nIn * maxW + maxB + 1.0;
+function measureGrowth(net: Net, x0: usize): void {
+  let growth = 1.0;
+  for (let l = 1; l <= net.L; l++) {
+    const nOut = unchecked(net.dims[l]);
+    const nIn = unchecked(net.dims[l - 1]);
+    let maxB = 0.0;
+    for (let i = 0; i < nOut; i++) {
+      const b = Math.abs(net.b(l, i));
+      maxB = b > maxB ? b : maxB;
     }
-    let maxX = 0.0;
-    for (let j = 0; j < net.d; j++) {
-      const x = Math.abs(load<f64>(x0 + (<usize>j << 3)));
-      maxX = x > maxX ? x : maxX;
+    const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
+    let maxW = 0.0;
+    for (let q = 0; q < nOut * nIn; q++) {
+      const w = Math.abs(load<f64>(W + (<usize>q << 3)));
+      maxW = w > maxW ? w : maxW;
     }
-    pointGrowth = growth * (maxX + 1.0);
+    growth *= <f64>nIn * maxW + maxB + 1.0;
   }
+  let maxX = 0.0;
+  for (let j = 0; j < net.d; j++) {
+    const x = Math.abs(load<f64>(x0 + (<usize>j << 3)));
+    maxX = x > maxX ? x : maxX;
+  }
+  pointGrowth = growth * (maxX + 1.0);
+}
+
+/** Whether CROWN may skip always-inactive units at radius eps (see `crownSkip`, `measureGrowth`). */
+@inline function skipAllowed(eps: f64): bool {
   return pointGrowth * (1.0 + eps) < 1e150;
 }
 /** IBP scratch: the inputs of the current layer whose activation bounds are not both 0. */
@@ -120,7 +123,7 @@ function prepareLayer1(net: Net, x0: usize, norm: i32): void {
     }
     unchecked((negZeroBias[l] = neg));
   }
-  pointGrowth = -1.0; // computed by the first CROWN pass that needs it
+  pointGrowth = Infinity; // no skipping unless `measureGrowth` runs for this point
   const buf = layer1;
   for (let i = 0; i < n1; i++) {
     const bi = net.b(1, i);
@@ -825,6 +828,7 @@ function crownPair2(net: Net, k: i32, unitA: i32, unitB: i32, x0: usize, eps: f6
  */
 export function outputBounds(net: Net, x0: usize, eps: f64, norm: i32, method: i32, directed: bool): void {
   prepareLayer1(net, x0, norm);
+  if ((method & CERT_CROWN) != 0) measureGrowth(net, x0);
   ibp(net, eps, directed);
   crownRefine(net, x0, eps, norm, method, directed);
 }
@@ -849,7 +853,7 @@ function crownRefine(net: Net, x0: usize, eps: f64, norm: i32, method: i32, dire
 
 /** CROWN-tighten the bounds in net.lo / net.hi of layers 2..kMax in turn (both signs per unit). */
 function crownTighten(net: Net, x0: usize, eps: f64, norm: i32, directed: bool, kMax: i32): void {
-  crownSkip = skipAllowed(net, x0, eps);
+  crownSkip = skipAllowed(eps);
   const L = net.L;
   const lo = net.lo;
   const hi = net.hi;
@@ -924,6 +928,7 @@ function certifyPrepared(net: Net, x0: usize, y: i32, eps: f64, norm: i32, metho
  */
 export function certifiedRadius(net: Net, x0: usize, y: i32, rMax: f64, norm: i32, method: i32, directed: bool, iters: i32): f64 {
   prepareLayer1(net, x0, norm);
+  if ((method & CERT_CROWN) != 0) measureGrowth(net, x0);
   if (!certifyPrepared(net, x0, y, 0.0, norm, method, directed)) return 0.0;
   if (certifyPrepared(net, x0, y, rMax, norm, method, directed)) return rMax;
   let a = 0.0;

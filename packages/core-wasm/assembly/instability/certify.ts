@@ -58,6 +58,8 @@ export let boundHi: f64 = 0;
 let layer1 = new StaticArray<f64>(0);
 /** IBP scratch: the previous layer's activation bounds (relu(lo_j), relu(hi_j)) as f64x2 per unit. */
 let actPair = new StaticArray<f64>(0);
+/** IBP scratch: the inputs of the current layer whose activation bounds are not both 0. */
+let liveIn = new StaticArray<i32>(0);
 
 /**
  * Per layer l (index l), 1 when some bias of the layer is −0. IBP may skip the inputs whose
@@ -66,48 +68,6 @@ let actPair = new StaticArray<f64>(0);
  * add every term.
  */
 let negZeroBias = new StaticArray<i32>(0);
-/** Growth bound of the prepared point without the radius (see `measureGrowth`); ∞: not measured. */
-let pointGrowth: f64 = Infinity;
-
-/**
- * Set `pointGrowth` for the prepared point: every bound and coefficient of IBP and CROWN is at most
- * Π_l (N_{l−1}·max|W_l| + max|b_l| + 1) · (max|x0| + 1) · (1 + eps) in magnitude (and a product of
- * two such numbers at most its square), so below 1e150 nothing overflows and nothing is NaN
- * (weights, biases and x0 are finite). O(parameters), so the trial's single-ball checks
- * (`certifyBall`) skip it and run without the skip; the bisection makes ~20 calls per point.
- */
-function measureGrowth(net: Net, x0: usize): void {
-  let growth = 1.0;
-  for (let l = 1; l <= net.L; l++) {
-    const nOut = unchecked(net.dims[l]);
-    const nIn = unchecked(net.dims[l - 1]);
-    let maxB = 0.0;
-    for (let i = 0; i < nOut; i++) {
-      const b = Math.abs(net.b(l, i));
-      maxB = b > maxB ? b : maxB;
-    }
-    const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
-    let maxW = 0.0;
-    for (let q = 0; q < nOut * nIn; q++) {
-      const w = Math.abs(load<f64>(W + (<usize>q << 3)));
-      maxW = w > maxW ? w : maxW;
-    }
-    growth *= <f64>nIn * maxW + maxB + 1.0;
-  }
-  let maxX = 0.0;
-  for (let j = 0; j < net.d; j++) {
-    const x = Math.abs(load<f64>(x0 + (<usize>j << 3)));
-    maxX = x > maxX ? x : maxX;
-  }
-  pointGrowth = growth * (maxX + 1.0);
-}
-
-/** Whether CROWN may skip always-inactive units at radius eps (see `crownSkip`, `measureGrowth`). */
-@inline function skipAllowed(eps: f64): bool {
-  return pointGrowth * (1.0 + eps) < 1e150;
-}
-/** IBP scratch: the inputs of the current layer whose activation bounds are not both 0. */
-let liveIn = new StaticArray<i32>(0);
 
 /** Fill `layer1` for the point x0 and `norm` (same arithmetic as the per-unit loop it replaces). */
 function prepareLayer1(net: Net, x0: usize, norm: i32): void {
@@ -330,8 +290,10 @@ function ibp(net: Net, eps: f64, directed: bool): void {
   }
 }
 
-/** Scratch of the CROWN passes (grown on demand, reused across calls): two λ vectors and the
- * input coefficients as f64x2 per unit, and the indices of the rows of λ that are not zero. */
+/**
+ * Scratch of `crownPair` (grown on demand, reused across calls): two λ vectors and the column sums
+ * (λ·W[:, j] and Σ_i |λ_i W_ij|) as f64x2 per unit, and the indices of the rows of λ that are not zero.
+ */
 let pairBuf = new StaticArray<f64>(0);
 let rowIdx = new StaticArray<i32>(0);
 
@@ -348,6 +310,46 @@ let colIdx = new StaticArray<i32>(0);
  * is a finite number times +0; its column sum can be skipped.
  */
 let crownSkip = false;
+/** Growth bound of the prepared point without the radius (see `measureGrowth`); ∞: not measured. */
+let pointGrowth: f64 = Infinity;
+
+/**
+ * Set `pointGrowth` for the prepared point: every bound and coefficient of IBP and CROWN is at most
+ * Π_l (N_{l−1}·max|W_l| + max|b_l| + 1) · (max|x0| + 1) · (1 + eps) in magnitude (and a product of
+ * two such numbers at most its square), so below 1e150 nothing overflows and nothing is NaN
+ * (weights, biases and x0 are finite). It costs a pass over the parameters, so only the bisection
+ * (~20 balls per point) and `outputBounds` measure it; a lone `certifyBall` sums every column.
+ */
+function measureGrowth(net: Net, x0: usize): void {
+  let growth = 1.0;
+  for (let l = 1; l <= net.L; l++) {
+    const nOut = unchecked(net.dims[l]);
+    const nIn = unchecked(net.dims[l - 1]);
+    let maxB = 0.0;
+    for (let i = 0; i < nOut; i++) {
+      const b = Math.abs(net.b(l, i));
+      maxB = b > maxB ? b : maxB;
+    }
+    const W = net.params + (<usize>unchecked(net.wOff[l - 1]) << 3);
+    let maxW = 0.0;
+    for (let q = 0; q < nOut * nIn; q++) {
+      const w = Math.abs(load<f64>(W + (<usize>q << 3)));
+      maxW = w > maxW ? w : maxW;
+    }
+    growth *= <f64>nIn * maxW + maxB + 1.0;
+  }
+  let maxX = 0.0;
+  for (let j = 0; j < net.d; j++) {
+    const x = Math.abs(load<f64>(x0 + (<usize>j << 3)));
+    maxX = x > maxX ? x : maxX;
+  }
+  pointGrowth = growth * (maxX + 1.0);
+}
+
+/** Whether CROWN may skip always-inactive units at radius eps (see `crownSkip`, `measureGrowth`). */
+@inline function skipAllowed(eps: f64): bool {
+  return pointGrowth * (1.0 + eps) < 1e150;
+}
 
 /** The units j of layer l − 1 whose column of W_l a CROWN pass must sum, into `cols`; returns their number. */
 @inline function liveColumns(net: Net, l: i32, cols: usize): i32 {

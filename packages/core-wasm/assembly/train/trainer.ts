@@ -1,7 +1,8 @@
 // Whole-training kernels: one call runs every epoch and step, so the boundary is crossed once.
 //
 // Layout of the training work buffer (f64 elements, `trainWorkSize`), with S = fmRowStride(batch):
-//   grad P | s1 P | s2 P (each rounded up to even) | acts Σ_{l=0..L} N_l·S (feature-major, layer 0 = the batch inputs)
+//   grad P | s1 P | s2 P (each P rounded up to even, for 16-byte alignment)
+//   | acts Σ_{l=0..L} N_l·S (feature-major, layer 0 = the batch inputs)
 //   | deltas 2·maxW·S | index n i32 (rounded up to f64 slots)
 // Everything is vectorised over the batch (see nn/fm.ts).
 

@@ -10,4 +10,4 @@ export type * from './spec/types.js';
 export type * from './summary/types.js';
 export * from './worker/protocol.js';
 export * from './backends/types.js';
-export * from './backends/bullmq/index.js';
+export * from './backends/bullmq/public.js';

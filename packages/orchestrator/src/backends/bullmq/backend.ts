@@ -19,12 +19,12 @@ import { WorkerCrash, type Backend, type BackendOptions } from '../types.js';
 import {
   bullmqConnection,
   checkRedis,
-  DEFAULT_CONNECT_TIMEOUT_MS,
   describe,
   redact,
   type RedisConnectionOptions,
 } from './connection.js';
 import { decodeFailure, isOutcome, JOB_NAME, JOB_OPTIONS, QUEUE_DEFAULTS, type QueueLocation } from './queue.js';
+import { BULLMQ_BACKEND_DEFAULTS } from './defaults.js';
 
 /** Options of the bullmq backend: the common backend options plus Redis and queue settings. */
 export interface BullmqBackendOptions extends BackendOptions, QueueLocation {
@@ -38,12 +38,7 @@ export interface BullmqBackendOptions extends BackendOptions, QueueLocation {
   pollIntervalMs?: number;
 }
 
-/** Defaults of the bullmq-specific options. */
-export const BULLMQ_BACKEND_DEFAULTS = {
-  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-  redisDownTimeoutMs: 30_000,
-  pollIntervalMs: 1_000,
-} as const;
+export { BULLMQ_BACKEND_DEFAULTS } from './defaults.js';
 
 /** Approximate length of the queue's event stream. */
 const EVENTS_MAX_LEN = 2_000;

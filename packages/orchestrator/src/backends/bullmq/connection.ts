@@ -3,7 +3,8 @@
  * fast preflight check, so that a wrong URL, a wrong password or a Redis that is down fails within
  * seconds with a message that says which — before anything is written.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './defaults.js';
 
 /** Where Redis is and how to talk to it. */
 export interface RedisConnectionOptions {
@@ -44,8 +45,7 @@ export class RedisBackendError extends Error {
   }
 }
 
-/** How long the preflight waits for Redis before giving up. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 4_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS } from './defaults.js';
 
 /**
  * Parses a Redis URL, throwing `E_REDIS_URL` (with the password redacted) when it is not one.
@@ -148,6 +148,9 @@ export async function checkRedis(
 ): Promise<string> {
   parseRedisUrl(conn.url);
   const where = describe(conn);
+  // Loaded here, not at the top: the package root must not pull ioredis into processes that only
+  // use the local backend (it costs ~30 MB of resident memory there).
+  const { Redis } = await import('ioredis');
   const client = new Redis(conn.url, {
     ...conn.redisOptions,
     lazyConnect: true,

@@ -18,8 +18,9 @@ import { Piscina } from 'piscina';
 import { OrchestratorError } from '../../errors.js';
 import type { BatchOutcome, BatchTask } from '../../worker/protocol.js';
 import { defaultTaskModule } from '../local.js';
-import { bullmqConnection, checkRedis, DEFAULT_CONNECT_TIMEOUT_MS, describe, redact, type RedisConnectionOptions } from './connection.js';
+import { bullmqConnection, checkRedis, describe, redact, type RedisConnectionOptions } from './connection.js';
 import { encodeFailure, isTask, JOB_NAME, QUEUE_DEFAULTS, type QueueLocation } from './queue.js';
+import { WORKER_DEFAULTS } from './defaults.js';
 
 /** Options of {@link startWorker}. Only `redis` is required. */
 export interface StartWorkerOptions extends QueueLocation {
@@ -56,14 +57,7 @@ export interface StartWorkerOptions extends QueueLocation {
   onEvent?: (event: WorkerEvent) => void;
 }
 
-/** Defaults of {@link StartWorkerOptions}. */
-export const WORKER_DEFAULTS = {
-  shutdownGraceMs: 30_000,
-  lockDurationMs: 30_000,
-  stalledIntervalMs: 30_000,
-  maxStalledCount: 3,
-  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-} as const;
+export { WORKER_DEFAULTS } from './defaults.js';
 
 /** How long after the grace period a stuck shutdown (Redis away) cuts its connections. */
 const CLOSE_MARGIN_MS = 3_000;

@@ -195,4 +195,30 @@ describe('per-trial export (streamed)', () => {
     }
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('a writer that fails part-way ends the row source (so a run store can close)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-export-'));
+    const stream = trialRows(sources());
+    // A value every writer fails on (CSV and Parquet turn it into text, JSON asks for its JSON).
+    const poison = { toString: () => { throw new Error('poison'); }, toJSON: () => { throw new Error('poison'); } } as unknown as Value;
+    for (const format of ['csv', 'json', 'parquet'] as const) {
+      let open = false;
+      const watched = {
+        ...stream,
+        kinds: { ...stream.kinds, 'dist+': 'string' as const },
+        *rows() {
+          open = true;
+          try {
+            let i = 0;
+            for (const r of stream.rows()) yield i++ === 5 ? { ...r, 'dist+': poison } : r;
+          } finally {
+            open = false;
+          }
+        },
+      };
+      expect(() => writeRows(watched, format, join(dir, `w.${format}`), 'trial table', 4)).toThrow('poison');
+      expect(open, format).toBe(false);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });

@@ -86,12 +86,17 @@ function writeGroups(pq: ParquetWriter, s: RowStream, rowGroup: number): void {
   const it = s.rows()[Symbol.iterator]();
   // The iterator is shared by the groups: each call of columnData takes the next `rowGroup` rows.
   const rest: Iterable<Record<string, Value>> = { [Symbol.iterator]: () => ({ next: () => it.next() }) };
-  for (;;) {
-    const cols = columnData(s, rest, rowGroup);
-    const n = cols[0]?.data.length ?? 0;
-    if (n === 0) return;
-    pq.write({ columnData: cols, rowGroupSize: n });
-    if (n < rowGroup) return;
+  try {
+    for (;;) {
+      const cols = columnData(s, rest, rowGroup);
+      const n = cols[0]?.data.length ?? 0;
+      if (n === 0) return;
+      pq.write({ columnData: cols, rowGroupSize: n });
+      if (n < rowGroup) return;
+    }
+  } finally {
+    // On an error part-way, end the row source too (a run store's queries must close).
+    it.return?.();
   }
 }
 

@@ -59,18 +59,24 @@ export function openRunStore(dir: string): RunStoreReader {
       // One iterator per column, advanced in lockstep: each holds one batch's values at a time.
       const iters = names.map((n) => store.column(cellIndex, n, upTo)()[Symbol.iterator]());
       let trial = 0;
-      for (;;) {
-        const chunks = iters.map((it) => it.next());
-        const first = chunks[0];
-        if (!first || first.done) return;
-        const len = first.value.length;
-        for (let i = 0; i < len; i++) {
-          const values: Record<string, number> = {};
-          names.forEach((n, j) => {
-            values[n] = (chunks[j]?.value as Float64Array | undefined)?.[i] ?? NaN;
-          });
-          yield { cellIndex, trial: trial++, values };
+      try {
+        for (;;) {
+          const chunks = iters.map((it) => it.next());
+          const first = chunks[0];
+          if (!first || first.done) return;
+          const len = first.value.length;
+          for (let i = 0; i < len; i++) {
+            const values: Record<string, number> = {};
+            names.forEach((n, j) => {
+              values[n] = (chunks[j]?.value as Float64Array | undefined)?.[i] ?? NaN;
+            });
+            yield { cellIndex, trial: trial++, values };
+          }
         }
+      } finally {
+        // A consumer that stops early (break, an error) must not leave the column queries open:
+        // the database could not be closed while they are.
+        for (const it of iters) it.return?.();
       }
     },
     close() {

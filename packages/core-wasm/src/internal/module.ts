@@ -37,7 +37,9 @@ async function bytesFrom(source: URL | string): Promise<ArrayBuffer | Uint8Array
 
 /** Default location of a build next to this file (dist/internal → build/). */
 export function defaultWasmUrl(target: WasmTarget): URL {
-  return new URL(`../../build/${target}.wasm`, import.meta.url);
+  // @vite-ignore: a bundler must not copy every build it could match here (the debug build is
+  // 350 KB); a page that bundles the core passes its own URL (e.g. `release.wasm?url`).
+  return new URL(/* @vite-ignore */ `../../build/${target}.wasm`, import.meta.url);
 }
 
 const CODE_RE = /^\[(E_[A-Z]+)\]\s*/;

@@ -97,7 +97,7 @@ export async function run(ctx = {}) {
     ];
   };
   const e = (n) => n.toExponential(0);
-  rows.push(...efficiencyRows(`noncomputability ${e(effPairs)} pairs, breakdown mix (gd, adam, coin, hedge, exact-read × K 12/24)`, mix, quick ? 1 : 2, 0.9));
+  rows.push(...efficiencyRows(`noncomputability ${e(effPairs)} pairs, breakdown mix (gd, adam, coin, hedge, exact-read × K 12/24)`, mix, quick ? 1 : 3, 0.9));
   rows.push(...efficiencyRows(`noncomputability ${e(effPairs)} pairs, cheapest algorithms only (coin, exact-read, hedge × K 8/16)`, cheap, quick ? 1 : 3));
   // Control: how much parallelism the machine gave at all (a pure CPU loop, 1 vs all threads).
   const loop = join(here, 'cpu-loop.mjs');

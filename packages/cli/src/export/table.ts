@@ -65,11 +65,7 @@ function cellRows(run: string, index: number, cell: CellSummary): Array<Record<s
 export function summaryTable(runs: Array<{ label: string; summary: Summary }>): Table {
   const rows: Array<Record<string, Value>> = [];
   for (const { label, summary } of runs) summary.cells.forEach((c, i) => rows.push(...cellRows(label, i, c)));
-  return unionColumns(rows);
-}
-
-/** Columns = union over rows in first-seen order; absent cells become null. */
-function unionColumns(rows: Array<Record<string, Value>>): Table {
+  // Columns = union over rows in first-seen order; absent cells become null.
   const seen = new Set<string>();
   const columns: string[] = [];
   for (const r of rows) {
@@ -96,8 +92,6 @@ export interface RowStream {
   columns: string[];
   /** The kind of each column's non-null values (`mixed`: more than one kind). */
   kinds: Record<string, ValueKind>;
-  /** The number of rows `rows()` yields. */
-  count: number;
   /** A fresh pass over the rows; every row has every column (absent ones null). */
   rows(): Iterable<Record<string, Value>>;
 }
@@ -110,6 +104,12 @@ function kindOf(v: Value): ValueKind | undefined {
   return typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string';
 }
 
+/** The kind of a column after seeing `v` (null changes nothing; a second kind makes it mixed). */
+function mergeKind(kind: ValueKind | undefined, v: Value): ValueKind | undefined {
+  const k = kindOf(v);
+  return k === undefined || kind === undefined ? (kind ?? k) : kind === k ? kind : 'mixed';
+}
+
 /**
  * Per-trial rows: `run`, `cellIndex`, the cell's axis values (`axis.*`), `trial` and every stored
  * per-trial quantity. Missing values (a diverged training) stay NaN, as stored. The columns and
@@ -120,16 +120,10 @@ export function trialRows(runs: Array<{ label: string; store: TrialSource }>): R
   const columns: string[] = [];
   const kinds: Record<string, ValueKind> = {};
   const see = (name: string, v: Value): void => {
-    if (!(name in kinds)) {
-      columns.push(name);
-      kinds[name] = kindOf(v) ?? 'number';
-      return;
-    }
-    const k = kindOf(v);
-    if (k && kinds[name] !== k) kinds[name] = 'mixed';
+    if (!(name in kinds)) columns.push(name);
+    kinds[name] = mergeKind(kinds[name], v) ?? 'number';
   };
   const parts: Array<{ store: TrialSource; cellIndex: number; base: Record<string, Value>; names: string[] }> = [];
-  let count = 0;
   for (const { label, store } of runs) {
     for (const cell of store.cells()) {
       if (cell.trialsDone === 0) continue;
@@ -140,13 +134,11 @@ export function trialRows(runs: Array<{ label: string; store: TrialSource }>): R
       see('trial', 0);
       for (const n of names) see(n, 0);
       parts.push({ store, cellIndex: cell.index, base, names });
-      count += cell.trialsDone;
     }
   }
   return {
     columns,
     kinds,
-    count,
     *rows() {
       for (const { store, cellIndex, base, names } of parts) {
         const stored = new Set(names);
@@ -170,16 +162,8 @@ export function tableRows(t: Table): RowStream {
   const kinds: Record<string, ValueKind> = {};
   for (const c of t.columns) {
     let kind: ValueKind | undefined;
-    for (const r of t.rows) {
-      const k = kindOf(r[c] ?? null);
-      if (!k) continue;
-      if (kind === undefined) kind = k;
-      else if (kind !== k) {
-        kind = 'mixed';
-        break;
-      }
-    }
+    for (const r of t.rows) kind = mergeKind(kind, r[c] ?? null);
     kinds[c] = kind ?? 'string';
   }
-  return { columns: t.columns, kinds, count: t.rows.length, rows: () => t.rows };
+  return { columns: t.columns, kinds, rows: () => t.rows };
 }

@@ -12,22 +12,85 @@ export type CoreErrorCode =
   | 'E_TRAP' // the WebAssembly module trapped (a bug: please report it)
   | 'E_THEOREM'; // a mathematical guarantee was violated (a bug: please report it with the seed)
 
-/** The one error class of this package; `code` is stable, `message` is for humans. */
-export class CoreError extends Error {
+/** One step of a `CoreError.path`: a property name or an array index. */
+export type PathKey = string | number;
+
+/**
+ * The structured facts of a `CoreError` about a bad value. Programs read these, never the message:
+ * the message is for humans and may be reworded.
+ */
+export interface CoreErrorDetails {
+  /**
+   * Where the bad value sits inside the argument that was validated, as property names and array
+   * indices: `['hidden', 1]` for `params.hidden[1]` of the experiment validators, `['lambda']` for
+   * `params.lambda`, `[]` for the argument itself. For an unknown key, the key itself (which is
+   * then not among `choices`).
+   */
+  readonly path?: readonly PathKey[];
+  /** What is allowed, in words (`an integer in [1, 4096]`, `one of: mse, logistic, hinge`). */
+  readonly allowed?: string;
+  /** The value that was refused (for an unknown key: the value it held). */
+  readonly value?: unknown;
+  /**
+   * The finite set of allowed words when there is one (enum values such as losses or algorithm
+   * names; for an unknown key, the allowed keys), for "did you mean" suggestions. Absent for
+   * numeric ranges and free-form constraints.
+   */
+  readonly choices?: readonly string[];
+}
+
+/** Options of the `CoreError` constructor: a cause and the structured details. */
+export interface CoreErrorOptions extends CoreErrorDetails {
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class of this package; `code` is stable, `message` is for humans. Errors about a
+ * bad value (all that the parameter validators `normaliseInstabilityParams` and
+ * `normaliseNoncomputabilityParams` throw, and the λ check of `makeHardPair`) also carry `path`,
+ * `allowed`, `value` and, for a finite set of allowed words, `choices` (see `CoreErrorDetails`).
+ */
+export class CoreError extends Error implements CoreErrorDetails {
   override readonly name = 'CoreError';
   /** Stable machine-readable code. */
   readonly code: CoreErrorCode;
-  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Where the bad value sits inside the validated argument (see `CoreErrorDetails.path`). */
+  declare readonly path?: readonly PathKey[];
+  /** What is allowed, in words. */
+  declare readonly allowed?: string;
+  /** The refused value. */
+  declare readonly value?: unknown;
+  /** The allowed words, when they are a finite set. */
+  declare readonly choices?: readonly string[];
+  constructor(code: CoreErrorCode, message: string, options?: CoreErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    if (options?.path !== undefined) this.path = Object.freeze([...options.path]);
+    if (options?.allowed !== undefined) this.allowed = options.allowed;
+    if (options && 'value' in options) this.value = options.value;
+    if (options?.choices !== undefined) this.choices = Object.freeze([...options.choices]);
   }
 }
 
-/** Throw `E_ARG` unless `cond` holds. `what` names the argument, `allowed` the allowed values. */
-export function require(cond: boolean, what: string, got: unknown, allowed: string): asserts cond {
-  if (!cond) {
-    throw new CoreError('E_ARG', `${what}: expected ${allowed}, got ${formatValue(got)}`);
-  }
+/** `path` as written in messages: `['hidden', 1]` → `.hidden[1]`, `[]` → ``. */
+export function formatPath(path: readonly PathKey[]): string {
+  return path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
+}
+
+/**
+ * The one helper for a refused value: a `CoreError('E_ARG')` with the message
+ * `<subject><path>: expected <allowed>, got <value>` and every field set. `subject` names the
+ * validated argument (`params`, `noncomputability params`); the argument order is the order of the
+ * message.
+ */
+export function invalidValue(subject: string, path: readonly PathKey[], allowed: string, value: unknown, choices?: readonly string[]): CoreError {
+  return new CoreError('E_ARG', `${subject}${formatPath(path)}: expected ${allowed}, got ${formatValue(value)}`, {
+    path,
+    allowed,
+    value,
+    ...(choices === undefined ? {} : { choices }),
+  });
 }
 
 /** Render a value for an error message, compactly and without throwing. */

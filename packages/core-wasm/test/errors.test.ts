@@ -10,6 +10,10 @@ import {
   LIMITS,
   loadCore,
   lossAndGradient,
+  makeHardPair,
+  normaliseInstabilityParams,
+  normaliseNoncomputabilityParams,
+  resolveAlgorithm,
   type Network,
   train,
 } from '../src/index.js';
@@ -94,5 +98,62 @@ describe('bad arguments throw typed errors, never traps', () => {
   it('the core stays usable after an error', () => {
     expect(() => train(core, good(), data, { lr: Number.NaN })).toThrow(CoreError);
     expect(forward(core, good(), [1, 1]).length).toBe(1);
+  });
+});
+
+describe('parameter errors carry structured fields (programs read these, never the message)', () => {
+  function caught(f: () => unknown): CoreError {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(CoreError);
+      return e as CoreError;
+    }
+    throw new Error('expected a CoreError');
+  }
+
+  it('instability: enum values, nested indices, ranges and unknown keys', () => {
+    const loss = caught(() => normaliseInstabilityParams({ loss: 'l2' }));
+    expect(loss.message).toBe('params.loss: expected one of: mse, logistic, hinge, got "l2"');
+    expect({ code: loss.code, path: loss.path, allowed: loss.allowed, value: loss.value, choices: loss.choices }).toEqual({
+      code: 'E_ARG', path: ['loss'], allowed: 'one of: mse, logistic, hinge', value: 'l2', choices: ['mse', 'logistic', 'hinge'],
+    });
+    const atk = caught(() => normaliseInstabilityParams({ attacks: ['pgd', 'cw'] }));
+    expect(atk.message).toBe('params.attacks[1]: expected one of: fgsm, pgd, fmn, bisect, line, deepfool, random, got "cw"');
+    expect([atk.path, atk.value, atk.choices?.length]).toEqual([['attacks', 1], 'cw', 7]);
+    const w = caught(() => normaliseInstabilityParams({ hidden: [8, 0] }));
+    expect([w.path, w.allowed, w.value, w.choices]).toEqual([['hidden', 1], 'an integer in [1, 4096]', 0, undefined]);
+    const mu = caught(() => normaliseInstabilityParams({ m: 4, delta: 0.05, mu: 0.06 }));
+    expect([mu.path, mu.value]).toEqual([['mu'], 0.06]);
+    expect(mu.message).toBe(`params.mu: expected ${mu.allowed}, got 0.06`);
+    const unknown = caught(() => normaliseInstabilityParams({ widht: 3 }));
+    expect(unknown.message).toMatch(/^params\.widht: unknown parameter; allowed: d, m, /);
+    expect([unknown.path, unknown.value]).toEqual([['widht'], 3]);
+    expect(unknown.choices).toContain('widthFactor');
+    expect(unknown.choices).not.toContain('widht');
+    const notObj = caught(() => normaliseInstabilityParams(7 as never));
+    expect([notObj.path, notObj.value]).toEqual([[], 7]);
+  });
+
+  it('noncomputability: the same fields in the same shape', () => {
+    const base = { algorithm: 'gd', K: 3, readBits: 8 };
+    const init = caught(() => normaliseNoncomputabilityParams({ ...base, init: 'lecun' }));
+    expect(init.message).toBe('noncomputability params.init: expected one of "he", "xavier", "uniform", "normal", got "lecun"');
+    expect([init.path, init.value, init.choices]).toEqual([['init'], 'lecun', ['he', 'xavier', 'uniform', 'normal']]);
+    const k = caught(() => normaliseNoncomputabilityParams({ ...base, K: 0 }));
+    expect([k.path, k.allowed, k.value, k.choices]).toEqual([['K'], 'an integer in [1, 1000]', 0, undefined]);
+    const eps = caught(() => normaliseNoncomputabilityParams({ ...base, epsilons: [0.1, -1] }));
+    expect([eps.path, eps.value]).toEqual([['epsilons', 1], -1]);
+    const alg = caught(() => resolveAlgorithm('gdd', null));
+    expect([alg.path, alg.value]).toEqual([['algorithm'], 'gdd']);
+    expect(alg.choices).toEqual(expect.arrayContaining(['gd', 'restarts', 'plugin']));
+    const lam = caught(() => makeHardPair(normaliseNoncomputabilityParams({ ...base, lambda: 100 }), 1));
+    expect([lam.path, lam.value]).toEqual([['lambda'], 100]);
+    expect(lam.message).toContain(`params.lambda: expected ${lam.allowed}, got 100`);
+  });
+
+  it('errors about other arguments leave the fields unset', () => {
+    const e = caught(() => createNetwork([2, 0, 1], true));
+    expect([e.path, e.allowed, e.choices, 'value' in e]).toEqual([undefined, undefined, undefined, false]);
   });
 });

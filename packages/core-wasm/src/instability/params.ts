@@ -4,7 +4,7 @@
  * validator: it fills defaults and throws a `CoreError` naming the parameter, the value and what
  * is allowed.
  */
-import { CoreError, formatValue } from '../errors.js';
+import { CoreError, invalidValue, type PathKey } from '../errors.js';
 import { LIMITS, paramCount } from '../network.js';
 
 /** How a trial obtains its network. */
@@ -162,8 +162,9 @@ export const ATTACKS: readonly AttackName[] = ['fgsm', 'pgd', 'fmn', 'bisect', '
 const CERTS: readonly CertMethod[] = ['ibp', 'crown'];
 const SCHEDULES: readonly ScheduleName[] = ['constant', 'cosine', 'step'];
 
-function fail(key: string, allowed: string, got: unknown): never {
-  throw new CoreError('E_ARG', `params.${key}: expected ${allowed}, got ${formatValue(got)}`);
+/** Throw the `E_ARG` error of `params.<path>` (message `params.<path>: expected <allowed>, got <value>`). */
+function fail(path: PathKey | readonly PathKey[], allowed: string, value: unknown, choices?: readonly string[]): never {
+  throw invalidValue('params', typeof path === 'object' ? path : [path], allowed, value, choices);
 }
 
 function int(p: Record<string, unknown>, key: string, def: number, lo: number, hi: number): number {
@@ -180,7 +181,7 @@ function num(p: Record<string, unknown>, key: string, def: number, ok: (x: numbe
 
 function oneOf<T extends string>(p: Record<string, unknown>, key: string, def: T, values: readonly T[]): T {
   const v = p[key] ?? def;
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(key, `one of: ${values.join(', ')}`, v);
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(key, `one of: ${values.join(', ')}`, v, values);
   return v as T;
 }
 
@@ -192,10 +193,10 @@ function bool(p: Record<string, unknown>, key: string, def: boolean): boolean {
 
 function list<T extends string>(p: Record<string, unknown>, key: string, def: readonly T[], values: readonly T[]): T[] {
   const v = p[key] ?? def;
-  if (!Array.isArray(v)) fail(key, `an array of: ${values.join(', ')}`, v);
+  if (!Array.isArray(v)) fail(key, `an array of: ${values.join(', ')}`, v, values);
   const out: T[] = [];
   v.forEach((x: unknown, i: number) => {
-    if (typeof x !== 'string' || !(values as readonly string[]).includes(x)) fail(`${key}[${i}]`, `one of: ${values.join(', ')}`, x);
+    if (typeof x !== 'string' || !(values as readonly string[]).includes(x)) fail([key, i], `one of: ${values.join(', ')}`, x, values);
     if (!out.includes(x as T)) out.push(x as T);
   });
   return out;
@@ -206,11 +207,12 @@ function list<T extends string>(p: Record<string, unknown>, key: string, def: re
  * `InstabilityParams`. Errors are `CoreError('E_ARG')` with messages `params.<key>: expected …`.
  */
 export function normaliseInstabilityParams(params: Partial<InstabilityParams> | Record<string, unknown> = {}): InstabilityParams {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) fail('', 'an object of parameters', params);
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) fail([], 'an object of parameters', params);
   const p = params as Record<string, unknown>;
   for (const k of Object.keys(p)) {
     if (!(INSTABILITY_PARAM_KEYS as readonly string[]).includes(k)) {
-      throw new CoreError('E_ARG', `params.${k}: unknown parameter; allowed: ${INSTABILITY_PARAM_KEYS.join(', ')}`);
+      const allowed = INSTABILITY_PARAM_KEYS.join(', ');
+      throw new CoreError('E_ARG', `params.${k}: unknown parameter; allowed: ${allowed}`, { path: [k], allowed: `a parameter name: ${allowed}`, value: p[k], choices: INSTABILITY_PARAM_KEYS });
     }
   }
   const D = INSTABILITY_DEFAULTS;
@@ -230,7 +232,7 @@ export function normaliseInstabilityParams(params: Partial<InstabilityParams> | 
   const hv = p.hidden ?? D.hidden;
   if (!Array.isArray(hv) || hv.length < 1) fail('hidden', 'a non-empty array of hidden-layer widths (e.g. [8, 8])', hv);
   const hidden = hv.map((w: unknown, i: number) => {
-    if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > LIMITS.maxWidth) fail(`hidden[${i}]`, `an integer in [1, ${LIMITS.maxWidth}]`, w);
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > LIMITS.maxWidth) fail(['hidden', i], `an integer in [1, ${LIMITS.maxWidth}]`, w);
     return w;
   });
   if (hidden.length + 1 > LIMITS.maxLayers) fail('hidden', `at most ${LIMITS.maxLayers - 1} hidden layers`, hidden.length);
@@ -273,7 +275,7 @@ export function normaliseInstabilityParams(params: Partial<InstabilityParams> | 
   const rv = p.radii ?? [mu / 2, mu, 2 * mu];
   if (!Array.isArray(rv)) fail('radii', 'an array of radii > 0', rv);
   const radii = rv.map((x: unknown, i: number) => {
-    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) fail(`radii[${i}]`, 'a radius > 0', x);
+    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) fail(['radii', i], 'a radius > 0', x);
     return x;
   });
   if (radii.length > 64) fail('radii', 'at most 64 radii', radii.length);

@@ -119,10 +119,11 @@ export function makeHardPair(params: NoncomputabilityParams, seed: number): Hard
   // A near-tie between t* and 0 would make the minimiser ambiguous in floating point.
   if (!(t.margin > 1e-9 * S)) {
     const lmax = maxLambda(S, aStar);
+    const allowed = `a value below ${lmax.toPrecision(6)} for these scales (d=${d}, samples=${r}, K=${K}, seed=${seed})`;
     throw new CoreError(
       'E_ARG',
-      `noncomputability params.lambda: expected a value below ${lmax.toPrecision(6)} for these scales (d=${d}, samples=${r}, K=${K}, seed=${seed}), got ${lambda}: ` +
-        'the minimiser would be the zero network (t* = 0), so the pair carries no hidden sign',
+      `noncomputability params.lambda: expected ${allowed}, got ${lambda}: the minimiser would be the zero network (t* = 0), so the pair carries no hidden sign`,
+      { path: ['lambda'], allowed, value: lambda },
     );
   }
   const alphaExp = Math.max(0, ...alpha.map((a) => dyadicExponent(a, 64)));

@@ -3,7 +3,8 @@
  * options. `normaliseNoncomputabilityParams` is the single validator: it fills defaults and throws
  * a `CoreError` naming the parameter, the value and what is allowed.
  */
-import { CoreError, formatValue } from '../errors.js';
+import { invalidValue, type PathKey } from '../errors.js';
+import { BUILT_IN_ALGORITHMS } from './algorithms.js';
 import { dyadicExponent } from './dyadic.js';
 
 /** How the oracle answers `read(n)` (SPEC §3.3). */
@@ -112,25 +113,26 @@ export const NONCOMPUTABILITY_PARAM_KEYS: readonly string[] = Object.freeze([
   'algorithm', 'K', 'readBits', 'alpha', ...Object.keys(NONCOMPUTABILITY_DEFAULTS),
 ]);
 
-function fail(what: string, got: unknown, allowed: string): never {
-  throw new CoreError('E_ARG', `noncomputability params.${what}: expected ${allowed}, got ${formatValue(got)}`);
+/** Throw the `E_ARG` error of `params.<path>` (message `noncomputability params.<path>: expected <allowed>, got <value>`). */
+function fail(path: PathKey | readonly PathKey[], allowed: string, value: unknown, choices?: readonly string[]): never {
+  throw invalidValue('noncomputability params', typeof path === 'object' ? path : [path], allowed, value, choices);
 }
 
 function int(p: Record<string, unknown>, key: string, lo: number, hi: number, dflt?: number): number {
   const v = p[key] ?? dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(key, v, `an integer in [${lo}, ${hi}]`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(key, `an integer in [${lo}, ${hi}]`, v);
   return v;
 }
 
 function real(p: Record<string, unknown>, key: string, dflt: number, ok: (x: number) => boolean, allowed: string): number {
   const v = p[key] ?? dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) fail(key, v, allowed);
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) fail(key, allowed, v);
   return v;
 }
 
 function oneOf<T extends string>(p: Record<string, unknown>, key: string, dflt: T, allowed: readonly T[]): T {
   const v = p[key] ?? dflt;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(key, v, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(key, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, v, allowed);
   return v as T;
 }
 
@@ -140,12 +142,12 @@ function oneOf<T extends string>(p: Record<string, unknown>, key: string, dflt: 
  * scales, hence on the seed: `makeHardPair` checks that.
  */
 export function normaliseNoncomputabilityParams(input: Partial<NoncomputabilityParams> | Record<string, unknown>): NoncomputabilityParams {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail('', input, 'an object');
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) fail([], 'an object', input);
   const p = input as Record<string, unknown>;
   const L = NONCOMPUTABILITY_LIMITS;
   const D = NONCOMPUTABILITY_DEFAULTS;
   const algorithm = p.algorithm;
-  if (typeof algorithm !== 'string' || algorithm.length === 0) fail('algorithm', algorithm, 'an algorithm name (gd, sgd, adam, restarts, anneal, coin, hedge, exact-read, escalate, plugin)');
+  if (typeof algorithm !== 'string' || algorithm.length === 0) fail('algorithm', `an algorithm name (${[...BUILT_IN_ALGORITHMS, 'plugin'].join(', ')})`, algorithm, [...BUILT_IN_ALGORITHMS, 'plugin']);
   const K = int(p, 'K', 1, L.maxK);
   const readBits = int(p, 'readBits', 1, L.maxReadBits);
   const d = int(p, 'd', 2, L.maxD, D.d);
@@ -155,19 +157,19 @@ export function normaliseNoncomputabilityParams(input: Partial<NoncomputabilityP
   const scaleBits = int(p, 'scaleBits', 1, L.maxScaleBits, D.scaleBits);
 
   const alphaIn = p.alpha ?? new Array<number>(d - 2).fill(0.25);
-  if (!Array.isArray(alphaIn) || alphaIn.length !== d - 2) fail('alpha', alphaIn, `an array of d − 2 = ${d - 2} dyadic numbers in [0, 1/2] (α_3, …, α_d)`);
+  if (!Array.isArray(alphaIn) || alphaIn.length !== d - 2) fail('alpha', `an array of d − 2 = ${d - 2} dyadic numbers in [0, 1/2] (α_3, …, α_d)`, alphaIn);
   const alpha = alphaIn.map((a: unknown, i) => {
     if (typeof a !== 'number' || !(a >= 0 && a <= 0.5) || dyadicExponent(a, L.maxAlphaBits) < 0) {
-      fail(`alpha[${i}]`, a, `a dyadic number in [0, 1/2] with at most ${L.maxAlphaBits} fractional bits (e.g. 0.25, 0.375)`);
+      fail(['alpha', i], `a dyadic number in [0, 1/2] with at most ${L.maxAlphaBits} fractional bits (e.g. 0.25, 0.375)`, a);
     }
     return a;
   });
 
   const oracle = oneOf<OracleMode>(p, 'oracle', D.oracle, ['adversarial', 'honest']);
   const epsIn = p.epsilons ?? D.epsilons;
-  if (!Array.isArray(epsIn) || epsIn.length === 0 || epsIn.length > L.maxEpsilons) fail('epsilons', epsIn, `a non-empty array of at most ${L.maxEpsilons} numbers > 0`);
+  if (!Array.isArray(epsIn) || epsIn.length === 0 || epsIn.length > L.maxEpsilons) fail('epsilons', `a non-empty array of at most ${L.maxEpsilons} numbers > 0`, epsIn);
   const epsilons = epsIn.map((e: unknown, i) => {
-    if (typeof e !== 'number' || !Number.isFinite(e) || e <= 0) fail(`epsilons[${i}]`, e, 'a finite number > 0');
+    if (typeof e !== 'number' || !Number.isFinite(e) || e <= 0) fail(['epsilons', i], 'a finite number > 0', e);
     return e;
   });
 
@@ -186,10 +188,10 @@ export function normaliseNoncomputabilityParams(input: Partial<NoncomputabilityP
   const annealSigma = real(p, 'annealSigma', D.annealSigma, (x) => x > 0, 'a finite number > 0');
 
   const plugin = p.plugin ?? null;
-  if (plugin !== null && (typeof plugin !== 'string' || plugin.length === 0)) fail('plugin', plugin, 'a module path string');
-  if (algorithm === 'plugin' && plugin === null) fail('plugin', plugin, 'a module path (required when algorithm is "plugin")');
+  if (plugin !== null && (typeof plugin !== 'string' || plugin.length === 0)) fail('plugin', 'a module path string', plugin);
+  if (algorithm === 'plugin' && plugin === null) fail('plugin', 'a module path (required when algorithm is "plugin")', plugin);
   const pluginOptions = p.pluginOptions ?? {};
-  if (pluginOptions === null || typeof pluginOptions !== 'object' || Array.isArray(pluginOptions)) fail('pluginOptions', pluginOptions, 'an object');
+  if (pluginOptions === null || typeof pluginOptions !== 'object' || Array.isArray(pluginOptions)) fail('pluginOptions', 'an object', pluginOptions);
 
   return {
     algorithm, K, readBits, d, width, samples, lambda, alpha, scaleBits, oracle, epsilons,

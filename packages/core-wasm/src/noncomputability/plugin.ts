@@ -3,7 +3,7 @@
  * `algorithm` name. A plugin is validated before it runs, and every problem is reported as a
  * `CoreError` saying which module, what was wrong and what is expected.
  */
-import { CoreError, formatValue } from '../errors.js';
+import { CoreError, formatValue, invalidValue } from '../errors.js';
 import { importNodeBuiltin, isNode, nodeCwd } from '../internal/node.js';
 import type { Algorithm } from './algorithm.js';
 import { BUILT_IN_ALGORITHMS, builtInAlgorithm } from './algorithms.js';
@@ -92,7 +92,8 @@ export function resolveAlgorithm(name: string, pluginPath: string | null): Algor
   }
   const alg = builtInAlgorithm(name) ?? registered.get(name);
   if (!alg) {
-    throw new CoreError('E_ARG', `noncomputability params.algorithm: expected one of ${[...BUILT_IN_ALGORITHMS, ...registered.keys(), 'plugin'].map((n) => JSON.stringify(n)).join(', ')}, got ${JSON.stringify(name)}`);
+    const names = [...BUILT_IN_ALGORITHMS, ...registered.keys(), 'plugin'];
+    throw invalidValue('noncomputability params', ['algorithm'], `one of ${names.map((n) => JSON.stringify(n)).join(', ')}`, name, names);
   }
   return alg;
 }

@@ -7,7 +7,7 @@
 
 import { Net } from "./net";
 import { labelOf, stripeOf } from "./stripes";
-import { NORM_INF, NORM_L2 } from "./certify";
+import { NORM_INF, NORM_L2 } from "../certify/rounding";
 import { Philox } from "../rng/philox";
 
 /** Attack identifiers (also bit positions in the trial's attack mask). */

@@ -3,7 +3,8 @@
 
 import { Net, paramCount } from "./net";
 import { Stripes, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
-import { certifiedRadius, outputBounds, boundLo, boundHi } from "./certify";
+import { certifiedRadius } from "./certify";
+import { outputBounds } from "../certify/radius";
 import {
   Attacker, ATK_FGSM, ATK_PGD, ATK_FMN, ATK_BISECT, ATK_LINE, ATK_DEEPFOOL, ATK_RANDOM,
 } from "./attacks";
@@ -123,9 +124,7 @@ export function inst_bounds(
   dims: usize, nDims: i32, bias: i32, params: usize, x: usize, eps: f64, norm: i32, method: i32, directed: i32, out: usize,
 ): void {
   const net = new Net(dims, nDims, bias != 0, params);
-  outputBounds(net, x, eps, norm, method, directed != 0);
-  store<f64>(out, boundLo);
-  store<f64>(out + 8, boundHi);
+  outputBounds(net, x, eps, norm, method, directed != 0, out);
 }
 
 /**

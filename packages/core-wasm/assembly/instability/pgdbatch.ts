@@ -15,7 +15,7 @@
 import { Net } from "./net";
 import { Attacker, targetLevel } from "./attacks";
 import { labelOf } from "./stripes";
-import { NORM_INF } from "./certify";
+import { NORM_INF } from "../certify/rounding";
 import { Philox } from "../rng/philox";
 
 /**

@@ -14,7 +14,7 @@ import {
   Attacker, ATK_FGSM, ATK_PGD, ATK_FMN, ATK_BISECT, ATK_LINE, ATK_DEEPFOOL, ATK_RANDOM,
 } from "./attacks";
 import { PointStates, PgdBatch, pgdChunk } from "./pgdbatch";
-import { NORM_INF } from "./certify";
+import { NORM_INF } from "../certify/rounding";
 import { Philox } from "../rng/philox";
 import { ERR_RANGE } from "../errors";
 

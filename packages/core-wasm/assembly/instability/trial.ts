@@ -9,7 +9,8 @@
 
 import { Net, pieceBound } from "./net";
 import { Stripes, stripeOf, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
-import { certifiedRadius, certifyBall, NORM_INF } from "./certify";
+import { certifiedRadius, certifyBall } from "./certify";
+import { NORM_INF } from "../certify/rounding";
 import { Attacker } from "./attacks";
 import { AttackPlan, attackPoints, TOL } from "./pointattacks";
 import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";

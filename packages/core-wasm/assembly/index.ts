@@ -9,6 +9,11 @@ export function abi_version(): i32 {
 }
 export * from "./linalg/exports";
 export * from "./rng/exports";
+// The ABI tables (substreams, configuration slots) as exported constants, so that
+// test/abi-tables.test.ts can check them against the TypeScript tables by name.
+export * from "./rng/substreams";
+export * from "./train/slots";
+export * from "./instability/slots";
 export * from "./nn/exports";
 export * from "./train/exports";
 export * from "./instability/exports";

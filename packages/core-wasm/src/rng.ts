@@ -10,18 +10,7 @@ import { LIMITS } from './network.js';
 import { streamWords, type StreamKey } from './rng/philox.js';
 
 export { PhiloxStream, philox4x32_10, splitU64, type StreamKey, type U64 } from './rng/philox.js';
-
-/** Conventional substreams of one trial's stream, so that independent uses never overlap. */
-export const SUBSTREAM = {
-  /** Sampling the data set. */
-  data: 0,
-  /** Parameter initialisation (`initNetwork` default). */
-  init: 1,
-  /** Minibatch order (`train` default). */
-  minibatch: 2,
-  /** Attack random starts and random search. */
-  attack: 3,
-} as const;
+export { SUBSTREAM } from './rng/substreams.js';
 
 function words(key: StreamKey): [number, number, number, number, number] {
   try {

@@ -10,6 +10,7 @@ import { checkData, checkLoss, LOSS_CODE, type Dataset, type Loss } from './mlp.
 import { LIMITS, validateNetwork, type Network } from './network.js';
 import { SUBSTREAM, type U64 } from './rng.js';
 import { streamWords } from './rng/philox.js';
+import { slotTable, slotVector } from './internal/slots.js';
 
 /** Optimisers (update rules in the README, "Training"). */
 export type Optimizer = 'sgd' | 'momentum' | 'adam';
@@ -90,8 +91,14 @@ export type TrainResult =
 
 const OPT_CODE: Record<Optimizer, number> = { sgd: 0, momentum: 1, adam: 2 };
 
-/** Configuration array layout of the kernel (assembly/train/trainer.ts CFG_*). */
-const CFG_SIZE = 16;
+/**
+ * Slots of the training kernel's f64 configuration vector (`train_run`), by name: the TypeScript
+ * side of assembly/train/slots.ts (TRAIN_CONFIG_*); test/abi-tables.test.ts checks that they agree.
+ */
+export const TRAIN_CONFIG = slotTable([
+  'LOSS', 'OPT', 'LR', 'BETA', 'BETA2', 'EPS', 'L1', 'L2', 'EPOCHS', 'BATCH', 'SHUFFLE', 'SEED_LO', 'SEED_HI', 'SUBSTREAM',
+  'STREAM_LO', 'STREAM_HI',
+]);
 
 /** Train `net` on `data` (point-major x: n × N_0, y: n × N_L) in one WebAssembly call. */
 export function train(core: Core, net: Network, data: Dataset, options: TrainOptions = {}): TrainResult {
@@ -119,8 +126,25 @@ export function train(core: Core, net: Network, data: Dataset, options: TrainOpt
     throw new CoreError('E_ARG', `train: ${(e as Error).message}`);
   }
   const { X, Y, n } = checkData(net, data);
-  const cfg = new Float64Array(CFG_SIZE);
-  cfg.set([LOSS_CODE[loss], opt, o.lr, o.optimizer === 'adam' ? o.beta1 : o.momentum, o.beta2, o.eps, o.l1, o.l2, o.epochs, o.batchSize, o.shuffle ? 1 : 0, ...w]);
+  const [seedLo, seedHi, substream, streamLo, streamHi] = w;
+  const cfg = slotVector(TRAIN_CONFIG, {
+    LOSS: LOSS_CODE[loss],
+    OPT: opt,
+    LR: o.lr,
+    BETA: o.optimizer === 'adam' ? o.beta1 : o.momentum,
+    BETA2: o.beta2,
+    EPS: o.eps,
+    L1: o.l1,
+    L2: o.l2,
+    EPOCHS: o.epochs,
+    BATCH: o.batchSize,
+    SHUFFLE: o.shuffle ? 1 : 0,
+    SEED_LO: seedLo,
+    SEED_HI: seedHi,
+    SUBSTREAM: substream,
+    STREAM_LO: streamLo,
+    STREAM_HI: streamHi,
+  });
   const P = net.params.length;
   return core.raw.scoped((s) => {
     const { dims, params, L, bias } = netIn(s, net);

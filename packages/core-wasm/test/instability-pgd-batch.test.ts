@@ -2,6 +2,8 @@
 // per-point attack streams it relies on (docs/architecture.md: point i of T ∪ V draws its attack
 // randomness from substream 2^31 + i). Batched and scalar must agree bit for bit: every attack
 // radius, every perturbation, every evaluation count, the whole trial result.
+import { slotVector } from '../src/internal/slots.js';
+import { ATTACK_PLAN } from '../src/instability/layout.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createNetwork, loadCore, paramCount, type Core, type Network } from '../src/index.js';
@@ -66,7 +68,10 @@ function attackPoints(net: Network, m: number, X: ArrayLike<number>, ids: number
   const d = net.dims[0]!;
   const n = ids.length;
   const mask = plan.attacks.reduce((s, a) => s | (1 << ATTACKS.indexOf(a)), 0);
-  const vec = [mask, plan.steps, plan.restarts, ['constant', 'cosine', 'step'].indexOf(plan.schedule), plan.randomStart ? 1 : 0, 20, 20, 6, plan.queries, plan.mu];
+  const vec = slotVector(ATTACK_PLAN, {
+    MASK: mask, STEPS: plan.steps, RESTARTS: plan.restarts, SCHEDULE: ['constant', 'cosine', 'step'].indexOf(plan.schedule),
+    RANDOM_START: plan.randomStart ? 1 : 0, FMN_STEPS: 20, DF_ITERS: 20, BISECT_ITERS: 6, QUERIES: plan.queries, MU: plan.mu,
+  });
   const [sLo, sHi] = seedWords(stream.seed);
   const raw = core.raw;
   return raw.scoped((s) => {

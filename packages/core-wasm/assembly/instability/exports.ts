@@ -1,5 +1,6 @@
 // Raw exports of the instability area. The typed wrapper is src/instability/*; option vectors are
-// flat f64 arrays whose slot indices are mirrored in src/instability/layout.ts.
+// flat f64 arrays whose slots are named in ./slots.ts (ATTACK_OPTIONS_*, ATTACK_PLAN_*), the twin of
+// src/instability/layout.ts.
 
 import { Net, paramCount } from "./net";
 import { Stripes, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
@@ -10,26 +11,21 @@ import {
 } from "./attacks";
 import { writeShortcut, labelChanges, writeStable } from "./construct";
 import { Philox } from "../rng/philox";
+import { SUBSTREAM_INSTABILITY_ATTACK, SUBSTREAM_INSTABILITY_POINT_BASE } from "../rng/substreams";
 import { ERR_ARG } from "../errors";
+import {
+  ATTACK_OPTIONS_BISECT_ITERS, ATTACK_OPTIONS_EPS, ATTACK_OPTIONS_OVERSHOOT, ATTACK_OPTIONS_QUERIES,
+  ATTACK_OPTIONS_RANDOM_START, ATTACK_OPTIONS_RESTARTS, ATTACK_OPTIONS_SCHEDULE,
+  ATTACK_OPTIONS_SEED_HI, ATTACK_OPTIONS_SEED_LO, ATTACK_OPTIONS_STEPS, ATTACK_OPTIONS_STREAM_HI,
+  ATTACK_OPTIONS_STREAM_LO, ATTACK_OPTIONS_SUBSTREAM, ATTACK_PLAN_BISECT_ITERS,
+  ATTACK_PLAN_DF_ITERS, ATTACK_PLAN_FMN_STEPS, ATTACK_PLAN_MASK, ATTACK_PLAN_MU,
+  ATTACK_PLAN_QUERIES, ATTACK_PLAN_RANDOM_START, ATTACK_PLAN_RESTARTS, ATTACK_PLAN_SCHEDULE,
+  ATTACK_PLAN_STEPS,
+} from "./slots";
 
 import { piecesAlongE1 } from "./trial";
 import { AttackPlan, attackPoints, setBatchedPgd } from "./pointattacks";
 export { inst_trial, inst_trial_result_size } from "./trial";
-
-// Attack option slots (see src/instability/layout.ts).
-const A_EPS = 0;
-const A_STEPS = 1;
-const A_RESTARTS = 2;
-const A_SCHEDULE = 3;
-const A_RANDOM_START = 4;
-const A_QUERIES = 5;
-const A_BISECT_ITERS = 6;
-const A_OVERSHOOT = 7;
-const A_SEED_LO = 8;
-const A_SEED_HI = 9;
-const A_STREAM_LO = 10;
-const A_STREAM_HI = 11;
-const A_SUBSTREAM = 12;
 
 @inline function opt(opts: usize, i: i32): f64 {
   return load<f64>(opts + (<usize>i << 3));
@@ -88,24 +84,24 @@ export function inst_attack(
 ): f64 {
   const net = new Net(dims, nDims, bias != 0, params);
   const rng = new Philox(
-    <u32>opt(opts, A_SEED_LO), <u32>opt(opts, A_SEED_HI), <u32>opt(opts, A_SUBSTREAM),
-    <u32>opt(opts, A_STREAM_LO), <u32>opt(opts, A_STREAM_HI),
+    <u32>opt(opts, ATTACK_OPTIONS_SEED_LO), <u32>opt(opts, ATTACK_OPTIONS_SEED_HI), <u32>opt(opts, ATTACK_OPTIONS_SUBSTREAM),
+    <u32>opt(opts, ATTACK_OPTIONS_STREAM_LO), <u32>opt(opts, ATTACK_OPTIONS_STREAM_HI),
   );
   const atk = new Attacker(net, m, norm, rng);
-  atk.steps = <i32>opt(opts, A_STEPS);
-  atk.restarts = <i32>opt(opts, A_RESTARTS);
-  atk.schedule = <i32>opt(opts, A_SCHEDULE);
-  atk.randomStart = opt(opts, A_RANDOM_START) != 0;
+  atk.steps = <i32>opt(opts, ATTACK_OPTIONS_STEPS);
+  atk.restarts = <i32>opt(opts, ATTACK_OPTIONS_RESTARTS);
+  atk.schedule = <i32>opt(opts, ATTACK_OPTIONS_SCHEDULE);
+  atk.randomStart = opt(opts, ATTACK_OPTIONS_RANDOM_START) != 0;
   atk.setPoint(x);
-  const eps = opt(opts, A_EPS);
+  const eps = opt(opts, ATTACK_OPTIONS_EPS);
   let ok = false;
   if (kind == ATK_FGSM) ok = atk.fgsm(eps);
   else if (kind == ATK_PGD) ok = atk.pgd(eps);
   else if (kind == ATK_FMN) ok = atk.fmn(atk.steps, eps);
-  else if (kind == ATK_BISECT) ok = atk.bisect(eps, <i32>opt(opts, A_BISECT_ITERS));
+  else if (kind == ATK_BISECT) ok = atk.bisect(eps, <i32>opt(opts, ATTACK_OPTIONS_BISECT_ITERS));
   else if (kind == ATK_LINE) ok = atk.lineSearch(eps);
-  else if (kind == ATK_DEEPFOOL) ok = atk.deepfool(atk.steps, opt(opts, A_OVERSHOOT));
-  else if (kind == ATK_RANDOM) ok = atk.randomSearch(eps, <i32>opt(opts, A_QUERIES));
+  else if (kind == ATK_DEEPFOOL) ok = atk.deepfool(atk.steps, opt(opts, ATTACK_OPTIONS_OVERSHOOT));
+  else if (kind == ATK_RANDOM) ok = atk.randomSearch(eps, <i32>opt(opts, ATTACK_OPTIONS_QUERIES));
   else throw new Error(ERR_ARG);
   lastEvals = <f64>atk.evals;
   if (!ok || !isFinite(atk.bestNorm)) return -1.0;
@@ -147,21 +143,9 @@ export function inst_pieces_e1(dims: usize, nDims: i32, bias: i32, params: usize
   return piecesAlongE1(new Net(dims, nDims, bias != 0, params), a, len);
 }
 
-// Slots of the `inst_attack_points` plan vector.
-const P_MASK = 0;
-const P_STEPS = 1;
-const P_RESTARTS = 2;
-const P_SCHEDULE = 3;
-const P_RANDOM_START = 4;
-const P_FMN_STEPS = 5;
-const P_DF_ITERS = 6;
-const P_BISECT_ITERS = 7;
-const P_QUERIES = 8;
-const P_MU = 9;
-
 /**
  * The attack phase of a trial on explicit points (tests and diagnostics): point k of X (n × d)
- * is attacked when φ classifies it correctly, on its own substream 2^31 + ids[k] of (seed,
+ * is attacked when φ classifies it correctly, on its own substream SUBSTREAM_INSTABILITY_POINT_BASE + ids[k] (2^31 + ids[k]) of (seed,
  * streamLo, streamHi), with the plan vector's options, at μ and the listed radii. Writes each
  * point's smallest verified adversarial radius to atkOut (0 for a misclassified point, ∞ when
  * nothing was found) and its perturbation to etaOut (n × d); returns the evaluations spent.
@@ -174,17 +158,17 @@ export function inst_attack_points(
   const net = new Net(dims, nDims, bias != 0, params);
   const d = net.d;
   const plan = new AttackPlan();
-  plan.mask = <i32>opt(planV, P_MASK);
+  plan.mask = <i32>opt(planV, ATTACK_PLAN_MASK);
   plan.norm = norm;
-  plan.pgdSteps = <i32>opt(planV, P_STEPS);
-  plan.pgdRestarts = <i32>opt(planV, P_RESTARTS);
-  plan.schedule = <i32>opt(planV, P_SCHEDULE);
-  plan.randomStart = opt(planV, P_RANDOM_START) != 0;
-  plan.fmnSteps = <i32>opt(planV, P_FMN_STEPS);
-  plan.dfIters = <i32>opt(planV, P_DF_ITERS);
-  plan.bisectIters = <i32>opt(planV, P_BISECT_ITERS);
-  plan.rsQueries = <i32>opt(planV, P_QUERIES);
-  plan.mu = opt(planV, P_MU);
+  plan.pgdSteps = <i32>opt(planV, ATTACK_PLAN_STEPS);
+  plan.pgdRestarts = <i32>opt(planV, ATTACK_PLAN_RESTARTS);
+  plan.schedule = <i32>opt(planV, ATTACK_PLAN_SCHEDULE);
+  plan.randomStart = opt(planV, ATTACK_PLAN_RANDOM_START) != 0;
+  plan.fmnSteps = <i32>opt(planV, ATTACK_PLAN_FMN_STEPS);
+  plan.dfIters = <i32>opt(planV, ATTACK_PLAN_DF_ITERS);
+  plan.bisectIters = <i32>opt(planV, ATTACK_PLAN_BISECT_ITERS);
+  plan.rsQueries = <i32>opt(planV, ATTACK_PLAN_QUERIES);
+  plan.mu = opt(planV, ATTACK_PLAN_MU);
   plan.radii = radii;
   plan.nRadii = nRadii;
   const correct = new StaticArray<bool>(n);
@@ -194,7 +178,7 @@ export function inst_attack_points(
     unchecked((correct[i] = Math.abs(net.forward(x) - <f64>labelOf(load<f64>(x), m)) < 0.5));
     unchecked((idArr[i] = load<i32>(ids + (<usize>i << 2))));
   }
-  const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, 6, streamLo, streamHi));
+  const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_ATTACK, streamLo, streamHi));
   const ps = attackPoints(atk, X, n, correct, idArr, plan, seedLo, seedHi, streamLo, streamHi);
   for (let i = 0; i < n; i++) {
     const ok = unchecked(correct[i]);

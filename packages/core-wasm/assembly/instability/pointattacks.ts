@@ -3,7 +3,7 @@
 // PGD bisection, then for μ and each listed radius not yet broken PGD, FGSM and random search.
 //
 // Random streams: point i (its index in T ∪ V) draws all of its attack randomness (PGD starts, the
-// PGD inside bisection, random search) from its own Philox substream ATTACK_SUBSTREAM_BASE + i of
+// PGD inside bisection, random search) from its own Philox substream SUBSTREAM_INSTABILITY_POINT_BASE + i of
 // the trial's stream. A point's result therefore depends only on the network, the point and i, not
 // on the other points or on the order in which points are processed; that is what lets PGD run
 // over all points in lockstep (pgdbatch.ts) and give exactly what the per-point loop gives.
@@ -16,17 +16,11 @@ import {
 import { PointStates, PgdBatch, pgdChunk } from "./pgdbatch";
 import { NORM_INF } from "../certify/rounding";
 import { Philox } from "../rng/philox";
+import { SUBSTREAM_INSTABILITY_POINT_BASE } from "../rng/substreams";
 import { ERR_RANGE } from "../errors";
 
 /** Relative tolerance for "found at radius ≤ ρ": forgives the last-bit rounding of ‖η‖. */
 export const TOL: f64 = 1e-9;
-
-/**
- * First per-point attack substream: point i uses substream 2^31 + i. Far above every substream
- * the project names (trials 1–6, noncomputability 0x0a16/0x0b0d/0x5ca1), and points are < 2^20,
- * so no two uses share a Philox counter.
- */
-export const ATTACK_SUBSTREAM_BASE: u32 = 0x80000000;
 
 /** Philox words one substream yields before its 32-bit block counter would wrap (2^34). */
 const STREAM_WORDS: f64 = 17179869184.0;
@@ -84,7 +78,7 @@ export function setBatchedPgd(on: bool, chunk: i32): void {
 
 /**
  * Attack each of the n points at X (n × d) for which correct[i] holds; point i uses substream
- * ATTACK_SUBSTREAM_BASE + ids[i] of (seed, streamLo, streamHi). Returns the per-point states:
+ * SUBSTREAM_INSTABILITY_POINT_BASE + ids[i] of (seed, streamLo, streamHi). Returns the per-point states:
  * smallest verified adversarial radius (∞ where none was found or the point was skipped) and its
  * perturbation; `atk.evals` counts the evaluations.
  */
@@ -103,8 +97,8 @@ export function attackPoints(
   for (let i = 0; i < n; i++) {
     if (!unchecked(correct[i])) continue;
     const id = unchecked(ids[i]);
-    if (id < 0 || <u32>id >= ATTACK_SUBSTREAM_BASE) throw new Error(ERR_RANGE);
-    unchecked((ps.rngs[i] = new Philox(seedLo, seedHi, ATTACK_SUBSTREAM_BASE + <u32>id, streamLo, streamHi)));
+    if (id < 0 || <u32>id >= SUBSTREAM_INSTABILITY_POINT_BASE) throw new Error(ERR_RANGE);
+    unchecked((ps.rngs[i] = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_POINT_BASE + <u32>id, streamLo, streamHi)));
   }
   if (!batchedPgd) {
     for (let i = 0; i < n; i++) {

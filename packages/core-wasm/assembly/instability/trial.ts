@@ -1,11 +1,11 @@
 // One whole instability trial in one call: sample T and V, produce a network by the method, and
 // measure everything SPEC §2 lists. The configuration and result vectors are flat f64 arrays whose
-// slots are mirrored in src/instability/layout.ts.
+// slots are named in ./slots.ts, the twin of src/instability/layout.ts.
 //
-// Random substreams of the trial's stream (seed, streamLo = trial, streamHi = cell hash):
-//   1 training set T, 2 validation set V, 3 initialisation, 4 minibatch order,
-//   5 adversarial-training PGD starts; point i of T ∪ V draws its attack starts and random search
-//   from its own substream 2^31 + i (pointattacks.ts).
+// Random substreams of the trial's stream (seed, streamLo = trial, streamHi = cell hash): the
+// SUBSTREAM_INSTABILITY_* constants of ../rng/substreams.ts (training set T, validation set V,
+// initialisation, minibatch order, adversarial-training PGD starts, the attacker; point i of T ∪ V
+// draws its attack starts and random search from SUBSTREAM_INSTABILITY_POINT_BASE + i).
 
 import { Net, pieceBound } from "./net";
 import { Stripes, stripeOf, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
@@ -15,100 +15,51 @@ import { Attacker } from "./attacks";
 import { AttackPlan, attackPoints, TOL } from "./pointattacks";
 import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";
 import { Philox } from "../rng/philox";
-import { mlpInit } from "../train/init";
 import {
-  mlpTrain, trainWorkSize, mlpLossGrad, lossGradWorkSize, effectiveBatch, TRAIN_OK,
-  CFG_LOSS, CFG_OPT, CFG_LR, CFG_BETA, CFG_BETA2, CFG_EPS, CFG_L1, CFG_L2, CFG_EPOCHS, CFG_BATCH,
-  CFG_SHUFFLE, CFG_SEED_LO, CFG_SEED_HI, CFG_SUBSTREAM, CFG_STREAM_LO, CFG_STREAM_HI, CFG_SIZE,
-} from "../train/trainer";
+  SUBSTREAM_INSTABILITY_TRAIN_SET, SUBSTREAM_INSTABILITY_VALIDATION_SET, SUBSTREAM_INSTABILITY_INIT,
+  SUBSTREAM_INSTABILITY_MINIBATCH, SUBSTREAM_INSTABILITY_ADVERSARIAL_TRAINING, SUBSTREAM_INSTABILITY_ATTACK,
+} from "../rng/substreams";
+import { mlpInit } from "../train/init";
+import { mlpTrain, trainWorkSize, mlpLossGrad, lossGradWorkSize, effectiveBatch, TRAIN_OK } from "../train/trainer";
+import {
+  TRAIN_CONFIG_LOSS, TRAIN_CONFIG_OPT, TRAIN_CONFIG_LR, TRAIN_CONFIG_BETA, TRAIN_CONFIG_BETA2,
+  TRAIN_CONFIG_EPS, TRAIN_CONFIG_L1, TRAIN_CONFIG_L2, TRAIN_CONFIG_EPOCHS, TRAIN_CONFIG_BATCH,
+  TRAIN_CONFIG_SHUFFLE, TRAIN_CONFIG_SEED_LO, TRAIN_CONFIG_SEED_HI, TRAIN_CONFIG_SUBSTREAM,
+  TRAIN_CONFIG_STREAM_LO, TRAIN_CONFIG_STREAM_HI, TRAIN_CONFIG_SIZE,
+} from "../train/slots";
 import { lossGrad } from "../train/losses";
 import { addL2Grad, proxL1, optimStep, OptimState } from "../train/optim";
 import { mlpParamCount } from "../nn/mlp";
 import { countPiecesSegment, piecesWorkSize } from "../pieces/pieces";
 import { ERR_ARG, ERR_SHAPE } from "../errors";
+import {
+  TRIAL_CONFIG_ADV_STEPS, TRIAL_CONFIG_ATTACKS, TRIAL_CONFIG_BATCH, TRIAL_CONFIG_BETA,
+  TRIAL_CONFIG_BETA2, TRIAL_CONFIG_BIAS, TRIAL_CONFIG_BISECT_ITERS, TRIAL_CONFIG_CERT,
+  TRIAL_CONFIG_CERT_ITERS, TRIAL_CONFIG_D, TRIAL_CONFIG_DELTA, TRIAL_CONFIG_DF_ITERS,
+  TRIAL_CONFIG_DIRECTED, TRIAL_CONFIG_EPOCHS, TRIAL_CONFIG_EPS, TRIAL_CONFIG_FINITE_M,
+  TRIAL_CONFIG_FMN_STEPS, TRIAL_CONFIG_INIT, TRIAL_CONFIG_INIT_SCALE, TRIAL_CONFIG_L1,
+  TRIAL_CONFIG_L2, TRIAL_CONFIG_LOSS, TRIAL_CONFIG_LR, TRIAL_CONFIG_M, TRIAL_CONFIG_METHOD,
+  TRIAL_CONFIG_MU, TRIAL_CONFIG_NORM, TRIAL_CONFIG_OPT, TRIAL_CONFIG_PGD_RESTARTS,
+  TRIAL_CONFIG_PGD_STEPS, TRIAL_CONFIG_R, TRIAL_CONFIG_RHO_TRAIN, TRIAL_CONFIG_RS_QUERIES,
+  TRIAL_CONFIG_S, TRIAL_CONFIG_SCHEDULE, TRIAL_CONFIG_SHUFFLE, TRIAL_CONFIG_SIZE,
+  TRIAL_CONFIG_VAR_ADV, TRIAL_CONFIG_VAR_C, TRIAL_CONFIG_VAR_DEPTH, TRIAL_METHOD_ADV_TRAIN,
+  TRIAL_METHOD_CONSTRUCT_STABLE, TRIAL_METHOD_SHORTCUT, TRIAL_METHOD_TRAIN,
+  TRIAL_METHOD_TRAIN_VARIABLE, TRIAL_RESULT_ACCURATE, TRIAL_RESULT_ATTACK_MED,
+  TRIAL_RESULT_ATTACK_MIN, TRIAL_RESULT_CERT_MED, TRIAL_RESULT_CERT_MIN,
+  TRIAL_RESULT_CONTRADICTIONS, TRIAL_RESULT_DATA_WRONG_STRIPES, TRIAL_RESULT_DIVERGED,
+  TRIAL_RESULT_EVALS, TRIAL_RESULT_F3_APPLIES, TRIAL_RESULT_F3_HOLDS, TRIAL_RESULT_F3_PREDICTED,
+  TRIAL_RESULT_F3_WITNESSES, TRIAL_RESULT_F4_STRIPES, TRIAL_RESULT_FINAL_LOSS,
+  TRIAL_RESULT_GAP_MED, TRIAL_RESULT_SIZE, TRIAL_RESULT_LABEL_CHANGES,
+  TRIAL_RESULT_LEMMA_PREDICTED, TRIAL_RESULT_NDIMS, TRIAL_RESULT_NPARAMS, TRIAL_RESULT_PIECES,
+  TRIAL_RESULT_PIECE_BOUND, TRIAL_RESULT_STRIPES, TRIAL_RESULT_TRAIN_ACC,
+  TRIAL_RESULT_UNSTABLE_SHARE, TRIAL_RESULT_VAL_ACC, TRIAL_RESULT_WIDTH,
+} from "./slots";
 
-// ---- configuration slots ----
-const T_D = 0;
-const T_M = 1;
-const T_DELTA = 2;
-const T_MU = 3;
-const T_FINITE_M = 4;
-const T_R = 5;
-const T_S = 6;
-const T_METHOD = 7;
-const T_BIAS = 8;
-const T_LOSS = 9;
-const T_OPT = 10;
-const T_LR = 11;
-const T_BETA = 12;
-const T_BETA2 = 13;
-const T_EPS = 14;
-const T_L1 = 15;
-const T_L2 = 16;
-const T_EPOCHS = 17;
-const T_BATCH = 18;
-const T_INIT = 19;
-const T_INIT_SCALE = 20;
-const T_RHO_TRAIN = 21;
-const T_ADV_STEPS = 22;
-const T_VAR_C = 23;
-const T_VAR_DEPTH = 24;
-const T_VAR_ADV = 25;
-const T_NORM = 26;
-const T_ATTACKS = 27;
-const T_PGD_STEPS = 28;
-const T_PGD_RESTARTS = 29;
-const T_SCHEDULE = 30;
-const T_FMN_STEPS = 31;
-const T_BISECT_ITERS = 32;
-const T_RS_QUERIES = 33;
-const T_DF_ITERS = 34;
-const T_CERT = 35;
-const T_DIRECTED = 36;
-const T_CERT_ITERS = 37;
-const T_SHUFFLE = 38;
-const T_SIZE = 39;
-
-// ---- methods ----
-const M_TRAIN = 0;
-const M_ADV_TRAIN = 1;
-const M_TRAIN_VARIABLE = 2;
-const M_CONSTRUCT_STABLE = 3;
-const M_SHORTCUT = 4;
-
-// ---- result slots ----
-const R_TRAIN_ACC = 0;
-const R_VAL_ACC = 1;
-const R_ACCURATE = 2;
-const R_UNSTABLE_SHARE = 3;
-const R_ATTACK_MIN = 4;
-const R_ATTACK_MED = 5;
-const R_CERT_MIN = 6;
-const R_CERT_MED = 7;
-const R_GAP_MED = 8;
-const R_PIECES = 9;
-const R_PIECE_BOUND = 10;
-const R_STRIPES = 11;
-const R_WIDTH = 12;
-const R_F3_APPLIES = 13;
-const R_F3_HOLDS = 14;
-const R_F3_WITNESSES = 15;
-const R_F3_PREDICTED = 16;
-const R_DIVERGED = 17;
-const R_DATA_WRONG_STRIPES = 18;
-const R_F4_STRIPES = 19;
-const R_FINAL_LOSS = 20;
-const R_NPARAMS = 21;
-const R_LABEL_CHANGES = 22;
-const R_CONTRADICTIONS = 23;
-const R_LEMMA_PREDICTED = 24;
-const R_EVALS = 25;
-const R_NDIMS = 26;
-const R_HEAD = 27;
+// Configuration, method and result slots: ./slots.ts (TRIAL_CONFIG_*, TRIAL_METHOD_*, TRIAL_RESULT_*).
 
 /** Size of the result vector for `nRadii` radii. */
 export function inst_trial_result_size(nRadii: i32): i32 {
-  return R_HEAD + 2 * nRadii;
+  return TRIAL_RESULT_SIZE + 2 * nRadii;
 }
 
 @inline function c(cfg: usize, i: i32): f64 {
@@ -157,12 +108,12 @@ function adversarialTrain(
   const bias = net.bias;
   const params = net.params;
   const d = s.d;
-  const kind = <i32>c(cfg, T_LOSS);
-  const batch = effectiveBatch(n, <i32>c(cfg, T_BATCH));
-  const epochs = <i32>c(cfg, T_EPOCHS);
-  const rho = c(cfg, T_RHO_TRAIN);
-  const k = max(1, <i32>c(cfg, T_ADV_STEPS));
-  const norm = <i32>c(cfg, T_NORM);
+  const kind = <i32>c(cfg, TRIAL_CONFIG_LOSS);
+  const batch = effectiveBatch(n, <i32>c(cfg, TRIAL_CONFIG_BATCH));
+  const epochs = <i32>c(cfg, TRIAL_CONFIG_EPOCHS);
+  const rho = c(cfg, TRIAL_CONFIG_RHO_TRAIN);
+  const k = max(1, <i32>c(cfg, TRIAL_CONFIG_ADV_STEPS));
+  const norm = <i32>c(cfg, TRIAL_CONFIG_NORM);
   const P = net.nParams;
   const grad = heap.alloc(<usize>P << 3);
   const s1 = heap.alloc(<usize>P << 3);
@@ -177,7 +128,7 @@ function adversarialTrain(
   const g = new StaticArray<f64>(d);
   const xp = new StaticArray<f64>(d);
   const st = new OptimState();
-  const shuffle = c(cfg, T_SHUFFLE) != 0 && batch < n;
+  const shuffle = c(cfg, TRIAL_CONFIG_SHUFFLE) != 0 && batch < n;
   let ok = true;
   const a = 2.5 * rho / <f64>k;
   for (let e = 0; e < epochs && ok; e++) {
@@ -219,9 +170,9 @@ function adversarialTrain(
         break;
       }
       lastLoss = loss;
-      addL2Grad(dims, L, bias, params, grad, c(cfg, T_L2));
-      optimStep(<i32>c(cfg, T_OPT), P, params, grad, s1, s2, c(cfg, T_LR), c(cfg, T_BETA), c(cfg, T_BETA2), c(cfg, T_EPS), st);
-      proxL1(dims, L, bias, params, c(cfg, T_LR) * c(cfg, T_L1));
+      addL2Grad(dims, L, bias, params, grad, c(cfg, TRIAL_CONFIG_L2));
+      optimStep(<i32>c(cfg, TRIAL_CONFIG_OPT), P, params, grad, s1, s2, c(cfg, TRIAL_CONFIG_LR), c(cfg, TRIAL_CONFIG_BETA), c(cfg, TRIAL_CONFIG_BETA2), c(cfg, TRIAL_CONFIG_EPS), st);
+      proxL1(dims, L, bias, params, c(cfg, TRIAL_CONFIG_LR) * c(cfg, TRIAL_CONFIG_L1));
     }
   }
   heap.free(grad);
@@ -258,25 +209,25 @@ function projectL2(xp: StaticArray<f64>, x0: usize, rho: f64, d: i32): void {
 /** Plain training through the shared whole-training kernel. Returns false on divergence. */
 function plainTrain(net: Net, X: usize, Y: usize, n: i32, cfg: usize, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): bool {
   const dims = changetype<usize>(net.dims);
-  const batch = effectiveBatch(n, <i32>c(cfg, T_BATCH));
-  const tc = new StaticArray<f64>(CFG_SIZE);
-  tc[CFG_LOSS] = c(cfg, T_LOSS);
-  tc[CFG_OPT] = c(cfg, T_OPT);
-  tc[CFG_LR] = c(cfg, T_LR);
-  tc[CFG_BETA] = c(cfg, T_BETA);
-  tc[CFG_BETA2] = c(cfg, T_BETA2);
-  tc[CFG_EPS] = c(cfg, T_EPS);
-  tc[CFG_L1] = c(cfg, T_L1);
-  tc[CFG_L2] = c(cfg, T_L2);
-  tc[CFG_EPOCHS] = c(cfg, T_EPOCHS);
-  tc[CFG_BATCH] = <f64>batch;
-  tc[CFG_SHUFFLE] = c(cfg, T_SHUFFLE);
-  tc[CFG_SEED_LO] = <f64>seedLo;
-  tc[CFG_SEED_HI] = <f64>seedHi;
-  tc[CFG_SUBSTREAM] = 4.0;
-  tc[CFG_STREAM_LO] = <f64>streamLo;
-  tc[CFG_STREAM_HI] = <f64>streamHi;
-  const epochs = max(1, <i32>c(cfg, T_EPOCHS));
+  const batch = effectiveBatch(n, <i32>c(cfg, TRIAL_CONFIG_BATCH));
+  const tc = new StaticArray<f64>(TRAIN_CONFIG_SIZE);
+  tc[TRAIN_CONFIG_LOSS] = c(cfg, TRIAL_CONFIG_LOSS);
+  tc[TRAIN_CONFIG_OPT] = c(cfg, TRIAL_CONFIG_OPT);
+  tc[TRAIN_CONFIG_LR] = c(cfg, TRIAL_CONFIG_LR);
+  tc[TRAIN_CONFIG_BETA] = c(cfg, TRIAL_CONFIG_BETA);
+  tc[TRAIN_CONFIG_BETA2] = c(cfg, TRIAL_CONFIG_BETA2);
+  tc[TRAIN_CONFIG_EPS] = c(cfg, TRIAL_CONFIG_EPS);
+  tc[TRAIN_CONFIG_L1] = c(cfg, TRIAL_CONFIG_L1);
+  tc[TRAIN_CONFIG_L2] = c(cfg, TRIAL_CONFIG_L2);
+  tc[TRAIN_CONFIG_EPOCHS] = c(cfg, TRIAL_CONFIG_EPOCHS);
+  tc[TRAIN_CONFIG_BATCH] = <f64>batch;
+  tc[TRAIN_CONFIG_SHUFFLE] = c(cfg, TRIAL_CONFIG_SHUFFLE);
+  tc[TRAIN_CONFIG_SEED_LO] = <f64>seedLo;
+  tc[TRAIN_CONFIG_SEED_HI] = <f64>seedHi;
+  tc[TRAIN_CONFIG_SUBSTREAM] = <f64>SUBSTREAM_INSTABILITY_MINIBATCH;
+  tc[TRAIN_CONFIG_STREAM_LO] = <f64>streamLo;
+  tc[TRAIN_CONFIG_STREAM_HI] = <f64>streamHi;
+  const epochs = max(1, <i32>c(cfg, TRIAL_CONFIG_EPOCHS));
   const lossOut = new StaticArray<f64>(epochs);
   const stepsOut = new StaticArray<i32>(1);
   const work = heap.alloc(<usize>trainWorkSize(dims, net.L, net.bias, n, batch) << 3);
@@ -285,12 +236,12 @@ function plainTrain(net: Net, X: usize, Y: usize, n: i32, cfg: usize, seedLo: u3
     changetype<usize>(lossOut), changetype<usize>(stepsOut), work,
   );
   heap.free(work);
-  lastLoss = c(cfg, T_EPOCHS) >= 1 ? lossOut[epochs - 1] : NaN;
+  lastLoss = c(cfg, TRIAL_CONFIG_EPOCHS) >= 1 ? lossOut[epochs - 1] : NaN;
   return rc == TRAIN_OK;
 }
 
 /**
- * Run one trial. `cfg` holds T_SIZE configuration slots; `dims`/`nDims` the fixed architecture
+ * Run one trial. `cfg` holds TRIAL_CONFIG_SIZE configuration slots; `dims`/`nDims` the fixed architecture
  * (used by `train` and `adversarial-train`); `radii` the robust-accuracy radii. Results go to
  * `out` (inst_trial_result_size(nRadii) values). Optional detail outputs (0 to skip): the points
  * xOut (n×d, T then V), yOut (n), per-point certified and attack radii, the best adversarial
@@ -303,41 +254,41 @@ export function inst_trial(
   xOut: usize, yOut: usize, certOut: usize, atkOut: usize, etaOut: usize,
   paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
 ): void {
-  const d = <i32>c(cfg, T_D);
-  const m = <i32>c(cfg, T_M);
-  const mu = c(cfg, T_MU);
-  const s = new Stripes(d, m, c(cfg, T_DELTA), mu, <i32>c(cfg, T_FINITE_M));
-  const r = <i32>c(cfg, T_R);
-  const sv = <i32>c(cfg, T_S);
+  const d = <i32>c(cfg, TRIAL_CONFIG_D);
+  const m = <i32>c(cfg, TRIAL_CONFIG_M);
+  const mu = c(cfg, TRIAL_CONFIG_MU);
+  const s = new Stripes(d, m, c(cfg, TRIAL_CONFIG_DELTA), mu, <i32>c(cfg, TRIAL_CONFIG_FINITE_M));
+  const r = <i32>c(cfg, TRIAL_CONFIG_R);
+  const sv = <i32>c(cfg, TRIAL_CONFIG_S);
   const n = r + sv;
   if (d < 2 || m < 2 || r < 1 || sv < 0) throw new Error(ERR_ARG);
   const X = heap.alloc(<usize>(n * d) << 3);
   const Y = heap.alloc(<usize>max(n, 1) << 3);
-  const rng = new Philox(seedLo, seedHi, 1, streamLo, streamHi);
+  const rng = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_TRAIN_SET, streamLo, streamHi);
   samplePoints(s, rng, r, X, Y);
-  rng.setSubstream(2);
+  rng.setSubstream(SUBSTREAM_INSTABILITY_VALIDATION_SET);
   samplePoints(s, rng, sv, X + (<usize>(r * d) << 3), Y + (<usize>r << 3));
 
   // ---- the network ----
-  const method = <i32>c(cfg, T_METHOD);
-  let bias = c(cfg, T_BIAS) != 0;
+  const method = <i32>c(cfg, TRIAL_CONFIG_METHOD);
+  let bias = c(cfg, TRIAL_CONFIG_BIAS) != 0;
   const seen = heap.alloc(<usize>m);
   const changes = labelChanges(s, X, r, seen);
   let netDims: StaticArray<i32>;
-  if (method == M_SHORTCUT) {
+  if (method == TRIAL_METHOD_SHORTCUT) {
     netDims = [d, 2, 1];
     bias = true;
-  } else if (method == M_CONSTRUCT_STABLE) {
+  } else if (method == TRIAL_METHOD_CONSTRUCT_STABLE) {
     netDims = [d, stableWidth(changes), 1];
     bias = true;
-  } else if (method == M_TRAIN_VARIABLE) {
-    const w = max(1, <i32>Math.ceil(c(cfg, T_VAR_C) * <f64>changes));
-    const depth = max(1, <i32>c(cfg, T_VAR_DEPTH));
+  } else if (method == TRIAL_METHOD_TRAIN_VARIABLE) {
+    const w = max(1, <i32>Math.ceil(c(cfg, TRIAL_CONFIG_VAR_C) * <f64>changes));
+    const depth = max(1, <i32>c(cfg, TRIAL_CONFIG_VAR_DEPTH));
     netDims = new StaticArray<i32>(depth + 2);
     netDims[0] = d;
     for (let l = 1; l <= depth; l++) netDims[l] = w;
     netDims[depth + 1] = 1;
-  } else if (method == M_TRAIN || method == M_ADV_TRAIN) {
+  } else if (method == TRIAL_METHOD_TRAIN || method == TRIAL_METHOD_ADV_TRAIN) {
     netDims = new StaticArray<i32>(nDims);
     for (let i = 0; i < nDims; i++) netDims[i] = load<i32>(dims + (<usize>i << 2));
     if (netDims[0] != d) throw new Error(ERR_SHAPE);
@@ -350,17 +301,17 @@ export function inst_trial(
   const net = new Net(changetype<usize>(netDims), netDims.length, bias, params);
   let ok = true;
   lastLoss = NaN;
-  if (method == M_SHORTCUT) {
+  if (method == TRIAL_METHOD_SHORTCUT) {
     writeShortcut(d, mu, params);
-  } else if (method == M_CONSTRUCT_STABLE) {
+  } else if (method == TRIAL_METHOD_CONSTRUCT_STABLE) {
     writeStable(s, seen, changes, params);
   } else {
-    const initRng = new Philox(seedLo, seedHi, 3, streamLo, streamHi);
-    mlpInit(changetype<usize>(netDims), L, bias, params, <i32>c(cfg, T_INIT), c(cfg, T_INIT_SCALE), initRng);
-    const adv = method == M_ADV_TRAIN || (method == M_TRAIN_VARIABLE && c(cfg, T_VAR_ADV) != 0);
+    const initRng = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_INIT, streamLo, streamHi);
+    mlpInit(changetype<usize>(netDims), L, bias, params, <i32>c(cfg, TRIAL_CONFIG_INIT), c(cfg, TRIAL_CONFIG_INIT_SCALE), initRng);
+    const adv = method == TRIAL_METHOD_ADV_TRAIN || (method == TRIAL_METHOD_TRAIN_VARIABLE && c(cfg, TRIAL_CONFIG_VAR_ADV) != 0);
     if (adv) {
-      const mb = new Philox(seedLo, seedHi, 4, streamLo, streamHi);
-      const ar = new Philox(seedLo, seedHi, 5, streamLo, streamHi);
+      const mb = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_MINIBATCH, streamLo, streamHi);
+      const ar = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_ADVERSARIAL_TRAINING, streamLo, streamHi);
       ok = adversarialTrain(net, s, X, Y, r, cfg, 0, mb, ar);
     } else {
       ok = plainTrain(net, X, Y, r, cfg, seedLo, seedHi, streamLo, streamHi);
@@ -375,14 +326,14 @@ export function inst_trial(
   if (dimsOut != 0 && netDims.length <= dimsCap) {
     for (let i = 0; i < netDims.length; i++) store<i32>(dimsOut + (<usize>i << 2), netDims[i]);
   }
-  for (let i = 0; i < R_HEAD + 2 * nRadii; i++) put(out, i, NaN);
-  put(out, R_NPARAMS, <f64>P);
-  put(out, R_NDIMS, <f64>netDims.length);
-  put(out, R_WIDTH, <f64>netDims[1]);
-  put(out, R_LABEL_CHANGES, <f64>changes);
-  put(out, R_PIECE_BOUND, pieceBound(net));
-  put(out, R_FINAL_LOSS, lastLoss);
-  put(out, R_DIVERGED, ok ? 0.0 : 1.0);
+  for (let i = 0; i < TRIAL_RESULT_SIZE + 2 * nRadii; i++) put(out, i, NaN);
+  put(out, TRIAL_RESULT_NPARAMS, <f64>P);
+  put(out, TRIAL_RESULT_NDIMS, <f64>netDims.length);
+  put(out, TRIAL_RESULT_WIDTH, <f64>netDims[1]);
+  put(out, TRIAL_RESULT_LABEL_CHANGES, <f64>changes);
+  put(out, TRIAL_RESULT_PIECE_BOUND, pieceBound(net));
+  put(out, TRIAL_RESULT_FINAL_LOSS, lastLoss);
+  put(out, TRIAL_RESULT_DIVERGED, ok ? 0.0 : 1.0);
   if (ok) {
     measure(net, s, X, Y, r, sv, cfg, radii, nRadii, seedLo, seedHi, streamLo, streamHi, out, certOut, atkOut, etaOut);
   }
@@ -452,23 +403,23 @@ function measure(
   const d = s.d;
   const m = s.m;
   const mu = s.mu;
-  const norm = <i32>c(cfg, T_NORM);
-  const certMethod = <i32>c(cfg, T_CERT);
-  const directed = c(cfg, T_DIRECTED) != 0;
-  const certIters = <i32>c(cfg, T_CERT_ITERS);
+  const norm = <i32>c(cfg, TRIAL_CONFIG_NORM);
+  const certMethod = <i32>c(cfg, TRIAL_CONFIG_CERT);
+  const directed = c(cfg, TRIAL_CONFIG_DIRECTED) != 0;
+  const certIters = <i32>c(cfg, TRIAL_CONFIG_CERT_ITERS);
   // The Attacker's stream is replaced by each point's own one (pointattacks.ts) before any draw.
-  const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, 6, streamLo, streamHi));
+  const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_ATTACK, streamLo, streamHi));
   const plan = new AttackPlan();
-  plan.mask = <i32>c(cfg, T_ATTACKS);
+  plan.mask = <i32>c(cfg, TRIAL_CONFIG_ATTACKS);
   plan.norm = norm;
-  plan.pgdSteps = <i32>c(cfg, T_PGD_STEPS);
-  plan.pgdRestarts = <i32>c(cfg, T_PGD_RESTARTS);
-  plan.schedule = <i32>c(cfg, T_SCHEDULE);
+  plan.pgdSteps = <i32>c(cfg, TRIAL_CONFIG_PGD_STEPS);
+  plan.pgdRestarts = <i32>c(cfg, TRIAL_CONFIG_PGD_RESTARTS);
+  plan.schedule = <i32>c(cfg, TRIAL_CONFIG_SCHEDULE);
   plan.randomStart = true;
-  plan.fmnSteps = <i32>c(cfg, T_FMN_STEPS);
-  plan.dfIters = <i32>c(cfg, T_DF_ITERS);
-  plan.bisectIters = <i32>c(cfg, T_BISECT_ITERS);
-  plan.rsQueries = <i32>c(cfg, T_RS_QUERIES);
+  plan.fmnSteps = <i32>c(cfg, TRIAL_CONFIG_FMN_STEPS);
+  plan.dfIters = <i32>c(cfg, TRIAL_CONFIG_DF_ITERS);
+  plan.bisectIters = <i32>c(cfg, TRIAL_CONFIG_BISECT_ITERS);
+  plan.rsQueries = <i32>c(cfg, TRIAL_CONFIG_RS_QUERIES);
   plan.mu = mu;
   plan.radii = radii;
   plan.nRadii = nRadii;
@@ -489,10 +440,10 @@ function measure(
       else okV++;
     }
   }
-  put(out, R_TRAIN_ACC, <f64>okT / <f64>r);
-  put(out, R_VAL_ACC, sv > 0 ? <f64>okV / <f64>sv : NaN);
+  put(out, TRIAL_RESULT_TRAIN_ACC, <f64>okT / <f64>r);
+  put(out, TRIAL_RESULT_VAL_ACC, sv > 0 ? <f64>okV / <f64>sv : NaN);
   const accurate = okT + okV == n;
-  put(out, R_ACCURATE, accurate ? 1.0 : 0.0);
+  put(out, TRIAL_RESULT_ACCURATE, accurate ? 1.0 : 0.0);
 
   // ---- attacks: every point on its own stream, PGD over all points at once ----
   const ids = new StaticArray<i32>(n);
@@ -539,35 +490,35 @@ function measure(
   if (certOut != 0) for (let i = 0; i < n; i++) store<f64>(certOut + (<usize>i << 3), unchecked(certR[i]));
   if (atkOut != 0) for (let i = 0; i < n; i++) store<f64>(atkOut + (<usize>i << 3), unchecked(atkR[i]));
   for (let q = 0; q < nRadii; q++) {
-    put(out, R_HEAD + 2 * q, <f64>unchecked(robA[q]) / <f64>n);
-    put(out, R_HEAD + 2 * q + 1, <f64>unchecked(robC[q]) / <f64>n);
+    put(out, TRIAL_RESULT_SIZE + 2 * q, <f64>unchecked(robA[q]) / <f64>n);
+    put(out, TRIAL_RESULT_SIZE + 2 * q + 1, <f64>unchecked(robC[q]) / <f64>n);
   }
-  put(out, R_UNSTABLE_SHARE, <f64>unstableMu / <f64>n);
-  put(out, R_CONTRADICTIONS, <f64>contradictions);
-  put(out, R_EVALS, <f64>atk.evals);
+  put(out, TRIAL_RESULT_UNSTABLE_SHARE, <f64>unstableMu / <f64>n);
+  put(out, TRIAL_RESULT_CONTRADICTIONS, <f64>contradictions);
+  put(out, TRIAL_RESULT_EVALS, <f64>atk.evals);
   let mn = Infinity;
   for (let i = 0; i < n; i++) {
     mn = Math.min(mn, unchecked(atkR[i]));
     unchecked((tmp[i] = atkR[i]));
   }
-  put(out, R_ATTACK_MIN, mn);
-  put(out, R_ATTACK_MED, median(tmp, n));
+  put(out, TRIAL_RESULT_ATTACK_MIN, mn);
+  put(out, TRIAL_RESULT_ATTACK_MED, median(tmp, n));
   mn = Infinity;
   for (let i = 0; i < n; i++) {
     mn = Math.min(mn, unchecked(certR[i]));
     unchecked((tmp[i] = certR[i]));
   }
-  put(out, R_CERT_MIN, mn);
-  put(out, R_CERT_MED, median(tmp, n));
+  put(out, TRIAL_RESULT_CERT_MIN, mn);
+  put(out, TRIAL_RESULT_CERT_MED, median(tmp, n));
   for (let i = 0; i < n; i++) unchecked((tmp[i] = atkR[i] - certR[i]));
-  put(out, R_GAP_MED, median(tmp, n));
+  put(out, TRIAL_RESULT_GAP_MED, median(tmp, n));
 
   // ---- pieces, coverage and the dichotomy ----
   const mid = new StaticArray<f64>(d);
   for (let j = 0; j < d; j++) unchecked((mid[j] = 0.5));
   unchecked((mid[0] = 0.0));
   const pieces = midlinePieces(net, mid);
-  put(out, R_PIECES, <f64>pieces);
+  put(out, TRIAL_RESULT_PIECES, <f64>pieces);
   const P = pieceBound(net);
   // Per stripe: covered by T ∪ V; some data point wrong; some mid-line image wrong.
   const covered = new StaticArray<bool>(m);
@@ -594,19 +545,19 @@ function measure(
     if (unchecked(midWrong[k])) nMidWrong++;
     if (unchecked(dataWrong[k]) || unchecked(midWrong[k])) nF4++;
   }
-  put(out, R_STRIPES, <f64>nCovered);
-  put(out, R_DATA_WRONG_STRIPES, <f64>nDataWrong);
-  put(out, R_F4_STRIPES, <f64>nF4);
-  put(out, R_F3_WITNESSES, <f64>nMidWrong);
+  put(out, TRIAL_RESULT_STRIPES, <f64>nCovered);
+  put(out, TRIAL_RESULT_DATA_WRONG_STRIPES, <f64>nDataWrong);
+  put(out, TRIAL_RESULT_F4_STRIPES, <f64>nF4);
+  put(out, TRIAL_RESULT_F3_WITNESSES, <f64>nMidWrong);
   const fm1 = <f64>(m - 1);
   const predicted = P < fm1 ? Math.ceil((fm1 - P) / 2.0) : 0.0;
-  put(out, R_F3_PREDICTED, predicted);
+  put(out, TRIAL_RESULT_F3_PREDICTED, predicted);
   // The counting lemma with the exact piece count (stronger than with P(N)); valid for every φ.
   const lemma = <f64>pieces < fm1 ? Math.ceil((fm1 - <f64>pieces) / 2.0) : 0.0;
-  put(out, R_LEMMA_PREDICTED, nCovered == m ? lemma : 0.0);
+  put(out, TRIAL_RESULT_LEMMA_PREDICTED, nCovered == m ? lemma : 0.0);
   const applies = nCovered == m && P < fm1 && accurate;
-  put(out, R_F3_APPLIES, applies ? 1.0 : 0.0);
+  put(out, TRIAL_RESULT_F3_APPLIES, applies ? 1.0 : 0.0);
   // `holds` is reported whenever every stripe is covered (the counting lemma needs nothing else);
   // the wrapper raises E_THEOREM when F3 applies and fails, or the lemma fails for any network.
-  put(out, R_F3_HOLDS, nCovered == m ? (<f64>nMidWrong >= predicted ? 1.0 : 0.0) : NaN);
+  put(out, TRIAL_RESULT_F3_HOLDS, nCovered == m ? (<f64>nMidWrong >= predicted ? 1.0 : 0.0) : NaN);
 }

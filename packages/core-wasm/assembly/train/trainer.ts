@@ -12,29 +12,13 @@ import { fmAffine, relu0, fmGather, fmOuterAcc, fmBackOne, fmStride, fmRowStride
 import { lossValue, lossGrad, LOSS_MSE, LOSS_HINGE } from "./losses";
 import { gemmStrided } from "../linalg/gemm";
 import { OptimState, optimStep, addL2Grad, proxL1 } from "./optim";
+import {
+  TRAIN_CONFIG_BATCH, TRAIN_CONFIG_BETA, TRAIN_CONFIG_BETA2, TRAIN_CONFIG_EPOCHS, TRAIN_CONFIG_EPS,
+  TRAIN_CONFIG_L1, TRAIN_CONFIG_L2, TRAIN_CONFIG_LOSS, TRAIN_CONFIG_LR, TRAIN_CONFIG_OPT,
+  TRAIN_CONFIG_SEED_HI, TRAIN_CONFIG_SEED_LO, TRAIN_CONFIG_SHUFFLE, TRAIN_CONFIG_SIZE,
+  TRAIN_CONFIG_STREAM_HI, TRAIN_CONFIG_STREAM_LO, TRAIN_CONFIG_SUBSTREAM,
+} from "./slots";
 
-/** Indices of the f64 training configuration array (shared with the TypeScript wrapper). */
-export const CFG_LOSS: i32 = 0;
-export const CFG_OPT: i32 = 1;
-export const CFG_LR: i32 = 2;
-/** Momentum β (momentum) or β1 (adam). */
-export const CFG_BETA: i32 = 3;
-export const CFG_BETA2: i32 = 4;
-export const CFG_EPS: i32 = 5;
-export const CFG_L1: i32 = 6;
-export const CFG_L2: i32 = 7;
-export const CFG_EPOCHS: i32 = 8;
-/** Minibatch size; ≥ n (or 0) means full batch. */
-export const CFG_BATCH: i32 = 9;
-/** Shuffle the points at the start of every epoch (minibatch only): 1 or 0. */
-export const CFG_SHUFFLE: i32 = 10;
-export const CFG_SEED_LO: i32 = 11;
-export const CFG_SEED_HI: i32 = 12;
-export const CFG_SUBSTREAM: i32 = 13;
-export const CFG_STREAM_LO: i32 = 14;
-export const CFG_STREAM_HI: i32 = 15;
-/** Number of entries of the configuration array. */
-export const CFG_SIZE: i32 = 16;
 
 /** Training outcomes returned by `mlpTrain`. */
 export const TRAIN_OK: i32 = 0;
@@ -258,8 +242,8 @@ function allFinite(p: usize, n: i32): bool {
 }
 
 /**
- * Train in place. X point-major n×N_0, Y point-major n×N_L, `config` an f64 array of CFG_SIZE
- * entries (indices CFG_*), `lossOut` receives the mean data loss of every epoch (CFG_EPOCHS
+ * Train in place. X point-major n×N_0, Y point-major n×N_L, `config` an f64 array of TRAIN_CONFIG_SIZE
+ * entries (indices CFG_*), `lossOut` receives the mean data loss of every epoch (TRAIN_CONFIG_EPOCHS
  * values; the loss of each step is measured before its update), `work` holds
  * `trainWorkSize(dims, L, bias, n, batch)` f64 values.
  *
@@ -275,17 +259,17 @@ export function mlpTrain(
   dims: usize, L: i32, bias: bool, params: usize, X: usize, Y: usize, n: i32,
   config: usize, lossOut: usize, stepsOut: usize, work: usize,
 ): i32 {
-  const kind = <i32>cfg(config, CFG_LOSS);
-  const opt = <i32>cfg(config, CFG_OPT);
-  const lr = cfg(config, CFG_LR);
-  const beta = cfg(config, CFG_BETA);
-  const beta2 = cfg(config, CFG_BETA2);
-  const eps = cfg(config, CFG_EPS);
-  const l1 = cfg(config, CFG_L1);
-  const l2 = cfg(config, CFG_L2);
-  const epochs = <i32>cfg(config, CFG_EPOCHS);
-  const batch = effectiveBatch(n, <i32>cfg(config, CFG_BATCH));
-  const shuffle = cfg(config, CFG_SHUFFLE) != 0 && batch < n;
+  const kind = <i32>cfg(config, TRAIN_CONFIG_LOSS);
+  const opt = <i32>cfg(config, TRAIN_CONFIG_OPT);
+  const lr = cfg(config, TRAIN_CONFIG_LR);
+  const beta = cfg(config, TRAIN_CONFIG_BETA);
+  const beta2 = cfg(config, TRAIN_CONFIG_BETA2);
+  const eps = cfg(config, TRAIN_CONFIG_EPS);
+  const l1 = cfg(config, TRAIN_CONFIG_L1);
+  const l2 = cfg(config, TRAIN_CONFIG_L2);
+  const epochs = <i32>cfg(config, TRAIN_CONFIG_EPOCHS);
+  const batch = effectiveBatch(n, <i32>cfg(config, TRAIN_CONFIG_BATCH));
+  const shuffle = cfg(config, TRAIN_CONFIG_SHUFFLE) != 0 && batch < n;
   const P = mlpParamCount(dims, L, bias);
   const d = dimAt(dims, 0);
   const S = fmRowStride(batch);
@@ -301,8 +285,8 @@ export function mlpTrain(
   for (let i = 0; i < n; i++) store<i32>(idx + (<usize>i << 2), i);
 
   const rng = new Philox(
-    <u32>cfg(config, CFG_SEED_LO), <u32>cfg(config, CFG_SEED_HI), <u32>cfg(config, CFG_SUBSTREAM),
-    <u32>cfg(config, CFG_STREAM_LO), <u32>cfg(config, CFG_STREAM_HI),
+    <u32>cfg(config, TRAIN_CONFIG_SEED_LO), <u32>cfg(config, TRAIN_CONFIG_SEED_HI), <u32>cfg(config, TRAIN_CONFIG_SUBSTREAM),
+    <u32>cfg(config, TRAIN_CONFIG_STREAM_LO), <u32>cfg(config, TRAIN_CONFIG_STREAM_HI),
   );
   const st = new OptimState();
   const fullBatch = batch == n;

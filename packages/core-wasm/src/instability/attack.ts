@@ -8,8 +8,27 @@ import { CoreError, formatValue } from '../errors.js';
 import { validateNetwork, type Network } from '../network.js';
 import { ATTACKS, normCode, type AttackName, type CertMethod, type NormName, type ScheduleName } from './params.js';
 import { seedWords, u32 } from './problem.js';
+import { SUBSTREAM } from '../rng/substreams.js';
+import { slotVector } from '../internal/slots.js';
+import { ATTACK_OPTIONS } from './layout.js';
 
-/** Options of `attack`. Defaults in brackets. */
+/** Defaults of `attack`'s optional options (see `AttackOptions`). */
+export const ATTACK_DEFAULTS = Object.freeze({
+  norm: 'linf',
+  steps: 20,
+  restarts: 1,
+  schedule: 'constant',
+  randomStart: true,
+  queries: 100,
+  bisectIters: 10,
+  overshoot: 0.02,
+  seed: 0,
+  streamLo: 0,
+  streamHi: 0,
+  substream: SUBSTREAM.instability.attack,
+} as const);
+
+/** Options of `attack`. Defaults in brackets (`ATTACK_DEFAULTS`). */
 export interface AttackOptions {
   /** Which attack. */
   kind: AttackName;
@@ -36,7 +55,7 @@ export interface AttackOptions {
   bisectIters?: number;
   /** DeepFool overshoot [0.02]. */
   overshoot?: number;
-  /** Random stream for starts and random search [seed 0, stream 0, substream 6]. */
+  /** Random stream for starts and random search [seed 0, streamLo 0, streamHi 0, substream `SUBSTREAM.instability.attack` = 6]. */
   seed?: number;
   streamHi?: number;
   streamLo?: number;
@@ -92,32 +111,33 @@ export function attack(core: Core, net: Network, x: ArrayLike<number>, options: 
   checkM(o.m);
   const kind = ATTACKS.indexOf(o.kind);
   if (kind < 0) throw new CoreError('E_ARG', `kind: expected one of: ${ATTACKS.join(', ')}, got ${formatValue(o.kind)}`);
-  const norm = normCode(o.norm ?? 'linf');
+  const D = ATTACK_DEFAULTS;
+  const norm = normCode(o.norm ?? D.norm);
   if (norm < 0) throw new CoreError('E_ARG', `norm: expected one of: linf, l2, got ${formatValue(o.norm)}`);
   if (o.kind !== 'deepfool' && !(typeof o.eps === 'number' && o.eps > 0 && Number.isFinite(o.eps))) {
     throw new CoreError('E_ARG', `eps: expected a radius > 0, got ${formatValue(o.eps)}`);
   }
   const schedules: ScheduleName[] = ['constant', 'cosine', 'step'];
-  const sched = schedules.indexOf(o.schedule ?? 'constant');
+  const sched = schedules.indexOf(o.schedule ?? D.schedule);
   if (sched < 0) throw new CoreError('E_ARG', `schedule: expected one of: ${schedules.join(', ')}, got ${formatValue(o.schedule)}`);
-  const overshoot = o.overshoot ?? 0.02;
+  const overshoot = o.overshoot ?? D.overshoot;
   if (!(overshoot >= 0 && overshoot < 10)) throw new CoreError('E_ARG', `overshoot: expected a number in [0, 10), got ${formatValue(overshoot)}`);
-  const [sLo, sHi] = seedWords(o.seed ?? 0);
-  const opts = new Float64Array([
-    o.eps ?? 0,
-    posInt(o.steps ?? 20, 'steps', 1_000_000),
-    posInt(o.restarts ?? 1, 'restarts', 1000),
-    sched,
-    (o.randomStart ?? true) ? 1 : 0,
-    posInt(o.queries ?? 100, 'queries', 1_000_000),
-    posInt(o.bisectIters ?? 10, 'bisectIters', 60),
-    overshoot,
-    sLo,
-    sHi,
-    u32(o.streamLo ?? 0, 'streamLo'),
-    u32(o.streamHi ?? 0, 'streamHi'),
-    u32(o.substream ?? 6, 'substream'),
-  ]);
+  const [sLo, sHi] = seedWords(o.seed ?? D.seed);
+  const opts = slotVector(ATTACK_OPTIONS, {
+    EPS: o.eps ?? 0,
+    STEPS: posInt(o.steps ?? D.steps, 'steps', 1_000_000),
+    RESTARTS: posInt(o.restarts ?? D.restarts, 'restarts', 1000),
+    SCHEDULE: sched,
+    RANDOM_START: (o.randomStart ?? D.randomStart) ? 1 : 0,
+    QUERIES: posInt(o.queries ?? D.queries, 'queries', 1_000_000),
+    BISECT_ITERS: posInt(o.bisectIters ?? D.bisectIters, 'bisectIters', 60),
+    OVERSHOOT: overshoot,
+    SEED_LO: sLo,
+    SEED_HI: sHi,
+    STREAM_LO: u32(o.streamLo ?? D.streamLo, 'streamLo'),
+    STREAM_HI: u32(o.streamHi ?? D.streamHi, 'streamHi'),
+    SUBSTREAM: u32(o.substream ?? D.substream, 'substream'),
+  });
   const d = net.dims[0]!;
   const raw = core.raw;
   return raw.scoped((s) => {

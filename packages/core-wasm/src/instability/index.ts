@@ -9,7 +9,7 @@ export {
 } from './params.js';
 export { stripeOf, stripesLabel, boundaryDistance, sampleStripes, type StripesProblem, type PointSet, type StreamCoords } from './problem.js';
 export { shortcutNetwork, stableNetwork } from './networks.js';
-export { attack, certify, certifiedRadius, type AttackOptions, type AttackResult, type CertifyOptions, type Bounds } from './attack.js';
+export { attack, certify, ATTACK_DEFAULTS, certifiedRadius, type AttackOptions, type AttackResult, type CertifyOptions, type Bounds } from './attack.js';
 export {
   runInstabilityTrials, runInstabilityTrial, type InstabilityTrialResult, type InstabilityTrialDetail, type RadiusResult, type TrialRange,
 } from './trial.js';

@@ -6,6 +6,8 @@
  */
 import { CoreError, invalidValue, type PathKey } from '../errors.js';
 import { LIMITS, paramCount } from '../network.js';
+import { slotVector } from '../internal/slots.js';
+import { TRIAL_CONFIG } from './layout.js';
 
 /** How a trial obtains its network. */
 export type InstabilityMethod = 'train' | 'adversarial-train' | 'train-variable' | 'construct-stable' | 'shortcut';
@@ -152,7 +154,9 @@ export const INSTABILITY_LIMITS = {
   maxSteps: 1_000_000,
 } as const;
 
-const METHODS: readonly InstabilityMethod[] = ['train', 'adversarial-train', 'train-variable', 'construct-stable', 'shortcut'];
+/** Methods in the kernel's code order (method i is code i; assembly/instability/slots.ts TRIAL_METHOD_*). */
+export const INSTABILITY_METHODS: readonly InstabilityMethod[] = ['train', 'adversarial-train', 'train-variable', 'construct-stable', 'shortcut'];
+const METHODS = INSTABILITY_METHODS;
 const LOSSES: readonly LossName[] = ['mse', 'logistic', 'hinge'];
 const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
 const INITS: readonly InitName[] = ['he', 'xavier', 'uniform', 'normal'];
@@ -297,49 +301,52 @@ export function normaliseInstabilityParams(params: Partial<InstabilityParams> | 
   };
 }
 
-/** Encode normalised params into the kernel's configuration vector (slots of layout.ts). */
+/**
+ * Encode normalised params into the kernel's configuration vector (`TRIAL_CONFIG` of layout.ts;
+ * `slotVector` refuses a missing or unknown slot).
+ */
 export function encodeConfig(p: InstabilityParams): Float64Array {
-  const c = new Float64Array(CFG.SIZE);
-  c[CFG.D] = p.d;
-  c[CFG.M] = p.m;
-  c[CFG.DELTA] = p.delta;
-  c[CFG.MU] = p.mu;
-  c[CFG.FINITE_M] = p.support === 'finite' ? p.M : 0;
-  c[CFG.R] = p.r;
-  c[CFG.S] = p.s;
-  c[CFG.METHOD] = METHODS.indexOf(p.method);
-  c[CFG.BIAS] = p.bias ? 1 : 0;
-  c[CFG.LOSS] = LOSSES.indexOf(p.loss);
-  c[CFG.OPT] = OPTIMIZERS.indexOf(p.optimizer);
-  c[CFG.LR] = p.lr;
-  c[CFG.BETA] = p.beta1;
-  c[CFG.BETA2] = p.beta2;
-  c[CFG.EPS] = p.adamEps;
-  c[CFG.L1] = p.l1;
-  c[CFG.L2] = p.l2;
-  c[CFG.EPOCHS] = p.epochs;
-  c[CFG.BATCH] = p.batchSize;
-  c[CFG.INIT] = INITS.indexOf(p.init);
-  c[CFG.INIT_SCALE] = p.initScale;
-  c[CFG.RHO_TRAIN] = p.rhoTrain;
-  c[CFG.ADV_STEPS] = p.advSteps;
-  c[CFG.VAR_C] = p.widthFactor;
-  c[CFG.VAR_DEPTH] = p.depth;
-  c[CFG.VAR_ADV] = p.variableAdversarial ? 1 : 0;
-  c[CFG.NORM] = NORMS.indexOf(p.norm);
-  c[CFG.ATTACKS] = attackMask(p.attacks);
-  c[CFG.PGD_STEPS] = p.pgdSteps;
-  c[CFG.PGD_RESTARTS] = p.pgdRestarts;
-  c[CFG.SCHEDULE] = SCHEDULES.indexOf(p.schedule);
-  c[CFG.FMN_STEPS] = p.fmnSteps;
-  c[CFG.BISECT_ITERS] = p.bisectIters;
-  c[CFG.RS_QUERIES] = p.randomQueries;
-  c[CFG.DF_ITERS] = p.deepfoolIters;
-  c[CFG.CERT] = certMask(p.certify);
-  c[CFG.DIRECTED] = p.directed ? 1 : 0;
-  c[CFG.CERT_ITERS] = p.certIters;
-  c[CFG.SHUFFLE] = p.shuffle ? 1 : 0;
-  return c;
+  return slotVector(TRIAL_CONFIG, {
+    D: p.d,
+    M: p.m,
+    DELTA: p.delta,
+    MU: p.mu,
+    FINITE_M: p.support === 'finite' ? p.M : 0,
+    R: p.r,
+    S: p.s,
+    METHOD: METHODS.indexOf(p.method),
+    BIAS: p.bias ? 1 : 0,
+    LOSS: LOSSES.indexOf(p.loss),
+    OPT: OPTIMIZERS.indexOf(p.optimizer),
+    LR: p.lr,
+    BETA: p.beta1,
+    BETA2: p.beta2,
+    EPS: p.adamEps,
+    L1: p.l1,
+    L2: p.l2,
+    EPOCHS: p.epochs,
+    BATCH: p.batchSize,
+    INIT: INITS.indexOf(p.init),
+    INIT_SCALE: p.initScale,
+    RHO_TRAIN: p.rhoTrain,
+    ADV_STEPS: p.advSteps,
+    VAR_C: p.widthFactor,
+    VAR_DEPTH: p.depth,
+    VAR_ADV: p.variableAdversarial ? 1 : 0,
+    NORM: NORMS.indexOf(p.norm),
+    ATTACKS: attackMask(p.attacks),
+    PGD_STEPS: p.pgdSteps,
+    PGD_RESTARTS: p.pgdRestarts,
+    SCHEDULE: SCHEDULES.indexOf(p.schedule),
+    FMN_STEPS: p.fmnSteps,
+    BISECT_ITERS: p.bisectIters,
+    RS_QUERIES: p.randomQueries,
+    DF_ITERS: p.deepfoolIters,
+    CERT: certMask(p.certify),
+    DIRECTED: p.directed ? 1 : 0,
+    CERT_ITERS: p.certIters,
+    SHUFFLE: p.shuffle ? 1 : 0,
+  });
 }
 
 /** Bit mask of attacks (bit i = ATTACKS[i]). */
@@ -360,20 +367,3 @@ export function certMask(names: readonly CertMethod[]): number {
 export function normCode(n: NormName): number {
   return NORMS.indexOf(n);
 }
-
-/** Slots of the trial configuration vector (mirrors assembly/instability/trial.ts). */
-export const CFG = {
-  D: 0, M: 1, DELTA: 2, MU: 3, FINITE_M: 4, R: 5, S: 6, METHOD: 7, BIAS: 8, LOSS: 9, OPT: 10, LR: 11, BETA: 12,
-  BETA2: 13, EPS: 14, L1: 15, L2: 16, EPOCHS: 17, BATCH: 18, INIT: 19, INIT_SCALE: 20, RHO_TRAIN: 21, ADV_STEPS: 22,
-  VAR_C: 23, VAR_DEPTH: 24, VAR_ADV: 25, NORM: 26, ATTACKS: 27, PGD_STEPS: 28, PGD_RESTARTS: 29, SCHEDULE: 30,
-  FMN_STEPS: 31, BISECT_ITERS: 32, RS_QUERIES: 33, DF_ITERS: 34, CERT: 35, DIRECTED: 36, CERT_ITERS: 37, SHUFFLE: 38,
-  SIZE: 39,
-} as const;
-
-/** Slots of the trial result vector (mirrors assembly/instability/trial.ts). */
-export const RES = {
-  TRAIN_ACC: 0, VAL_ACC: 1, ACCURATE: 2, UNSTABLE_SHARE: 3, ATTACK_MIN: 4, ATTACK_MED: 5, CERT_MIN: 6, CERT_MED: 7,
-  GAP_MED: 8, PIECES: 9, PIECE_BOUND: 10, STRIPES: 11, WIDTH: 12, F3_APPLIES: 13, F3_HOLDS: 14, F3_WITNESSES: 15,
-  F3_PREDICTED: 16, DIVERGED: 17, DATA_WRONG_STRIPES: 18, F4_STRIPES: 19, FINAL_LOSS: 20, NPARAMS: 21,
-  LABEL_CHANGES: 22, CONTRADICTIONS: 23, LEMMA_PREDICTED: 24, EVALS: 25, NDIMS: 26, HEAD: 27,
-} as const;

@@ -66,9 +66,10 @@ export function u32(v: number, where: string): number {
 }
 
 /**
- * Draw n points of D. Trials draw T from substream 1 and V from substream 2 of stream
- * (seed, streamLo = trial, streamHi), so `sampleStripes(core, p, n, {seed, streamHi, streamLo: t,
- * substream: 1})` reproduces a trial's training set.
+ * Draw n points of D. Trials draw T from substream `SUBSTREAM.instability.trainSet` (1) and V from
+ * `SUBSTREAM.instability.validationSet` (2) of stream (seed, streamLo = trial, streamHi), so
+ * `sampleStripes(core, p, n, {seed, streamHi, streamLo: t, substream: SUBSTREAM.instability.trainSet})`
+ * reproduces a trial's training set.
  */
 export function sampleStripes(core: Core, problem: Partial<StripesProblem>, n: number, stream: StreamCoords): PointSet {
   const p = normaliseProblem(problem);

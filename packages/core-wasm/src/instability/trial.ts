@@ -7,7 +7,8 @@
 import type { Core } from '../core.js';
 import { CoreError } from '../errors.js';
 import { createNetwork, type Network } from '../network.js';
-import { RES, encodeConfig, normaliseInstabilityParams, type InstabilityParams } from './params.js';
+import { encodeConfig, normaliseInstabilityParams, type InstabilityParams } from './params.js';
+import { TRIAL_RESULT as RES } from './layout.js';
 import { seedWords, u32, type PointSet } from './problem.js';
 
 /** Robust accuracy at one radius. */
@@ -124,7 +125,7 @@ function maxShape(p: InstabilityParams): { params: number; dims: number } {
 
 function decode(p: InstabilityParams, t: number, out: Float64Array, dims: number[]): InstabilityTrialResult {
   const g = (i: number): number => out[i]!;
-  const radii = p.radii.map((radius, q) => ({ radius, robustAttack: g(RES.HEAD + 2 * q), robustCert: g(RES.HEAD + 2 * q + 1) }));
+  const radii = p.radii.map((radius, q) => ({ radius, robustAttack: g(RES.SIZE + 2 * q), robustCert: g(RES.SIZE + 2 * q + 1) }));
   return {
     trial: t,
     diverged: g(RES.DIVERGED) !== 0,

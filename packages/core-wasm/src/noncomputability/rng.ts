@@ -8,6 +8,7 @@
  * that stream, so they too are a deterministic function of it.
  */
 import { PhiloxStream, splitU64 } from '../rng/philox.js';
+import { SUBSTREAM as ROOT_SUBSTREAM } from '../rng/substreams.js';
 
 /** The random-number interface an algorithm sees (`ctx.rng`). */
 export interface Rng {
@@ -23,15 +24,8 @@ export interface Rng {
   shuffle<T>(items: T[]): T[];
 }
 
-/** Substream ids used inside one trial (counter word c1). */
-export const SUBSTREAM = Object.freeze({
-  /** The algorithm's own stream (`ctx.rng`), identical for both signs of a pair. */
-  algorithm: 0x0a16,
-  /** The hidden bit choosing which sign of a pair runs first (see trial.ts). */
-  order: 0x0b0d,
-  /** The dyadic scales c_j of a run: stream (0, 0) of the run seed, shared by all its cells. */
-  scales: 0x5ca1,
-});
+/** Substream ids used inside one trial (counter word c1): `SUBSTREAM.noncomputability` of the one table. */
+export const SUBSTREAM = ROOT_SUBSTREAM.noncomputability;
 
 /**
  * A Philox stream `(seed; substream, streamLo, streamHi)` — the core's generator (src/rng/philox.ts),

@@ -23,13 +23,10 @@ import {
   ATTACK_PLAN_STEPS,
 } from "./slots";
 
-import { piecesAlongE1 } from "./trial";
+import { piecesAlongE1 } from "./midline";
+import { at } from "./vec";
 import { AttackPlan, attackPoints, setBatchedPgd } from "./pointattacks";
 export { inst_trial, inst_trial_result_size } from "./trial";
-
-@inline function opt(opts: usize, i: i32): f64 {
-  return load<f64>(opts + (<usize>i << 3));
-}
 
 let lastEvals: f64 = 0;
 
@@ -84,24 +81,24 @@ export function inst_attack(
 ): f64 {
   const net = new Net(dims, nDims, bias != 0, params);
   const rng = new Philox(
-    <u32>opt(opts, ATTACK_OPTIONS_SEED_LO), <u32>opt(opts, ATTACK_OPTIONS_SEED_HI), <u32>opt(opts, ATTACK_OPTIONS_SUBSTREAM),
-    <u32>opt(opts, ATTACK_OPTIONS_STREAM_LO), <u32>opt(opts, ATTACK_OPTIONS_STREAM_HI),
+    <u32>at(opts, ATTACK_OPTIONS_SEED_LO), <u32>at(opts, ATTACK_OPTIONS_SEED_HI), <u32>at(opts, ATTACK_OPTIONS_SUBSTREAM),
+    <u32>at(opts, ATTACK_OPTIONS_STREAM_LO), <u32>at(opts, ATTACK_OPTIONS_STREAM_HI),
   );
   const atk = new Attacker(net, m, norm, rng);
-  atk.steps = <i32>opt(opts, ATTACK_OPTIONS_STEPS);
-  atk.restarts = <i32>opt(opts, ATTACK_OPTIONS_RESTARTS);
-  atk.schedule = <i32>opt(opts, ATTACK_OPTIONS_SCHEDULE);
-  atk.randomStart = opt(opts, ATTACK_OPTIONS_RANDOM_START) != 0;
+  atk.steps = <i32>at(opts, ATTACK_OPTIONS_STEPS);
+  atk.restarts = <i32>at(opts, ATTACK_OPTIONS_RESTARTS);
+  atk.schedule = <i32>at(opts, ATTACK_OPTIONS_SCHEDULE);
+  atk.randomStart = at(opts, ATTACK_OPTIONS_RANDOM_START) != 0;
   atk.setPoint(x);
-  const eps = opt(opts, ATTACK_OPTIONS_EPS);
+  const eps = at(opts, ATTACK_OPTIONS_EPS);
   let ok = false;
   if (kind == ATK_FGSM) ok = atk.fgsm(eps);
   else if (kind == ATK_PGD) ok = atk.pgd(eps);
   else if (kind == ATK_FMN) ok = atk.fmn(atk.steps, eps);
-  else if (kind == ATK_BISECT) ok = atk.bisect(eps, <i32>opt(opts, ATTACK_OPTIONS_BISECT_ITERS));
+  else if (kind == ATK_BISECT) ok = atk.bisect(eps, <i32>at(opts, ATTACK_OPTIONS_BISECT_ITERS));
   else if (kind == ATK_LINE) ok = atk.lineSearch(eps);
-  else if (kind == ATK_DEEPFOOL) ok = atk.deepfool(atk.steps, opt(opts, ATTACK_OPTIONS_OVERSHOOT));
-  else if (kind == ATK_RANDOM) ok = atk.randomSearch(eps, <i32>opt(opts, ATTACK_OPTIONS_QUERIES));
+  else if (kind == ATK_DEEPFOOL) ok = atk.deepfool(atk.steps, at(opts, ATTACK_OPTIONS_OVERSHOOT));
+  else if (kind == ATK_RANDOM) ok = atk.randomSearch(eps, <i32>at(opts, ATTACK_OPTIONS_QUERIES));
   else throw new Error(ERR_ARG);
   lastEvals = <f64>atk.evals;
   if (!ok || !isFinite(atk.bestNorm)) return -1.0;
@@ -158,17 +155,17 @@ export function inst_attack_points(
   const net = new Net(dims, nDims, bias != 0, params);
   const d = net.d;
   const plan = new AttackPlan();
-  plan.mask = <i32>opt(planV, ATTACK_PLAN_MASK);
+  plan.mask = <i32>at(planV, ATTACK_PLAN_MASK);
   plan.norm = norm;
-  plan.pgdSteps = <i32>opt(planV, ATTACK_PLAN_STEPS);
-  plan.pgdRestarts = <i32>opt(planV, ATTACK_PLAN_RESTARTS);
-  plan.schedule = <i32>opt(planV, ATTACK_PLAN_SCHEDULE);
-  plan.randomStart = opt(planV, ATTACK_PLAN_RANDOM_START) != 0;
-  plan.fmnSteps = <i32>opt(planV, ATTACK_PLAN_FMN_STEPS);
-  plan.dfIters = <i32>opt(planV, ATTACK_PLAN_DF_ITERS);
-  plan.bisectIters = <i32>opt(planV, ATTACK_PLAN_BISECT_ITERS);
-  plan.rsQueries = <i32>opt(planV, ATTACK_PLAN_QUERIES);
-  plan.mu = opt(planV, ATTACK_PLAN_MU);
+  plan.pgdSteps = <i32>at(planV, ATTACK_PLAN_STEPS);
+  plan.pgdRestarts = <i32>at(planV, ATTACK_PLAN_RESTARTS);
+  plan.schedule = <i32>at(planV, ATTACK_PLAN_SCHEDULE);
+  plan.randomStart = at(planV, ATTACK_PLAN_RANDOM_START) != 0;
+  plan.fmnSteps = <i32>at(planV, ATTACK_PLAN_FMN_STEPS);
+  plan.dfIters = <i32>at(planV, ATTACK_PLAN_DF_ITERS);
+  plan.bisectIters = <i32>at(planV, ATTACK_PLAN_BISECT_ITERS);
+  plan.rsQueries = <i32>at(planV, ATTACK_PLAN_QUERIES);
+  plan.mu = at(planV, ATTACK_PLAN_MU);
   plan.radii = radii;
   plan.nRadii = nRadii;
   const correct = new StaticArray<bool>(n);

@@ -10,64 +10,44 @@
 import { Net, pieceBound } from "./net";
 import { Stripes, stripeOf, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
 import { certifiedRadius, certifyBall } from "./certify";
-import { NORM_INF } from "../certify/rounding";
 import { Attacker } from "./attacks";
 import { AttackPlan, attackPoints, TOL } from "./pointattacks";
 import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";
+import { TrainOutcome, adversarialTrain, plainTrain } from "./training";
+import { midlinePieces } from "./midline";
+import { at, put } from "./vec";
 import { Philox } from "../rng/philox";
-import {
-  SUBSTREAM_INSTABILITY_TRAIN_SET, SUBSTREAM_INSTABILITY_VALIDATION_SET, SUBSTREAM_INSTABILITY_INIT,
-  SUBSTREAM_INSTABILITY_MINIBATCH, SUBSTREAM_INSTABILITY_ADVERSARIAL_TRAINING, SUBSTREAM_INSTABILITY_ATTACK,
-} from "../rng/substreams";
 import { mlpInit } from "../train/init";
-import { mlpTrain, trainWorkSize, mlpLossGrad, lossGradWorkSize, effectiveBatch, TRAIN_OK } from "../train/trainer";
-import {
-  TRAIN_CONFIG_LOSS, TRAIN_CONFIG_OPT, TRAIN_CONFIG_LR, TRAIN_CONFIG_BETA, TRAIN_CONFIG_BETA2,
-  TRAIN_CONFIG_EPS, TRAIN_CONFIG_L1, TRAIN_CONFIG_L2, TRAIN_CONFIG_EPOCHS, TRAIN_CONFIG_BATCH,
-  TRAIN_CONFIG_SHUFFLE, TRAIN_CONFIG_SEED_LO, TRAIN_CONFIG_SEED_HI, TRAIN_CONFIG_SUBSTREAM,
-  TRAIN_CONFIG_STREAM_LO, TRAIN_CONFIG_STREAM_HI, TRAIN_CONFIG_SIZE,
-} from "../train/slots";
-import { lossGrad } from "../train/losses";
-import { addL2Grad, proxL1, optimStep, OptimState } from "../train/optim";
 import { mlpParamCount } from "../nn/mlp";
-import { countPiecesSegment, piecesWorkSize } from "../pieces/pieces";
 import { ERR_ARG, ERR_SHAPE } from "../errors";
 import {
-  TRIAL_CONFIG_ADV_STEPS, TRIAL_CONFIG_ATTACKS, TRIAL_CONFIG_BATCH, TRIAL_CONFIG_BETA,
-  TRIAL_CONFIG_BETA2, TRIAL_CONFIG_BIAS, TRIAL_CONFIG_BISECT_ITERS, TRIAL_CONFIG_CERT,
+  SUBSTREAM_INSTABILITY_ADVERSARIAL_TRAINING, SUBSTREAM_INSTABILITY_ATTACK,
+  SUBSTREAM_INSTABILITY_INIT, SUBSTREAM_INSTABILITY_MINIBATCH, SUBSTREAM_INSTABILITY_TRAIN_SET,
+  SUBSTREAM_INSTABILITY_VALIDATION_SET,
+} from "../rng/substreams";
+import {
+  TRIAL_CONFIG_ATTACKS, TRIAL_CONFIG_BIAS, TRIAL_CONFIG_BISECT_ITERS, TRIAL_CONFIG_CERT,
   TRIAL_CONFIG_CERT_ITERS, TRIAL_CONFIG_D, TRIAL_CONFIG_DELTA, TRIAL_CONFIG_DF_ITERS,
-  TRIAL_CONFIG_DIRECTED, TRIAL_CONFIG_EPOCHS, TRIAL_CONFIG_EPS, TRIAL_CONFIG_FINITE_M,
-  TRIAL_CONFIG_FMN_STEPS, TRIAL_CONFIG_INIT, TRIAL_CONFIG_INIT_SCALE, TRIAL_CONFIG_L1,
-  TRIAL_CONFIG_L2, TRIAL_CONFIG_LOSS, TRIAL_CONFIG_LR, TRIAL_CONFIG_M, TRIAL_CONFIG_METHOD,
-  TRIAL_CONFIG_MU, TRIAL_CONFIG_NORM, TRIAL_CONFIG_OPT, TRIAL_CONFIG_PGD_RESTARTS,
-  TRIAL_CONFIG_PGD_STEPS, TRIAL_CONFIG_R, TRIAL_CONFIG_RHO_TRAIN, TRIAL_CONFIG_RS_QUERIES,
-  TRIAL_CONFIG_S, TRIAL_CONFIG_SCHEDULE, TRIAL_CONFIG_SHUFFLE, TRIAL_CONFIG_SIZE,
-  TRIAL_CONFIG_VAR_ADV, TRIAL_CONFIG_VAR_C, TRIAL_CONFIG_VAR_DEPTH, TRIAL_METHOD_ADV_TRAIN,
+  TRIAL_CONFIG_DIRECTED, TRIAL_CONFIG_FINITE_M, TRIAL_CONFIG_FMN_STEPS, TRIAL_CONFIG_INIT,
+  TRIAL_CONFIG_INIT_SCALE, TRIAL_CONFIG_M, TRIAL_CONFIG_METHOD, TRIAL_CONFIG_MU, TRIAL_CONFIG_NORM,
+  TRIAL_CONFIG_PGD_RESTARTS, TRIAL_CONFIG_PGD_STEPS, TRIAL_CONFIG_R, TRIAL_CONFIG_RS_QUERIES,
+  TRIAL_CONFIG_S, TRIAL_CONFIG_SCHEDULE, TRIAL_CONFIG_SIZE, TRIAL_CONFIG_VAR_ADV,
+  TRIAL_CONFIG_VAR_C, TRIAL_CONFIG_VAR_DEPTH, TRIAL_METHOD_ADV_TRAIN,
   TRIAL_METHOD_CONSTRUCT_STABLE, TRIAL_METHOD_SHORTCUT, TRIAL_METHOD_TRAIN,
   TRIAL_METHOD_TRAIN_VARIABLE, TRIAL_RESULT_ACCURATE, TRIAL_RESULT_ATTACK_MED,
   TRIAL_RESULT_ATTACK_MIN, TRIAL_RESULT_CERT_MED, TRIAL_RESULT_CERT_MIN,
   TRIAL_RESULT_CONTRADICTIONS, TRIAL_RESULT_DATA_WRONG_STRIPES, TRIAL_RESULT_DIVERGED,
   TRIAL_RESULT_EVALS, TRIAL_RESULT_F3_APPLIES, TRIAL_RESULT_F3_HOLDS, TRIAL_RESULT_F3_PREDICTED,
   TRIAL_RESULT_F3_WITNESSES, TRIAL_RESULT_F4_STRIPES, TRIAL_RESULT_FINAL_LOSS,
-  TRIAL_RESULT_GAP_MED, TRIAL_RESULT_SIZE, TRIAL_RESULT_LABEL_CHANGES,
-  TRIAL_RESULT_LEMMA_PREDICTED, TRIAL_RESULT_NDIMS, TRIAL_RESULT_NPARAMS, TRIAL_RESULT_PIECES,
-  TRIAL_RESULT_PIECE_BOUND, TRIAL_RESULT_STRIPES, TRIAL_RESULT_TRAIN_ACC,
-  TRIAL_RESULT_UNSTABLE_SHARE, TRIAL_RESULT_VAL_ACC, TRIAL_RESULT_WIDTH,
+  TRIAL_RESULT_GAP_MED, TRIAL_RESULT_LABEL_CHANGES, TRIAL_RESULT_LEMMA_PREDICTED,
+  TRIAL_RESULT_NDIMS, TRIAL_RESULT_NPARAMS, TRIAL_RESULT_PIECES, TRIAL_RESULT_PIECE_BOUND,
+  TRIAL_RESULT_SIZE, TRIAL_RESULT_STRIPES, TRIAL_RESULT_TRAIN_ACC, TRIAL_RESULT_UNSTABLE_SHARE,
+  TRIAL_RESULT_VAL_ACC, TRIAL_RESULT_WIDTH,
 } from "./slots";
-
-// Configuration, method and result slots: ./slots.ts (TRIAL_CONFIG_*, TRIAL_METHOD_*, TRIAL_RESULT_*).
 
 /** Size of the result vector for `nRadii` radii. */
 export function inst_trial_result_size(nRadii: i32): i32 {
   return TRIAL_RESULT_SIZE + 2 * nRadii;
-}
-
-@inline function c(cfg: usize, i: i32): f64 {
-  return load<f64>(cfg + (<usize>i << 3));
-}
-
-@inline function put(out: usize, i: i32, v: f64): void {
-  store<f64>(out + (<usize>i << 3), v);
 }
 
 /** In-place ascending sort (shell sort: n is at most a few thousand, no allocation). */
@@ -95,152 +75,6 @@ function median(a: StaticArray<f64>, n: i32): f64 {
 }
 
 /**
- * Madry-style adversarial training: every step replaces the minibatch by PGD maximisers of the
- * loss in the ρ-ball (ℓ∞ sign steps or ℓ2 normalised steps, random start, `k` steps of 2.5ρ/k),
- * labelled by the true f at the moved point, then takes one optimiser step on them with the
- * shared loss/gradient and optimiser kernels. Returns false when the loss diverges.
- */
-function adversarialTrain(
-  net: Net, s: Stripes, X: usize, Y: usize, n: i32, cfg: usize, tcfg: usize, rng: Philox, advRng: Philox,
-): bool {
-  const dims = changetype<usize>(net.dims);
-  const L = net.L;
-  const bias = net.bias;
-  const params = net.params;
-  const d = s.d;
-  const kind = <i32>c(cfg, TRIAL_CONFIG_LOSS);
-  const batch = effectiveBatch(n, <i32>c(cfg, TRIAL_CONFIG_BATCH));
-  const epochs = <i32>c(cfg, TRIAL_CONFIG_EPOCHS);
-  const rho = c(cfg, TRIAL_CONFIG_RHO_TRAIN);
-  const k = max(1, <i32>c(cfg, TRIAL_CONFIG_ADV_STEPS));
-  const norm = <i32>c(cfg, TRIAL_CONFIG_NORM);
-  const P = net.nParams;
-  const grad = heap.alloc(<usize>P << 3);
-  const s1 = heap.alloc(<usize>P << 3);
-  const s2 = heap.alloc(<usize>P << 3);
-  memory.fill(s1, 0, <usize>P << 3);
-  memory.fill(s2, 0, <usize>P << 3);
-  const work = heap.alloc(<usize>lossGradWorkSize(dims, L, batch) << 3);
-  const Xa = heap.alloc(<usize>(batch * d) << 3);
-  const Ya = heap.alloc(<usize>batch << 3);
-  const idx = heap.alloc(<usize>n << 2);
-  for (let i = 0; i < n; i++) store<i32>(idx + (<usize>i << 2), i);
-  const g = new StaticArray<f64>(d);
-  const xp = new StaticArray<f64>(d);
-  const st = new OptimState();
-  const shuffle = c(cfg, TRIAL_CONFIG_SHUFFLE) != 0 && batch < n;
-  let ok = true;
-  const a = 2.5 * rho / <f64>k;
-  for (let e = 0; e < epochs && ok; e++) {
-    if (shuffle) rng.shuffleI32(idx, n);
-    for (let start = 0; start < n; start += batch) {
-      const nb = min(batch, n - start);
-      for (let b = 0; b < nb; b++) {
-        const i = load<i32>(idx + (<usize>(start + b) << 2));
-        const x0 = X + (<usize>(i * d) << 3);
-        // Random start in the ball, then k ascent steps on the loss, projected.
-        for (let j = 0; j < d; j++) unchecked((xp[j] = load<f64>(x0 + (<usize>j << 3)) + rho * (2.0 * advRng.uniform() - 1.0)));
-        if (norm != NORM_INF) projectL2(xp, x0, rho, d);
-        for (let t = 0; t < k; t++) {
-          const phi = net.forward(changetype<usize>(xp));
-          const y = <f64>labelOf(unchecked(xp[0]), s.m);
-          const lg = lossGrad(kind, phi, y);
-          net.inputGrad(changetype<usize>(g));
-          if (norm == NORM_INF) {
-            for (let j = 0; j < d; j++) {
-              const gj = lg * unchecked(g[j]);
-              const x0j = load<f64>(x0 + (<usize>j << 3));
-              const v = unchecked(xp[j]) + (gj > 0 ? a : gj < 0 ? -a : 0.0);
-              unchecked((xp[j] = Math.min(x0j + rho, Math.max(x0j - rho, v))));
-            }
-          } else {
-            let nn = 0.0;
-            for (let j = 0; j < d; j++) nn += unchecked(g[j]) * unchecked(g[j]);
-            nn = Math.sqrt(nn) * Math.abs(lg);
-            if (nn > 0) for (let j = 0; j < d; j++) unchecked((xp[j] += a * lg * unchecked(g[j]) / nn));
-            projectL2(xp, x0, rho, d);
-          }
-        }
-        for (let j = 0; j < d; j++) store<f64>(Xa + (<usize>(b * d + j) << 3), unchecked(xp[j]));
-        store<f64>(Ya + (<usize>b << 3), <f64>labelOf(unchecked(xp[0]), s.m));
-      }
-      const loss = mlpLossGrad(dims, L, bias, params, Xa, Ya, 0, nb, kind, grad, work);
-      if (!isFinite(loss)) {
-        ok = false;
-        break;
-      }
-      lastLoss = loss;
-      addL2Grad(dims, L, bias, params, grad, c(cfg, TRIAL_CONFIG_L2));
-      optimStep(<i32>c(cfg, TRIAL_CONFIG_OPT), P, params, grad, s1, s2, c(cfg, TRIAL_CONFIG_LR), c(cfg, TRIAL_CONFIG_BETA), c(cfg, TRIAL_CONFIG_BETA2), c(cfg, TRIAL_CONFIG_EPS), st);
-      proxL1(dims, L, bias, params, c(cfg, TRIAL_CONFIG_LR) * c(cfg, TRIAL_CONFIG_L1));
-    }
-  }
-  heap.free(grad);
-  heap.free(s1);
-  heap.free(s2);
-  heap.free(work);
-  heap.free(Xa);
-  heap.free(Ya);
-  heap.free(idx);
-  if (ok) {
-    for (let i = 0; i < P; i++) if (!isFinite(load<f64>(params + (<usize>i << 3)))) return false;
-  }
-  return ok;
-}
-
-let lastLoss: f64 = NaN;
-
-function projectL2(xp: StaticArray<f64>, x0: usize, rho: f64, d: i32): void {
-  let nn = 0.0;
-  for (let j = 0; j < d; j++) {
-    const v = unchecked(xp[j]) - load<f64>(x0 + (<usize>j << 3));
-    nn += v * v;
-  }
-  nn = Math.sqrt(nn);
-  if (nn > rho) {
-    const sc = rho / nn;
-    for (let j = 0; j < d; j++) {
-      const x0j = load<f64>(x0 + (<usize>j << 3));
-      unchecked((xp[j] = x0j + (unchecked(xp[j]) - x0j) * sc));
-    }
-  }
-}
-
-/** Plain training through the shared whole-training kernel. Returns false on divergence. */
-function plainTrain(net: Net, X: usize, Y: usize, n: i32, cfg: usize, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): bool {
-  const dims = changetype<usize>(net.dims);
-  const batch = effectiveBatch(n, <i32>c(cfg, TRIAL_CONFIG_BATCH));
-  const tc = new StaticArray<f64>(TRAIN_CONFIG_SIZE);
-  tc[TRAIN_CONFIG_LOSS] = c(cfg, TRIAL_CONFIG_LOSS);
-  tc[TRAIN_CONFIG_OPT] = c(cfg, TRIAL_CONFIG_OPT);
-  tc[TRAIN_CONFIG_LR] = c(cfg, TRIAL_CONFIG_LR);
-  tc[TRAIN_CONFIG_BETA] = c(cfg, TRIAL_CONFIG_BETA);
-  tc[TRAIN_CONFIG_BETA2] = c(cfg, TRIAL_CONFIG_BETA2);
-  tc[TRAIN_CONFIG_EPS] = c(cfg, TRIAL_CONFIG_EPS);
-  tc[TRAIN_CONFIG_L1] = c(cfg, TRIAL_CONFIG_L1);
-  tc[TRAIN_CONFIG_L2] = c(cfg, TRIAL_CONFIG_L2);
-  tc[TRAIN_CONFIG_EPOCHS] = c(cfg, TRIAL_CONFIG_EPOCHS);
-  tc[TRAIN_CONFIG_BATCH] = <f64>batch;
-  tc[TRAIN_CONFIG_SHUFFLE] = c(cfg, TRIAL_CONFIG_SHUFFLE);
-  tc[TRAIN_CONFIG_SEED_LO] = <f64>seedLo;
-  tc[TRAIN_CONFIG_SEED_HI] = <f64>seedHi;
-  tc[TRAIN_CONFIG_SUBSTREAM] = <f64>SUBSTREAM_INSTABILITY_MINIBATCH;
-  tc[TRAIN_CONFIG_STREAM_LO] = <f64>streamLo;
-  tc[TRAIN_CONFIG_STREAM_HI] = <f64>streamHi;
-  const epochs = max(1, <i32>c(cfg, TRIAL_CONFIG_EPOCHS));
-  const lossOut = new StaticArray<f64>(epochs);
-  const stepsOut = new StaticArray<i32>(1);
-  const work = heap.alloc(<usize>trainWorkSize(dims, net.L, net.bias, n, batch) << 3);
-  const rc = mlpTrain(
-    dims, net.L, net.bias, net.params, X, Y, n, changetype<usize>(tc),
-    changetype<usize>(lossOut), changetype<usize>(stepsOut), work,
-  );
-  heap.free(work);
-  lastLoss = c(cfg, TRIAL_CONFIG_EPOCHS) >= 1 ? lossOut[epochs - 1] : NaN;
-  return rc == TRAIN_OK;
-}
-
-/**
  * Run one trial. `cfg` holds TRIAL_CONFIG_SIZE configuration slots; `dims`/`nDims` the fixed architecture
  * (used by `train` and `adversarial-train`); `radii` the robust-accuracy radii. Results go to
  * `out` (inst_trial_result_size(nRadii) values). Optional detail outputs (0 to skip): the points
@@ -254,12 +88,12 @@ export function inst_trial(
   xOut: usize, yOut: usize, certOut: usize, atkOut: usize, etaOut: usize,
   paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
 ): void {
-  const d = <i32>c(cfg, TRIAL_CONFIG_D);
-  const m = <i32>c(cfg, TRIAL_CONFIG_M);
-  const mu = c(cfg, TRIAL_CONFIG_MU);
-  const s = new Stripes(d, m, c(cfg, TRIAL_CONFIG_DELTA), mu, <i32>c(cfg, TRIAL_CONFIG_FINITE_M));
-  const r = <i32>c(cfg, TRIAL_CONFIG_R);
-  const sv = <i32>c(cfg, TRIAL_CONFIG_S);
+  const d = <i32>at(cfg, TRIAL_CONFIG_D);
+  const m = <i32>at(cfg, TRIAL_CONFIG_M);
+  const mu = at(cfg, TRIAL_CONFIG_MU);
+  const s = new Stripes(d, m, at(cfg, TRIAL_CONFIG_DELTA), mu, <i32>at(cfg, TRIAL_CONFIG_FINITE_M));
+  const r = <i32>at(cfg, TRIAL_CONFIG_R);
+  const sv = <i32>at(cfg, TRIAL_CONFIG_S);
   const n = r + sv;
   if (d < 2 || m < 2 || r < 1 || sv < 0) throw new Error(ERR_ARG);
   const X = heap.alloc(<usize>(n * d) << 3);
@@ -270,8 +104,8 @@ export function inst_trial(
   samplePoints(s, rng, sv, X + (<usize>(r * d) << 3), Y + (<usize>r << 3));
 
   // ---- the network ----
-  const method = <i32>c(cfg, TRIAL_CONFIG_METHOD);
-  let bias = c(cfg, TRIAL_CONFIG_BIAS) != 0;
+  const method = <i32>at(cfg, TRIAL_CONFIG_METHOD);
+  let bias = at(cfg, TRIAL_CONFIG_BIAS) != 0;
   const seen = heap.alloc(<usize>m);
   const changes = labelChanges(s, X, r, seen);
   let netDims: StaticArray<i32>;
@@ -282,8 +116,8 @@ export function inst_trial(
     netDims = [d, stableWidth(changes), 1];
     bias = true;
   } else if (method == TRIAL_METHOD_TRAIN_VARIABLE) {
-    const w = max(1, <i32>Math.ceil(c(cfg, TRIAL_CONFIG_VAR_C) * <f64>changes));
-    const depth = max(1, <i32>c(cfg, TRIAL_CONFIG_VAR_DEPTH));
+    const w = max(1, <i32>Math.ceil(at(cfg, TRIAL_CONFIG_VAR_C) * <f64>changes));
+    const depth = max(1, <i32>at(cfg, TRIAL_CONFIG_VAR_DEPTH));
     netDims = new StaticArray<i32>(depth + 2);
     netDims[0] = d;
     for (let l = 1; l <= depth; l++) netDims[l] = w;
@@ -299,25 +133,25 @@ export function inst_trial(
   const P = mlpParamCount(changetype<usize>(netDims), L, bias);
   const params = heap.alloc(<usize>P << 3);
   const net = new Net(changetype<usize>(netDims), netDims.length, bias, params);
-  let ok = true;
-  lastLoss = NaN;
+  const trained = new TrainOutcome();
   if (method == TRIAL_METHOD_SHORTCUT) {
     writeShortcut(d, mu, params);
   } else if (method == TRIAL_METHOD_CONSTRUCT_STABLE) {
     writeStable(s, seen, changes, params);
   } else {
     const initRng = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_INIT, streamLo, streamHi);
-    mlpInit(changetype<usize>(netDims), L, bias, params, <i32>c(cfg, TRIAL_CONFIG_INIT), c(cfg, TRIAL_CONFIG_INIT_SCALE), initRng);
-    const adv = method == TRIAL_METHOD_ADV_TRAIN || (method == TRIAL_METHOD_TRAIN_VARIABLE && c(cfg, TRIAL_CONFIG_VAR_ADV) != 0);
+    mlpInit(changetype<usize>(netDims), L, bias, params, <i32>at(cfg, TRIAL_CONFIG_INIT), at(cfg, TRIAL_CONFIG_INIT_SCALE), initRng);
+    const adv = method == TRIAL_METHOD_ADV_TRAIN || (method == TRIAL_METHOD_TRAIN_VARIABLE && at(cfg, TRIAL_CONFIG_VAR_ADV) != 0);
     if (adv) {
       const mb = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_MINIBATCH, streamLo, streamHi);
       const ar = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_ADVERSARIAL_TRAINING, streamLo, streamHi);
-      ok = adversarialTrain(net, s, X, Y, r, cfg, 0, mb, ar);
+      adversarialTrain(net, s, X, Y, r, cfg, mb, ar, trained);
     } else {
-      ok = plainTrain(net, X, Y, r, cfg, seedLo, seedHi, streamLo, streamHi);
+      plainTrain(net, X, Y, r, cfg, seedLo, seedHi, streamLo, streamHi, trained);
     }
   }
   heap.free(seen);
+  const ok = trained.ok;
 
   // ---- detail outputs that do not depend on the measurements ----
   if (xOut != 0) memory.copy(xOut, X, <usize>(n * d) << 3);
@@ -332,7 +166,7 @@ export function inst_trial(
   put(out, TRIAL_RESULT_WIDTH, <f64>netDims[1]);
   put(out, TRIAL_RESULT_LABEL_CHANGES, <f64>changes);
   put(out, TRIAL_RESULT_PIECE_BOUND, pieceBound(net));
-  put(out, TRIAL_RESULT_FINAL_LOSS, lastLoss);
+  put(out, TRIAL_RESULT_FINAL_LOSS, trained.finalLoss);
   put(out, TRIAL_RESULT_DIVERGED, ok ? 0.0 : 1.0);
   if (ok) {
     measure(net, s, X, Y, r, sv, cfg, radii, nRadii, seedLo, seedHi, streamLo, streamHi, out, certOut, atkOut, etaOut);
@@ -340,58 +174,6 @@ export function inst_trial(
   heap.free(params);
   heap.free(X);
   heap.free(Y);
-}
-
-/** Exact number of linear pieces of φ along the segment x(t) = a + t·e_1, t ∈ [0, len]. */
-export function piecesAlongE1(net: Net, a: usize, len: f64): i32 {
-  const d = net.d;
-  const x = new StaticArray<f64>(d);
-  const dir = new StaticArray<f64>(d);
-  for (let j = 0; j < d; j++) unchecked((x[j] = load<f64>(a + (<usize>j << 3))));
-  unchecked((dir[0] = 1.0));
-  const x0 = unchecked(x[0]);
-  let t = 0.0;
-  let pieces = 1;
-  let prevSlope = NaN;
-  for (let it = 0; it < 1000000; it++) {
-    unchecked((x[0] = x0 + t));
-    net.forwardDir(changetype<usize>(x), changetype<usize>(dir));
-    const slope = net.lastDerivative;
-    // Kinks where the slope of φ does not change (a unit switching with no effect downstream)
-    // do not split a linear piece.
-    if (it > 0 && slope != prevSlope) pieces++;
-    prevSlope = slope;
-    // At a kink the switching unit may sit a rounding error short of 0, so the step to it can be
-    // absorbed by t; advance at least one ulp so the walk always progresses.
-    let tn = t + net.nextKink();
-    if (!(tn > t)) tn = t + Math.max(Math.abs(t), 1e-300) * 2.220446049250313e-16;
-    t = tn;
-    if (!(t < len)) break;
-  }
-  return pieces;
-}
-
-/**
- * Exact linear pieces of φ along the mid-line x_1 ∈ [0, 1], x_2 = … = x_d = 1/2, by the shared
- * segment kernel (assembly/pieces). Its breakpoint buffer is capped so memory stays small; when a
- * network needs more breakpoints than that, the ray walk of `piecesAlongE1` (no buffer) counts.
- */
-function midlinePieces(net: Net, mid: StaticArray<f64>): i32 {
-  const d = net.d;
-  for (let j = 0; j < d; j++) unchecked((mid[j] = 0.5));
-  unchecked((mid[0] = 0.0));
-  const q = new StaticArray<f64>(d);
-  for (let j = 0; j < d; j++) unchecked((q[j] = 0.5));
-  unchecked((q[0] = 1.0));
-  const dims = changetype<usize>(net.dims);
-  const cap = <i32>Math.min(pieceBound(net) + 2.0, 4096.0);
-  const work = heap.alloc(<usize>piecesWorkSize(dims, net.L, cap) << 3);
-  const intervals = new StaticArray<i32>(1);
-  const n = countPiecesSegment(
-    dims, net.L, net.bias, net.params, changetype<usize>(mid), changetype<usize>(q), cap, 0, changetype<usize>(intervals), work,
-  );
-  heap.free(work);
-  return n >= 1 ? n : piecesAlongE1(net, changetype<usize>(mid), 1.0);
 }
 
 function measure(
@@ -403,23 +185,23 @@ function measure(
   const d = s.d;
   const m = s.m;
   const mu = s.mu;
-  const norm = <i32>c(cfg, TRIAL_CONFIG_NORM);
-  const certMethod = <i32>c(cfg, TRIAL_CONFIG_CERT);
-  const directed = c(cfg, TRIAL_CONFIG_DIRECTED) != 0;
-  const certIters = <i32>c(cfg, TRIAL_CONFIG_CERT_ITERS);
+  const norm = <i32>at(cfg, TRIAL_CONFIG_NORM);
+  const certMethod = <i32>at(cfg, TRIAL_CONFIG_CERT);
+  const directed = at(cfg, TRIAL_CONFIG_DIRECTED) != 0;
+  const certIters = <i32>at(cfg, TRIAL_CONFIG_CERT_ITERS);
   // The Attacker's stream is replaced by each point's own one (pointattacks.ts) before any draw.
   const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_ATTACK, streamLo, streamHi));
   const plan = new AttackPlan();
-  plan.mask = <i32>c(cfg, TRIAL_CONFIG_ATTACKS);
+  plan.mask = <i32>at(cfg, TRIAL_CONFIG_ATTACKS);
   plan.norm = norm;
-  plan.pgdSteps = <i32>c(cfg, TRIAL_CONFIG_PGD_STEPS);
-  plan.pgdRestarts = <i32>c(cfg, TRIAL_CONFIG_PGD_RESTARTS);
-  plan.schedule = <i32>c(cfg, TRIAL_CONFIG_SCHEDULE);
+  plan.pgdSteps = <i32>at(cfg, TRIAL_CONFIG_PGD_STEPS);
+  plan.pgdRestarts = <i32>at(cfg, TRIAL_CONFIG_PGD_RESTARTS);
+  plan.schedule = <i32>at(cfg, TRIAL_CONFIG_SCHEDULE);
   plan.randomStart = true;
-  plan.fmnSteps = <i32>c(cfg, TRIAL_CONFIG_FMN_STEPS);
-  plan.dfIters = <i32>c(cfg, TRIAL_CONFIG_DF_ITERS);
-  plan.bisectIters = <i32>c(cfg, TRIAL_CONFIG_BISECT_ITERS);
-  plan.rsQueries = <i32>c(cfg, TRIAL_CONFIG_RS_QUERIES);
+  plan.fmnSteps = <i32>at(cfg, TRIAL_CONFIG_FMN_STEPS);
+  plan.dfIters = <i32>at(cfg, TRIAL_CONFIG_DF_ITERS);
+  plan.bisectIters = <i32>at(cfg, TRIAL_CONFIG_BISECT_ITERS);
+  plan.rsQueries = <i32>at(cfg, TRIAL_CONFIG_RS_QUERIES);
   plan.mu = mu;
   plan.radii = radii;
   plan.nRadii = nRadii;

@@ -11,11 +11,17 @@ import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import { forward } from '../mlp.js';
 import { createNetwork, validateNetwork, layerOffset, type Network } from '../network.js';
-import { PhiloxStream, SUBSTREAM } from '../rng.js';
+import { PhiloxStream } from '../rng.js';
 import { certify } from '../instability/attack.js';
 import type { CertMethod, NormName } from '../instability/params.js';
 import { checkCriterion, criterionScore, type Criterion, type InputBox, type LabelledData } from '../io/data.js';
 import { deepfool, pgd, randomSearch, type AttackTarget, type Witness } from './attacks.js';
+
+/**
+ * Substream of `analyse`'s attack randomness (stream = point index); distinct from the generic
+ * defaults data 0, init 1, minibatch 2 of `SUBSTREAM`.
+ */
+export const ANALYSE_SUBSTREAM = 3;
 
 /** Options of `analyse`. Defaults in `ANALYSE_DEFAULTS`. */
 export interface AnalyseOptions {
@@ -257,7 +263,7 @@ function pointWith(core: Core, net: Network, data: LabelledData, index: number, 
   if (!(score > 0)) return { index, label: y, predicted, correct: false, score, certified: 0, attacked: 0, gap: 0, attack: 'clean' };
 
   const t: AttackTarget = { core, net, criterion: r.criterion, norm: r.norm, x, y, box: r.box };
-  const rng = new PhiloxStream({ seed: r.seed, stream: index, substream: SUBSTREAM.attack });
+  const rng = new PhiloxStream({ seed: r.seed, stream: index, substream: ANALYSE_SUBSTREAM });
   let best: Witness | null = null;
   const keep = (w: Witness | null): void => {
     if (w !== null && w.norm <= r.maxRadius && (best === null || w.norm < best.norm)) best = w;

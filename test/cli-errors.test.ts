@@ -36,6 +36,20 @@ beforeAll(() => {
   writeFileSync(join(dir, 'bad.json'), '{"name": "x",');
   writeFileSync(join(dir, 'bad-param.yaml'), TINY_SPEC.replace('epsilons:', 'lamda: 0.05\n  epsilons:'));
   writeFileSync(join(dir, 'bad-values.yaml'), TINY_SPEC.replace('[coin, exact-read]', '[coin, exact_read]').replace('K: [8]', 'K: [8, 0]'));
+  // Five mistakes of every kind (schema, unknown parameter, bad grid values, a missing plugin): one run lists them all.
+  writeFileSync(
+    join(dir, 'five.yaml'),
+    TINY_SPEC.replace('seed: 7', 'seed: -7\nbackend: locl')
+      .replace('[coin, exact-read]', '[coin, exact_read, plugin]')
+      .replace('K: [8]', 'K: [8, 0]')
+      .replace('epsilons:', 'lamda: 0.05\n  plugin: ./no-such-plugin.mjs\n  epsilons:'),
+  );
+  writeFileSync(join(dir, 'missing-plugin.yaml'), TINY_SPEC.replace('[coin, exact-read]', '[coin, plugin]').replace('epsilons:', 'plugin: ./no-such-plugin.mjs\n  epsilons:'));
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  writeFileSync(join(dir, 'bomb.yaml'), `${levels.join('\n')}\n${TINY_SPEC}`);
+  writeFileSync(join(dir, 'latin1.yaml'), Buffer.concat([Buffer.from(TINY_SPEC.replace('name: tiny\n', '')), Buffer.from('name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+  writeFileSync(join(dir, 'huge.yaml'), `${TINY_SPEC}#${'x'.repeat(1 << 20)}\n`);
   mkdirSync(join(dir, 'taken'));
   writeFileSync(join(dir, 'taken', 'keep.txt'), 'precious');
 });
@@ -174,6 +188,29 @@ const cases: Case[] = [
     code: 2,
     stderr: [/\n {2}grid\.K\[1\]: expected an integer in \[1, 1000\], got 0\n/, /\n {2}grid\.algorithm\[1\]: expected one of gd, .*exact-read.*, got "exact_read" \(did you mean 'exact-read'\?\)\n/],
   },
+  {
+    name: 'five mistakes in one spec, all reported in one run',
+    args: ['run', 'five.yaml'],
+    code: 2,
+    stderr: [
+      /^paradox: \/.*\/five\.yaml: invalid sweep spec \(6 problems\):\n/,
+      /\n {2}seed: expected an integer in \[0, 2\^53 − 1\], got -7\n/,
+      /\n {2}backend: expected one of: local, bullmq, got "locl" \(did you mean 'local'\?\)\n/,
+      /\n {2}fixed\.lamda: unknown parameter; .* \(did you mean 'lambda'\?\)\n/,
+      /\n {2}grid\.algorithm\[1\]: expected one of .*, got "exact_read" \(did you mean 'exact-read'\?\)\n/,
+      /\n {2}grid\.K\[1\]: expected an integer in \[1, 1000\], got 0\n/,
+      /\n {2}fixed\.plugin: expected a module that exists and exports a paradox algorithm .*could not import .*\n$/,
+    ],
+  },
+  {
+    name: 'a plugin module that does not exist',
+    args: ['run', 'missing-plugin.yaml'],
+    code: 2,
+    stderr: [/^paradox: \/.*\/missing-plugin\.yaml: invalid sweep spec:\n {2}fixed\.plugin: expected a module that exists and exports a paradox algorithm .*; plugin "\/.*\/no-such-plugin\.mjs": could not import /],
+  },
+  { name: 'a YAML alias bomb', args: ['run', 'bomb.yaml'], code: 2, stderr: [/^paradox: \/.*\/bomb\.yaml: YAML aliases expand too much \(more than 100 alias uses in one document/] },
+  { name: 'a spec that is not UTF-8', args: ['run', 'latin1.yaml'], code: 2, stderr: [/^paradox: \/.*\/latin1\.yaml: not UTF-8 text: byte 0xE9 at line 10, column 10 \(byte offset \d+\); save the file as UTF-8\n$/] },
+  { name: 'a spec file over 1 MiB', args: ['run', 'huge.yaml'], code: 2, stderr: [/^paradox: \/.*\/huge\.yaml: the file is \d+ bytes; a spec may have at most 1048576 bytes \(1 MiB\)\n$/] },
   { name: 'resume of a missing directory', args: ['resume', 'runs/nothing'], code: 2, stderr: `paradox: resume: runs/nothing: no such directory; expected a run directory (runs/<name>-<timestamp>)\n(see: paradox resume --help)\n` },
   { name: 'report of a non-run directory', args: ['report', 'taken'], code: 2, stderr: `paradox: report: taken: not a paradox run directory (no spec.json, summary.json or paradox-runs.json in it)\n(see: paradox report --help)\n` },
   { name: 'export without a format', args: ['export', 'taken'], code: 2, stderr: `paradox: export: --format is required: one of csv, json, parquet\n(see: paradox export --help)\n` },
@@ -194,8 +231,10 @@ describe('bad invocations', () => {
   });
 
   it('writes nothing for a bad spec (no runs/ directory appears)', () => {
-    paradox(['run', 'typos.yaml'], { cwd: dir });
-    expect(existsSync(join(dir, 'runs'))).toBe(false);
+    for (const f of ['typos.yaml', 'missing-plugin.yaml', 'bomb.yaml']) {
+      expect(paradox(['run', f], { cwd: dir }).code).toBe(2);
+      expect(existsSync(join(dir, 'runs'))).toBe(false);
+    }
   });
 
   it('never overwrites an existing run directory', () => {

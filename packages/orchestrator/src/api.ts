@@ -14,7 +14,10 @@ import type { RunEventListener } from './events.js';
 import type { NormalisedSpec, SpecInput } from './spec/types.js';
 import type { Summary } from './summary/types.js';
 
-/** Options of `runSweep`. Every field has a default; see `RUN_DEFAULTS`. */
+/**
+ * Options of `runSweep`. Only `outDir` is required; `workers`, `backend`, `batch` and `redis`
+ * default to the spec's values (whose own defaults are `auto`, `local`, `auto` and none).
+ */
 export interface RunOptions {
   /** Run directory to create. Must not exist or be empty (E_USAGE otherwise). */
   outDir: string;
@@ -28,7 +31,11 @@ export interface RunOptions {
   redis?: string;
   /** Cancels the run cleanly: in-flight batches finish and are stored, summary.json is written, status `cancelled`. */
   signal?: AbortSignal;
-  /** Install a SIGINT handler that aborts the run like `signal` (the CLI sets this). Default false. */
+  /**
+   * Install a SIGINT handler for the run: the first Ctrl-C cancels like `signal`, a second one
+   * abandons the batches in flight. Default false. For programs without a handler of their own
+   * (the CLI has its own and passes `signal`).
+   */
   handleSigint?: boolean;
   /** Receives every event (see events.ts). Listener errors are caught and ignored. */
   onEvent?: RunEventListener;
@@ -97,7 +104,10 @@ export interface RunStoreReader {
   close(): void;
 }
 
-export { loadSpec, parseSpec, normaliseSpec, specHash, expandCells } from './spec/index.js';
+export { parseSpec, normaliseSpec, prepareSpec, specHash, expandCells } from './spec/index.js';
+export { specJsonSchema } from './spec/schema.js';
+export { loadSpec, loadSpecFile, type LoadSpecFileOptions, type SpecFileDocument } from './spec/load.js';
+export { MAX_SPEC_BYTES, MAX_YAML_ALIASES } from './spec/parse.js';
 export { runSweep, resumeRun } from './run/run.js';
 export { readSummary } from './summary/read.js';
 export { openRunStore } from './store/reader.js';

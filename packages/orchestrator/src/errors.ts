@@ -7,14 +7,14 @@
 /** Stable machine-readable codes of every error the orchestrator throws. */
 export type OrchestratorErrorCode =
   | 'E_SPEC' // the sweep spec is malformed (SpecError; exit 2)
+  | 'E_SPEC_SYNTAX' // the spec file cannot be read as a spec: too large, not UTF-8, not YAML/JSON, alias bomb, empty (exit 2)
   | 'E_USAGE' // bad options: unknown run directory, output directory not empty, ... (exit 2)
   | 'E_SPEC_MISMATCH' // resume with a spec that differs from the stored one (exit 2)
   | 'E_TRIAL' // a trial threw a deterministic error (exit 1)
   | 'E_WORKER_CRASH' // a worker died twice on the same batch (exit 1)
   | 'E_THEOREM' // a theorem guard failed: a bug, reported with cell and seed (exit 1)
   | 'E_BACKEND' // the execution backend failed (Redis unreachable, pool broken, ...) (exit 1)
-  | 'E_STORE' // the run store is unreadable or inconsistent (exit 1)
-  | 'E_CANCELLED'; // the run was cancelled (not thrown by runSweep, which resolves; used by backends)
+  | 'E_STORE'; // the run store is unreadable or inconsistent (exit 1)
 
 /** Base class: `code` is stable, `message` is for humans, `exitCode` is what the CLI exits with. */
 export class OrchestratorError extends Error {
@@ -26,7 +26,7 @@ export class OrchestratorError extends Error {
   constructor(code: OrchestratorErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.exitCode = code === 'E_SPEC' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' ? 2 : 1;
+    this.exitCode = code === 'E_SPEC' || code === 'E_SPEC_SYNTAX' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' ? 2 : 1;
   }
 }
 
@@ -40,6 +40,29 @@ export interface SpecIssue {
   allowed: string;
   /** The full sentence: `grid.K[2]: expected an integer ≥ 1, got -3`. */
   message: string;
+  /**
+   * The allowed words when the allowed values are a closed list (the keys of a mapping, the
+   * experiment's parameter names, an enum's values): what a "did you mean" picks from.
+   */
+  choices?: readonly string[];
+  /** Set when the problem is the key itself (the last part of `path`), not its value: an unknown key or parameter name. */
+  unknownKey?: true;
+  /** 1-based document of a multi-document spec file (loadSpecFile), when the file has several. */
+  document?: number;
+}
+
+/** Problems listed one per line in a SpecError's message; the rest are counted (all stay in `issues`). */
+export const MAX_LISTED_ISSUES = 20;
+
+/**
+ * The lines listing spec problems (two spaces, then each message, optionally decorated), at most
+ * MAX_LISTED_ISSUES of them, then `… and N more problems` when there are more.
+ */
+export function issueLines(issues: readonly SpecIssue[], decorate: (i: SpecIssue) => string = (i) => i.message): string[] {
+  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `  ${decorate(i)}`);
+  const rest = issues.length - MAX_LISTED_ISSUES;
+  if (rest > 0) lines.push(`  … and ${rest} more problem${rest === 1 ? '' : 's'}`);
+  return lines;
 }
 
 /** A malformed sweep spec. Lists every problem found, not only the first. */
@@ -50,7 +73,7 @@ export class SpecError extends OrchestratorError {
   constructor(issues: SpecIssue[], source?: string) {
     const where = source ? `${source}: ` : '';
     const head = issues.length === 1 ? 'invalid sweep spec' : `invalid sweep spec (${issues.length} problems)`;
-    super('E_SPEC', `${where}${head}:\n${issues.map((i) => `  ${i.message}`).join('\n')}`);
+    super('E_SPEC', `${where}${head}:\n${issueLines(issues).join('\n')}`);
     this.issues = issues;
   }
 }

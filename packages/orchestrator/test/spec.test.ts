@@ -5,13 +5,16 @@
 import fc from 'fast-check';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runSweep } from '../src/api.js';
-import { SpecError } from '../src/errors.js';
+import { MAX_LISTED_ISSUES, OrchestratorError, SpecError } from '../src/errors.js';
 import { hash32 } from '../src/spec/canonical.js';
-import { expandCells, loadSpec, normaliseSpec, parseSpec, specHash } from '../src/spec/index.js';
+import { expandCells, normaliseSpec, parseSpec, prepareSpec, specHash } from '../src/spec/index.js';
+import { loadSpec, loadSpecFile } from '../src/spec/load.js';
+import { decodeSpecBytes, MAX_SPEC_BYTES } from '../src/spec/parse.js';
+import { noncomputability } from '../src/experiments/noncomputability.js';
 import { specJsonSchema } from '../src/spec/schema.js';
 
 const base = { experiment: 'noncomputability', seed: 1, grid: { algorithm: ['coin', 'gd'], K: [4, 8] }, fixed: { readBits: 8 }, trials: 10 };
@@ -55,7 +58,7 @@ const BAD: Array<[string, unknown, string, RegExp]> = [
   ['zip lengths differ', { ...base, grid: { algorithm: ['coin'] }, zip: { K: [4, 8], readBits: [4] }, fixed: {} }, 'zip.readBits', /a list of 2 values \(the length of zip.K\), got 1/],
   ['missing required parameter', { ...base, fixed: {} }, 'fixed.readBits (missing)', /an integer in \[1, 2048\], got nothing/],
   ['fixed value out of range', { ...base, fixed: { readBits: 8, width: 0 } }, 'fixed.width', /an integer in \[1, 256\], got 0/],
-  ['epsilons not positive', { ...base, fixed: { readBits: 8, epsilons: [0.1, -1] } }, 'fixed.epsilons', /a finite number > 0/],
+  ['epsilons not positive', { ...base, fixed: { readBits: 8, epsilons: [0.1, -1] } }, 'fixed.epsilons[1]', /a finite number > 0/],
   ['lambda too large for the pair', { ...base, fixed: { readBits: 8, lambda: 50 } }, 'fixed.lambda', /a value below .* for these scales/],
   ['bad parameter name', { ...base, fixed: { readBits: 8, 'bad-name': 1 } }, 'fixed.bad-name', /a parameter name/],
   ['name empty', { ...base, name: '' }, 'name', /a non-empty single-line string/],
@@ -94,19 +97,71 @@ describe('malformed specs', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('YAML syntax errors and duplicate keys are spec errors', () => {
-    expect(() => parseSpec('experiment: [unclosed', 'yaml', 'x.yaml')).toThrow(/x\.yaml: .*not valid YAML/s);
-    expect(() => parseSpec('seed: 1\nseed: 2\nexperiment: noncomputability', 'yaml')).toThrow(SpecError);
-    expect(() => parseSpec('{"seed": }', 'json')).toThrow(/not valid JSON/);
+  it('YAML syntax errors and duplicate keys are syntax errors (exit 2) with the place', () => {
+    const syntax = (f: () => unknown): OrchestratorError => {
+      try {
+        f();
+      } catch (e) {
+        return e as OrchestratorError;
+      }
+      throw new Error('no error');
+    };
+    const y = syntax(() => parseSpec('experiment: [unclosed', 'yaml', 'x.yaml'));
+    expect(y.message).toMatch(/^x\.yaml: YAML syntax error at line 1, column \d+: /);
+    expect([y.code, y.exitCode]).toEqual(['E_SPEC_SYNTAX', 2]);
+    expect(syntax(() => parseSpec('seed: 1\nseed: 2\nexperiment: noncomputability', 'yaml')).message).toMatch(/YAML syntax error at line 2, column 1: Map keys must be unique/);
+    expect(syntax(() => parseSpec('{"seed": }', 'json')).message).toMatch(/not valid JSON/);
   });
 
-  it('lists every problem, not only the first', () => {
+  it('lists every problem, not only the first: schema and cell parameters together', () => {
     try {
       normaliseSpec({ experiment: 'noncomputability', seed: -1, trials: 0, backend: 'x' });
       expect.unreachable();
     } catch (e) {
-      expect((e as SpecError).issues.map((i) => i.path).sort()).toEqual(['backend', 'seed', 'trials']);
+      // The schema's three, and the cell's missing algorithm (core-wasm stops at the first missing parameter).
+      expect((e as SpecError).issues.map((i) => i.path).sort()).toEqual(['backend', 'fixed.algorithm (missing)', 'seed', 'trials']);
     }
+    try {
+      normaliseSpec({ ...base, confidence: 2, stop: { rule: 'sprt', alpha: 3 }, trials: undefined, grid: { algorithm: ['coin', 'magic'], K: [4, -3] }, fixed: { readBits: 8, widht: 4 } });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SpecError).issues.map((i) => i.path)).toEqual(['stop.alpha', 'confidence', 'fixed.widht', 'grid.K[1]', 'grid.algorithm[1]']);
+    }
+  });
+
+  it('lists at most MAX_LISTED_ISSUES problems in the message and counts the rest; every one stays in issues', () => {
+    const grid = { algorithm: ['coin'], K: Array.from({ length: 25 }, (_, i) => -1 - i) };
+    try {
+      normaliseSpec({ ...base, grid });
+      expect.unreachable();
+    } catch (e) {
+      const err = e as SpecError;
+      expect(err.issues).toHaveLength(25);
+      const lines = err.message.split('\n');
+      expect(lines[0]).toBe('invalid sweep spec (25 problems):');
+      expect(lines).toHaveLength(1 + MAX_LISTED_ISSUES + 1);
+      expect(lines[MAX_LISTED_ISSUES]).toMatch(/^ {2}grid\.K\[19\]: /);
+      expect(lines.at(-1)).toBe('  … and 5 more problems');
+    }
+  });
+
+  it('carries the allowed words of closed lists as choices (for "did you mean")', () => {
+    const issuesOf = (doc: unknown): SpecError['issues'] => {
+      try {
+        normaliseSpec(doc);
+      } catch (e) {
+        return (e as SpecError).issues;
+      }
+      throw new Error('valid');
+    };
+    const [top] = issuesOf({ ...base, trails: 3 });
+    expect(top?.choices).toContain('trials');
+    const stopIssues = issuesOf({ ...base, trials: undefined, stop: { rule: 'sprt', delat: 0.1 } });
+    expect(stopIssues.find((i) => i.path === 'stop.delat')?.choices).toEqual(['rule', 'delta', 'alpha', 'beta', 'minTrials', 'maxTrials', 'checkEvery']);
+    expect(issuesOf({ ...base, backend: 'locl' })[0]?.choices).toEqual(['local', 'bullmq']);
+    expect(issuesOf({ ...base, fixed: { readBits: 8, widht: 4 } })[0]?.choices).toContain('width');
+    // An open range has no choices.
+    expect(issuesOf({ ...base, seed: -1 })[0]?.choices).toBeUndefined();
   });
 });
 
@@ -248,6 +303,85 @@ describe('normalisation, hashing, cells', () => {
     writeFileSync(j, JSON.stringify({ ...base, name: 'given' }));
     expect((await loadSpec(j)).name).toBe('given');
     await expect(loadSpec(join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read the spec file/);
+  });
+
+  it('loadSpecFile reads every document, names them after the file and reports every document\'s problems at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-spec-'));
+    const f = join(dir, 'pair.yaml');
+    writeFileSync(f, `${stringify({ ...base, description: 'first' })}---\n${stringify(base)}---\n`);
+    const docs = await loadSpecFile(f);
+    expect(docs.map((d) => [d.index, d.spec.name, d.description])).toEqual([[0, 'pair-1', 'first'], [1, 'pair-2', undefined]]);
+    expect(docs[0]?.input.description).toBeUndefined();
+    writeFileSync(f, `${stringify({ ...base, seed: -1 })}---\n${stringify({ ...base, fixed: { readBits: 0 } })}`);
+    const err = await loadSpecFile(f, { label: 'my file' }).then(() => undefined as never, (e: unknown) => e as SpecError);
+    expect(err).toBeInstanceOf(SpecError);
+    expect(err.issues.map((i) => [i.document, i.path])).toEqual([[1, 'seed'], [2, 'fixed.readBits']]);
+    expect(err.message).toMatch(/^my file: invalid sweep spec \(2 problems\):\n {2}document 1: seed: expected .*\n {2}document 2: fixed\.readBits: expected /);
+    // --trials replaces the stopping rule of every document.
+    writeFileSync(f, stringify({ ...base, trials: undefined, stop: { rule: 'ci-halfwidth', halfWidth: 0.1 } }));
+    expect((await loadSpecFile(f, { trials: 7 }))[0]?.spec.stop).toEqual({ rule: 'fixed', trials: 7 });
+  });
+
+  it('refuses a spec file too large, not UTF-8, or with an alias bomb: E_SPEC_SYNTAX (exit 2) saying where', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-spec-'));
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `${stringify(base)}#${'x'.repeat(MAX_SPEC_BYTES)}\n`);
+    await expect(loadSpecFile(big)).rejects.toMatchObject({ code: 'E_SPEC_SYNTAX', exitCode: 2, message: expect.stringMatching(/at most 1048576 bytes \(1 MiB\)$/) });
+    const latin1 = join(dir, 'latin1.yaml');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('experiment: noncomputability\nname: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    await expect(loadSpecFile(latin1)).rejects.toMatchObject({
+      code: 'E_SPEC_SYNTAX',
+      message: `${latin1}: not UTF-8 text: byte 0xE9 at line 2, column 10 (byte offset 38); save the file as UTF-8`,
+    });
+    // Overlong encodings and surrogates are not UTF-8 either; a BOM is dropped.
+    expect(() => decodeSpecBytes(new Uint8Array([0x61, 0xc0, 0x80]), 'x')).toThrow(/byte 0xC0 at line 1, column 2/);
+    expect(() => decodeSpecBytes(new Uint8Array([0xed, 0xa0, 0x80]), 'x')).toThrow(/byte 0xED/);
+    expect(() => decodeSpecBytes(new Uint8Array([0x61, 0xe2, 0x82]), 'x')).toThrow(/byte 0xE2 at line 1, column 2/);
+    expect(decodeSpecBytes(new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0xc3, 0xa9]), 'x')).toBe('aé');
+    const bomb = join(dir, 'bomb.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    writeFileSync(bomb, `${levels.join('\n')}\nexperiment: noncomputability\n`);
+    await expect(loadSpecFile(bomb)).rejects.toMatchObject({ code: 'E_SPEC_SYNTAX', exitCode: 2, message: expect.stringMatching(/YAML aliases expand too much \(more than 100 alias uses/) });
+  });
+
+  it('resolves plugin paths against the spec file and loads them while validating: a missing module is a spec error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-spec-'));
+    const f = join(dir, 'plugins.yaml');
+    const plugin = new URL('./fixtures/plugin-half-slope.mjs', import.meta.url).pathname;
+    writeFileSync(f, stringify({ ...base, grid: { algorithm: ['plugin'], K: [4], plugin: [plugin, './nowhere.mjs'] } }));
+    const err = await loadSpecFile(f).then(() => undefined as never, (e: unknown) => e as SpecError);
+    expect(err).toBeInstanceOf(SpecError);
+    expect(err.issues.map((i) => [i.path, i.value])).toEqual([['grid.plugin[1]', join(dir, 'nowhere.mjs')]]);
+    expect(err.issues[0]?.message).toMatch(/^grid\.plugin\[1\]: expected a module that exists and exports a paradox algorithm .*could not import/);
+    // And runSweep refuses it before writing anything.
+    const out = join(dir, 'run');
+    await expect(runSweep(f, { outDir: out })).rejects.toBeInstanceOf(SpecError);
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(f, stringify({ ...base, grid: { algorithm: ['plugin'], K: [4] }, fixed: { readBits: 8, plugin: relative(dir, plugin) } }));
+    expect((await loadSpecFile(f))[0]?.spec.fixed.plugin).toBe(plugin);
+  });
+
+  it('validates a spec once: the cells computed by normaliseSpec are the ones expandCells and runSweep use', async () => {
+    const calls = vi.spyOn(noncomputability, 'normaliseParams');
+    try {
+      const spec = normaliseSpec(base);
+      expect(calls).toHaveBeenCalledTimes(4);
+      const cells = expandCells(spec);
+      expect(expandCells(spec)).toBe(cells);
+      expect(await prepareSpec(spec)).toBe(spec);
+      expect(calls).toHaveBeenCalledTimes(4);
+      const dir = mkdtempSync(join(tmpdir(), 'paradox-spec-'));
+      await runSweep(spec, { outDir: join(dir, 'run'), workers: 1 });
+      expect(calls).toHaveBeenCalledTimes(4);
+      // A spec changed after validation is validated again.
+      const changed = { ...spec, grid: { ...spec.grid, K: [4] } };
+      expect(expandCells(changed)).toHaveLength(2);
+      spec.fixed = { readBits: 9 };
+      expect(expandCells(spec)[0]?.params.readBits).toBe(9);
+    } finally {
+      calls.mockRestore();
+    }
   });
 
   it('the schema renders as JSON Schema with descriptions (the documentation)', () => {

@@ -9,7 +9,8 @@ import { openRunStore, readSummary, resumeRun, runSweep } from '../src/api.js';
 import { OrchestratorError, TrialError } from '../src/errors.js';
 import type { RunEvent } from '../src/events.js';
 import { noncomputability } from '../src/experiments/noncomputability.js';
-import { expandCells, loadSpec, normaliseSpec } from '../src/spec/index.js';
+import { expandCells, normaliseSpec } from '../src/spec/index.js';
+import { loadSpec } from '../src/spec/load.js';
 import { fixture, fixturePath, SMALL_SPEC, summaryBytes, tempDir } from './helpers/sweep.js';
 
 async function run(spec: Record<string, unknown>, opts: { workers: number; batch: number | 'auto'; taskModule?: string; events?: RunEvent[] }) {

@@ -36,13 +36,13 @@ export function execOptions(cmd: string, v: ParsedArgs['values']): ExecOptions {
 export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['values'], ctx: Context): Promise<number> {
   const exec = execOptions(cmd, values);
   // The orchestrator is loaded only when a command needs it: --help and usage errors stay fast.
-  const { normaliseDocument, readSpecDocuments, resolveSpecArg } = await import('../spec.js');
+  const { loadSpecDocuments, resolveSpecArg } = await import('../spec.js');
   const trials = typeof values.trials === 'string' ? intOption(cmd, 'trials', values.trials, 1, 100_000_000) : undefined;
   const source = resolveSpecArg(arg, ctx.cwd);
-  const docs = readSpecDocuments(source, trials !== undefined ? { trials } : {});
-  // Validate every document before anything is written: a bad spec leaves no directory behind.
-  const specs: NormalisedSpec[] = [];
-  for (const d of docs) specs.push(await normaliseDocument(d, source, docs.length));
+  // Every document is validated (once: runSweep reuses the cells) before anything is written: a
+  // bad spec leaves no directory behind.
+  const docs = await loadSpecDocuments(source, trials !== undefined ? { trials } : {});
+  const specs: NormalisedSpec[] = docs.map((d) => d.spec);
   const out = typeof values.out === 'string' ? values.out : undefined;
   const dir = chooseRunDir(ctx.cwd, specs.length === 1 ? specs[0]!.name : source.name, out);
   const { ensureDir, printHeadlines, runJobs } = await import('../engine.js');

@@ -5,6 +5,8 @@
  */
 import {
   BUILT_IN_ALGORITHMS,
+  CoreError,
+  loadPlugin,
   NONCOMPUTABILITY_PARAM_KEYS,
   noncomputabilityConstants,
   normaliseNoncomputabilityParams,
@@ -110,7 +112,9 @@ export const noncomputability: ExperimentDefinition = {
   normaliseParams(params) {
     const alg = params.algorithm;
     if (typeof alg === 'string' && !ALGORITHMS.includes(alg)) {
-      throw new Error(`params.algorithm: expected one of ${ALGORITHMS.join(', ')}, got ${JSON.stringify(alg)}`);
+      // Registered algorithms exist only in the process that registered them: a spec may name the built-ins and plugin.
+      const allowed = `one of ${ALGORITHMS.join(', ')}`;
+      throw new CoreError('E_ARG', `params.algorithm: expected ${allowed}, got ${JSON.stringify(alg)}`, { path: ['algorithm'], allowed, value: alg, choices: ALGORITHMS });
     }
     return normaliseNoncomputabilityParams(params) as unknown as Record<string, Json>;
   },
@@ -118,6 +122,15 @@ export const noncomputability: ExperimentDefinition = {
   check(params, seed) {
     // λ must leave a non-zero minimiser for the pair's scales, which come from the seed.
     noncomputabilityConstants(params, seed);
+  },
+
+  pluginPath(params) {
+    const p = asParams(params);
+    return p.algorithm === 'plugin' ? p.plugin : null;
+  },
+
+  async loadPlugin(path) {
+    await loadPlugin(path);
   },
 
   async runBatch(core, params, stream) {

@@ -40,12 +40,17 @@ export interface ExperimentDefinition {
   /** Every parameter name the experiment accepts (unknown names are spec errors). */
   paramKeys: readonly string[];
   /**
-   * Validate and complete a cell's parameters. Throws an error whose message starts with
-   * `<anything>params.<key>: expected …` so the spec layer can point at the grid/zip/fixed entry.
+   * Validate and complete a cell's parameters. Throws core-wasm's CoreError with `path` (the
+   * parameter name first), `allowed`, `value` and `choices`, from which the spec layer points at
+   * the grid/zip/fixed entry.
    */
   normaliseParams(params: Record<string, Json>): Record<string, Json>;
   /** Checks that need the run seed as well (e.g. a parameter valid only for the seed's data); throws like normaliseParams. */
   check?(params: Record<string, Json>, seed: number): void;
+  /** The plugin module a cell's trials load (its normalised params), or null when they load none. */
+  pluginPath?(params: Record<string, Json>): string | null;
+  /** Import and check a plugin module (spec validation calls it once per module); throws a CoreError saying what is wrong. */
+  loadPlugin?(path: string): Promise<void>;
   /** Worker side: run trials tStart..tStart+count−1 of a cell. Throws on a failing trial. */
   runBatch(core: Core, params: Record<string, Json>, stream: BatchStream): BatchData | Promise<BatchData>;
   /** Proportions the stopping rules watch, from a cell's accumulated counts. */

@@ -11,14 +11,16 @@ import { autoWorkers, createLocalBackend } from '../backends/local.js';
 import type { Backend, BackendFactory, BackendName, BackendOptions } from '../backends/types.js';
 import { OrchestratorError } from '../errors.js';
 import { getExperiment } from '../experiments/registry.js';
-import { expandCells, loadSpec, normaliseSpec, specHash } from '../spec/index.js';
+import { expandCells, prepareSpec, specHash } from '../spec/index.js';
+import { loadSpec } from '../spec/load.js';
 import type { Cell, NormalisedSpec, SpecInput } from '../spec/types.js';
 import { buildSummary, writeSummary } from '../summary/build.js';
 import { RunStore, specPath } from '../store/db.js';
 import { Session } from './scheduler.js';
 
+/** The validated spec (validated here only if no earlier layer did; plugins loaded). */
 async function toSpec(spec: SpecInput | NormalisedSpec | string): Promise<NormalisedSpec> {
-  return typeof spec === 'string' ? loadSpec(spec) : normaliseSpec(spec);
+  return typeof spec === 'string' ? loadSpec(spec) : prepareSpec(spec);
 }
 
 async function backendFactory(name: BackendName): Promise<BackendFactory> {

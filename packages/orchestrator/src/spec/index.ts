@@ -6,16 +6,15 @@
  * experiment's validator, and its complaints are mapped back to the grid/zip/fixed entry they came
  * from. All problems are collected and thrown together as one SpecError; nothing is written.
  */
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { CoreError } from '@paradox/core-wasm';
 import { OrchestratorError, SpecError, type SpecIssue } from '../errors.js';
 import { getExperiment } from '../experiments/registry.js';
 import type { Json } from '../worker/protocol.js';
 import { canonicalJson, hash32, sha256Hex, sortKeysDeep } from './canonical.js';
-import { MAX_CELLS, specSchema, type ParsedSpec } from './schema.js';
-import type { Cell, NormalisedSpec, StopRule } from './types.js';
+import { parseSpecDocuments } from './parse.js';
+import { MAX_CELLS, specSchema, stopSchema, type ParsedSpec } from './schema.js';
+import type { Cell, NormalisedSpec, SpecInput, StopRule } from './types.js';
 
 /** Trials per cell when a spec gives neither `trials` nor `stop`. */
 export const DEFAULT_TRIALS = 1000;
@@ -56,13 +55,26 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return v;
 }
 
+/** The keys the schema allows in the mapping at `path` (top level, or `stop` for its rule), for "did you mean". */
+function keysAt(input: unknown, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+  if (path.length === 0) return Object.keys(specSchema.shape);
+  if (path.length === 1 && path[0] === 'stop') {
+    const rule = valueAt(input, ['stop', 'rule']);
+    const variant = stopSchema.options.find((o) => o.shape.rule.value === rule);
+    return variant ? Object.keys(variant.shape) : undefined;
+  }
+  return undefined;
+}
+
 function zodIssues(input: unknown, error: z.ZodError): SpecIssue[] {
   const out: SpecIssue[] = [];
   for (const i of error.issues) {
     if (i.code === 'unrecognized_keys') {
+      const choices = keysAt(input, i.path);
       for (const key of i.keys) {
         const path = formatPath([...i.path, key]);
-        out.push(issue(path, valueAt(input, [...i.path, key]), i.message, `${path}: unknown key; expected ${i.message}`));
+        const one = issue(path, valueAt(input, [...i.path, key]), i.message, `${path}: unknown key; expected ${i.message}`);
+        out.push(choices ? { ...one, choices, unknownKey: true } : { ...one, unknownKey: true });
       }
       continue;
     }
@@ -74,80 +86,76 @@ function zodIssues(input: unknown, error: z.ZodError): SpecIssue[] {
       out.push(issue(path, key, inner, `${path}: invalid name ${formatValue(key)}; expected ${inner}`));
       continue;
     }
-    out.push(issue(path, valueAt(input, i.path), i.message));
+    const one = issue(path, valueAt(input, i.path), i.message);
+    const values = i.code === 'invalid_value' ? i.values : i.code === 'invalid_union' && 'options' in i ? i.options : undefined;
+    const choices = values?.filter((v): v is string => typeof v === 'string');
+    out.push(choices && choices.length > 0 ? { ...one, choices } : one);
   }
   return out;
 }
 
-/** Parse spec text. `yaml` accepts JSON too (JSON is YAML). Throws SpecError on syntax errors. */
-function parseText(text: string, format: 'yaml' | 'json', source?: string): unknown {
-  if (format === 'json') {
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw new SpecError([issue('(root)', undefined, 'valid JSON', `(root): not valid JSON: ${(e as Error).message}`)], source);
-    }
-  }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, version: '1.2' });
-  if (doc.errors.length > 0) {
-    throw new SpecError(
-      doc.errors.map((e) => issue('(root)', undefined, 'valid YAML', `(root): not valid YAML: ${e.message.split('\n')[0]}`)),
-      source,
-    );
-  }
-  return doc.toJS({ maxAliasCount: 100 });
-}
-
-/**
- * A plugin path in a spec file means "next to the spec", not "next to wherever paradox was
- * started": relative `plugin` values (in fixed, grid or zip) become absolute before normalising,
- * so the stored spec names the module that ran.
- */
-function resolvePluginPaths(doc: Record<string, unknown>, base: string): void {
-  const fix = (v: unknown): unknown => (typeof v === 'string' && v.length > 0 && !isAbsolute(v) && !/^[a-z]+:/i.test(v) ? resolve(base, v) : v);
-  const fixed = doc.fixed as Record<string, unknown> | undefined;
-  if (fixed && typeof fixed === 'object' && 'plugin' in fixed) fixed.plugin = fix(fixed.plugin);
-  for (const section of ['grid', 'zip']) {
-    const axes = doc[section] as Record<string, unknown> | undefined;
-    if (axes && typeof axes === 'object' && Array.isArray(axes.plugin)) axes.plugin = axes.plugin.map(fix);
-  }
-}
-
-/** Parse spec text (`yaml` also accepts JSON) and normalise it. `source` names the file in errors. */
+/** Parse the text of a single-document spec (`yaml` also accepts JSON) and normalise it (plugins are not loaded: see prepareSpec). `source` names it in errors. */
 export function parseSpec(text: string, format: 'yaml' | 'json', source?: string): NormalisedSpec {
-  return normaliseSpec(parseText(text, format, source), source);
+  const docs = parseSpecDocuments(text, format, source ?? '(spec text)');
+  if (docs.length > 1) {
+    throw new OrchestratorError('E_SPEC_SYNTAX', `${source ?? '(spec text)'}: holds ${docs.length} YAML documents; expected one spec (loadSpecFile reads several)`);
+  }
+  return normaliseSpec(docs[0], source);
 }
 
 /**
- * Read and normalise a spec from a file path (`.yaml`, `.yml`, `.json`) or an object. When the
- * file's spec has no `name`, the file's base name is used. Throws SpecError or E_USAGE (unreadable file).
+ * Cells of specs this module validated, so that a spec is validated once however many layers
+ * hand it on (CLI → runSweep → the scheduler). Keyed by the spec object; `fingerprint` (the
+ * canonical JSON of the spec) makes a spec changed after validation count as new.
  */
-export async function loadSpec(source: string | Record<string, unknown>): Promise<NormalisedSpec> {
-  if (typeof source !== 'string') return normaliseSpec(source);
-  let text: string;
-  try {
-    text = await readFile(source, 'utf8');
-  } catch (e) {
-    throw new OrchestratorError('E_USAGE', `${source}: cannot read the spec file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const ext = extname(source).toLowerCase();
-  const parsed = parseText(text, ext === '.json' ? 'json' : 'yaml', source);
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const doc = parsed as Record<string, unknown>;
-    if (!('name' in doc)) doc.name = basename(source, extname(source));
-    resolvePluginPaths(doc, dirname(resolve(source)));
-  }
-  return normaliseSpec(parsed, source);
+const validated = new WeakMap<NormalisedSpec, { fingerprint: string; cells: Cell[]; pluginsLoaded: boolean }>();
+
+function remember(spec: NormalisedSpec, cells: Cell[]): void {
+  validated.set(spec, { fingerprint: canonicalJson(spec as unknown as Json), cells, pluginsLoaded: false });
+}
+
+function recalled(spec: NormalisedSpec): { cells: Cell[]; pluginsLoaded: boolean } | undefined {
+  const hit = validated.get(spec);
+  return hit && hit.fingerprint === canonicalJson(spec as unknown as Json) ? hit : undefined;
 }
 
 /**
  * Validate and normalise a parsed spec object: defaults filled, `trials` turned into
  * `stop: {rule: fixed}`, `fixed` keys sorted, canonical top-level key order. Normalising a
- * normalised spec returns an equal spec. Throws SpecError listing every problem.
+ * normalised spec returns an equal spec. Every problem is reported in one pass: the schema's, the
+ * structure's (unknown or repeated parameters, zip lengths) and every cell's parameters, as far as
+ * the parts they need are well-formed. Throws SpecError listing them all.
  */
 export function normaliseSpec(input: unknown, source?: string): NormalisedSpec {
+  const v = validate(input);
+  if (v.issues.length > 0) throw new SpecError(v.issues, source);
+  const spec = v.spec as NormalisedSpec;
+  remember(spec, v.cells);
+  return spec;
+}
+
+/** Everything normaliseSpec finds: the spec and its valid cells (as far as they could be built) and every problem. */
+interface Validation {
+  spec: NormalisedSpec | undefined;
+  cells: Cell[];
+  issues: SpecIssue[];
+}
+
+function validate(input: unknown): Validation {
   const r = specSchema.safeParse(input);
-  if (!r.success) throw new SpecError(zodIssues(input, r.error), source);
+  if (!r.success) {
+    const issues = zodIssues(input, r.error);
+    const partial = salvage(input);
+    let cells: Cell[] = [];
+    if (partial) {
+      const seen = new Set(issues.map((i) => i.path));
+      const structure = structureIssues(partial);
+      const checked = structure.expandable ? cellIssues(partial, partial.seed >= 0) : { cells: [], issues: [] };
+      for (const i of [...structure.issues, ...checked.issues]) if (!seen.has(i.path)) issues.push(i);
+      cells = checked.cells;
+    }
+    return { spec: partial, cells, issues };
+  }
   const p: ParsedSpec = r.data;
   const issues: SpecIssue[] = [];
 
@@ -179,10 +187,93 @@ export function normaliseSpec(input: unknown, source?: string): NormalisedSpec {
     batch: p.batch,
     ...(p.redis !== undefined ? { redis: p.redis } : {}),
   };
-  issues.push(...structureIssues(spec));
-  if (issues.length === 0) issues.push(...cellIssues(spec).issues);
-  if (issues.length > 0) throw new SpecError(issues, source);
+  const structure = structureIssues(spec);
+  issues.push(...structure.issues);
+  const cells = structure.expandable ? cellIssues(spec, true) : { cells: [], issues: [] };
+  issues.push(...cells.issues);
+  return { spec, cells: cells.cells, issues };
+}
+
+/**
+ * When the schema rejects a spec, the parts cell validation needs (experiment, grid, zip, fixed,
+ * seed) may still be well-formed: then the cells are checked too, so one run reports every
+ * problem. Returns a provisional spec of those parts, or undefined. A bad seed is replaced by -1
+ * (the seed-dependent checks are then skipped).
+ */
+function salvage(input: unknown): NormalisedSpec | undefined {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined;
+  const doc = input as Record<string, unknown>;
+  const shape = specSchema.shape;
+  const experiment = shape.experiment.safeParse(doc.experiment);
+  const grid = shape.grid.safeParse(doc.grid);
+  const zip = shape.zip.safeParse(doc.zip);
+  const fixed = shape.fixed.safeParse(doc.fixed);
+  if (!experiment.success || !grid.success || !zip.success || !fixed.success) return undefined;
+  const seed = shape.seed.safeParse(doc.seed);
+  return {
+    name: 'sweep',
+    experiment: experiment.data,
+    seed: seed.success ? seed.data : -1,
+    grid: grid.data as Record<string, Json[]>,
+    zip: zip.data as Record<string, Json[]>,
+    fixed: sortKeysDeep(fixed.data as Json) as Record<string, Json>,
+    stop: { rule: 'fixed', trials: 1 },
+    confidence: 0.95,
+    backend: 'local',
+    workers: 'auto',
+    batch: 'auto',
+  };
+}
+
+/**
+ * Validate a spec once and load the plugin modules its cells use (a missing or malformed plugin is
+ * a spec problem pointing at its grid/zip/fixed entry, found before anything is written). A spec
+ * this module already validated is not validated again. Throws SpecError.
+ */
+export async function prepareSpec(input: SpecInput | NormalisedSpec, source?: string): Promise<NormalisedSpec> {
+  let memo = recalled(input as NormalisedSpec);
+  let spec = input as NormalisedSpec;
+  if (!memo) {
+    const v = validate(input);
+    // The plugins of the cells that are valid are checked even when other parts are not: every problem in one pass.
+    const issues = [...v.issues, ...(v.spec ? await pluginIssues(v.spec, v.cells) : [])];
+    if (issues.length > 0) throw new SpecError(issues, source);
+    spec = v.spec as NormalisedSpec;
+    remember(spec, v.cells);
+    memo = recalled(spec) as { cells: Cell[]; pluginsLoaded: boolean };
+    memo.pluginsLoaded = true;
+  }
+  if (!memo.pluginsLoaded) {
+    const issues = await pluginIssues(spec, memo.cells);
+    if (issues.length > 0) throw new SpecError(issues, source);
+    memo.pluginsLoaded = true;
+  }
   return spec;
+}
+
+/** Import and check every distinct plugin module the cells use; one issue per module that fails. */
+async function pluginIssues(spec: NormalisedSpec, cells: Cell[]): Promise<SpecIssue[]> {
+  const exp = getExperiment(spec.experiment);
+  if (!exp?.pluginPath || !exp.loadPlugin) return [];
+  const where = new Map<string, string>();
+  for (const cell of cells) {
+    const path = exp.pluginPath(cell.params);
+    if (path === null || where.has(path)) continue;
+    const axisAt = (section: 'grid' | 'zip') => spec[section].plugin?.findIndex((v) => v === path) ?? -1;
+    const g = axisAt('grid');
+    const z = axisAt('zip');
+    where.set(path, g >= 0 ? `grid.plugin[${g}]` : z >= 0 ? `zip.plugin[${z}]` : 'fixed.plugin');
+  }
+  const out: SpecIssue[] = [];
+  for (const [path, at] of where) {
+    try {
+      await exp.loadPlugin(path);
+    } catch (e) {
+      const allowed = 'a module that exists and exports a paradox algorithm (default export or `algorithm`)';
+      out.push(issue(at, path, allowed, `${at}: expected ${allowed}; ${(e as Error).message}`));
+    }
+  }
+  return out;
 }
 
 /** Stop rule with keys in a fixed order (for stored documents). */
@@ -198,12 +289,17 @@ function canonicalStop(s: StopRule): StopRule {
   }
 }
 
-function structureIssues(spec: NormalisedSpec): SpecIssue[] {
+/**
+ * Problems of the spec's shape as a sweep: unknown or repeated parameters, repeated grid values,
+ * zip lengths, the cell count. `expandable` says whether the cells can still be enumerated (and so
+ * checked one by one).
+ */
+function structureIssues(spec: NormalisedSpec): { issues: SpecIssue[]; expandable: boolean } {
   const out: SpecIssue[] = [];
   const exp = getExperiment(spec.experiment);
   if (!exp) {
     out.push(issue('experiment', spec.experiment, 'an experiment whose trial functions are built (this build has none for it yet)'));
-    return out;
+    return { issues: out, expandable: false };
   }
   const known = new Set(exp.paramKeys);
   const allowedKeys = `a parameter of ${spec.experiment}: ${[...exp.paramKeys].join(', ')}`;
@@ -211,7 +307,7 @@ function structureIssues(spec: NormalisedSpec): SpecIssue[] {
   for (const [section, obj] of [['grid', spec.grid], ['zip', spec.zip], ['fixed', spec.fixed]] as const) {
     for (const key of Object.keys(obj)) {
       const path = `${section}.${key}`;
-      if (!known.has(key)) out.push(issue(path, obj[key], allowedKeys, `${path}: unknown parameter; expected ${allowedKeys}`));
+      if (!known.has(key)) out.push({ ...issue(path, obj[key], allowedKeys, `${path}: unknown parameter; expected ${allowedKeys}`), choices: exp.paramKeys, unknownKey: true });
       const prev = seen.get(key);
       if (prev) out.push(issue(path, obj[key], `each parameter in only one of grid, zip, fixed`, `${path}: parameter "${key}" is already set in ${prev}; each parameter may appear in only one of grid, zip, fixed`));
       else seen.set(key, section);
@@ -229,18 +325,23 @@ function structureIssues(spec: NormalisedSpec): SpecIssue[] {
     }
   }
   const zipKeys = Object.keys(spec.zip);
+  let expandable = true;
   if (zipKeys.length > 0) {
     const n = spec.zip[zipKeys[0] as string]?.length ?? 0;
     for (const k of zipKeys.slice(1)) {
       const len = spec.zip[k]?.length ?? 0;
+      if (len !== n) expandable = false;
       if (len !== n) out.push(issue(`zip.${k}`, spec.zip[k], `a list of ${n} values (the length of zip.${zipKeys[0]})`, `zip.${k}: expected a list of ${n} values (the length of zip.${zipKeys[0]}), got ${len}`));
     }
   }
   let cells = 1;
   for (const v of Object.values(spec.grid)) cells *= v.length;
   if (zipKeys.length > 0) cells *= spec.zip[zipKeys[0] as string]?.length ?? 1;
-  if (cells > MAX_CELLS) out.push(issue('grid', `${cells} cells`, `at most ${MAX_CELLS} cells (grid × zip)`));
-  return out;
+  if (cells > MAX_CELLS) {
+    out.push(issue('grid', `${cells} cells`, `at most ${MAX_CELLS} cells (grid × zip)`));
+    expandable = false;
+  }
+  return { issues: out, expandable };
 }
 
 /** One axis assignment per cell, in grid order (first grid axis slowest, zip fastest), with where each value came from. */
@@ -273,20 +374,47 @@ function* axisAssignments(spec: NormalisedSpec): Generator<{ axes: Record<string
   }
 }
 
-const PARAM_ERR = /params\.([A-Za-z0-9_]+)(?:\[\d+\])?:\s*(?:expected\s+)?(.*?)(?:, got .*)?$/s;
+/**
+ * A cell's refused parameter as a spec issue pointing at the grid/zip/fixed entry it came from,
+ * read from the structured fields of core-wasm's CoreError (`path`, `allowed`, `value`,
+ * `choices`); the message is never parsed. An error without them (a bug) is reported for the cell.
+ */
+function paramIssue(e: unknown, raw: Record<string, Json>, axes: Record<string, Json>, source: Record<string, string>, fixed: Record<string, Json>, index: number): SpecIssue {
+  const where = Object.keys(axes).length > 0 ? ` (in the cell ${formatValue(axes)})` : '';
+  if (!(e instanceof CoreError) || e.path === undefined || e.allowed === undefined || typeof e.path[0] !== 'string') {
+    const text = (e as Error).message;
+    return issue(`cell ${index}`, axes, text, `cell ${index}: ${text}${where}`);
+  }
+  const param = e.path[0];
+  const inner = e.path.slice(1).map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
+  const entry = source[param] ?? (param in fixed ? `fixed.${param}` : undefined);
+  const path = entry !== undefined ? `${entry}${inner}` : `fixed.${param}${inner} (missing)`;
+  const value = 'value' in e ? e.value : raw[param];
+  // A value from fixed applies to every cell: say which cell refused it when it depends on the axes.
+  const cell = source[param] === undefined ? where : '';
+  const one = issue(path, value, e.allowed, `${path}: expected ${e.allowed}, got ${formatValue(value)}${cell}`);
+  return e.choices !== undefined ? { ...one, choices: e.choices } : one;
+}
 
-function cellIssues(spec: NormalisedSpec): { cells: Cell[]; issues: SpecIssue[] } {
+/**
+ * Every cell in grid order, each validated by the experiment (parameters, and with `seedChecks`
+ * the checks that need the seed); problems mapped back to the grid/zip/fixed entry they came from,
+ * one per entry. Unknown parameter names are left out of the cells (structureIssues reports them).
+ */
+function cellIssues(spec: NormalisedSpec, seedChecks: boolean): { cells: Cell[]; issues: SpecIssue[] } {
   const exp = getExperiment(spec.experiment);
   const cells: Cell[] = [];
   const out = new Map<string, SpecIssue>();
   if (!exp) return { cells, issues: [] };
+  const known = new Set(exp.paramKeys);
   const keys = new Map<string, number>();
   let index = 0;
   for (const { axes, source } of axisAssignments(spec)) {
-    const raw: Record<string, Json> = { ...spec.fixed, ...axes };
+    const raw: Record<string, Json> = {};
+    for (const [k, v] of Object.entries({ ...spec.fixed, ...axes })) if (known.has(k)) raw[k] = v;
     try {
       const params = sortKeysDeep(exp.normaliseParams(raw)) as Record<string, Json>;
-      exp.check?.(params, spec.seed);
+      if (seedChecks) exp.check?.(params, spec.seed);
       const key = `${spec.experiment}:${canonicalJson(params)}`;
       const dup = keys.get(key);
       if (dup !== undefined) {
@@ -295,14 +423,8 @@ function cellIssues(spec: NormalisedSpec): { cells: Cell[]; issues: SpecIssue[] 
       } else keys.set(key, index);
       cells.push({ index, key, hash32: hash32(key), axes, params });
     } catch (e) {
-      const text = (e as Error).message;
-      const m = PARAM_ERR.exec(text);
-      const param = m?.[1];
-      const path = param !== undefined ? (source[param] ?? (param in spec.fixed ? `fixed.${param}` : `fixed.${param} (missing)`)) : `cell ${index}`;
-      const value = param !== undefined ? raw[param] : axes;
-      const allowed = m?.[2]?.trim() || text;
-      const where = Object.keys(axes).length > 0 ? ` (in the cell ${formatValue(axes)})` : '';
-      if (!out.has(path)) out.set(path, issue(path, value, allowed, `${path}: expected ${allowed}, got ${formatValue(value)}${param !== undefined && source[param] ? '' : where}`));
+      const one = paramIssue(e, raw, axes, source, spec.fixed, index);
+      if (!out.has(one.path)) out.set(one.path, one);
     }
     index++;
   }
@@ -329,9 +451,15 @@ export function specHash(spec: NormalisedSpec): string {
   return sha256Hex(canonicalJson(hashedDocument(spec)));
 }
 
-/** Expand a normalised spec into its cells, in grid order. Throws SpecError if a cell is invalid. */
+/**
+ * The cells of a normalised spec, in grid order. A spec validated by this module (normaliseSpec,
+ * prepareSpec, loadSpec, loadSpecFile) gets the cells computed then; any other is validated now.
+ * Throws SpecError if a cell is invalid.
+ */
 export function expandCells(spec: NormalisedSpec): Cell[] {
-  const { cells, issues } = cellIssues(spec);
+  const hit = recalled(spec);
+  if (hit) return hit.cells;
+  const { cells, issues } = cellIssues(spec, true);
   if (issues.length > 0) throw new SpecError(issues);
   return cells;
 }

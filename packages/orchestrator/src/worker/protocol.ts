@@ -143,14 +143,3 @@ export function serializeError(e: unknown, unrecoverable: boolean, trial?: numbe
   if (trial !== undefined) out.trial = trial;
   return out;
 }
-
-/** Rebuild an `Error` (with `code`, `unrecoverable`, remote stack) from its serialised form. */
-export function deserializeError(s: SerializedError): Error & { code?: string; unrecoverable: boolean; trial?: number } {
-  const e = new Error(s.message) as Error & { code?: string; unrecoverable: boolean; trial?: number };
-  e.name = s.name;
-  if (s.code !== undefined) e.code = s.code;
-  e.unrecoverable = s.unrecoverable;
-  if (s.trial !== undefined) e.trial = s.trial;
-  if (s.stack !== undefined) e.stack = s.stack;
-  return e;
-}

@@ -14,3 +14,11 @@ export { countPieces, type PiecesResult } from './pieces.js';
 export { networkFromJSON, networkToJSON, NETWORK_FORMAT, type NetworkJSON } from './json.js';
 export * from './instability/index.js';
 export { loadOnnx, readOnnx, ONNX_SUPPORTED_OPS, type OnnxImport } from './io/onnx.js';
+export {
+  parseCsv, parseNpy, dataFromNpy, parseDataJson, makeBox, criterionScore, checkCriterion, DATA_FORMAT,
+  type LabelledData, type InputBox, type Criterion, type CsvOptions, type NpyArray,
+} from './io/data.js';
+export {
+  analyse, analysePoint, summariseAnalysis, negateOutputs, ANALYSE_DEFAULTS,
+  type AnalyseOptions, type AnalyseResult, type PointAnalysis, type RadiusAccuracy,
+} from './analyse/analyse.js';

@@ -43,13 +43,15 @@ describe('attacks on the shortcut σ', () => {
               for (const kind of fixedRadius) {
                 const a = attack(core, sigma, x, { kind, m, norm, eps: bound, seed, restarts: 3, queries: 3000, randomStart: false });
                 expect(a.success, `${kind} ${norm} class ${data.y[i]}`).toBe(true);
-                expect(a.norm).toBeLessThanOrEqual(bound);
+                // The reported norm is an upper bound of the exact ‖(x + η) − x‖ (rounded outward),
+                // so a witness on the sphere of radius `bound` reports a few ulps more.
+                expect(a.norm).toBeLessThanOrEqual(bound * (1 + 1e-13));
                 expect(replays(sigma, x, a.eta!, m)).toBe(true);
               }
               for (const kind of minimalNorm) {
                 const a = attack(core, sigma, x, { kind, m, norm, eps: 2 * mu, seed, steps: 100, randomStart: false });
                 expect(a.success, `${kind} ${norm} class ${data.y[i]}`).toBe(true);
-                expect(a.norm, `${kind} ${norm}`).toBeLessThanOrEqual(bound);
+                expect(a.norm, `${kind} ${norm}`).toBeLessThanOrEqual(bound * (1 + 1e-13));
                 expect(replays(sigma, x, a.eta!, m)).toBe(true);
               }
             }

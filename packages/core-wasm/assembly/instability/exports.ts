@@ -3,7 +3,7 @@
 // src/instability/layout.ts.
 
 import { Net, paramCount } from "./net";
-import { Stripes, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
+import { Stripes, labelOf, labelExact, boundaryDistance, samplePoints, safeRadius } from "./stripes";
 import { certifiedRadius } from "./certify";
 import { outputBounds } from "../certify/radius";
 import {
@@ -26,6 +26,7 @@ import {
 import { piecesAlongE1 } from "./midline";
 import { at } from "./vec";
 import { AttackPlan, attackPoints, setBatchedPgd } from "./pointattacks";
+import { WitnessCheck, WIT_DROPPED } from "./witness";
 export { inst_trial, inst_trial_result_size } from "./trial";
 
 let lastEvals: f64 = 0;
@@ -38,6 +39,11 @@ export function inst_param_count(dims: usize, nDims: i32, bias: i32): i32 {
 /** f(x) for first coordinate x1 and m stripes. */
 export function inst_label(x1: f64, m: i32): i32 {
   return labelOf(x1, m);
+}
+
+/** f(x) for first coordinate x1 and m stripes, with ⌊m·x1⌋ decided exactly (not through fl(m·x1)). */
+export function inst_label_exact(x1: f64, m: i32): i32 {
+  return labelExact(x1, m);
 }
 
 /** Distance from x1 to the nearest discontinuity of f. */
@@ -74,7 +80,9 @@ export function inst_stable(d: i32, m: i32, delta: f64, mu: f64, X: usize, r: i3
 
 /**
  * Run one attack of kind `kind` on the point x; on success writes the perturbation to `etaOut`
- * and returns its norm, otherwise returns −1. `opts` holds the attack options.
+ * and returns an upper bound of the exact norm of fl(x + η) − x, otherwise returns −1. Success
+ * means the witness was confirmed adversarial in exact arithmetic (witness.ts; the perturbation
+ * may have been nudged outward for that). `opts` holds the attack options.
  */
 export function inst_attack(
   dims: usize, nDims: i32, bias: i32, params: usize, m: i32, x: usize, norm: i32, kind: i32, opts: usize, etaOut: usize,
@@ -104,7 +112,9 @@ export function inst_attack(
   if (!ok || !isFinite(atk.bestNorm)) return -1.0;
   // The smallest perturbation this call verified (minimal-norm attacks improve on their first hit).
   for (let j = 0; j < net.d; j++) store<f64>(etaOut + (<usize>j << 3), unchecked(atk.best[j]));
-  return atk.bestNorm;
+  const wc = new WitnessCheck(net, m, norm);
+  const r = wc.confirm(x, etaOut);
+  return wc.status == WIT_DROPPED ? -1.0 : r;
 }
 
 /** Network evaluations (value or value+gradient) used by the last `inst_attack`. */
@@ -144,8 +154,10 @@ export function inst_pieces_e1(dims: usize, nDims: i32, bias: i32, params: usize
  * The attack phase of a trial on explicit points (tests and diagnostics): point k of X (n × d)
  * is attacked when φ classifies it correctly, on its own substream SUBSTREAM_INSTABILITY_POINT_BASE + ids[k] (2^31 + ids[k]) of (seed,
  * streamLo, streamHi), with the plan vector's options, at μ and the listed radii. Writes each
- * point's smallest verified adversarial radius to atkOut (0 for a misclassified point, ∞ when
- * nothing was found) and its perturbation to etaOut (n × d); returns the evaluations spent.
+ * point's smallest adversarial radius to atkOut (0 for a point misclassified in exact arithmetic, ∞
+ * when nothing was found or confirmed) and its perturbation to etaOut (n × d); returns the evaluations spent.
+ * Radii are sound as in a trial: the best witness is confirmed in exact arithmetic (witness.ts),
+ * nudged outward if needed, and the radius bounds the exact ‖fl(x + η) − x‖ from above.
  */
 export function inst_attack_points(
   dims: usize, nDims: i32, bias: i32, params: usize, m: i32, X: usize, n: i32, ids: usize, norm: i32,
@@ -177,12 +189,17 @@ export function inst_attack_points(
   }
   const atk = new Attacker(net, m, norm, new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_ATTACK, streamLo, streamHi));
   const ps = attackPoints(atk, X, n, correct, idArr, plan, seedLo, seedHi, streamLo, streamHi);
+  const wc = new WitnessCheck(net, m, norm);
+  const bestEta = changetype<usize>(ps.best);
   for (let i = 0; i < n; i++) {
     const ok = unchecked(correct[i]);
-    const r = ok ? unchecked(ps.bestNorm[i]) : 0.0;
+    let r = ok ? unchecked(ps.bestNorm[i]) : 0.0;
+    if (ok && isFinite(r)) r = wc.confirm(X + (<usize>(i * d) << 3), bestEta + (<usize>(i * d) << 3));
+    else if (!ok && !wc.adversarialAt(X + (<usize>(i * d) << 3))) r = Infinity; // wrong in f64 only
+    const witness = ok && isFinite(r);
     store<f64>(atkOut + (<usize>i << 3), r);
     for (let j = 0; j < d; j++) {
-      store<f64>(etaOut + (<usize>(i * d + j) << 3), ok && isFinite(r) ? unchecked(ps.best[i * d + j]) : 0.0);
+      store<f64>(etaOut + (<usize>(i * d + j) << 3), witness ? unchecked(ps.best[i * d + j]) : 0.0);
     }
   }
   return <f64>atk.evals;

@@ -82,7 +82,11 @@ export const TRIAL_RESULT_CONTRADICTIONS: i32 = 23;
 export const TRIAL_RESULT_LEMMA_PREDICTED: i32 = 24;
 export const TRIAL_RESULT_EVALS: i32 = 25;
 export const TRIAL_RESULT_NDIMS: i32 = 26;
-export const TRIAL_RESULT_SIZE: i32 = 27;
+/** Points whose best witness was nudged outward to be confirmed in exact arithmetic (witness.ts). */
+export const TRIAL_RESULT_WIT_NUDGED: i32 = 27;
+/** Points whose witness could not be confirmed (upper end from Lemma B), or wrong in f64 only. */
+export const TRIAL_RESULT_WIT_DROPPED: i32 = 28;
+export const TRIAL_RESULT_SIZE: i32 = 29;
 
 // ---- inst_attack options vector (TS: ATTACK_OPTIONS, written by attack()) ----
 export const ATTACK_OPTIONS_EPS: i32 = 0;

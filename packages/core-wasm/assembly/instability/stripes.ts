@@ -25,6 +25,45 @@ export class Stripes {
   return <i32>k;
 }
 
+/**
+ * The error a·b − fl(a·b) of a product, exactly (Dekker's two-product with Veltkamp's split; exact
+ * when nothing overflows or underflows).
+ */
+@inline function productError(a: f64, b: f64, p: f64): f64 {
+  const SPLIT: f64 = 134217729.0; // 2^27 + 1
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/**
+ * Stripe index of x_1 decided exactly: clamp(⌊m·x_1⌋, 0, m − 1) for the real product m·x_1, where
+ * `stripeOf` floors the rounded product (which can land on the integer j when m·x_1 is just below
+ * it, putting a point left of j/m into stripe j). fl(m·x_1) is not an integer ⇒ it has the same
+ * floor as the exact product (integers near it are doubles); it is an integer k ⇒ the exact product
+ * is below k iff the product's rounding error is negative.
+ */
+export function stripeExact(x1: f64, m: i32): i32 {
+  if (!(x1 >= 0)) return 0; // negative (or NaN): stripe 0 after clamping
+  if (x1 >= 1.0) return m - 1;
+  const fm = <f64>m;
+  const p = x1 * fm;
+  let k = Math.floor(p);
+  if (p == k && productError(x1, fm, p) < 0) k -= 1.0;
+  if (!(k >= 0)) return 0;
+  if (k >= <f64>(m - 1)) return m - 1;
+  return <i32>k;
+}
+
+/** f(x) decided exactly (`stripeExact` mod 2). */
+@inline export function labelExact(x1: f64, m: i32): i32 {
+  return stripeExact(x1, m) & 1;
+}
+
 /** f(x) = stripe(x_1) mod 2. */
 @inline export function labelOf(x1: f64, m: i32): i32 {
   return stripeOf(x1, m) & 1;
@@ -40,6 +79,30 @@ export function boundaryDistance(x1: f64, m: i32): f64 {
   let dist = Infinity;
   if (k > 0) dist = Math.abs(x1 - <f64>k / fm);
   if (k < m - 1) dist = Math.min(dist, Math.abs(<f64>(k + 1) / fm - x1));
+  return dist;
+}
+
+/**
+ * An upper bound of the exact distance from x_1 to the nearest discontinuity j/m (1 ≤ j ≤ m − 1)
+ * of f, on the stripe `stripeExact` assigns: with q = fl(j/m) (error ≤ u·q) and t = fl(|x_1 − q|)
+ * (error ≤ u·t), the exact distance is at most t + u·(t + q), returned with a margin for the
+ * rounding of that sum. By Lemma B this bounds every robustness radius of a continuous φ at x.
+ */
+export function boundaryUpper(x1: f64, m: i32): f64 {
+  const k = stripeExact(x1, m);
+  const fm = <f64>m;
+  const u4: f64 = 4.440892098500626e-16; // 4u
+  let dist = Infinity;
+  if (k > 0) {
+    const q = <f64>k / fm;
+    const t = Math.abs(x1 - q);
+    dist = t + u4 * (t + q);
+  }
+  if (k < m - 1) {
+    const q = <f64>(k + 1) / fm;
+    const t = Math.abs(q - x1);
+    dist = Math.min(dist, t + u4 * (t + q));
+  }
   return dist;
 }
 

@@ -8,10 +8,11 @@
 // draws its attack starts and random search from SUBSTREAM_INSTABILITY_POINT_BASE + i).
 
 import { Net, pieceBound } from "./net";
-import { Stripes, stripeOf, labelOf, boundaryDistance, samplePoints, safeRadius } from "./stripes";
+import { Stripes, stripeOf, labelOf, boundaryDistance, boundaryUpper, samplePoints, safeRadius } from "./stripes";
 import { certifiedRadius, certifyBall } from "./certify";
 import { Attacker } from "./attacks";
 import { AttackPlan, attackPoints, TOL } from "./pointattacks";
+import { WitnessCheck, WIT_DROPPED, WIT_NUDGED } from "./witness";
 import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";
 import { TrainOutcome, adversarialTrain, plainTrain } from "./training";
 import { midlinePieces } from "./midline";
@@ -42,7 +43,7 @@ import {
   TRIAL_RESULT_GAP_MED, TRIAL_RESULT_LABEL_CHANGES, TRIAL_RESULT_LEMMA_PREDICTED,
   TRIAL_RESULT_NDIMS, TRIAL_RESULT_NPARAMS, TRIAL_RESULT_PIECES, TRIAL_RESULT_PIECE_BOUND,
   TRIAL_RESULT_SIZE, TRIAL_RESULT_STRIPES, TRIAL_RESULT_TRAIN_ACC, TRIAL_RESULT_UNSTABLE_SHARE,
-  TRIAL_RESULT_VAL_ACC, TRIAL_RESULT_WIDTH,
+  TRIAL_RESULT_VAL_ACC, TRIAL_RESULT_WIDTH, TRIAL_RESULT_WIT_DROPPED, TRIAL_RESULT_WIT_NUDGED,
 } from "./slots";
 
 /** Size of the result vector for `nRadii` radii. */
@@ -233,6 +234,14 @@ function measure(
   const ps = attackPoints(atk, X, n, correct, ids, plan, seedLo, seedHi, streamLo, streamHi);
 
   // ---- per-point brackets ----
+  // Upper ends count only soundly confirmed witnesses (witness.ts): the best perturbation of each
+  // point is checked in exact arithmetic, nudged outward or dropped; a wrong point's own x too.
+  // Lemma B bounds every radius by the boundary distance, so the upper end is also at most its
+  // rounded-up value (ψ_T's only witnesses sit exactly on a boundary, where φ = 1/2 up to rounding).
+  const wc = new WitnessCheck(net, m, norm);
+  const bestEta = changetype<usize>(ps.best);
+  let nudged = 0;
+  let dropped = 0;
   let contradictions = 0;
   let unstableMu = 0;
   const robA = new StaticArray<i32>(max(nRadii, 1));
@@ -246,19 +255,36 @@ function measure(
     let ar = 0.0;
     if (unchecked(correct[i])) {
       ar = unchecked(ps.bestNorm[i]);
+      const eta = bestEta + (<usize>(i * d) << 3);
+      let witness = isFinite(ar);
+      if (witness) {
+        ar = wc.confirm(x, eta);
+        if (wc.status == WIT_NUDGED) nudged++;
+        else if (wc.status == WIT_DROPPED) {
+          dropped++;
+          witness = false;
+        }
+      }
+      ar = Math.min(ar, boundaryUpper(load<f64>(x), m));
       if ((certMethod & 3) != 0) cr = certifiedRadius(net, x, y, bmax, norm, certMethod & 3, directed, certIters);
       if (cr > ar) contradictions++;
       if (etaOut != 0) {
         for (let j = 0; j < d; j++) {
-          store<f64>(etaOut + (<usize>(i * d + j) << 3), isFinite(ar) ? unchecked(ps.best[i * d + j]) : 0.0);
+          store<f64>(etaOut + (<usize>(i * d + j) << 3), witness ? unchecked(ps.best[i * d + j]) : 0.0);
         }
       }
-    } else if (etaOut != 0) {
-      for (let j = 0; j < d; j++) store<f64>(etaOut + (<usize>(i * d + j) << 3), 0.0);
+    } else {
+      // Wrong in f64 at x itself: radius 0 only when x is wrong in exact arithmetic too.
+      if (!wc.adversarialAt(x)) {
+        ar = boundaryUpper(load<f64>(x), m);
+        dropped++;
+      }
+      if (etaOut != 0) for (let j = 0; j < d; j++) store<f64>(etaOut + (<usize>(i * d + j) << 3), 0.0);
     }
     unchecked((certR[i] = cr));
     unchecked((atkR[i] = ar));
-    if (ar <= mu * (1.0 + TOL)) unstableMu++;
+    // A point wrong in f64 counts as unstable (accuracy is measured in f64).
+    if (!unchecked(correct[i]) || ar <= mu * (1.0 + TOL)) unstableMu++;
     for (let q = 0; q < nRadii; q++) {
       const rho = load<f64>(radii + (<usize>q << 3));
       if (unchecked(correct[i]) && ar > rho * (1.0 + TOL)) unchecked((robA[q] += 1));
@@ -277,6 +303,8 @@ function measure(
   }
   put(out, TRIAL_RESULT_UNSTABLE_SHARE, <f64>unstableMu / <f64>n);
   put(out, TRIAL_RESULT_CONTRADICTIONS, <f64>contradictions);
+  put(out, TRIAL_RESULT_WIT_NUDGED, <f64>nudged);
+  put(out, TRIAL_RESULT_WIT_DROPPED, <f64>dropped);
   put(out, TRIAL_RESULT_EVALS, <f64>atk.evals);
   let mn = Infinity;
   for (let i = 0; i < n; i++) {

@@ -65,9 +65,12 @@ export interface AttackOptions {
 /** What an attack found. */
 export interface AttackResult {
   success: boolean;
-  /** The perturbation η (copy); null when nothing was found. Replay: x + η. */
+  /**
+   * The perturbation η (copy); null when nothing was found. Replay: x + η (in f64), a point that is
+   * adversarial in exact arithmetic (the witness was checked soundly, and possibly nudged outward).
+   */
   eta: Float64Array | null;
-  /** ‖η‖ in the attack norm (Infinity when nothing was found). */
+  /** An upper bound of the exact ‖(x + η) − x‖ in the attack norm (Infinity when nothing was found). */
   norm: number;
   /** Network evaluations spent. */
   evaluations: number;

@@ -71,6 +71,13 @@ export interface InstabilityTrialResult {
   };
   /** Points whose certified radius exceeds the radius of an attack found (must be 0 when `directed`). */
   certContradictions: number;
+  /**
+   * Sound witness checks (docs/theory.md I.6): each point's best attack witness is confirmed
+   * adversarial in exact arithmetic before its norm counts as the upper end of the bracket.
+   * `nudged`: witnesses that had to be moved outward (η scaled by 1 + 2^k·u) to be confirmed;
+   * `dropped`: witnesses (or points wrong in f64) that could not be confirmed, whose upper end is ∞.
+   */
+  witnessChecks: { nudged: number; dropped: number };
   /** Network evaluations spent by the attacks. */
   evaluations: number;
 }
@@ -158,6 +165,7 @@ function decode(p: InstabilityParams, t: number, out: Float64Array, dims: number
     },
     f4: { inaccurateStripes: g(RES.F4_STRIPES), dataWrongStripes: g(RES.DATA_WRONG_STRIPES) },
     certContradictions: g(RES.CONTRADICTIONS),
+    witnessChecks: { nudged: g(RES.WIT_NUDGED), dropped: g(RES.WIT_DROPPED) },
     evaluations: g(RES.EVALS),
   };
 }

@@ -36,6 +36,8 @@ const SCALARS: Record<string, (r: InstabilityTrialResult) => number> = {
   'f3.predicted': (r) => r.f3.predicted,
   'f4.inaccurateStripes': (r) => r.f4.inaccurateStripes,
   certContradictions: (r) => r.certContradictions,
+  'witness.nudged': (r) => r.witnessChecks.nudged,
+  'witness.dropped': (r) => r.witnessChecks.dropped,
 };
 
 /** Fixed architectures report their dims; data-dependent widths report null. */

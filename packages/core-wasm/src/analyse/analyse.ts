@@ -1,0 +1,352 @@
+/**
+ * `analyse`: a user's network on a user's data set. Accuracy under the chosen criterion, and per
+ * point the bracket [certified, attacked] on the robustness radius (ℓ∞ or ℓ2):
+ *   attacked  — the norm of the smallest confirmed witness found by DeepFool, PGD (minimal radius
+ *               by bisection), FGSM and random search (an upper bound on the true radius);
+ *   certified — the largest radius (bisection) whose whole ball IBP or CROWN proves correct, with
+ *               directed rounding by default (a lower bound, sound for the real-valued network).
+ * Robust accuracy at a list of radii from both ends, and the gap. Deterministic for a seed.
+ */
+import type { Core } from '../core.js';
+import { CoreError, formatValue } from '../errors.js';
+import { forward } from '../mlp.js';
+import { createNetwork, validateNetwork, layerOffset, type Network } from '../network.js';
+import { PhiloxStream } from '../rng.js';
+import { certify } from '../instability/attack.js';
+import type { CertMethod, NormName } from '../instability/params.js';
+import { checkCriterion, criterionScore, type Criterion, type InputBox, type LabelledData } from '../io/data.js';
+import { deepfool, pgd, randomSearch, type AttackTarget, type Witness } from './attacks.js';
+
+/**
+ * Substream of `analyse`'s attack randomness (stream = point index); distinct from the generic
+ * defaults data 0, init 1, minibatch 2 of `SUBSTREAM`.
+ */
+export const ANALYSE_SUBSTREAM = 3;
+
+/** Options of `analyse`. Defaults in `ANALYSE_DEFAULTS`. */
+export interface AnalyseOptions {
+  /** binary (one output, |φ − y| < 1/2) or multiclass (argmax); default from the output count. */
+  criterion?: Criterion;
+  /** Ball norm. */
+  norm?: NormName;
+  /** Radii at which to report robust accuracy (each ≤ maxRadius). */
+  radii?: number[];
+  /** Largest radius searched by attacks and certificates. */
+  maxRadius?: number;
+  /** Optional input box: attacks stay inside it (certificates cover the whole ball, a superset). */
+  box?: InputBox | null;
+  /** Certification method. */
+  cert?: CertMethod;
+  /** Widen bounds by rigorous rounding-error bounds (sound in floating point). */
+  directed?: boolean;
+  /** Bisection steps of the certified radius. */
+  certIters?: number;
+  /** Bisection steps of the minimal PGD radius. */
+  attackIters?: number;
+  /** PGD steps and restarts. */
+  steps?: number;
+  restarts?: number;
+  /** Random-search queries per radius tried. */
+  queries?: number;
+  /** DeepFool iterations. */
+  deepfoolIters?: number;
+  /** Seed of the attack random streams (stream = point index). */
+  seed?: number;
+  /** Analyse only these point indices (default all). */
+  points?: number[];
+  /**
+   * Multi-class with the *smallest* output as the class (e.g. ACAS Xu advisories): the network
+   * is analysed with its last layer negated, which is exact in floating point.
+   */
+  argmin?: boolean;
+}
+
+/** Defaults of `AnalyseOptions`. */
+export const ANALYSE_DEFAULTS = {
+  norm: 'linf' as NormName,
+  radii: [] as number[],
+  maxRadius: 1,
+  cert: 'crown' as CertMethod,
+  directed: true,
+  certIters: 14,
+  attackIters: 10,
+  steps: 20,
+  restarts: 2,
+  queries: 200,
+  deepfoolIters: 30,
+  seed: 0,
+  argmin: false,
+};
+
+/** Result for one point. */
+export interface PointAnalysis {
+  index: number;
+  label: number;
+  /** Predicted class (binary: φ ≥ 1/2; multi-class: argmax). */
+  predicted: number;
+  correct: boolean;
+  /** Criterion score at x (binary: 1/2 − |φ − y|; multi-class: margin). Positive iff correct. */
+  score: number;
+  /** Certified radius (lower bound; 0 if wrong). */
+  certified: number;
+  /** Smallest confirmed witness norm (upper bound; 0 if wrong; Infinity if none ≤ maxRadius). */
+  attacked: number;
+  /** attacked − certified. */
+  gap: number;
+  /** Attack that found the smallest witness (`none`, `clean` when wrong at x). */
+  attack: string;
+}
+
+/** Robust accuracy at one radius. */
+export interface RadiusAccuracy {
+  radius: number;
+  /** Fraction of points certified at this radius (lower bound on robust accuracy). */
+  certified: number;
+  /** Fraction of correct points with no witness of norm ≤ radius (upper bound). */
+  attacked: number;
+}
+
+/** Result of `analyse`. */
+export interface AnalyseResult {
+  criterion: Criterion;
+  norm: NormName;
+  n: number;
+  accuracy: number;
+  robust: RadiusAccuracy[];
+  /** Over the correct points with a finite attacked radius. */
+  gap: { mean: number; median: number; max: number; points: number };
+  medianCertified: number;
+  medianAttacked: number;
+  /** Points whose certified radius exceeds the attacked one (0 unless a certificate is unsound). */
+  certContradictions: number;
+  points: PointAnalysis[];
+}
+
+function median(v: number[]): number {
+  if (v.length === 0) return NaN;
+  const s = [...v].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+/**
+ * One-output networks whose outputs bound the criterion: binary → the network itself; multi-class
+ * with label y → for each j ≠ y, φ_y − φ_j as one network when the last-layer differences are
+ * exact in floating point (always for f32 weights), else φ_y and φ_j separately (sound, looser).
+ */
+type MarginCheck = { kind: 'diff'; net: Network } | { kind: 'pair'; y: Network; j: Network };
+
+function outputRows(net: Network, rows: number[]): Network {
+  const L = net.dims.length - 1;
+  const nPrev = net.dims[L - 1]!;
+  const off = layerOffset(net.dims, net.bias, L);
+  const K = net.dims[L]!;
+  const p = new Float64Array(off + rows.length * (nPrev + (net.bias ? 1 : 0)));
+  p.set(net.params.subarray(0, off));
+  rows.forEach((r, i) => {
+    p.set(net.params.subarray(off + r * nPrev, off + (r + 1) * nPrev), off + i * nPrev);
+    if (net.bias) p[off + rows.length * nPrev + i] = net.params[off + K * nPrev + r]!;
+  });
+  return createNetwork([...net.dims.slice(0, L), rows.length], net.bias, p);
+}
+
+/** a − b if exact in f64 (TwoSum error zero), else null. */
+function exactDiff(a: number, b: number): number | null {
+  const s = a - b;
+  const bb = s - a;
+  const err = a - (s - bb) + (-b - bb);
+  return err === 0 && Number.isFinite(s) ? s : null;
+}
+
+function marginChecks(net: Network, y: number): MarginCheck[] {
+  const L = net.dims.length - 1;
+  const K = net.dims[L]!;
+  const nPrev = net.dims[L - 1]!;
+  const off = layerOffset(net.dims, net.bias, L);
+  const out: MarginCheck[] = [];
+  for (let j = 0; j < K; j++) {
+    if (j === y) continue;
+    const p = new Float64Array(off + nPrev + (net.bias ? 1 : 0));
+    p.set(net.params.subarray(0, off));
+    let exact = true;
+    for (let k = 0; k < nPrev && exact; k++) {
+      const v = exactDiff(net.params[off + y * nPrev + k]!, net.params[off + j * nPrev + k]!);
+      if (v === null) exact = false;
+      else p[off + k] = v;
+    }
+    if (exact && net.bias) {
+      const v = exactDiff(net.params[off + K * nPrev + y]!, net.params[off + K * nPrev + j]!);
+      if (v === null) exact = false;
+      else p[off + nPrev] = v;
+    }
+    out.push(exact ? { kind: 'diff', net: createNetwork([...net.dims.slice(0, L), 1], net.bias, p) } : { kind: 'pair', y: outputRows(net, [y]), j: outputRows(net, [j]) });
+  }
+  return out;
+}
+
+/** Options validated with defaults filled. */
+type Resolved = typeof ANALYSE_DEFAULTS & { criterion: Criterion; box: InputBox | null; points: number[] | undefined };
+
+function resolve(net: Network, data: LabelledData, o: AnalyseOptions): Resolved {
+  const r = { ...ANALYSE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Resolved;
+  r.criterion = checkCriterion(o.criterion, net.dims[net.dims.length - 1]!, data);
+  if (r.norm !== 'linf' && r.norm !== 'l2') throw new CoreError('E_ARG', `norm: expected linf or l2, got ${formatValue(r.norm)}`);
+  if (r.cert !== 'ibp' && r.cert !== 'crown') throw new CoreError('E_ARG', `cert: expected ibp or crown, got ${formatValue(r.cert)}`);
+  if (!(r.maxRadius > 0 && Number.isFinite(r.maxRadius))) throw new CoreError('E_ARG', `maxRadius: expected a radius > 0, got ${formatValue(r.maxRadius)}`);
+  r.radii.forEach((v, i) => {
+    if (!(v >= 0 && v <= r.maxRadius)) throw new CoreError('E_ARG', `radii[${i}]: expected a radius in [0, maxRadius = ${r.maxRadius}], got ${formatValue(v)}`);
+  });
+  const ints: [keyof typeof ANALYSE_DEFAULTS, number, number][] = [
+    ['certIters', 1, 60], ['attackIters', 0, 60], ['steps', 1, 10000], ['restarts', 1, 1000], ['queries', 0, 100000], ['deepfoolIters', 0, 10000],
+  ];
+  for (const [k, lo, hi] of ints) {
+    const v = r[k] as unknown;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new CoreError('E_ARG', `${k}: expected an integer in [${lo}, ${hi}], got ${formatValue(v)}`);
+  }
+  if (!Number.isSafeInteger(r.seed) || r.seed < 0) throw new CoreError('E_ARG', `seed: expected an integer ≥ 0, got ${formatValue(r.seed)}`);
+  if (typeof r.argmin !== 'boolean') throw new CoreError('E_ARG', `argmin: expected true or false, got ${formatValue(r.argmin)}`);
+  if (r.argmin && r.criterion !== 'multiclass') throw new CoreError('E_ARG', 'argmin: only for the multiclass criterion');
+  if (typeof r.directed !== 'boolean') throw new CoreError('E_ARG', `directed: expected true or false, got ${formatValue(r.directed)}`);
+  if (r.box && (r.box.lo.length !== data.d || r.box.hi.length !== data.d)) throw new CoreError('E_SHAPE', `box: expected ${data.d} bounds per side`);
+  if (o.points !== undefined) {
+    o.points.forEach((i, q) => {
+      if (!Number.isInteger(i) || i < 0 || i >= data.n) throw new CoreError('E_ARG', `points[${q}]: expected a point index in [0, ${data.n - 1}], got ${formatValue(i)}`);
+    });
+  }
+  return r;
+}
+
+/** Whether the ball B(x, eps) is certified correct for label y. */
+function certifiedAt(core: Core, net: Network, checks: MarginCheck[] | null, x: Float64Array, y: number, eps: number, r: Resolved): boolean {
+  const opt = { norm: r.norm, method: r.cert, directed: r.directed };
+  if (checks === null) {
+    const b = certify(core, net, x, eps, opt);
+    return b.lower > y - 0.5 && b.upper < y + 0.5;
+  }
+  for (const c of checks) {
+    if (c.kind === 'diff') {
+      if (!(certify(core, c.net, x, eps, opt).lower > 0)) return false;
+    } else if (!(certify(core, c.y, x, eps, opt).lower > certify(core, c.j, x, eps, opt).upper)) return false;
+  }
+  return true;
+}
+
+/** The same network with its output layer negated (exact): argmin of φ is argmax of the result. */
+export function negateOutputs(net: Network): Network {
+  validateNetwork(net);
+  const L = net.dims.length - 1;
+  const off = layerOffset(net.dims, net.bias, L);
+  const p = net.params.slice();
+  for (let i = off; i < p.length; i++) p[i] = -p[i]!;
+  return createNetwork(net.dims, net.bias, p);
+}
+
+/** Analyse one point (see `analyse`). */
+export function analysePoint(core: Core, net: Network, data: LabelledData, index: number, options: AnalyseOptions = {}): PointAnalysis {
+  validateNetwork(net);
+  const r = resolve(net, data, options);
+  return pointWith(core, r.argmin ? negateOutputs(net) : net, data, index, r);
+}
+
+function pointWith(core: Core, net: Network, data: LabelledData, index: number, r: Resolved): PointAnalysis {
+  const d = data.d;
+  const x = data.x.slice(index * d, (index + 1) * d);
+  const y = data.y[index]!;
+  const phi = forward(core, net, x);
+  const score = criterionScore(r.criterion, phi, y);
+  let predicted: number;
+  if (r.criterion === 'binary') predicted = phi[0]! >= 0.5 ? 1 : 0;
+  else {
+    predicted = 0;
+    for (let j = 1; j < phi.length; j++) if (phi[j]! > phi[predicted]!) predicted = j;
+  }
+  if (!(score > 0)) return { index, label: y, predicted, correct: false, score, certified: 0, attacked: 0, gap: 0, attack: 'clean' };
+
+  const t: AttackTarget = { core, net, criterion: r.criterion, norm: r.norm, x, y, box: r.box };
+  const rng = new PhiloxStream({ seed: r.seed, stream: index, substream: ANALYSE_SUBSTREAM });
+  let best: Witness | null = null;
+  const keep = (w: Witness | null): void => {
+    if (w !== null && w.norm <= r.maxRadius && (best === null || w.norm < best.norm)) best = w;
+  };
+  const pgdOpts = { steps: r.steps, restarts: r.restarts, randomStart: true, stepFraction: 2.5 / r.steps };
+  if (r.deepfoolIters > 0) keep(deepfool(t, r.deepfoolIters, 0.02, r.maxRadius));
+  const hi0 = (best as Witness | null)?.norm ?? r.maxRadius;
+  keep(pgd(t, hi0, { steps: 1, restarts: 1, randomStart: false, stepFraction: 1 }, rng, 'fgsm'));
+  keep(pgd(t, hi0, pgdOpts, rng));
+  if (best !== null) {
+    // Minimal radius by bisection over PGD, below the best witness so far.
+    let lo = 0;
+    for (let it = 0; it < r.attackIters; it++) {
+      const hi = (best as Witness).norm;
+      const mid = (lo + hi) / 2;
+      const w = pgd(t, mid, pgdOpts, rng, 'pgd-bisect');
+      if (w !== null) keep(w);
+      else lo = mid;
+    }
+  }
+  if (r.queries > 0) {
+    // Gradient-free: at the best radius so far (or maxRadius), then halving while it succeeds.
+    let eps = (best as Witness | null)?.norm ?? r.maxRadius;
+    for (let it = 0; it < 8; it++) {
+      const w = randomSearch(t, eps, r.queries, rng);
+      if (w === null) break;
+      keep(w);
+      eps /= 2;
+    }
+  }
+  const attacked = (best as Witness | null)?.norm ?? Infinity;
+
+  const checks = r.criterion === 'binary' ? null : marginChecks(net, y);
+  let lo = 0;
+  let hi = Math.min(attacked, r.maxRadius);
+  for (let it = 0; it < r.certIters; it++) {
+    const mid = (lo + hi) / 2;
+    if (certifiedAt(core, net, checks, x, y, mid, r)) lo = mid;
+    else hi = mid;
+  }
+  const certified = lo;
+  return { index, label: y, predicted, correct: true, score, certified, attacked, gap: attacked - certified, attack: (best as Witness | null)?.attack ?? 'none' };
+}
+
+/** Summary of per-point results (accuracy, robust accuracy at `radii`, gap statistics). */
+export function summariseAnalysis(points: PointAnalysis[], radii: number[], criterion: Criterion, norm: NormName): AnalyseResult {
+  const n = points.length;
+  const correct = points.filter((p) => p.correct);
+  const finite = correct.filter((p) => Number.isFinite(p.attacked));
+  const gaps = finite.map((p) => p.gap);
+  return {
+    criterion,
+    norm,
+    n,
+    accuracy: n ? correct.length / n : NaN,
+    robust: radii.map((radius) => ({
+      radius,
+      certified: n ? correct.filter((p) => p.certified >= radius).length / n : NaN,
+      attacked: n ? correct.filter((p) => p.attacked > radius).length / n : NaN,
+    })),
+    gap: { mean: gaps.length ? gaps.reduce((a, b) => a + b, 0) / gaps.length : NaN, median: median(gaps), max: gaps.length ? Math.max(...gaps) : NaN, points: gaps.length },
+    medianCertified: median(correct.map((p) => p.certified)),
+    medianAttacked: median(correct.map((p) => p.attacked)),
+    certContradictions: correct.filter((p) => p.certified > p.attacked).length,
+    points,
+  };
+}
+
+/**
+ * Analyse `net` on `data`: accuracy, per-point [certified, attacked] radius brackets, robust
+ * accuracy at `options.radii`, gap statistics. `onPoint` is called after each point (progress).
+ */
+export function analyse(core: Core, net: Network, data: LabelledData, options: AnalyseOptions = {}, onPoint?: (p: PointAnalysis, done: number, total: number) => void): AnalyseResult {
+  validateNetwork(net);
+  if (data.d !== net.dims[0]) throw new CoreError('E_SHAPE', `data: points have ${data.d} coordinates, the network has ${net.dims[0]} inputs`);
+  const r = resolve(net, data, options);
+  const idx = r.points ?? Array.from({ length: data.n }, (_, i) => i);
+  const out: PointAnalysis[] = [];
+  const used = r.argmin ? negateOutputs(net) : net;
+  for (const i of idx) {
+    const p = pointWith(core, used, data, i, r);
+    out.push(p);
+    onPoint?.(p, out.length, idx.length);
+  }
+  return summariseAnalysis(out, r.radii, r.criterion, r.norm);
+}

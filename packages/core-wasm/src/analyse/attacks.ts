@@ -1,0 +1,239 @@
+/**
+ * Attacks on any network under a data criterion (binary |φ − y| < 1/2, or multi-class argmax):
+ * FGSM, PGD with random starts and restarts, minimal radius by bisection over PGD, DeepFool-style
+ * linearisation and a gradient-free random search. Each crosses into WebAssembly once per step
+ * with the whole batch of restarts (forward/backward kernels of `mlp.ts`); the criterion logic is
+ * here. Every witness is replayed by a forward pass before it counts.
+ */
+import type { Core } from '../core.js';
+import { backward, forward } from '../mlp.js';
+import type { Network } from '../network.js';
+import type { PhiloxStream } from '../rng.js';
+import { criterionScore, type Criterion, type InputBox } from '../io/data.js';
+import type { NormName } from '../instability/params.js';
+
+/** The point under attack and what is allowed. */
+export interface AttackTarget {
+  core: Core;
+  net: Network;
+  criterion: Criterion;
+  norm: NormName;
+  x: Float64Array;
+  y: number;
+  box: InputBox | null;
+}
+
+/** A witness: x + eta is wrong (score ≤ 0) and ‖eta‖ = norm. */
+export interface Witness {
+  eta: Float64Array;
+  norm: number;
+  attack: string;
+}
+
+/** ‖v‖ in the attack norm. */
+export function normOf(norm: NormName, v: ArrayLike<number>): number {
+  let s = 0;
+  if (norm === 'linf') {
+    for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]!));
+    return s;
+  }
+  let scale = 0;
+  for (let i = 0; i < v.length; i++) scale = Math.max(scale, Math.abs(v[i]!));
+  if (scale === 0) return 0;
+  for (let i = 0; i < v.length; i++) s += (v[i]! / scale) ** 2;
+  return scale * Math.sqrt(s);
+}
+
+/** Project eta onto the ball of radius eps and so that x + eta stays in the box (in place). */
+function project(t: AttackTarget, eta: Float64Array, eps: number): void {
+  const d = eta.length;
+  if (t.norm === 'linf') {
+    for (let k = 0; k < d; k++) eta[k] = Math.min(eps, Math.max(-eps, eta[k]!));
+  } else {
+    const n = normOf('l2', eta);
+    if (n > eps) for (let k = 0; k < d; k++) eta[k] = (eta[k]! * eps) / n;
+  }
+  // Clipping into the box moves each coordinate towards x (x is inside), so the norm only shrinks.
+  if (t.box) for (let k = 0; k < d; k++) eta[k] = Math.min(t.box.hi[k]!, Math.max(t.box.lo[k]!, t.x[k]! + eta[k]!)) - t.x[k]!;
+}
+
+/** Scores of a batch of perturbed points (one forward call). */
+function scores(t: AttackTarget, etas: Float64Array[]): number[] {
+  const d = t.x.length;
+  const X = new Float64Array(etas.length * d);
+  etas.forEach((e, b) => {
+    for (let k = 0; k < d; k++) X[b * d + k] = t.x[k]! + e[k]!;
+  });
+  const out = forward(t.core, t.net, X);
+  const K = t.net.dims[t.net.dims.length - 1]!;
+  return etas.map((_, b) => criterionScore(t.criterion, out.subarray(b * K, (b + 1) * K), t.y));
+}
+
+/** Replay: the witness counts only if a forward pass at x + eta is wrong. */
+export function confirm(t: AttackTarget, eta: Float64Array, attack: string): Witness | null {
+  return scores(t, [eta])[0]! <= 0 ? { eta, norm: normOf(t.norm, eta), attack } : null;
+}
+
+/** Upstream gradient whose input gradient increases "wrongness" (−score, up to the runner-up). */
+function gOutFor(t: AttackTarget, phi: ArrayLike<number>): Float64Array {
+  const K = phi.length;
+  const g = new Float64Array(K);
+  if (t.criterion === 'binary') {
+    g[0] = t.y >= 0.5 ? -1 : 1;
+    return g;
+  }
+  let j = -1;
+  for (let q = 0; q < K; q++) if (q !== t.y && (j < 0 || phi[q]! > phi[j]!)) j = q;
+  g[j] = 1;
+  g[t.y] = -1;
+  return g;
+}
+
+/** Options of `pgd`. */
+export interface PgdOptions {
+  steps: number;
+  restarts: number;
+  randomStart: boolean;
+  /** Step size as a fraction of eps (ℓ∞: sign steps; ℓ2: normalised gradient steps). */
+  stepFraction: number;
+}
+
+/**
+ * Projected gradient ascent of the wrongness in the ball of radius eps, all restarts as one batch
+ * per step. Returns the smallest-norm confirmed witness, or null.
+ */
+export function pgd(t: AttackTarget, eps: number, o: PgdOptions, rng: PhiloxStream, name = 'pgd'): Witness | null {
+  const d = t.x.length;
+  const K = t.net.dims[t.net.dims.length - 1]!;
+  const R = o.restarts;
+  const etas = Array.from({ length: R }, (_, r) => {
+    const e = new Float64Array(d);
+    if (o.randomStart && (r > 0 || R === 1)) {
+      if (t.norm === 'linf') for (let k = 0; k < d; k++) e[k] = (2 * rng.uniform() - 1) * eps;
+      else {
+        for (let k = 0; k < d; k++) e[k] = rng.normal();
+        const n = normOf('l2', e);
+        const rad = eps * rng.uniform() ** (1 / d);
+        for (let k = 0; k < d; k++) e[k] = n > 0 ? (e[k]! * rad) / n : 0;
+      }
+      project(t, e, eps);
+    }
+    return e;
+  });
+  let best: Witness | null = null;
+  const alpha = o.stepFraction * eps;
+  let phi = forward(t.core, t.net, Float64Array.from(etas.flatMap((e) => Array.from(e, (v, k) => t.x[k]! + v))));
+  for (let step = 0; step <= o.steps; step++) {
+    // Record successes at the current iterates (phi was computed at exactly these points).
+    for (let r = 0; r < R; r++) {
+      if (criterionScore(t.criterion, phi.subarray(r * K, (r + 1) * K), t.y) <= 0) {
+        const n = normOf(t.norm, etas[r]!);
+        if (best === null || n < best.norm) best = { eta: etas[r]!.slice(), norm: n, attack: name };
+      }
+    }
+    if (best !== null || step === o.steps) break;
+    const X = new Float64Array(R * d);
+    const G = new Float64Array(R * K);
+    for (let r = 0; r < R; r++) {
+      for (let k = 0; k < d; k++) X[r * d + k] = t.x[k]! + etas[r]![k]!;
+      G.set(gOutFor(t, phi.subarray(r * K, (r + 1) * K)), r * K);
+    }
+    const { gradInputs } = backward(t.core, t.net, X, G);
+    for (let r = 0; r < R; r++) {
+      const g = gradInputs.subarray(r * d, (r + 1) * d);
+      const e = etas[r]!;
+      if (t.norm === 'linf') for (let k = 0; k < d; k++) e[k] = e[k]! + alpha * Math.sign(g[k]!);
+      else {
+        const gn = normOf('l2', g);
+        if (gn > 0) for (let k = 0; k < d; k++) e[k] = e[k]! + (alpha * g[k]!) / gn;
+      }
+      project(t, e, eps);
+    }
+    phi = forward(t.core, t.net, Float64Array.from(etas.flatMap((e) => Array.from(e, (v, k) => t.x[k]! + v))));
+  }
+  return best === null ? null : confirm(t, best.eta, name);
+}
+
+/**
+ * DeepFool-style linearisation: step to the nearest boundary of the linearised criterion (for
+ * multi-class, the closest of the K − 1 margins), overshoot slightly, repeat.
+ */
+export function deepfool(t: AttackTarget, iterations: number, overshoot: number, maxRadius: number): Witness | null {
+  const d = t.x.length;
+  const K = t.net.dims[t.net.dims.length - 1]!;
+  const eta = new Float64Array(d);
+  const others = t.criterion === 'binary' ? [0] : Array.from({ length: K }, (_, j) => j).filter((j) => j !== t.y);
+  for (let it = 0; it < iterations; it++) {
+    const z = Float64Array.from(eta, (v, k) => t.x[k]! + v);
+    const X = new Float64Array(others.length * d);
+    const G = new Float64Array(others.length * K);
+    others.forEach((j, b) => {
+      X.set(z, b * d);
+      if (t.criterion === 'binary') G[b * K] = 1;
+      else {
+        G[b * K + t.y] = 1;
+        G[b * K + j] = -1;
+      }
+    });
+    const { outputs, gradInputs } = backward(t.core, t.net, X, G);
+    const phi = outputs.subarray(0, K);
+    if (criterionScore(t.criterion, phi, t.y) <= 0) break;
+    // f: the function whose zero is the boundary, with gradient w; step = −f·w*/‖w‖*².
+    let bestStep = Infinity;
+    let bestF = 0;
+    let bestW: Float64Array | null = null;
+    others.forEach((j, b) => {
+      const w = gradInputs.subarray(b * d, (b + 1) * d);
+      const f = t.criterion === 'binary' ? phi[0]! - 0.5 : phi[t.y]! - phi[j]!;
+      const dual = t.norm === 'linf' ? w.reduce((a, v) => a + Math.abs(v), 0) : normOf('l2', w);
+      if (dual === 0) return;
+      const s = Math.abs(f) / dual;
+      if (s < bestStep) {
+        bestStep = s;
+        bestF = f;
+        bestW = w.slice();
+      }
+    });
+    if (bestW === null) return null;
+    const w: Float64Array = bestW;
+    const dir = -Math.sign(bestF);
+    if (t.norm === 'linf') for (let k = 0; k < d; k++) eta[k] = eta[k]! + dir * (1 + overshoot) * bestStep * Math.sign(w[k]!);
+    else {
+      const wn = normOf('l2', w);
+      for (let k = 0; k < d; k++) eta[k] = eta[k]! + (dir * (1 + overshoot) * bestStep * w[k]!) / wn;
+    }
+    project(t, eta, maxRadius);
+  }
+  return confirm(t, eta, 'deepfool');
+}
+
+/**
+ * Gradient-free random search in the ball of radius eps: `queries` points (ℓ∞: vertices of the
+ * cube and uniform points; ℓ2: points on the sphere), one forward call. Cannot be fooled by
+ * masked gradients.
+ */
+export function randomSearch(t: AttackTarget, eps: number, queries: number, rng: PhiloxStream): Witness | null {
+  const d = t.x.length;
+  const etas = Array.from({ length: queries }, (_, q) => {
+    const e = new Float64Array(d);
+    if (t.norm === 'linf') {
+      const vertex = q % 2 === 0;
+      for (let k = 0; k < d; k++) e[k] = vertex ? (rng.uniform() < 0.5 ? -eps : eps) : (2 * rng.uniform() - 1) * eps;
+    } else {
+      for (let k = 0; k < d; k++) e[k] = rng.normal();
+      const n = normOf('l2', e);
+      for (let k = 0; k < d; k++) e[k] = n > 0 ? (e[k]! * eps) / n : 0;
+    }
+    project(t, e, eps);
+    return e;
+  });
+  const s = scores(t, etas);
+  let best: Witness | null = null;
+  s.forEach((v, q) => {
+    if (v <= 0) {
+      const n = normOf(t.norm, etas[q]!);
+      if (best === null || n < best.norm) best = { eta: etas[q]!, norm: n, attack: 'random' };
+    }
+  });
+  return best;
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, paradox, requireBuilt, scratch } from './cli-helpers.js';
 
-const COMMANDS = 'run, resume, report, export, worker, presets, demo, bench, explore';
+const COMMANDS = 'run, resume, report, export, analyse, worker, presets, demo, bench, explore';
 const PRESETS = 'breakdown, demo, instability, noncomputability';
 const RUN_FLAGS = '--out, --workers, --backend, --redis, --trials, --json, --help, --version, --debug';
 
@@ -290,7 +290,7 @@ describe('help and version', () => {
     expect(r).toEqual({ code: 0, stdout: '0.0.0\n', stderr: '' });
   });
 
-  it.each(['run', 'resume', 'report', 'export', 'worker', 'presets', 'demo', 'bench', 'explore'])('%s --help shows usage, options and examples', (cmd) => {
+  it.each(['run', 'resume', 'report', 'export', 'analyse', 'worker', 'presets', 'demo', 'bench', 'explore'])('%s --help shows usage, options and examples', (cmd) => {
     const r = paradox([cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^paradox ${cmd} — `));

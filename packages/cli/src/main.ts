@@ -4,6 +4,7 @@
  * failure, 2 bad usage or spec, 130 interrupted).
  */
 import { GLOBAL_OPTIONS, helpText, parseCommandArgs } from './args.js';
+import { analyseCommand } from './commands/analyse.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { exploreCommand } from './commands/explore.js';
@@ -25,6 +26,7 @@ export const COMMANDS: Command[] = [
   resumeCommand,
   reportCommand,
   exportCommand,
+  analyseCommand,
   workerCommand,
   presetsCommand,
   demoCommand,

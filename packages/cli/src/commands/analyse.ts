@@ -1,0 +1,184 @@
+/**
+ * `paradox analyse NET DATA`: a user's network (ONNX or paradox-network/1 JSON) on a user's data
+ * (CSV, JSON, or NPY points with NPY labels): accuracy, per-point [certified, attacked] radius
+ * brackets, robust accuracy at radii, the gap; per-point rows exported in the sweep export formats.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, relative, resolve } from 'node:path';
+import { choiceOption, intOption } from '../args.js';
+import { emitJson, println } from '../context.js';
+import { UsageError } from '../errors.js';
+import type { Command } from './types.js';
+
+const CMD = 'analyse';
+const FORMATS = ['csv', 'json', 'parquet'] as const;
+
+function fail(message: string, code = 'E_USAGE', cause?: unknown): never {
+  throw new UsageError(`${CMD}: ${message}`, { command: CMD, code, cause });
+}
+
+function readFile(cwd: string, path: string, what: string): Buffer {
+  const p = resolve(cwd, path);
+  if (!existsSync(p)) fail(`${what} ${path}: no such file`, 'E_NOT_FOUND');
+  return readFileSync(p);
+}
+
+/** A list of numbers `0.01,0.03`, each ≥ 0. */
+function numberList(flag: string, raw: string): number[] {
+  const v = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const out = v.map(Number);
+  out.forEach((x, i) => {
+    if (!Number.isFinite(x) || x < 0) fail(`--${flag} expects comma-separated numbers ≥ 0, got '${v[i]}'`);
+  });
+  if (out.length === 0) fail(`--${flag} expects at least one number`);
+  return out;
+}
+
+function positive(flag: string, raw: string): number {
+  const x = Number(raw);
+  if (!(Number.isFinite(x) && x > 0)) fail(`--${flag} expects a number > 0, got '${raw}'`);
+  return x;
+}
+
+/** Core errors about the user's files become usage errors (exit 2) with the file named. */
+function asUsage<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const err = e as { name?: string; code?: string; message?: string };
+    if (err.name === 'CoreError') fail(`${what}: ${err.message}`, err.code ?? 'E_FORMAT', e);
+    throw e;
+  }
+}
+
+const fmtR = (v: number): string => (v === Infinity ? '∞' : v.toPrecision(4));
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
+/** `paradox analyse`. */
+export const analyseCommand: Command = {
+  spec: {
+    name: CMD,
+    summary: 'accuracy and [certified, attacked] robustness radii of your own network on your own data',
+    details:
+      'NET: an ONNX file of a fully connected ReLU network (Gemm/MatMul/Add/Relu/Flatten, input\n' +
+      'normalisation folded in) or a paradox-network/1 JSON (tools/export_torch.py writes one from\n' +
+      'a torch.nn.Sequential). DATA: CSV (label column last), paradox-data/1 JSON, or an NPY array\n' +
+      'of points with --labels FILE.npy. Criterion: binary for one output (correct iff |φ − y| < 1/2),\n' +
+      'multiclass (argmax; --argmin for the smallest output) otherwise. Per point: the attacked\n' +
+      'radius (smallest witness of DeepFool, FGSM, PGD bisection, random search) and the certified\n' +
+      'radius (CROWN or IBP with directed rounding): the true radius lies between them. Results hold\n' +
+      'for the real-valued network with the weights as read (f32 weights are read exactly).',
+    positionals: [
+      { name: 'NET', required: true, description: 'network: .onnx or paradox-network/1 .json' },
+      { name: 'DATA', required: true, description: 'data: .csv, .json or .npy (with --labels)' },
+    ],
+    options: {
+      labels: { type: 'string', value: 'FILE', description: 'labels as .npy (with an .npy DATA)' },
+      criterion: { type: 'string', value: 'C', description: 'binary or multiclass (default: from the output count)' },
+      argmin: { type: 'boolean', description: 'multiclass: the class is the smallest output (e.g. ACAS Xu)' },
+      norm: { type: 'string', value: 'N', description: 'linf (default) or l2' },
+      radii: { type: 'string', value: 'LIST', description: 'radii for robust accuracy, e.g. 0.01,0.03 (default: maxRadius/10, /4, /2)' },
+      'max-radius': { type: 'string', value: 'R', description: 'largest radius searched (default: the box width in linf, its diameter in l2, else 1)' },
+      box: { type: 'string', value: 'LO,HI', description: 'input box, e.g. 0,1 for pixels (attacks stay inside)' },
+      cert: { type: 'string', value: 'M', description: 'crown (default) or ibp' },
+      points: { type: 'string', value: 'N', description: 'analyse only the first N points' },
+      seed: { type: 'string', value: 'S', description: 'seed of the attack streams (default 0)' },
+      out: { type: 'string', short: 'o', value: 'FILE', description: 'per-point rows to FILE (.csv, .json or .parquet; never overwritten)' },
+      json: { type: 'boolean', description: 'print the summary as one JSON object' },
+    },
+    examples: [
+      'paradox analyse mnist-net_256x2.onnx mnist-x.npy --labels mnist-y.npy --box 0,1 --radii 0.01,0.03 --points 10',
+      'paradox analyse net.json data.csv --norm l2 --out points.csv',
+      'paradox analyse ACASXU_run2a_1_1_batch_2000.onnx inputs.csv --argmin --max-radius 0.1',
+    ],
+  },
+  run: async (args, ctx) => {
+    const core = await import('@paradox/core-wasm');
+    const [netPath, dataPath] = args.positionals as [string, string];
+    const v = args.values;
+    const out = typeof v.out === 'string' ? resolve(ctx.cwd, v.out) : undefined;
+    let format: (typeof FORMATS)[number] | undefined;
+    if (out !== undefined) {
+      format = choiceOption(CMD, 'out (extension)', extname(out).slice(1).toLowerCase(), FORMATS);
+      if (existsSync(out)) fail(`${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, 'E_OUT_EXISTS');
+    }
+
+    const netBytes = readFile(ctx.cwd, netPath, 'network');
+    const net = asUsage(netPath, () =>
+      extname(netPath).toLowerCase() === '.onnx' ? core.loadOnnx(new Uint8Array(netBytes)) : core.networkFromJSON(netBytes.toString('utf8')),
+    );
+    const dataBytes = readFile(ctx.cwd, dataPath, 'data');
+    const ext = extname(dataPath).toLowerCase();
+    let data: import('@paradox/core-wasm').LabelledData;
+    let fileBox: [number, number] | undefined;
+    if (ext === '.npy') {
+      if (typeof v.labels !== 'string') fail('an .npy DATA needs --labels FILE.npy');
+      const lab = readFile(ctx.cwd, v.labels, 'labels');
+      data = asUsage(dataPath, () => core.dataFromNpy(core.parseNpy(new Uint8Array(dataBytes)), core.parseNpy(new Uint8Array(lab))));
+    } else if (ext === '.csv' || ext === '.txt') {
+      data = asUsage(dataPath, () => core.parseCsv(dataBytes.toString('utf8')));
+    } else if (ext === '.json') {
+      const r = asUsage(dataPath, () => core.parseDataJson(dataBytes.toString('utf8')));
+      data = r.data;
+      fileBox = r.box;
+    } else fail(`${dataPath}: unknown data format '${ext || '(none)'}'; expected .csv, .json or .npy`);
+    if (data.d !== net.dims[0]) fail(`${dataPath} has points of ${data.d} coordinates but ${netPath} takes ${net.dims[0]} inputs`, 'E_SHAPE');
+
+    let boxRange = fileBox;
+    if (typeof v.box === 'string') {
+      const b = v.box.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+      if (b.length !== 2 || !b.every(Number.isFinite) || !(b[0]! < b[1]!)) fail(`--box expects LO,HI with LO < HI, got '${v.box}'`);
+      boxRange = [b[0]!, b[1]!];
+    }
+    const norm = typeof v.norm === 'string' ? choiceOption(CMD, 'norm', v.norm, ['linf', 'l2'] as const) : 'linf';
+    const box = boxRange ? asUsage('--box', () => core.makeBox(data.d, boxRange[0], boxRange[1], data)) : null;
+    // Default: the box's ℓ∞ width, or its diameter in ℓ2; 1 without a box.
+    const maxRadius =
+      typeof v['max-radius'] === 'string' ? positive('max-radius', v['max-radius']) : boxRange ? (boxRange[1] - boxRange[0]) * (norm === 'l2' ? Math.sqrt(data.d) : 1) : 1;
+    const radii = typeof v.radii === 'string' ? numberList('radii', v.radii) : [maxRadius / 10, maxRadius / 4, maxRadius / 2];
+    const criterion = typeof v.criterion === 'string' ? choiceOption(CMD, 'criterion', v.criterion, ['binary', 'multiclass'] as const) : undefined;
+    const cert = typeof v.cert === 'string' ? choiceOption(CMD, 'cert', v.cert, ['crown', 'ibp'] as const) : 'crown';
+    const limit = typeof v.points === 'string' ? intOption(CMD, 'points', v.points, 1, data.n) : data.n;
+    const seed = typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0;
+
+    const c = await core.loadCore();
+    const t0 = performance.now();
+    const result = asUsage('analyse', () =>
+      core.analyse(c, net, data, { criterion, argmin: v.argmin === true, norm, radii, maxRadius, box, cert, seed, points: Array.from({ length: limit }, (_, i) => i) }, (_p, done, total) => {
+        if (!v.json) ctx.stderr.write(`\ranalysed ${done}/${total} points`);
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    if (!v.json) ctx.stderr.write('\n');
+
+    let written = 0;
+    if (out !== undefined && format !== undefined) {
+      const { tableRows } = await import('../export/table.js');
+      const { writeRows } = await import('../export/write.js');
+      const columns = ['index', 'label', 'predicted', 'correct', 'score', 'certified', 'attacked', 'gap', 'attack'];
+      written = writeRows(tableRows({ columns, rows: result.points.map((p) => ({ ...p })) }), format, out, 'point table');
+    }
+
+    if (v.json) {
+      emitJson(ctx, { type: 'analysis', network: netPath, data: dataPath, dims: net.dims, ...result, points: undefined, seconds, secondsPerPoint: seconds / result.n, out: out ? relative(ctx.cwd, out) : null });
+      return 0;
+    }
+    const correct = result.points.filter((p) => p.correct).length;
+    println(ctx.stdout, `Network ${netPath}: [${net.dims.join(', ')}], criterion ${result.criterion}${v.argmin === true ? ' (argmin)' : ''}, norm ${norm}${box ? `, box [${boxRange![0]}, ${boxRange![1]}]` : ''}`);
+    println(ctx.stdout, `Accuracy: ${correct}/${result.n} = ${pct(result.accuracy)}`);
+    println(ctx.stdout, 'Robust accuracy (certified ≤ true ≤ attacked):');
+    for (const r of result.robust) println(ctx.stdout, `  radius ${fmtR(r.radius)}: ${pct(r.certified)} … ${pct(r.attacked)}`);
+    if (correct > 0) {
+      println(ctx.stdout, `Radius over the ${correct} correct points: certified median ${fmtR(result.medianCertified)}, attacked median ${fmtR(result.medianAttacked)}`);
+    }
+    if (result.gap.points > 0) {
+      println(ctx.stdout, `Gap attacked − certified over ${result.gap.points} points: mean ${fmtR(result.gap.mean)}, median ${fmtR(result.gap.median)}, max ${fmtR(result.gap.max)}`);
+    }
+    const noWitness = result.points.filter((p) => p.correct && p.attacked === Infinity).length;
+    if (noWitness > 0) println(ctx.stdout, `${noWitness} correct point${noWitness === 1 ? '' : 's'} without any witness up to radius ${fmtR(maxRadius)}`);
+    if (result.certContradictions > 0) println(ctx.stdout, `WARNING: ${result.certContradictions} certified radii exceed an attack's (a soundness bug; please report)`);
+    println(ctx.stdout, `Time: ${seconds.toFixed(1)} s for ${result.n} points (${((1000 * seconds) / result.n).toFixed(0)} ms per point)`);
+    if (out !== undefined) println(ctx.stdout, `Wrote ${written} point rows to ${relative(ctx.cwd, out)}`);
+    return 0;
+  },
+};

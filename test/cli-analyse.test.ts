@@ -1,0 +1,94 @@
+// `paradox analyse NET DATA` end to end: a network written by PyTorch's ONNX exporter, data as
+// CSV / JSON / NPY, the printed summary checked against numbers computed here, and bad inputs.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { forward, loadCore, loadOnnx, type Core } from '@paradox/core-wasm';
+import { ndjson, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
+
+const FIX = join(ROOT, 'packages/core-wasm/test/fixtures');
+const NET = join(FIX, 'onnx-torch/mlp-5-16-16-12-3.onnx');
+let core: Core;
+beforeAll(async () => {
+  requireBuilt();
+  core = await loadCore();
+});
+
+/** n points in [-1, 1]^5 (fixed), their argmax labels, with the labels of `flip` points changed. */
+function dataset(n: number, flip: number[]): { x: number[][]; y: number[] } {
+  const net = loadOnnx(readFileSync(NET));
+  const x = Array.from({ length: n }, (_, i) => Array.from({ length: 5 }, (_, k) => Math.sin(3.7 * i + 1.3 * k + 0.5)));
+  const phi = forward(core, net, x.flat());
+  const y = x.map((_, b) => {
+    const row = Array.from(phi.subarray(3 * b, 3 * b + 3));
+    return row.indexOf(Math.max(...row));
+  });
+  for (const i of flip) y[i] = (y[i]! + 1) % 3;
+  return { x, y };
+}
+
+describe('paradox analyse', () => {
+  it('CSV: accuracy, robust accuracy lines, per-point export with certified ≤ attacked', () => {
+    const dir = scratch();
+    const { x, y } = dataset(6, [2]);
+    writeFileSync(join(dir, 'd.csv'), `a,b,c,d,e,label\n${x.map((r, i) => [...r, y[i]].join(',')).join('\n')}\n`);
+    const r = paradox(['analyse', NET, 'd.csv', '--radii', '0.01,0.1', '--max-radius', '1', '--out', 'p.csv'], { cwd: dir });
+    expect(r.stderr).not.toMatch(/paradox:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\[5, 16, 16, 12, 3\], criterion multiclass, norm linf/);
+    expect(r.stdout).toContain('Accuracy: 5/6 = 83.3%');
+    expect(r.stdout.match(/^ {2}radius /gm)).toHaveLength(2);
+    expect(r.stdout).toMatch(/Time: \d+\.\d s for 6 points \(\d+ ms per point\)/);
+    const lines = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('index,label,predicted,correct,score,certified,attacked,gap,attack');
+    expect(lines).toHaveLength(7);
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows[2]![3]).toBe('false');
+    for (const row of rows) {
+      const cert = Number(row[5]);
+      const att = row[6] === 'Inf' ? Infinity : Number(row[6]);
+      expect(cert).toBeLessThanOrEqual(att);
+    }
+    // Never overwritten.
+    const again = paradox(['analyse', NET, 'd.csv', '--out', 'p.csv'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/p\.csv already exists/);
+  });
+
+  it('JSON data with a box and --json output; NPY needs --labels', () => {
+    const dir = scratch();
+    const { x, y } = dataset(3, []);
+    writeFileSync(join(dir, 'd.json'), JSON.stringify({ format: 'paradox-data/1', x, y, box: [-1, 1] }));
+    const r = paradox(['analyse', NET, 'd.json', '--json', '--radii', '0.05'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const [ev] = ndjson(r.stdout);
+    expect(ev).toMatchObject({ type: 'analysis', n: 3, accuracy: 1, criterion: 'multiclass', dims: [5, 16, 16, 12, 3] });
+    expect((ev!.robust as unknown[]).length).toBe(1);
+    writeFileSync(join(dir, 'x.npy'), new Uint8Array(16));
+    const n = paradox(['analyse', NET, 'x.npy'], { cwd: dir });
+    expect(n.code).toBe(2);
+    expect(n.stderr).toContain('an .npy DATA needs --labels FILE.npy');
+  });
+
+  it('bad networks and data: exit 2 with the file and the problem named', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'd.csv'), '0.1,0.2,0\n0.3,0.4,1\n');
+    const missing = paradox(['analyse', 'nope.onnx', 'd.csv'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('network nope.onnx: no such file');
+    writeFileSync(join(dir, 'bad.onnx'), 'not a model');
+    const bad = paradox(['analyse', 'bad.onnx', 'd.csv'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/analyse: bad\.onnx: onnx: /);
+    const shape = paradox(['analyse', NET, 'd.csv'], { cwd: dir });
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toContain('d.csv has points of 2 coordinates but');
+    const badCsv = join(dir, 'e.csv');
+    writeFileSync(badCsv, '1,2,3,4,5,0\n1,2,x,4,5,1\n');
+    const e = paradox(['analyse', NET, 'e.csv'], { cwd: dir });
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('csv line 2, column 3: expected a finite number, got "x"');
+    const lab = paradox(['analyse', NET, 'e.csv', '--norm', 'l3'], { cwd: dir });
+    expect(lab.code).toBe(2);
+  });
+});

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ResumeOptions, RunOptions, RunResult } from '../api.js';
+import type { ResumeOptions, RunOptions, RunResult } from './types.js';
 import { autoWorkers, createLocalBackend } from '../backends/local.js';
 import type { Backend, BackendFactory, BackendName, BackendOptions } from '../backends/types.js';
 import { OrchestratorError } from '../errors.js';
@@ -16,7 +16,7 @@ import { loadSpec } from '../spec/load.js';
 import type { Cell, NormalisedSpec, SpecInput } from '../spec/types.js';
 import { buildSummary, writeSummary } from '../summary/build.js';
 import { RunStore, specPath } from '../store/db.js';
-import { Session } from './scheduler.js';
+import { BatchScheduler } from './scheduler.js';
 
 /** The validated spec (validated here only if no earlier layer did; plugins loaded). */
 async function toSpec(spec: SpecInput | NormalisedSpec | string): Promise<NormalisedSpec> {
@@ -82,7 +82,7 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
   try {
     backend = (await backendFactory(backendName))(bo);
     await backend.start();
-    const session = new Session({
+    const session = new BatchScheduler({
       spec: p.spec,
       specHash: p.hash,
       runId: p.runId,

@@ -66,8 +66,8 @@ interface CellState {
   announced: boolean;
 }
 
-/** Everything a session needs. */
-export interface SessionOptions {
+/** Everything the scheduler needs for one session. */
+export interface SchedulerOptions {
   spec: NormalisedSpec;
   specHash: string;
   runId: string;
@@ -84,8 +84,8 @@ export interface SessionOptions {
   onEvent?: RunEventListener;
 }
 
-/** How a session ended. */
-export interface SessionEnd {
+/** How the session ended. */
+export interface SchedulerEnd {
   status: 'complete' | 'cancelled' | 'failed';
   error?: Error;
   outcomes: CellOutcome[];
@@ -97,9 +97,12 @@ function addCounts(into: Record<string, number>, add: Record<string, number>): v
   for (const [k, v] of Object.entries(add)) into[k] = (into[k] ?? 0) + v;
 }
 
-/** Run the cells of a run to completion, cancellation or failure. */
-export class Session {
-  private readonly o: SessionOptions;
+/**
+ * The batch scheduler of one session of a run (a fresh run, or one resume): runs the cells to
+ * completion, cancellation or failure.
+ */
+export class BatchScheduler {
+  private readonly o: SchedulerOptions;
   private readonly states: CellState[];
   private readonly maxInFlight: number;
   private inFlight = 0;
@@ -117,7 +120,7 @@ export class Session {
   private retryQueue: BatchTask[] = [];
   private wake: (() => void) | undefined;
 
-  constructor(o: SessionOptions) {
+  constructor(o: SchedulerOptions) {
     this.o = o;
     this.maxInFlight = 2 * o.backend.concurrency;
     const stored = o.store.cells();
@@ -431,7 +434,7 @@ export class Session {
   }
 
   /** Run until every cell stopped, the signal fired, or something failed. */
-  async run(): Promise<SessionEnd> {
+  async run(): Promise<SchedulerEnd> {
     const onAbort = () => {
       this.cancelled = true;
       this.wake?.();
@@ -456,7 +459,7 @@ export class Session {
     }
     const complete = this.states.every((s) => s.stoppedAt !== null);
     const status = this.failure ? 'failed' : complete ? 'complete' : 'cancelled';
-    const end: SessionEnd = { status, outcomes: this.outcomes(), trialsRun: this.trialsRun, progress: this.progress() };
+    const end: SchedulerEnd = { status, outcomes: this.outcomes(), trialsRun: this.trialsRun, progress: this.progress() };
     if (this.failure) end.error = this.failure;
     return end;
   }

@@ -17,7 +17,7 @@ import { OrchestratorError } from '../errors.js';
 import type { Cell, NormalisedSpec } from '../spec/types.js';
 import type { BatchResult, Json } from '../worker/protocol.js';
 import { columnBlob, decompressColumn } from '../worker/columns.js';
-import type { BatchRow } from '../api.js';
+import type { BatchRow } from './types.js';
 
 /** Format tag of the database; a store of another format is refused. */
 export const STORE_FORMAT = 'paradox-run/1';

@@ -2,7 +2,7 @@
  * Read access to a run directory's store, for export and reports. Opens the database read-only;
  * safe to use while a run is writing (WAL readers see the last committed batch).
  */
-import type { BatchRow, RunStoreReader, TrialRow } from '../api.js';
+import type { BatchRow, RunStoreReader, TrialRow } from './types.js';
 import { RunStore, type StoredBatch } from './db.js';
 
 /** Trials counted for a cell: up to its stop point, or the contiguous prefix of stored batches. */

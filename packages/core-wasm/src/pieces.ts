@@ -1,12 +1,16 @@
 /**
  * Exact number of linear pieces of a network along a segment (SPEC §1): the segment is propagated
  * layer by layer and split at every ReLU kink; neighbouring intervals on which φ has the same
- * slope are merged. Never more than `pieceBound(dims)` = P(N).
+ * slope are merged. Never more than `pieceBound(dims)` = P(N). The WASM kernel certifies its
+ * decisions with rigorous rounding-error bounds; when one cannot be certified (slopes within
+ * rounding of each other, a point within rounding of a kink) the count is redone in exact rational
+ * arithmetic (`countPiecesExact`), so the result is the true count for the f64 weights.
  */
 import type { Core } from './core.js';
 import { CoreError } from './errors.js';
 import { finiteArray, finiteResult, netIn } from './internal/args.js';
 import { LIMITS, pieceBound, validateNetwork, type Network } from './network.js';
+import { countPiecesExact } from './pieces-exact.js';
 
 /** Result of `countPieces`. */
 export interface PiecesResult {
@@ -16,6 +20,11 @@ export interface PiecesResult {
   intervals: number;
   /** Interior breakpoints t ∈ (0, 1) between the pieces, increasing (pieces − 1 values). */
   breakpoints: Float64Array;
+  /**
+   * How the count was decided: `certified` (floating point, every decision certified by error
+   * bounds) or `rational` (recounted in exact arithmetic because some decision was not).
+   */
+  decidedBy: 'certified' | 'rational';
 }
 
 /** Count the linear pieces of `net` restricted to the segment from `p` to `q` (N_0 values each). */
@@ -36,10 +45,20 @@ export function countPieces(core: Core, net: Network, p: ArrayLike<number>, q: A
       const ws = core.raw.fn<(...a: number[]) => number>('pieces_work_size')(dims, L, cap);
       const breaks = s.alloc(cap * 8);
       const intervals = s.alloc(4);
-      const k = core.raw.fn<(...a: number[]) => number>('pieces_count')(dims, L, bias, params, s.f64(P), s.f64(Q), cap, breaks, intervals, s.alloc(ws * 8));
+      const ambiguous = s.alloc(4);
+      const k = core.raw.fn<(...a: number[]) => number>('pieces_count')(
+        dims, L, bias, params, s.f64(P), s.f64(Q), cap, breaks, intervals, s.alloc(ws * 8), ambiguous,
+      );
       if (k < 0) return undefined;
-      return { pieces: k, intervals: s.readI32(intervals, 1)[0]!, breakpoints: finiteResult(s.readF64(breaks, k - 1), 'countPieces: breakpoint') };
+      if (s.readI32(ambiguous, 1)[0] !== 0) return 'ambiguous' as const;
+      return {
+        pieces: k,
+        intervals: s.readI32(intervals, 1)[0]!,
+        breakpoints: finiteResult(s.readF64(breaks, k - 1), 'countPieces: breakpoint'),
+        decidedBy: 'certified' as const,
+      };
     });
+    if (r === 'ambiguous') return { ...countPiecesExact(net, P, Q), decidedBy: 'rational' };
     if (r) return r;
     if (cap >= Math.min(bound + 1, hardCap)) {
       throw new CoreError('E_RANGE', `countPieces: more than ${cap} breakpoints along the segment exceed the work-buffer limit of ${LIMITS.maxWorkValues} values`);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { type Core, countPieces, createNetwork, forward, loadCore, type Network, pieceBound, PhiloxStream } from '../src/index.js';
+import { countPiecesExact } from '../src/pieces-exact.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -125,5 +126,53 @@ describe('exact piece count along a segment', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('decisions are exact: a slope change of 1e-10 (or 2^-60, invisible in f64) is a piece, an exact tie is not', () => {
+    // φ = ρ(x₁) + c·ρ(x₁ − ½) on [0, 1]: slopes 1 and 1 + c.
+    const phi = (c: number) => createNetwork([1, 2, 1], true, [1, 1, 0, -0.5, 1, c, 0]);
+    const a = countPieces(core, phi(1e-10), [0], [1]);
+    expect(a.pieces).toBe(2); // the old 1e-9 slope tolerance merged these
+    expect(Array.from(a.breakpoints)).toEqual([0.5]);
+    expect(a.decidedBy).toBe('certified'); // 1e-10 is far above the rounding bounds: no recount
+    // 1 + 2^-60 rounds to 1: the f64 slopes are equal, the kernel cannot decide, the exact count can.
+    const b = countPieces(core, phi(2 ** -60), [0], [1]);
+    expect(b.decidedBy).toBe('rational');
+    expect(b.pieces).toBe(2);
+    const c = countPieces(core, phi(0), [0], [1]);
+    expect(c.pieces).toBe(1);
+    expect(c.intervals).toBe(2);
+    // Cancellation: ρ(x) + ρ(x − ½) − ρ(x − ½) is one affine piece exactly.
+    const e = createNetwork([1, 3, 1], true, [1, 1, 1, 0, -0.5, -0.5, 1, 1, -1, 0]);
+    expect(countPieces(core, e, [0], [1]).pieces).toBe(1);
+  });
+
+  it('the certified kernel agrees with the exact rational count on random networks (tiny, huge and mixed weights)', () => {
+    const arb = fc.record({
+      d: fc.integer({ min: 1, max: 3 }),
+      widths: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }),
+      bias: fc.boolean(),
+      scale: fc.constantFrom(1, 1e-8, 1e8),
+      tie: fc.boolean(),
+      seed: fc.integer({ min: 0, max: 2 ** 31 }),
+    });
+    let rational = 0;
+    fc.assert(
+      fc.property(arb, ({ d, widths, bias, scale, tie, seed }) => {
+        const dims = [d, ...widths, 1];
+        const s = new PhiloxStream({ seed });
+        const np = dims.slice(1).reduce((a, w, i) => a + w * dims[i]! + (bias ? w : 0), 0);
+        // Rounded weights (multiples of 1/8) make exact ties and shared kinks common.
+        const params = Array.from({ length: np }, () => (tie ? Math.round(8 * s.normal()) / 8 : s.normal()) * scale);
+        const net = createNetwork(dims, bias, params);
+        const p = Array.from({ length: d }, () => (tie ? Math.round(4 * s.uniform() - 2) : 4 * s.uniform() - 2));
+        const q = Array.from({ length: d }, () => (tie ? Math.round(8 * s.uniform() - 4) / 2 : 4 * s.uniform() - 2));
+        const r = countPieces(core, net, p, q);
+        if (r.decidedBy === 'rational') rational++;
+        expect(r.pieces).toBe(countPiecesExact(net, p, q).pieces);
+      }),
+      { numRuns: 200 },
+    );
+    expect(rational).toBeGreaterThan(0);
   });
 });

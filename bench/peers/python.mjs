@@ -86,3 +86,48 @@ export function runPeer(name, workload, { runs, warmup = 1, dtype = 'float64', u
     child.stdin.end(job);
   });
 }
+
+/**
+ * A long-lived session with `peers/batched_peer.py`: one JSON request per line, one reply per line,
+ * so a suite can interleave its own timings with the peer's (core, peer, core, …) in one run.
+ * `request(obj)` resolves to the reply or rejects with the peer's error; `close()` ends the process.
+ */
+export function peerSession() {
+  const script = path.join(HERE, 'batched_peer.py');
+  const child = spawn(PYTHON, [script], { env: peerEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let buf = '';
+  let err = '';
+  const waiting = [];
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const w = waiting.shift();
+      if (!w) continue;
+      try {
+        const reply = JSON.parse(line);
+        if (reply.ok) w.resolve(reply);
+        else w.reject(new Error(`batched peer: ${reply.error}`));
+      } catch {
+        w.reject(new Error(`batched peer: not a JSON reply: ${line.slice(0, 200)}`));
+      }
+    }
+  });
+  child.stderr.on('data', (d) => (err += d));
+  child.on('close', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`batched peer exited with code ${code}: ${err.trim().slice(-500)}`));
+  });
+  return {
+    request(obj) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(`${typeof obj === 'string' ? obj : JSON.stringify(obj)}\n`);
+      });
+    },
+    close() {
+      child.stdin.end('{"cmd":"quit"}\n');
+    },
+  };
+}

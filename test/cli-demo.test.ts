@@ -22,19 +22,27 @@ describe('paradox demo', () => {
     expect(r.stderr).toMatch(/^Running demo\/noncomputability: noncomputability, \d+ cells, [\d,]+ trials/m);
 
     const out = r.stdout;
-    // Result I: the dichotomy with shares and intervals for both kinds of network.
+    // Result I: one line per group of networks, each "N of M accurate networks were unstable at radius μ".
     expect(out).toContain('── demo/instability (instability) ──');
-    expect(out).toContain('Result I, the instability dichotomy:');
-    expect(out).toMatch(/ {4}fixed architecture, trained: (\d+% \([\d,]+ of [\d,]+ accurate; 95% CI \[\d\.\d{3}, \d\.\d{3}\]\)|no accurate networks among [\d,]+ trials)\n/);
-    expect(out).toMatch(/ {4}variable width: {14}\d+% \([\d,]+ of [\d,]+ accurate; 95% CI \[\d\.\d{3}, \d\.\d{3}\]\)\n/);
-    // Result II: worst-case success below ε_B per algorithm, with intervals, at most 1/2.
+    expect(out).toMatch(/\nResult I, the instability dichotomy \(radius μ = [\d.e-]+…[\d.e-]+, m = 8…32 stripes\):\n/);
+    const unstable = (label: string) => new RegExp(`\\n {2}${label.replace(/[()]/g, '\\$&')}:\\n {6}[\\d,]+ of [\\d,]+ accurate networks were unstable at radius μ \\(\\d+(\\.\\d)?%; 95% CI \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]\\)\\n`);
+    expect(out).toMatch(unstable('Trained, fixed architecture, m − 1 > P(N) (F3 predicts all unstable)'));
+    expect(out).toMatch(unstable('Trained, fixed architecture, m − 1 ≤ P(N) (F3 does not apply: observed)'));
+    expect(out).toMatch(unstable('Trained, variable width (no prediction: observed)'));
+    expect(out).toMatch(unstable('Constructed ψ_T (F2 predicts none unstable)'));
+    expect(out).toMatch(/\n {2}Training reached zero training error in [\d,]+ of 900 trainings \(\d+(\.\d)?%\); [\d,]+ were also correct on every validation point\.\n/);
+    expect(out).toMatch(/\n {2}Verdict: (Every one of the [\d,]+ accurate fixed-architecture networks with m − 1 > P\(N\) was unstable at radius μ, as F3 predicts\.|[\d,]+ of [\d,]+ accurate fixed-architecture networks)/);
+    // Result II: the largest min(p⁺, p⁻) where the sign is hidden, per algorithm, and readBits 24 ≥ K + 1 beyond.
     expect(out).toContain('── demo/noncomputability (noncomputability) ──');
     expect(out).toContain('Result II, existence without computability:');
+    expect(out).toContain('Reads hidden (readBits ≤ K, adversarial oracle), ε < ε_B = ');
     for (const alg of ['gd', 'adam', 'coin', 'hedge', 'exact-read']) {
-      expect(out).toMatch(new RegExp(`\\n {4}${alg} +0\\.\\d{3} \\[0\\.\\d{3}, 0\\.\\d{3}\\] {2}worst at K=\\d+, readBits=\\d+, ε=0\\.\\d+`));
+      expect(out).toMatch(new RegExp(`\\n {4}${alg} +0\\.\\d{3} \\[0\\.\\d{3}, 0\\.\\d{3}\\] {2}at K=\\d+, readBits=(4|8), ε=0\\.\\d+`));
     }
-    expect(out).toContain('Every algorithm stays at or below 1/2 within its interval, as the theorem predicts.');
-    expect(out).toMatch(/\n {2}At ε ≥ ε_B the barrier is gone: hedge reaches min\(p⁺, p⁻\) = 1\.000 \[0\.99\d, 1\.000\] on its worst pair \(ε=0\.5\)\.\n/);
+    // exact-read tells the pair apart once it reads 24 > K bits and succeeds on both inputs.
+    expect(out).toMatch(/\n {4}exact-read +1\.000 \[0\.99\d, 1\.000\] {2}at K=\d+, readBits=24, ε=[\d.]+ \(1,000 trials per sign\) {2}\(succeeds on both inputs\)\n/);
+    expect(out).toMatch(/\n {2}At ε ≥ ε_B, reads still hidden: hedge reaches min\(p⁺, p⁻\) = 1\.000 \[0\.99\d, 1\.000\] \(K=\d+, readBits=\d+, ε=0\.5\): the jump at ε_B\.\n/);
+    expect(out).toMatch(/\n {2}Verdict: Where the oracle hides the sign \(readBits ≤ K\) and ε < ε_B, no algorithm's interval lies above 1\/2 in \d+ checked rows .* as Theorem H predicts\. Reading more than K bits lifts the barrier: exact-read reaches 1\.000/);
     expect(out).toMatch(/\nSummary: first-look\/noncomputability\/summary\.json and summary\.csv\n/);
     // One HTML report for both parts, from @paradox/viz, named last.
     expect(out.trimEnd().split('\n').at(-1)).toBe('Report (all parts): first-look/report.html');

@@ -82,12 +82,14 @@ describe('run, interrupt, resume', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('── small (noncomputability) ──');
     expect(lines[1]).toBe('Result II, existence without computability:');
-    // The numbers in the headline are the summary's numbers.
-    const worstGd = (s.cells as NoncomputabilityCell[])
-      .filter((c) => c.algorithm === 'gd')
-      .map((c) => c.eps.find((e) => e.eps === 0.45)!.min.p)
-      .reduce((a, b) => Math.min(a, b));
-    expect(r.stdout).toMatch(new RegExp(`\\n {4}gd {4}${worstGd.toFixed(3)} \\[0\\.\\d{3}, 0\\.\\d{3}\\] {2}worst at K=8, readBits=\\d+, ε=0\\.45 \\(40 trials per sign\\)\\n`));
+    // The numbers in the headline are the summary's numbers: gd's largest min(p̂⁺, p̂⁻) where the
+    // sign is hidden (readBits 4 ≤ K 8) and ε < ε_B.
+    const largestGd = (s.cells as NoncomputabilityCell[])
+      .filter((c) => c.algorithm === 'gd' && c.readBits <= c.K)
+      .flatMap((c) => c.eps.filter((e) => e.belowBreakdown).map((e) => e.min.p))
+      .reduce((a, b) => Math.max(a, b));
+    expect(s.headline!.noncomputability!.algorithms.find((a) => a.algorithm === 'gd')!.hidden!.p).toBe(largestGd);
+    expect(r.stdout).toMatch(new RegExp(`\\n {4}gd {4}${largestGd.toFixed(3)} \\[0\\.\\d{3}, 0\\.\\d{3}\\] {2}at K=8, readBits=4, ε=[\\d.]+ \\(40 trials per sign\\)\\n`));
     expect(r.stdout).toMatch(/\nSummary: plain\/summary\.json and summary\.csv|\nReport: plain\/report\.html/);
   });
 });
@@ -145,9 +147,10 @@ describe('spec files', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('── my-plugin (noncomputability) ──');
     // The zero network is at distance s* ≈ 0.96 from both minimisers: it fails at every ε < s*, on
-    // both sides of ε_B ≈ 0.48, so the headline has no "barrier is gone" line.
-    expect(r.stdout).toMatch(/\n {4}plugin {2}0\.000 \[0\.000, 0\.\d{3}\] {2}worst at K=8, readBits=4, ε=0\.1 /);
-    expect(r.stdout).not.toContain('the barrier is gone');
+    // both sides of ε_B ≈ 0.48, so the headline has no "jump at ε_B".
+    expect(r.stdout).toMatch(/\n {4}plugin {2}0\.000 \[0\.000, 0\.\d{3}\] {2}at K=8, readBits=4, ε=0\.1 /);
+    expect(r.stdout).toContain('no algorithm here jumps above 1/2');
+    expect(r.stdout).not.toContain('the jump at ε_B');
   });
 });
 
@@ -155,7 +158,7 @@ describe('report and export', () => {
   it('report prints the headline of an existing run', () => {
     const r = paradox(['report', 'straight'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Every algorithm stays at or below 1/2 within its interval');
+    expect(r.stdout).toMatch(/\n {2}Verdict: Where the oracle hides the sign \(readBits ≤ K\) and ε < ε_B, no algorithm's interval lies above 1\/2 in \d+ checked rows .*, as Theorem H predicts\./);
   });
 
   it('exports csv, json and parquet that read back to the summary', async () => {

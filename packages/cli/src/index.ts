@@ -5,7 +5,7 @@
  */
 export { main, COMMANDS } from './main.js';
 export type { Context } from './context.js';
-export { headline, headlineText, clopperPearson, type Headline } from './headline.js';
+export { headline, headlineText, sharePercent, type Headline } from './headline.js';
 export { summaryTable, type Table } from './export/table.js';
 export { toCsv, toJson, toParquet, writeTable, FORMATS, type Format } from './export/write.js';
 export { listPresets, findPreset, PRESETS_DIR, type PresetInfo } from './presets.js';

@@ -7,6 +7,7 @@ import { GLOBAL_OPTIONS, helpText, parseCommandArgs } from './args.js';
 import { analyseCommand } from './commands/analyse.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
+import { explainCommand } from './commands/explain.js';
 import { exploreCommand } from './commands/explore.js';
 import { exportCommand } from './commands/export.js';
 import { presetsCommand } from './commands/presets.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   demoCommand,
   benchCommand,
   exploreCommand,
+  explainCommand,
 ];
 
 /** `paradox --help`. */

@@ -1,94 +1,116 @@
+/**
+ * The headline block's words. The numbers come from @paradox/orchestrator/summary (tested there);
+ * these tests feed the behaviour-named fixture summaries and check what a reader sees.
+ */
+import { readFileSync } from 'node:fs';
+import type { Summary } from '@paradox/orchestrator';
 import { describe, expect, it } from 'vitest';
-import { clopperPearson, headline, headlineText } from '../src/headline.js';
-import { EPS, instCell, instSummary, ncCell, ncSummary } from './fixtures/summaries.js';
+import { headline, headlineText, sharePercent } from '../src/headline.js';
+import { main } from '../src/main.js';
+import { instSummary, ncSummary } from './fixtures/summaries.js';
 
-describe('clopperPearson', () => {
-  it('matches known exact intervals', () => {
-    // Reference values (R: binom.test(k, n)$conf.int).
-    const [lo, hi] = clopperPearson(5, 20, 0.95);
-    expect(lo).toBeCloseTo(0.0865715, 6);
-    expect(hi).toBeCloseTo(0.4910459, 6);
-    expect(clopperPearson(0, 10, 0.95)).toEqual([0, expect.closeTo(0.3084971, 6)]);
-    expect(clopperPearson(10, 10, 0.95)).toEqual([expect.closeTo(0.6915029, 6), 1]);
-    expect(clopperPearson(0, 0, 0.95)).toEqual([0, 1]);
-  });
-});
+const fixture = (name: string): Summary =>
+  JSON.parse(readFileSync(new URL(`../../orchestrator/test/fixtures/headline/${name}.json`, import.meta.url), 'utf8')) as Summary;
+const screen = (s: Summary, out: Parameters<typeof headlineText>[1] = { dir: 'd' }): string => headlineText(headline(s), out).join('\n');
 
-describe('headline (noncomputability)', () => {
-  it('takes each algorithm\'s worst cell at the largest ε below ε_B', () => {
-    const h = headline(ncSummary());
-    const algs = h.noncomputability!.algorithms;
-    expect(algs.map((a) => a.algorithm)).toEqual(['gd', 'coin']);
-    const gd = algs[0]!;
-    // ε = 0.44 is the largest below ε_B = 0.45; the worst gd cell there is readBits = 8 (0 and 2 of 200).
-    expect(gd).toMatchObject({ eps: 0.44, K: 8, readBits: 8, p: 0, trials: 200, cells: 2 });
-    expect(gd.ci[0]).toBe(0);
-    const coin = algs[1]!;
-    expect(coin).toMatchObject({ eps: 0.44, readBits: 8, p: 99 / 200 });
-    expect(h.noncomputability!.consistent).toBe(true);
+describe('Result II on the screen', () => {
+  it('all-cells-above-K: no false alarm; the screen says the theorem bounds nothing and shows exact-read succeeding', () => {
+    const text = screen(fixture('all-cells-above-K'));
+    expect(text).not.toMatch(/WARNING|VIOLATED|cannot happen|please report/);
+    expect(text).not.toContain('no algorithm is reliably');
+    expect(text).toContain('No cell hides the sign below ε_B = 0.48 (readBits ≤ K under the adversarial oracle), so Theorem H bounds nothing here.');
+    expect(text).toMatch(/\n {4}exact-read {2}1\.000 \[0\.99\d, 1\.000\] {2}at K=8, readBits=16, ε=0\.1 \(1,000 trials per sign\) {2}\(succeeds on both inputs\)/);
   });
 
-  it('words the result with numbers and intervals', () => {
-    const text = headlineText(headline(ncSummary()), { dir: 'runs/b', report: 'runs/b/report.html' }).join('\n');
-    expect(text).toContain('Result II, existence without computability:');
-    expect(text).toContain('Below the breakdown epsilon ε_B = 0.45');
-    expect(text).toMatch(/gd {4}0\.000 \[0\.000, 0\.0\d\d\] {2}worst at K=8, readBits=8, ε=0\.44 \(200 trials per sign\)/);
-    expect(text).toMatch(/coin {2}0\.495 \[0\.\d{3}, 0\.\d{3}\]/);
-    expect(text).toContain('Every algorithm stays at or below 1/2 within its interval');
-    // Above ε_B (0.46 is the smallest ε ≥ 0.45) gd succeeds on both inputs of every pair in the fixture.
-    expect(text).toMatch(/At ε ≥ ε_B the barrier is gone: gd reaches min\(p⁺, p⁻\) = 1\.000 \[0\.98\d, 1\.000\] on its worst pair \(ε=0\.46\)\./);
+  it('reads-above-K-lift-barrier: the largest hidden value per algorithm, and the barrier lifting beyond K', () => {
+    const text = screen(fixture('reads-above-K-lift-barrier'), { dir: 'runs/b', report: 'runs/b/report.html' });
+    expect(text).toContain('Reads hidden (readBits ≤ K, adversarial oracle), ε < ε_B = 0.48: Theorem H says min(p⁺, p⁻) ≤ 1/2. Largest measured (95% interval):');
+    expect(text).toMatch(/\n {4}gd {10}0\.402 \[0\.3\d\d, 0\.4\d\d\] {2}at K=8, readBits=4, ε=0\.45 \(1,000 trials per sign\)\n/);
+    expect(text).toContain('Reads above K (readBits ≥ K+1), ε < ε_B: the theorem does not apply. Best measured:');
+    expect(text).toMatch(/\n {4}exact-read {2}1\.000 \[0\.99\d, 1\.000\] {2}at K=8, readBits=24/);
+    expect(text).toMatch(/At ε ≥ ε_B, reads still hidden: \S+ reaches min\(p⁺, p⁻\) = 1\.000 .*the jump at ε_B\./);
+    expect(text).toMatch(/\n {2}Verdict: Where the oracle hides the sign .* as Theorem H predicts\. Reading more than K bits lifts the barrier: exact-read reaches 1\.000/);
     expect(text).toContain('Report: runs/b/report.html');
   });
 
-  it('flags a result that contradicts the theorem instead of hiding it', () => {
-    const s = ncSummary();
-    s.cells = [ncCell('cheat', 8, 8, 400, EPS, [400, 400, 400, 400, 400], [380, 380, 380, 380, 380])];
-    const h = headline(s);
-    expect(h.noncomputability!.consistent).toBe(false);
-    expect(headlineText(h, { dir: 'd' }).join('\n')).toContain('WARNING: some algorithm exceeds 1/2');
+  it('one-cell-breaks-bound: the cell above 1/2 is reported, not hidden behind a low one', () => {
+    const text = screen(fixture('one-cell-breaks-bound'));
+    expect(text).toMatch(/\n {4}cheat {2}0\.950 \[0\.9\d\d, 0\.9\d\d\] {2}at K=8, readBits=8, ε=0\.45 \(400 trials per sign\) {2}← 3 rows with the interval above 1\/2\n/);
+    expect(text).toContain('Verdict: THEOREM VIOLATED: in 3 of 9 checked rows');
   });
 
-  it('says so when no ε lies below ε_B', () => {
-    const s = ncSummary();
-    s.cells = [ncCell('hedge', 8, 8, 10, [0.5, 0.6], [10, 10], [10, 10])];
-    const text = headlineText(headline(s), { dir: 'd' }).join('\n');
-    expect(text).toContain('nothing to report below it');
+  it('interrupted-8-trials: the 8-trial cell is not an algorithm\'s value, and the screen says it was left out', () => {
+    const text = screen(fixture('interrupted-8-trials'));
+    expect(text).toContain('INCOMPLETE: 2 of 3 cells finished');
+    expect(text).not.toMatch(/readBits=8, ε=\S+ \(8 trials per sign\)/);
+    expect(text).toContain('Left out of these numbers: 1 cell with fewer than 1,000 trials (the stopping rule\'s minimum).');
+    expect(text).toContain('Resume with: paradox resume d');
+  });
+
+  it('no-hedge: nothing is said about an algorithm the run does not have', () => {
+    const text = screen(fixture('no-hedge'));
+    expect(text).not.toContain('hedge');
+    expect(text).toMatch(/At ε ≥ ε_B, reads still hidden: (gd|coin) reaches min\(p⁺, p⁻\) = /);
   });
 });
 
-describe('headline (instability)', () => {
-  it('pools accurate fixed-architecture networks against variable-width ones, leaving the shortcut out of the pool', () => {
-    const sum = instSummary();
-    sum.cells.push(instCell('shortcut', [2, 2, 1], 16, [50, 50], [50, 50]));
-    const h = headline(sum);
-    const s = h.instability!;
-    expect(s.fixed).toMatchObject({ k: 68, n: 70, trials: 100 });
-    expect(s.variable).toMatchObject({ k: 1, n: 95, trials: 100 });
-    expect(s.fixed.ci[0]).toBeLessThan(68 / 70);
-    expect(s.fixed.ci[1]).toBeGreaterThan(68 / 70);
-    expect(s.m).toEqual([16, 32]);
-    expect(s.methods.map((m) => m.method)).toEqual(['train', 'construct-stable', 'train-variable', 'shortcut']);
-    expect(s.f3).toEqual({ applies: 40 + 30 + 50 + 45 + 50, holds: 40 + 30 + 50 + 45 + 50 });
-    expect(headlineText(h, { dir: 'd' }).join('\n')).toMatch(/shortcut σ \(2,2,1\), reference +50\/50 accurate, 100% of them unstable/);
+describe('Result I on the screen', () => {
+  it('demo-like-instability: one line per group, each "N of M accurate networks were unstable at radius μ", and a verdict', () => {
+    const text = screen(fixture('demo-like-instability'));
+    expect(text).toContain('Result I, the instability dichotomy (radius μ = 0.004, m = 8…32 stripes):');
+    expect(text).toContain(
+      '  Trained, fixed architecture, m − 1 > P(N) (F3 predicts all unstable):\n      124 of 124 accurate networks were unstable at radius μ (100%; 95% CI [0.971, 1.000])',
+    );
+    expect(text).toContain('  Trained, fixed architecture, m − 1 ≤ P(N) (F3 does not apply: observed):\n      137 of 137 accurate networks were unstable at radius μ (100%;');
+    expect(text).toContain('  Trained, variable width (no prediction: observed):\n      143 of 143 accurate networks were unstable at radius μ (100%;');
+    expect(text).toContain('  Constructed ψ_T (F2 predicts none unstable):\n      0 of 190 accurate networks were unstable at radius μ (0%;');
+    // Not pooled: the construction and the trained variable-width networks never share a line.
+    expect(text).not.toMatch(/of 333/);
+    expect(text).toContain('train (2,8,8,1), P(N) = 81');
+    expect(text).toContain('Training reached zero training error in 540 of 900 trainings (60%); 404 were also correct on every validation point.');
+    expect(text).toMatch(/\n {2}Verdict: Every one of the 124 accurate fixed-architecture networks with m − 1 > P\(N\) was unstable at radius μ, as F3 predicts\./);
+    expect(text).toContain('Terms (μ, P(N), F3, ψ_T, σ, ε_B, min(p⁺, p⁻), the algorithms): paradox explain TERM');
   });
 
-  it('words the dichotomy and points at the summary when there is no report', () => {
-    const text = headlineText(headline(instSummary()), { dir: 'runs/i', noReportReason: 'viz not built' }).join('\n');
-    expect(text).toContain('Result I, the instability dichotomy:');
-    expect(text).toContain('unstable at radius μ = 0.01, m = 16…32 stripes');
-    expect(text).toMatch(/fixed architecture, trained: 97% \(68 of 70 accurate; 95% CI \[0\.\d{3}, 0\.\d{3}\]\)/);
-    expect(text).toMatch(/variable width: {14}1% \(1 of 95 accurate; 95% CI \[0\.000, 0\.\d{3}\]\)/);
-    expect(text).toContain('train (2,4,1)');
-    expect(text).toContain('construct-stable (variable width)');
+  it('older summaries without trainFit simply leave out the training line', () => {
+    const text = screen(instSummary(), { dir: 'runs/i', noReportReason: 'viz not built' });
+    expect(text).not.toContain('zero training error');
     expect(text).toContain('Summary: runs/i/summary.json and summary.csv (viz not built)');
+    expect(screen(ncSummary())).toContain('Result II, existence without computability:');
+  });
+});
+
+describe('sharePercent', () => {
+  it('never rounds to 100% or 0% unless the counts say so', () => {
+    expect(sharePercent(261, 261)).toBe('100%');
+    expect(sharePercent(999, 1000)).toBe('99.9%');
+    expect(sharePercent(1, 1000)).toBe('0.1%');
+    expect(sharePercent(0, 5)).toBe('0%');
+    expect(sharePercent(143, 333)).toBe('43%');
+    expect(sharePercent(0, 0)).toBe('n/a');
+  });
+});
+
+describe('paradox explain', () => {
+  const run = async (argv: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await main(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, cwd: '.', debug: false });
+    return { code, out, err };
+  };
+
+  it('defines a term by its ASCII spelling and lists them all', async () => {
+    const mu = await run(['explain', 'mu']);
+    expect(mu.code).toBe(0);
+    expect(mu.out).toMatch(/^μ \(also: mu, /);
+    expect(mu.out).toContain('unstable at radius μ');
+    const all = await run(['explain']);
+    for (const name of ['μ', 'P(N)', 'F3', 'ψ_T', 'σ', 'ε_B', 'min(p⁺, p⁻)', 'hedge', 'exact-read', 'escalate']) expect(all.out).toContain(`${name}\n`);
   });
 
-  it('marks an incomplete run and says how to resume it', () => {
-    const s = instSummary();
-    s.run.complete = false;
-    s.run.cellsComplete = 3;
-    const text = headlineText(headline(s), { dir: 'runs/i' }).join('\n');
-    expect(text).toContain('INCOMPLETE: 3 of 4 cells finished');
-    expect(text).toContain('Resume with: paradox resume runs/i');
+  it('refuses an unknown term with exit 2 and the list', async () => {
+    const r = await run(['explain', 'epsb2']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/explain: unknown term "epsb2" \(did you mean 'epsb'\?\); expected one of: accurate; μ;/);
   });
 });

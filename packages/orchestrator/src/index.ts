@@ -8,6 +8,8 @@ export * from './errors.js';
 export type * from './events.js';
 export type * from './spec/types.js';
 export type * from './summary/types.js';
+export * from './summary/headline.js';
+export * from './summary/terms.js';
 export * from './worker/protocol.js';
 export * from './backends/types.js';
 export * from './backends/bullmq/public.js';

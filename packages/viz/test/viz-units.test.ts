@@ -123,38 +123,37 @@ describe('esc', () => {
 });
 
 describe('headlines', () => {
-  it('reports the worst case below ε_B where readBits ≤ K, the paired sum and the jump', () => {
+  it('reports the largest hidden min(p⁺, p⁻), the paired sum, reads above K and the jump', () => {
     const h = headlines(noncomputabilityComplete());
     expect(h.map((x) => x.label)).toEqual([
-      'Best worst-case success below ε_B (readBits ≤ K)',
-      'Largest p̂⁺ + p̂⁻ below ε_B (readBits ≤ K)',
-      'Best worst-case success at or above ε_B',
+      'Largest min(p⁺, p⁻) with the sign hidden (readBits ≤ K, ε < ε_B)',
+      'Largest p̂⁺ + p̂⁻ with the sign hidden (ε < ε_B)',
+      'Best min(p⁺, p⁻) reading more than K bits (ε < ε_B)',
+      'Best min(p⁺, p⁻) at ε ≥ ε_B, sign still hidden',
     ]);
-    // In the fixture, coin reaches min(0.5, 0.49) = 0.49 there and nothing does better.
-    expect(h[0]!.value.startsWith('0.49 ')).toBe(true);
-    expect(h[2]!.value.startsWith('1 ')).toBe(true);
+    // In the fixture, coin reaches min(0.5, 0.49) = 0.49 where the sign is hidden and nothing does better.
+    expect(h[0]!.value.startsWith('0.490 ')).toBe(true);
+    expect(h[0]!.where).toMatch(/^coin; K = \d+, readBits = \d+, ε = 0\.\d+; 200 trials per sign$/);
+    expect(h[1]!.theory).toMatch(/^paired design: the counts obey k⁺ \+ k⁻ ≤ trials exactly, seed by seed \(here \d+ \+ \d+ of 200\); the interval is for the probabilities/);
+    // exact-read reads more than K + 1 bits in the fixture and succeeds on both inputs.
+    expect(h[2]!.where).toMatch(/^exact-read; /);
+    expect(h[3]!.value.startsWith('1.000 ')).toBe(true);
   });
 
-  it('ignores cells without trials', () => {
+  it('leaves out cells without trials, and says how many', () => {
     const s = noncomputabilityPartial();
-    expect(headlines(s)).toHaveLength(3);
+    expect(headlines(s)).toHaveLength(5);
+    expect(headlines(s).at(-1)).toMatchObject({ label: 'Cells left out of these numbers', value: '2' });
     for (const c of s.cells) c.trials = 0;
-    expect(headlines(s)).toEqual([]);
+    expect(headlines(s).map((x) => x.label)).toEqual(['Cells left out of these numbers']);
   });
 
-  it('pools accurate-and-unstable counts over fixed and variable architectures separately', () => {
-    const s = instabilityComplete();
-    const h = headlines(s);
-    let k = 0;
-    let n = 0;
-    for (const c of s.cells) {
-      if (c.experiment === 'instability' && c.arch !== null) {
-        k += c.accurateUnstable.k;
-        n += c.accurateUnstable.n;
-      }
-    }
-    expect(h[0]!.label).toBe('Accurate fixed-architecture networks unstable at radius μ');
-    expect(h[0]!.value).toContain(`(${k} of ${n})`);
+  it('gives each group of networks its own card, shares as percentages with the counts', () => {
+    const h = headlines(instabilityComplete());
+    expect(h[0]!.label).toBe('Trained fixed architecture, m − 1 > P(N): accurate networks unstable at radius μ');
+    expect(h[0]!.value).toMatch(/^100% \(\d+ of \d+\)$/);
+    expect(h[0]!.theory).toBe('F3 predicts all of them (every one whose data cover every stripe)');
+    for (const card of h) expect(card.value).not.toMatch(/^[01](\.\d+)? \(/);
   });
 });
 

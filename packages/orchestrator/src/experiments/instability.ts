@@ -11,7 +11,7 @@ import {
   type InstabilityParams,
   type InstabilityTrialResult,
 } from '@paradox/core-wasm';
-import { moments } from '../stats/moments.js';
+import { moments, type ValueStream } from '../stats/moments.js';
 import type { InstabilityCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';
 import type { BatchData, ExperimentDefinition } from './types.js';
@@ -45,6 +45,13 @@ function architecture(p: InstabilityParams): number[] | null {
   if (p.method === 'train' || p.method === 'adversarial-train') return [p.d, ...p.hidden, 1];
   if (p.method === 'shortcut') return [p.d, 2, 1];
   return null;
+}
+
+/** Values of a column equal to `v` (a trial with zero training error has train accuracy exactly 1). */
+function countEqual(stream: ValueStream, v: number): number {
+  let k = 0;
+  for (const chunk of stream()) for (const x of chunk) if (x === v) k++;
+  return k;
 }
 
 function asParams(p: Record<string, Json>): InstabilityParams {
@@ -157,6 +164,7 @@ export const instability: ExperimentDefinition = {
       trials,
       accuracy: { train: m('acc.train'), val: m('acc.val') },
       accurate: proportion(counts.accurate ?? 0, trials),
+      trainFit: proportion(countEqual(columns('acc.train'), 1), trials),
       accurateUnstable: proportion(counts.accurateUnstable ?? 0, counts.accurate ?? 0),
       unstableShare: m('unstableShare'),
       radii: p.radii.map((radius, i) => ({ radius, robustAttack: m(`robustAttack.${i}`), robustCert: m(`robustCert.${i}`) })),

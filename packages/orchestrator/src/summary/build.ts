@@ -11,6 +11,7 @@ import { clopperPearson, hoeffding, wilson } from '../stats/intervals.js';
 import { confidenceSequence } from '../stats/sequential.js';
 import type { StopReason } from '../stats/stopping.js';
 import type { RunStore } from '../store/db.js';
+import { headlineOf } from './headline.js';
 import type { CellSummary, Proportion, Summary } from './types.js';
 
 /** A binomial proportion with every interval at `confidence`. */
@@ -57,7 +58,7 @@ export function buildSummary(spec: NormalisedSpec, specHash: string, exp: Experi
     return s;
   });
   const cellsComplete = outcomes.filter((o) => o.complete).length;
-  return {
+  const summary: Summary = {
     format: 'paradox-summary/1',
     run: {
       name: spec.name,
@@ -69,9 +70,12 @@ export function buildSummary(spec: NormalisedSpec, specHash: string, exp: Experi
       cellsTotal: outcomes.length,
       cellsComplete,
       trialsDone: outcomes.reduce((a, o) => a + o.trials, 0),
+      minTrials: spec.stop.rule === 'fixed' ? spec.stop.trials : spec.stop.minTrials,
     },
     cells,
   };
+  summary.headline = headlineOf(summary);
+  return summary;
 }
 
 type Flat = Record<string, string | number | boolean | null>;

@@ -7,6 +7,7 @@
  * this contract; the orchestrator always writes them.
  */
 import type { StopReason } from '../stats/stopping.js';
+import type { HeadlineData } from './headline.js';
 
 /** A two-sided confidence interval `[lo, hi]`. */
 export type Interval = [lo: number, hi: number];
@@ -115,6 +116,11 @@ export interface InstabilityCell extends CellCommon {
   accuracy: { train: Moments; val: Moments };
   /** Share of trials whose network is correct on every point of T ∪ V. */
   accurate: Proportion;
+  /**
+   * Share of trials whose network is correct on every training point (zero training error): for
+   * trained methods, how often the optimiser fitted T at all.
+   */
+  trainFit?: Proportion;
   /** Share of accurate trials whose network is unstable at radius μ at some data point. */
   accurateUnstable: Proportion;
   /** Share of data points unstable at radius μ (attack-based), per trial. */
@@ -150,6 +156,13 @@ export interface Summary {
     cellsTotal: number;
     cellsComplete: number;
     trialsDone: number;
+    /**
+     * Trials a cell needs before it counts in the headline: the stopping rule's `minTrials`
+     * (`trials` under the fixed rule). Unfinished cells with fewer are left out and counted.
+     */
+    minTrials?: number;
   };
   cells: CellSummary[];
+  /** The headline numbers (summary/headline.ts `headlineOf`), as the screen and report show them. */
+  headline?: HeadlineData;
 }

@@ -50,6 +50,13 @@ export interface BoundaryScene {
   height?: number;
 }
 
+/** Adversarial examples per panel, in words (what the crosses of this scene show). */
+export function boundaryFinding(scene: BoundaryScene): string {
+  const counted = scene.panels.filter((p) => p.adversarial !== undefined);
+  if (counted.length === 0) return '';
+  return `Adversarial examples found: ${counted.map((p) => `${p.adversarial!.length === 0 ? 'none' : p.adversarial!.length} against ${p.title}`).join(', ')}.`;
+}
+
 /** Build chart 6. Node only (the raster is PNG-encoded with node:zlib). */
 export function decisionBoundaryChart(scene: BoundaryScene): Chart {
   const { grid, points } = scene;
@@ -127,9 +134,7 @@ export function decisionBoundaryChart(scene: BoundaryScene): Chart {
   return {
     id: 'decision-boundary',
     title: 'Decision boundaries',
-    caption:
-      (scene.note ? `${scene.note} ` : '') +
-      'Background: the label that each classifier’s output φ is within 1/2 of (blue 0, orange 1, grey neither: wrong whatever the true class), dark lines where that changes; faint dotted lines are the true stripe boundaries and the dashed line the mid-line x₂ = 1/2. Dots are data points coloured by true class, crosses the adversarial examples found, joined to their starting points. A fixed network that is accurate cuts between the two rows of data (at 1/2 ± μ) instead of along the stripes, so tiny moves in x₂ flip it; ψ_T follows the stripes and has no such points.',
+    caption: `${scene.note ? `${scene.note} ` : ''}Background: the label that each classifier’s output φ is within 1/2 of (blue 0, orange 1, grey neither: wrong whatever the true class), dark lines where that changes; faint dotted lines are the true stripe boundaries and the dashed line the mid-line x₂ = 1/2. Dots are data points coloured by true class, crosses the adversarial examples found, joined to their starting points. ${boundaryFinding(scene)}`,
     missing: 0,
     spec,
   };

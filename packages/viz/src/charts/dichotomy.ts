@@ -1,11 +1,11 @@
 /**
  * Chart 3 (SPEC §6): the dichotomy scatter. Each instability cell is a point at (validation
  * accuracy, robust accuracy at radius μ); the vertical bar spans the certified lower bound to the
- * attack upper bound of robust accuracy. Result I: fixed-architecture methods never reach the
- * accurate-and-stable corner (1, 1) once m − 1 > P(N); variable-width networks (ψ_T,
- * train-variable) do.
+ * attack upper bound of robust accuracy. Result I: fixed-architecture networks cannot reach the
+ * accurate-and-stable corner once m − 1 > P(N); the construction ψ_T can. The caption names the
+ * series that reach the corner in this run's own numbers, never by assumption.
  */
-import { archLabel, hasData, instabilityCells, status } from './cells.js';
+import { archLabel, hasData, instabilityCells, round3, status } from './cells.js';
 import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, InstabilityCell, Summary } from './types.js';
 
@@ -14,6 +14,40 @@ export function rowAtMu(cell: InstabilityCell) {
   let best: InstabilityCell['radii'][number] | undefined;
   for (const row of cell.radii) if (best === undefined || Math.abs(row.radius - cell.mu) < Math.abs(best.radius - cell.mu)) best = row;
   return best;
+}
+
+/** Lower-left edge of the shaded accurate-and-stable corner, on both axes. */
+export const CORNER = 0.9;
+
+/**
+ * What the dichotomy chart shows in this run, in words: which series (method, architecture) have
+ * a cell in the shaded corner and which stay outside, with their best robust accuracy at μ.
+ */
+export function dichotomyFinding(summary: Summary): string {
+  const by = new Map<string, { inCorner: number; cells: number; best: number }>();
+  for (const cell of instabilityCells(summary)) {
+    const at = rowAtMu(cell);
+    if (!hasData(cell) || at === undefined) continue;
+    const key = `${cell.method} (${archLabel(cell.arch)})`;
+    const e = by.get(key) ?? { inCorner: 0, cells: 0, best: 0 };
+    e.cells++;
+    if (cell.accuracy.val.mean >= CORNER && at.robustAttack.mean >= CORNER) e.inCorner++;
+    e.best = Math.max(e.best, at.robustAttack.mean);
+    by.set(key, e);
+  }
+  if (by.size === 0) return 'No cell has finished trials yet.';
+  const inside = [...by].filter(([, e]) => e.inCorner > 0);
+  const outside = [...by].filter(([, e]) => e.inCorner === 0);
+  const parts: string[] = [];
+  parts.push(
+    inside.length === 0
+      ? 'In this run no cell reaches the shaded accurate-and-stable corner.'
+      : `In the shaded accurate-and-stable corner: ${inside.map(([k, e]) => `${k}, ${e.inCorner} of ${e.cells} cells`).join('; ')}.`,
+  );
+  if (outside.length > 0) {
+    parts.push(`Outside it: ${outside.map(([k, e]) => `${k}, robust accuracy at most ${round3(e.best)}`).join('; ')}.`);
+  }
+  return parts.join(' ');
 }
 
 /** Build chart 3 from an instability summary. */
@@ -40,7 +74,7 @@ export function dichotomyChart(summary: Summary): Chart {
       status: status(cell),
     });
   }
-  rows.push({ kind: 'corner', x: 0.9, x2: 1, y: 0.9, y2: 1, label: 'accurate and stable' });
+  rows.push({ kind: 'corner', x: CORNER, x2: 1, y: CORNER, y2: 1, label: 'accurate and stable' });
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const x = { field: 'accuracy', type: 'quantitative', title: 'validation accuracy (fraction of V)', scale: { domain: [0, 1] } };
   const colour = { field: 'method', type: 'nominal', title: 'method' };
@@ -103,8 +137,7 @@ export function dichotomyChart(summary: Summary): Chart {
   return {
     id: 'dichotomy',
     title: 'The dichotomy: accurate or stable',
-    caption:
-      'One point per cell (method, architecture, stripes m): x is the mean accuracy on the validation set, y the robust accuracy at radius μ found by attacks, with a bar down to the certified robust accuracy. Fixed-architecture training lands either left (inaccurate) or low (unstable); only variable-width networks reach the shaded accurate-and-stable corner. Faded points are unfinished cells.',
+    caption: `One point per cell (method, architecture, stripes m): x is the mean accuracy on the validation set, y the robust accuracy at radius μ found by attacks, with a bar down to the certified robust accuracy. Theory: once m − 1 > P(N), a fixed architecture lands left (inaccurate) or low (unstable). ${dichotomyFinding(summary)}${rows.some((r) => r.status === 'partial') ? ' Faded points are unfinished cells.' : ''}`,
     missing,
     spec,
   };

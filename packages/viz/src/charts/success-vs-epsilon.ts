@@ -4,6 +4,7 @@
  * bar, a line at 1/2 and a line at the breakdown epsilon ε_B. Result II is the jump at ε_B: below
  * it no algorithm can beat 1/2 on both inputs of the pair.
  */
+import { headlineOf } from '@paradox/orchestrator/summary';
 import { hasData, noncomputabilityCells, round3, status } from './cells.js';
 import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Summary } from './types.js';
@@ -17,6 +18,22 @@ export interface SuccessVsEpsilonOptions {
   measure?: SuccessMeasure;
   /** Panels per row (default 3). */
   columns?: number;
+}
+
+/**
+ * What chart 1 shows in this run, checked in its own numbers (the shared headline): whether any
+ * interval with the sign hidden lies above 1/2, and where success rises above 1/2.
+ */
+export function successFinding(summary: Summary): string {
+  const n = headlineOf(summary).noncomputability;
+  if (!n || n.algorithms.length === 0) return 'No cell has finished trials yet.';
+  const parts: string[] = [];
+  if (n.checked === 0) parts.push('No panel of this run hides the sign below ε_B (readBits ≤ K), so the 1/2 line bounds nothing here.');
+  else if (n.violations > 0) parts.push(`In this run ${n.violations} interval${n.violations === 1 ? '' : 's'} of min(p̂⁺, p̂⁻) with the sign hidden lie above 1/2: Theorem H says this cannot happen (please report it).`);
+  else if (n.hidden) parts.push(`In this run every interval of min(p̂⁺, p̂⁻) with the sign hidden reaches down to 1/2 or below (largest: ${n.hidden.algorithm}, ${round3(n.hidden.p)}).`);
+  if (n.revealed && n.revealed.ci[0] > 0.5) parts.push(`Reading more than K bits, ${n.revealed.algorithm} reaches ${round3(n.revealed.p)} below ε_B (readBits = ${n.revealed.readBits}, K = ${n.revealed.K}).`);
+  if (n.above && n.above.ci[0] > 0.5) parts.push(`Right of ε_B with the sign hidden, ${n.above.algorithm} reaches ${round3(n.above.p)}.`);
+  return parts.join(' ');
 }
 
 /** Build chart 1 from a noncomputability summary. */
@@ -130,8 +147,7 @@ export function successVsEpsilonChart(summary: Summary, options: SuccessVsEpsilo
   return {
     id: 'success-vs-epsilon',
     title: 'Success probability against ε',
-    caption:
-      'Each point is one algorithm at one ε, with its confidence interval as a vertical bar. Left of the dotted line ε_B no network is ε-close to both minimisers of the pair, so every algorithm stays at or below the dashed line 1/2 wherever readBits ≤ K; right of it success can jump to 1. Hollow squares are cells the run has not finished.',
+    caption: `Each point is one algorithm at one ε, with its confidence interval as a vertical bar. Left of the dotted line ε_B no network is ε-close to both minimisers of the pair, so where readBits ≤ K (the sign hidden) Theorem H bounds min(p⁺, p⁻) by the dashed line 1/2; right of it success can jump to 1. ${successFinding(summary)}${missing > 0 || rows.some((r) => r.status === 'partial') ? ' Hollow squares are cells the run has not finished.' : ''}`,
     missing,
     spec,
   };

@@ -8,6 +8,26 @@ import { archLabel, distinct, hasData, instabilityCells, round3, seriesLabel, st
 import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Summary } from './types.js';
 
+/** A share at or below this reads as "near 0" in the caption. */
+export const NEAR_ZERO = 0.05;
+
+/** What chart 4 shows in this run: which series stay near 0 at every m, and how high the others reach. */
+export function stripesFinding(summary: Summary): string {
+  const by = new Map<string, number>();
+  for (const cell of instabilityCells(summary)) {
+    if (!hasData(cell)) continue;
+    const key = seriesLabel(cell);
+    by.set(key, Math.max(by.get(key) ?? 0, cell.unstableShare.mean));
+  }
+  if (by.size === 0) return 'No cell has finished trials yet.';
+  const low = [...by].filter(([, v]) => v <= NEAR_ZERO).map(([k]) => k);
+  const high = [...by].filter(([, v]) => v > NEAR_ZERO);
+  const parts: string[] = [];
+  if (low.length > 0) parts.push(`In this run ${low.join(', ')} ${low.length === 1 ? 'stays' : 'stay'} at or below ${NEAR_ZERO} at every m.`);
+  if (high.length > 0) parts.push(`${low.length > 0 ? 'Largest' : 'In this run the largest'} mean share${high.length === 1 ? '' : 's'}: ${high.map(([k, v]) => `${k} ${round3(v)}`).join(', ')}.`);
+  return parts.join(' ');
+}
+
 /** Build chart 4 from an instability summary. */
 export function unstableVsStripesChart(summary: Summary): Chart {
   const rows: Record<string, unknown>[] = [];
@@ -122,8 +142,7 @@ export function unstableVsStripesChart(summary: Summary): Chart {
   return {
     id: 'unstable-vs-stripes',
     title: 'Instability grows with the number of stripes',
-    caption:
-      'Mean share of data points (T ∪ V) that an attack moves to the wrong side within radius μ, with the interquartile range over trials as a bar. Dashed lines mark m − 1 = P(N) for each fixed architecture: to their right F3 forces every accurate network of that architecture to be unstable somewhere, while variable-width networks stay near 0.',
+    caption: `Mean share of data points (T ∪ V) that an attack moves to a wrong answer within radius μ, with the interquartile range over trials as a bar. Dashed lines mark m − 1 = P(N) for each fixed architecture: to their right F3 forces every accurate network of that architecture to be unstable at some data point. ${stripesFinding(summary)}`,
     missing,
     spec,
   };

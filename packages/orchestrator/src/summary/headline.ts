@@ -21,154 +21,22 @@
  */
 import { pieceBound } from '@paradox/core-wasm';
 import { clopperPearson } from '../stats/intervals.js';
-import type { CellSummary, InstabilityCell, Interval, NoncomputabilityCell, Summary } from './types.js';
-
-/** One (cell, ε) row of a noncomputability sweep, as a headline quotes it. */
-export interface PairPoint {
-  /** min(p̂⁺, p̂⁻) at this ε. */
-  p: number;
-  /** Its interval at the run's confidence (Bonferroni from the two Clopper–Pearson intervals). */
-  ci: Interval;
-  K: number;
-  readBits: number;
-  eps: number;
-  epsB: number;
-  /** Trials per sign in the cell. */
-  trials: number;
-  /** Largest precision any trial of the cell read (null when not recorded). */
-  bitsReadMax: number | null;
-  cellKey: string;
-}
-
-/** Result II for one algorithm. */
-export interface AlgorithmResult {
-  algorithm: string;
-  /** Cells of this algorithm counted in the headline. */
-  cells: number;
-  /**
-   * Where Theorem H applies (reads hidden, ε < ε_B): the row with the largest min(p̂⁺, p̂⁻);
-   * undefined when the algorithm has no such row.
-   */
-  hidden?: PairPoint;
-  /** Rows where Theorem H applies whose whole interval lies above 1/2 (lower end > 1/2). */
-  violations: PairPoint[];
-  /** Where Theorem H does not apply (some read above K, or an honest oracle), ε < ε_B: the best row. */
-  revealed?: PairPoint;
-  /** At ε ≥ ε_B with hidden reads (each cell at its smallest such ε): the best row. */
-  above?: PairPoint;
-}
-
-/** Result II of a run. */
-export interface ResultII {
-  algorithms: AlgorithmResult[];
-  /** Smallest and largest ε_B over the counted cells (null when none). */
-  epsB: [number, number] | null;
-  /** Rows (cell, ε) where Theorem H applies and was checked. */
-  checked: number;
-  /** Of those, rows whose interval lies above 1/2 (should be 0). */
-  violations: number;
-  /** The row with the largest min(p̂⁺, p̂⁻) where the theorem applies, over all algorithms. */
-  hidden?: PairPoint & { algorithm: string };
-  /** The best row where it does not apply, over all algorithms. */
-  revealed?: PairPoint & { algorithm: string };
-  /** The best row at ε ≥ ε_B with hidden reads, over all algorithms: the jump. */
-  above?: PairPoint & { algorithm: string };
-  /**
-   * The largest p̂⁺ + p̂⁻ where the theorem applies (here `p` and `ci` are the sum and its
-   * interval). The paired design makes the counts obey k⁺ + k⁻ ≤ trials exactly, seed by seed;
-   * the interval is for the probabilities and may reach past 1.
-   */
-  largestSum?: PairPoint & { algorithm: string; kPlus: number; kMinus: number };
-  /** One sentence saying what the numbers show. */
-  verdict: string;
-}
-
-/** Accurate networks unstable at radius μ, pooled over some cells. */
-export interface UnstableShare {
-  /** Accurate networks that were unstable at radius μ. */
-  k: number;
-  /** Accurate networks. */
-  n: number;
-  /** k / n (0 when n = 0). */
-  p: number;
-  /** Clopper–Pearson interval of the pooled share at the run's confidence. */
-  ci: Interval;
-  /** Trials (networks produced, accurate or not). */
-  trials: number;
-  /** Cells pooled. */
-  cells: number;
-}
-
-/** What theory predicts for a group of networks. */
-export type Prediction = 'unstable' | 'stable' | 'none';
-
-/** One group of Result I. */
-export interface InstabilityGroup {
-  /**
-   * `fixed-f3` trained fixed architectures with m − 1 > P(N); `fixed-no-f3` with m − 1 ≤ P(N);
-   * `variable-trained` trained variable-width networks; `construct-stable` ψ_T (F2);
-   * `shortcut` σ (F1).
-   */
-  kind: 'fixed-f3' | 'fixed-no-f3' | 'variable-trained' | 'construct-stable' | 'shortcut';
-  /** Methods pooled (e.g. `train`, `adversarial-train`). */
-  methods: string[];
-  /** Architectures `[N_0, …, N_L]` pooled (empty for variable width). */
-  archs: number[][];
-  /** What theory predicts for the accurate networks of this group. */
-  prediction: Prediction;
-  unstable: UnstableShare;
-  /** Trials whose network was accurate. */
-  accurate: number;
-  /** Trials whose network had zero training error (null when the summary does not record it). */
-  zeroError: number | null;
-}
-
-/** One method/architecture line of Result I. */
-export interface MethodResult {
-  method: string;
-  /** `[N_0, …, N_L]`, or null for variable-width methods. */
-  arch: number[] | null;
-  /** P(N) of the architecture (null for variable width). */
-  pieceBound: number | null;
-  /** Trials whose network was accurate, of trials. */
-  accurate: { k: number; n: number };
-  unstable: UnstableShare;
-}
-
-/** Result I of a run. */
-export interface ResultI {
-  /** Hidden gaps μ and stripe counts m of the counted cells, ascending. */
-  mu: number[];
-  m: number[];
-  /** Non-empty groups, in the order listed in `InstabilityGroup.kind`. */
-  groups: InstabilityGroup[];
-  methods: MethodResult[];
-  /**
-   * Trainings (methods that train) that reached zero training error, of trainings; null when the
-   * summary does not record it (summaries written before this field).
-   */
-  training: { zeroError: number; trainings: number; accurate: number } | null;
-  /** F3 checks: accurate networks with every stripe observed and m − 1 > P(N), and how many held. */
-  f3: { applies: number; holds: number };
-  /** Trainings that diverged (recorded outcomes, excluded from the statistics). */
-  diverged: number;
-  /** One sentence saying what the numbers show. */
-  verdict: string;
-}
-
-/** Everything the headline says, as data (summary.json `headline`, the `--json` headline event). */
-export interface HeadlineData {
-  name: string;
-  experiment: Summary['run']['experiment'];
-  complete: boolean;
-  cellsComplete: number;
-  cellsTotal: number;
-  confidence: number;
-  /** Cells left out because they have fewer trials than `minTrials` (null: unfinished cells). */
-  excluded: { cells: number; minTrials: number | null };
-  noncomputability?: ResultII;
-  instability?: ResultI;
-}
+import type {
+  AlgorithmResult,
+  CellSummary,
+  HeadlineData,
+  InstabilityCell,
+  InstabilityGroup,
+  Interval,
+  MethodResult,
+  NoncomputabilityCell,
+  PairPoint,
+  Prediction,
+  ResultI,
+  ResultII,
+  Summary,
+  UnstableShare,
+} from './types.js';
 
 const TRAINING_METHODS = new Set(['train', 'adversarial-train', 'train-variable']);
 

@@ -1,6 +1,7 @@
 // Raw exports of the noncomputability area (typed wrapper: src/noncomputability/kernel.ts).
 
 import { costAndGrad, optimise } from "./optimise";
+import { optimisePairs } from "./pairs";
 
 /** Whole optimisation (gd/sgd/adam/anneal with restarts) on the data read; see optimise.ts. */
 export function nc_optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize, theta: usize, out: usize): void {
@@ -10,4 +11,9 @@ export function nc_optimise(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usi
 /** C(θ) and the mean-squared-error gradient in `g` (for tests against finite differences). */
 export function nc_cost_grad(x: usize, y: usize, r: i32, d: i32, W: i32, lambda: f64, theta: usize, g: usize): f64 {
   return costAndGrad(x, y, r, d, W, lambda, theta, g);
+}
+
+/** `n` paired trials (both signs of each in the two f64x2 lanes) in one call; see pairs.ts. */
+export function nc_optimise_pairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize, keys: usize, n: i32, theta: usize, out: usize): void {
+  optimisePairs(x, y, r, d, W, cfg, keys, n, theta, out);
 }

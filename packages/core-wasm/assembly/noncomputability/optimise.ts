@@ -45,7 +45,7 @@ const DIVERGE_LIMIT: f64 = 1e100;
 // Every loop below works on the internal layout of net.ts (T[k·Wp + i] = w_i,k, T[d·Wp + i] = v_i).
 
 /** Random init of the real (non-padding) entries, in the shared layout's order w_1, …, w_W, v. */
-function initialise(rng: Philox, T: usize, d: i32, W: i32, scheme: i32, scale: f64): void {
+export function initialise(rng: Philox, T: usize, d: i32, W: i32, scheme: i32, scale: f64): void {
   const Wp = padWidth(W);
   memory.fill(T, 0, <usize>internalCount(d, Wp) << 3);
   for (let n = 0; n < W * d + W; n++) {
@@ -65,7 +65,8 @@ function initialise(rng: Philox, T: usize, d: i32, W: i32, scheme: i32, scale: f
   }
 }
 
-function finiteAndBounded(T: usize, Pp: i32): bool {
+/** True when every entry is finite and at most DIVERGE_LIMIT in size. */
+export function finiteAndBounded(T: usize, Pp: i32): bool {
   for (let i = 0; i < Pp; i++) {
     if (!(Math.abs(ld(T, i)) <= DIVERGE_LIMIT)) return false;
   }

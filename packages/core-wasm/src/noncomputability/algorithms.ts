@@ -9,9 +9,34 @@ import type { OracleRead } from './oracle.js';
 const OPTIMISER_KEYS = ['steps', 'lr', 'init', 'initScale', 'batchSize', 'beta1', 'beta2', 'adamEps', 'annealT0', 'annealT1', 'annealSigma'] as const;
 
 function optimiserOptions(ctx: AlgorithmContext, method: OptimiseOptions['method'], restarts = 1): OptimiseOptions {
+  return optionsFrom(ctx.options, method, restarts);
+}
+
+function optionsFrom(options: Readonly<Record<string, unknown>>, method: OptimiseOptions['method'], restarts: number): OptimiseOptions {
   const o: Record<string, unknown> = { method, restarts };
-  for (const k of OPTIMISER_KEYS) if (ctx.options[k] !== undefined) o[k] = ctx.options[k];
+  for (const k of OPTIMISER_KEYS) if (options[k] !== undefined) o[k] = options[k];
   return o as unknown as OptimiseOptions;
+}
+
+/** Optimiser method and restarts of the `restarts` algorithm for its options (`inner`, `restarts`). */
+function restartsPlan(options: Readonly<Record<string, unknown>>): { method: OptimiseOptions['method']; R: number } {
+  const R = options.restarts;
+  return { method: (options.inner ?? 'gd') as OptimiseOptions['method'], R: typeof R === 'number' ? R : 8 };
+}
+
+/**
+ * For the built-in algorithms that read once at their budget and hand the data to
+ * `tools.optimise` (gd, sgd, adam, anneal, restarts): the options of that one call, given the
+ * cell's `ctx.options`; undefined for every other algorithm. The batched trial runner uses it to
+ * run such trials without building a context per run, with exactly the call the algorithm makes.
+ */
+export function builtInOptimiseCall(alg: Algorithm, options: Readonly<Record<string, unknown>>): OptimiseOptions | undefined {
+  if (alg === restarts) {
+    const p = restartsPlan(options);
+    return optionsFrom(options, p.method, p.R);
+  }
+  const method = OPTIMISER_METHOD.get(alg);
+  return method ? optionsFrom(options, method, 1) : undefined;
 }
 
 function optimiser(name: string, method: OptimiseOptions['method'], description: string): Algorithm {
@@ -45,15 +70,15 @@ const gd = optimiser('gd', 'gd', 'proximal full-batch gradient descent on C from
 const sgd = optimiser('sgd', 'sgd', 'minibatch proximal SGD with reshuffling every epoch');
 const adam = optimiser('adam', 'adam', 'Adam with a proximal ℓ1 step in its diagonal metric');
 const anneal = optimiser('anneal', 'anneal', 'simulated annealing over θ; returns the best point visited');
+const OPTIMISER_METHOD = new Map<Algorithm, OptimiseOptions['method']>([[gd, 'gd'], [sgd, 'sgd'], [adam, 'adam'], [anneal, 'anneal']]);
 
 const restarts: Algorithm = Object.freeze({
   name: 'restarts',
   description: 'R random restarts of the inner optimiser; returns the lowest cost on the data read',
   run(ctx: AlgorithmContext): AlgorithmOutput {
     const data = ctx.read(ctx.budget);
-    const R = ctx.options.restarts;
-    const inner = (ctx.options.inner ?? 'gd') as OptimiseOptions['method'];
-    return ctx.tools.optimise(data, optimiserOptions(ctx, inner, typeof R === 'number' ? R : 8));
+    const p = restartsPlan(ctx.options);
+    return ctx.tools.optimise(data, optimiserOptions(ctx, p.method, p.R));
   },
 });
 

@@ -35,6 +35,7 @@ export const OPTIMISE_DEFAULTS = Object.freeze({
 });
 
 type OptimiseFn = (x: number, y: number, r: number, d: number, W: number, cfg: number, theta: number, out: number) => void;
+type PairsFn = (x: number, y: number, r: number, d: number, W: number, cfg: number, keys: number, n: number, theta: number, out: number) => void;
 type CostGradFn = (x: number, y: number, r: number, d: number, W: number, lambda: number, theta: number, g: number) => number;
 
 /** Shape of a problem: inputs d, width W, samples r, penalty λ. */
@@ -49,7 +50,8 @@ function bad(where: string, what: string, got: unknown, allowed: string): never 
   throw new CoreError('E_ARG', `${where}: ${what}: expected ${allowed}, got ${formatValue(got)}`);
 }
 
-function checkData(where: string, shape: ProblemShape, data: AlgorithmData): void {
+/** Validate algorithm data against the problem shape (lengths, finite values); throws `E_ARG`. */
+export function checkData(where: string, shape: ProblemShape, data: AlgorithmData): void {
   const { d, samples: r } = shape;
   if (!data || typeof data !== 'object') bad(where, 'data', data, 'an object {x, y} (e.g. an oracle read)');
   if (!data.x || data.x.length !== r * d) bad(where, 'data.x.length', data.x?.length, `r·d = ${r * d}`);
@@ -139,10 +141,19 @@ function num(where: string, o: Record<string, unknown>, key: string, dflt: numbe
   return v;
 }
 
-/** Run a whole optimisation in WebAssembly. `keyLo/keyHi` key its random stream. */
-export function optimiseInCore(core: Core, shape: ProblemShape, data: AlgorithmData, options: OptimiseOptions, keyLo: number, keyHi: number): OptimiseResult {
-  const where = 'tools.optimise';
-  checkData(where, shape, data);
+/** A validated optimiser configuration: the kernel's CFG block (key words 0) and the start θ, if any. */
+export interface OptimiseConfig {
+  cfg: Float64Array;
+  start: Float64Array | null;
+  method: OptimiseOptions['method'];
+  restarts: number;
+}
+
+/**
+ * Validate `options` against `shape` and build the kernel's configuration block (key words left 0).
+ * Throws `CoreError('E_ARG')` naming the option, as `tools.optimise` does.
+ */
+export function optimiseConfig(where: string, shape: ProblemShape, options: OptimiseOptions): OptimiseConfig {
   if (!options || typeof options !== 'object') bad(where, 'options', options, 'an object with at least {method}');
   const o = options as unknown as Record<string, unknown>;
   const method = METHOD[options.method as keyof typeof METHOD];
@@ -169,10 +180,20 @@ export function optimiseInCore(core: Core, shape: ProblemShape, data: AlgorithmD
     if (restarts !== 1) bad(where, 'options.restarts', restarts, '1 when options.start is given');
     if (!start.every(Number.isFinite)) bad(where, 'options.start', 'non-finite values', 'finite weights');
   }
-  const { d, width: W, samples: r, lambda } = shape;
-  const P = W * d + W;
   const cfg = new Float64Array(CFG_SIZE);
-  cfg.set([method, steps, lr, lambda, start ? -1 : init, initScale, batchSize, beta1, beta2, adamEps, annealT0, annealT1, annealSigma, restarts, keyLo >>> 0, keyHi >>> 0]);
+  cfg.set([method, steps, lr, shape.lambda, start ? -1 : init, initScale, batchSize, beta1, beta2, adamEps, annealT0, annealT1, annealSigma, restarts, 0, 0]);
+  return { cfg, start, method: options.method, restarts };
+}
+
+/** Run a whole optimisation in WebAssembly. `keyLo/keyHi` key its random stream. */
+export function optimiseInCore(core: Core, shape: ProblemShape, data: AlgorithmData, options: OptimiseOptions, keyLo: number, keyHi: number): OptimiseResult {
+  const where = 'tools.optimise';
+  checkData(where, shape, data);
+  const { cfg, start } = optimiseConfig(where, shape, options);
+  cfg[14] = keyLo >>> 0;
+  cfg[15] = keyHi >>> 0;
+  const { d, width: W, samples: r } = shape;
+  const P = W * d + W;
   const raw = core.raw;
   const fn = raw.fn<OptimiseFn>('nc_optimise');
   return raw.scoped((s) => {
@@ -191,6 +212,44 @@ export function optimiseInCore(core: Core, shape: ProblemShape, data: AlgorithmD
       cost: diverged ? Infinity : out[0]!,
       diverged,
     };
+  });
+}
+
+/** Whether `optimisePairsInCore` runs this configuration: full-batch gd or Adam from a random init. */
+export function pairsSupported(c: OptimiseConfig): boolean {
+  return (c.method === 'gd' || c.method === 'adam') && c.start === null;
+}
+
+/**
+ * `keys.length / 2` paired trials in one WebAssembly call: for trial i, the optimisation
+ * `optimiseInCore(core, shape, plus, options, keys[2i], keys[2i+1])` and the same on `minus`, run
+ * side by side in the two f64x2 lanes (assembly/noncomputability/pairs.ts); bit-identical to those
+ * two calls. Returns θ (shared layout) and the result block (cost, steps, diverged, best restart) of
+ * trial i's ι⁺ run at index 2i and its ι⁻ run at 2i + 1. `config` must satisfy `pairsSupported`;
+ * `plus` and `minus` must have passed `checkData` (the callers check them once per cell).
+ */
+export function optimisePairsInCore(core: Core, shape: ProblemShape, plus: AlgorithmData, minus: AlgorithmData, config: OptimiseConfig, keys: Uint32Array): { theta: Float64Array; out: Float64Array } {
+  if (!pairsSupported(config)) bad('optimisePairs', 'options.method', config.method, '"gd" or "adam" from a random init');
+  const { d, width: W, samples: r } = shape;
+  const P = W * d + W;
+  const n = keys.length >>> 1;
+  const raw = core.raw;
+  const fn = raw.fn<PairsFn>('nc_optimise_pairs');
+  return raw.scoped((s) => {
+    const xp = s.alloc(2 * r * d * 8);
+    const mem = (): ArrayBuffer => raw.exports.memory.buffer;
+    new Float64Array(mem(), xp, r * d).set(plus.x);
+    new Float64Array(mem(), xp + r * d * 8, r * d).set(minus.x);
+    const yp = s.alloc(2 * r * 8);
+    new Float64Array(mem(), yp, r).set(plus.y);
+    new Float64Array(mem(), yp + r * 8, r).set(minus.y);
+    const cp = s.f64(config.cfg);
+    const kp = s.alloc(keys.length * 4);
+    new Uint32Array(mem(), kp, keys.length).set(keys);
+    const tp = s.alloc(2 * n * P * 8);
+    const op = s.alloc(2 * n * OUT_SIZE * 8);
+    fn(xp, yp, r, d, W, cp, kp, n, tp, op);
+    return { theta: s.readF64(tp, 2 * n * P), out: s.readF64(op, 2 * n * OUT_SIZE) };
   });
 }
 

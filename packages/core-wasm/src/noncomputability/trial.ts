@@ -6,7 +6,8 @@
 import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import type { Algorithm, AlgorithmContext, AlgorithmOutput } from './algorithm.js';
-import { costTs, flattenNetwork, makeTools, probes, type ProblemShape } from './kernel.js';
+import { builtInOptimiseCall } from './algorithms.js';
+import { checkData, costTs, flattenNetwork, makeTools, optimiseConfig, optimisePairsInCore, pairsSupported, probes, type ProblemShape } from './kernel.js';
 import { OracleSource, countingOracle, type ReadStats } from './oracle.js';
 import { makeHardPair, type HardPair, type PairGroundTruth } from './pair.js';
 import { normaliseNoncomputabilityParams, type NoncomputabilityParams } from './params.js';
@@ -279,6 +280,65 @@ async function runOneAsync(core: Core, cell: PreparedCell, alg: Algorithm, sign:
   return { output, stats };
 }
 
+/** Pairs per call of the batched kernel (bounds the memory of one call: ~256 bytes per pair). */
+const PAIRS_PER_CALL = 4096;
+
+/**
+ * The batched path of the built-in optimisers (gd, adam, restarts of either from a random init):
+ * such an algorithm reads once at its budget and makes one `tools.optimise` call keyed by the first
+ * two words of its stream, so trial t's two runs are known without running it through a context.
+ * Both runs of every trial of the range go through one WebAssembly call with the signs in the two
+ * lanes (optimisePairsInCore); the records are then checked and evaluated exactly as the
+ * context-by-context path does (`assemblePair`), so the results are bit-identical to it. Returns
+ * undefined when the algorithm or its options are not covered (the caller then runs the general path).
+ */
+function runPairsBatched(core: Core, cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): NoncomputabilityPairResult[] | undefined {
+  if (range.algorithm || range.count === 0) return undefined;
+  const call = builtInOptimiseCall(alg, cell.options);
+  if (!call) return undefined;
+  const { seed, streamHi, tStart, count } = range;
+  const n = cell.params.readBits;
+  const plusData = cell.sources.plus.answer(n);
+  const minusData = cell.sources.minus.answer(n);
+  let config;
+  try {
+    checkData('tools.optimise', cell.shape, plusData);
+    checkData('tools.optimise', cell.shape, minusData);
+    config = optimiseConfig('tools.optimise', cell.shape, call);
+  } catch {
+    return undefined; // the general path raises the same error with the trial named
+  }
+  if (!pairsSupported(config)) return undefined;
+  const { d, width: W, samples: r } = cell.shape;
+  const P = W * d + W;
+  const bitsTotal = n * (r * d + r);
+  const out: NoncomputabilityPairResult[] = [];
+  for (let c0 = 0; c0 < count; c0 += PAIRS_PER_CALL) {
+    const m = Math.min(PAIRS_PER_CALL, count - c0);
+    const keys = new Uint32Array(2 * m);
+    for (let i = 0; i < m; i++) {
+      const rng = philoxStream(seed, SUBSTREAM.algorithm, tStart + c0 + i, streamHi);
+      keys[2 * i] = rng.nextU32();
+      keys[2 * i + 1] = rng.nextU32();
+    }
+    const res = optimisePairsInCore(core, cell.shape, plusData, minusData, config, keys);
+    for (let i = 0; i < m; i++) {
+      const t = tStart + c0 + i;
+      const rec = (lane: number): RunRecord => {
+        const k = 2 * i + lane;
+        const theta = res.theta.subarray(k * P, (k + 1) * P);
+        const diverged = res.out[4 * k + 2] === 1;
+        return {
+          output: { network: { w: theta.slice(0, W * d), v: theta.slice(W * d) }, steps: res.out[4 * k + 1]!, cost: diverged ? Infinity : res.out[4 * k]!, diverged } as AlgorithmOutput,
+          stats: { reads: 1, bitsRead: n, bitsTotal, history: [n] },
+        };
+      };
+      out.push(assemblePair(cell, alg, t, where(cell, alg, seed, streamHi, t), rec(0), rec(1)));
+    }
+  }
+  return out;
+}
+
 /**
  * Run trials `tStart … tStart+count−1` of a cell: for each, the algorithm on ι⁺_K and on ι⁻_K with
  * the same random stream (seed; substream, t, streamHi). Synchronous: built-in, registered and
@@ -287,6 +347,8 @@ async function runOneAsync(core: Core, cell: PreparedCell, alg: Algorithm, sign:
  */
 export function runNoncomputabilityTrials(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): NoncomputabilityPairResult[] {
   const { cell, alg } = setup(params, range);
+  const batched = runPairsBatched(core, cell, alg, range);
+  if (batched) return batched;
   const { seed, streamHi, tStart, count } = range;
   const out: NoncomputabilityPairResult[] = [];
   for (let t = tStart; t < tStart + count; t++) {
@@ -307,6 +369,8 @@ export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial
   const norm = normaliseNoncomputabilityParams(params);
   if (norm.algorithm === 'plugin' && !range.algorithm) await loadPlugin(norm.plugin!);
   const { cell, alg } = setup(norm, range);
+  const batched = runPairsBatched(core, cell, alg, range);
+  if (batched) return batched;
   const { seed, streamHi, tStart, count } = range;
   const out: NoncomputabilityPairResult[] = [];
   for (let t = tStart; t < tStart + count; t++) {

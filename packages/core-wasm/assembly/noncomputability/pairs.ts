@@ -1,0 +1,394 @@
+// Many paired trials in one call: the two members of a hard pair (ι⁺ and ι⁻ of trial t) run in
+// the two lanes of every f64x2, so the per-step arithmetic of W = 4, d = 2, r = 8 no longer needs
+// horizontal sums, and a whole batch of trials crosses the WebAssembly boundary once.
+//
+// Both signs of trial t start from the same θ (one key, the paired design) and differ only by their
+// data, which is why they pair up well: lane 0 holds the run on the ι⁺ data, lane 1 the run on the
+// ι⁻ data. Every lane performs exactly the operations, in exactly the order, of the one-problem
+// kernel (net.ts mseGrad + optimise.ts runProxGd / runAdam): the neuron-pair lanes there become
+// the even/odd partial sums pe/po here, so each sign's result is bit-identical to optimise() on
+// that sign alone (tested against it for every supported method, seed and shape).
+//
+// Layout: "pair arrays" hold one v128 per entry, lane 0 = ι⁺, lane 1 = ι⁻. T2[p] is internal
+// parameter p of net.ts (T[k·Wp + i] = w_i,k, T[d·Wp + i] = v_i); xs[j·d + k], ys[j] the data.
+// Supported: full-batch proximal gd (method 0) and Adam (method 2), with restarts from a random
+// init; minibatch SGD and annealing draw different random numbers per sign path, and a given
+// start θ is a one-off call: those stay on optimise().
+
+import { Philox } from "../rng/philox";
+import { ERR_ARG } from "../errors";
+import { cost, internalCount, ld, padWidth, st, toShared } from "./net";
+import {
+  CFG_ADAM_EPS, CFG_BETA1, CFG_BETA2, CFG_INIT, CFG_INIT_SCALE, CFG_LAMBDA, CFG_LR, CFG_METHOD, CFG_RESTARTS, CFG_STEPS,
+  OUT_BEST_RESTART, OUT_COST, OUT_DIVERGED, OUT_SIZE, OUT_STEPS, finiteAndBounded, initialise,
+} from "./optimise";
+
+// @ts-ignore: decorator
+@inline
+function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 4);
+}
+
+/**
+ * The mean squared error of both lanes on all r samples and, in g2, its gradient (pair layout,
+ * overwritten); hb2 is scratch for Wp pre-activations. Lane for lane the operations of
+ * net.ts mseGrad with idx = 0, start = 0, count = r.
+ */
+function mseGradPairs(T2: usize, xs: usize, ys: usize, r: i32, d: i32, Wp: i32, g2: usize, hb2: usize): v128 {
+  const zero = f64x2.splat(0.0);
+  const vOff = d * Wp;
+  memory.fill(g2, 0, <usize>internalCount(d, Wp) << 4);
+  let loss = zero;
+  const scale = f64x2.splat(2.0 / <f64>r);
+  for (let j = 0; j < r; j++) {
+    const xj = xs + (<usize>(j * d) << 4);
+    let pe = zero;
+    let po = zero;
+    for (let i = 0; i < Wp; i++) {
+      let h = zero;
+      for (let k = 0; k < d; k++) h = f64x2.add(h, f64x2.mul(v128.load(at(T2, k * Wp + i)), v128.load(at(xj, k))));
+      v128.store(at(hb2, i), h);
+      const a = f64x2.mul(v128.load(at(T2, vOff + i)), f64x2.max(h, zero));
+      if (i & 1) po = f64x2.add(po, a);
+      else pe = f64x2.add(pe, a);
+    }
+    const e = f64x2.sub(f64x2.add(pe, po), v128.load(at(ys, j)));
+    loss = f64x2.add(loss, f64x2.mul(e, e));
+    const ge = f64x2.mul(scale, e);
+    for (let i = 0; i < Wp; i++) {
+      const h = v128.load(at(hb2, i));
+      const active = f64x2.gt(h, zero);
+      const pv = at(g2, vOff + i);
+      v128.store(pv, f64x2.add(v128.load(pv), f64x2.mul(ge, v128.and(h, active))));
+      const gv = v128.and(f64x2.mul(ge, v128.load(at(T2, vOff + i))), active);
+      for (let k = 0; k < d; k++) {
+        const p = at(g2, k * Wp + i);
+        v128.store(p, f64x2.add(v128.load(p), f64x2.mul(gv, v128.load(at(xj, k)))));
+      }
+    }
+  }
+  return f64x2.div(loss, f64x2.splat(<f64>r));
+}
+
+/**
+ * mseGradPairs for d = 2, W = 4 (the default cell): the same operations in the same order, with θ,
+ * the gradient and the pre-activations held in locals instead of memory.
+ */
+function mseGradPairsD2W4(T2: usize, xs: usize, ys: usize, r: i32, g2: usize): v128 {
+  const zero = f64x2.splat(0.0);
+  // internal layout for d = 2, Wp = 4: w_i,0 at i, w_i,1 at 4 + i, v_i at 8 + i
+  const w00 = v128.load(T2, 0); const w10 = v128.load(T2, 16); const w20 = v128.load(T2, 32); const w30 = v128.load(T2, 48);
+  const w01 = v128.load(T2, 64); const w11 = v128.load(T2, 80); const w21 = v128.load(T2, 96); const w31 = v128.load(T2, 112);
+  const v0 = v128.load(T2, 128); const v1 = v128.load(T2, 144); const v2 = v128.load(T2, 160); const v3 = v128.load(T2, 176);
+  let a00 = zero; let a10 = zero; let a20 = zero; let a30 = zero;
+  let a01 = zero; let a11 = zero; let a21 = zero; let a31 = zero;
+  let b0 = zero; let b1 = zero; let b2 = zero; let b3 = zero;
+  let loss = zero;
+  const scale = f64x2.splat(2.0 / <f64>r);
+  for (let j = 0; j < r; j++) {
+    const xj = xs + (<usize>j << 5);
+    const x0 = v128.load(xj, 0);
+    const x1 = v128.load(xj, 16);
+    const h0 = f64x2.add(f64x2.add(zero, f64x2.mul(w00, x0)), f64x2.mul(w01, x1));
+    const h1 = f64x2.add(f64x2.add(zero, f64x2.mul(w10, x0)), f64x2.mul(w11, x1));
+    const h2 = f64x2.add(f64x2.add(zero, f64x2.mul(w20, x0)), f64x2.mul(w21, x1));
+    const h3 = f64x2.add(f64x2.add(zero, f64x2.mul(w30, x0)), f64x2.mul(w31, x1));
+    const pe = f64x2.add(f64x2.add(zero, f64x2.mul(v0, f64x2.max(h0, zero))), f64x2.mul(v2, f64x2.max(h2, zero)));
+    const po = f64x2.add(f64x2.add(zero, f64x2.mul(v1, f64x2.max(h1, zero))), f64x2.mul(v3, f64x2.max(h3, zero)));
+    const e = f64x2.sub(f64x2.add(pe, po), v128.load(ys + (<usize>j << 4)));
+    loss = f64x2.add(loss, f64x2.mul(e, e));
+    const ge = f64x2.mul(scale, e);
+    const m0 = f64x2.gt(h0, zero);
+    const m1 = f64x2.gt(h1, zero);
+    const m2 = f64x2.gt(h2, zero);
+    const m3 = f64x2.gt(h3, zero);
+    b0 = f64x2.add(b0, f64x2.mul(ge, v128.and(h0, m0)));
+    b1 = f64x2.add(b1, f64x2.mul(ge, v128.and(h1, m1)));
+    b2 = f64x2.add(b2, f64x2.mul(ge, v128.and(h2, m2)));
+    b3 = f64x2.add(b3, f64x2.mul(ge, v128.and(h3, m3)));
+    const g0 = v128.and(f64x2.mul(ge, v0), m0);
+    const g1 = v128.and(f64x2.mul(ge, v1), m1);
+    const g2_ = v128.and(f64x2.mul(ge, v2), m2);
+    const g3 = v128.and(f64x2.mul(ge, v3), m3);
+    a00 = f64x2.add(a00, f64x2.mul(g0, x0));
+    a01 = f64x2.add(a01, f64x2.mul(g0, x1));
+    a10 = f64x2.add(a10, f64x2.mul(g1, x0));
+    a11 = f64x2.add(a11, f64x2.mul(g1, x1));
+    a20 = f64x2.add(a20, f64x2.mul(g2_, x0));
+    a21 = f64x2.add(a21, f64x2.mul(g2_, x1));
+    a30 = f64x2.add(a30, f64x2.mul(g3, x0));
+    a31 = f64x2.add(a31, f64x2.mul(g3, x1));
+  }
+  v128.store(g2, a00, 0); v128.store(g2, a10, 16); v128.store(g2, a20, 32); v128.store(g2, a30, 48);
+  v128.store(g2, a01, 64); v128.store(g2, a11, 80); v128.store(g2, a21, 96); v128.store(g2, a31, 112);
+  v128.store(g2, b0, 128); v128.store(g2, b1, 144); v128.store(g2, b2, 160); v128.store(g2, b3, 176);
+  return f64x2.div(loss, f64x2.splat(<f64>r));
+}
+
+/**
+ * soft2 / softPair rewritten as z − clamp(z, −τ, τ), three instructions instead of eight: for
+ * |z| > τ it is the one rounding z ∓ τ of soft2 (rounding to nearest is symmetric), for |z| ≤ τ it
+ * is z − z = +0 as soft2 gives, ±∞ stay ±∞ and NaN stays NaN. pmin/pmax are single instructions
+ * where min/max need several (their ±0/NaN rules do not matter here for the same reasons).
+ */
+// @ts-ignore: decorator
+@inline
+function softClamp(z: v128, tau: v128, ntau: v128): v128 {
+  return f64x2.sub(z, f64x2.pmin(f64x2.pmax(z, ntau), tau));
+}
+
+/**
+ * Proximal GD for d = 2, W = 4 with θ in locals across steps (no memory traffic per step): the
+ * operations of mseGradPairsD2W4 followed by runPairs' gd update, in the same order, except for
+ * three rewrites that cannot change a bit of any result: the pre-activations and the even/odd sums
+ * start from their first product instead of 0 + product, and ReLU is pmax(h, 0) instead of
+ * max(h, 0). Each only changes the sign of a zero (−0 for +0), and such a zero only ever meets
+ * max/pmax, a > 0 test, an and-mask, a product that is again a zero, or a sum with a non-zero or with
+ * an accumulator that started at +0 (+0 + −0 = +0), so no value, step count or divergence differs;
+ * NaN stays NaN. The update is softClamp. Tested bit for bit against optimise(). Returns at
+ * the first step whose loss is not finite in some lane — θ (stored back to T2) is then the iterate
+ * that step started from, and runPairs carries on from there with its general loop — or after
+ * `steps` steps.
+ */
+function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64): i32 {
+  const zero = f64x2.splat(0.0);
+  const LR = f64x2.splat(lr);
+  const tau = f64x2.splat(lr * lambda);
+  const ntau = f64x2.neg(tau);
+  const scale = f64x2.splat(2.0 / <f64>r);
+  const rr = f64x2.splat(<f64>r);
+  let w00 = v128.load(T2, 0); let w10 = v128.load(T2, 16); let w20 = v128.load(T2, 32); let w30 = v128.load(T2, 48);
+  let w01 = v128.load(T2, 64); let w11 = v128.load(T2, 80); let w21 = v128.load(T2, 96); let w31 = v128.load(T2, 112);
+  let v0 = v128.load(T2, 128); let v1 = v128.load(T2, 144); let v2 = v128.load(T2, 160); let v3 = v128.load(T2, 176);
+  let s = 0;
+  for (; s < steps; s++) {
+    let a00 = zero; let a10 = zero; let a20 = zero; let a30 = zero;
+    let a01 = zero; let a11 = zero; let a21 = zero; let a31 = zero;
+    let b0 = zero; let b1 = zero; let b2 = zero; let b3 = zero;
+    let loss = zero;
+    for (let j = 0; j < r; j++) {
+      const xj = xs + (<usize>j << 5);
+      const x0 = v128.load(xj, 0);
+      const x1 = v128.load(xj, 16);
+      const h0 = f64x2.add(f64x2.mul(w00, x0), f64x2.mul(w01, x1));
+      const h1 = f64x2.add(f64x2.mul(w10, x0), f64x2.mul(w11, x1));
+      const h2 = f64x2.add(f64x2.mul(w20, x0), f64x2.mul(w21, x1));
+      const h3 = f64x2.add(f64x2.mul(w30, x0), f64x2.mul(w31, x1));
+      const pe = f64x2.add(f64x2.mul(v0, f64x2.pmax(h0, zero)), f64x2.mul(v2, f64x2.pmax(h2, zero)));
+      const po = f64x2.add(f64x2.mul(v1, f64x2.pmax(h1, zero)), f64x2.mul(v3, f64x2.pmax(h3, zero)));
+      const e = f64x2.sub(f64x2.add(pe, po), v128.load(ys + (<usize>j << 4)));
+      loss = f64x2.add(loss, f64x2.mul(e, e));
+      const ge = f64x2.mul(scale, e);
+      const m0 = f64x2.gt(h0, zero);
+      const m1 = f64x2.gt(h1, zero);
+      const m2 = f64x2.gt(h2, zero);
+      const m3 = f64x2.gt(h3, zero);
+      b0 = f64x2.add(b0, f64x2.mul(ge, v128.and(h0, m0)));
+      b1 = f64x2.add(b1, f64x2.mul(ge, v128.and(h1, m1)));
+      b2 = f64x2.add(b2, f64x2.mul(ge, v128.and(h2, m2)));
+      b3 = f64x2.add(b3, f64x2.mul(ge, v128.and(h3, m3)));
+      const g0 = v128.and(f64x2.mul(ge, v0), m0);
+      const g1 = v128.and(f64x2.mul(ge, v1), m1);
+      const g2 = v128.and(f64x2.mul(ge, v2), m2);
+      const g3 = v128.and(f64x2.mul(ge, v3), m3);
+      a00 = f64x2.add(a00, f64x2.mul(g0, x0));
+      a01 = f64x2.add(a01, f64x2.mul(g0, x1));
+      a10 = f64x2.add(a10, f64x2.mul(g1, x0));
+      a11 = f64x2.add(a11, f64x2.mul(g1, x1));
+      a20 = f64x2.add(a20, f64x2.mul(g2, x0));
+      a21 = f64x2.add(a21, f64x2.mul(g2, x1));
+      a30 = f64x2.add(a30, f64x2.mul(g3, x0));
+      a31 = f64x2.add(a31, f64x2.mul(g3, x1));
+    }
+    if (!v128.all_true<i64>(finiteMask(f64x2.div(loss, rr)))) break;
+    w00 = softClamp(f64x2.sub(w00, f64x2.mul(LR, a00)), tau, ntau);
+    w10 = softClamp(f64x2.sub(w10, f64x2.mul(LR, a10)), tau, ntau);
+    w20 = softClamp(f64x2.sub(w20, f64x2.mul(LR, a20)), tau, ntau);
+    w30 = softClamp(f64x2.sub(w30, f64x2.mul(LR, a30)), tau, ntau);
+    w01 = softClamp(f64x2.sub(w01, f64x2.mul(LR, a01)), tau, ntau);
+    w11 = softClamp(f64x2.sub(w11, f64x2.mul(LR, a11)), tau, ntau);
+    w21 = softClamp(f64x2.sub(w21, f64x2.mul(LR, a21)), tau, ntau);
+    w31 = softClamp(f64x2.sub(w31, f64x2.mul(LR, a31)), tau, ntau);
+    v0 = softClamp(f64x2.sub(v0, f64x2.mul(LR, b0)), tau, ntau);
+    v1 = softClamp(f64x2.sub(v1, f64x2.mul(LR, b1)), tau, ntau);
+    v2 = softClamp(f64x2.sub(v2, f64x2.mul(LR, b2)), tau, ntau);
+    v3 = softClamp(f64x2.sub(v3, f64x2.mul(LR, b3)), tau, ntau);
+  }
+  v128.store(T2, w00, 0); v128.store(T2, w10, 16); v128.store(T2, w20, 32); v128.store(T2, w30, 48);
+  v128.store(T2, w01, 64); v128.store(T2, w11, 80); v128.store(T2, w21, 96); v128.store(T2, w31, 112);
+  v128.store(T2, v0, 128); v128.store(T2, v1, 144); v128.store(T2, v2, 160); v128.store(T2, v3, 176);
+  return s;
+}
+
+/** All-ones in the lanes whose value is finite (x − x = 0 exactly when x is finite). */
+// @ts-ignore: decorator
+@inline
+function finiteMask(x: v128): v128 {
+  return f64x2.eq(f64x2.sub(x, x), f64x2.splat(0.0));
+}
+
+/**
+ * Proximal full-batch GD (method 0) or Adam (method 2) on both lanes for `steps` steps. A lane whose
+ * loss is not finite stops there, as the one-problem kernel returns at that step: its θ is kept and
+ * its step count recorded in `done` (f64 per lane); the other lane goes on.
+ */
+function runPairs(
+  method: i32, T2: usize, xs: usize, ys: usize, r: i32, d: i32, Wp: i32, steps: i32,
+  lr: f64, lambda: f64, b1: f64, b2: f64, eps: f64, g2: usize, m2: usize, v2: usize, hb2: usize, done: usize,
+): void {
+  const Pp = internalCount(d, Wp);
+  let live = f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)); // all ones
+  let doneV = f64x2.splat(<f64>steps);
+  if (method == 2) {
+    memory.fill(m2, 0, <usize>Pp << 4);
+    memory.fill(v2, 0, <usize>Pp << 4);
+  }
+  const tau = f64x2.splat(lr * lambda);
+  const LR = f64x2.splat(lr);
+  const B1 = f64x2.splat(b1);
+  const B2 = f64x2.splat(b2);
+  const B1c = f64x2.splat(1.0 - b1);
+  const B2c = f64x2.splat(1.0 - b2);
+  const EPS = f64x2.splat(eps);
+  const LRL = f64x2.splat(lr * lambda);
+  let b1t = 1.0;
+  let b2t = 1.0;
+  // the default cell's gd runs in registers until a lane stops (usually: never)
+  const s0 = method == 0 && d == 2 && Wp == 4 ? gdD2W4(T2, xs, ys, r, steps, lr, lambda) : 0;
+  for (let s = s0; s < steps; s++) {
+    const loss = d == 2 && Wp == 4 ? mseGradPairsD2W4(T2, xs, ys, r, g2) : mseGradPairs(T2, xs, ys, r, d, Wp, g2, hb2);
+    const fin = finiteMask(loss);
+    const stopping = v128.andnot(live, fin);
+    if (v128.any_true(stopping)) {
+      // a lane just stopped: record its step count, freeze it
+      doneV = v128.bitselect(f64x2.splat(<f64>s), doneV, stopping);
+      live = v128.and(live, fin);
+      if (!v128.any_true(live)) break;
+    }
+    if (method == 2) {
+      b1t *= b1;
+      b2t *= b2;
+      const c1 = f64x2.splat(1.0 / (1.0 - b1t));
+      const c2 = f64x2.splat(1.0 / (1.0 - b2t));
+      for (let i = 0; i < Pp; i++) {
+        const gi = v128.load(at(g2, i));
+        const mi = f64x2.add(f64x2.mul(B1, v128.load(at(m2, i))), f64x2.mul(B1c, gi));
+        const vi = f64x2.add(f64x2.mul(B2, v128.load(at(v2, i))), f64x2.mul(B2c, f64x2.mul(gi, gi)));
+        v128.store(at(m2, i), mi);
+        v128.store(at(v2, i), vi);
+        const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+        const old = v128.load(at(T2, i));
+        const z = f64x2.sub(old, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom));
+        v128.store(at(T2, i), v128.bitselect(softPair(z, f64x2.div(LRL, denom)), old, live));
+      }
+    } else {
+      for (let i = 0; i < Pp; i++) {
+        const old = v128.load(at(T2, i));
+        const nv = softPair(f64x2.sub(old, f64x2.mul(LR, v128.load(at(g2, i)))), tau);
+        v128.store(at(T2, i), v128.bitselect(nv, old, live));
+      }
+    }
+  }
+  v128.store(done, doneV);
+}
+
+/** net.ts soft2 (kept here inline so both kernels stay independent of each other's inlining). */
+// @ts-ignore: decorator
+@inline
+function softPair(z: v128, tau: v128): v128 {
+  const mag = f64x2.max(f64x2.sub(f64x2.abs(z), tau), f64x2.splat(0.0));
+  const sign = v128.and(v128.and(z, f64x2.splat(-0.0)), f64x2.gt(mag, f64x2.splat(0.0)));
+  return v128.or(mag, sign);
+}
+
+/**
+ * `n` paired trials. `x` (r×d) and `y` (r) hold first the ι⁺ data, then the ι⁻ data (2·r·d and
+ * 2·r f64); `keys` holds 2n u32 (keyLo, keyHi of trial i at 2i, 2i + 1) — the key optimise() would
+ * get from CFG_KEY_LO/HI; `cfg` is optimise()'s block (its key words are ignored). Writes, for trial
+ * i and lane s (0 = ι⁺, 1 = ι⁻), θ in the shared layout at theta + ((2i + s)·P)·8 and the result
+ * block (OUT_*) at out + ((2i + s)·OUT_SIZE)·8 — each equal to what optimise() returns for that
+ * sign alone.
+ */
+export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize, keys: usize, n: i32, theta: usize, out: usize): void {
+  if (r < 1 || d < 1 || W < 1 || n < 0) abort(ERR_ARG);
+  const method = <i32>ld(cfg, CFG_METHOD);
+  const steps = <i32>ld(cfg, CFG_STEPS);
+  const init = <i32>ld(cfg, CFG_INIT);
+  const R = <i32>ld(cfg, CFG_RESTARTS);
+  if ((method != 0 && method != 2) || steps < 0 || R < 1 || init < 0) abort(ERR_ARG);
+  const lr = ld(cfg, CFG_LR);
+  const lambda = ld(cfg, CFG_LAMBDA);
+  const initScale = ld(cfg, CFG_INIT_SCALE);
+  const b1 = ld(cfg, CFG_BETA1);
+  const b2 = ld(cfg, CFG_BETA2);
+  const eps = ld(cfg, CFG_ADAM_EPS);
+  const Wp = padWidth(W);
+  const Pp = internalCount(d, Wp);
+  const P = W * d + W;
+  const b1x = <usize>Pp << 3;
+  const b2x = <usize>Pp << 4;
+  // scratch: T2, g2, m2, v2 (pair arrays), hb2 (Wp pairs), xs, ys (pair data), done (1 pair),
+  // cur, best0, best1 (scalar internal), hb (Wp scalars)
+  const scratch = heap.alloc(b2x * 4 + (<usize>Wp << 4) + (<usize>(r * d + r) << 4) + 16 + b1x * 3 + (<usize>Wp << 3));
+  const T2 = scratch;
+  const g2 = T2 + b2x;
+  const m2 = g2 + b2x;
+  const v2 = m2 + b2x;
+  const hb2 = v2 + b2x;
+  const xs = hb2 + (<usize>Wp << 4);
+  const ys = xs + (<usize>(r * d) << 4);
+  const done = ys + (<usize>r << 4);
+  const cur = done + 16;
+  const best0 = cur + b1x;
+  const best1 = best0 + b1x;
+  const hb = best1 + b1x;
+  const xM = x + (<usize>(r * d) << 3);
+  const yM = y + (<usize>r << 3);
+  for (let i = 0; i < r * d; i++) v128.store(at(xs, i), f64x2.replace_lane(f64x2.splat(ld(x, i)), 1, ld(xM, i)));
+  for (let j = 0; j < r; j++) v128.store(at(ys, j), f64x2.replace_lane(f64x2.splat(ld(y, j)), 1, ld(yM, j)));
+  const rng = new Philox(0, 0, 0, 0, 0);
+  for (let t = 0; t < n; t++) {
+    rng.reset(load<u32>(keys + (<usize>t << 3)), load<u32>(keys + (<usize>t << 3) + 4), 0, 0, 0);
+    let bestCost0 = Infinity;
+    let bestCost1 = Infinity;
+    let bestR0 = -1;
+    let bestR1 = -1;
+    let total0 = 0.0;
+    let total1 = 0.0;
+    for (let rr = 0; rr < R; rr++) {
+      rng.setSubstream(<u32>(3 * rr));
+      initialise(rng, cur, d, W, init, initScale);
+      for (let i = 0; i < Pp; i++) v128.store(at(T2, i), f64x2.splat(ld(cur, i)));
+      runPairs(method, T2, xs, ys, r, d, Wp, steps, lr, lambda, b1, b2, eps, g2, m2, v2, hb2, done);
+      total0 += load<f64>(done);
+      total1 += load<f64>(done + 8);
+      for (let s = 0; s < 2; s++) {
+        for (let i = 0; i < Pp; i++) st(cur, i, load<f64>(at(T2, i) + (<usize>s << 3)));
+        let c = finiteAndBounded(cur, Pp) ? cost(cur, s == 0 ? x : xM, s == 0 ? y : yM, r, d, Wp, lambda, hb) : Infinity;
+        if (!isFinite(c)) c = Infinity;
+        if (s == 0) {
+          if (bestR0 < 0 || c < bestCost0) {
+            bestCost0 = c;
+            bestR0 = rr;
+            memory.copy(best0, cur, b1x);
+          }
+        } else if (bestR1 < 0 || c < bestCost1) {
+          bestCost1 = c;
+          bestR1 = rr;
+          memory.copy(best1, cur, b1x);
+        }
+      }
+    }
+    for (let s = 0; s < 2; s++) {
+      const k = 2 * t + s;
+      const o = out + (<usize>(k * OUT_SIZE) << 3);
+      const bc = s == 0 ? bestCost0 : bestCost1;
+      toShared(s == 0 ? best0 : best1, theta + (<usize>(k * P) << 3), d, W);
+      st(o, OUT_COST, bc);
+      st(o, OUT_STEPS, s == 0 ? total0 : total1);
+      st(o, OUT_DIVERGED, isFinite(bc) ? 0.0 : 1.0);
+      st(o, OUT_BEST_RESTART, <f64>(s == 0 ? bestR0 : bestR1));
+    }
+  }
+  heap.free(scratch);
+}

@@ -1,0 +1,129 @@
+// The batched paired-trial kernel (assembly/noncomputability/pairs.ts) and the runner's batched
+// path must give exactly — bit for bit — what one optimisation per sign gives, for every supported
+// method, seed, shape and batch size, divergent runs included.
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PhiloxStream, loadCore, runNoncomputabilityTrials, type Core } from '../src/index.js';
+import { builtInAlgorithm } from '../src/noncomputability/algorithms.js';
+import { optimiseConfig, optimiseInCore, optimisePairsInCore, type ProblemShape } from '../src/noncomputability/kernel.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await loadCore();
+});
+
+/** Data of one sign; `mixed` adds negative values and exact zeros (so that −0 products occur). */
+function data(seed: number, sub: number, d: number, r: number, mixed = false): { x: Float64Array; y: Float64Array } {
+  const g = new PhiloxStream({ seed, substream: sub });
+  const v = (base: number): number => {
+    if (!mixed) return base + g.uniform() * 1.5;
+    const u = g.uniform();
+    return u < 0.2 ? 0 : u < 0.3 ? -0 : (u - 0.6) * 3;
+  };
+  return { x: Float64Array.from({ length: r * d }, () => v(0)), y: Float64Array.from({ length: r }, () => v(0.5)) };
+}
+
+const bits = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+
+describe('optimisePairsInCore', () => {
+  it('equals optimiseInCore on each sign, bit for bit (gd, adam, restarts, divergence)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          // d = 2 with W = 3 or 4 takes the register kernel of the default cell
+          d: fc.oneof(fc.constant(2), fc.integer({ min: 1, max: 4 })),
+          W: fc.oneof(fc.constantFrom(3, 4), fc.integer({ min: 1, max: 6 })),
+          r: fc.integer({ min: 1, max: 9 }),
+          method: fc.constantFrom('gd' as const, 'adam' as const),
+          restarts: fc.integer({ min: 1, max: 3 }),
+          steps: fc.integer({ min: 0, max: 60 }),
+          lr: fc.constantFrom(0.01, 0.1, 0.5, 40, 1e200),
+          init: fc.constantFrom('he' as const, 'xavier' as const, 'uniform' as const, 'normal' as const),
+          n: fc.integer({ min: 0, max: 5 }),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+          mixed: fc.boolean(),
+        }),
+        ({ d, W, r, method, restarts, steps, lr, init, n, seed, mixed }) => {
+          const shape: ProblemShape = { d, width: W, samples: r, lambda: 0.05 };
+          const plus = data(seed, 1, d, r, mixed);
+          const minus = data(seed, 2, d, r, mixed);
+          const options = { method, restarts, steps, lr, init, initScale: 2 };
+          const g = new PhiloxStream({ seed, substream: 3 });
+          const keys = Uint32Array.from({ length: 2 * n }, () => g.nextU32());
+          const got = optimisePairsInCore(core, shape, plus, minus, optimiseConfig('test', shape, options), keys);
+          const P = W * d + W;
+          for (let i = 0; i < n; i++) {
+            [plus, minus].forEach((dat, lane) => {
+              const ref = optimiseInCore(core, shape, dat, options, keys[2 * i]!, keys[2 * i + 1]!);
+              const k = 2 * i + lane;
+              const theta = new Float64Array(P);
+              theta.set(ref.network.w);
+              theta.set(ref.network.v, W * d);
+              expect(bits(got.theta.slice(k * P, (k + 1) * P))).toBe(bits(theta));
+              expect(Object.is(got.out[4 * k + 1], ref.steps)).toBe(true);
+              expect(got.out[4 * k + 2] === 1).toBe(ref.diverged);
+              if (!ref.diverged) expect(Object.is(got.out[4 * k], ref.cost)).toBe(true);
+            });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('covers divergence: a lane whose loss overflows stops there, the other lane goes on', () => {
+    const shape: ProblemShape = { d: 2, width: 4, samples: 8, lambda: 1e-300 };
+    const plus = data(5, 1, 2, 8);
+    const minus = data(5, 2, 2, 8);
+    const options = { method: 'gd' as const, steps: 400, lr: 1e200, init: 'normal' as const, initScale: 1 };
+    const keys = Uint32Array.from([0, 9, 1, 9, 2, 9, 3, 9]);
+    const got = optimisePairsInCore(core, shape, plus, minus, optimiseConfig('test', shape, options), keys);
+    const steps: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      [plus, minus].forEach((dat, lane) => {
+        const ref = optimiseInCore(core, shape, dat, options, keys[2 * i]!, 9);
+        const k = 2 * i + lane;
+        const theta = new Float64Array(12);
+        theta.set(ref.network.w);
+        theta.set(ref.network.v, 8);
+        expect(bits(got.theta.slice(k * 12, (k + 1) * 12))).toBe(bits(theta));
+        expect(got.out[4 * k + 1]).toBe(ref.steps);
+        expect(got.out[4 * k + 2] === 1).toBe(ref.diverged);
+        steps.push(ref.steps);
+      });
+    }
+    // the cases exercised: runs stopped early and runs that went the whole way
+    expect(Math.min(...steps)).toBeLessThan(400);
+    expect(Math.max(...steps)).toBe(400);
+  });
+});
+
+describe('runNoncomputabilityTrials: batched path = one context per run', () => {
+  it('bit-identical results for gd, adam and restarts at any batch size and oracle regime', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('gd', 'adam', 'restarts'),
+        fc.constantFrom('gd', 'adam', 'sgd'),
+        fc.constantFrom([6, 4], [6, 6], [10, 24], [12, 8], [4, 40]),
+        fc.constantFrom('adversarial', 'honest'),
+        fc.integer({ min: 0, max: 2 ** 32 - 100 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 9 }),
+        (algorithm, inner, [K, readBits], oracle, tStart, count, split) => {
+          const params = { algorithm, inner, K, readBits, oracle, steps: 40, restarts: 2, width: 3, epsilons: [0.05, 0.25, 0.45, 0.5] };
+          const range = { seed: 77, streamHi: 0x1234, tStart, count };
+          const batched = runNoncomputabilityTrials(core, params, range);
+          const general = runNoncomputabilityTrials(core, params, { ...range, algorithm: builtInAlgorithm(algorithm)! });
+          expect(batched).toStrictEqual(general);
+          const cut = Math.min(split, count);
+          const parts = [
+            ...runNoncomputabilityTrials(core, params, { ...range, count: cut }),
+            ...runNoncomputabilityTrials(core, params, { ...range, tStart: tStart + cut, count: count - cut }),
+          ];
+          expect(parts).toStrictEqual(batched);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -91,4 +91,22 @@ describe('paradox analyse', () => {
     const lab = paradox(['analyse', NET, 'e.csv', '--norm', 'l3'], { cwd: dir });
     expect(lab.code).toBe(2);
   });
+
+  it('--dichotomy: Lemma C counts on segments through the data, computed from the data', () => {
+    const dir = scratch();
+    const net2 = join(FIX, 'onnx-torch/mlp-2-8-1.onnx'); // [2, 8, 1]: P(N) = 9
+    const line = (label: (i: number) => number): string => Array.from({ length: 20 }, (_, i) => `${(i + 0.5) / 20},${0.5 + ((i % 3) - 1) * 0.01},${label(i)}`).join('\n');
+    writeFileSync(join(dir, 'alt.csv'), `${line((i) => i % 2)}\n`);
+    const r = paradox(['analyse', net2, 'alt.csv', '--dichotomy', '1', '--tube', '0.02', '--radii', '0.1'], { cwd: dir });
+    expect(r.code).toBe(0);
+    // 20 alternating labels: a = 19 > P(N) = 9, so ⌈(19 − 9)/2⌉ = 5 are forced for every [2, 8, 1] network.
+    expect(r.stdout).toMatch(/segment 1: 20 points, 19 label alternations, P\(N\) = 9, \d+ pieces of this network; forced wrong or unstable: 5 for every network of this architecture/);
+    expect(r.stdout).toContain('the bound stops forcing at hidden widths [18] (one layer at a time) or 18 in every layer');
+    // Two blocks of labels: one alternation, nothing forced, no width line.
+    writeFileSync(join(dir, 'blocks.csv'), `${line((i) => (i < 10 ? 0 : 1))}\n`);
+    const b = paradox(['analyse', net2, 'blocks.csv', '--dichotomy', '1', '--tube', '0.02', '--radii', '0.1'], { cwd: dir });
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/segment 1: 20 points, 1 label alternation, P\(N\) = 9, \d+ pieces of this network; forced wrong or unstable: 0 for every network of this architecture, 0 for this one/);
+    expect(b.stdout).not.toContain('stops forcing');
+  });
 });

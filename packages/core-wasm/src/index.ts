@@ -22,3 +22,4 @@ export {
   analyse, analysePoint, summariseAnalysis, negateOutputs, ANALYSE_DEFAULTS,
   type AnalyseOptions, type AnalyseResult, type PointAnalysis, type RadiusAccuracy,
 } from './analyse/analyse.js';
+export { dichotomy, candidateSegments, type DichotomyOptions, type DichotomyResult, type DichotomyWitness } from './analyse/dichotomy.js';

@@ -54,6 +54,64 @@ function asUsage<T>(what: string, f: () => T): T {
 const fmtR = (v: number): string => (v === Infinity ? '∞' : v.toPrecision(4));
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
+type CoreModule = typeof import('@paradox/core-wasm');
+type Data = import('@paradox/core-wasm').LabelledData;
+
+/** Largest coordinate range of the data (ℓ2 diagonal of its bounding box). */
+function diameter(data: Data): number {
+  let s = 0;
+  for (let k = 0; k < data.d; k++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < data.n; i++) {
+      lo = Math.min(lo, data.x[i * data.d + k]!);
+      hi = Math.max(hi, data.x[i * data.d + k]!);
+    }
+    s += (hi - lo) ** 2;
+  }
+  return Math.sqrt(s) || 1;
+}
+
+/** The dichotomy section: Lemma C on the best candidate segments. */
+function printDichotomy(
+  ctx: Parameters<Command['run']>[1], core: CoreModule, c: import('@paradox/core-wasm').Core, net: import('@paradox/core-wasm').Network, data: Data, segments: number, tube: number, criterion: string,
+): void {
+  const segs = core.candidateSegments(data, tube, Math.max(segments * 4, 8)).slice(0, segments);
+  println(ctx.stdout, `Dichotomy (Lemma C) on ${segs.length} segment${segs.length === 1 ? '' : 's'} through differently labelled points, tube ${fmtR(tube)}:`);
+  segs.forEach((sg, k) => {
+    let classes: [number, number] | undefined;
+    if (criterion === 'multiclass') {
+      // The two classes of the points the segment was drawn through.
+      const near = (pt: Float64Array): number => {
+        let best = 0;
+        let bd = Infinity;
+        for (let i = 0; i < data.n; i++) {
+          let s = 0;
+          for (let j = 0; j < data.d; j++) s += (data.x[i * data.d + j]! - pt[j]!) ** 2;
+          if (s < bd) {
+            bd = s;
+            best = i;
+          }
+        }
+        return data.y[best]!;
+      };
+      const a = near(sg.p);
+      const b = near(sg.q);
+      if (a === b) return;
+      classes = [a, b];
+    }
+    const r = core.dichotomy(c, net, data, { p: sg.p, q: sg.q, tube, ...(classes ? { classes } : {}) });
+    const inacc = r.witnesses.filter((w) => w.kind === 'inaccurate').length;
+    println(
+      ctx.stdout,
+      `  segment ${k + 1}${classes ? ` (classes ${classes[0]} vs ${classes[1]})` : ''}: ${r.points} points, ${r.alternations} label alternation${r.alternations === 1 ? '' : 's'}, ` +
+        `P(N) = ${r.pieceBound}, ${r.pieces} pieces of this network; forced wrong or unstable: ${r.forcedArchitecture} for every network of this architecture, ` +
+        `${r.forcedExact} for this one; found ${r.witnesses.length} (${inacc} inaccurate, ${r.witnesses.length - inacc} unstable within ${fmtR(tube)})`,
+    );
+    if (r.forcedArchitecture > 0) println(ctx.stdout, `    the bound stops forcing at hidden widths [${r.widthToStopForcing.join(', ')}] (one layer at a time) or ${r.uniformWidthToStopForcing} in every layer`);
+  });
+}
+
 /** `paradox analyse`. */
 export const analyseCommand: Command = {
   spec: {
@@ -83,6 +141,8 @@ export const analyseCommand: Command = {
       cert: { type: 'string', value: 'M', description: 'crown (default) or ibp' },
       points: { type: 'string', value: 'N', description: 'analyse only the first N points' },
       seed: { type: 'string', value: 'S', description: 'seed of the attack streams (default 0)' },
+      dichotomy: { type: 'string', value: 'N', description: 'Lemma C on the N best segments through differently labelled points' },
+      tube: { type: 'string', value: 'W', description: 'dichotomy: points within distance W of a segment count (default: 5% of the data diameter)' },
       out: { type: 'string', short: 'o', value: 'FILE', description: 'per-point rows to FILE (.csv, .json or .parquet; never overwritten)' },
       json: { type: 'boolean', description: 'print the summary as one JSON object' },
     },
@@ -141,6 +201,8 @@ export const analyseCommand: Command = {
     const limit = typeof v.points === 'string' ? intOption(CMD, 'points', v.points, 1, data.n) : data.n;
     const seed = typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0;
 
+    const segments = typeof v.dichotomy === 'string' ? intOption(CMD, 'dichotomy', v.dichotomy, 0, 1000) : 0;
+    const tube = typeof v.tube === 'string' ? positive('tube', v.tube) : 0.05 * diameter(data);
     const c = await core.loadCore();
     const t0 = performance.now();
     const result = asUsage('analyse', () =>
@@ -179,6 +241,7 @@ export const analyseCommand: Command = {
     if (result.certContradictions > 0) println(ctx.stdout, `WARNING: ${result.certContradictions} certified radii exceed an attack's (a soundness bug; please report)`);
     println(ctx.stdout, `Time: ${seconds.toFixed(1)} s for ${result.n} points (${((1000 * seconds) / result.n).toFixed(0)} ms per point)`);
     if (out !== undefined) println(ctx.stdout, `Wrote ${written} point rows to ${relative(ctx.cwd, out)}`);
+    if (segments > 0) printDichotomy(ctx, core, c, net, data, segments, tube, result.criterion);
     return 0;
   },
 };

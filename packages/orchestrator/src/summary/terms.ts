@@ -115,14 +115,14 @@ export const TERMS: readonly Term[] = [
     id: 'exact-read',
     name: 'exact-read',
     aliases: ['exactread'],
-    text: 'Solves the reduced problem for every coordinate and returns the cheapest; equal columns are split by a fair coin. Where reads are hidden (readBits ≤ K) coordinates 1 and 2 look identical and it succeeds with probability 1/2 on each input; from readBits = K + 1 on it tells them apart and succeeds on both.',
+    text: 'Solves the reduced problem for every coordinate and returns the cheapest; equal columns are split by a fair coin. Where reads are hidden (readBits ≤ K) coordinates 1 and 2 look identical and it succeeds with probability 1/2 on each input; from readBits = K + 1 on it tells them apart and succeeds on both, up to the read error.',
     theory: 'II.6',
   },
   {
     id: 'escalate',
     name: 'escalate',
     aliases: [],
-    text: 'Reads at 8, 16, 32, … bits and finally its budget until a read certifies which of coordinates 1 and 2 is larger, then answers with that coordinate; otherwise it tosses a coin. It succeeds on both inputs once its budget is at least K + 1.',
+    text: 'Reads at 8, 16, 32, … bits and finally its budget until a read certifies which of coordinates 1 and 2 is larger, then answers with that coordinate; otherwise it tosses a coin. It succeeds on both inputs once its budget is at least K + 2, and already at K + 1 when some data scale c_j exceeds 3/4 (docs/theory.md §II.6).',
     theory: 'II.6',
   },
 ];

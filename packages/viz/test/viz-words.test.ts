@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Summary } from '@paradox/orchestrator';
 import { describe, expect, it } from 'vitest';
 import { dichotomyChart } from '../src/charts/dichotomy.js';
+import { phaseDiagramChart } from '../src/charts/phase-diagram.js';
 import { boundaryFinding } from '../src/charts/decision-boundary.js';
 import { radiusDistributionsChart } from '../src/charts/radius-distributions.js';
 import { successVsEpsilonChart } from '../src/charts/success-vs-epsilon.js';
@@ -59,6 +60,16 @@ describe('success-vs-epsilon caption', () => {
     const lift = successVsEpsilonChart(fixture('reads-above-K-lift-barrier')).caption;
     expect(lift).toContain('In this run every interval of min(p̂⁺, p̂⁻) with the sign hidden reaches down to 1/2 or below (largest: exact-read, 0.49).');
     expect(lift).toContain('Reading more than K bits, exact-read reaches 1 below ε_B (readBits = 24, K = 8).');
+  });
+});
+
+describe('phase-diagram caption', () => {
+  it('speaks of missing or unfinished cells only when the run has them, and checks the bound in the data', () => {
+    const done = phaseDiagramChart(fixture('reads-above-K-lift-barrier')).caption;
+    expect(done).not.toContain('Grey cells');
+    expect(done).not.toContain('unfinished');
+    expect(done).toContain('In this run every interval of min(p̂⁺, p̂⁻) with the sign hidden reaches down to 1/2 or below');
+    expect(phaseDiagramChart(fixture('interrupted-8-trials')).caption).toContain('* marks unfinished cells.');
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { distinct, hasData, noncomputabilityCells, sortedDistinct } from './cells.js';
 import { chartConfig, MISSING_FILL, VEGA_LITE_SCHEMA } from './style.js';
+import { successFinding } from './success-vs-epsilon.js';
 import type { Chart, ChartSpec, NoncomputabilityCell, Summary } from './types.js';
 
 /** Options for `phaseDiagramChart`. */
@@ -133,7 +134,7 @@ export function phaseDiagramChart(summary: Summary, options: PhaseDiagramOptions
   return {
     id: 'phase-diagram',
     title: 'Phase diagram over precision',
-    caption: `Rows: the hard-pair level K (the two inputs differ by 2^−K); columns: bits n read per data coordinate. Colour is min(p̂⁺, p̂⁻) at ${epsText}: blue below 1/2, orange above. Dashed outlines mark readBits ≤ K, where the oracle cannot tell the two inputs apart and no algorithm can exceed 1/2; only to the right of that frontier can an algorithm that reads enough bits succeed on both. Grey cells are missing from a partial run; * marks unfinished cells.`,
+    caption: `Rows: the hard-pair level K (the two inputs differ by 2^−K); columns: bits n read per data coordinate. Colour is min(p̂⁺, p̂⁻) at ${epsText}: blue below 1/2, orange above. Dashed outlines mark readBits ≤ K, where the oracle cannot tell the two inputs apart and Theorem H bounds every algorithm by 1/2 (below ε_B); only to the right of that frontier can an algorithm that reads enough bits succeed on both. ${successFinding(summary)}${missing > 0 ? ' Grey cells are missing from a partial run.' : ''}${rows.some((r) => r.status === 'partial') ? ' * marks unfinished cells.' : ''}`,
     missing,
     spec,
   };

@@ -221,7 +221,9 @@ export async function run(ctx = {}) {
   // have flattened out by 1024 (measured: 215 trials/CPU-s at 1024 vs 164 at 64).
   const tsOf = (wid) => (quick ? [1, 64] : wid === 'W3' ? [1, 64, 256, 1024] : [1, 64, 1024, 8192]);
 
-  for (const wid of ['W3', 'W4']) {
+  // PARADOX_BENCH_TRIALS=W4 (or W3) runs one workload only, e.g. to refresh it after a kernel change.
+  const only = (process.env.PARADOX_BENCH_TRIALS ?? 'W3,W4').split(',').map((x) => x.trim());
+  for (const wid of ['W3', 'W4'].filter((w) => only.includes(w))) {
     const task = wid === 'W3' ? w3PeerWorkload(core) : w4PeerWorkload();
     const flops = trialFlops(wid);
     const Ts = tsOf(wid);

@@ -312,6 +312,12 @@ function runPairsBatched(core: Core, cell: PreparedCell, alg: Algorithm, range: 
   const { d, width: W, samples: r } = cell.shape;
   const P = W * d + W;
   const bitsTotal = n * (r * d + r);
+  // where(cell, alg, seed, streamHi, t) = whoHead + t + whoTail, built once per range (what follows
+  // the last "trial 0" is only K and readBits)
+  const who0 = where(cell, alg, seed, streamHi, 0);
+  const cut = who0.lastIndexOf('trial 0') + 'trial '.length;
+  const whoHead = who0.slice(0, cut);
+  const whoTail = who0.slice(cut + 1);
   const out: NoncomputabilityPairResult[] = [];
   for (let c0 = 0; c0 < count; c0 += PAIRS_PER_CALL) {
     const m = Math.min(PAIRS_PER_CALL, count - c0);
@@ -329,11 +335,12 @@ function runPairsBatched(core: Core, cell: PreparedCell, alg: Algorithm, range: 
         const theta = res.theta.subarray(k * P, (k + 1) * P);
         const diverged = res.out[4 * k + 2] === 1;
         return {
-          output: { network: { w: theta.slice(0, W * d), v: theta.slice(W * d) }, steps: res.out[4 * k + 1]!, cost: diverged ? Infinity : res.out[4 * k]!, diverged } as AlgorithmOutput,
+          // views, not copies: evaluate() copies the network once (flattenNetwork)
+          output: { network: { w: theta.subarray(0, W * d), v: theta.subarray(W * d) }, steps: res.out[4 * k + 1]!, cost: diverged ? Infinity : res.out[4 * k]!, diverged } as AlgorithmOutput,
           stats: { reads: 1, bitsRead: n, bitsTotal, history: [n] },
         };
       };
-      out.push(assemblePair(cell, alg, t, where(cell, alg, seed, streamHi, t), rec(0), rec(1)));
+      out.push(assemblePair(cell, alg, t, `${whoHead}${t}${whoTail}`, rec(0), rec(1)));
     }
   }
   return out;

@@ -23,3 +23,7 @@ export {
   type AnalyseOptions, type AnalyseResult, type PointAnalysis, type RadiusAccuracy,
 } from './analyse/analyse.js';
 export { dichotomy, candidateSegments, type DichotomyOptions, type DichotomyResult, type DichotomyWitness } from './analyse/dichotomy.js';
+export {
+  runTrainingPluginTrial, judgeNetwork, trialData, PLUGIN_SUBSTREAM,
+  type TrainingPlugin, type TrainingContext, type PluginRng, type JudgedTrial,
+} from './plugins/training.js';

@@ -59,6 +59,16 @@ describe('run, interrupt, resume', () => {
     expect(partial.run.complete).toBe(false);
     expect(partial.run.trialsDone).toBeLessThan(4 * 300);
 
+    // Exporting the partial run warns, and the unfinished cells' rows say complete = false.
+    const pe = paradox(['export', 'interrupted', '--format', 'csv', '--out', 'partial.csv'], { cwd: dir });
+    expect(pe.code, pe.stderr).toBe(0);
+    expect(pe.stderr).toBe(`warning: small is incomplete (${partial.run.cellsComplete} of 4 cells finished): its other rows have complete = false; finish it with: paradox resume interrupted\n`);
+    const pRows = parseCsv(readFileSync(join(dir, 'partial.csv'), 'utf8'));
+    const ci = pRows[0]!.indexOf('complete');
+    const cellCol = pRows[0]!.indexOf('cell');
+    for (const r of pRows.slice(1)) expect(r[ci]).toBe(String(partial.cells[Number(r[cellCol])]!.complete));
+    expect(pRows.slice(1).some((r) => r[ci] === 'false')).toBe(true);
+
     const resumed = paradox(['resume', 'interrupted'], { cwd: dir });
     expect(resumed.stderr).toMatch(/Resuming small \(\d+ trials already done\)/);
     expect(resumed.code).toBe(0);
@@ -164,7 +174,7 @@ describe('report and export', () => {
   it('exports csv, json and parquet that read back to the summary', async () => {
     const s = JSON.parse(summaryText('straight')) as Summary;
     const cells = s.cells as NoncomputabilityCell[];
-    const expected = cells.flatMap((c, i) => c.eps.map((e) => ({ cellIndex: i, algorithm: c.algorithm, readBits: c.readBits, eps: e.eps, plusK: e.plus.k, minP: e.min.p, minLo: e.min.ci[0] })));
+    const expected = cells.flatMap((c, i) => c.eps.map((e) => ({ cell: i, algorithm: c.algorithm, readBits: c.readBits, eps: e.eps, plusK: e.plus.k, minP: e.min.p, minLo: e.min.ci[0] })));
 
     for (const format of ['csv', 'json', 'parquet']) {
       const r = paradox(['export', 'straight', '--format', format], { cwd: dir });
@@ -183,8 +193,9 @@ describe('report and export', () => {
     expect(pq).toHaveLength(expected.length);
     expect(csvRows).toHaveLength(expected.length + 1);
     expected.forEach((e, i) => {
-      for (const row of [json[i]!, pq[i]!]) {
-        expect(row).toMatchObject({ run: 'small', cellIndex: e.cellIndex, algorithm: e.algorithm, readBits: e.readBits, eps: e.eps, 'plus.k': e.plusK, 'min.p': e.minP, 'min.ci.lo': e.minLo });
+      // Parquet INT64 columns read back as BigInt.
+      for (const row of [json[i]!, { ...pq[i]!, cell: Number(pq[i]!.cell), readBits: Number(pq[i]!.readBits), 'plus.k': Number(pq[i]!['plus.k']) }]) {
+        expect(row).toMatchObject({ run: 'small', cell: e.cell, complete: true, algorithm: e.algorithm, readBits: e.readBits, eps: e.eps, 'plus.k': e.plusK, 'min.p': e.minP, 'min.ci.lo': e.minLo });
       }
       expect(col(csvRows[i + 1]!, 'algorithm')).toBe(e.algorithm);
       expect(Number(col(csvRows[i + 1]!, 'eps'))).toBe(e.eps);
@@ -199,18 +210,28 @@ describe('report and export', () => {
     const trials = await parquetReadObjects({ file: tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.byteLength) });
     expect(trials).toHaveLength(1200);
     cells.forEach((c, i) => {
-      const rows = trials.filter((r) => r.cellIndex === i);
-      expect(rows.map((r) => r.trial)).toEqual(Array.from({ length: 300 }, (_, k) => k));
-      expect(rows[0]).toMatchObject({ 'axis.algorithm': c.algorithm, 'axis.readBits': c.readBits });
+      const rows = trials.filter((r) => r.cell === BigInt(i));
+      expect(rows.map((r) => r.trial)).toEqual(Array.from({ length: 300 }, (_, k) => BigInt(k)));
+      expect(rows[0]).toMatchObject({ algorithm: c.algorithm, readBits: BigInt(c.readBits), complete: true });
       const mean = rows.reduce((a, r) => a + (r['dist+'] as number), 0) / rows.length;
       expect(mean).toBeCloseTo(c.dist.plus.mean, 10);
     });
 
-    // An existing export is not overwritten.
+    // An existing export is not overwritten without --force; with it, it is replaced.
+    writeFileSync(join(dir, 'straight/results.csv'), 'old\n');
     const again = paradox(['export', 'straight', '--format', 'csv'], { cwd: dir });
     expect(again.code).toBe(2);
-    expect(again.stderr).toBe('paradox: export: straight/results.csv already exists; paradox never overwrites it (choose another --out)\n(see: paradox export --help)\n');
-    expect(existsSync(join(dir, 'straight/results.csv'))).toBe(true);
+    expect(again.stderr).toBe('paradox: export: straight/results.csv already exists; add --force to replace it, or choose another --out\n(see: paradox export --help)\n');
+    expect(readFileSync(join(dir, 'straight/results.csv'), 'utf8')).toBe('old\n');
+    const forced = paradox(['export', 'straight', '--format', 'csv', '--force'], { cwd: dir });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toBe('');
+    expect(readFileSync(join(dir, 'straight/results.csv'), 'utf8')).toBe(readFileSync(join(dir, 'straight/summary.csv'), 'utf8'));
+
+    // A path that cannot be written: the path and the cause, exit 1, nothing left behind.
+    const bad = paradox(['export', 'straight', '--format', 'parquet', '--out', 'straight/summary.json/x.parquet'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('paradox: export: cannot write straight/summary.json/x.parquet: a part of the path is not a directory (ENOTDIR)\n');
   });
 });
 

@@ -10,6 +10,16 @@ export interface Context {
   cwd: string;
   /** `--debug`: stack traces on errors. */
   debug: boolean;
+  /**
+   * How the user started paradox (`paradox`, `npx pnpm@9 paradox`, `node packages/cli/dist/bin.js`),
+   * so that a message telling them what to run next prints a command that works; `paradox` when unset.
+   */
+  invocation?: string;
+}
+
+/** The command line `paradox <rest>` as the user can type it in their context (see `Context.invocation`). */
+export function command(ctx: Pick<Context, 'invocation'>, rest: string): string {
+  return `${ctx.invocation ?? 'paradox'} ${rest}`;
 }
 
 /** Prints a structured event as one NDJSON line (the only thing `--json` puts on stdout). */

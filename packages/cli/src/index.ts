@@ -6,8 +6,8 @@
 export { main, COMMANDS } from './main.js';
 export type { Context } from './context.js';
 export { headline, headlineText, sharePercent, type Headline } from './headline.js';
-export { summaryTable, type Table } from './export/table.js';
-export { toCsv, toJson, toParquet, writeTable, FORMATS, type Format } from './export/write.js';
+export { summaryTable, trialTable, type Table } from '@paradox/orchestrator';
+export { toCsv, toJson, writeRows, writeTable, FORMATS, type Format } from './export/write.js';
 export { listPresets, findPreset, PRESETS_DIR, type PresetInfo } from './presets.js';
 export { closest, didYouMean, editDistance } from './suggest.js';
 export { EXIT_INTERRUPTED } from './engine.js';

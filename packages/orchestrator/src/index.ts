@@ -10,6 +10,7 @@ export type * from './spec/types.js';
 export type * from './summary/types.js';
 export * from './summary/headline.js';
 export * from './summary/terms.js';
+export * from './summary/table.js';
 export * from './worker/protocol.js';
 export * from './backends/types.js';
 export * from './backends/bullmq/public.js';

@@ -215,10 +215,20 @@ export const analyseCommand: Command = {
 
     let written = 0;
     if (out !== undefined && format !== undefined) {
-      const { tableRows } = await import('../export/table.js');
+      const { tableStream } = await import('@paradox/orchestrator');
       const { writeRows } = await import('../export/write.js');
-      const columns = ['index', 'label', 'predicted', 'correct', 'score', 'certified', 'attacked', 'gap', 'attack'];
-      written = writeRows(tableRows({ columns, rows: result.points.map((p) => ({ ...p })) }), format, out, 'point table');
+      const columns = [
+        { name: 'index', type: 'int64' },
+        { name: 'label', type: 'int64' },
+        { name: 'predicted', type: 'int64' },
+        { name: 'correct', type: 'boolean' },
+        { name: 'score', type: 'double' },
+        { name: 'certified', type: 'double' },
+        { name: 'attacked', type: 'double' },
+        { name: 'gap', type: 'double' },
+        { name: 'attack', type: 'string' },
+      ] as const;
+      written = await writeRows(tableStream({ columns: [...columns], rows: result.points.map((p) => ({ ...p })) }), format, out, { what: 'point table' });
     }
 
     if (v.json) {

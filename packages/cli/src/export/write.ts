@@ -1,38 +1,53 @@
 /**
- * Writing a table as CSV (RFC 4180), JSON (an array of row objects) or Parquet (hyparquet-writer,
- * one typed column per field: DOUBLE, BOOLEAN or UTF-8 STRING, nulls allowed). Rows are streamed
- * to a temporary file next to the target, renamed into place only when complete: a per-trial
- * export of a large sweep needs memory for one Parquet row group, not for the whole table, and an
- * interrupted export leaves nothing half-written.
+ * Writing a table (the layout of `@paradox/orchestrator`'s `summaryTable`/`trialTable`) as CSV
+ * (RFC 4180, lists as JSON arrays), JSON (an array of row objects, lists as arrays) or Parquet.
+ * Parquet is written by DuckDB (`COPY … TO … (FORMAT parquet)`), one typed column per field:
+ * VARCHAR, BOOLEAN, BIGINT, DOUBLE (NaN and ±Infinity kept), DOUBLE[] and VARCHAR[] lists, all
+ * nullable. Rows are streamed: to a temporary file next to the target (CSV, JSON) or through a
+ * temporary DuckDB database (Parquet), so memory does not grow with the number of trials. The
+ * target appears only when complete (renamed into place): a failed export leaves nothing behind.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { ByteWriter, fileWriter, ParquetWriter, parquetWrite, schemaFromColumnData } from 'hyparquet-writer';
-import { tableRows, type RowStream, type Table, type Value, type ValueKind } from './table.js';
+import { closeSync, linkSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvLines, tableStream, type Column, type RowStream, type Table } from '@paradox/orchestrator';
 
 /** The export formats. */
 export const FORMATS = ['csv', 'json', 'parquet'] as const;
 /** One of `FORMATS`. */
 export type Format = (typeof FORMATS)[number];
 
+const CAUSES: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EEXIST: 'it already exists',
+};
+
 /**
- * Rows per Parquet row group, and the most rows an export holds in memory at once (a per-trial
- * Parquet export of 10^6 trials peaks near 290 MB RSS with 50 000, 410 MB with 100 000).
+ * Why writing `path` failed, in words, with the system's code (`EROFS`, `ENOSPC`, …), or
+ * undefined when `err` is not a file-system error. DuckDB's I/O errors carry only text; the
+ * common ones are recognised by it.
  */
+export function writeFailure(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in CAUSES) return `${CAUSES[code]} (${code})`;
+  const msg = err instanceof Error ? err.message : '';
+  if (/No space left on device/i.test(msg)) return `${CAUSES.ENOSPC} (ENOSPC)`;
+  if (/Read-only file system/i.test(msg)) return `${CAUSES.EROFS} (EROFS)`;
+  if (/Permission denied/i.test(msg)) return `${CAUSES.EACCES} (EACCES)`;
+  return undefined;
+}
+
+/** Rows per Parquet row group. */
 export const ROW_GROUP = 50_000;
 
-function csvField(v: Value): string {
-  if (v === null) return '';
-  // Non-finite floats have no CSV/JSON literal; the words are what pandas and R read back.
-  const s = typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Inf' : v === -Infinity ? '-Inf' : String(v)) : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV text, a line at a time (header first). */
-function* csvLines(s: RowStream): Generator<string> {
-  yield `${s.columns.map((c) => csvField(c)).join(',')}\n`;
-  for (const r of s.rows()) yield `${s.columns.map((c) => csvField(r[c] ?? null)).join(',')}\n`;
-}
-
+/** JSON has no literal for NaN or ±Infinity: they become null (the CSV and Parquet keep them). */
 const finiteOrNull = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
 
 /** JSON text, a row at a time: exactly `JSON.stringify(rows, …, 2)` of the whole array. */
@@ -48,73 +63,17 @@ function* jsonPieces(s: RowStream): Generator<string> {
 
 /** CSV text with a header row. */
 export function toCsv(t: Table): string {
-  return [...csvLines(tableRows(t))].join('');
+  return [...csvLines(tableStream(t))].join('');
 }
 
 /** JSON text: an array of row objects (non-finite numbers become null, as JSON requires). */
 export function toJson(t: Table): string {
-  return [...jsonPieces(tableRows(t))].join('');
-}
-
-type ParquetType = 'DOUBLE' | 'BOOLEAN' | 'STRING';
-
-function parquetType(kind: ValueKind | undefined): ParquetType {
-  return kind === 'number' ? 'DOUBLE' : kind === 'boolean' ? 'BOOLEAN' : 'STRING';
-}
-
-function parquetSchema(s: RowStream): ReturnType<typeof schemaFromColumnData> {
-  return schemaFromColumnData({ columnData: s.columns.map((name) => ({ name, data: [], type: parquetType(s.kinds[name]) })) });
-}
-
-/** Parquet column data of `rows` (text columns as strings, absent values null). */
-function columnData(s: RowStream, rows: Iterable<Record<string, Value>>, limit = Infinity): Array<{ name: string; data: Value[] }> {
-  const text = s.columns.map((name) => parquetType(s.kinds[name]) === 'STRING');
-  const data: Value[][] = s.columns.map(() => []);
-  let n = 0;
-  for (const r of rows) {
-    s.columns.forEach((name, j) => {
-      const v = r[name] ?? null;
-      (data[j] as Value[]).push(v === null ? null : text[j] ? String(v) : v);
-    });
-    if (++n === limit) break;
-  }
-  return s.columns.map((name, j) => ({ name, data: data[j] as Value[] }));
-}
-
-/** Write every row of `s` into `pq`, one row group per `rowGroup` rows, column by column. */
-function writeGroups(pq: ParquetWriter, s: RowStream, rowGroup: number): void {
-  const it = s.rows()[Symbol.iterator]();
-  // The iterator is shared by the groups: each call of columnData takes the next `rowGroup` rows.
-  const rest: Iterable<Record<string, Value>> = { [Symbol.iterator]: () => ({ next: () => it.next() }) };
-  try {
-    for (;;) {
-      const cols = columnData(s, rest, rowGroup);
-      const n = cols[0]?.data.length ?? 0;
-      if (n === 0) return;
-      pq.write({ columnData: cols, rowGroupSize: n });
-      if (n < rowGroup) return;
-    }
-  } finally {
-    // On an error part-way, end the row source too (a run store's queries must close).
-    it.return?.();
-  }
-}
-
-function kvMetadata(what: string): Array<{ key: string; value: string }> {
-  return [{ key: 'created_by_paradox', value: `paradox export (${what})` }];
-}
-
-/** Parquet bytes of the table (snappy-compressed, with column statistics). */
-export function toParquet(t: Table): Uint8Array {
-  const s = tableRows(t);
-  const writer = new ByteWriter();
-  parquetWrite({ writer, columnData: columnData(s, t.rows), schema: parquetSchema(s), kvMetadata: kvMetadata('summary table') });
-  return new Uint8Array(writer.getBuffer());
+  return [...jsonPieces(tableStream(t))].join('');
 }
 
 /** Stream text pieces into a file, in writes of about 1 MB. */
 function writeText(path: string, pieces: Iterable<string>): void {
-  const fd = openSync(path, 'w');
+  const fd = openSync(path, 'wx');
   try {
     let buf: string[] = [];
     let size = 0;
@@ -133,12 +92,67 @@ function writeText(path: string, pieces: Iterable<string>): void {
   }
 }
 
+const SQL_TYPES: Record<Column['type'], string> = {
+  string: 'VARCHAR',
+  boolean: 'BOOLEAN',
+  int64: 'BIGINT',
+  double: 'DOUBLE',
+  'double[]': 'DOUBLE[]',
+  'string[]': 'VARCHAR[]',
+};
+
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** Write the rows of `s` as Parquet to `path` through a temporary DuckDB database. */
+async function writeParquet(s: RowStream, path: string, what: string, rowGroup: number): Promise<void> {
+  const duck = await import('@duckdb/node-api');
+  const scratch = mkdtempSync(join(tmpdir(), 'paradox-export-'));
+  const instance = await duck.DuckDBInstance.create(join(scratch, 'export.duckdb'), { threads: '1' });
+  try {
+    const con = await instance.connect();
+    try {
+      await con.run(`CREATE TABLE t (${s.columns.map((c) => `${ident(c.name)} ${SQL_TYPES[c.type]}`).join(', ')})`);
+      const appender = await con.createAppender('t');
+      const listType = { 'double[]': duck.LIST(duck.DOUBLE), 'string[]': duck.LIST(duck.VARCHAR) } as const;
+      const it = s.rows()[Symbol.iterator]();
+      try {
+        for (let r = it.next(); !r.done; r = it.next()) {
+          const row = r.value;
+          for (const c of s.columns) {
+            const v = row[c.name] ?? null;
+            if (v === null) appender.appendNull();
+            else if (c.type === 'string') appender.appendVarchar(String(v));
+            else if (c.type === 'boolean') appender.appendBoolean(v as boolean);
+            else if (c.type === 'int64') appender.appendBigInt(BigInt(v as number));
+            else if (c.type === 'double') appender.appendDouble(v as number);
+            else appender.appendList(duck.listValue(v as Array<number | string>), listType[c.type]);
+          }
+          appender.endRow();
+        }
+      } finally {
+        // On an error part-way, end the row source too (a run store's queries must close).
+        it.return?.();
+      }
+      appender.closeSync();
+      const meta = `KV_METADATA {created_by_paradox: ${literal(`paradox export (${what})`)}}`;
+      await con.run(`COPY t TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${rowGroup}, ${meta})`);
+    } finally {
+      con.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 /**
- * Write the rows of `s` to `path` in `format` (`what` names the table in Parquet metadata; Parquet
- * row groups hold `rowGroup` rows). The file appears only when complete; returns the number of
- * rows written.
+ * Write the rows of `s` to `path` in `format` (`what` names the table in Parquet metadata;
+ * Parquet row groups hold `rowGroup` rows). The file appears only when complete; an existing
+ * file is replaced only with `force` (otherwise the call fails with EEXIST and writes nothing).
+ * Returns the number of rows written.
  */
-export function writeRows(s: RowStream, format: Format, path: string, what = 'summary table', rowGroup = ROW_GROUP): number {
+export async function writeRows(s: RowStream, format: Format, path: string, options: { what?: string; rowGroup?: number; force?: boolean } = {}): Promise<number> {
   let n = 0;
   const counted: RowStream = {
     ...s,
@@ -154,12 +168,16 @@ export function writeRows(s: RowStream, format: Format, path: string, what = 'su
     if (format === 'csv') writeText(partial, csvLines(counted));
     else if (format === 'json') writeText(partial, jsonPieces(counted));
     else {
-      const writer = fileWriter(partial);
-      const pq = new ParquetWriter({ writer, schema: parquetSchema(counted), kvMetadata: kvMetadata(what) });
-      writeGroups(pq, counted, rowGroup);
-      pq.finish();
+      // Created here first, so that a directory we cannot write to fails with the system's reason.
+      closeSync(openSync(partial, 'wx'));
+      await writeParquet(counted, partial, options.what ?? 'summary table', options.rowGroup ?? ROW_GROUP);
     }
-    renameSync(partial, path);
+    if (options.force) renameSync(partial, path);
+    else {
+      // A hard link never replaces: EEXIST when the target appeared meanwhile.
+      linkSync(partial, path);
+      unlinkSync(partial);
+    }
   } catch (e) {
     rmSync(partial, { force: true });
     throw e;
@@ -168,6 +186,6 @@ export function writeRows(s: RowStream, format: Format, path: string, what = 'su
 }
 
 /** Writes `t` to `path` in `format`. */
-export function writeTable(t: Table, format: Format, path: string): void {
-  writeRows(tableRows(t), format, path);
+export async function writeTable(t: Table, format: Format, path: string, options: { force?: boolean } = {}): Promise<void> {
+  await writeRows(tableStream(t), format, path, options);
 }

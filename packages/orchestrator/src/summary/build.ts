@@ -12,6 +12,7 @@ import { confidenceSequence } from '../stats/sequential.js';
 import type { StopReason } from '../stats/stopping.js';
 import type { RunStore } from '../store/db.js';
 import { headlineOf } from './headline.js';
+import { summaryCsv } from './table.js';
 import type { CellSummary, Proportion, Summary } from './types.js';
 
 /** A binomial proportion with every interval at `confidence`. */
@@ -76,63 +77,6 @@ export function buildSummary(spec: NormalisedSpec, specHash: string, exp: Experi
   };
   summary.headline = headlineOf(summary);
   return summary;
-}
-
-type Flat = Record<string, string | number | boolean | null>;
-
-function isInterval(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number';
-}
-
-function flatten(prefix: string, v: unknown, out: Flat): void {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-    out[prefix] = v;
-  } else if (isInterval(v)) {
-    out[`${prefix}.lo`] = v[0];
-    out[`${prefix}.hi`] = v[1];
-  } else if (Array.isArray(v)) {
-    out[prefix] = JSON.stringify(v);
-  } else if (typeof v === 'object') {
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) flatten(prefix ? `${prefix}.${k}` : k, x, out);
-  }
-}
-
-function csvField(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * summary.csv: one row per cell and ε for noncomputability (the cell's scalars repeated), one row
- * per cell and radius for instability; nested fields flattened with dots, intervals as .lo/.hi.
- */
-export function summaryCsv(summary: Summary): string {
-  const rows: Flat[] = [];
-  summary.cells.forEach((c, index) => {
-    const base: Flat = { cell: index };
-    const { params: _params, ...rest } = c as CellSummary & { params: unknown };
-    const perRow = c.experiment === 'noncomputability' ? 'eps' : 'radii';
-    const list = (rest as Record<string, unknown>)[perRow] as unknown[];
-    const scalar: Record<string, unknown> = { ...rest };
-    delete scalar[perRow];
-    flatten('', scalar, base);
-    if (!Array.isArray(list) || list.length === 0) rows.push(base);
-    else for (const item of list) {
-      const row: Flat = { ...base };
-      flatten(perRow === 'eps' ? 'eps' : 'radius', item, row);
-      rows.push(row);
-    }
-  });
-  const header: string[] = [];
-  const seen = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) {
-    seen.add(k);
-    header.push(k);
-  }
-  const lines = [header.map(csvField).join(',')];
-  for (const r of rows) lines.push(header.map((h) => csvField(r[h])).join(','));
-  return `${lines.join('\n')}\n`;
 }
 
 /** Write a file atomically (temp file + rename), so a kill never leaves half a summary. */

@@ -1,10 +1,11 @@
 /**
  * summary.csv golden content: a fixed small sweep (seed, cells and trials fixed, so bit-identical
  * by the determinism contract) must write exactly the committed file, byte for byte — its layout
- * (one row per cell and ε, nested fields dotted, intervals as .lo/.hi, lists as JSON) and numbers.
- * Regenerate the fixture only for a deliberate change, and say why in the commit.
+ * (summary/table.ts: run, cell, cellId, complete, one column per axis, one row per cell and ε,
+ * nested fields dotted, intervals as .lo/.hi, lists as JSON arrays, params last) and numbers.
+ * Regenerate the fixture only for a deliberate change (PARADOX_WRITE_GOLDEN=1), and say why in the commit.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,8 +24,9 @@ describe('summary.csv', () => {
     const lines = csv.trimEnd().split('\n');
     // Two cells × two ε: four rows under one header.
     expect(lines).toHaveLength(5);
-    expect(lines[0]?.startsWith('cell,')).toBe(true);
-    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['0', '0', '1', '1']);
+    expect(lines[0]?.startsWith('run,cell,cellId,complete,algorithm,K,')).toBe(true);
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['0', '0', '1', '1']);
+    if (process.env.PARADOX_WRITE_GOLDEN === '1') writeFileSync(GOLDEN, csv);
     expect(csv).toBe(readFileSync(GOLDEN, 'utf8'));
   });
 });

@@ -71,11 +71,11 @@ describe('optimisePairsInCore', () => {
     );
   });
 
-  it('covers divergence: a lane whose loss overflows stops there, the other lane goes on', () => {
+  it.each(['gd', 'adam'] as const)('covers divergence (%s): a lane whose loss overflows stops there, the other lane goes on', (method) => {
     const shape: ProblemShape = { d: 2, width: 4, samples: 8, lambda: 1e-300 };
     const plus = data(5, 1, 2, 8);
     const minus = data(5, 2, 2, 8);
-    const options = { method: 'gd' as const, steps: 400, lr: 1e200, init: 'normal' as const, initScale: 1 };
+    const options = { method, steps: 400, lr: 1e200, init: 'normal' as const, initScale: 1 };
     const keys = Uint32Array.from([0, 9, 1, 9, 2, 9, 3, 9]);
     const got = optimisePairsInCore(core, shape, plus, minus, optimiseConfig('test', shape, options), keys);
     const steps: number[] = [];

@@ -220,6 +220,178 @@ function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, la
   return s;
 }
 
+/**
+ * Adam for d = 2, W = 4 with θ and the gradient in locals (the moments stay in memory at mp, vp,
+ * zero on entry): the gradient of gdD2W4 (same rewrites) and runPairs' Adam update with soft2, in
+ * the same order. Same contract as gdD2W4: returns the first step whose loss is not finite in some
+ * lane (θ, the moments and β^t — stored at bt — are then those that step started from), or `steps`.
+ */
+function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, beta1: f64, beta2: f64, eps: f64, bt: usize): i32 {
+  const zero = f64x2.splat(0.0);
+  const LR = f64x2.splat(lr);
+  const LRL = f64x2.splat(lr * lambda);
+  const B1 = f64x2.splat(beta1);
+  const B2 = f64x2.splat(beta2);
+  const B1c = f64x2.splat(1.0 - beta1);
+  const B2c = f64x2.splat(1.0 - beta2);
+  const EPS = f64x2.splat(eps);
+  const scale = f64x2.splat(2.0 / <f64>r);
+  const rr = f64x2.splat(<f64>r);
+  let w00 = v128.load(T2, 0); let w10 = v128.load(T2, 16); let w20 = v128.load(T2, 32); let w30 = v128.load(T2, 48);
+  let w01 = v128.load(T2, 64); let w11 = v128.load(T2, 80); let w21 = v128.load(T2, 96); let w31 = v128.load(T2, 112);
+  let v0 = v128.load(T2, 128); let v1 = v128.load(T2, 144); let v2 = v128.load(T2, 160); let v3 = v128.load(T2, 176);
+  let b1t = 1.0;
+  let b2t = 1.0;
+  let s = 0;
+  for (; s < steps; s++) {
+    let a00 = zero; let a10 = zero; let a20 = zero; let a30 = zero;
+    let a01 = zero; let a11 = zero; let a21 = zero; let a31 = zero;
+    let b0 = zero; let b1 = zero; let b2 = zero; let b3 = zero;
+    let loss = zero;
+    for (let j = 0; j < r; j++) {
+      const xj = xs + (<usize>j << 5);
+      const x0 = v128.load(xj, 0);
+      const x1 = v128.load(xj, 16);
+      const h0 = f64x2.add(f64x2.mul(w00, x0), f64x2.mul(w01, x1));
+      const h1 = f64x2.add(f64x2.mul(w10, x0), f64x2.mul(w11, x1));
+      const h2 = f64x2.add(f64x2.mul(w20, x0), f64x2.mul(w21, x1));
+      const h3 = f64x2.add(f64x2.mul(w30, x0), f64x2.mul(w31, x1));
+      const pe = f64x2.add(f64x2.mul(v0, f64x2.pmax(h0, zero)), f64x2.mul(v2, f64x2.pmax(h2, zero)));
+      const po = f64x2.add(f64x2.mul(v1, f64x2.pmax(h1, zero)), f64x2.mul(v3, f64x2.pmax(h3, zero)));
+      const e = f64x2.sub(f64x2.add(pe, po), v128.load(ys + (<usize>j << 4)));
+      loss = f64x2.add(loss, f64x2.mul(e, e));
+      const ge = f64x2.mul(scale, e);
+      const m0 = f64x2.gt(h0, zero);
+      const m1 = f64x2.gt(h1, zero);
+      const m2 = f64x2.gt(h2, zero);
+      const m3 = f64x2.gt(h3, zero);
+      b0 = f64x2.add(b0, f64x2.mul(ge, v128.and(h0, m0)));
+      b1 = f64x2.add(b1, f64x2.mul(ge, v128.and(h1, m1)));
+      b2 = f64x2.add(b2, f64x2.mul(ge, v128.and(h2, m2)));
+      b3 = f64x2.add(b3, f64x2.mul(ge, v128.and(h3, m3)));
+      const g0 = v128.and(f64x2.mul(ge, v0), m0);
+      const g1 = v128.and(f64x2.mul(ge, v1), m1);
+      const g2 = v128.and(f64x2.mul(ge, v2), m2);
+      const g3 = v128.and(f64x2.mul(ge, v3), m3);
+      a00 = f64x2.add(a00, f64x2.mul(g0, x0));
+      a01 = f64x2.add(a01, f64x2.mul(g0, x1));
+      a10 = f64x2.add(a10, f64x2.mul(g1, x0));
+      a11 = f64x2.add(a11, f64x2.mul(g1, x1));
+      a20 = f64x2.add(a20, f64x2.mul(g2, x0));
+      a21 = f64x2.add(a21, f64x2.mul(g2, x1));
+      a30 = f64x2.add(a30, f64x2.mul(g3, x0));
+      a31 = f64x2.add(a31, f64x2.mul(g3, x1));
+    }
+    if (!v128.all_true<i64>(finiteMask(f64x2.div(loss, rr)))) break;
+    b1t *= beta1;
+    b2t *= beta2;
+    const c1 = f64x2.splat(1.0 / (1.0 - b1t));
+    const c2 = f64x2.splat(1.0 / (1.0 - b2t));
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 0)), f64x2.mul(B1c, a00));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 0)), f64x2.mul(B2c, f64x2.mul(a00, a00)));
+      v128.store(mp, mi, 0);
+      v128.store(vp, vi, 0);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w00 = softPair(f64x2.sub(w00, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 16)), f64x2.mul(B1c, a10));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 16)), f64x2.mul(B2c, f64x2.mul(a10, a10)));
+      v128.store(mp, mi, 16);
+      v128.store(vp, vi, 16);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w10 = softPair(f64x2.sub(w10, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 32)), f64x2.mul(B1c, a20));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 32)), f64x2.mul(B2c, f64x2.mul(a20, a20)));
+      v128.store(mp, mi, 32);
+      v128.store(vp, vi, 32);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w20 = softPair(f64x2.sub(w20, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 48)), f64x2.mul(B1c, a30));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 48)), f64x2.mul(B2c, f64x2.mul(a30, a30)));
+      v128.store(mp, mi, 48);
+      v128.store(vp, vi, 48);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w30 = softPair(f64x2.sub(w30, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 64)), f64x2.mul(B1c, a01));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 64)), f64x2.mul(B2c, f64x2.mul(a01, a01)));
+      v128.store(mp, mi, 64);
+      v128.store(vp, vi, 64);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w01 = softPair(f64x2.sub(w01, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 80)), f64x2.mul(B1c, a11));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 80)), f64x2.mul(B2c, f64x2.mul(a11, a11)));
+      v128.store(mp, mi, 80);
+      v128.store(vp, vi, 80);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w11 = softPair(f64x2.sub(w11, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 96)), f64x2.mul(B1c, a21));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 96)), f64x2.mul(B2c, f64x2.mul(a21, a21)));
+      v128.store(mp, mi, 96);
+      v128.store(vp, vi, 96);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w21 = softPair(f64x2.sub(w21, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 112)), f64x2.mul(B1c, a31));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 112)), f64x2.mul(B2c, f64x2.mul(a31, a31)));
+      v128.store(mp, mi, 112);
+      v128.store(vp, vi, 112);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      w31 = softPair(f64x2.sub(w31, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 128)), f64x2.mul(B1c, b0));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 128)), f64x2.mul(B2c, f64x2.mul(b0, b0)));
+      v128.store(mp, mi, 128);
+      v128.store(vp, vi, 128);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      v0 = softPair(f64x2.sub(v0, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 144)), f64x2.mul(B1c, b1));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 144)), f64x2.mul(B2c, f64x2.mul(b1, b1)));
+      v128.store(mp, mi, 144);
+      v128.store(vp, vi, 144);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      v1 = softPair(f64x2.sub(v1, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 160)), f64x2.mul(B1c, b2));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 160)), f64x2.mul(B2c, f64x2.mul(b2, b2)));
+      v128.store(mp, mi, 160);
+      v128.store(vp, vi, 160);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      v2 = softPair(f64x2.sub(v2, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+    {
+      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 176)), f64x2.mul(B1c, b3));
+      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 176)), f64x2.mul(B2c, f64x2.mul(b3, b3)));
+      v128.store(mp, mi, 176);
+      v128.store(vp, vi, 176);
+      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+      v3 = softPair(f64x2.sub(v3, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    }
+  }
+  v128.store(T2, w00, 0); v128.store(T2, w10, 16); v128.store(T2, w20, 32); v128.store(T2, w30, 48);
+  v128.store(T2, w01, 64); v128.store(T2, w11, 80); v128.store(T2, w21, 96); v128.store(T2, w31, 112);
+  v128.store(T2, v0, 128); v128.store(T2, v1, 144); v128.store(T2, v2, 160); v128.store(T2, v3, 176);
+  store<f64>(bt, b1t);
+  store<f64>(bt, b2t, 8);
+  return s;
+}
+
 /** All-ones in the lanes whose value is finite (x − x = 0 exactly when x is finite). */
 // @ts-ignore: decorator
 @inline
@@ -253,8 +425,17 @@ function runPairs(
   const LRL = f64x2.splat(lr * lambda);
   let b1t = 1.0;
   let b2t = 1.0;
-  // the default cell's gd runs in registers until a lane stops (usually: never)
-  const s0 = method == 0 && d == 2 && Wp == 4 ? gdD2W4(T2, xs, ys, r, steps, lr, lambda) : 0;
+  // the default cell's gd and Adam run in registers until a lane stops (usually: never)
+  let s0 = 0;
+  if (d == 2 && Wp == 4) {
+    if (method == 0) {
+      s0 = gdD2W4(T2, xs, ys, r, steps, lr, lambda);
+    } else {
+      s0 = adamD2W4(T2, m2, v2, xs, ys, r, steps, lr, lambda, b1, b2, eps, hb2);
+      b1t = load<f64>(hb2);
+      b2t = load<f64>(hb2, 8);
+    }
+  }
   for (let s = s0; s < steps; s++) {
     const loss = d == 2 && Wp == 4 ? mseGradPairsD2W4(T2, xs, ys, r, g2) : mseGradPairs(T2, xs, ys, r, d, Wp, g2, hb2);
     const fin = finiteMask(loss);

@@ -14,7 +14,8 @@ export type OrchestratorErrorCode =
   | 'E_WORKER_CRASH' // a worker died twice on the same batch (exit 1)
   | 'E_THEOREM' // a theorem guard failed: a bug, reported with cell and seed (exit 1)
   | 'E_BACKEND' // the execution backend failed (Redis unreachable, pool broken, ...) (exit 1)
-  | 'E_STORE'; // the run store is unreadable or inconsistent (exit 1)
+  | 'E_STORE' // the run store is unreadable or inconsistent (exit 1)
+  | 'E_LOCKED'; // another live process is writing the run directory (exit 2)
 
 /** Base class: `code` is stable, `message` is for humans, `exitCode` is what the CLI exits with. */
 export class OrchestratorError extends Error {
@@ -26,7 +27,7 @@ export class OrchestratorError extends Error {
   constructor(code: OrchestratorErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.exitCode = code === 'E_SPEC' || code === 'E_SPEC_SYNTAX' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' ? 2 : 1;
+    this.exitCode = code === 'E_SPEC' || code === 'E_SPEC_SYNTAX' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' || code === 'E_LOCKED' ? 2 : 1;
   }
 }
 

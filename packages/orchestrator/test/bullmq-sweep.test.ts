@@ -13,7 +13,7 @@ import type { RunEvent } from '../src/events.js';
 import { OrchestratorError } from '../src/errors.js';
 import { openRunStore, resumeRun, runSweep } from '../src/api.js';
 import type { SpecInput } from '../src/spec/types.js';
-import { spawnWorker, stopWorkers, type WorkerProcess } from './helpers/bullmq-workers.js';
+import { HOLDING_TASK, spawnWorker, stopWorkers, type WorkerProcess } from './helpers/bullmq-workers.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
 
 /** Small, but long enough (a few seconds, ~100 ms batches) to kill things in the middle. */
@@ -135,7 +135,14 @@ describe('a sweep on bullmq with two worker processes', () => {
   });
 
   it('a worker SIGKILLed mid-job: its job is re-delivered, the summary is identical, nothing counted twice', async () => {
-    const [victim, survivor] = await twoWorkers();
+    // The victim holds its third batch until it is killed, so the kill is mid-job by construction:
+    // with the plain task a ~100 ms batch could finish (and say job-done) before a loaded test
+    // process had read the victim's job-started line, and the test then failed on its own premise.
+    const [victim, survivor] = await Promise.all([
+      spawnWorker(redis.url, { taskModule: HOLDING_TASK, env: { HOLD_FROM_JOB: '3' } }),
+      spawnWorker(redis.url),
+    ]);
+    workers.push(victim, survivor);
     const dir = newDir();
     const run = runSweep(SPEC, { outDir: dir, backend: 'bullmq', redis: redis.url, workers: 2 });
     // Kill it in the middle of its third batch.

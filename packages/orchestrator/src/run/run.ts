@@ -4,7 +4,7 @@
  * failed), so the run directory is always resumable.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ResumeOptions, RunOptions, RunResult } from './types.js';
 import { autoWorkers, createLocalBackend } from '../backends/local.js';
@@ -15,7 +15,7 @@ import { expandCells, prepareSpec, specHash } from '../spec/index.js';
 import { loadSpec } from '../spec/load.js';
 import type { Cell, NormalisedSpec, SpecInput } from '../spec/types.js';
 import { buildSummary, writeSummary } from '../summary/build.js';
-import { RunStore, specPath } from '../store/db.js';
+import { DB_FILE, RunStore, SPEC_FILE, specPath } from '../store/db.js';
 import { BatchScheduler } from './scheduler.js';
 
 /** The validated spec (validated here only if no earlier layer did; plugins loaded). */
@@ -162,6 +162,38 @@ export async function runSweep(specInput: SpecInput | NormalisedSpec | string, o
   return execute({ dir, spec, hash, runId, cells, store, resumed: false }, options);
 }
 
+/**
+ * The run's identity must agree between spec.json and the database: a run.sqlite copied in from
+ * another run (another seed, another grid) must not be resumed as if it were this one.
+ */
+function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string): void {
+  const path = specPath(dir);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new OrchestratorError('E_STORE', `${path}: cannot read the run's spec (${(e as Error).message}); the run database alone does not say which run this directory holds`, { cause: e });
+  }
+  let fileSpec: NormalisedSpec;
+  try {
+    fileSpec = normaliseSpec(JSON.parse(text) as SpecInput);
+  } catch (e) {
+    throw new OrchestratorError('E_STORE', `${path}: not a valid stored spec (${(e as Error).message.split('\n')[0]})`, { cause: e });
+  }
+  const fileHash = specHash(fileSpec);
+  if (fileHash !== dbHash) {
+    const differing = ['name', 'experiment', 'seed', 'grid', 'zip', 'fixed', 'stop', 'confidence'].filter(
+      (k) => JSON.stringify((fileSpec as unknown as Record<string, unknown>)[k]) !== JSON.stringify((dbSpec as unknown as Record<string, unknown>)[k]),
+    );
+    const seeds = fileSpec.seed !== dbSpec.seed ? ` (seed ${fileSpec.seed} in spec.json, ${dbSpec.seed} in ${DB_FILE})` : '';
+    throw new OrchestratorError(
+      'E_STORE',
+      `${dir}: ${DB_FILE} belongs to another run than ${SPEC_FILE}${seeds}: spec hash ${dbHash.slice(0, 12)}… in the database, ` +
+        `${fileHash.slice(0, 12)}… in ${SPEC_FILE}${differing.length > 0 ? `; they differ in ${differing.join(', ')}` : ''}; refusing to resume`,
+    );
+  }
+}
+
 /** Finish an interrupted run: re-runs only missing batches; the result equals an uninterrupted run's bit for bit. */
 export async function resumeRun(dirInput: string, options: ResumeOptions = {}): Promise<RunResult> {
   const dir = resolve(dirInput);
@@ -170,6 +202,7 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
     const spec = store.spec();
     const hash = store.meta('specHash');
     if (specHash(spec) !== hash) throw new OrchestratorError('E_STORE', `${dir}: the stored spec does not match its stored hash`);
+    checkIdentity(dir, spec, hash);
     if (options.spec !== undefined) {
       const given = await toSpec(options.spec);
       const h = specHash(given);

@@ -347,11 +347,16 @@ export class BatchScheduler {
     let sizes: BatchSizes | undefined;
     if (st.sizes.size === null && r.batchIndex === st.sizes.ramp.length - 1) sizes = this.nextSizes(st, r);
     const stored = this.o.store.insertBatch(r, task.attempt, sizes);
+    if (!stored) {
+      // A duplicate (at-least-once delivery) of a batch this session already counted. One that is
+      // stored but not counted here was written by someone else: never mix two writers' batches.
+      if (st.done.has(r.batchIndex)) return;
+      throw new OrchestratorError('E_STORE', `${this.o.dir}: batch ${batchKey(r)} is already stored but was not run by this process; was another process writing this run?`);
+    }
     if (sizes) {
       st.sizes = sizes;
       st.plan = planBatches(this.o.spec.stop, sizes);
     }
-    if (!stored) return; // a duplicate (at-least-once delivery): already counted
     if (Object.keys(st.constants).length === 0) st.constants = { ...r.constants };
     st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts });
     if (st.stoppedAt === null) {

@@ -2,7 +2,11 @@
  * The run store: one SQLite database per run directory (better-sqlite3, WAL), holding the cells,
  * the batches and their per-trial result columns. Each batch is committed in one transaction
  * together with its columns, so after a crash a batch is either entirely there or entirely absent;
- * the primary key (cell, batch) and the unique (cell, trial_start) make a second copy impossible.
+ * the primary key (cell, batch) and the unique (cell, trial_start) make a second copy impossible,
+ * and a batch overlapping any stored trial range of its cell is refused. A stored plan is only ever
+ * extended (the auto-sizing ramp growing), never replaced. Each result blob carries its SHA-256,
+ * verified whenever it is read. A writable store holds the directory's lease (store/lease.ts):
+ * one writer per run directory.
  *
  * Layout of a run directory:
  *   spec.json     the normalised spec (pretty JSON)
@@ -11,6 +15,7 @@
  *   summary.csv   the same, flattened
  */
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrchestratorError } from '../errors.js';
@@ -18,6 +23,7 @@ import type { Cell, NormalisedSpec } from '../spec/types.js';
 import type { BatchResult, Json } from '../worker/protocol.js';
 import { columnBlob, decompressColumn } from '../worker/columns.js';
 import type { BatchRow } from './types.js';
+import { Lease } from './lease.js';
 
 /** Format tag of the database; a store of another format is refused. */
 export const STORE_FORMAT = 'paradox-run/1';
@@ -57,6 +63,7 @@ CREATE TABLE results (
   name TEXT NOT NULL,
   length INTEGER NOT NULL,
   data BLOB NOT NULL,
+  sha256 TEXT,
   PRIMARY KEY (cell, batch, name),
   FOREIGN KEY (cell, batch) REFERENCES batches(cell, idx)
 ) STRICT;
@@ -74,6 +81,23 @@ export interface CellRow {
   constants: Record<string, number> | null;
   stoppedAt: number | null;
   stopReason: string | null;
+}
+
+/** A cell's batch sizes as stored: the auto-sizing ramp, then the steady size (null while ramping). */
+export interface StoredPlan {
+  ramp: number[];
+  size: number | null;
+}
+
+/** True when `next` keeps every batch `prev` planned (the ramp only grows, a fixed size stays). */
+export function extendsPlan(prev: StoredPlan, next: StoredPlan): boolean {
+  if (prev.size !== null) return next.size === prev.size && JSON.stringify(next.ramp) === JSON.stringify(prev.ramp);
+  return next.ramp.length >= prev.ramp.length && prev.ramp.every((n, i) => next.ramp[i] === n);
+}
+
+/** SHA-256 (hex) of a stored blob. */
+function digest(blob: Uint8Array): string {
+  return createHash('sha256').update(blob).digest('hex');
 }
 
 /** A stored batch row (the same shape the public reader returns). */
@@ -133,23 +157,60 @@ function batchFromRaw(r: RawBatch): StoredBatch {
 export class RunStore {
   readonly db: Database.Database;
   readonly dir: string;
-  private readonly insertBatchTx: (result: BatchResult, attempt: number, plan?: { ramp: number[]; size: number | null }) => boolean;
+  private readonly insertBatchTx: (result: BatchResult, attempt: number, plan?: StoredPlan) => boolean;
+  private readonly setPlanTx: (cellIndex: number, plan: StoredPlan) => void;
+  /** The directory's write lease (absent for read-only stores). */
+  private lease: Lease | undefined;
 
-  private constructor(dir: string, db: Database.Database) {
+  private constructor(dir: string, db: Database.Database, lease?: Lease) {
     this.dir = dir;
     this.db = db;
-    const exists = db.prepare('SELECT 1 FROM batches WHERE cell = ? AND (idx = ? OR trial_start = ?)');
+    this.lease = lease;
+    const same = db.prepare('SELECT trial_start, trial_count FROM batches WHERE cell = ? AND idx = ?');
+    const overlap = db.prepare(
+      'SELECT idx, trial_start, trial_count FROM batches WHERE cell = ? AND trial_start < ? AND trial_start + trial_count > ? LIMIT 1',
+    );
     const insB = db.prepare(
       'INSERT INTO batches (cell, idx, trial_start, trial_count, counts, worker, trials_ms, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const insR = db.prepare('INSERT INTO results (cell, batch, name, length, data) VALUES (?, ?, ?, ?, ?)');
+    const insR = db.prepare('INSERT INTO results (cell, batch, name, length, data, sha256) VALUES (?, ?, ?, ?, ?, ?)');
     const getC = db.prepare('SELECT constants FROM cells WHERE idx = ?');
     const setC = db.prepare('UPDATE cells SET constants = ? WHERE idx = ?');
+    const getPlan = db.prepare('SELECT plan FROM cells WHERE idx = ?');
     const setPlan = db.prepare('UPDATE cells SET plan = ? WHERE idx = ?');
-    this.insertBatchTx = db.transaction((r: BatchResult, attempt: number, plan?: { ramp: number[]; size: number | null }): boolean => {
+    const writePlan = (cellIndex: number, plan: StoredPlan): void => {
+      const row = getPlan.get(cellIndex) as { plan: string | null } | undefined;
+      if (!row) throw new OrchestratorError('E_STORE', `${dir}: no cell ${cellIndex} in the run database`);
+      const prev = row.plan === null ? null : (JSON.parse(row.plan) as StoredPlan);
+      if (prev && !extendsPlan(prev, plan)) {
+        throw new OrchestratorError(
+          'E_STORE',
+          `${dir}: refusing to replace cell ${cellIndex}'s stored batch plan ${row.plan} with ${JSON.stringify(plan)} (was another process writing this run?)`,
+        );
+      }
+      if (row.plan !== JSON.stringify(plan)) setPlan.run(JSON.stringify(plan), cellIndex);
+    };
+    this.setPlanTx = db.transaction((cellIndex: number, plan: StoredPlan) => {
+      this.lease?.assertHeld();
+      writePlan(cellIndex, plan);
+    });
+    this.insertBatchTx = db.transaction((r: BatchResult, attempt: number, plan?: StoredPlan): boolean => {
+      this.lease?.assertHeld();
+      const end = r.trialStart + r.trialCount;
+      const twin = same.get(r.cellIndex, r.batchIndex) as { trial_start: number; trial_count: number } | undefined;
+      if (twin && twin.trial_start === r.trialStart && twin.trial_count === r.trialCount) return false; // a duplicate delivery
+      const hit = (twin ? { idx: r.batchIndex, ...twin } : overlap.get(r.cellIndex, end, r.trialStart)) as
+        | { idx: number; trial_start: number; trial_count: number }
+        | undefined;
+      if (hit) {
+        throw new OrchestratorError(
+          'E_STORE',
+          `${dir}: refusing batch ${r.cellIndex}:${r.batchIndex} (trials ${r.trialStart}+${r.trialCount}): it overlaps stored batch ` +
+            `${r.cellIndex}:${hit.idx} (trials ${hit.trial_start}+${hit.trial_count}); was another process writing this run?`,
+        );
+      }
       // A ramp batch extends its cell's plan in the same transaction, so stored batches and the plan agree.
-      if (plan) setPlan.run(JSON.stringify(plan), r.cellIndex);
-      if (exists.get(r.cellIndex, r.batchIndex, r.trialStart)) return false;
+      if (plan) writePlan(r.cellIndex, plan);
       insB.run(r.cellIndex, r.batchIndex, r.trialStart, r.trialCount, JSON.stringify(r.counts), r.timing.worker, r.timing.trialsMs, attempt);
       for (const name of Object.keys(r.columns).sort()) {
         const col = r.columns[name];
@@ -157,7 +218,8 @@ export class RunStore {
         if (col.length !== r.trialCount) {
           throw new OrchestratorError('E_STORE', `batch ${r.cellIndex}:${r.batchIndex}: column ${name} has ${col.length} values, expected ${r.trialCount}`);
         }
-        insR.run(r.cellIndex, r.batchIndex, name, col.length, columnBlob(col));
+        const blob = columnBlob(col);
+        insR.run(r.cellIndex, r.batchIndex, name, col.length, blob, digest(blob));
       }
       const row = getC.get(r.cellIndex) as { constants: string | null } | undefined;
       const prev = row?.constants ? (JSON.parse(row.constants) as Record<string, number>) : null;
@@ -185,7 +247,7 @@ export class RunStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.exec(SCHEMA);
-    const store = new RunStore(dir, db);
+    const store = new RunStore(dir, db, Lease.acquire(db, dir));
     const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
     const cell = db.prepare('INSERT INTO cells (idx, key, hash32, axes, params) VALUES (?, ?, ?, ?, ?)');
     db.transaction(() => {
@@ -215,7 +277,16 @@ export class RunStore {
     } catch (e) {
       throw new OrchestratorError('E_STORE', `${path}: not a readable paradox run database (${(e as Error).message})`, { cause: e });
     }
-    return new RunStore(dir, db);
+    if (options.readonly) return new RunStore(dir, db);
+    try {
+      // Stores written before checksums: their blobs are read unverified.
+      const cols = db.prepare('PRAGMA table_info(results)').all() as { name: string }[];
+      if (!cols.some((c) => c.name === 'sha256')) db.exec('ALTER TABLE results ADD COLUMN sha256 TEXT');
+      return new RunStore(dir, db, Lease.acquire(db, dir));
+    } catch (e) {
+      db.close();
+      throw e;
+    }
   }
 
   /** A meta value. */
@@ -235,9 +306,9 @@ export class RunStore {
     return (this.db.prepare('SELECT * FROM cells ORDER BY idx').all() as RawCell[]).map(cellFromRaw);
   }
 
-  /** Record a cell's batch sizes (a resume reuses them). */
-  setPlan(cellIndex: number, plan: { ramp: number[]; size: number | null }): void {
-    this.db.prepare('UPDATE cells SET plan = ? WHERE idx = ?').run(JSON.stringify(plan), cellIndex);
+  /** Record a cell's batch sizes (a resume reuses them); E_STORE when they would replace stored ones. */
+  setPlan(cellIndex: number, plan: StoredPlan): void {
+    this.setPlanTx(cellIndex, plan);
   }
 
   /** Record where and why a cell stopped (a cache: it is recomputed from the batches on resume). */
@@ -247,11 +318,13 @@ export class RunStore {
 
   /**
    * Store a batch and its columns in one transaction. Returns false (and changes nothing) when the
-   * batch — or another batch starting at the same trial — is already stored: duplicates from
-   * retries or at-least-once delivery are dropped here. `plan` (the cell's batch sizes, when this batch
-   * changed them) is stored in the same transaction.
+   * same batch (same index, same trials) is already stored: duplicates from retries or
+   * at-least-once delivery are dropped here. Throws E_STORE (changing nothing) when the batch
+   * overlaps another stored batch of its cell, or `plan` (the cell's batch sizes, when this batch
+   * changed them; stored in the same transaction) would replace the stored plan rather than extend
+   * it; E_LOCKED when this store no longer holds the directory's lease.
    */
-  insertBatch(result: BatchResult, attempt: number, plan?: { ramp: number[]; size: number | null }): boolean {
+  insertBatch(result: BatchResult, attempt: number, plan?: StoredPlan): boolean {
     return this.insertBatchTx(result, attempt, plan);
   }
 
@@ -275,18 +348,31 @@ export class RunStore {
    */
   column(cellIndex: number, name: string, upTo: number): () => Iterable<Float64Array> {
     const stmt = this.db.prepare(
-      `SELECT r.length AS length, r.data AS data FROM batches b JOIN results r ON r.cell = b.cell AND r.batch = b.idx
+      `SELECT b.idx AS batch, r.length AS length, r.data AS data, r.sha256 AS sha256 FROM batches b JOIN results r ON r.cell = b.cell AND r.batch = b.idx
        WHERE b.cell = ? AND r.name = ? AND b.trial_start < ? ORDER BY b.trial_start`,
     );
+    const path = join(this.dir, DB_FILE);
     return function* () {
-      for (const row of stmt.iterate(cellIndex, name, upTo) as IterableIterator<{ length: number; data: Buffer }>) {
-        yield decompressColumn(row.data, row.length);
+      for (const row of stmt.iterate(cellIndex, name, upTo) as IterableIterator<{ batch: number; length: number; data: Buffer; sha256: string | null }>) {
+        const where = `${path}: stored column ${name} of cell ${cellIndex}, batch ${row.batch}`;
+        if (row.sha256 !== null && digest(row.data) !== row.sha256) {
+          throw new OrchestratorError('E_STORE', `${where} is corrupt (its checksum does not match: the file was altered or damaged on disk)`);
+        }
+        let values: Float64Array;
+        try {
+          values = decompressColumn(row.data, row.length);
+        } catch (e) {
+          throw new OrchestratorError('E_STORE', `${where} cannot be read: ${(e as Error).message}`, { cause: e });
+        }
+        yield values;
       }
     };
   }
 
-  /** Close the database (checkpointing the WAL). */
+  /** Close the database (checkpointing the WAL) and give up the directory's lease. */
   close(): void {
+    this.lease?.release();
+    this.lease = undefined;
     if (this.db.open) this.db.close();
   }
 }

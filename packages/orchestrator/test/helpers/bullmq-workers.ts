@@ -14,6 +14,9 @@ const built = fileURLToPath(new URL('../../dist/backends/bullmq/index.js', impor
 /** The echo fixture task module (deterministic, fails/crashes on request). */
 export const ECHO_TASK = new URL('../fixtures/bullmq-echo-task.mjs', import.meta.url).href;
 
+/** A task module that never finishes the HOLD_FROM_JOB-th batch of a thread (env), nor any later one. */
+export const HOLDING_TASK = new URL('../fixtures/task-holds-from-job-n.mjs', import.meta.url).href;
+
 /** A worker child process and what it has reported. */
 export interface WorkerProcess {
   readonly proc: ChildProcess;
@@ -28,14 +31,14 @@ export interface WorkerProcess {
 /** Spawns a worker process and waits until it reports `worker-ready`. */
 export async function spawnWorker(
   redisUrl: string,
-  options: { concurrency?: number; taskModule?: string; graceMs?: number } = {},
+  options: { concurrency?: number; taskModule?: string; graceMs?: number; env?: Record<string, string> } = {},
 ): Promise<WorkerProcess> {
   if (!existsSync(built)) {
     throw new Error(`the bullmq worker tests need the built package: run \`pnpm build\` in packages/orchestrator (missing ${built})`);
   }
   const args = [script, redisUrl, String(options.concurrency ?? 1)];
   if (options.taskModule !== undefined) args.push(options.taskModule);
-  const env = { ...process.env, ...(options.graceMs !== undefined ? { GRACE_MS: String(options.graceMs) } : {}) };
+  const env = { ...process.env, ...options.env, ...(options.graceMs !== undefined ? { GRACE_MS: String(options.graceMs) } : {}) };
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const events: WorkerEvent[] = [];
   const waiters: Array<{ pred: (e: WorkerEvent) => boolean; resolve: (e: WorkerEvent) => void }> = [];

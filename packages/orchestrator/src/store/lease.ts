@@ -1,0 +1,141 @@
+/**
+ * One writer per run directory: a lease row inside the run's own database, taken in a
+ * `BEGIN IMMEDIATE` transaction (SQLite serialises those, so two processes can never both see the
+ * lease free and both take it). The holder renews a heartbeat every few seconds and deletes the
+ * row when it closes; a lease whose holder is gone (its pid no longer exists on this host, or its
+ * heartbeat is older than {@link LEASE_STALE_MS}) is taken over. Every stored batch checks, in its
+ * own transaction, that the lease is still ours, so even a wrongly taken-over lease cannot mix two
+ * writers' batches.
+ */
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { OrchestratorError } from '../errors.js';
+
+/** Period of the holder's heartbeat. */
+export const LEASE_HEARTBEAT_MS = 5_000;
+/** A lease not renewed for this long is stale (its holder hung, or lives on another host and died). */
+export const LEASE_STALE_MS = 60_000;
+
+/** Who holds a run directory. */
+export interface LeaseHolder {
+  pid: number;
+  host: string;
+  /** When the holder took the lease (ms since the epoch). */
+  since: number;
+  /** Last renewal (ms since the epoch). */
+  heartbeat: number;
+}
+
+const LEASE_SCHEMA = `CREATE TABLE IF NOT EXISTS lease (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  token TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  heartbeat INTEGER NOT NULL
+) STRICT`;
+
+interface RawLease extends LeaseHolder {
+  token: string;
+}
+
+/** True when `pid` names a live process on this host (EPERM: alive, owned by someone else). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether a recorded holder is gone, judged from this host at `now`. */
+export function isStale(holder: LeaseHolder, now: number, host = hostname()): boolean {
+  if (now - holder.heartbeat > LEASE_STALE_MS) return true;
+  return holder.host === host && (holder.pid === process.pid ? false : !alive(holder.pid));
+}
+
+/** The error a second writer gets (exit 2): who holds the directory, since when, what to do. */
+export function lockedError(dir: string, h: LeaseHolder): OrchestratorError {
+  return new OrchestratorError(
+    'E_LOCKED',
+    `run ${dir} is being written by pid ${h.pid} on ${h.host} since ${new Date(h.since).toISOString()}; wait or stop it`,
+  );
+}
+
+/** A held lease: renews itself until released. */
+export class Lease {
+  private readonly db: Database.Database;
+  private readonly dir: string;
+  readonly token = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly check: Database.Statement;
+
+  private constructor(db: Database.Database, dir: string) {
+    this.db = db;
+    this.dir = dir;
+    this.check = db.prepare('SELECT token, pid, host, since, heartbeat FROM lease WHERE id = 1');
+  }
+
+  /**
+   * Take the run directory's lease, taking over a stale one; throws `E_LOCKED` (exit 2) naming the
+   * live holder otherwise.
+   */
+  static acquire(db: Database.Database, dir: string): Lease {
+    db.exec(LEASE_SCHEMA);
+    const lease = new Lease(db, dir);
+    const now = Date.now();
+    const take = db.transaction(() => {
+      const cur = lease.check.get() as RawLease | undefined;
+      if (cur && !isStale(cur, now)) throw lockedError(dir, cur);
+      db.prepare('INSERT OR REPLACE INTO lease (id, token, pid, host, since, heartbeat) VALUES (1, ?, ?, ?, ?, ?)').run(
+        lease.token,
+        process.pid,
+        hostname(),
+        now,
+        now,
+      );
+    });
+    take.immediate();
+    const renew = db.prepare('UPDATE lease SET heartbeat = ? WHERE id = 1 AND token = ?');
+    lease.timer = setInterval(() => {
+      try {
+        if (db.open) renew.run(Date.now(), lease.token);
+      } catch {
+        // A busy or failing database: the next renewal tries again; assertHeld decides at the next batch.
+      }
+    }, LEASE_HEARTBEAT_MS);
+    lease.timer.unref();
+    return lease;
+  }
+
+  /** Throws `E_LOCKED` unless this lease is still the directory's (call inside a write transaction). */
+  assertHeld(): void {
+    const cur = this.check.get() as RawLease | undefined;
+    if (cur?.token === this.token) return;
+    if (cur) throw lockedError(this.dir, cur);
+    throw new OrchestratorError('E_LOCKED', `run ${this.dir}: this process's write lease was removed by another process; stop and resume`);
+  }
+
+  /** Stop renewing and give the directory up (only if it is still ours). */
+  release(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      if (this.db.open) this.db.prepare('DELETE FROM lease WHERE id = 1 AND token = ?').run(this.token);
+    } catch {
+      // A crashed or read-only database: the lease goes stale and is taken over.
+    }
+  }
+}
+
+/** The current holder of a run database's lease, or undefined (for probes that must not take it). */
+export function leaseHolder(db: Database.Database): LeaseHolder | undefined {
+  try {
+    const r = db.prepare('SELECT pid, host, since, heartbeat FROM lease WHERE id = 1').get() as LeaseHolder | undefined;
+    return r && !isStale(r, Date.now()) ? r : undefined;
+  } catch {
+    return undefined; // no lease table: a run made before leases, never locked
+  }
+}

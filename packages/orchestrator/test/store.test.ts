@@ -1,0 +1,205 @@
+/**
+ * The run store on its own: duplicate and overlap refusal, plans that are only ever extended, the
+ * one-writer lease (refusal, stale takeover) and the per-blob checksum. No workers: batches are
+ * made up here, so each rule is tested where it lives.
+ */
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OrchestratorError } from '../src/errors.js';
+import { expandCells, normaliseSpec, specHash } from '../src/spec/index.js';
+import { DB_FILE, extendsPlan, RunStore } from '../src/store/db.js';
+import { openRunStore } from '../src/store/reader.js';
+import { resumeRun } from '../src/run/run.js';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { encodeColumn } from '../src/worker/columns.js';
+import { PROTOCOL_VERSION, type BatchResult } from '../src/worker/protocol.js';
+import { SMALL_SPEC, tempDir } from './helpers/sweep.js';
+
+const open: RunStore[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+function newStore(): { dir: string; store: RunStore } {
+  const dir = tempDir('paradox-store-');
+  const spec = normaliseSpec(SMALL_SPEC);
+  const store = RunStore.create(dir, spec, specHash(spec), 'run-1', expandCells(spec));
+  open.push(store);
+  return { dir, store };
+}
+
+function batch(cellIndex: number, batchIndex: number, trialStart: number, trialCount: number): BatchResult {
+  const values = Float64Array.from({ length: trialCount }, (_, i) => trialStart + i);
+  return {
+    type: 'batch-result',
+    protocol: PROTOCOL_VERSION,
+    runId: 'run-1',
+    cellIndex,
+    batchIndex,
+    trialStart,
+    trialCount,
+    counts: { trials: trialCount },
+    columns: { x: encodeColumn(values) },
+    constants: {},
+    timing: { worker: 'test', trialsMs: 1, wallMs: 1 },
+  };
+}
+
+const code = (f: () => unknown): string | undefined => {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return (e as OrchestratorError).code;
+  }
+};
+
+describe('duplicate and overlap refusal', () => {
+  it('drops an exact duplicate (false, nothing changed) and refuses every overlap with E_STORE', () => {
+    const { store } = newStore();
+    expect(store.insertBatch(batch(0, 0, 0, 10), 1)).toBe(true);
+    expect(store.insertBatch(batch(0, 1, 10, 10), 1)).toBe(true);
+    // The same batch again (a retry, at-least-once delivery).
+    expect(store.insertBatch(batch(0, 1, 10, 10), 2)).toBe(false);
+    // Overlaps: same index other trials; other index same start; inside; straddling; covering.
+    for (const [idx, start, count] of [
+      [1, 12, 10],
+      [5, 10, 3],
+      [5, 3, 4],
+      [5, 15, 10],
+      [5, 0, 40],
+    ] as const) {
+      expect(code(() => store.insertBatch(batch(0, idx, start, count), 1)), `${idx}:${start}+${count}`).toBe('E_STORE');
+    }
+    // Adjacent ranges and other cells are fine.
+    expect(store.insertBatch(batch(0, 2, 20, 5), 1)).toBe(true);
+    expect(store.insertBatch(batch(1, 0, 0, 10), 1)).toBe(true);
+    expect(store.batches(0).map((b) => [b.batchIndex, b.trialStart, b.trialCount])).toEqual([
+      [0, 0, 10],
+      [1, 10, 10],
+      [2, 20, 5],
+    ]);
+    expect(store.batches(0).find((b) => b.batchIndex === 1)?.attempt).toBe(1);
+  });
+
+  it('a refused batch leaves no column rows behind (one transaction)', () => {
+    const { store } = newStore();
+    store.insertBatch(batch(0, 0, 0, 10), 1);
+    expect(() => store.insertBatch(batch(0, 1, 5, 10), 1)).toThrow(/overlaps stored batch 0:0 \(trials 0\+10\)/);
+    const n = store.db.prepare('SELECT COUNT(*) AS n FROM results').get() as { n: number };
+    expect(n.n).toBe(1);
+  });
+});
+
+describe('batch plans', () => {
+  it('extendsPlan: the ramp may grow and then fix a size; nothing else', () => {
+    expect(extendsPlan({ ramp: [8], size: null }, { ramp: [8, 64], size: null })).toBe(true);
+    expect(extendsPlan({ ramp: [8, 64], size: null }, { ramp: [8, 64], size: 300 })).toBe(true);
+    expect(extendsPlan({ ramp: [8, 64], size: null }, { ramp: [8, 32], size: null })).toBe(false);
+    expect(extendsPlan({ ramp: [8], size: 100 }, { ramp: [8], size: 120 })).toBe(false);
+    expect(extendsPlan({ ramp: [], size: 10 }, { ramp: [], size: 10 })).toBe(true);
+  });
+
+  it('a stored plan is never replaced, neither by setPlan nor with a batch', () => {
+    const { store } = newStore();
+    store.setPlan(0, { ramp: [8], size: null });
+    store.insertBatch(batch(0, 0, 0, 8), 1, { ramp: [8, 64], size: null });
+    expect(store.cells()[0]?.plan).toEqual({ ramp: [8, 64], size: null });
+    expect(code(() => store.setPlan(0, { ramp: [8], size: 50 }))).toBe('E_STORE');
+    expect(code(() => store.insertBatch(batch(0, 1, 8, 64), 1, { ramp: [8, 32], size: 40 }))).toBe('E_STORE');
+    // The refused batch was not stored either.
+    expect(store.batches(0)).toHaveLength(1);
+    expect(store.cells()[0]?.plan).toEqual({ ramp: [8, 64], size: null });
+  });
+});
+
+describe('one writer per run directory', () => {
+  it('a second writable open fails with E_LOCKED (exit 2) naming pid, host and time; read-only opens are fine', () => {
+    const { dir, store } = newStore();
+    let err: unknown;
+    try {
+      open.push(RunStore.open(dir));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OrchestratorError);
+    expect((err as OrchestratorError).code).toBe('E_LOCKED');
+    expect((err as OrchestratorError).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(new RegExp(`^run ${dir} is being written by pid ${process.pid} on .+ since \\d{4}-\\d\\d-\\d\\dT.+; wait or stop it$`));
+    const reader = openRunStore(dir);
+    expect(reader.cells()).toHaveLength(8);
+    reader.close();
+    store.close();
+    // Released on close: the next writer gets it.
+    open.push(RunStore.open(dir));
+  });
+
+  it("a dead holder's lease is taken over, and its late batches are refused", () => {
+    const { dir, store } = newStore();
+    // A process that has exited: its pid is free (until reused, which the heartbeat age covers).
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const raw = new Database(join(dir, DB_FILE));
+    raw.prepare('UPDATE lease SET pid = ? WHERE id = 1').run(Number(dead.stdout));
+    raw.close();
+    const next = RunStore.open(dir);
+    open.push(next);
+    expect(next.insertBatch(batch(0, 0, 0, 10), 1)).toBe(true);
+    // The old holder (now superseded) can no longer write.
+    expect(code(() => store.insertBatch(batch(0, 1, 10, 10), 1))).toBe('E_LOCKED');
+    expect(code(() => store.setPlan(1, { ramp: [], size: 5 }))).toBe('E_LOCKED');
+  });
+
+  it('a lease whose heartbeat stopped long ago is stale even if the pid exists (reused)', () => {
+    const { dir } = newStore();
+    const raw = new Database(join(dir, DB_FILE));
+    // pid 1 always exists; only the heartbeat age can tell the holder is gone.
+    raw.prepare('UPDATE lease SET pid = 1, heartbeat = ? WHERE id = 1').run(Date.now() - 3_600_000);
+    raw.close();
+    open.push(RunStore.open(dir));
+  });
+});
+
+describe('checksums of stored blobs', () => {
+  it('a flipped byte in a stored column is reported naming the file, cell, column and batch', () => {
+    const { dir, store } = newStore();
+    store.insertBatch(batch(2, 0, 0, 10), 1);
+    store.insertBatch(batch(2, 1, 10, 10), 1);
+    store.close();
+    const raw = new Database(join(dir, DB_FILE));
+    const row = raw.prepare('SELECT data FROM results WHERE cell = 2 AND batch = 1').get() as { data: Buffer };
+    const data = Buffer.from(row.data);
+    const at = Math.floor(data.length / 2);
+    data.writeUInt8(data.readUInt8(at) ^ 0x01, at);
+    raw.prepare('UPDATE results SET data = ? WHERE cell = 2 AND batch = 1').run(data);
+    raw.close();
+    const reader = openRunStore(dir);
+    try {
+      expect(() => [...reader.trials(2)]).toThrow(`${join(dir, DB_FILE)}: stored column x of cell 2, batch 1 is corrupt`);
+      // Other cells read fine.
+      expect([...reader.trials(0)]).toEqual([]);
+    } finally {
+      reader.close();
+    }
+  });
+});
+
+describe('run identity on resume', () => {
+  it('a run.sqlite from a seed-78 run dropped into a seed-77 directory is refused, naming both seeds', async () => {
+    const make = (seed: number): string => {
+      const dir = tempDir('paradox-identity-');
+      const spec = normaliseSpec({ ...SMALL_SPEC, seed });
+      writeFileSync(join(dir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
+      RunStore.create(dir, spec, specHash(spec), `run-${seed}`, expandCells(spec)).close();
+      return dir;
+    };
+    const a = make(77);
+    const b = make(78);
+    copyFileSync(join(b, DB_FILE), join(a, DB_FILE));
+    const err = (await resumeRun(a, { workers: 1 }).catch((e: unknown) => e)) as OrchestratorError;
+    expect(err.code).toBe('E_STORE');
+    expect(err.message).toContain(`${a}: run.sqlite belongs to another run than spec.json (seed 77 in spec.json, 78 in run.sqlite)`);
+    expect(err.message).toContain('they differ in seed');
+  });
+});

@@ -147,10 +147,10 @@ export function helpText(spec: CommandSpec): string {
  * Reads a `--redis` value: a `redis://` or `rediss://` URL. The error never echoes what may be a
  * password (everything before the last '@' is shown as `***`).
  */
-export function redisOption(cmd: string, raw: string): string {
+export function redisOption(cmd: string, raw: string, source = '--redis'): string {
   if (/^rediss?:\/\/[^\s]+$/.test(raw)) return raw;
   const shown = raw.includes('@') ? `***@${raw.slice(raw.lastIndexOf('@') + 1)}` : raw;
-  throw new UsageError(`${cmd}: --redis expects a URL like redis://127.0.0.1:6379, got '${shown}'`, { command: cmd });
+  throw new UsageError(`${cmd}: ${source} expects a URL like redis://127.0.0.1:6379, got '${shown}'`, { command: cmd });
 }
 
 export function intOption(cmd: string, flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

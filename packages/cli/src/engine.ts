@@ -29,6 +29,8 @@ export interface ExecOptions {
   workers?: number | 'auto';
   backend?: BackendName;
   redis?: string;
+  /** From `--redis-password-file`: put into the session's Redis URL (see commands/run.ts sessionRedis). */
+  redisPassword?: string;
   /** `--json`: NDJSON events on stdout, nothing else there. */
   json: boolean;
 }

@@ -23,6 +23,28 @@ describe('redis URL handling', () => {
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 
+  it('reads the credentials as the Redis client does: passwords with @ : / % are hidden whole', () => {
+    const pw = 'Pa@ss:w/o%rd77';
+    const enc = encodeURIComponent(pw);
+    // The URL that connects (percent-encoded), and the raw forms people type.
+    expect(redactUrl(`redis://:${enc}@127.0.0.1:6379`)).toBe('redis://:***@127.0.0.1:6379');
+    expect(redactUrl('redis://:Pa@ss-Word77@host')).toBe('redis://:***@host');
+    expect(redactUrl(`redis://u:${pw}@host:1/0`)).toBe('redis://u:***@host:1/0');
+    expect(redactUrl('rediss://:p%2Fa@h/2?x=y@z')).toBe('rediss://:***@h/2?x=y@z');
+    // ioredis agrees on where the password ends.
+    expect(decodeURIComponent(new URL(`redis://:${enc}@127.0.0.1:6379`).password)).toBe(pw);
+    expect(decodeURIComponent(new URL('redis://:Pa@ss-Word77@host').password)).toBe('Pa@ss-Word77');
+    for (const url of [`redis://:${enc}@h:1`, `redis://u:${pw}@h:1`, 'redis://:Pa@ss-Word77@host']) {
+      const secret = url.includes('Word77') ? 'Pa@ss-Word77' : pw;
+      const text = `cannot connect to ${url}: WRONGPASS for ${secret} (${encodeURIComponent(secret)})`;
+      const out = redact(text, { url });
+      expect(out).not.toContain(secret);
+      expect(out).not.toContain(encodeURIComponent(secret));
+      expect(out).not.toContain('Word77');
+      expect(out).not.toContain('o%rd');
+    }
+  });
+
   it('removes every copy of the secret from arbitrary text', () => {
     const conn = { url: 'redis://u:p%40ss@h:1', redisOptions: { password: 'other' } };
     const text = `failed redis://u:p%40ss@h:1 with p@ss and other`;

@@ -1,7 +1,24 @@
 /** `paradox resume DIR`: finish an interrupted run; the result equals an uninterrupted run's. */
 import type { Command } from './types.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readManifest, requireRunDir } from '../rundir.js';
-import { RUN_OPTIONS, execOptions } from './run.js';
+import { RUN_OPTIONS, execOptions, sessionRedis } from './run.js';
+
+/** The stored spec's `redis:` (without its password) of a run directory or of its first part. */
+function storedRedis(dir: string): string | undefined {
+  const manifest = readManifest(dir);
+  const first = manifest?.runs[0];
+  const spec = (() => {
+    if (first) return first.spec;
+    try {
+      return JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  })();
+  return typeof spec?.redis === 'string' ? spec.redis : undefined;
+}
 
 /** `paradox resume`. */
 export const resumeCommand: Command = {
@@ -9,12 +26,14 @@ export const resumeCommand: Command = {
     name: 'resume',
     summary: 'finish an interrupted run (only missing batches run; results are bit-identical)',
     positionals: [{ name: 'DIR', required: true, description: 'the run directory to finish' }],
-    options: Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([k]) => ['workers', 'backend', 'redis', 'json'].includes(k))),
+    options: Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([k]) => ['workers', 'backend', 'redis', 'redis-password-file', 'json'].includes(k))),
     examples: ['paradox resume runs/breakdown-20261125-131502', 'paradox resume runs/demo-20261125-131502 --workers 2'],
   },
   run: async (args, ctx) => {
-    const exec = execOptions('resume', args.values);
+    const exec = execOptions('resume', args.values, ctx.cwd);
     const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'resume');
+    const redis = sessionRedis('resume', exec, exec.redisPassword !== undefined ? storedRedis(dir) : undefined);
+    if (redis !== undefined) exec.redis = redis;
     const { printHeadlines, resumeJobs, runJobs } = await import('../engine.js');
     const jobs = await resumeJobs(dir);
     const multi = readManifest(dir) !== undefined;

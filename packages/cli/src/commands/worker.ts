@@ -1,9 +1,10 @@
 /** `paradox worker --redis URL`: run batches from a BullMQ queue on this machine. */
 import type { WorkerEvent, WorkerHandle } from '@paradox/orchestrator';
-import { intOption, redisOption } from '../args.js';
+import { intOption } from '../args.js';
 import { println } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './types.js';
+import { redisFromCommandLine, redisPasswordFile, withRedisPassword } from './run.js';
 
 /** One log line per worker event worth telling a person about (job starts/ends are counted, not logged). */
 function describe(e: WorkerEvent): string | undefined {
@@ -33,14 +34,23 @@ export const workerCommand: Command = {
     details: 'Start any number of workers, then: paradox run SPEC --backend bullmq --redis URL.\nCtrl-C stops after the batches in flight; unfinished jobs are re-delivered to other workers.',
     positionals: [],
     options: {
-      redis: { type: 'string', value: 'URL', description: 'Redis URL (required), e.g. redis://10.0.0.5:6379' },
+      redis: { type: 'string', value: 'URL', description: 'Redis URL, e.g. redis://10.0.0.5:6379 (default $PARADOX_REDIS_URL, then $REDIS_URL)' },
+      'redis-password-file': { type: 'string', value: 'FILE', description: 'read the Redis password from FILE (keeps it out of ps and shell history)' },
       concurrency: { type: 'string', short: 'c', value: 'N', description: 'batches at once = threads (default: number of cores)' },
     },
-    examples: ['paradox worker --redis redis://127.0.0.1:6379', 'paradox worker --redis redis://queue.lab:6379 --concurrency 8'],
+    examples: [
+      'paradox worker --redis redis://127.0.0.1:6379',
+      'paradox worker --redis redis://queue.lab:6379 --concurrency 8',
+      'PARADOX_REDIS_URL=redis://queue.lab:6379 paradox worker --redis-password-file ~/.paradox-redis-password',
+    ],
   },
   run: async (args, ctx) => {
-    if (typeof args.values.redis !== 'string') throw new UsageError('worker: --redis URL is required (e.g. --redis redis://127.0.0.1:6379)', { command: 'worker' });
-    const redis = redisOption('worker', args.values.redis);
+    const url = redisFromCommandLine('worker', args.values);
+    if (url === undefined) {
+      throw new UsageError('worker: a Redis URL is required: --redis URL or $PARADOX_REDIS_URL (e.g. redis://127.0.0.1:6379)', { command: 'worker' });
+    }
+    const password = redisPasswordFile('worker', args.values, ctx.cwd);
+    const redis = password === undefined ? url : withRedisPassword(url, password);
     const concurrency = typeof args.values.concurrency === 'string' ? intOption('worker', 'concurrency', args.values.concurrency, 1, 1024) : undefined;
     const controller = new AbortController();
     let signals = 0;

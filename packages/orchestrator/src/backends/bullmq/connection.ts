@@ -84,32 +84,101 @@ export function parseRedisUrl(url: string): URL {
   return parsed;
 }
 
-/** The URL with its password (if any) replaced by `***`; safe to print. */
-export function redactUrl(url: string): string {
-  // Done textually so that even an unparseable URL never leaks what sits between ':' and '@'.
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, cred: string) => {
-    const colon = cred.indexOf(':');
-    return colon < 0 ? `${scheme}***@` : `${scheme}${cred.slice(0, colon)}:***@`;
-  });
+/**
+ * Where the credentials of a URL-like string end: the last `@` of its authority, as the WHATWG URL
+ * parser (which ioredis uses) reads it — the authority ends at the first `/`, `?` or `#` after
+ * `scheme://`. For text that does not parse as a URL at all, the last `@` anywhere before
+ * whitespace counts, so a password with a raw `/` in it is still hidden. Returns
+ * `[start, end)` of the credentials, or undefined when there are none.
+ */
+function credentials(url: string): [number, number] | undefined {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  if (!scheme) return undefined;
+  const start = scheme[0].length;
+  let parses = true;
+  try {
+    new URL(url);
+  } catch {
+    parses = false;
+  }
+  let stop = url.length;
+  const ws = url.slice(start).search(/\s/);
+  if (ws >= 0) stop = start + ws;
+  if (parses) {
+    const end = url.slice(start).search(/[/?#\\]/);
+    if (end >= 0) stop = Math.min(stop, start + end);
+  }
+  const at = url.lastIndexOf('@', stop - 1);
+  return at >= start ? [start, at] : undefined;
 }
 
 /**
- * Removes every secret of `conn` from `text` (the password in the URL and in `redisOptions`), for
- * messages built from errors thrown by ioredis or BullMQ, which may quote a URL.
+ * The URL with its password (if any) replaced by `***`; safe to print and to store. Reads the
+ * credentials as the Redis client does (the user name ends at the first `:`, the password runs to
+ * the last `@` of the authority), so a password containing `@`, `:`, `%` or (encoded) `/` is hidden
+ * whole. A user name without a password is hidden too: it may be a token.
  */
-export function redact(text: string, conn: RedisConnectionOptions): string {
-  const secrets = new Set<string>();
+export function redactUrl(url: string): string {
+  const c = credentials(url);
+  if (!c) return url;
+  const [start, end] = c;
+  const cred = url.slice(start, end);
+  const colon = cred.indexOf(':');
+  const shown = colon < 0 ? '***' : `${cred.slice(0, colon)}:***`;
+  return `${url.slice(0, start)}${shown}${url.slice(end)}`;
+}
+
+/** Every form in which a URL's secret may appear in text: raw, percent-decoded (as the client decodes it), and re-encoded. */
+export function urlSecrets(url: string): string[] {
+  const out = new Set<string>();
+  const c = credentials(url);
+  if (c) {
+    const cred = url.slice(c[0], c[1]);
+    const colon = cred.indexOf(':');
+    const secret = colon < 0 ? cred : cred.slice(colon + 1);
+    if (secret !== '') {
+      out.add(secret);
+      try {
+        out.add(decodeURIComponent(secret));
+      } catch {
+        // not valid percent-encoding: the raw form is what could leak
+      }
+    }
+  }
   try {
-    const p = new URL(conn.url);
-    if (p.password !== '') {
-      secrets.add(p.password);
-      secrets.add(decodeURIComponent(p.password));
+    const p = new URL(url);
+    for (const s of [p.password, colonLess(p)]) {
+      if (s === '') continue;
+      out.add(s);
+      try {
+        out.add(decodeURIComponent(s));
+      } catch {
+        // raw form added above
+      }
     }
   } catch {
-    // An unparseable URL is handled by redactUrl below.
+    // handled textually above
   }
+  // And encoded, as a client or a log line might re-encode it.
+  for (const s of [...out]) out.add(encodeURIComponent(s));
+  // Longest first, so a secret containing another is removed whole.
+  return [...out].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+}
+
+/** The user name of a URL without a password (a bare token), else ''. */
+function colonLess(p: URL): string {
+  return p.password === '' ? p.username : '';
+}
+
+/**
+ * Removes every secret of `conn` from `text` (the password in the URL in every encoding, and in
+ * `redisOptions`), for messages built from errors thrown by ioredis or BullMQ, which may quote a
+ * URL.
+ */
+export function redact(text: string, conn: RedisConnectionOptions): string {
+  const secrets = urlSecrets(conn.url);
   const pw = conn.redisOptions?.password;
-  if (typeof pw === 'string' && pw !== '') secrets.add(pw);
+  if (typeof pw === 'string' && pw !== '') secrets.unshift(pw);
   let out = text.split(conn.url).join(redactUrl(conn.url));
   for (const s of secrets) out = out.split(s).join('***');
   return out;

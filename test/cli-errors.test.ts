@@ -128,7 +128,7 @@ const cases: Case[] = [
     name: 'bullmq without Redis',
     args: ['run', 'demo', '--backend', 'bullmq'],
     code: 2,
-    stderr: `paradox: run: --backend bullmq needs --redis URL (e.g. --redis redis://127.0.0.1:6379)\n(see: paradox run --help)\n`,
+    stderr: `paradox: run: --backend bullmq needs a Redis URL: --redis URL or $PARADOX_REDIS_URL (e.g. redis://127.0.0.1:6379)\n(see: paradox run --help)\n`,
   },
   {
     name: 'boolean flag with a value',
@@ -172,7 +172,7 @@ const cases: Case[] = [
       /^paradox: \/.*\/typos\.yaml: invalid sweep spec \(3 problems\):\n/,
       /\n {2}experiment: expected one of: noncomputability, instability, got nothing \(the key is missing\)\n/,
       /\n {2}backend: expected one of: local, bullmq, got "locl" \(did you mean 'local'\?\)\n/,
-      /\n {2}experimnt: unknown key; expected one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch, redis \(did you mean 'experiment'\?\)\n$/,
+      /\n {2}experimnt: unknown key; expected one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch, batchTimeout, redis \(did you mean 'experiment'\?\)\n$/,
     ],
   },
   { name: 'out-of-range spec value', args: ['run', 'typo-value.yaml'], code: 2, stderr: [/^paradox: \/.*\/typo-value\.yaml: invalid sweep spec:\n {2}seed: expected an integer in \[0, 2\^53 − 1\], got -3\n$/] },
@@ -215,7 +215,7 @@ const cases: Case[] = [
   { name: 'report of a non-run directory', args: ['report', 'taken'], code: 2, stderr: `paradox: report: taken: not a paradox run directory (no spec.json, summary.json or paradox-runs.json in it)\n(see: paradox report --help)\n` },
   { name: 'export without a format', args: ['export', 'taken'], code: 2, stderr: `paradox: export: --format is required: one of csv, json, parquet\n(see: paradox export --help)\n` },
   { name: 'export to an unknown format', args: ['export', 'taken', '--format', 'parqet'], code: 2, stderr: `paradox: export: --format must be one of csv, json, parquet, got 'parqet' (did you mean 'parquet'?)\n(see: paradox export --help)\n` },
-  { name: 'worker without Redis', args: ['worker'], code: 2, stderr: `paradox: worker: --redis URL is required (e.g. --redis redis://127.0.0.1:6379)\n(see: paradox worker --help)\n` },
+  { name: 'worker without Redis', args: ['worker'], code: 2, stderr: `paradox: worker: a Redis URL is required: --redis URL or $PARADOX_REDIS_URL (e.g. redis://127.0.0.1:6379)\n(see: paradox worker --help)\n` },
   { name: 'worker with a bad URL', args: ['worker', '--redis', 'localhost:6379'], code: 2, stderr: `paradox: worker: --redis expects a URL like redis://127.0.0.1:6379, got 'localhost:6379'\n(see: paradox worker --help)\n` },
 ];
 

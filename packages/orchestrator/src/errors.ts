@@ -13,6 +13,7 @@ export type OrchestratorErrorCode =
   | 'E_TRIAL' // a trial threw a deterministic error (exit 1)
   | 'E_WORKER_CRASH' // a worker died twice on the same batch (exit 1)
   | 'E_THEOREM' // a theorem guard failed: a bug, reported with cell and seed (exit 1)
+  | 'E_DEADLINE' // a batch ran past its deadline (batchTimeout): its thread was stopped (exit 1)
   | 'E_BACKEND' // the execution backend failed (Redis unreachable, pool broken, ...) (exit 1)
   | 'E_STORE' // the run store is unreadable or inconsistent (exit 1)
   | 'E_LOCKED'; // another live process is writing the run directory (exit 2)
@@ -94,7 +95,10 @@ export interface FailureLocation {
   trial?: number;
 }
 
-/** A batch failed: a trial threw (`E_TRIAL`), a worker crashed twice (`E_WORKER_CRASH`) or a theorem check failed (`E_THEOREM`). */
+/**
+ * A batch failed: a trial threw (`E_TRIAL`), a worker crashed twice (`E_WORKER_CRASH`), a theorem
+ * check failed (`E_THEOREM`) or the batch ran past its deadline (`E_DEADLINE`).
+ */
 export class TrialError extends OrchestratorError {
   override name = 'TrialError';
   /** Which cell, seed and trials. */
@@ -102,7 +106,7 @@ export class TrialError extends OrchestratorError {
   /** The error as it came from the worker (name, code, message, stack). */
   readonly remote?: { name: string; code?: string; message: string; stack?: string };
   constructor(
-    code: 'E_TRIAL' | 'E_WORKER_CRASH' | 'E_THEOREM',
+    code: 'E_TRIAL' | 'E_WORKER_CRASH' | 'E_THEOREM' | 'E_DEADLINE',
     message: string,
     location: FailureLocation,
     remote?: { name: string; code?: string; message: string; stack?: string },

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { OrchestratorError } from '../errors.js';
-import type { BatchOutcome, BatchTask } from '../worker/protocol.js';
+import { deadlineFailure, type BatchOutcome, type BatchTask } from '../worker/protocol.js';
 import { WorkerCrash, type Backend, type BackendFactory, type BackendOptions } from './types.js';
 
 /**
@@ -71,16 +71,35 @@ class LocalBackend implements Backend {
   async run(task: BatchTask, signal?: AbortSignal): Promise<BatchOutcome> {
     const pool = this.pool;
     if (!pool) throw new OrchestratorError('E_BACKEND', 'local backend used before start()');
+    // One signal for both ways a running batch is stopped: the caller's (cancellation) and the
+    // batch's deadline. Aborting a running piscina task terminates its thread; the pool starts a
+    // fresh one, so a batch that loops forever costs one thread restart, not the pool.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) stop.abort();
+    let timedOut = false;
+    const timer =
+      task.deadlineMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            stop.abort();
+          }, task.deadlineMs)
+        : undefined;
     try {
-      return (await pool.run(task, signal ? { signal } : {})) as BatchOutcome;
+      return (await pool.run(task, { signal: stop.signal })) as BatchOutcome;
     } catch (e) {
       const err = e as Error;
+      if (timedOut && !signal?.aborted) return deadlineFailure(task, 'and replaced by a fresh one');
       if (err.name === 'AbortError') throw err;
       // Anything else that rejects a piscina task means the thread died (process.exit in the
       // thread, an uncaught exception outside the task, out of memory): a crash, retried once.
       const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
       const hint = oom ? ` (the thread exceeded its ${WORKER_HEAP_MB.old} MB heap; raise PARADOX_WORKER_OLD_MB)` : '';
       throw new WorkerCrash(`worker thread died while running batch ${task.cellIndex}:${task.batchIndex}: ${err.message}${hint}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

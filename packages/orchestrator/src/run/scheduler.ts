@@ -38,6 +38,14 @@ export const MIN_TIMED_MS = 40;
 export const RAMP_GROWTH = 8;
 /** Largest auto-sized batch (bounds the memory of one result). */
 export const MAX_AUTO_BATCH = 1 << 16;
+/** Default batch deadline: this many times the cell's median time for that many trials… */
+export const DEADLINE_FACTOR = 20;
+/** …but never less than this (machine load, garbage collection, a cold thread). */
+export const DEADLINE_FLOOR_MS = 10_000;
+/** Deadline of a batch of a cell with no timed batch yet (the first one of a fresh cell). */
+export const DEADLINE_UNTIMED_MS = 600_000;
+/** Timings kept per cell for its median. */
+const TIMINGS_KEPT = 15;
 
 interface DoneBatch {
   trialStart: number;
@@ -64,6 +72,8 @@ interface CellState {
   stoppedAt: number | null;
   stopReason: StopReason | null;
   announced: boolean;
+  /** Milliseconds per trial of this session's recent batches of the cell (for the deadline). */
+  msPerTrial: number[];
 }
 
 /** Everything the scheduler needs for one session. */
@@ -151,6 +161,7 @@ export class BatchScheduler {
         stoppedAt: null,
         stopReason: null,
         announced: false,
+        msPerTrial: [],
       };
     });
     if (fixedSizes.length > 0) {
@@ -272,6 +283,20 @@ export class BatchScheduler {
     this.wake?.();
   }
 
+  /**
+   * The wall-clock limit of a batch: the spec's `batchTimeout` when set; otherwise
+   * DEADLINE_FACTOR × the cell's median time per trial × the batch's trials, at least
+   * DEADLINE_FLOOR_MS, or DEADLINE_UNTIMED_MS while the cell has no timed batch.
+   */
+  deadlineMs(st: CellState, count: number): number {
+    const fixed = this.o.spec.batchTimeout;
+    if (fixed !== undefined) return Math.round(fixed * 1000);
+    if (st.msPerTrial.length === 0) return DEADLINE_UNTIMED_MS;
+    const sorted = [...st.msPerTrial].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] as number;
+    return Math.max(DEADLINE_FLOOR_MS, Math.ceil(DEADLINE_FACTOR * median * count));
+  }
+
   private task(st: CellState, batchIndex: number, start: number, count: number, attempt: number): BatchTask {
     return {
       type: 'batch',
@@ -287,6 +312,7 @@ export class BatchScheduler {
       trialStart: start,
       trialCount: count,
       attempt,
+      deadlineMs: this.deadlineMs(st, count),
     };
   }
 
@@ -365,6 +391,10 @@ export class BatchScheduler {
     }
     this.trialsRun += r.trialCount;
     this.rate.push([performance.now(), this.trialsRun]);
+    if (r.trialCount > 0) {
+      st.msPerTrial.push(r.timing.trialsMs / r.trialCount);
+      if (st.msPerTrial.length > TIMINGS_KEPT) st.msPerTrial.shift();
+    }
     this.emit({
       type: 'batch-done',
       cellIndex: r.cellIndex,
@@ -384,7 +414,7 @@ export class BatchScheduler {
     loc.trialCount = task.trialCount;
     const remote = { name: err.name, message: err.message, ...(err.code !== undefined ? { code: err.code } : {}), ...(err.stack !== undefined ? { stack: err.stack } : {}) };
     if (err.unrecoverable) {
-      const code = err.code === 'E_THEOREM' ? 'E_THEOREM' : 'E_TRIAL';
+      const code = err.code === 'E_THEOREM' || err.code === 'E_DEADLINE' ? err.code : 'E_TRIAL';
       this.fail(new TrialError(code, `a trial failed: ${err.code ? `[${err.code}] ` : ''}${err.message}`, loc, remote));
       return;
     }

@@ -185,6 +185,7 @@ function validate(input: unknown): Validation {
     backend: p.backend,
     workers: p.workers,
     batch: p.batch,
+    ...(p.batchTimeout !== undefined ? { batchTimeout: p.batchTimeout } : {}),
     ...(p.redis !== undefined ? { redis: p.redis } : {}),
   };
   const structure = structureIssues(spec);

@@ -155,6 +155,12 @@ export const specSchema = z
         .union([z.literal('auto', msg(`auto or an integer in [1, ${MAX_BATCH}]`)), int(1, MAX_BATCH, '', `auto or an integer in [1, ${MAX_BATCH}]`)], msg(`auto or an integer in [1, ${MAX_BATCH}]`))
         .default('auto')
         .describe('Trials per batch (auto = sized to ~100 ms by a calibration batch). Never changes results. Not part of the spec hash.'),
+      batchTimeout: z
+        .number(msg('a number of seconds in (0, 86400]'))
+        .positive(msg('a number of seconds in (0, 86400]'))
+        .max(86_400, msg('a number of seconds in (0, 86400]'))
+        .optional()
+        .describe('Wall-clock limit of one batch in seconds; past it the batch is stopped and the run fails naming it (default: 20× the cell\'s median batch time, at least 10 s). Not part of the spec hash.'),
       redis: z
         .string(msg('a Redis URL such as redis://host:6379 or rediss://host:6380'))
         .regex(/^rediss?:\/\/\S+$/, msg('a Redis URL such as redis://host:6379 or rediss://host:6380'))
@@ -164,7 +170,7 @@ export const specSchema = z
     {
       error: (i) =>
         i.code === 'unrecognized_keys'
-          ? 'one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch, redis'
+          ? 'one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch, batchTimeout, redis'
           : 'a mapping (YAML or JSON object)',
     },
   )

@@ -62,6 +62,11 @@ export interface NormalisedSpec {
   workers: number | 'auto';
   batch: number | 'auto';
   /**
+   * Wall-clock limit of one batch in seconds (absent: 20× the cell's median batch time, at least
+   * 10 s; see run/scheduler.ts). An execution setting: not hashed, never changes results.
+   */
+  batchTimeout?: number;
+  /**
    * Redis URL for `backend: bullmq` (`redis://` or `rediss://`). An execution setting like
    * `backend`; the copy stored in the run directory has its password replaced by `***`.
    */

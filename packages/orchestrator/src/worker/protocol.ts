@@ -44,6 +44,12 @@ export interface BatchTask {
   trialCount: number;
   /** 1 for the first try, 2 for the retry after a worker crash. */
   attempt: number;
+  /**
+   * Wall-clock limit of the batch in milliseconds, enforced where it runs (the local pool, or the
+   * `paradox worker` that took the job): past it the thread is terminated and replaced, and the
+   * batch fails with E_DEADLINE (unrecoverable). Absent: no limit. Never changes results.
+   */
+  deadlineMs?: number;
 }
 
 /**
@@ -142,4 +148,29 @@ export function serializeError(e: unknown, unrecoverable: boolean, trial?: numbe
   const out: SerializedError = { name: 'Error', message: String(e), unrecoverable };
   if (trial !== undefined) out.trial = trial;
   return out;
+}
+
+/**
+ * The failure of a batch stopped at its deadline (`task.deadlineMs`): unrecoverable, since a trial
+ * that loops will loop again. Says which trials to rerun alone to find the one that hangs.
+ */
+export function deadlineFailure(task: BatchTask, where: string): BatchFailure {
+  const s = (task.deadlineMs ?? 0) / 1000;
+  const last = task.trialStart + task.trialCount - 1;
+  return {
+    type: 'batch-failure',
+    protocol: PROTOCOL_VERSION,
+    runId: task.runId,
+    cellIndex: task.cellIndex,
+    batchIndex: task.batchIndex,
+    error: {
+      name: 'DeadlineError',
+      code: 'E_DEADLINE',
+      message:
+        `batch ${batchKey(task)} (trials ${task.trialStart}..${last}) did not finish within its deadline of ${s} s; ` +
+        `its thread was stopped ${where}. A trial may loop forever (a plugin?): run those trials alone to find it, ` +
+        `or raise the spec's batchTimeout if the batch is merely slow`,
+      unrecoverable: true,
+    },
+  };
 }

@@ -16,7 +16,7 @@ import { Worker, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import { Piscina } from 'piscina';
 import { OrchestratorError } from '../../errors.js';
-import type { BatchOutcome, BatchTask } from '../../worker/protocol.js';
+import { deadlineFailure, type BatchOutcome, type BatchTask } from '../../worker/protocol.js';
 import { defaultTaskModule } from '../local.js';
 import { bullmqConnection, checkRedis, describe, redact, type RedisConnectionOptions } from './connection.js';
 import { encodeFailure, isTask, JOB_NAME, QUEUE_DEFAULTS, type QueueLocation } from './queue.js';
@@ -152,11 +152,29 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     inFlight.set(jobId, { job, token, abort });
     emit({ type: 'job-started', jobId });
     const t0 = Date.now();
+    // The batch's deadline stops its thread (piscina starts a fresh one) and fails the job as
+    // unrecoverable, so no other worker picks up a batch that loops forever.
+    const deadline = new AbortController();
+    const limit = job.data.deadlineMs;
+    let timedOut = false;
+    const timer =
+      limit !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            deadline.abort();
+          }, limit)
+        : undefined;
     try {
       let outcome: BatchOutcome;
       try {
-        outcome = await pool.run(job.data, { signal: abort.signal });
+        outcome = await pool.run(job.data, { signal: AbortSignal.any([abort.signal, deadline.signal]) });
       } catch (e) {
+        if (timedOut && !abort.signal.aborted) {
+          jobsDone++;
+          const failure = deadlineFailure(job.data, `on worker ${name} and replaced by a fresh one`);
+          emit({ type: 'job-failed', jobId, message: failure.error.message, unrecoverable: true });
+          throw new UnrecoverableError(encodeFailure(failure));
+        }
         if (abort.signal.aborted) {
           // Shutdown ran out of grace: give the job back so another worker runs it now, instead of
           // leaving it locked until the stalled check notices.
@@ -177,6 +195,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       emit({ type: 'job-done', jobId, ms: Date.now() - t0 });
       return outcome;
     } finally {
+      clearTimeout(timer);
       inFlight.delete(jobId);
     }
   };

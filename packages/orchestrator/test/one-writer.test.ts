@@ -1,0 +1,71 @@
+/**
+ * One writer per run directory with real processes: a run SIGKILLed mid-way (its lease left
+ * behind by a dead process), then two resume processes started together on a copy of it, twenty
+ * times. Every time exactly one takes the directory over and finishes it byte-identical to an
+ * uninterrupted run; the other exits 2 with E_LOCKED naming the holder, having stored nothing.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runSweep } from '../src/api.js';
+import { fixture, tempDir } from './helpers/sweep.js';
+
+// batch: auto, so a second writer would calibrate (and, before the lease, overwrite) batch plans.
+const SPEC = {
+  name: 'writers',
+  experiment: 'noncomputability',
+  seed: 31,
+  grid: { algorithm: ['gd', 'coin'], K: [6] },
+  fixed: { readBits: 4, steps: 100, epsilons: [0.1, 0.5] },
+  trials: 200,
+} as const;
+
+const CHILD = fileURLToPath(new URL('./fixtures/one-writer-child.mjs', import.meta.url));
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function child(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const p = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => p.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+let root: string;
+let clean: string;
+beforeAll(async () => {
+  root = tempDir('paradox-writers-');
+  await runSweep(SPEC, { outDir: join(root, 'clean'), workers: 1 });
+  clean = readFileSync(join(root, 'clean', 'summary.json'), 'utf8');
+  // kill -9 when the thread starts its 14th batch (of about 18): a few batches stored, the lease left behind.
+  const killed = await child(['run', JSON.stringify(SPEC), join(root, 'killed'), fixture('task-kills-process-at-batch-n.mjs')], { KILL_AT_BATCH: '14' });
+  expect(killed.code, killed.stderr).toBe(null);
+});
+
+describe('two resume processes on one run directory', () => {
+  it('20 times: one exits 2 (E_LOCKED, naming the holder), the other finishes byte-identical to the clean run', async () => {
+    const lockedBy = /^\{"code":"E_LOCKED","message":"run .+ is being written by pid (\d+) on \S+ since \d{4}-\d\d-\d\dT[\d:.]+Z; wait or stop it"\}\n$/;
+    for (let i = 0; i < 20; i++) {
+      const dir = join(root, `race-${i}`);
+      cpSync(join(root, 'killed'), dir, { recursive: true });
+      const results = await Promise.all([child(['resume', dir]), child(['resume', dir])]);
+      const report = results.map((r) => `exit ${r.code}: ${r.stdout}${r.stderr}`).join('\n');
+      expect(results.map((r) => r.code).sort(), `round ${i}:\n${report}`).toEqual([0, 2]);
+      const loser = results.find((r) => r.code === 2)!;
+      expect(loser.stderr, `round ${i}`).toMatch(lockedBy);
+      expect(loser.stdout).toBe('');
+      expect(JSON.parse(results.find((r) => r.code === 0)!.stdout)).toMatchObject({ status: 'complete' });
+      expect(readFileSync(join(dir, 'summary.json'), 'utf8'), `round ${i}`).toBe(clean);
+    }
+    // About 2.5 s of CPU per round (two processes importing the package, one finishing the run);
+    // the limit is for a machine whose cores are shared with other jobs.
+  }, 600_000);
+});

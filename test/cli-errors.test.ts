@@ -9,7 +9,7 @@ import { ndjson, paradox, requireBuilt, scratch } from './cli-helpers.js';
 
 const COMMANDS = 'run, resume, report, export, analyse, worker, presets, demo, bench, explore';
 const PRESETS = 'breakdown, demo, instability, noncomputability';
-const RUN_FLAGS = '--out, --workers, --backend, --redis, --trials, --json, --help, --version, --debug';
+const RUN_FLAGS = '--out, --workers, --backend, --redis, --redis-password-file, --trials, --json, --help, --version, --debug';
 
 const TINY_SPEC = `name: tiny
 experiment: noncomputability

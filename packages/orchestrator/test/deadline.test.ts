@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSweep } from '../src/api.js';
 import { TrialError } from '../src/errors.js';
-import { loadSpec } from '../src/spec/index.js';
+import { loadSpec } from '../src/spec/load.js';
 import { fixturePath, tempDir } from './helpers/sweep.js';
 import { writeFileSync } from 'node:fs';
 

@@ -174,13 +174,16 @@ function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string): voi
   } catch (e) {
     throw new OrchestratorError('E_STORE', `${path}: cannot read the run's spec (${(e as Error).message}); the run database alone does not say which run this directory holds`, { cause: e });
   }
+  // spec.json holds a normalised spec: its hash is computed as written (validating it again would
+  // cost as much as the run's own validation; any difference shows in the hash).
   let fileSpec: NormalisedSpec;
+  let fileHash: string;
   try {
-    fileSpec = normaliseSpec(JSON.parse(text) as SpecInput);
+    fileSpec = JSON.parse(text) as NormalisedSpec;
+    fileHash = specHash(fileSpec);
   } catch (e) {
-    throw new OrchestratorError('E_STORE', `${path}: not a valid stored spec (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    throw new OrchestratorError('E_STORE', `${path}: not a stored paradox spec (${(e as Error).message})`, { cause: e });
   }
-  const fileHash = specHash(fileSpec);
   if (fileHash !== dbHash) {
     const differing = ['name', 'experiment', 'seed', 'grid', 'zip', 'fixed', 'stop', 'confidence'].filter(
       (k) => JSON.stringify((fileSpec as unknown as Record<string, unknown>)[k]) !== JSON.stringify((dbSpec as unknown as Record<string, unknown>)[k]),

@@ -19,3 +19,4 @@ export * from "./train/exports";
 export * from "./instability/exports";
 export * from "./noncomputability/exports";
 export * from "./pieces/exports";
+export * from "./certify/exports";

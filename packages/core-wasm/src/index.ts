@@ -27,3 +27,9 @@ export {
   runTrainingPluginTrial, judgeNetwork, trialData, PLUGIN_SUBSTREAM,
   type TrainingPlugin, type TrainingContext, type PluginRng, type JudgedTrial,
 } from './plugins/training.js';
+export { verify, type VerifyLimits, type VerifyResult } from './verify/verify.js';
+export {
+  ballProperty, nextUp, nextDown, type BoxProperty, type LinearConstraint, type VerifyCriterion,
+} from './verify/property.js';
+export { parseVnnlib } from './verify/vnnlib.js';
+export { exactRadius, type ExactRadius } from './verify/radius.js';

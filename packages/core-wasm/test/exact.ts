@@ -55,8 +55,13 @@ export function floor(a: Dyadic): bigint {
   return a.n >> BigInt(-a.e); // arithmetic shift: rounds toward −∞
 }
 
-/** The exact output of `net` (ReLU on hidden layers) at the f64 point z. */
+/** The exact output of a one-output `net` (ReLU on hidden layers) at the f64 point z. */
 export function exactPhi(net: Network, z: ArrayLike<number>): Dyadic {
+  return exactOutputs(net, z)[0]!;
+}
+
+/** The exact outputs of `net` (ReLU on hidden layers) at the f64 point z. */
+export function exactOutputs(net: Network, z: ArrayLike<number>): Dyadic[] {
   const { dims, params, bias } = net;
   let a: Dyadic[] = Array.from(z, dy);
   let off = 0;
@@ -73,7 +78,7 @@ export function exactPhi(net: Network, z: ArrayLike<number>): Dyadic {
     off += nOut * nIn + (bias ? nOut : 0);
     a = next;
   }
-  return a[0]!;
+  return a;
 }
 
 /** The stripes label f(z) = clamp(⌊m·z_1⌋, 0, m − 1) mod 2, decided exactly. */

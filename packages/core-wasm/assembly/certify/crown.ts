@@ -7,7 +7,7 @@
 
 import { Net } from "../instability/net";
 import { Centre, skipAllowed } from "./ibp";
-import { gam, relu, NORM_INF, NORM_L2, SAFE, TINY, U } from "./rounding";
+import { gam, relu, NORM_BOX, NORM_INF, NORM_L2, SAFE, TINY, U } from "./rounding";
 
 /**
  * Scratch of `crownPair` (grown on demand, reused across calls): two λ vectors and the column sums
@@ -217,11 +217,14 @@ export function crownPair(net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, di
         const a = v128.load(colA + (<usize>j << 4));
         const aAbs = v128.load(colS + (<usize>j << 4));
         const xj = load<f64>(x0 + (<usize>j << 3));
-        slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g1, aAbs), f64x2.splat(Math.abs(xj) + eps)));
+        // Box: coordinate j ranges over x0_j ± eps·ρ_j (the ℓ∞ ball is ρ ≡ 1).
+        const rj = norm == NORM_BOX ? eps * load<f64>(ctr.rho + (<usize>j << 3)) : eps;
+        slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g1, aAbs), f64x2.splat(Math.abs(xj) + rj)));
         const t = f64x2.mul(a, f64x2.splat(xj));
         val = f64x2.add(val, t);
         mag = f64x2.add(mag, v128.and(absMask, t));
         if (norm == NORM_INF) dual = f64x2.add(dual, v128.and(absMask, a));
+        else if (norm == NORM_BOX) dual = f64x2.add(dual, f64x2.mul(v128.and(absMask, a), f64x2.splat(rj)));
         else big = f64x2.max(big, v128.and(absMask, a));
       }
       terms += nIn;
@@ -238,7 +241,8 @@ export function crownPair(net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, di
         }
       }
       const d = nIn;
-      const pen = f64x2.mul(f64x2.splat(eps), dual);
+      // (A box's dual already carries eps: its terms are |a_j|·eps·ρ_j.)
+      const pen = norm == NORM_BOX ? dual : f64x2.mul(f64x2.splat(eps), dual);
       let res = f64x2.sub(f64x2.add(val, cst), pen);
       if (directed) {
         const t0 = terms + <i32>f64x2.extract_lane(negs, 0);
@@ -435,7 +439,8 @@ export function crownPair2(
         const aA = v128.load(colA + o);
         const aB = v128.load(colA + o + 16);
         const xj = load<f64>(x0 + (<usize>j << 3));
-        const xe = f64x2.splat(Math.abs(xj) + eps);
+        const rj = norm == NORM_BOX ? eps * load<f64>(ctr.rho + (<usize>j << 3)) : eps;
+        const xe = f64x2.splat(Math.abs(xj) + rj);
         const xv = f64x2.splat(xj);
         slackA = f64x2.add(slackA, f64x2.mul(f64x2.mul(g1, v128.load(colS + o)), xe));
         slackB = f64x2.add(slackB, f64x2.mul(f64x2.mul(g1, v128.load(colS + o + 16)), xe));
@@ -448,6 +453,9 @@ export function crownPair2(
         if (norm == NORM_INF) {
           dualA = f64x2.add(dualA, v128.and(absMask, aA));
           dualB = f64x2.add(dualB, v128.and(absMask, aB));
+        } else if (norm == NORM_BOX) {
+          dualA = f64x2.add(dualA, f64x2.mul(v128.and(absMask, aA), f64x2.splat(rj)));
+          dualB = f64x2.add(dualB, f64x2.mul(v128.and(absMask, aB), f64x2.splat(rj)));
         } else {
           bigA = f64x2.max(bigA, v128.and(absMask, aA));
           bigB = f64x2.max(bigB, v128.and(absMask, aB));
@@ -473,8 +481,8 @@ export function crownPair2(
       }
       const d = nIn;
       const ev = f64x2.splat(eps);
-      const penA = f64x2.mul(ev, dualA);
-      const penB = f64x2.mul(ev, dualB);
+      const penA = norm == NORM_BOX ? dualA : f64x2.mul(ev, dualA);
+      const penB = norm == NORM_BOX ? dualB : f64x2.mul(ev, dualB);
       let resA = f64x2.sub(f64x2.add(valA, cstA), penA);
       let resB = f64x2.sub(f64x2.add(valB, cstB), penB);
       if (directed) {

@@ -3,7 +3,7 @@
 // network is a `Net` view and the ball a centre plus a radius; no labels are involved.
 
 import { Net } from "../instability/net";
-import { gam, relu2, NORM_INF, NORM_L2, SAFE, TINY } from "./rounding";
+import { gam, relu2, NORM_BOX, NORM_INF, NORM_L2, SAFE, TINY } from "./rounding";
 
 /**
  * The data of one ball centre x0 that does not depend on the radius, filled by `prepareCentre`
@@ -13,8 +13,10 @@ import { gam, relu2, NORM_INF, NORM_L2, SAFE, TINY } from "./rounding";
 export class Centre {
   /** The centre's address (d values); its values must not change while the Centre is in use. */
   x0: usize = 0;
-  /** Ball norm (NORM_INF or NORM_L2). */
+  /** Ball norm (NORM_INF, NORM_L2, or NORM_BOX with half-widths at `rho`). */
   norm: i32 = NORM_INF;
+  /** For NORM_BOX: the box's half-widths ρ_j (d values); the ball of radius eps is x0 ± eps·ρ. */
+  rho: usize = 0;
   /**
    * Layer-1 data: for every first-layer unit i its centre c_i = b_i + Σ_j W_ij x0_j, the magnitude
    * |b_i| + Σ_j |W_ij x0_j| of that sum, and the dual norm ‖W_i‖_* (ℓ1 for ℓ∞ balls, ℓ2 for ℓ2
@@ -41,11 +43,12 @@ let actPair = new StaticArray<f64>(0);
 let liveIn = new StaticArray<i32>(0);
 
 /** Fill `ctr` for the centre x0 and `norm` (its growth bound is reset to ∞: not measured). */
-export function prepareCentre(net: Net, ctr: Centre, x0: usize, norm: i32): void {
+export function prepareCentre(net: Net, ctr: Centre, x0: usize, norm: i32, rho: usize = 0): void {
   const n1 = unchecked(net.dims[1]);
   const d = net.d;
   ctr.x0 = x0;
   ctr.norm = norm;
+  ctr.rho = rho;
   if (ctr.layer1.length < 3 * n1) ctr.layer1 = new StaticArray<f64>(3 * n1);
   if (ctr.negZeroBias.length < net.L + 1) ctr.negZeroBias = new StaticArray<i32>(net.L + 1);
   const negZeroBias = ctr.negZeroBias;
@@ -71,6 +74,7 @@ export function prepareCentre(net: Net, ctr: Centre, x0: usize, norm: i32): void
       c += t;
       mag += Math.abs(t);
       if (norm == NORM_INF) r += Math.abs(w);
+      else if (norm == NORM_BOX) r += Math.abs(w) * load<f64>(rho + (<usize>j << 3));
       else big = Math.max(big, Math.abs(w));
     }
     if (norm == NORM_L2 && big > 0) {

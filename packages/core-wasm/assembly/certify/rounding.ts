@@ -16,6 +16,11 @@ export const SAFE: f64 = 1.0 + 1e-10;
 /** Ball norms. */
 export const NORM_INF: i32 = 0;
 export const NORM_L2: i32 = 1;
+/**
+ * An axis-aligned box: the centre x0 plus per-coordinate half-widths ρ_j (`Centre.rho`), scaled by
+ * the radius (branch and bound uses radius 1: the box itself).
+ */
+export const NORM_BOX: i32 = 2;
 
 /** Certification methods (bit mask). */
 export const CERT_IBP: i32 = 1;

@@ -1,0 +1,105 @@
+// Raw exports of the problem-agnostic certification area (assembly/certify) for the TypeScript
+// verifier (src/verify/): sound bounds of scalar networks over an axis-aligned box.
+
+import { Net } from "../instability/net";
+import { Centre, ibp, prepareCentre } from "./ibp";
+import { crownPair, crownTighten } from "./crown";
+import { CERT_CROWN, NORM_BOX, U } from "./rounding";
+
+const pairOut = new StaticArray<f64>(2);
+
+/**
+ * Bounds of `net` over the box [lo, hi] into net.lo / net.hi (output bounds to out[0], out[1]):
+ * the box is covered as centre ± half-widths (`c`, `rho`, filled here, rounded so that the covered
+ * box contains [lo, hi]), IBP and with `method` & 2 CROWN, directed rounding; `ctr` is left
+ * prepared for further CROWN passes over the same box.
+ */
+function boxBounds(
+  net: Net, ctr: Centre, c: StaticArray<f64>, rho: StaticArray<f64>, lo: usize, hi: usize, method: i32, out: usize,
+): void {
+  const d = net.d;
+  for (let j = 0; j < d; j++) {
+    const a = load<f64>(lo + (<usize>j << 3));
+    const b = load<f64>(hi + (<usize>j << 3));
+    const m = 0.5 * a + 0.5 * b;
+    unchecked((c[j] = m));
+    // Each difference is within u of exact; the factor covers it and the product's rounding.
+    unchecked((rho[j] = Math.max(m - a, b - m) * (1.0 + 4.0 * U)));
+  }
+  // No growth measurement: CROWN sums every column (the skip's bound assumes a unit ball).
+  prepareCentre(net, ctr, changetype<usize>(c), NORM_BOX, changetype<usize>(rho));
+  ibp(net, ctr, 1.0, true);
+  if ((method & CERT_CROWN) != 0) crownTighten(net, ctr, 1.0, true, net.L);
+  const o = unchecked(net.uOff[net.L - 1]);
+  store<f64>(out, unchecked(net.lo[o]));
+  store<f64>(out, unchecked(net.hi[o]), 8);
+}
+
+/** Upper bounds of the activations entering the last layer (see `cert_box_bounds`) to `actOut`. */
+function lastInputs(net: Net, lo: usize, hi: usize, actOut: usize): void {
+  const L = net.L;
+  if (L >= 2) {
+    const off = unchecked(net.uOff[L - 2]);
+    for (let j = 0; j < unchecked(net.dims[L - 1]); j++) {
+      store<f64>(actOut + (<usize>j << 3), Math.max(unchecked(net.hi[off + j]), 0.0));
+    }
+  } else {
+    for (let j = 0; j < net.d; j++) {
+      const a = Math.abs(load<f64>(lo + (<usize>j << 3)));
+      const b = Math.abs(load<f64>(hi + (<usize>j << 3)));
+      store<f64>(actOut + (<usize>j << 3), Math.max(a, b));
+    }
+  }
+}
+
+/**
+ * Bounds [out[0], out[1]] of the exact scalar network output over the box [lo, hi] (d values each;
+ * lo = hi gives an enclosure at a point), IBP and with `method` & 2 CROWN, with directed rounding.
+ * When `actOut` ≠ 0, the upper bounds of the activations entering the last layer (relu(hi) of
+ * layer L − 1, or max(|lo_j|, |hi_j|) of the input when L = 1) go there (N_{L−1} values): callers
+ * that fold a linear map into the last layer need them for its rounding error.
+ */
+export function cert_box_bounds(
+  dims: usize, nDims: i32, bias: i32, params: usize, lo: usize, hi: usize, method: i32, out: usize, actOut: usize,
+): void {
+  const net = new Net(dims, nDims, bias != 0, params);
+  const ctr = new Centre();
+  boxBounds(net, ctr, new StaticArray<f64>(net.d), new StaticArray<f64>(net.d), lo, hi, method, out);
+  if (actOut != 0) lastInputs(net, lo, hi, actOut);
+}
+
+/**
+ * `cert_box_bounds` for K scalar networks that share every layer but the last (K linear maps of
+ * one network's outputs folded into its last layer): `params` holds the shared layers followed by
+ * room for one last-layer row (N_{L−1} weights, then the bias if any), `rows` the K rows (K ×
+ * (N_{L−1} + bias)). The hidden bounds (IBP, CROWN-tightened with `method` & 2) are computed once,
+ * with the first row; every other row's output bounds come from one CROWN pass over them (or the
+ * whole IBP pass without CROWN), to out[2k], out[2k + 1]. `actOut` as in `cert_box_bounds`.
+ * `params`' last row is overwritten.
+ */
+export function cert_box_bounds_rows(
+  dims: usize, nDims: i32, bias: i32, params: usize, rows: usize, K: i32, lo: usize, hi: usize, method: i32, out: usize, actOut: usize,
+): void {
+  const net = new Net(dims, nDims, bias != 0, params);
+  const L = net.L;
+  const rowLen = unchecked(net.dims[L - 1]) + (bias != 0 ? 1 : 0);
+  const last = params + (<usize>unchecked(net.wOff[L - 1]) << 3);
+  const useCrown = (method & CERT_CROWN) != 0 && L >= 2;
+  const ctr = new Centre();
+  const c = new StaticArray<f64>(net.d);
+  const rho = new StaticArray<f64>(net.d);
+  const po = changetype<usize>(pairOut);
+  for (let k = 0; k < K; k++) {
+    memory.copy(last, rows + (<usize>(k * rowLen) << 3), <usize>rowLen << 3);
+    const o = out + (<usize>(2 * k) << 3);
+    if (k == 0 || !useCrown) {
+      boxBounds(net, ctr, c, rho, lo, hi, useCrown ? 3 : 1, o);
+      if (k == 0 && actOut != 0) lastInputs(net, lo, hi, actOut);
+      continue;
+    }
+    // The hidden bounds of the first row's pass are still in net.lo / net.hi: one output pass.
+    crownPair(net, ctr, L, 0, 1.0, true, false, po);
+    store<f64>(o, unchecked(pairOut[0]));
+    store<f64>(o, -unchecked(pairOut[1]), 8);
+  }
+}

@@ -41,8 +41,11 @@ export function paradox(args: string[], options: { cwd?: string; timeoutMs?: num
 }
 
 /** Starts `paradox ARGS` in the background, collecting its output. */
-export function paradoxAsync(args: string[], options: { cwd?: string } = {}): { child: ChildProcess; done: Promise<Result>; output: () => Result } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function paradoxAsync(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): { child: ChildProcess; done: Promise<Result>; output: () => Result } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -13,7 +13,6 @@ export { train, TRAIN_DEFAULTS, type Optimizer, type TrainOptions, type TrainRes
 export { countPieces, type PiecesResult } from './pieces.js';
 export { networkFromJSON, networkToJSON, NETWORK_FORMAT, type NetworkJSON } from './json.js';
 export * from './instability/index.js';
-export { loadOnnx, readOnnx, ONNX_SUPPORTED_OPS, type OnnxImport } from './io/onnx.js';
 export {
   parseCsv, parseNpy, dataFromNpy, parseDataJson, makeBox, criterionScore, checkCriterion, DATA_FORMAT,
   type LabelledData, type InputBox, type Criterion, type CsvOptions, type NpyArray,

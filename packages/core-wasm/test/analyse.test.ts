@@ -2,8 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  analyse, CoreError, dataFromNpy, forward, loadCore, loadOnnx, makeBox, parseCsv, parseDataJson, parseNpy, type Core, type LabelledData,
+  analyse, CoreError, dataFromNpy, forward, loadCore, makeBox, parseCsv, parseDataJson, parseNpy, type Core, type LabelledData,
 } from '../src/index.js';
+import { loadOnnx } from '../src/io/onnx.js';
 import { randomNet } from './helpers.js';
 
 let core: Core;

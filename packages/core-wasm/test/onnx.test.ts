@@ -2,7 +2,8 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CoreError, forward, loadCore, loadOnnx, networkFromJSON, networkToJSON, ONNX_SUPPORTED_OPS, readOnnx, type Core, type Network } from '../src/index.js';
+import { CoreError, forward, loadCore, networkFromJSON, networkToJSON, type Core, type Network } from '../src/index.js';
+import { loadOnnx, ONNX_SUPPORTED_OPS, readOnnx } from '../src/io/onnx.js';
 import { writeOnnx, type GraphSpec } from './onnx-writer.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

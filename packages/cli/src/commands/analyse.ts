@@ -154,6 +154,7 @@ export const analyseCommand: Command = {
   },
   run: async (args, ctx) => {
     const core = await import('@paradox/core-wasm');
+    const { loadOnnx } = await import('@paradox/core-wasm/onnx');
     const [netPath, dataPath] = args.positionals as [string, string];
     const v = args.values;
     const out = typeof v.out === 'string' ? resolve(ctx.cwd, v.out) : undefined;
@@ -165,7 +166,7 @@ export const analyseCommand: Command = {
 
     const netBytes = readFile(ctx.cwd, netPath, 'network');
     const net = asUsage(netPath, () =>
-      extname(netPath).toLowerCase() === '.onnx' ? core.loadOnnx(new Uint8Array(netBytes)) : core.networkFromJSON(netBytes.toString('utf8')),
+      extname(netPath).toLowerCase() === '.onnx' ? loadOnnx(new Uint8Array(netBytes)) : core.networkFromJSON(netBytes.toString('utf8')),
     );
     const dataBytes = readFile(ctx.cwd, dataPath, 'data');
     const ext = extname(dataPath).toLowerCase();

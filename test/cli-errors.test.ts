@@ -290,7 +290,7 @@ describe('help and version', () => {
     expect(r).toEqual({ code: 0, stdout: '0.0.0\n', stderr: '' });
   });
 
-  it.each(['run', 'resume', 'report', 'export', 'analyse', 'worker', 'presets', 'demo', 'bench', 'explore'])('%s --help shows usage, options and examples', (cmd) => {
+  it.each(['run', 'resume', 'report', 'export', 'analyse', 'verify', 'worker', 'presets', 'demo', 'bench', 'explore'])('%s --help shows usage, options and examples', (cmd) => {
     const r = paradox([cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^paradox ${cmd} — `));

@@ -15,6 +15,7 @@ import { reportCommand } from './commands/report.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import type { Command } from './commands/types.js';
+import { verifyCommand } from './commands/verify.js';
 import { workerCommand } from './commands/worker.js';
 import { emitJson, println, type Context } from './context.js';
 import { codeOf, exitCodeOf, formatError, UsageError } from './errors.js';
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   reportCommand,
   exportCommand,
   analyseCommand,
+  verifyCommand,
   workerCommand,
   presetsCommand,
   demoCommand,

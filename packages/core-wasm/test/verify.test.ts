@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  ballProperty, createNetwork, exactRadius, loadCore, loadOnnx, parseVnnlib, verify, CoreError,
+  ballProperty, createNetwork, exactRadius, loadCore, parseVnnlib, verify, CoreError,
   type BoxProperty, type Core, type Network,
 } from '../src/index.js';
+import { loadOnnx } from '../src/io/onnx.js';
 import { boundsDistance, cmp, dy, exactOutputs, sub, type Dyadic } from './exact.js';
 
 let core: Core;

@@ -83,8 +83,9 @@ export const verifyCommand: Command = {
     const out = typeof v.out === 'string' ? resolve(ctx.cwd, v.out) : undefined;
     if (out !== undefined && existsSync(out)) fail(`${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, 'E_OUT_EXISTS');
     const netBytes = readFile(ctx.cwd, netPath, 'network');
+    const { loadOnnx } = await import('@paradox/core-wasm/onnx');
     const net = asUsage(netPath, () =>
-      extname(netPath).toLowerCase() === '.onnx' ? core.loadOnnx(new Uint8Array(netBytes)) : core.networkFromJSON(netBytes.toString('utf8')),
+      extname(netPath).toLowerCase() === '.onnx' ? loadOnnx(new Uint8Array(netBytes)) : core.networkFromJSON(netBytes.toString('utf8')),
     );
     const text = readFile(ctx.cwd, propPath, 'property').toString('utf8');
     const nIn = net.dims[0]!;

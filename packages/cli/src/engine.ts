@@ -37,6 +37,8 @@ export interface ExecOptions {
 
 /** Exit code of an interrupted (Ctrl-C) run: the shell convention 128 + SIGINT. */
 export const EXIT_INTERRUPTED = 130;
+/** Exit code of a run stopped by SIGTERM: the shell convention 128 + SIGTERM. */
+export const EXIT_TERMINATED = 143;
 
 /** One sweep to run or resume. */
 export interface Job {
@@ -57,10 +59,17 @@ export interface SessionResult {
 
 /**
  * Ctrl-C: the first stops cleanly (in-flight batches finish and are stored, the run stays
- * resumable); a second one quits at once.
+ * resumable); a second one quits at once. SIGTERM (`timeout`, `kill`, a scheduler) means stop now:
+ * the batches in flight are abandoned (a resume runs them again), the summary is written, and the
+ * process exits 143 without waiting for anything that could hang.
  */
-function interruptHandler(controller: AbortController, notify: (msg: string) => void): () => void {
+function interruptHandler(controller: AbortController, abandon: AbortController, notify: (msg: string) => void): () => void {
   let count = 0;
+  const onSigterm = (): void => {
+    if (!abandon.signal.aborted) notify('Stopping now (SIGTERM): batches in flight are abandoned; the run stays resumable.');
+    abandon.abort();
+    controller.abort();
+  };
   const onSigint = (): void => {
     count += 1;
     if (count === 1) {
@@ -73,10 +82,10 @@ function interruptHandler(controller: AbortController, notify: (msg: string) => 
     }
   };
   process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGTERM', onSigterm);
   return () => {
     process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigint);
+    process.removeListener('SIGTERM', onSigterm);
   };
 }
 
@@ -107,7 +116,8 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
     else if (renderer) renderer.log(msg);
     else println(ctx.stderr, msg);
   };
-  const detach = interruptHandler(controller, notify);
+  const abandon = new AbortController();
+  const detach = interruptHandler(controller, abandon, notify);
   const result: SessionResult = { exitCode: 0, headlines: [] };
   try {
     for (const job of jobs) {
@@ -134,6 +144,7 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       };
       const options = {
         signal: controller.signal,
+        abandon: abandon.signal,
         onEvent,
         ...(exec.workers !== undefined ? { workers: exec.workers } : {}),
         ...(exec.backend !== undefined ? { backend: exec.backend } : {}),
@@ -153,15 +164,18 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
         const verb = res.status === 'complete' ? 'Finished' : 'Stopped';
         println(ctx.stderr, `${verb} ${job.label}: ${groupInt(res.trialsRun)} trials in ${formatDuration(res.elapsedMs)} (${formatRate(rate)} trials/s).`);
       }
-      const report: ReportOutcome = reportDir ? { ok: false, reason: 'pending' } : await writeReportIfAvailable(res.dir);
+      // Stopped by SIGTERM: no report (it can take a while on a large run; `paradox report` makes it later).
+      const report: ReportOutcome = reportDir || abandon.signal.aborted ? { ok: false, reason: 'pending' } : await writeReportIfAvailable(res.dir);
       const h = headline(res.summary);
       result.headlines.push({ label: job.label, dir: res.dir, headline: h, report });
       if (res.status === 'cancelled') {
-        result.exitCode = EXIT_INTERRUPTED;
+        result.exitCode = abandon.signal.aborted ? EXIT_TERMINATED : EXIT_INTERRUPTED;
         break;
       }
     }
-    if (reportDir && result.headlines.length > 0) {
+    if (abandon.signal.aborted) {
+      for (const r of result.headlines) if (!r.report.ok) r.report = { ok: false, reason: 'stopped by SIGTERM; make it with paradox report' };
+    } else if (reportDir && result.headlines.length > 0) {
       const report = await writeReportIfAvailable(reportDir);
       for (const r of result.headlines) r.report = report;
     }
@@ -207,7 +221,7 @@ export function printHeadlines(ctx: Context, session: SessionResult, json: boole
     println(ctx.stdout);
     println(ctx.stdout, shared.ok ? `Report (all parts): ${rel(shared.path)}` : `No HTML report: ${shared.reason.replace(/^no HTML report: /, '')}`);
   }
-  if (session.exitCode === EXIT_INTERRUPTED && resumeDir) {
+  if ((session.exitCode === EXIT_INTERRUPTED || session.exitCode === EXIT_TERMINATED) && resumeDir) {
     const last = session.headlines[session.headlines.length - 1];
     if (!last || last.headline.complete) println(ctx.stdout, `\nInterrupted. Resume with: paradox resume ${rel(resumeDir)}`);
   }

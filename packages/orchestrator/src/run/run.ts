@@ -62,6 +62,12 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
   const onUserAbort = () => cancel.abort();
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   if (options.signal?.aborted) cancel.abort();
+  const onAbandon = () => {
+    cancel.abort();
+    force.abort();
+  };
+  options.abandon?.addEventListener('abort', onAbandon, { once: true });
+  if (options.abandon?.aborted) onAbandon();
   let sigints = 0;
   const onSigint = () => {
     sigints++;
@@ -124,6 +130,7 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
   } finally {
     if (options.handleSigint) process.off('SIGINT', onSigint);
     options.signal?.removeEventListener('abort', onUserAbort);
+    options.abandon?.removeEventListener('abort', onAbandon);
     if (backend) await backend.close().catch(() => undefined);
     p.store.close();
   }

@@ -25,6 +25,11 @@ export interface RunOptions {
   /** Cancels the run cleanly: in-flight batches finish and are stored, summary.json is written, status `cancelled`. */
   signal?: AbortSignal;
   /**
+   * Stops the run now: batches in flight are abandoned (not stored; a resume runs them again),
+   * summary.json is written, status `cancelled`. What SIGTERM means to the CLI.
+   */
+  abandon?: AbortSignal;
+  /**
    * Install a SIGINT handler for the run: the first Ctrl-C cancels like `signal`, a second one
    * abandons the batches in flight. Default false. For programs without a handler of their own
    * (the CLI has its own and passes `signal`).

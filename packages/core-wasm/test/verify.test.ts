@@ -182,4 +182,16 @@ describe('ACAS Xu (VNN-COMP 2021), a small subset', () => {
     const r = verify(core, net, p, { maxNodes: 5000, timeLimit: 120 });
     expect(r.verdict).toBe('verified');
   });
+
+  it('network 2_1, property 2 is falsified (VNN-COMP: sat): the witness is in the box and its exact outputs are unsafe', () => {
+    const net = loadOnnx(readFileSync(new URL('acasxu/ACASXU_run2a_2_1_batch_2000.onnx', FIX)));
+    const p = parseVnnlib(readFileSync(new URL('acasxu-props/prop_2.vnnlib', FIX), 'utf8'), 5, 5);
+    const r = verify(core, net, p, { maxNodes: 5000, timeLimit: 120 });
+    expect(r.verdict).toBe('falsified');
+    expect(inside(p, r.witness!.x)).toBe(true);
+    expect(exactlyUnsafe(net, p, r.witness!.x)).toBe(true);
+    // COC (Y_0) is the largest score at the witness: what property 2 forbids.
+    const y = Array.from(r.witness!.y);
+    expect(y.indexOf(Math.max(...y))).toBe(0);
+  });
 });

@@ -2,10 +2,12 @@
  * Bad invocations of the built `paradox` binary: exact exit codes and messages (what was wrong,
  * where, what is allowed, did you mean), nothing written, no stack traces unless --debug.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ndjson, paradox, requireBuilt, scratch } from './cli-helpers.js';
+import { ndjson, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
 
 const COMMANDS = 'run, resume, report, export, analyse, worker, presets, demo, bench, explore';
 const PRESETS = 'breakdown, demo, instability, noncomputability';
@@ -285,9 +287,13 @@ describe('bad invocations', () => {
 });
 
 describe('help and version', () => {
-  it('--version prints the version', () => {
+  it('--version prints the version and which code runs: core-wasm build hash, Node, git commit', () => {
     const r = paradox(['--version']);
-    expect(r).toEqual({ code: 0, stdout: '0.0.0\n', stderr: '' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const wasm = createHash('sha256').update(readFileSync(join(ROOT, 'packages/core-wasm/build/release.wasm'))).digest('hex');
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+    expect(r.stdout).toMatch(new RegExp(`^paradox 0\\.0\\.0\ncore-wasm build sha256 ${wasm}\nnode ${process.version.replace(/\./g, '\\.')}\ngit commit ${head}(-dirty)?\n$`));
   });
 
   it.each(['run', 'resume', 'report', 'export', 'analyse', 'verify', 'worker', 'presets', 'demo', 'bench', 'explore'])('%s --help shows usage, options and examples', (cmd) => {

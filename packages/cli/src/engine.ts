@@ -15,7 +15,7 @@ import {
   type RunResult,
   type Summary,
 } from '@paradox/orchestrator';
-import { emitJson, println, type Context } from './context.js';
+import { command, emitJson, println, type Context } from './context.js';
 import { CliRuntimeError, codeOf, exitCodeOf } from './errors.js';
 import { headline, headlineText, type Headline } from './headline.js';
 import { formatDuration, formatRate, groupInt } from './progress/format.js';
@@ -154,7 +154,7 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       try {
         res = job.spec ? await runSweep(job.spec, { ...options, outDir: job.dir }) : await resumeRun(job.dir, options);
       } catch (e) {
-        throw withResumeHint(e, job.dir, ctx.cwd);
+        throw withResumeHint(e, job.dir, ctx);
       } finally {
         r.finish();
       }
@@ -189,13 +189,14 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
  * A runtime failure after the run directory was created leaves a resumable run: say where it is
  * and how to continue (a theorem-guard failure is a bug to report, not something to resume).
  */
-function withResumeHint(e: unknown, dir: string, cwd: string): unknown {
+function withResumeHint(e: unknown, dir: string, ctx: Context): unknown {
+  const cwd = ctx.cwd;
   if (exitCodeOf(e) !== 1 || !existsSync(join(dir, 'spec.json'))) return e;
   const rel = relative(cwd, dir) || '.';
   const hint =
     codeOf(e) === 'E_THEOREM'
       ? `A theorem check failed: this is a bug in paradox; please report it with the cell and seed above. The run is kept in ${rel}.`
-      : `The run is kept in ${rel}; once the cause is fixed, continue it with: paradox resume ${rel}`;
+      : `The run is kept in ${rel}; once the cause is fixed, continue it with: ${command(ctx, `resume ${rel}`)}`;
   return new CliRuntimeError(`${(e as Error).message}\n${hint}`, { code: codeOf(e), cause: e });
 }
 
@@ -213,8 +214,11 @@ export function printHeadlines(ctx: Context, session: SessionResult, json: boole
     const outputs = report.ok && !shared ? { dir: rel(dir), report: rel(report.path) } : { dir: rel(dir) };
     if (!report.ok && !shared) Object.assign(outputs, { noReportReason: report.reason });
     const lines = headlineText({ ...h, name: label }, outputs);
-    // In a multi-run directory, resume the parent rather than one child.
-    for (const l of lines) println(ctx.stdout, resumeDir && l.startsWith('Resume with:') ? `Resume with: paradox resume ${rel(resumeDir)}` : l);
+    for (const l of lines) {
+      // In a multi-run directory, resume the parent rather than one child; either way, in the user's words.
+      const resume = l.startsWith('Resume with: paradox resume ') ? (resumeDir ? rel(resumeDir) : l.slice('Resume with: paradox resume '.length)) : undefined;
+      println(ctx.stdout, resume !== undefined ? `Resume with: ${command(ctx, `resume ${resume}`)}` : l);
+    }
   }
   if (json) return;
   if (shared) {
@@ -223,7 +227,7 @@ export function printHeadlines(ctx: Context, session: SessionResult, json: boole
   }
   if ((session.exitCode === EXIT_INTERRUPTED || session.exitCode === EXIT_TERMINATED) && resumeDir) {
     const last = session.headlines[session.headlines.length - 1];
-    if (!last || last.headline.complete) println(ctx.stdout, `\nInterrupted. Resume with: paradox resume ${rel(resumeDir)}`);
+    if (!last || last.headline.complete) println(ctx.stdout, `\nInterrupted. Resume with: ${command(ctx, `resume ${rel(resumeDir)}`)}`);
   }
 }
 

@@ -20,7 +20,7 @@ import { workerCommand } from './commands/worker.js';
 import { emitJson, println, type Context } from './context.js';
 import { codeOf, exitCodeOf, formatError, UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
-import { version } from './version.js';
+import { versionText } from './version.js';
 
 /** Every subcommand, in the order `paradox --help` lists them. */
 export const COMMANDS: Command[] = [
@@ -81,7 +81,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
       });
     }
     if (before.includes('--version') || before.includes('-V')) {
-      println(ctx.stdout, version());
+      println(ctx.stdout, versionText());
       return 0;
     }
     if (first === undefined || before.includes('--help') || before.includes('-h')) {
@@ -111,7 +111,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
       return 0;
     }
     if (args.values.version) {
-      println(ctx.stdout, version());
+      println(ctx.stdout, versionText());
       return 0;
     }
     return await cmd.run(args, ctx);

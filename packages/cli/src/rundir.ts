@@ -34,11 +34,11 @@ function occupied(dir: string): boolean {
  * The run directory to create. An explicit `--out` that exists (and is not an empty directory) is
  * an error, never overwritten; the default name gets a `-2`, `-3`, … suffix instead.
  */
-export function chooseRunDir(cwd: string, name: string, out: string | undefined): string {
+export function chooseRunDir(cwd: string, name: string, out: string | undefined, invocation = 'paradox'): string {
   if (out !== undefined) {
     const dir = resolve(cwd, out);
     if (occupied(dir)) {
-      const hint = existsSync(join(dir, 'spec.json')) || existsSync(join(dir, MANIFEST)) ? `; to continue that run: paradox resume ${out}` : '';
+      const hint = existsSync(join(dir, 'spec.json')) || existsSync(join(dir, MANIFEST)) ? `; to continue that run: ${invocation} resume ${out}` : '';
       throw new UsageError(`--out ${out}: ${dir} already exists and is not empty; paradox never overwrites a run directory (choose a new --out${hint})`, {
         code: 'E_RUN_DIR_EXISTS',
       });

@@ -22,11 +22,11 @@ export interface SpecSource {
 }
 
 /** Resolves `SPEC|PRESET`: an existing file wins; otherwise a preset name; otherwise a clear error. */
-export function resolveSpecArg(arg: string, cwd = process.cwd()): SpecSource {
+export function resolveSpecArg(arg: string, cwd = process.cwd(), invocation = 'paradox'): SpecSource {
   const path = resolve(cwd, arg);
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) {
-      throw new UsageError(`${arg}: is a directory; expected a spec file (.yaml, .yml, .json) or a preset name (to continue a run use: paradox resume ${arg})`, {
+      throw new UsageError(`${arg}: is a directory; expected a spec file (.yaml, .yml, .json) or a preset name (to continue a run use: ${invocation} resume ${arg})`, {
         code: 'E_SPEC_FILE',
       });
     }

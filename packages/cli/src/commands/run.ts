@@ -103,13 +103,13 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
   // The orchestrator is loaded only when a command needs it: --help and usage errors stay fast.
   const { loadSpecDocuments, resolveSpecArg } = await import('../spec.js');
   const trials = typeof values.trials === 'string' ? intOption(cmd, 'trials', values.trials, 1, 100_000_000) : undefined;
-  const source = resolveSpecArg(arg, ctx.cwd);
+  const source = resolveSpecArg(arg, ctx.cwd, ctx.invocation);
   // Every document is validated (once: runSweep reuses the cells) before anything is written: a
   // bad spec leaves no directory behind.
   const docs = await loadSpecDocuments(source, trials !== undefined ? { trials } : {});
   const specs: NormalisedSpec[] = docs.map((d) => d.spec);
   const out = typeof values.out === 'string' ? values.out : undefined;
-  const dir = chooseRunDir(ctx.cwd, specs.length === 1 ? specs[0]!.name : source.name, out);
+  const dir = chooseRunDir(ctx.cwd, specs.length === 1 ? specs[0]!.name : source.name, out, ctx.invocation);
   const { ensureDir, printHeadlines, runJobs } = await import('../engine.js');
   const { redactUrl } = await import('@paradox/orchestrator');
   const redis = sessionRedis(cmd, exec, specs[0]!.redis);

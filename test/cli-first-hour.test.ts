@@ -1,0 +1,71 @@
+/**
+ * The first hour of a new user: `paradox` from the repository root after install, and a run whose
+ * reader stops early (`paradox run … --json | head -1`).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Summary } from '@paradox/orchestrator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
+
+// Slow enough (≈ 60 batches of gradient-descent trials) that the reader is gone long before the end.
+const SPEC = `name: piped
+experiment: noncomputability
+seed: 5
+grid:
+  algorithm: [gd, adam]
+  K: [8]
+  readBits: [4, 16]
+fixed:
+  steps: 2000
+  epsilons: [0.1, 0.5]
+trials: 300
+batch: 20
+`;
+
+let dir: string;
+beforeAll(() => {
+  requireBuilt();
+  dir = scratch();
+  writeFileSync(join(dir, 'piped.yaml'), SPEC);
+});
+
+describe('a closed stdout (EPIPE)', () => {
+  it('`paradox run … --json | head -1` ends the run cleanly: exit 0, no stack trace, resumable to the full result', () => {
+    const sh = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" run piped.yaml --json --out piped --workers 1 | head -1; echo "paradox-exit=\${PIPESTATUS[0]}" >&2`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(JSON.parse(sh.stdout.trim())).toMatchObject({ type: expect.any(String) });
+    expect(sh.stderr).toContain('paradox-exit=0');
+    expect(sh.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    const partial = JSON.parse(readFileSync(join(dir, 'piped/summary.json'), 'utf8')) as Summary;
+    expect(partial.run.complete).toBe(false);
+    const resumed = paradox(['resume', 'piped'], { cwd: dir, timeoutMs: 300_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const done = JSON.parse(readFileSync(join(dir, 'piped/summary.json'), 'utf8')) as Summary;
+    expect(done.run.complete).toBe(true);
+    expect(done.run.trialsDone).toBe(4 * 300);
+  }, 600_000);
+});
+
+describe('paradox from the repository root', () => {
+  it('`npx pnpm@9 exec paradox` runs the CLI after install, and its hints print that command', () => {
+    const v = spawnSync('npx', ['--yes', 'pnpm@9', 'exec', 'paradox', '--version'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^paradox \d+\.\d+\.\d+/);
+    // A hint that tells the user what to run next names a command that works here.
+    const r = spawnSync('npx', ['--yes', 'pnpm@9', 'exec', 'paradox', 'run', join(dir, 'piped.yaml'), '--out', join(dir, 'piped')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(2);
+    const hint = /to continue that run: (.*) resume /.exec(r.stderr)?.[1];
+    expect(['pnpm paradox', 'npx pnpm@9 paradox']).toContain(hint);
+  }, 300_000);
+
+  it('the installed bin is a committed file, so install links it before any build', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { bin: Record<string, string> };
+    const tracked = spawnSync('git', ['ls-files', '--error-unmatch', join('packages/cli', pkg.bin.paradox!)], { cwd: ROOT, encoding: 'utf8' });
+    expect(tracked.status, tracked.stderr).toBe(0);
+  });
+});

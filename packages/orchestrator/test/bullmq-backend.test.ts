@@ -226,6 +226,32 @@ describe('bullmq backend when a worker process dies or stops', () => {
   });
 });
 
+describe('bullmq backend with no worker at all', () => {
+  it('says so after noWorkerNoticeMs, keeps saying so, and stops once a worker takes the batch', async () => {
+    const runId = 'lonely';
+    const notices: string[] = [];
+    const b = createBullmqBackend({
+      runId,
+      workers: 1,
+      redis: redis.url,
+      pollIntervalMs: 100,
+      noWorkerNoticeMs: 300,
+      onNotice: (code, message) => notices.push(`${code} ${message}`),
+    });
+    backends.push(b);
+    await b.start();
+    const out = b.run(task(runId, 0));
+    while (notices.length < 2) await new Promise((r) => setTimeout(r, 50));
+    expect(notices[0]).toMatch(/^W_NO_WORKERS no paradox worker has been connected to redis:\/\/127\.0\.0\.1:\d+ for \d+ s; 1 batch waiting\. Start one: paradox worker --redis URL$/);
+    await addWorker();
+    const outcome = await out;
+    expect(outcome.type).toBe('batch-result');
+    const seen = notices.length;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(notices.length).toBe(seen);
+  });
+});
+
 describe('bullmq backend and Redis itself', () => {
   it('survives a Redis stop and restart (persistence on) mid-run', async () => {
     const runId = `r${++runCounter}`;

@@ -57,6 +57,11 @@ export interface BackendOptions {
    * modules that crash or throw on chosen batches; production code never sets it.
    */
   taskModule?: string;
+  /**
+   * Receives what the backend wants a person to know while the run goes on (for bullmq: batches
+   * are waiting and no worker is connected). Becomes a `warning` event.
+   */
+  onNotice?: (code: string, message: string) => void;
 }
 
 /** Creates a backend; `local` lives in backends/local.ts, `bullmq` in backends/bullmq/index.ts. */

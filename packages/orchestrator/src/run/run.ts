@@ -56,6 +56,8 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
   const redis = options.redis ?? p.spec.redis;
   if (redis !== undefined) bo.redis = redis;
   if (options.taskModule !== undefined) bo.taskModule = options.taskModule;
+  // `emit` is declared below; notices only arrive once the backend has started.
+  bo.onNotice = (code, message) => emit({ type: 'warning', code, message });
 
   const force = new AbortController();
   const cancel = new AbortController();

@@ -36,6 +36,8 @@ export interface BullmqBackendOptions extends BackendOptions, QueueLocation {
   redisDownTimeoutMs?: number;
   /** Period of the safety-net poll of outstanding jobs. */
   pollIntervalMs?: number;
+  /** How long batches may wait with no worker connected before `onNotice` says so (and repeats). */
+  noWorkerNoticeMs?: number;
 }
 
 export { BULLMQ_BACKEND_DEFAULTS } from './defaults.js';
@@ -93,6 +95,10 @@ class BullmqBackend implements Backend {
   readonly concurrency: number;
   private readonly conn: RedisConnectionOptions;
   private readonly opts: Required<Omit<BullmqBackendOptions, keyof BackendOptions | 'redisOptions'>>;
+  private readonly notice: ((code: string, message: string) => void) | undefined;
+  /** Since when batches wait with no worker connected (undefined: a worker is there, or nothing waits). */
+  private noWorkerSince: number | undefined;
+  private lastNotice = 0;
   private queue: Queue | undefined;
   private events: QueueEvents | undefined;
   /** Our own connection, used for health (ready/close events): BullMQ's hide reconnects. */
@@ -118,7 +124,9 @@ class BullmqBackend implements Backend {
       connectTimeoutMs: options.connectTimeoutMs ?? BULLMQ_BACKEND_DEFAULTS.connectTimeoutMs,
       redisDownTimeoutMs: options.redisDownTimeoutMs ?? BULLMQ_BACKEND_DEFAULTS.redisDownTimeoutMs,
       pollIntervalMs: options.pollIntervalMs ?? BULLMQ_BACKEND_DEFAULTS.pollIntervalMs,
+      noWorkerNoticeMs: options.noWorkerNoticeMs ?? BULLMQ_BACKEND_DEFAULTS.noWorkerNoticeMs,
     };
+    this.notice = options.onNotice;
   }
 
   async start(): Promise<void> {
@@ -307,6 +315,7 @@ class BullmqBackend implements Backend {
     if (this.downSince !== undefined || this.pending.size === 0) return;
     this.polling = true;
     try {
+      await this.checkWorkers();
       const ids = [...this.pending].filter(([, p]) => !p.busy).map(([id]) => id);
       await Promise.all(
         ids.map(async (id) => {
@@ -334,6 +343,34 @@ class BullmqBackend implements Backend {
       // Redis hiccup: next tick.
     } finally {
       this.polling = false;
+    }
+  }
+
+  /**
+   * Batches are waiting: is anyone there to run them? Without a worker for `noWorkerNoticeMs` the
+   * run says so, and keeps saying so every as long, instead of waiting silently forever.
+   */
+  private async checkWorkers(): Promise<void> {
+    if (this.notice === undefined || this.queue === undefined) return;
+    const workers = await this.queue.getWorkersCount();
+    const now = Date.now();
+    if (workers > 0) {
+      this.noWorkerSince = undefined;
+      return;
+    }
+    this.noWorkerSince ??= now;
+    const waited = now - this.noWorkerSince;
+    if (waited >= this.opts.noWorkerNoticeMs && now - this.lastNotice >= this.opts.noWorkerNoticeMs) {
+      this.lastNotice = now;
+      try {
+        this.notice(
+          'W_NO_WORKERS',
+          `no paradox worker has been connected to ${describe(this.conn)} for ${Math.round(waited / 1000)} s; ` +
+            `${this.pending.size} batch${this.pending.size === 1 ? '' : 'es'} waiting. Start one: paradox worker --redis URL`,
+        );
+      } catch {
+        // a listener cannot break the backend
+      }
     }
   }
 

@@ -1,11 +1,13 @@
 // `pnpm bench`: runs every suite in bench/suites (or those named on the command line), prints a
-// table and writes bench/results/latest.json. Speed lives here, never in tests.
+// table and writes bench/results/tmp/latest.json (or, with --write, bench/results/latest.json). Speed lives here, never in tests.
 //
 // A suite is a module exporting `async function run(ctx)` that returns result rows; ctx is
 // `{ quick, log }`. Rows are plain objects: measurement rows carry `impl`, `unit` and
 // `median`/`min`/`max` over timed runs after warm-up; ratio rows have `impl: 'ratio'` and `value`.
 //
-// Usage: node bench/run.mjs [--quick] [suite-name …]
+// Usage: node bench/run.mjs [--quick] [--write] [suite-name …]
+// Results go to bench/results/tmp/latest.json (untracked); --write puts them in the tracked
+// bench/results/latest.json, the figures the docs cite.
 
 import { readdir, mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,6 +17,7 @@ import os from 'node:os';
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const write = args.includes('--write');
 const only = args.filter((a) => !a.startsWith('--'));
 
 const fmt = (x) => (typeof x !== 'number' ? String(x ?? '') : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
@@ -67,10 +70,11 @@ async function main() {
     rows,
     failures,
   };
-  await mkdir(join(here, 'results'), { recursive: true });
-  const out = join(here, 'results', 'latest.json');
+  const outDir = write ? join(here, 'results') : join(here, 'results', 'tmp');
+  await mkdir(outDir, { recursive: true });
+  const out = join(outDir, 'latest.json');
   await writeFile(out, `${JSON.stringify(doc, null, 2)}\n`);
-  console.log(`\nwrote ${out}`);
+  console.log(`\nwrote ${out}${write ? '' : ' (untracked; --write replaces bench/results/latest.json)'}`);
   if (failures.length) process.exit(1);
 }
 

@@ -69,3 +69,16 @@ describe('paradox from the repository root', () => {
     expect(tracked.status, tracked.stderr).toBe(0);
   });
 });
+
+describe('paradox bench --quick', () => {
+  it('writes its results to an untracked file, leaving the tracked bench/results/latest.json alone', () => {
+    const tracked = join(ROOT, 'bench/results/latest.json');
+    const before = readFileSync(tracked, 'utf8');
+    const r = paradox(['bench', '--quick', 'gemm'], { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${join(ROOT, 'bench/results/tmp/latest.json')} (untracked`);
+    expect(readFileSync(tracked, 'utf8')).toBe(before);
+    const ignored = spawnSync('git', ['check-ignore', 'bench/results/tmp/latest.json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(ignored.status).toBe(0);
+  }, 300_000);
+});

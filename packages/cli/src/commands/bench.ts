@@ -15,12 +15,15 @@ export const benchCommand: Command = {
     summary: 'run the benchmark suite (core-wasm vs TypeScript, TensorFlow.js, PyTorch; throughput)',
     details: 'Runs bench/run.mjs of the source checkout (the same as pnpm bench without the build);\narguments after -- are passed through unchanged.',
     positionals: [{ name: 'SUITE…', required: false, description: 'only these suites (default: all)' }],
-    options: { quick: { type: 'boolean', description: 'small sizes: a smoke run in seconds, not a measurement' } },
+    options: {
+      quick: { type: 'boolean', description: 'small sizes: a smoke run in seconds, not a measurement' },
+      write: { type: 'boolean', description: 'write bench/results/latest.json (tracked; default: bench/results/tmp/latest.json, untracked)' },
+    },
     examples: ['paradox bench', 'paradox bench --quick', 'paradox bench --quick gemm'],
   },
   run: async (args, ctx) => {
     if (!existsSync(BENCH)) throw new CliRuntimeError(`bench: the benchmark suite is not here (${BENCH}); it ships with the source checkout, run it there with: pnpm bench`);
-    const forwarded = [...(args.values.quick ? ['--quick'] : []), ...args.positionals];
+    const forwarded = [...(args.values.quick ? ['--quick'] : []), ...(args.values.write ? ['--write'] : []), ...args.positionals];
     const child = spawn(process.execPath, [BENCH, ...forwarded], { cwd: ctx.cwd, stdio: 'inherit' });
     return await new Promise<number>((resolveCode, reject) => {
       child.on('error', reject);

@@ -4,7 +4,9 @@
 // { trials }. Trial indices never repeat across batches.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadCore, runInstabilityTrials, runNoncomputabilityTrials } from '@paradox/core-wasm';
+import { loadCore } from '@paradox/core-wasm';
+import { runInstabilityTrials } from '@paradox/core-wasm/instability';
+import { runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
 
 const core = await loadCore();
 const { workload, params, seed, streamHi, count } = workerData;

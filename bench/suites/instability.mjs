@@ -8,7 +8,8 @@
 // random search). A1/A2 time PGD and FMN steps on a trained network; C1/C2 time IBP and CROWN
 // certification steps (one ball each) inside the certified-radius bisection.
 
-import { attack, certifiedRadius, certify, loadCore, runInstabilityTrial, runInstabilityTrials } from '@paradox/core-wasm';
+import { loadCore } from '@paradox/core-wasm';
+import { attack, certifiedRadius, certify, runInstabilityTrial, runInstabilityTrials } from '@paradox/core-wasm/instability';
 import { timeRuns } from '../peers/stats.mjs';
 import { describe, rateRow } from '../peers/report.mjs';
 
@@ -54,16 +55,16 @@ export async function run(ctx = {}) {
   // cannot reach the boundary, so every bisection step runs.
   let idx = -1;
   let bestRel = Infinity;
-  for (let i = 0; i < detail.train.n; i++) {
+  for (let i = 0; i < detail.train.y.length; i++) {
     const a = detail.points.attacked[i];
-    const x1 = detail.train.X[2 * i];
+    const x1 = detail.train.x[2 * i];
     const b = Math.min(...[...Array(15).keys()].map((j) => Math.abs(x1 - (j + 1) / 16)));
     if (a > 0 && a / b < bestRel) {
       bestRel = a / b;
       idx = i;
     }
   }
-  const x = Array.from(detail.train.X.subarray(2 * idx, 2 * idx + 2));
+  const x = Array.from(detail.train.x.subarray(2 * idx, 2 * idx + 2));
   const rad = detail.points.attacked[idx];
 
   // PGD at a radius with no flip: every step of every restart runs.

@@ -10,7 +10,8 @@
 // `cpuRate` (trials per CPU-second of this process) is recorded too: on a shared machine it is
 // the better estimate of per-core speed.
 
-import { loadCore, runNoncomputabilityTrials } from '@paradox/core-wasm';
+import { loadCore } from '@paradox/core-wasm';
+import { runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
 import { describe, rateRow } from '../peers/report.mjs';
 
 const SEED = 2026;

@@ -27,10 +27,9 @@
 
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import {
-  initNetwork, loadCore, makeHardPair, normaliseInstabilityParams, normaliseNoncomputabilityParams,
-  runInstabilityTrials, runNoncomputabilityTrials, sampleStripes,
-} from '@paradox/core-wasm';
+import { initNetwork, loadCore, trialStream } from '@paradox/core-wasm';
+import { normaliseInstabilityParams, runInstabilityTrials, sampleStripes } from '@paradox/core-wasm/instability';
+import { makeHardPair, normaliseNoncomputabilityParams, runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
 import { noncomputabilityWorkload, rng32, toJson } from '../peers/workloads.mjs';
 import { summarize, timeRuns } from '../peers/stats.mjs';
 import { describe, rateRow } from '../peers/report.mjs';
@@ -76,17 +75,19 @@ export function trialFlops(wid) {
 
 function w3Variant(core, p, k) {
   const dims = [p.d, ...p.hidden, 1];
-  const stream = (substream) => ({ seed: SEED, streamHi: k, streamLo: 0, substream });
+  const stream = (substream) => ({ seed: SEED, stream: trialStream(k, 0), substream });
   const T = sampleStripes(core, p, p.r, stream(1));
   const V = sampleStripes(core, p, p.s, stream(2));
   const net = initNetwork(core, dims, true, { init: p.init, seed: SEED + k });
-  const xAll = new Float64Array((T.n + V.n) * p.d);
-  xAll.set(T.X);
-  xAll.set(V.X, T.X.length);
-  const yAll = new Float64Array(T.n + V.n);
+  const nT = T.y.length;
+  const nV = V.y.length;
+  const xAll = new Float64Array((nT + nV) * p.d);
+  xAll.set(T.x);
+  xAll.set(V.x, T.x.length);
+  const yAll = new Float64Array(nT + nV);
   yAll.set(T.y);
-  yAll.set(V.y, T.n);
-  return { params: net.params, xT: T.X, yT: T.y, xAll, yAll };
+  yAll.set(V.y, nT);
+  return { params: net.params, xT: T.x, yT: T.y, xAll, yAll };
 }
 
 /** W3 for the peers: 16 distinct trials (data + initial network from the core's samplers), tiled to T. */

@@ -6,7 +6,9 @@
 // alternate peak, W1, W3, W4 so that drift hits them alike. Flop counts: W1 6·B·Σ N_{l−1}N_l per
 // step (peers/workloads.mjs); W3/W4 the nominal counts of suites/peers-trials.mjs (`trialFlops`).
 
-import { loadCore, runInstabilityTrials, runNoncomputabilityTrials } from '@paradox/core-wasm';
+import { loadCore } from '@paradox/core-wasm';
+import { runInstabilityTrials } from '@paradox/core-wasm/instability';
+import { runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
 import { coreTrainMlp } from '../peers/core.mjs';
 import { peakKernel } from '../peers/peak.mjs';
 import { W1 } from '../peers/workloads.mjs';

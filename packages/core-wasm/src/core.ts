@@ -1,6 +1,6 @@
 /**
- * `Core`: one instantiated WebAssembly module with typed methods. Load it once and reuse it; it is
- * cheap to call and holds no per-call state between calls.
+ * `Core`: one instantiated WebAssembly module, the first argument of every function of the package.
+ * Load it once and reuse it; it holds no per-call state between calls.
  */
 import { RawModule, type WasmSource, type WasmTarget } from './internal/module.js';
 
@@ -16,9 +16,15 @@ export interface LoadOptions {
   target?: WasmTarget;
 }
 
-/** An instantiated core. Obtain one with `loadCore()`. */
+/**
+ * An instantiated core, obtained with `loadCore()` and passed as the first argument to every
+ * function of the package (`train(core, …)`, `runInstabilityTrials(core, …)`). It has no public
+ * members: the module inside is an implementation detail and is not in the published types.
+ */
 export class Core {
-  /** @internal */
+  /** Keeps `Core` nominal in the published types (no object literal passes for one). */
+  declare private readonly brand: never;
+  /** @internal the instantiated module, for this package's wrappers only */
   readonly raw: RawModule;
   /** @internal use `loadCore` */
   constructor(raw: RawModule) {

@@ -1,18 +1,20 @@
 /**
- * @paradox/core-wasm — typed API over the WebAssembly core. See README.md.
+ * @paradox/core-wasm — typed API over the WebAssembly core: loading, networks, initialisation,
+ * training, random streams, piece counting, network import and the error type. The experiments
+ * have their own entry points, `@paradox/core-wasm/instability` and
+ * `@paradox/core-wasm/noncomputability`. See README.md.
  */
 export { CoreError, type CoreErrorCode, type CoreErrorDetails, type CoreErrorOptions, type PathKey } from './errors.js';
 export { Core, loadCore, type LoadOptions } from './core.js';
 export type { WasmSource, WasmTarget } from './internal/module.js';
 export { gemm, GEMM_MAX_ELEMENTS } from './linalg.js';
-export * from './noncomputability/index.js';
 export { createNetwork, layerOffset, paramCount, pieceBound, validateNetwork, LIMITS, type Network } from './network.js';
 export { SUBSTREAM, PhiloxStream, philox4x32_10, philoxBlock, randomNormal, randomPermutation, randomU32, randomUniform, type StreamKey, type U64 } from './rng.js';
 export { backward, forward, initNetwork, lossAndGradient, INIT_DEFAULTS, type BackwardResult, type Dataset, type InitKind, type InitOptions, type Loss } from './mlp.js';
 export { train, TRAIN_DEFAULTS, type Optimizer, type TrainOptions, type TrainResult } from './train.js';
 export { countPieces, type PiecesResult } from './pieces.js';
 export { networkFromJSON, networkToJSON, NETWORK_FORMAT, type NetworkJSON } from './json.js';
-export * from './instability/index.js';
+export { trialStream, type TrialKey, type TrialRange } from './trials.js';
 export {
   parseCsv, parseNpy, dataFromNpy, parseDataJson, makeBox, criterionScore, checkCriterion, DATA_FORMAT,
   type LabelledData, type InputBox, type Criterion, type CsvOptions, type NpyArray,

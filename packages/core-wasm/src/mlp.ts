@@ -23,7 +23,7 @@ export interface InitOptions {
    */
   init?: InitKind;
   /** Half-width for `uniform`, σ for `normal`; ignored by `he` and `xavier`. Default 0.1. */
-  scale?: number;
+  initScale?: number;
   /** 64-bit seed. Default 0. */
   seed?: U64;
   /** 64-bit stream id. Default 0. */
@@ -33,7 +33,7 @@ export interface InitOptions {
 }
 
 /** Defaults of `InitOptions`. */
-export const INIT_DEFAULTS = { init: 'he', scale: 0.1, seed: 0, stream: 0, substream: SUBSTREAM.init } as const;
+export const INIT_DEFAULTS = { init: 'he', initScale: 0.1, seed: 0, stream: 0, substream: SUBSTREAM.init } as const;
 
 /** A network with random weights (drawn in parameter order from the Philox stream) and zero biases. */
 export function initNetwork(core: Core, dims: readonly number[], bias: boolean, options: InitOptions = {}): Network {
@@ -42,7 +42,7 @@ export function initNetwork(core: Core, dims: readonly number[], bias: boolean, 
   const o = { ...INIT_DEFAULTS, ...options };
   const code = INIT_CODE[o.init as InitKind];
   if (code === undefined) throw new CoreError('E_ARG', `init: expected one of he, xavier, uniform, normal, got ${JSON.stringify(o.init)}`);
-  numberOption(o.scale, 'scale', 0, 1e150);
+  numberOption(o.initScale, 'initScale', 0, 1e150);
   let w: [number, number, number, number, number];
   try {
     w = streamWords({ seed: o.seed, stream: o.stream, substream: o.substream });
@@ -52,7 +52,7 @@ export function initNetwork(core: Core, dims: readonly number[], bias: boolean, 
   const P = paramCount(dims, bias);
   const params = core.raw.scoped((s) => {
     const pp = s.alloc(P * 8);
-    core.raw.fn<(...a: number[]) => void>('train_init')(s.i32(dims), dims.length - 1, bias ? 1 : 0, pp, code, o.scale, ...w);
+    core.raw.fn<(...a: number[]) => void>('train_init')(s.i32(dims), dims.length - 1, bias ? 1 : 0, pp, code, o.initScale, ...w);
     return s.readF64(pp, P);
   });
   return { dims: Object.freeze([...dims]), bias, params };
@@ -118,10 +118,16 @@ export type Loss = 'mse' | 'logistic' | 'hinge';
 /** Loss codes of the kernels. @internal */
 export const LOSS_CODE: Record<Loss, number> = { mse: 0, logistic: 1, hinge: 2 };
 
-/** A data set: point-major inputs `x` (n × N_0) and targets `y` (n × N_L; labels in {0,1} for N_L = 1). */
-export interface Dataset {
-  x: ArrayLike<number>;
-  y: ArrayLike<number>;
+/**
+ * A data set: point-major inputs `x` (n × N_0) and targets `y` (n × N_L; labels in {0,1} for
+ * N_L = 1). The one data-set type of the package: inputs of `train`/`lossAndGradient`, and the
+ * sets the instability experiment samples (`Dataset<Float64Array>`, n = `y.length`).
+ */
+export interface Dataset<A extends ArrayLike<number> = ArrayLike<number>> {
+  /** Inputs, point-major. */
+  x: A;
+  /** Targets (labels), point-major. */
+  y: A;
 }
 
 /** Checked copies of a data set for `net`. @internal */

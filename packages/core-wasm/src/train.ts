@@ -23,14 +23,12 @@ export interface TrainOptions {
   optimizer?: Optimizer;
   /** Learning rate (> 0). */
   lr?: number;
-  /** Momentum coefficient β of `momentum`, in [0, 1). */
-  momentum?: number;
-  /** Adam β1, in [0, 1). */
+  /** Momentum coefficient: β of `momentum`, β1 of `adam`, in [0, 1) (unused by `sgd`). */
   beta1?: number;
   /** Adam β2, in [0, 1). */
   beta2?: number;
   /** Adam ε (> 0). */
-  eps?: number;
+  adamEps?: number;
   /** ℓ1 penalty λ1 Σ|w| on weights, applied proximally (soft-threshold by lr·λ1 after each step). */
   l1?: number;
   /** ℓ2 penalty λ2 Σ w² on weights (gradient 2λ2 w). */
@@ -54,10 +52,9 @@ export const TRAIN_DEFAULTS = {
   loss: 'mse',
   optimizer: 'sgd',
   lr: 0.01,
-  momentum: 0.9,
   beta1: 0.9,
   beta2: 0.999,
-  eps: 1e-8,
+  adamEps: 1e-8,
   l1: 0,
   l2: 0,
   epochs: 100,
@@ -110,10 +107,9 @@ export function train(core: Core, net: Network, data: Dataset, options: TrainOpt
   const nL = net.dims[net.dims.length - 1]!;
   if (loss !== 'mse' && nL !== 1) throw new CoreError('E_ARG', `loss: ${loss} needs a single output (N_L = 1), got N_L = ${nL}`);
   numberOption(o.lr, 'lr', Number.MIN_VALUE, 1e6);
-  numberOption(o.momentum, 'momentum', 0, 0.999999);
   numberOption(o.beta1, 'beta1', 0, 0.999999);
   numberOption(o.beta2, 'beta2', 0, 0.999999);
-  numberOption(o.eps, 'eps', Number.MIN_VALUE, 1);
+  numberOption(o.adamEps, 'adamEps', Number.MIN_VALUE, 1);
   numberOption(o.l1, 'l1', 0, 1e6);
   numberOption(o.l2, 'l2', 0, 1e6);
   numberOption(o.epochs, 'epochs', 0, LIMITS.maxEpochs, true);
@@ -131,9 +127,9 @@ export function train(core: Core, net: Network, data: Dataset, options: TrainOpt
     LOSS: LOSS_CODE[loss],
     OPT: opt,
     LR: o.lr,
-    BETA: o.optimizer === 'adam' ? o.beta1 : o.momentum,
+    BETA: o.beta1,
     BETA2: o.beta2,
-    EPS: o.eps,
+    EPS: o.adamEps,
     L1: o.l1,
     L2: o.l2,
     EPOCHS: o.epochs,

@@ -8,15 +8,19 @@ import { join, relative } from 'node:path';
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 
 describe('public API documentation', () => {
-  it('every export of src/index.ts has a doc comment', () => {
-    const entry = join(pkgDir, 'src', 'index.ts');
+  it.each([
+    ['src/index.ts', 40],
+    ['src/instability/index.ts', 15],
+    ['src/noncomputability/index.ts', 15],
+  ])('every export of %s (a published entry point) has a doc comment', (file, atLeast) => {
+    const entry = join(pkgDir, file);
     const program = ts.createProgram([entry], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, noEmit: true });
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(entry);
     const moduleSymbol = source && checker.getSymbolAtLocation(source);
-    expect(moduleSymbol, 'src/index.ts did not resolve').toBeDefined();
+    expect(moduleSymbol, `${file} did not resolve`).toBeDefined();
     const exports = checker.getExportsOfModule(moduleSymbol!);
-    expect(exports.length).toBeGreaterThan(50);
+    expect(exports.length).toBeGreaterThan(atLeast);
     const undocumented = exports.flatMap((exp) => {
       const target = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
       if (ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== '') return [];

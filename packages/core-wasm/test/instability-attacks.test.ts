@@ -35,9 +35,9 @@ describe('attacks on the shortcut σ', () => {
           const delta = 1 / (8 * m);
           const mu = muFrac * delta;
           const sigma = shortcutNetwork(core, d, mu);
-          const data = sampleStripes(core, { d, m, delta, mu }, 6, { seed, streamHi: 0, streamLo: 0, substream: 1 });
-          for (let i = 0; i < data.n; i++) {
-            const x = Array.from(data.X.subarray(i * d, (i + 1) * d));
+          const data = sampleStripes(core, { d, m, delta, mu }, 6, { seed, substream: 1 });
+          for (let i = 0; i < data.y.length; i++) {
+            const x = Array.from(data.x.subarray(i * d, (i + 1) * d));
             for (const norm of ['linf', 'l2'] as const) {
               const bound = mu * (1 + 1e-6);
               for (const kind of fixedRadius) {
@@ -77,8 +77,8 @@ describe('attacks on trained networks', () => {
         { seed, streamHi: 9, trial: 0 },
       );
       const net = t.network;
-      for (let i = 0; i < t.train.n; i++) {
-        const x = Array.from(t.train.X.subarray(2 * i, 2 * i + 2));
+      for (let i = 0; i < t.train.y.length; i++) {
+        const x = Array.from(t.train.x.subarray(2 * i, 2 * i + 2));
         const line = attack(core, net, x, { kind: 'line', m: 6, eps: 0.5 });
         if (!line.success || line.norm === 0) continue;
         // PGD in a ball 5% larger than the line-search radius starts at a random point, not at x.

@@ -1,6 +1,7 @@
 // F1–F4 of SPEC §2 as properties over random problems and random networks. Network values are
 // checked with the plain-TypeScript reference forward pass, independent of the kernels.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trialStream } from '../src/index.js';
 import fc from 'fast-check';
 import { createNetwork, loadCore, paramCount, pieceBound, type Core, type Network } from '../src/index.js';
 import { referenceForward } from '../src/reference/index.js';
@@ -60,9 +61,9 @@ describe('F1 — the shortcut σ', () => {
       fc.property(problemArb, (p) => {
         const sigma = shortcutNetwork(core, p.d, p.mu);
         expect(sigma.dims).toEqual([p.d, 2, 1]);
-        const data = sampleStripes(core, p, 24, { seed: p.seed, streamHi: 0, streamLo: 0, substream: 1 });
-        for (let i = 0; i < data.n; i++) {
-          const x = Array.from(data.X.subarray(i * p.d, (i + 1) * p.d));
+        const data = sampleStripes(core, p, 24, { seed: p.seed, substream: 1 });
+        for (let i = 0; i < data.y.length; i++) {
+          const x = Array.from(data.x.subarray(i * p.d, (i + 1) * p.d));
           const y = data.y[i]!;
           // Zero loss on the support (up to the rounding of the affine map).
           expect(Math.abs(phi(sigma, x) - y)).toBeLessThan(1e-9);
@@ -86,18 +87,18 @@ describe('F2 — the stable network ψ_T of variable width', () => {
   it('has width 2·#label changes and is correct on the δ-ball around every point of an observed stripe', () => {
     fc.assert(
       fc.property(problemArb, fc.integer({ min: 1, max: 40 }), (p, r) => {
-        const T = sampleStripes(core, p, r, { seed: p.seed, streamHi: 1, streamLo: 0, substream: 1 });
-        const V = sampleStripes(core, p, 16, { seed: p.seed, streamHi: 1, streamLo: 0, substream: 2 });
-        const psi = stableNetwork(core, p, T.X);
+        const T = sampleStripes(core, p, r, { seed: p.seed, stream: trialStream(1, 0), substream: 1 });
+        const V = sampleStripes(core, p, 16, { seed: p.seed, stream: trialStream(1, 0), substream: 2 });
+        const psi = stableNetwork(core, p, T.x);
         const seen = new Set<number>();
-        for (let i = 0; i < T.n; i++) seen.add(stripeOf(T.X[i * p.d]!, p.m));
+        for (let i = 0; i < T.y.length; i++) seen.add(stripeOf(T.x[i * p.d]!, p.m));
         const ks = [...seen].sort((a, b) => a - b);
         let changes = 0;
         for (let i = 1; i < ks.length; i++) if ((ks[i]! - ks[i - 1]!) % 2 === 1) changes++;
         expect(psi.dims).toEqual([p.d, Math.max(1, 2 * changes), 1]);
         for (const S of [T, V]) {
-          for (let i = 0; i < S.n; i++) {
-            const x = Array.from(S.X.subarray(i * p.d, (i + 1) * p.d));
+          for (let i = 0; i < S.y.length; i++) {
+            const x = Array.from(S.x.subarray(i * p.d, (i + 1) * p.d));
             if (!seen.has(stripeOf(x[0]!, p.m))) continue;
             // Corners and edge midpoints of the ℓ∞ δ-ball (ψ_T depends on x_1 only).
             for (const t of [-1, -0.5, 0, 0.5, 1]) {
@@ -193,7 +194,7 @@ describe('F3/F4 — the counting lemma for every network with P(N) < m − 1', (
         // epochs = 0: the network is the random initialisation, any weights.
         const params = { m, hidden, epochs: 0, r: 4 * m, s: 2 * m, init: 'uniform' as const, initScale: 3, attacks: ['line' as const], certify: [] };
         const t = runInstabilityTrial(core, params, { seed, streamHi: 5, trial: 0 });
-        const all = [...splitPoints(t.train.X, 2), ...splitPoints(t.val.X, 2)];
+        const all = [...splitPoints(t.train.x, 2), ...splitPoints(t.val.x, 2)];
         const byStripe = new Map<number, boolean>();
         for (const x of all) {
           const k = stripeOf(x[0]!, m);

@@ -5,6 +5,7 @@
 import { slotVector } from '../src/internal/slots.js';
 import { ATTACK_PLAN } from '../src/instability/layout.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trialStream } from '../src/index.js';
 import fc from 'fast-check';
 import { createNetwork, loadCore, paramCount, type Core, type Network } from '../src/index.js';
 import {
@@ -112,14 +113,14 @@ describe('batched PGD = per-point PGD, bit for bit', () => {
         const [a, b] = bothWays(() => runInstabilityTrial(core, p, { seed: 41, streamHi: 9, trial }));
         const { network: na, train: ta, val: va, points: pa, ...ra } = a;
         const { network: nb, train: tb, val: vb, points: pb, ...rb } = b;
-        expect(bits([...ta.X, ...va.X])).toBe(bits([...tb.X, ...vb.X]));
+        expect(bits([...ta.x, ...va.x])).toBe(bits([...tb.x, ...vb.x]));
         expect(ra).toEqual(rb);
         expect(bits(na.params)).toBe(bits(nb.params));
         expect(bits(pa.attacked)).toBe(bits(pb.attacked));
         expect(bits(pa.eta)).toBe(bits(pb.eta));
         expect(bits(pa.certified)).toBe(bits(pb.certified));
         expect(ra.evaluations).toBeGreaterThan(0);
-        points += ta.n + va.n;
+        points += ta.y.length + va.y.length;
       }
     }
     expect(points).toBeGreaterThan(500);
@@ -172,11 +173,11 @@ describe('batched PGD = per-point PGD, bit for bit', () => {
     let attacked = 0;
     fc.assert(
       fc.property(netArb, planArb, fc.integer({ min: 2, max: 9 }), fc.integer({ min: 0, max: 1000 }), fc.constantFrom(0, 0, 1, 2, 5), (net, plan, m, seed, chunk) => {
-        const P = sampleStripes(core, { m, d: net.dims[0]! }, 24, { seed, streamHi: 1, streamLo: 2, substream: 1 });
-        const ids = Array.from({ length: P.n }, (_, i) => i);
+        const P = sampleStripes(core, { m, d: net.dims[0]! }, 24, { seed, stream: trialStream(1, 2), substream: 1 });
+        const ids = Array.from({ length: P.y.length }, (_, i) => i);
         const stream = { seed, streamLo: 7, streamHi: 3 };
         // chunk: batches of 1, 2 or 5 points as well as one batch of all.
-        const [a, b] = bothWays(() => attackPoints(net, m, P.X, ids, plan, stream), chunk);
+        const [a, b] = bothWays(() => attackPoints(net, m, P.x, ids, plan, stream), chunk);
         expectSame(a, b);
         attacked += a.radius.filter((r) => r > 0).length;
       }),
@@ -190,12 +191,12 @@ describe('batched PGD = per-point PGD, bit for bit', () => {
     const dims = [2, 4, 1];
     const p = [1, -1, 2, 0.5, -1, 1, 0.3, 0.7, -9, -9, -9, -9, 1, 1, 1, 1, 0.2];
     const net = createNetwork(dims, true, p);
-    const P = sampleStripes(core, { m: 6 }, 20, { seed: 1, streamHi: 0, streamLo: 0, substream: 1 });
+    const P = sampleStripes(core, { m: 6 }, 20, { seed: 1, substream: 1 });
     for (const norm of ['linf', 'l2'] as const) {
       for (const schedule of ['constant', 'cosine'] as const) {
         const plan: Plan = { attacks: ['pgd', 'fgsm'], steps: 6, restarts: 2, schedule, randomStart: true, queries: 4, mu: 0.03, radii: [0.01, 0.06], norm };
-        const ids = Array.from({ length: P.n }, (_, i) => i);
-        const [a, b] = bothWays(() => attackPoints(net, 6, P.X, ids, plan, { seed: 5, streamLo: 1, streamHi: 2 }));
+        const ids = Array.from({ length: P.y.length }, (_, i) => i);
+        const [a, b] = bothWays(() => attackPoints(net, 6, P.x, ids, plan, { seed: 5, streamLo: 1, streamHi: 2 }));
         expectSame(a, b);
         // φ ≡ 0.2: the class-0 points are correct and attacked, the class-1 points are wrong (0).
         expect(a.radius.filter((r) => r > 0).length).toBe(P.y.filter((y) => y === 0).length);
@@ -210,7 +211,7 @@ describe('per-point attack streams', () => {
   it("a point's result does not depend on the other points or their order", () => {
     const t = runInstabilityTrial(core, { m: 8, r: 48, s: 16, hidden: [8, 8], epochs: 60, attacks: [], certify: [] }, { seed: 12, streamHi: 4, trial: 2 });
     const net = t.network;
-    const X = [...t.train.X, ...t.val.X];
+    const X = [...t.train.x, ...t.val.x];
     const n = X.length / 2;
     const ids = Array.from({ length: n }, (_, i) => i);
     const stream = { seed: 12, streamLo: 2, streamHi: 4 };
@@ -235,7 +236,7 @@ describe('per-point attack streams', () => {
   it('a trial attacks point i of T ∪ V on substream 2^31 + i of its own stream', () => {
     const p = normaliseInstabilityParams({ m: 8, r: 32, s: 16, hidden: [6, 6], epochs: 40, attacks: ['pgd', 'random', 'fgsm'], certify: [], pgdSteps: 10, randomQueries: 12 });
     const t = runInstabilityTrial(core, p, { seed: 77, streamHi: 6, trial: 3 });
-    const X = [...t.train.X, ...t.val.X];
+    const X = [...t.train.x, ...t.val.x];
     const ids = Array.from({ length: X.length / 2 }, (_, i) => i);
     const res = attackPoints(t.network, p.m, X, ids, { attacks: p.attacks, steps: p.pgdSteps, restarts: p.pgdRestarts, schedule: p.schedule, randomStart: true, queries: p.randomQueries, mu: p.mu, radii: p.radii, norm: p.norm }, { seed: 77, streamLo: 3, streamHi: 6 });
     expect(bits(res.radius)).toBe(bits(t.points.attacked));

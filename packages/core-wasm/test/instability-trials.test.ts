@@ -1,6 +1,7 @@
 // Whole instability trials: determinism, the single-trial detail API, the reference methods,
 // adversarial training against the F4 prediction, divergence as an outcome, clear errors.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trialStream } from '../src/index.js';
 import { CoreError, loadCore, paramCount, type Core } from '../src/index.js';
 import { referenceForward } from '../src/reference/index.js';
 import { theoremCheck } from '../src/instability/trial.js';
@@ -40,9 +41,9 @@ describe('determinism', () => {
     expect(measured).toEqual(batch);
     expect(network.dims).toEqual([2, 4, 4, 1]);
     expect(network.params.length).toBe(paramCount([2, 4, 4, 1], true));
-    expect(train.n).toBe(32);
-    expect(val.n).toBe(16);
-    const X = [...train.X, ...val.X];
+    expect(train.y.length).toBe(32);
+    expect(val.y.length).toBe(16);
+    const X = [...train.x, ...val.x];
     const y = [...train.y, ...val.y];
     let correct = 0;
     for (let i = 0; i < 48; i++) {
@@ -70,18 +71,18 @@ describe('sampling', () => {
   it('a trial draws T from substream 1 and V from substream 2 of its stream (sampleStripes reproduces them)', () => {
     const p = { ...small, method: 'shortcut' as const };
     const t = runInstabilityTrial(core, p, { seed: 31, streamHi: 8, trial: 4 });
-    const T = sampleStripes(core, p, p.r, { seed: 31, streamHi: 8, streamLo: 4, substream: 1 });
-    const V = sampleStripes(core, p, p.s, { seed: 31, streamHi: 8, streamLo: 4, substream: 2 });
-    expect(Array.from(T.X)).toEqual(Array.from(t.train.X));
+    const T = sampleStripes(core, p, p.r, { seed: 31, stream: trialStream(8, 4), substream: 1 });
+    const V = sampleStripes(core, p, p.s, { seed: 31, stream: trialStream(8, 4), substream: 2 });
+    expect(Array.from(T.x)).toEqual(Array.from(t.train.x));
     expect(Array.from(V.y)).toEqual(Array.from(t.val.y));
   });
 
   it('finite support uses exactly the M evenly spaced points of each stripe, continuous support the whole interval', () => {
     const p = normaliseInstabilityParams({ m: 5, support: 'finite', M: 3, d: 3 });
-    const S = sampleStripes(core, p, 400, { seed: 1, streamHi: 0, streamLo: 0, substream: 1 });
+    const S = sampleStripes(core, p, 400, { seed: 1, substream: 1 });
     const seen = new Set<string>();
-    for (let i = 0; i < S.n; i++) {
-      const [x1, x2, x3] = [S.X[3 * i]!, S.X[3 * i + 1]!, S.X[3 * i + 2]!];
+    for (let i = 0; i < S.y.length; i++) {
+      const [x1, x2, x3] = [S.x[3 * i]!, S.x[3 * i + 1]!, S.x[3 * i + 2]!];
       const k = Math.min(4, Math.floor(5 * x1));
       const lo = k / 5 + 2 * p.delta;
       const hi = (k + 1) / 5 - 2 * p.delta;
@@ -93,10 +94,10 @@ describe('sampling', () => {
       expect(x3).toBe(0.5);
     }
     expect(seen.size).toBe(15);
-    const C = sampleStripes(core, { m: 5 }, 400, { seed: 1, streamHi: 0, streamLo: 0, substream: 1 });
+    const C = sampleStripes(core, { m: 5 }, 400, { seed: 1, substream: 1 });
     const q = normaliseInstabilityParams({ m: 5 });
-    for (let i = 0; i < C.n; i++) {
-      const x1 = C.X[2 * i]!;
+    for (let i = 0; i < C.y.length; i++) {
+      const x1 = C.x[2 * i]!;
       const k = Math.floor(5 * x1);
       expect(x1).toBeGreaterThanOrEqual(k / 5 + 2 * q.delta);
       expect(x1).toBeLessThanOrEqual((k + 1) / 5 - 2 * q.delta);

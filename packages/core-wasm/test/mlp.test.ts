@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backward, type Core, forward, loadCore, lossAndGradient, type Loss, type Network, createNetwork } from '../src/index.js';
+import {
+  backward,
+  type Core,
+  forward,
+  loadCore,
+  lossAndGradient,
+  type Loss,
+  type Network,
+  createNetwork,
+} from '../src/index.js';
 import { referenceBackward, referenceForward, referenceLossAndGradient } from '../src/reference/index.js';
 import { ARCHS, maxRelErr, randomNet, randomPoints } from './helpers.js';
 

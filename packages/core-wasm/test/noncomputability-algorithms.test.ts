@@ -1,15 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { CoreError, loadCore, type Core } from '../src/index.js';
 import {
   BUILT_IN_ALGORITHMS,
-  CoreError,
-  loadCore,
   noncomputabilityConstants,
   runNoncomputabilityTrial,
   runNoncomputabilityTrials,
-  type Core,
   type NoncomputabilityPairResult,
-} from '../src/index.js';
+} from '../src/noncomputability/index.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -142,7 +140,7 @@ describe('trial results and determinism', () => {
   const params = { algorithm: 'adam', K: 8, readBits: 16, steps: 150 };
 
   it('reports success per ε, dist, cost, steps, bits read and probes consistently', () => {
-    const r = runNoncomputabilityTrial(core, params, -1, { seed: 7, t: 3, streamHi: 9 });
+    const r = runNoncomputabilityTrial(core, params, -1, { seed: 7, trial: 3, streamHi: 9 });
     const c = noncomputabilityConstants(params, 7);
     expect(r.sign).toBe(-1);
     expect(r.dist).toBeCloseTo(Math.max(Math.abs(r.probes[0]!), Math.abs(r.probes[1]! - c.sStar)), 14);

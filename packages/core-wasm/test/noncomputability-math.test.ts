@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { makeHardPair, normaliseNoncomputabilityParams } from '../src/index.js';
+import { makeHardPair, normaliseNoncomputabilityParams } from '../src/noncomputability/index.js';
 import { minimiseSqrtPenalised, sqrtPenalisedValue } from '../src/noncomputability/minimiser.js';
 import { hCost, maxLambda } from '../src/noncomputability/pair.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CoreError, makeHardPair, normaliseNoncomputabilityParams, type ExactData, type OracleRead } from '../src/index.js';
+import { CoreError } from '../src/index.js';
+import { makeHardPair, normaliseNoncomputabilityParams, type ExactData, type OracleRead } from '../src/noncomputability/index.js';
 import { dyadicToF64, isExactF64 } from '../src/noncomputability/dyadic.js';
 import { OracleSource, countingOracle } from '../src/noncomputability/oracle.js';
 

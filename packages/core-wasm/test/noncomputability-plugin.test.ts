@@ -1,16 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { CoreError, loadCore, type Core } from '../src/index.js';
 import {
-  CoreError,
-  loadCore,
   loadPlugin,
   registerAlgorithm,
   runNoncomputabilityTrials,
   runNoncomputabilityTrialsAsync,
   type Algorithm,
-  type Core,
   type OracleRead,
-} from '../src/index.js';
+} from '../src/noncomputability/index.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/noncomputability/${name}`, import.meta.url));
 

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type Core, countPieces, createNetwork, forward, loadCore, type Network, pieceBound, PhiloxStream } from '../src/index.js';
+import {
+  type Core,
+  countPieces,
+  createNetwork,
+  forward,
+  loadCore,
+  type Network,
+  pieceBound,
+  PhiloxStream,
+} from '../src/index.js';
 import { countPiecesExact } from '../src/pieces-exact.js';
 
 let core: Core;

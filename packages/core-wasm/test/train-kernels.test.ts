@@ -8,7 +8,15 @@
 // Only small layers: big ones (N_out·N_in ≥ 16384) use the GEMM path with another batch order.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Core, lossAndGradient, loadCore, type Network, train, type TrainOptions, TRAIN_DEFAULTS } from '../src/index.js';
+import {
+  type Core,
+  lossAndGradient,
+  loadCore,
+  type Network,
+  train,
+  type TrainOptions,
+  TRAIN_DEFAULTS,
+} from '../src/index.js';
 import { randomNet, randomPoints } from './helpers.js';
 
 let core: Core;
@@ -130,7 +138,7 @@ function exactTrain(net: Network, x: Float64Array, y: Float64Array, o: Required<
   const s1 = new Float64Array(P);
   const s2 = new Float64Array(P);
   const batch = o.batchSize <= 0 || o.batchSize >= n ? n : o.batchSize;
-  const beta = o.optimizer === 'adam' ? o.beta1 : o.momentum;
+  const beta = o.beta1;
   let b1t = 1;
   let b2t = 1;
   for (let e = 0; e < o.epochs; e++) {
@@ -154,7 +162,7 @@ function exactTrain(net: Network, x: Float64Array, y: Float64Array, o: Required<
         for (let q = 0; q < P; q++) {
           s1[q] = beta * s1[q]! + (1 - beta) * g[q]!;
           s2[q] = o.beta2 * s2[q]! + (1 - o.beta2) * g[q]! * g[q]!;
-          p[q] = p[q]! - o.lr * (s1[q]! / c1) / (Math.sqrt(s2[q]! / c2) + o.eps);
+          p[q] = p[q]! - o.lr * (s1[q]! / c1) / (Math.sqrt(s2[q]! / c2) + o.adamEps);
         }
       }
       const t = o.lr * o.l1;

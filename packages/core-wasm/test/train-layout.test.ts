@@ -16,7 +16,7 @@ function refOptions(o: TrainOptions) {
   const f = { ...TRAIN_DEFAULTS, ...o };
   return {
     loss: f.loss, optimizer: f.optimizer, lr: f.lr,
-    beta: f.optimizer === 'adam' ? f.beta1 : f.momentum, beta2: f.beta2, eps: f.eps,
+    beta: f.beta1, beta2: f.beta2, eps: f.adamEps,
     l1: f.l1, l2: f.l2, epochs: f.epochs, batchSize: f.batchSize, shuffle: f.shuffle,
     stream: { seed: f.seed, stream: f.stream, substream: f.substream },
   };

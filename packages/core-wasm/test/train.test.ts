@@ -1,5 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Core, initNetwork, loadCore, type Loss, type Optimizer, train, type TrainOptions, TRAIN_DEFAULTS, paramCount, layerOffset } from '../src/index.js';
+import {
+  type Core,
+  initNetwork,
+  loadCore,
+  type Loss,
+  type Optimizer,
+  train,
+  type TrainOptions,
+  TRAIN_DEFAULTS,
+  paramCount,
+  layerOffset,
+} from '../src/index.js';
 import { referenceTrain } from '../src/reference/index.js';
 import { maxRelErr, randomNet, randomPoints } from './helpers.js';
 
@@ -21,9 +32,9 @@ function refOptions(o: TrainOptions) {
     loss: f.loss,
     optimizer: f.optimizer,
     lr: f.lr,
-    beta: f.optimizer === 'adam' ? f.beta1 : f.momentum,
+    beta: f.beta1,
     beta2: f.beta2,
-    eps: f.eps,
+    eps: f.adamEps,
     l1: f.l1,
     l2: f.l2,
     epochs: f.epochs,
@@ -169,11 +180,11 @@ describe('initialisation', () => {
     expect(stats(last).max).toBeLessThanOrEqual(Math.sqrt(6 / 81));
   });
 
-  it('uniform(scale) and normal(σ)', () => {
-    const u = stats(w1(initNetwork(core, dims, true, { init: 'uniform', scale: 0.3, seed: 3 }).params));
+  it('uniform(initScale) and normal(σ)', () => {
+    const u = stats(w1(initNetwork(core, dims, true, { init: 'uniform', initScale: 0.3, seed: 3 }).params));
     expect(u.max).toBeLessThanOrEqual(0.3);
     expect(Math.abs(u.v / (0.09 / 3) - 1)).toBeLessThan(0.1);
-    const g = stats(w1(initNetwork(core, dims, true, { init: 'normal', scale: 0.5, seed: 4 }).params));
+    const g = stats(w1(initNetwork(core, dims, true, { init: 'normal', initScale: 0.5, seed: 4 }).params));
     expect(Math.abs(g.v / 0.25 - 1)).toBeLessThan(0.1);
     expect(initNetwork(core, dims, true).params.length).toBe(paramCount(dims, true));
   });

@@ -7,7 +7,7 @@ import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import { validateNetwork, type Network } from '../network.js';
 import { ATTACKS, normCode, type AttackName, type CertMethod, type NormName, type ScheduleName } from './params.js';
-import { seedWords, u32 } from './problem.js';
+import { streamWords, type U64 } from '../rng/philox.js';
 import { SUBSTREAM } from '../rng/substreams.js';
 import { slotVector } from '../internal/slots.js';
 import { ATTACK_OPTIONS } from './layout.js';
@@ -23,8 +23,7 @@ export const ATTACK_DEFAULTS = Object.freeze({
   bisectIters: 10,
   overshoot: 0.02,
   seed: 0,
-  streamLo: 0,
-  streamHi: 0,
+  stream: 0,
   substream: SUBSTREAM.instability.attack,
 } as const);
 
@@ -55,10 +54,11 @@ export interface AttackOptions {
   bisectIters?: number;
   /** DeepFool overshoot [0.02]. */
   overshoot?: number;
-  /** Random stream for starts and random search [seed 0, streamLo 0, streamHi 0, substream `SUBSTREAM.instability.attack` = 6]. */
-  seed?: number;
-  streamHi?: number;
-  streamLo?: number;
+  /** Seed of the stream for random starts and random search [0]. */
+  seed?: U64;
+  /** Its 64-bit stream id [0]. */
+  stream?: U64;
+  /** Its substream [`SUBSTREAM.instability.attack` = 6]. */
   substream?: number;
 }
 
@@ -125,7 +125,13 @@ export function attack(core: Core, net: Network, x: ArrayLike<number>, options: 
   if (sched < 0) throw new CoreError('E_ARG', `schedule: expected one of: ${schedules.join(', ')}, got ${formatValue(o.schedule)}`);
   const overshoot = o.overshoot ?? D.overshoot;
   if (!(overshoot >= 0 && overshoot < 10)) throw new CoreError('E_ARG', `overshoot: expected a number in [0, 10), got ${formatValue(overshoot)}`);
-  const [sLo, sHi] = seedWords(o.seed ?? D.seed);
+  let w: [number, number, number, number, number];
+  try {
+    w = streamWords({ seed: o.seed ?? D.seed, stream: o.stream ?? D.stream, substream: o.substream ?? D.substream });
+  } catch (e) {
+    throw new CoreError('E_ARG', `attack: ${(e as Error).message}`);
+  }
+  const [sLo, sHi, substream, streamLo, streamHi] = w;
   const opts = slotVector(ATTACK_OPTIONS, {
     EPS: o.eps ?? 0,
     STEPS: posInt(o.steps ?? D.steps, 'steps', 1_000_000),
@@ -137,9 +143,9 @@ export function attack(core: Core, net: Network, x: ArrayLike<number>, options: 
     OVERSHOOT: overshoot,
     SEED_LO: sLo,
     SEED_HI: sHi,
-    STREAM_LO: u32(o.streamLo ?? D.streamLo, 'streamLo'),
-    STREAM_HI: u32(o.streamHi ?? D.streamHi, 'streamHi'),
-    SUBSTREAM: u32(o.substream ?? D.substream, 'substream'),
+    STREAM_LO: streamLo,
+    STREAM_HI: streamHi,
+    SUBSTREAM: substream,
   });
   const d = net.dims[0]!;
   const raw = core.raw;

@@ -4,12 +4,12 @@
  */
 export {
   normaliseInstabilityParams, INSTABILITY_DEFAULTS, INSTABILITY_PARAM_KEYS, INSTABILITY_LIMITS, ATTACKS,
-  type InstabilityParams, type InstabilityMethod, type LossName, type OptimizerName, type InitName, type NormName,
+  type InstabilityParams, type InstabilityMethod, type NormName,
   type AttackName, type CertMethod, type ScheduleName,
 } from './params.js';
-export { stripeOf, stripesLabel, boundaryDistance, sampleStripes, type StripesProblem, type PointSet, type StreamCoords } from './problem.js';
+export { stripeOf, stripesLabel, boundaryDistance, sampleStripes, type StripesProblem } from './problem.js';
 export { shortcutNetwork, stableNetwork } from './networks.js';
 export { attack, certify, ATTACK_DEFAULTS, certifiedRadius, type AttackOptions, type AttackResult, type CertifyOptions, type Bounds } from './attack.js';
 export {
-  runInstabilityTrials, runInstabilityTrial, type InstabilityTrialResult, type InstabilityTrialDetail, type RadiusResult, type TrialRange,
+  runInstabilityTrials, runInstabilityTrial, type InstabilityTrialResult, type InstabilityTrialDetail, type RadiusResult,
 } from './trial.js';

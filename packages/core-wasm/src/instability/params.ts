@@ -6,17 +6,13 @@
  */
 import { CoreError, invalidValue, type PathKey } from '../errors.js';
 import { LIMITS, paramCount } from '../network.js';
+import type { InitKind, Loss } from '../mlp.js';
+import type { Optimizer } from '../train.js';
 import { slotVector } from '../internal/slots.js';
 import { TRIAL_CONFIG } from './layout.js';
 
 /** How a trial obtains its network. */
 export type InstabilityMethod = 'train' | 'adversarial-train' | 'train-variable' | 'construct-stable' | 'shortcut';
-/** Training loss. */
-export type LossName = 'mse' | 'logistic' | 'hinge';
-/** Optimiser. */
-export type OptimizerName = 'sgd' | 'momentum' | 'adam';
-/** Initialisation scheme. */
-export type InitName = 'he' | 'xavier' | 'uniform' | 'normal';
 /** Ball norm for attacks, certificates and adversarial training. */
 export type NormName = 'linf' | 'l2';
 /** Attacks, in the order the trial runs them. */
@@ -49,8 +45,8 @@ export interface InstabilityParams {
   hidden: number[];
   /** Biases on every layer (the constructions always use biases). */
   bias: boolean;
-  loss: LossName;
-  optimizer: OptimizerName;
+  loss: Loss;
+  optimizer: Optimizer;
   lr: number;
   /** Momentum β (momentum) or β1 (adam). */
   beta1: number;
@@ -63,7 +59,7 @@ export interface InstabilityParams {
   /** Minibatch size; 0 means full batch. */
   batchSize: number;
   shuffle: boolean;
-  init: InitName;
+  init: InitKind;
   /** Half-width of `uniform` and σ of `normal` initialisation. */
   initScale: number;
   /** Adversarial-training radius ρ_train (> 0). */
@@ -157,9 +153,9 @@ export const INSTABILITY_LIMITS = {
 /** Methods in the kernel's code order (method i is code i; assembly/instability/slots.ts TRIAL_METHOD_*). */
 export const INSTABILITY_METHODS: readonly InstabilityMethod[] = ['train', 'adversarial-train', 'train-variable', 'construct-stable', 'shortcut'];
 const METHODS = INSTABILITY_METHODS;
-const LOSSES: readonly LossName[] = ['mse', 'logistic', 'hinge'];
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam'];
-const INITS: readonly InitName[] = ['he', 'xavier', 'uniform', 'normal'];
+const LOSSES: readonly Loss[] = ['mse', 'logistic', 'hinge'];
+const OPTIMIZERS: readonly Optimizer[] = ['sgd', 'momentum', 'adam'];
+const INITS: readonly InitKind[] = ['he', 'xavier', 'uniform', 'normal'];
 const NORMS: readonly NormName[] = ['linf', 'l2'];
 /** Attack names in mask-bit order (bit i = ATTACKS[i]), mirrored in assembly/instability/attacks.ts. */
 export const ATTACKS: readonly AttackName[] = ['fgsm', 'pgd', 'fmn', 'bisect', 'line', 'deepfool', 'random'];
@@ -242,8 +238,8 @@ export function normaliseInstabilityParams(params: Partial<InstabilityParams> | 
   if (hidden.length + 1 > LIMITS.maxLayers) fail('hidden', `at most ${LIMITS.maxLayers - 1} hidden layers`, hidden.length);
   const bias = bool(p, 'bias', D.bias);
   if (paramCount([d, ...hidden, 1], bias) > LIMITS.maxParams) fail('hidden', `an architecture with at most ${LIMITS.maxParams} parameters`, hidden);
-  const loss = oneOf(p, 'loss', D.loss as LossName, LOSSES);
-  const optimizer = oneOf(p, 'optimizer', D.optimizer as OptimizerName, OPTIMIZERS);
+  const loss = oneOf(p, 'loss', D.loss as Loss, LOSSES);
+  const optimizer = oneOf(p, 'optimizer', D.optimizer as Optimizer, OPTIMIZERS);
   const lr = num(p, 'lr', D.lr, (x) => x > 0, 'a learning rate > 0');
   const beta1 = num(p, 'beta1', D.beta1, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
   const beta2 = num(p, 'beta2', D.beta2, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
@@ -253,7 +249,7 @@ export function normaliseInstabilityParams(params: Partial<InstabilityParams> | 
   const epochs = int(p, 'epochs', D.epochs, 0, LIMITS.maxEpochs);
   const batchSize = int(p, 'batchSize', D.batchSize, 0, L.maxPoints);
   const shuffle = bool(p, 'shuffle', D.shuffle);
-  const init = oneOf(p, 'init', D.init as InitName, INITS);
+  const init = oneOf(p, 'init', D.init as InitKind, INITS);
   const initScale = num(p, 'initScale', D.initScale, (x) => x > 0, 'a number > 0');
   const rhoTrain = num(p, 'rhoTrain', 1.5 * mu, (x) => x > 0 && x < 1, 'a radius in (0, 1)');
   const advSteps = int(p, 'advSteps', D.advSteps, 1, 1000);

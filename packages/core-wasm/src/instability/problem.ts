@@ -5,6 +5,8 @@
  */
 import type { Core } from '../core.js';
 import { CoreError } from '../errors.js';
+import type { Dataset } from '../mlp.js';
+import { streamWords, type StreamKey } from '../rng/philox.js';
 import { normaliseInstabilityParams, type InstabilityParams } from './params.js';
 
 /** The problem part of the parameters. */
@@ -31,23 +33,6 @@ export function boundaryDistance(x1: number, m: number): number {
   return dist;
 }
 
-/** A labelled point set: X point-major (n×d), y in {0, 1}. */
-export interface PointSet {
-  n: number;
-  d: number;
-  X: Float64Array;
-  y: Float64Array;
-}
-
-/** Stream coordinates of one draw (architecture.md, "Random streams"). */
-export interface StreamCoords {
-  /** 64-bit seed as a number (≤ 2^53). */
-  seed: number;
-  streamHi: number;
-  streamLo: number;
-  substream: number;
-}
-
 type SampleFn = (
   d: number, m: number, delta: number, mu: number, finiteM: number, n: number,
   seedLo: number, seedHi: number, substream: number, streamLo: number, streamHi: number, X: number, Y: number,
@@ -66,24 +51,30 @@ export function u32(v: number, where: string): number {
 }
 
 /**
- * Draw n points of D. Trials draw T from substream `SUBSTREAM.instability.trainSet` (1) and V from
- * `SUBSTREAM.instability.validationSet` (2) of stream (seed, streamLo = trial, streamHi), so
- * `sampleStripes(core, p, n, {seed, streamHi, streamLo: t, substream: SUBSTREAM.instability.trainSet})`
- * reproduces a trial's training set.
+ * Draw n points of D from the stream `key` (x point-major n × d, y in {0, 1}). Trials draw T from
+ * substream `SUBSTREAM.instability.trainSet` and V from `SUBSTREAM.instability.validationSet` of
+ * their stream, so `sampleStripes(core, p, p.r, { seed, stream: trialStream(streamHi, t), substream:
+ * SUBSTREAM.instability.trainSet })` reproduces trial t's training set.
  */
-export function sampleStripes(core: Core, problem: Partial<StripesProblem>, n: number, stream: StreamCoords): PointSet {
+export function sampleStripes(core: Core, problem: Partial<StripesProblem>, n: number, key: StreamKey): Dataset<Float64Array> {
   const p = normaliseProblem(problem);
   if (!Number.isInteger(n) || n < 0 || n > 1 << 22) throw new CoreError('E_ARG', `n: expected an integer in [0, 2^22], got ${n}`);
-  const [lo, hi] = seedWords(stream.seed);
+  let w: [number, number, number, number, number];
+  try {
+    w = streamWords(key);
+  } catch (e) {
+    throw new CoreError('E_ARG', `sampleStripes: ${(e as Error).message}`);
+  }
+  const [lo, hi, substream, streamLo, streamHi] = w;
   const raw = core.raw;
   return raw.scoped((s) => {
     const X = s.f64Zeros(Math.max(1, n * p.d));
     const Y = s.f64Zeros(Math.max(1, n));
     raw.fn<SampleFn>('inst_sample')(
       p.d, p.m, p.delta, p.mu, p.support === 'finite' ? p.M : 0, n, lo, hi,
-      u32(stream.substream, 'substream'), u32(stream.streamLo, 'streamLo'), u32(stream.streamHi, 'streamHi'), X, Y,
+      substream, streamLo, streamHi, X, Y,
     );
-    return { n, d: p.d, X: s.readF64(X, n * p.d), y: s.readF64(Y, n) };
+    return { x: s.readF64(X, n * p.d), y: s.readF64(Y, n) };
   });
 }
 

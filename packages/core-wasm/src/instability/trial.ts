@@ -9,7 +9,9 @@ import { CoreError } from '../errors.js';
 import { createNetwork, type Network } from '../network.js';
 import { encodeConfig, normaliseInstabilityParams, type InstabilityParams } from './params.js';
 import { TRIAL_RESULT as RES } from './layout.js';
-import { seedWords, u32, type PointSet } from './problem.js';
+import { seedWords, u32 } from './problem.js';
+import type { Dataset } from '../mlp.js';
+import type { TrialKey, TrialRange } from '../trials.js';
 
 /** Robust accuracy at one radius. */
 export interface RadiusResult {
@@ -85,19 +87,11 @@ export interface InstabilityTrialResult {
 /** A trial's network, data and per-point results (for pictures and replay). */
 export interface InstabilityTrialDetail extends InstabilityTrialResult {
   network: Network;
-  train: PointSet;
-  val: PointSet;
+  /** The training set T and the validation set V. */
+  train: Dataset<Float64Array>;
+  val: Dataset<Float64Array>;
   /** Per point of T then V: certified radius, attack radius, best adversarial perturbation (n×d). */
   points: { certified: Float64Array; attacked: Float64Array; eta: Float64Array };
-}
-
-/** Which trials to run: stream of trial t is (seed, streamHi, streamLo = t). */
-export interface TrialRange {
-  /** 64-bit seed as a number (integer < 2^53). */
-  seed: number;
-  streamHi: number;
-  tStart: number;
-  count: number;
 }
 
 type TrialFn = (...args: number[]) => void;
@@ -227,10 +221,8 @@ function runOne(core: Core, p: InstabilityParams, cfg: Float64Array, seed: numbe
     const dims = Array.from(s.readI32(dOut, nd));
     const base = decode(p, t, res, dims);
     if (!detail) return base;
-    const split = (X: Float64Array, y: Float64Array, from: number, count: number): PointSet => ({
-      n: count,
-      d: p.d,
-      X: X.slice(from * p.d, (from + count) * p.d),
+    const split = (X: Float64Array, y: Float64Array, from: number, count: number): Dataset<Float64Array> => ({
+      x: X.slice(from * p.d, (from + count) * p.d),
       y: y.slice(from, from + count),
     });
     const X = s.readF64(xOut, n * p.d);
@@ -270,7 +262,7 @@ export function runInstabilityTrials(
  * perturbations (what decision-boundary pictures need). Same numbers as `runInstabilityTrials`.
  */
 export function runInstabilityTrial(
-  core: Core, params: Partial<InstabilityParams> | Record<string, unknown>, stream: { seed: number; streamHi: number; trial: number },
+  core: Core, params: Partial<InstabilityParams> | Record<string, unknown>, stream: TrialKey,
 ): InstabilityTrialDetail {
   const p = normaliseInstabilityParams(params);
   checkRange({ seed: stream.seed, streamHi: stream.streamHi, tStart: stream.trial, count: 1 }, true);

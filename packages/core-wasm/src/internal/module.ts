@@ -1,6 +1,7 @@
 /**
  * Instantiation of the WebAssembly module and the raw linear-memory helpers the typed wrappers use.
- * Nothing here is part of the public API: users get `Core` (src/core.ts) and its typed methods.
+ * Nothing here is part of the public API: users get `Core` (src/core.ts) and pass it to the typed
+ * functions.
  */
 import { CoreError, type CoreErrorCode } from '../errors.js';
 import { importNodeBuiltin, isNode, nodeCwd } from './node.js';

@@ -12,7 +12,7 @@
  * `Algorithm`, or exports it as `algorithm`:
  *
  * ```ts
- * import type { Algorithm } from '@paradox/core-wasm';
+ * import type { Algorithm } from '@paradox/core-wasm/noncomputability';
  * const algorithm: Algorithm = {
  *   name: 'my-gd',
  *   run(ctx) {

@@ -7,7 +7,7 @@ export { BUILT_IN_ALGORITHMS } from './algorithms.js';
 export { OPTIMISE_DEFAULTS } from './kernel.js';
 export type { OracleRead, ReadStats } from './oracle.js';
 export { breakdownEpsilon, makeHardPair, pairGroundTruth, type ExactData, type HardPair, type PairGroundTruth, type PairSign } from './pair.js';
-export { NONCOMPUTABILITY_DEFAULTS, NONCOMPUTABILITY_LIMITS, NONCOMPUTABILITY_PARAM_KEYS, normaliseNoncomputabilityParams, type InitScheme, type InnerMethod, type NoncomputabilityParams, type OracleMode } from './params.js';
+export { NONCOMPUTABILITY_DEFAULTS, NONCOMPUTABILITY_LIMITS, NONCOMPUTABILITY_PARAM_KEYS, normaliseNoncomputabilityParams, type InnerMethod, type NoncomputabilityParams, type OracleMode } from './params.js';
 export { loadPlugin, registerAlgorithm, resolveAlgorithm, validateAlgorithm } from './plugin.js';
 export type { Rng as AlgorithmRng } from './rng.js';
 export {

@@ -6,12 +6,11 @@
 import { invalidValue, type PathKey } from '../errors.js';
 import { BUILT_IN_ALGORITHMS } from './algorithms.js';
 import { dyadicExponent } from './dyadic.js';
+import type { InitKind } from '../mlp.js';
 
 /** How the oracle answers `read(n)` (SPEC §3.3). */
 export type OracleMode = 'adversarial' | 'honest';
 
-/** Initialisation of the optimisation-based algorithms. */
-export type InitScheme = 'he' | 'xavier' | 'uniform' | 'normal';
 
 /** Optimiser run inside each restart of `restarts`. */
 export type InnerMethod = 'gd' | 'sgd' | 'adam' | 'anneal';
@@ -45,7 +44,7 @@ export interface NoncomputabilityParams {
   /** Learning rate (gd, sgd, adam). */
   lr: number;
   /** Initialisation scheme. */
-  init: InitScheme;
+  init: InitKind;
   /** σ of `normal` and half-width of `uniform` initialisation. */
   initScale: number;
   /** Minibatch size of `sgd`. */
@@ -175,7 +174,7 @@ export function normaliseNoncomputabilityParams(input: Partial<NoncomputabilityP
 
   const steps = int(p, 'steps', 1, L.maxSteps, D.steps);
   const lr = real(p, 'lr', D.lr, (x) => x > 0, 'a finite number > 0');
-  const init = oneOf<InitScheme>(p, 'init', D.init, ['he', 'xavier', 'uniform', 'normal']);
+  const init = oneOf<InitKind>(p, 'init', D.init, ['he', 'xavier', 'uniform', 'normal']);
   const initScale = real(p, 'initScale', D.initScale, (x) => x > 0, 'a finite number > 0');
   const batchSize = int(p, 'batchSize', 1, L.maxSamples, D.batchSize);
   const restarts = int(p, 'restarts', 1, L.maxRestarts, D.restarts);

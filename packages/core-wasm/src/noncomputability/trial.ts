@@ -3,6 +3,7 @@
  * paired batch function of the orchestrator contract, in which both signs of trial t share the
  * random stream t.
  */
+import type { TrialKey, TrialRange } from '../trials.js';
 import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import type { Algorithm, AlgorithmContext, AlgorithmOutput } from './algorithm.js';
@@ -41,8 +42,8 @@ export interface NoncomputabilityTrialResult {
 
 /** Both signs of trial t (SPEC §3.5's paired design). */
 export interface NoncomputabilityPairResult {
-  /** Trial index (the stream id's low word). */
-  t: number;
+  /** Trial index t (the stream id's low word). */
+  trial: number;
   plus: NoncomputabilityTrialResult;
   minus: NoncomputabilityTrialResult;
   /** True when the two runs returned bit-identical networks (always, when every read had n ≤ K under the adversarial oracle). */
@@ -50,15 +51,7 @@ export interface NoncomputabilityPairResult {
 }
 
 /** Which trials of which cell to run. */
-export interface NoncomputabilityTrialRange {
-  /** Run seed (integer in [0, 2^53)). */
-  seed: number;
-  /** High word of the stream id: hash32 of the canonical cell key. */
-  streamHi: number;
-  /** First trial index. */
-  tStart: number;
-  /** Number of pairs. */
-  count: number;
+export interface NoncomputabilityTrialRange extends TrialRange {
   /** Use this algorithm object instead of resolving `params.algorithm` (plugin development, tests). */
   algorithm?: Algorithm;
 }
@@ -224,7 +217,7 @@ function assemblePair(cell: PreparedCell, alg: Algorithm, t: number, who: string
       }
     });
   }
-  return { t, plus: p.result, minus: m.result, identical };
+  return { trial: t, plus: p.result, minus: m.result, identical };
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -391,12 +384,7 @@ export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial
 }
 
 /** Options of `runNoncomputabilityTrial`. */
-export interface SingleTrialOptions {
-  /** Run seed. */
-  seed: number;
-  /** Trial index t (default 0) and stream high word (default 0). */
-  t?: number;
-  streamHi?: number;
+export interface SingleTrialOptions extends Pick<TrialKey, 'seed'>, Partial<Omit<TrialKey, 'seed'>> {
   /** Use this algorithm object instead of `params.algorithm`. */
   algorithm?: Algorithm;
 }
@@ -408,7 +396,7 @@ export interface SingleTrialOptions {
  */
 export function runNoncomputabilityTrial(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, sign: 1 | -1, options: SingleTrialOptions): NoncomputabilityTrialResult {
   if (sign !== 1 && sign !== -1) throw new CoreError('E_ARG', `runNoncomputabilityTrial sign: expected 1 (ι⁺_K) or -1 (ι⁻_K), got ${formatValue(sign)}`);
-  const t = options.t ?? 0;
+  const t = options.trial ?? 0;
   const streamHi = options.streamHi ?? 0;
   const { cell, alg } = setup(params, { seed: options.seed, streamHi, tStart: t, count: 1, ...(options.algorithm ? { algorithm: options.algorithm } : {}) });
   const who = where(cell, alg, options.seed, streamHi, t);

@@ -10,7 +10,7 @@ import {
   runInstabilityTrials,
   type InstabilityParams,
   type InstabilityTrialResult,
-} from '@paradox/core-wasm';
+} from '@paradox/core-wasm/instability';
 import { moments, type ValueStream } from '../stats/moments.js';
 import type { InstabilityCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';

@@ -14,7 +14,7 @@ import {
   runNoncomputabilityTrialsAsync,
   type NoncomputabilityPairResult,
   type NoncomputabilityParams,
-} from '@paradox/core-wasm';
+} from '@paradox/core-wasm/noncomputability';
 import type { ValueStream } from '../stats/moments.js';
 import { moments } from '../stats/moments.js';
 import { minInterval, sumInterval } from '../stats/intervals.js';

@@ -3,14 +3,13 @@
  * train a fixed-width network, construct ψ_T, attack and certify both, and evaluate both on a grid.
  * Browser-safe (no Node imports): the explorer's worker and the report both call it.
  */
+import { forward, type Core } from '@paradox/core-wasm';
 import {
-  forward,
   INSTABILITY_PARAM_KEYS,
   normaliseInstabilityParams,
   runInstabilityTrial,
-  type Core,
   type InstabilityTrialDetail,
-} from '@paradox/core-wasm';
+} from '@paradox/core-wasm/instability';
 import type { InstabilityCell } from '../charts/types.js';
 import type { AdversarialPoint, BoundaryPoint, BoundaryScene } from '../charts/decision-boundary.js';
 import { gridInputs, stripesExtent, stripesOnGrid, type PlaneGrid } from './grid.js';
@@ -201,17 +200,17 @@ function planeTrial(
   const stream = { seed, streamHi: STREAM_HI, trial };
   const net = runInstabilityTrial(core, netParams, stream);
   const psi = runInstabilityTrial(core, { ...common, method: 'construct-stable' }, stream);
-  const d = net.train.d;
+  const d = net.network.dims[0]!;
   const mu = Number(common['mu']);
   const radius = shown.radius;
   const extent = stripesExtent(mu);
   const h = Math.min(0.5, Math.max(extent.x2[1] - 0.5, radius * 1.2));
   const grid: PlaneGrid = { extent: { x1: [0, 1], x2: [0.5 - h, 0.5 + h] }, nx, ny };
   const inputs = gridInputs(grid, d);
-  const X = new Float64Array([...net.train.X, ...net.val.X]);
+  const X = new Float64Array([...net.train.x, ...net.val.x]);
   const points: BoundaryPoint[] = [];
   for (const [set, ps] of [['train', net.train], ['validation', net.val]] as const) {
-    for (let i = 0; i < ps.n; i++) points.push({ x1: ps.X[i * d]!, x2: ps.X[i * d + 1]!, label: ps.y[i] === 1 ? 1 : 0, set });
+    for (let i = 0; i < ps.y.length; i++) points.push({ x1: ps.x[i * d]!, x2: ps.x[i * d + 1]!, label: ps.y[i] === 1 ? 1 : 0, set });
   }
   return {
     params: shown,
@@ -221,7 +220,7 @@ function planeTrial(
     mu,
     grid,
     points,
-    counts: { train: net.train.n, val: net.val.n },
+    counts: { train: net.train.y.length, val: net.val.y.length },
     network: view(net, forward(core, net.network, inputs), X, d, radius),
     psi: view(psi, forward(core, psi.network, inputs), X, d, radius),
     pieceBound: net.pieceBound,

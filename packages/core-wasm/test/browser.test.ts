@@ -79,12 +79,13 @@ const PAGE_SCRIPT = `async (setup) => {
 
 /** Runs in the page: plugins by file path are refused clearly; a plugin from a URL loads and runs. */
 const PLUGIN_SCRIPT = `async () => {
-  const m = await import('/dist/index.js');
+  const root = await import('/dist/index.js');
+  const m = await import('/dist/noncomputability/index.js');
   let refused;
   try { await m.loadPlugin('./my-algo.mjs'); } catch (e) { refused = { name: e.name, code: e.code, message: e.message }; }
   const source = 'export default { name: "first-coordinate", run(ctx) { const s = ctx.tools.reduced(ctx.read(ctx.budget), 0).s; const slopes = new Array(ctx.d).fill(0); slopes[0] = s; return { network: ctx.tools.linear(slopes) }; } };';
   const url = 'data:text/javascript,' + encodeURIComponent(source);
-  const core = await m.loadCore({ source: new URL('/build/release.wasm', location.href) });
+  const core = await root.loadCore({ source: new URL('/build/release.wasm', location.href) });
   const pairs = await m.runNoncomputabilityTrialsAsync(core, { algorithm: 'plugin', plugin: url, K: 8, readBits: 8 }, { seed: 1, streamHi: 0, tStart: 0, count: 2 });
   return { refused, identical: pairs.map((p) => p.identical), plus: pairs.map((p) => p.plus.success), minus: pairs.map((p) => p.minus.success) };
 }`;

@@ -119,7 +119,7 @@ describe('trial brackets: the upper end holds in exact arithmetic', () => {
     for (const p of cases) {
       const t = runInstabilityTrial(core, p, { seed: 17, streamHi: 2, trial: 0 });
       const norm = (p.norm ?? 'linf') as 'linf' | 'l2';
-      const X = [...t.train.X, ...t.val.X];
+      const X = [...t.train.x, ...t.val.x];
       const d = t.network.dims[0]!;
       const n = X.length / d;
       for (let i = 0; i < n; i++) {

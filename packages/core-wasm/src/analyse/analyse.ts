@@ -11,17 +11,14 @@ import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import { forward } from '../mlp.js';
 import { createNetwork, validateNetwork, layerOffset, type Network } from '../network.js';
-import { PhiloxStream } from '../rng.js';
+import { PhiloxStream, SUBSTREAM } from '../rng.js';
 import { certify } from '../instability/attack.js';
 import type { CertMethod, NormName } from '../instability/params.js';
 import { checkCriterion, criterionScore, type Criterion, type InputBox, type LabelledData } from '../io/data.js';
 import { deepfool, pgd, randomSearch, type AttackTarget, type Witness } from './attacks.js';
 
-/**
- * Substream of `analyse`'s attack randomness (stream = point index); distinct from the generic
- * defaults data 0, init 1, minibatch 2 of `SUBSTREAM`.
- */
-export const ANALYSE_SUBSTREAM = 3;
+/** Substream of `analyse`'s attack randomness (stream = point index): `SUBSTREAM.analyse`. */
+export const ANALYSE_SUBSTREAM = SUBSTREAM.analyse;
 
 /** Options of `analyse`. Defaults in `ANALYSE_DEFAULTS`. */
 export interface AnalyseOptions {

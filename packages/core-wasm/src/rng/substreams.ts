@@ -16,6 +16,8 @@ export const SUBSTREAM = Object.freeze({
   init: 1,
   /** `train`'s default (`TRAIN_DEFAULTS.substream`): the minibatch order. */
   minibatch: 2,
+  /** `analyse`'s attack randomness (stream = the point's index; drawn in TypeScript). */
+  analyse: 3,
   /** An instability trial's stream (seed; streamLo = trial t, streamHi = hash32(cell)). */
   instability: Object.freeze({
     /** The training set T. `sampleStripes` with this substream reproduces it. */

@@ -3,9 +3,9 @@
  * come from core-wasm; this file says how a batch of paired trials becomes counts and columns,
  * which proportions the stopping rules watch, the run-level theorem guard, and the summary cell.
  */
+import { CoreError } from '@paradox/core-wasm';
 import {
   BUILT_IN_ALGORITHMS,
-  CoreError,
   loadPlugin,
   NONCOMPUTABILITY_PARAM_KEYS,
   noncomputabilityConstants,

@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { candidateSegments, dichotomy, forward, loadCore, PhiloxStream, runInstabilityTrial, type Core, type LabelledData } from '../src/index.js';
+import {
+  candidateSegments,
+  dichotomy,
+  forward,
+  loadCore,
+  PhiloxStream,
+  type Core,
+  type LabelledData,
+} from '../src/index.js';
+import { runInstabilityTrial } from '../src/instability/index.js';
 import { randomNet } from './helpers.js';
 
 let core: Core;
@@ -21,8 +30,8 @@ describe('dichotomy diagnostic (Lemma C on any segment)', () => {
         const params = { d: 2, r: 200, s: 100, epochs: 30, delta: 1 / (4 * c.m), ...c, certify: [], attacks: ['fgsm'] };
         const t = runInstabilityTrial(core, params, { seed: 40 + i, streamHi: 0, trial });
         if (t.stripesCovered !== c.m) continue;
-        const n = t.train.n + t.val.n;
-        const data: LabelledData = { n, d: 2, x: new Float64Array([...t.train.X, ...t.val.X]), y: new Float64Array([...t.train.y, ...t.val.y]) };
+        const n = t.train.y.length + t.val.y.length;
+        const data: LabelledData = { n, d: 2, x: new Float64Array([...t.train.x, ...t.val.x]), y: new Float64Array([...t.train.y, ...t.val.y]) };
         // The mid-line x_2 = 1/2 over x_1 ∈ [0, 1]; every data point is at distance μ from it.
         const r = dichotomy(core, t.network, data, { p: [0, 0.5], q: [1, 0.5], tube: c.mu * (1 + 1e-9) });
         expect(r.points).toBe(n);

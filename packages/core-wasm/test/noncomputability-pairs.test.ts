@@ -3,7 +3,8 @@
 // method, seed, shape and batch size, divergent runs included.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PhiloxStream, loadCore, runNoncomputabilityTrials, type Core } from '../src/index.js';
+import { PhiloxStream, loadCore, type Core } from '../src/index.js';
+import { runNoncomputabilityTrials } from '../src/noncomputability/index.js';
 import { builtInAlgorithm } from '../src/noncomputability/algorithms.js';
 import { optimiseConfig, optimiseInCore, optimisePairsInCore, type ProblemShape } from '../src/noncomputability/kernel.js';
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CoreError, loadCore, runInstabilityTrial, runTrainingPluginTrial, judgeNetwork, type Core, type TrainingPlugin } from '../src/index.js';
+import { CoreError, loadCore, runTrainingPluginTrial, judgeNetwork, type Core, type TrainingPlugin } from '../src/index.js';
+import { runInstabilityTrial } from '../src/instability/index.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ const sameAsTrain: TrainingPlugin = (ctx) => {
   const o = ctx.options as Record<string, never>;
   const net = ctx.kernels.initNetwork();
   const r = ctx.kernels.train(net, { x: ctx.train.x, y: ctx.train.y }, {
-    loss: o.loss, optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, beta1: o.beta1, beta2: o.beta2, eps: o.eps, l1: o.l1, l2: o.l2,
+    loss: o.loss, optimizer: o.optimizer, lr: o.lr, beta1: o.beta1, beta2: o.beta2, adamEps: o.adamEps, l1: o.l1, l2: o.l2,
     epochs: o.epochs, batchSize: o.batchSize, shuffle: o.shuffle,
   });
   if (r.status !== 'completed') throw new Error(r.message);

@@ -17,7 +17,8 @@ import { PhiloxStream } from '../rng.js';
 import { SUBSTREAM } from '../rng/substreams.js';
 import { train, type TrainOptions, type TrainResult } from '../train.js';
 import { normaliseInstabilityParams, type InstabilityParams } from '../instability/params.js';
-import { sampleStripes, type PointSet } from '../instability/problem.js';
+import { sampleStripes } from '../instability/problem.js';
+import { trialStream, type TrialKey } from '../trials.js';
 import { attack, certifiedRadius } from '../instability/attack.js';
 import { dichotomy } from '../analyse/dichotomy.js';
 
@@ -52,7 +53,7 @@ export interface TrainingContext {
 export type TrainingPlugin = (ctx: TrainingContext) => Network | { dims: readonly number[]; bias: boolean; params: ArrayLike<number> };
 
 /** Substream of the plugin's own random stream (distinct from the trial's substreams 1–6). */
-export const PLUGIN_SUBSTREAM = 7;
+export const PLUGIN_SUBSTREAM = SUBSTREAM.instability.trainingPlugin;
 
 /** Measurements of a network on a stripes trial (SPEC §2 names). */
 export interface JudgedTrial {
@@ -74,8 +75,8 @@ function median(v: number[]): number {
 }
 
 /** The trial's data sets T and V (the same draws as the built-in trial). */
-export function trialData(core: Core, p: InstabilityParams, stream: { seed: number; streamHi: number; trial: number }): { train: PointSet; val: PointSet } {
-  const c = { seed: stream.seed, streamHi: stream.streamHi, streamLo: stream.trial };
+export function trialData(core: Core, p: InstabilityParams, stream: TrialKey): { train: Dataset<Float64Array>; val: Dataset<Float64Array> } {
+  const c = { seed: stream.seed, stream: trialStream(stream.streamHi, stream.trial) };
   return {
     train: sampleStripes(core, p, p.r, { ...c, substream: SUBSTREAM.instability.trainSet }),
     val: sampleStripes(core, p, p.s, { ...c, substream: SUBSTREAM.instability.validationSet }),
@@ -90,22 +91,22 @@ export function judgeNetwork(core: Core, params: Partial<InstabilityParams> | Re
     throw new CoreError('E_SHAPE', `network.dims: expected [${p.d}, …, 1] for this problem (d = ${p.d}, one output), got [${net.dims.join(', ')}]`);
   }
   const { train: T, val: V } = trialData(core, p, stream);
-  const acc = (s: PointSet): number => {
-    if (s.n === 0) return NaN;
-    const phi = forward(core, net, s.X);
+  const acc = (s: Dataset<Float64Array>): number => {
+    if (s.y.length === 0) return NaN;
+    const phi = forward(core, net, s.x);
     let c = 0;
-    for (let i = 0; i < s.n; i++) if (Math.abs(phi[i]! - s.y[i]!) < 0.5) c++;
-    return c / s.n;
+    for (let i = 0; i < s.y.length; i++) if (Math.abs(phi[i]! - s.y[i]!) < 0.5) c++;
+    return c / s.y.length;
   };
-  const n = T.n + V.n;
-  const X = new Float64Array([...T.X, ...V.X]);
+  const n = T.y.length + V.y.length;
+  const X = new Float64Array([...T.x, ...V.x]);
   const Y = new Float64Array([...T.y, ...V.y]);
   const stripes = new Set<number>();
   for (let i = 0; i < n; i++) stripes.add(Math.min(p.m - 1, Math.floor(p.m * X[i * p.d]!)));
   const mid = (x1: number): number[] => Array.from({ length: p.d }, (_, k) => (k === 0 ? x1 : 0.5));
   const dic = dichotomy(core, net, { n, d: p.d, x: X, y: Y }, { p: mid(0), q: mid(1), tube: p.mu * (1 + 1e-9) });
   const P = pieceBound(net.dims);
-  const allCorrect = acc(T) === 1 && (V.n === 0 || acc(V) === 1);
+  const allCorrect = acc(T) === 1 && (V.y.length === 0 || acc(V) === 1);
   const covered = stripes.size === p.m;
   const witnessStripes = new Set(dic.witnesses.map((w) => Math.min(p.m - 1, Math.floor(p.m * X[w.index * p.d]!)))).size;
   const cert: number[] = [];
@@ -113,7 +114,7 @@ export function judgeNetwork(core: Core, params: Partial<InstabilityParams> | Re
   for (let i = 0; i < n; i++) {
     const x = X.subarray(i * p.d, (i + 1) * p.d);
     cert.push(certifiedRadius(core, net, x, p.m, { norm: p.norm, method: 'crown', directed: true, iters: 12 }));
-    const a = attack(core, net, x, { kind: 'bisect', m: p.m, norm: p.norm, eps: 1, seed: stream.seed, streamLo: stream.trial, streamHi: stream.streamHi });
+    const a = attack(core, net, x, { kind: 'bisect', m: p.m, norm: p.norm, eps: 1, seed: stream.seed, stream: trialStream(stream.streamHi, stream.trial) });
     att.push(a.norm);
   }
   return {
@@ -173,21 +174,21 @@ export function runTrainingPluginTrial(
   const where = `${cell}, seed ${stream.seed}, trial ${stream.trial}`;
   const dims = [p.d, ...p.hidden, 1];
   const { train: T } = trialData(core, p, stream);
-  const streamId = stream.streamHi * 2 ** 32 + stream.trial;
+  const streamId = trialStream(stream.streamHi, stream.trial);
   const g = new PhiloxStream({ seed: stream.seed, stream: streamId, substream: PLUGIN_SUBSTREAM });
   const options = {
-    loss: p.loss, optimizer: p.optimizer, lr: p.lr, momentum: p.beta1, beta1: p.beta1, beta2: p.beta2, eps: p.adamEps, l1: p.l1, l2: p.l2,
+    loss: p.loss, optimizer: p.optimizer, lr: p.lr, beta1: p.beta1, beta2: p.beta2, adamEps: p.adamEps, l1: p.l1, l2: p.l2,
     epochs: p.epochs, batchSize: p.batchSize, shuffle: p.shuffle, init: p.init, initScale: p.initScale,
   };
   const ctx: TrainingContext = deepFreeze({
-    train: { n: T.n, d: T.d, x: T.X.slice(), y: T.y.slice() },
+    train: { n: T.y.length, d: p.d, x: T.x.slice(), y: T.y.slice() },
     dims,
     bias: p.bias,
     options,
     rng: { nextU32: () => g.nextU32(), uniform: () => g.uniform(), normal: () => g.normal() },
     kernels: {
       initNetwork: (init: InitKind = p.init, scale: number = p.initScale) =>
-        initNetwork(core, dims, p.bias, { init, scale, seed: stream.seed, stream: streamId, substream: SUBSTREAM.instability.init }),
+        initNetwork(core, dims, p.bias, { init, initScale: scale, seed: stream.seed, stream: streamId, substream: SUBSTREAM.instability.init }),
       train: (net: Network, data: Dataset, o: Omit<TrainOptions, 'seed' | 'stream' | 'substream'> = {}) =>
         train(core, net, data, { ...o, seed: stream.seed, stream: streamId, substream: SUBSTREAM.instability.minibatch }),
       forward: (net: Network, x: ArrayLike<number>) => forward(core, net, x),

@@ -35,6 +35,8 @@ export const SUBSTREAM = Object.freeze({
      * attacker is created on it, but every attacked point draws from `pointBase + i`.
      */
     attack: 6,
+    /** A training plugin's `ctx.rng` (drawn in TypeScript; src/plugins/training.ts). */
+    trainingPlugin: 7,
     /** Point i of T ∪ V draws its attack starts and random search from substream `pointBase + i` (2^31 + i). */
     pointBase: 0x80000000,
   }),

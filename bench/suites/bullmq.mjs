@@ -68,7 +68,7 @@ async function startRedis() {
 
 /** A worker process calling the programmatic startWorker (what `paradox worker` does). */
 async function startWorkerProcess(url) {
-  const entry = import.meta.resolve('@paradox/orchestrator');
+  const entry = import.meta.resolve('@paradox/orchestrator/worker');
   const code = `
     import { startWorker } from ${JSON.stringify(entry)};
     const ac = new AbortController();

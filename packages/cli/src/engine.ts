@@ -2,7 +2,7 @@
  * Running, resuming and reporting one or several sweeps with progress, Ctrl-C handling, the HTML
  * report and the headline. `run`, `demo` and `resume` are thin layers over this file.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   normaliseSpec,
@@ -22,7 +22,9 @@ import { formatDuration, formatRate, groupInt } from './progress/format.js';
 import { ProgressModel } from './progress/model.js';
 import { PlainRenderer, SilentRenderer, TtyRenderer, type ProgressRenderer } from './progress/render.js';
 import { writeReportIfAvailable, type ReportOutcome } from './report.js';
-import { MANIFEST, readManifest } from './rundir.js';
+import { listRuns, readManifest, RUN_FILES } from '@paradox/orchestrator/run-dir';
+
+export { listRuns };
 
 /** Execution settings from the command line (each overrides the spec). */
 export interface ExecOptions {
@@ -191,7 +193,7 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
  */
 function withResumeHint(e: unknown, dir: string, ctx: Context): unknown {
   const cwd = ctx.cwd;
-  if (exitCodeOf(e) !== 1 || !existsSync(join(dir, 'spec.json'))) return e;
+  if (exitCodeOf(e) !== 1 || !existsSync(join(dir, RUN_FILES.spec))) return e;
   const rel = relative(cwd, dir) || '.';
   const hint =
     codeOf(e) === 'E_THEOREM'
@@ -234,14 +236,14 @@ export function printHeadlines(ctx: Context, session: SessionResult, json: boole
 /** The jobs that finish a run directory (single, or a manifest of several). */
 export async function resumeJobs(dir: string): Promise<Job[]> {
   const manifest = readManifest(dir);
-  if (!manifest) return [await resumeJob(await runName(dir), dir)];
+  if (!manifest) return [await resumeJob(listRuns(dir)[0]!.label, dir)];
   const jobs: Job[] = [];
   for (const r of manifest.runs) {
     const sub = join(dir, r.subdir);
     const label = `${manifest.source}/${r.name}`;
     if (!existsSync(sub)) {
       // Never started (the session stopped before it): start it now from the stored spec.
-      jobs.push({ label, dir: sub, spec: normaliseSpec(r.spec, `${join(dir, MANIFEST)} (${r.name})`) });
+      jobs.push({ label, dir: sub, spec: normaliseSpec(r.spec, `${join(dir, RUN_FILES.manifest)} (${r.name})`) });
       continue;
     }
     jobs.push(await resumeJob(label, sub));
@@ -251,26 +253,11 @@ export async function resumeJobs(dir: string): Promise<Job[]> {
 
 /** A resume job, or a finished one when the run's summary says it is complete. */
 async function resumeJob(label: string, dir: string): Promise<Job> {
-  if (existsSync(join(dir, 'summary.json'))) {
+  if (existsSync(join(dir, RUN_FILES.summary))) {
     const summary = await readSummary(dir).catch(() => undefined);
     if (summary?.run.complete) return { label, dir, finished: summary };
   }
   return { label, dir };
-}
-
-/** A run's name: from summary.json, else from the stored spec (a run that failed early has no summary yet). */
-async function runName(dir: string): Promise<string> {
-  try {
-    return (await readSummary(dir)).run.name;
-  } catch {
-    try {
-      const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { name?: unknown };
-      if (typeof spec.name === 'string') return spec.name;
-    } catch {
-      // fall through to the directory name
-    }
-    return dir.replace(/^.*[\\/]/, '');
-  }
 }
 
 /** The summaries of a run directory (single or multi), in manifest order, with labels. */
@@ -280,19 +267,10 @@ export async function readSummaries(dir: string): Promise<Array<{ label: string;
   const out: Array<{ label: string; dir: string; summary: Summary }> = [];
   for (const r of manifest.runs) {
     const sub = join(dir, r.subdir);
-    if (!existsSync(join(sub, 'summary.json'))) continue;
+    if (!existsSync(join(sub, RUN_FILES.summary))) continue;
     out.push({ label: `${manifest.source}/${r.name}`, dir: sub, summary: await readSummary(sub) });
   }
   return out;
-}
-
-/** The single runs of a run directory (itself, or the started parts of a multi-spec run), with labels. */
-export async function listRuns(dir: string): Promise<Array<{ label: string; dir: string }>> {
-  const manifest = readManifest(dir);
-  if (!manifest) return [{ label: await runName(dir), dir }];
-  return manifest.runs
-    .map((r) => ({ label: `${manifest.source}/${r.name}`, dir: join(dir, r.subdir) }))
-    .filter((r) => existsSync(join(r.dir, 'spec.json')));
 }
 
 /** Makes sure the parent of a multi-spec run exists before its children are created. */

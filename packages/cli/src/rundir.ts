@@ -2,20 +2,12 @@
  * Run directories: the default `./runs/<name>-<timestamp>`, the never-overwrite rule, and the
  * manifest that ties several specs (one per experiment, like the demo) into one directory.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { RUN_FILES } from '@paradox/orchestrator/run-dir';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
-/** File name of the manifest of a multi-spec run directory. */
-export const MANIFEST = 'paradox-runs.json';
-
-/** The manifest: which sub-run lives in which subdirectory, with its spec, so `resume` can finish it. */
-export interface Manifest {
-  format: 'paradox-runs/1';
-  /** Preset or file name the runs came from. */
-  source: string;
-  runs: Array<{ name: string; subdir: string; spec: Record<string, unknown> }>;
-}
+export { readManifest, writeManifest, type Manifest } from '@paradox/orchestrator/run-dir';
 
 /** `20261125-131502` in UTC: sortable, no characters that need quoting. */
 export function timestamp(d = new Date()): string {
@@ -38,7 +30,7 @@ export function chooseRunDir(cwd: string, name: string, out: string | undefined,
   if (out !== undefined) {
     const dir = resolve(cwd, out);
     if (occupied(dir)) {
-      const hint = existsSync(join(dir, 'spec.json')) || existsSync(join(dir, MANIFEST)) ? `; to continue that run: ${invocation} resume ${out}` : '';
+      const hint = existsSync(join(dir, RUN_FILES.spec)) || existsSync(join(dir, RUN_FILES.manifest)) ? `; to continue that run: ${invocation} resume ${out}` : '';
       throw new UsageError(`--out ${out}: ${dir} already exists and is not empty; paradox never overwrites a run directory (choose a new --out${hint})`, {
         code: 'E_RUN_DIR_EXISTS',
       });
@@ -62,28 +54,13 @@ export function subdirNames(names: string[]): string[] {
   });
 }
 
-/** Writes the manifest (creating `dir`). */
-export function writeManifest(dir: string, m: Manifest): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, MANIFEST), `${JSON.stringify(m, null, 2)}\n`);
-}
-
-/** The manifest of `dir`, or undefined when `dir` is a single run. */
-export function readManifest(dir: string): Manifest | undefined {
-  const path = join(dir, MANIFEST);
-  if (!existsSync(path)) return undefined;
-  const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-  if (m.format !== 'paradox-runs/1' || !Array.isArray(m.runs)) throw new UsageError(`${path}: not a paradox-runs/1 manifest`, { code: 'E_RUN_DIR' });
-  return m;
-}
-
 /** Checks that `dir` is a run directory (single or multi) and returns its absolute path. */
 export function requireRunDir(cwd: string, dir: string, command: string): string {
   const abs = resolve(cwd, dir);
   if (!existsSync(abs)) throw new UsageError(`${command}: ${dir}: no such directory; expected a run directory (runs/<name>-<timestamp>)`, { command, code: 'E_RUN_DIR' });
   if (!statSync(abs).isDirectory()) throw new UsageError(`${command}: ${dir}: not a directory; expected a run directory`, { command, code: 'E_RUN_DIR' });
-  if (!existsSync(join(abs, MANIFEST)) && !existsSync(join(abs, 'spec.json')) && !existsSync(join(abs, 'summary.json'))) {
-    throw new UsageError(`${command}: ${dir}: not a paradox run directory (no spec.json, summary.json or ${MANIFEST} in it)`, { command, code: 'E_RUN_DIR' });
+  if (!existsSync(join(abs, RUN_FILES.manifest)) && !existsSync(join(abs, RUN_FILES.spec)) && !existsSync(join(abs, RUN_FILES.summary))) {
+    throw new UsageError(`${command}: ${dir}: not a paradox run directory (no ${RUN_FILES.spec}, ${RUN_FILES.summary} or ${RUN_FILES.manifest} in it)`, { command, code: 'E_RUN_DIR' });
   }
   return abs;
 }

@@ -16,5 +16,7 @@ export { specJsonSchema } from './spec/schema.js';
 export { loadSpec, loadSpecFile, type LoadSpecFileOptions, type SpecFileDocument } from './spec/load.js';
 export { MAX_SPEC_BYTES, MAX_YAML_ALIASES } from './spec/parse.js';
 export { runSweep, resumeRun } from './run/run.js';
-export { readSummary } from './summary/read.js';
+export { parseSummary, readSummary } from './summary/read.js';
+export { RUN_FILES } from './run-dir/files.js';
+export { listRuns, readManifest, writeManifest, type Manifest, type RunEntry } from './run-dir/index.js';
 export { openRunStore } from './store/reader.js';

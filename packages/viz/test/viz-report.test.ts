@@ -15,7 +15,6 @@ function writeRun(dir: string, summary: Summary, spec: unknown): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-  writeFileSync(join(dir, 'environment.json'), JSON.stringify({ node: 'v20.0.0', cpus: 2, elapsedMs: 1234, workers: 2 }));
 }
 
 /** A boundary scene computed in TS (the shortcut σ), so this test does not need core-wasm. */

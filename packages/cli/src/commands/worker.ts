@@ -1,5 +1,5 @@
 /** `paradox worker --redis URL`: run batches from a BullMQ queue on this machine. */
-import type { WorkerEvent, WorkerHandle } from '@paradox/orchestrator';
+import type { WorkerEvent, WorkerHandle } from '@paradox/orchestrator/worker';
 import { intOption } from '../args.js';
 import { println } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -63,7 +63,7 @@ export const workerCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const { startWorker } = await import('@paradox/orchestrator');
+      const { startWorker } = await import('@paradox/orchestrator/worker');
       handle = await startWorker({
         redis,
         signal: controller.signal,

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OrchestratorError } from '../errors.js';
+import { RUN_FILES } from '../run-dir/files.js';
 import type { Cell, NormalisedSpec } from '../spec/types.js';
 import type { BatchResult, Json } from '../worker/protocol.js';
 import { columnBlob, decompressColumn } from '../worker/columns.js';
@@ -28,9 +29,9 @@ import { Lease } from './lease.js';
 /** Format tag of the database; a store of another format is refused. */
 export const STORE_FORMAT = 'paradox-run/1';
 /** File name of the database inside a run directory. */
-export const DB_FILE = 'run.sqlite';
+export const DB_FILE = RUN_FILES.store;
 /** File name of the stored spec. */
-export const SPEC_FILE = 'spec.json';
+export const SPEC_FILE = RUN_FILES.spec;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;

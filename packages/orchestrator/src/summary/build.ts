@@ -6,6 +6,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentDefinition } from '../experiments/types.js';
+import { RUN_FILES } from '../run-dir/files.js';
 import type { Cell, NormalisedSpec } from '../spec/types.js';
 import { clopperPearson, hoeffding, wilson } from '../stats/intervals.js';
 import { confidenceSequence } from '../stats/sequential.js';
@@ -88,8 +89,8 @@ function writeAtomic(path: string, text: string): void {
 
 /** Write summary.json and summary.csv into the run directory. */
 export function writeSummary(dir: string, summary: Summary): string {
-  const path = join(dir, 'summary.json');
+  const path = join(dir, RUN_FILES.summary);
   writeAtomic(path, `${JSON.stringify(summary, null, 2)}\n`);
-  writeAtomic(join(dir, 'summary.csv'), summaryCsv(summary));
+  writeAtomic(join(dir, RUN_FILES.summaryCsv), summaryCsv(summary));
   return path;
 }

@@ -2,7 +2,7 @@
  * What a chart builder returns: a Vega-Lite specification kept as plain JSON (users can save,
  * edit and re-render it) plus the words the report prints around it.
  */
-import type { CellSummary, InstabilityCell, Moments, NoncomputabilityCell, Summary } from '@paradox/orchestrator';
+import type { CellSummary, InstabilityCell, Moments, NoncomputabilityCell, Summary } from '@paradox/orchestrator/summary';
 
 export type { CellSummary, InstabilityCell, Moments, NoncomputabilityCell, Summary };
 

@@ -21,7 +21,7 @@ export interface RunTimings {
 
 /** Read per-batch timings through the orchestrator's run store API (read-only). */
 export async function readRunTimings(dir: string): Promise<RunTimings> {
-  const { openRunStore } = await import('@paradox/orchestrator');
+  const { openRunStore } = await import('@paradox/orchestrator/run-dir');
   const store = openRunStore(dir);
   try {
     const rows = store.batches();

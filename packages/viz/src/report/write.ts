@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Core } from '@paradox/core-wasm';
+import { RUN_FILES } from '@paradox/orchestrator/run-dir';
 import { boundaryScene, cellBoundaryTrial } from '../boundary/trial.js';
 import { hasData, instabilityCells } from '../charts/cells.js';
 import { decisionBoundaryChart, type BoundaryScene } from '../charts/decision-boundary.js';
@@ -122,13 +123,13 @@ function runSection(run: LoadedRun, rendered: RenderedChart[], extraEnv: Record<
         )
         .join('')}</ul>`
     : '<p class="muted">No finished trials yet: nothing to summarise.</p>';
-  const env = { ...(run.environment ?? {}), ...(extraEnv ?? {}) };
+  const env = { ...(extraEnv ?? {}) };
   const envHtml = Object.keys(env).length
     ? facts(Object.entries(env).map(([k, v]) => [k, describeValue(v)]))
     : '<p class="muted">No environment or timings recorded.</p>';
   const spec =
     run.spec === undefined
-      ? '<p class="muted">No normalised spec file in the run directory.</p>'
+      ? `<p class="muted">No ${RUN_FILES.spec} in the run directory.</p>`
       : `<p class="muted">From ${esc(run.specSource ?? 'the run directory')}.</p><pre class="spec">${esc(typeof run.spec === 'string' ? run.spec : JSON.stringify(run.spec, null, 2))}</pre>`;
   return `<section class="run" id="${id}" data-experiment="${esc(s.run.experiment)}">
 <h2>${esc(runLabel(run))} <span class="badge ${complete ? 'complete' : 'partial'}">${complete ? 'complete' : 'partial'}</span></h2>
@@ -253,7 +254,7 @@ export async function writeReport(target: string | string[], options: ReportOpti
   if (options.out === undefined && Array.isArray(target)) {
     throw new ReportError('writeReport: options.out is required when the target is a list of run directories');
   }
-  const out = resolve(options.out ?? join(target as string, 'report.html'));
+  const out = resolve(options.out ?? join(target as string, RUN_FILES.report));
   const assetsDir = join(dirname(out), 'charts');
   const writeAssets = options.assets ?? true;
   const assets: string[] = [];

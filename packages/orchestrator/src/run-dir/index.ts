@@ -1,0 +1,10 @@
+/**
+ * `@paradox/orchestrator/run-dir`: what a run directory holds and how to read it — the file names
+ * (`RUN_FILES`), the manifest of multi-spec runs, the list of runs in a directory, and read access
+ * to a run's store. No execution code (no worker threads, no Redis client) is loaded.
+ */
+export { RUN_FILES } from './files.js';
+export { readManifest, writeManifest, type Manifest } from './manifest.js';
+export { listRuns, type RunEntry } from './list.js';
+export { openRunStore } from '../store/reader.js';
+export type { BatchRow, RunStoreReader, TrialRow } from '../store/types.js';

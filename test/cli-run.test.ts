@@ -124,6 +124,12 @@ describe('multi-spec files', () => {
     const events = ndjson(r.stdout);
     expect(events.every((e) => e.type === 'headline' || e.run === 'two/small')).toBe(true);
     expect(existsSync(join(dir, 'two', 'second'))).toBe(false);
+    // Exporting the unfinished run works but says what is missing.
+    const early = paradox(['export', 'two', '--format', 'csv', '--out', 'early.csv'], { cwd: dir });
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stderr).toMatch(
+      /^warning: two is a multi-part run that is not finished \(small \(incomplete\), second \(not started\)\); the export holds only the finished work\. Finish it with: (npx )?paradox resume two$/m,
+    );
 
     const resumed = paradox(['resume', 'two', '--json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -156,7 +156,7 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       try {
         res = job.spec ? await runSweep(job.spec, { ...options, outDir: job.dir }) : await resumeRun(job.dir, options);
       } catch (e) {
-        throw withResumeHint(e, job.dir, ctx);
+        throw withResumeHint(e, job.dir, ctx, reportDir);
       } finally {
         r.finish();
       }
@@ -191,13 +191,19 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
  * A runtime failure after the run directory was created leaves a resumable run: say where it is
  * and how to continue (a theorem-guard failure is a bug to report, not something to resume).
  */
-function withResumeHint(e: unknown, dir: string, ctx: Context): unknown {
+function withResumeHint(e: unknown, dir: string, ctx: Context, top?: string): unknown {
   const cwd = ctx.cwd;
   if (exitCodeOf(e) !== 1 || !existsSync(join(dir, RUN_FILES.spec))) return e;
-  const rel = relative(cwd, dir) || '.';
+  // A part of a multi-spec run is resumed through its top directory, which also starts the parts
+  // not begun yet; resuming the part alone would leave them out.
+  const rel = relative(cwd, top ?? dir) || '.';
+  const location = (e as { location?: { cellKey?: string } }).location;
+  const plugin = location?.cellKey?.includes('"algorithm":"plugin"') === true;
   const hint =
     codeOf(e) === 'E_THEOREM'
-      ? `A theorem check failed: this is a bug in paradox; please report it with the cell and seed above. The run is kept in ${rel}.`
+      ? plugin
+        ? `The failing cell runs a plugin algorithm: a plugin that is not deterministic (or not a function of its inputs) breaks this check; fix the plugin. The run is kept in ${rel}.`
+        : `A theorem check failed: this is a bug in paradox; please report it with the cell and seed above. The run is kept in ${rel}.`
       : `The run is kept in ${rel}; once the cause is fixed, continue it with: ${command(ctx, `resume ${rel}`)}`;
   return new CliRuntimeError(`${(e as Error).message}\n${hint}`, { code: codeOf(e), cause: e });
 }

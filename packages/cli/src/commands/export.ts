@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { choiceOption } from '../args.js';
 import { command, println } from '../context.js';
 import { CliRuntimeError, UsageError } from '../errors.js';
-import { requireRunDir } from '../rundir.js';
+import { readManifest, requireRunDir } from '../rundir.js';
 import type { Command } from './types.js';
 
 /** The export formats (kept here so parsing does not load the Parquet writer). */
@@ -85,6 +85,33 @@ export const exportCommand: Command = {
       );
     }
     println(ctx.stdout, `Wrote ${written} rows × ${columns} columns to ${shown}`);
+    const missing = await unfinishedParts(dir);
+    if (missing.length > 0) {
+      const rel = relative(ctx.cwd, dir) || '.';
+      println(
+        ctx.stderr,
+        `warning: ${rel} is a multi-part run that is not finished (${missing.join(', ')}); the export holds only the finished work. ` +
+          `Finish it with: ${command(ctx, `resume ${rel}`)}`,
+      );
+    }
     return 0;
   },
 };
+
+/** The parts of a multi-spec run directory that are not complete (`name (not started)` / `name (incomplete)`); [] for a single run. */
+async function unfinishedParts(dir: string): Promise<string[]> {
+  const manifest = readManifest(dir);
+  if (!manifest) return [];
+  const { readSummary } = await import('@paradox/orchestrator');
+  const out: string[] = [];
+  for (const r of manifest.runs) {
+    const sub = join(dir, r.subdir);
+    if (!existsSync(join(sub, 'summary.json'))) {
+      out.push(`${r.name} (${existsSync(sub) ? 'no summary yet' : 'not started'})`);
+      continue;
+    }
+    const summary = await readSummary(sub).catch(() => undefined);
+    if (!summary?.run.complete) out.push(`${r.name} (incomplete)`);
+  }
+  return out;
+}

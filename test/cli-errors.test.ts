@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ndjson, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
 
-const COMMANDS = 'run, resume, report, export, analyse, worker, presets, demo, bench, explore';
+const COMMANDS = 'run, resume, report, export, analyse, verify, stripes, worker, presets, demo, bench, explore, explain';
 const PRESETS = 'breakdown, demo, instability, noncomputability';
 const RUN_FLAGS = '--out, --workers, --backend, --redis, --redis-password-file, --trials, --json, --help, --version, --debug';
 
@@ -296,7 +296,7 @@ describe('help and version', () => {
     expect(r.stdout).toMatch(new RegExp(`^paradox 0\\.0\\.0\ncore-wasm build sha256 ${wasm}\nnode ${process.version.replace(/\./g, '\\.')}\ngit commit ${head}(-dirty)?\n$`));
   });
 
-  it.each(['run', 'resume', 'report', 'export', 'analyse', 'verify', 'worker', 'presets', 'demo', 'bench', 'explore'])('%s --help shows usage, options and examples', (cmd) => {
+  it.each(['run', 'resume', 'report', 'export', 'analyse', 'verify', 'stripes', 'worker', 'presets', 'demo', 'bench', 'explore'])('%s --help shows usage, options and examples', (cmd) => {
     const r = paradox([cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^paradox ${cmd} — `));

@@ -5,6 +5,7 @@
  */
 import { GLOBAL_OPTIONS, helpText, parseCommandArgs } from './args.js';
 import { analyseCommand } from './commands/analyse.js';
+import { stripesCommand } from './commands/stripes.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { explainCommand } from './commands/explain.js';
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   exportCommand,
   analyseCommand,
   verifyCommand,
+  stripesCommand,
   workerCommand,
   presetsCommand,
   demoCommand,

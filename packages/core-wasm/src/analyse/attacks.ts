@@ -69,9 +69,15 @@ function scores(t: AttackTarget, etas: Float64Array[]): number[] {
   return etas.map((_, b) => criterionScore(t.criterion, out.subarray(b * K, (b + 1) * K), t.y));
 }
 
-/** Replay: the witness counts only if a forward pass at x + eta is wrong. */
+/**
+ * Replay: the witness counts only if a forward pass at z = fl(x + eta) is wrong. Its norm is that
+ * of z − x (the point actually evaluated), widened by a few ulps so that rounding in the
+ * subtraction and the norm cannot make the reported upper bound smaller than the true distance.
+ */
 export function confirm(t: AttackTarget, eta: Float64Array, attack: string): Witness | null {
-  return scores(t, [eta])[0]! <= 0 ? { eta, norm: normOf(t.norm, eta), attack } : null;
+  if (scores(t, [eta])[0]! > 0) return null;
+  const diff = Float64Array.from(eta, (e, k) => t.x[k]! + e - t.x[k]!);
+  return { eta, norm: normOf(t.norm, diff) * (1 + 2 ** -49), attack };
 }
 
 /** Upstream gradient whose input gradient increases "wrongness" (−score, up to the runner-up). */
@@ -235,5 +241,5 @@ export function randomSearch(t: AttackTarget, eps: number, queries: number, rng:
       if (best === null || n < best.norm) best = { eta: etas[q]!, norm: n, attack: 'random' };
     }
   });
-  return best;
+  return best === null ? null : confirm(t, (best as Witness).eta, 'random');
 }

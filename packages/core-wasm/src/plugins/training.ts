@@ -75,7 +75,8 @@ function median(v: number[]): number {
 }
 
 /** The trial's data sets T and V (the same draws as the built-in trial). */
-export function trialData(core: Core, p: InstabilityParams, stream: TrialKey): { train: Dataset<Float64Array>; val: Dataset<Float64Array> } {
+export function trialData(core: Core, params: Partial<InstabilityParams> | Record<string, unknown>, stream: TrialKey): { train: Dataset<Float64Array>; val: Dataset<Float64Array> } {
+  const p = normaliseInstabilityParams(params);
   const c = { seed: stream.seed, stream: trialStream(stream.streamHi, stream.trial) };
   return {
     train: sampleStripes(core, p, p.r, { ...c, substream: SUBSTREAM.instability.trainSet }),

@@ -1,0 +1,39 @@
+// `paradox stripes export|judge`: data out for a trainer elsewhere, a network file judged back.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCore, networkToJSON, runInstabilityTrial, trialData, type Core } from '@paradox/core-wasm';
+import { paradox, requireBuilt, scratch } from './cli-helpers.js';
+
+let core: Core;
+beforeAll(async () => {
+  requireBuilt();
+  core = await loadCore();
+});
+
+describe('paradox stripes', () => {
+  it('export writes the trial\'s training set; judge measures a network file like the built-in trial', () => {
+    const dir = scratch();
+    const r = paradox(['stripes', 'export', '--m', '10', '--seed', '5', '--trial', '2', '--out', 't.csv'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const { train } = trialData(core, { m: 10 }, { seed: 5, streamHi: 0, trial: 2 });
+    const lines = readFileSync(join(dir, 't.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('x1,x2,label');
+    expect(lines.slice(1).map((l) => l.split(',').map(Number))).toEqual(Array.from({ length: train.n }, (_, i) => [train.X[2 * i], train.X[2 * i + 1], train.y[i]]));
+    expect(paradox(['stripes', 'export', '--m', '10', '--out', 't.csv'], { cwd: dir }).code).toBe(2);
+
+    // A network "trained elsewhere": the shortcut σ of this trial, written as paradox-network/1.
+    const t = runInstabilityTrial(core, { m: 10, method: 'shortcut', certify: [], attacks: ['fgsm'] }, { seed: 5, streamHi: 0, trial: 2 });
+    writeFileSync(join(dir, 'sigma.json'), JSON.stringify(networkToJSON(t.network)));
+    const j = paradox(['stripes', 'judge', 'sigma.json', '--m', '10', '--seed', '5', '--trial', '2', '--json'], { cwd: dir });
+    expect(j.code).toBe(0);
+    const ev = JSON.parse(j.stdout) as Record<string, unknown>;
+    expect(ev).toMatchObject({ type: 'judged', trainAccuracy: t.trainAccuracy, valAccuracy: t.valAccuracy, piecesMidline: t.piecesMidline, stripesCovered: t.stripesCovered });
+    expect(ev.f3).toMatchObject({ predicted: t.f3.predicted, predictedExact: t.f3.predictedExact, witnesses: t.f3.witnesses });
+    const text = paradox(['stripes', 'judge', 'sigma.json', '--m', '10', '--seed', '5', '--trial', '2'], { cwd: dir });
+    expect(text.stdout).toContain(`F3: ${t.f3.predicted} stripes forced for every network of this architecture (${t.f3.predictedExact} for this one), ${t.f3.witnesses} stripes with a witness`);
+    const bad = paradox(['stripes', 'judge', 'sigma.json', '--m', '10', '--d', '3'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected \[3, …, 1\]/);
+  });
+});

@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { forward, loadCore, loadOnnx, type Core } from '@paradox/core-wasm';
+import { forward, loadCore, type Core } from '@paradox/core-wasm';
+import { loadOnnx } from '@paradox/core-wasm/onnx';
 import { ndjson, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
 
 const FIX = join(ROOT, 'packages/core-wasm/test/fixtures');

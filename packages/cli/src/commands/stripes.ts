@@ -90,10 +90,11 @@ export const stripesCommand: Command = {
     }
     const netPath = args.positionals[1];
     if (netPath === undefined) fail('judge: the network file NET is required');
+    const { loadOnnx } = await import('@paradox/core-wasm/onnx');
     const file = resolve(ctx.cwd, netPath);
     if (!existsSync(file)) fail(`network ${netPath}: no such file`, 'E_NOT_FOUND');
     const bytes = readFileSync(file);
-    const net = asUsage(netPath, () => (extname(file).toLowerCase() === '.onnx' ? core.loadOnnx(new Uint8Array(bytes)) : core.networkFromJSON(bytes.toString('utf8'))));
+    const net = asUsage(netPath, () => (extname(file).toLowerCase() === '.onnx' ? loadOnnx(new Uint8Array(bytes)) : core.networkFromJSON(bytes.toString('utf8'))));
     const j = asUsage(netPath, () => core.judgeNetwork(c, p, stream, net));
     if (v.json === true) {
       emitJson(ctx, { type: 'judged', network: netPath, dims: net.dims, ...j });

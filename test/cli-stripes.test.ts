@@ -2,7 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCore, networkToJSON, runInstabilityTrial, trialData, type Core } from '@paradox/core-wasm';
+import { loadCore, networkToJSON, trialData, type Core } from '@paradox/core-wasm';
+import { runInstabilityTrial } from '@paradox/core-wasm/instability';
 import { paradox, requireBuilt, scratch } from './cli-helpers.js';
 
 let core: Core;
@@ -19,7 +20,7 @@ describe('paradox stripes', () => {
     const { train } = trialData(core, { m: 10 }, { seed: 5, streamHi: 0, trial: 2 });
     const lines = readFileSync(join(dir, 't.csv'), 'utf8').trim().split('\n');
     expect(lines[0]).toBe('x1,x2,label');
-    expect(lines.slice(1).map((l) => l.split(',').map(Number))).toEqual(Array.from({ length: train.n }, (_, i) => [train.X[2 * i], train.X[2 * i + 1], train.y[i]]));
+    expect(lines.slice(1).map((l) => l.split(',').map(Number))).toEqual(Array.from({ length: train.y.length }, (_, i) => [train.x[2 * i], train.x[2 * i + 1], train.y[i]]));
     expect(paradox(['stripes', 'export', '--m', '10', '--out', 't.csv'], { cwd: dir }).code).toBe(2);
 
     // A network "trained elsewhere": the shortcut σ of this trial, written as paradox-network/1.

@@ -71,7 +71,8 @@ export const stripesCommand: Command = {
         params[k] = x;
       }
     }
-    const p = asUsage('problem', () => core.normaliseInstabilityParams(params));
+    const { normaliseInstabilityParams } = await import('@paradox/core-wasm/instability');
+    const p = asUsage('problem', () => normaliseInstabilityParams(params));
     const stream = { seed: typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0, streamHi: 0, trial: typeof v.trial === 'string' ? intOption(CMD, 'trial', v.trial, 0, 2 ** 32 - 1) : 0 };
     const c = await core.loadCore();
     if (action === 'export') {
@@ -81,11 +82,12 @@ export const stripesCommand: Command = {
       const { train, val } = core.trialData(c, p, stream);
       const set = v.val === true ? val : train;
       const head = [...Array.from({ length: p.d }, (_, k) => `x${k + 1}`), 'label'].join(',');
-      const rows = Array.from({ length: set.n }, (_, i) => [...set.X.subarray(i * p.d, (i + 1) * p.d), set.y[i]].join(','));
+      const n = set.y.length;
+      const rows = Array.from({ length: n }, (_, i) => [...set.x.subarray(i * p.d, (i + 1) * p.d), set.y[i]].join(','));
       const tmp = `${out}.tmp-${process.pid}`;
       writeFileSync(tmp, `${head}\n${rows.join('\n')}\n`);
       renameSync(tmp, out);
-      println(ctx.stdout, `Wrote ${set.n} ${v.val === true ? 'validation' : 'training'} points (d = ${p.d}, m = ${p.m}, μ = ${p.mu}, seed ${stream.seed}, trial ${stream.trial}) to ${relative(ctx.cwd, out)}`);
+      println(ctx.stdout, `Wrote ${n} ${v.val === true ? 'validation' : 'training'} points (d = ${p.d}, m = ${p.m}, μ = ${p.mu}, seed ${stream.seed}, trial ${stream.trial}) to ${relative(ctx.cwd, out)}`);
       return 0;
     }
     const netPath = args.positionals[1];

@@ -43,8 +43,16 @@ describe('a closed stdout (EPIPE)', () => {
     expect(sh.stderr).not.toMatch(/EPIPE|\n\s+at /);
     const partial = JSON.parse(readFileSync(join(dir, 'piped/summary.json'), 'utf8')) as Summary;
     expect(partial.run.complete).toBe(false);
+    // spec.json records the code that ran (what --version prints); a resume by other code warns.
+    const specFile = join(dir, 'piped/spec.json');
+    const stored = JSON.parse(readFileSync(specFile, 'utf8')) as { provenance: Record<string, string> };
+    const version = paradox(['--version']).stdout;
+    expect(version).toContain(`paradox ${stored.provenance.paradox}\ncore-wasm build sha256 ${stored.provenance.coreWasmSha256}\nnode ${stored.provenance.node}\n`);
+    expect(stored.provenance.coreWasmSha256).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(specFile, JSON.stringify({ ...stored, provenance: { ...stored.provenance, coreWasmSha256: 'ab'.repeat(32) } }, null, 2));
     const resumed = paradox(['resume', 'piped'], { cwd: dir, timeoutMs: 300_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`warning: piped was started by other code (core-wasm build abababababab… → ${stored.provenance.coreWasmSha256.slice(0, 12)}…)`);
     const done = JSON.parse(readFileSync(join(dir, 'piped/summary.json'), 'utf8')) as Summary;
     expect(done.run.complete).toBe(true);
     expect(done.run.trialsDone).toBe(4 * 300);

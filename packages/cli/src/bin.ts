@@ -13,7 +13,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (stdoutClosed) return;
   stdoutClosed = true;
   // The run's Ctrl-C handler (if a run is going) stops it cleanly; nothing else listens.
-  process.emit('SIGTERM', 'SIGTERM');
+  process.emit('SIGINT', 'SIGINT');
 });
 
 const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), debug: false, invocation: invocation() });

@@ -16,6 +16,7 @@ import {
   type Summary,
 } from '@paradox/orchestrator';
 import { command, emitJson, println, type Context } from './context.js';
+import { provenance, type Provenance } from './version.js';
 import { CliRuntimeError, codeOf, exitCodeOf } from './errors.js';
 import { headline, headlineText, type Headline } from './headline.js';
 import { formatDuration, formatRate, groupInt } from './progress/format.js';
@@ -154,7 +155,12 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       };
       let res: RunResult;
       try {
-        res = job.spec ? await runSweep(job.spec, { ...options, outDir: job.dir }) : await resumeRun(job.dir, options);
+        const now = provenance();
+        if (!job.spec) {
+          const differs = provenanceChange(job.dir, now);
+          if (differs) notify(`warning: ${job.label} was started by other code (${differs}); results of the finished batches come from that code, the rest from this one`);
+        }
+        res = job.spec ? await runSweep(job.spec, { ...options, outDir: job.dir, provenance: { ...now } }) : await resumeRun(job.dir, options);
       } catch (e) {
         throw withResumeHint(e, job.dir, ctx, reportDir);
       } finally {
@@ -185,6 +191,24 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
     detach();
   }
   return result;
+}
+
+/**
+ * How the code that started the run in `dir` (spec.json's `provenance`) differs from `now`, in
+ * words (`core-wasm build 1a2b3c4d… → 5e6f7a8b…`), or undefined when it does not or is unknown.
+ */
+export function provenanceChange(dir: string, now: Provenance): string | undefined {
+  let then: Partial<Provenance> | undefined;
+  try {
+    then = (JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as { provenance?: Partial<Provenance> }).provenance;
+  } catch {
+    return undefined;
+  }
+  if (!then) return undefined;
+  const short = (v: unknown): string => (typeof v === 'string' && v.length > 16 ? `${v.slice(0, 12)}…` : String(v));
+  const fields: Array<[keyof Provenance, string]> = [['paradox', 'paradox'], ['coreWasmSha256', 'core-wasm build'], ['gitCommit', 'git commit'], ['node', 'Node']];
+  const changes = fields.filter(([k]) => k in then! && then![k] !== now[k]).map(([k, name]) => `${name} ${short(then![k])} → ${short(now[k])}`);
+  return changes.length > 0 ? changes.join(', ') : undefined;
 }
 
 /**

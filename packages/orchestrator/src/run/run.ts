@@ -166,7 +166,7 @@ export async function runSweep(specInput: SpecInput | NormalisedSpec | string, o
   const runId = randomUUID();
   // The stored copy never holds a Redis password (resume takes it from --redis / options.redis).
   const stored = spec.redis === undefined ? spec : { ...spec, redis: await redactedRedisUrl(spec.redis) };
-  writeFileSync(specPath(dir), `${JSON.stringify(stored, null, 2)}\n`);
+  writeFileSync(specPath(dir), `${JSON.stringify(options.provenance ? { ...stored, provenance: options.provenance } : stored, null, 2)}\n`);
   const store = RunStore.create(dir, stored, hash, runId, cells);
   return execute({ dir, spec, hash, runId, cells, store, resumed: false }, options);
 }
@@ -188,7 +188,9 @@ function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string): voi
   let fileSpec: NormalisedSpec;
   let fileHash: string;
   try {
-    fileSpec = JSON.parse(text) as NormalisedSpec;
+    // `provenance` records the code that ran, not the run's identity.
+    const { provenance: _provenance, ...parsed } = JSON.parse(text) as NormalisedSpec & { provenance?: unknown };
+    fileSpec = parsed as NormalisedSpec;
     fileHash = specHash(fileSpec);
   } catch (e) {
     throw new OrchestratorError('E_STORE', `${path}: not a stored paradox spec (${(e as Error).message})`, { cause: e });

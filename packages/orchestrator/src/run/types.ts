@@ -14,6 +14,11 @@ import type { Summary } from '../summary/types.js';
 export interface RunOptions {
   /** Run directory to create. Must not exist or be empty (E_USAGE otherwise). */
   outDir: string;
+  /**
+   * Which code produces the run (versions, build hash, git commit), stored in spec.json under
+   * `provenance`. Not part of the spec hash: the same spec run by other code is the same run.
+   */
+  provenance?: Record<string, unknown>;
   /** Overrides the spec's `workers` (threads for local; expected capacity for bullmq). */
   workers?: number | 'auto';
   /** Overrides the spec's `backend`. */

@@ -2,7 +2,7 @@
  * Running, resuming and reporting one or several sweeps with progress, Ctrl-C handling, the HTML
  * report and the headline. `run`, `demo` and `resume` are thin layers over this file.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   normaliseSpec,

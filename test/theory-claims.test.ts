@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCore, noncomputabilityConstants, runNoncomputabilityTrials, type Core } from '@paradox/core-wasm';
+import { loadCore, type Core } from '@paradox/core-wasm';
+import { noncomputabilityConstants, runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './cli-helpers.js';
 

@@ -3,14 +3,35 @@
  * packages/cli/dist/bin.js`), for the CLI end-to-end tests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 /** Repository root. */
 export const ROOT = new URL('..', import.meta.url).pathname;
 /** The binary under test. */
 export const BIN = join(ROOT, 'packages/cli/dist/bin.js');
+
+let userEnv_: NodeJS.ProcessEnv | undefined;
+
+/**
+ * The environment of a user who installed `paradox` on their PATH and typed it in a shell: a
+ * `paradox` executable in a directory of its own first on PATH, and none of the npm/pnpm
+ * variables of the process running the tests (`npx pnpm@9 test` sets npm_config_user_agent,
+ * which the CLI reads to word its "run `… resume DIR`" hints for someone who used pnpm).
+ */
+export function userEnv(): NodeJS.ProcessEnv {
+  if (userEnv_ === undefined) {
+    const bin = mkdtempSync(join(tmpdir(), 'paradox-path-'));
+    const exe = join(bin, 'paradox');
+    writeFileSync(exe, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+    chmodSync(exe, 0o755);
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };
+    for (const k of Object.keys(env)) if (k.startsWith('npm_') || k.startsWith('PNPM_') || k === 'INIT_CWD') delete env[k];
+    userEnv_ = env;
+  }
+  return userEnv_;
+}
 
 /** Fails fast with a clear message when the CLI has not been built. */
 export function requireBuilt(): void {
@@ -35,7 +56,7 @@ export function paradox(args: string[], options: { cwd?: string; timeoutMs?: num
     cwd: options.cwd ?? ROOT,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
-    env: { ...process.env, ...options.env },
+    env: { ...userEnv(), ...options.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -45,7 +66,7 @@ export function paradoxAsync(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): { child: ChildProcess; done: Promise<Result>; output: () => Result } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...userEnv(), ...options.env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, requireBuilt, scratch } from './cli-helpers.js';
+import { BIN, requireBuilt, scratch, userEnv } from './cli-helpers.js';
 
 const ESC = '\x1b';
 
@@ -60,7 +60,7 @@ beforeAll(() => {
 describe('progress on a terminal', () => {
   it('shows a bar with trials/s and ETA, and ends with a clean screen and a visible cursor', () => {
     const cmd = `stty cols 100 rows 50; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run small.yaml --out tty-run`;
-    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'], env: userEnv() });
     expect(r.status, r.stderr).toBe(0);
     const raw = r.stdout;
 
@@ -92,7 +92,7 @@ describe('progress on a terminal', () => {
 
   it('Ctrl-C typed on the terminal stops cleanly: cursor shown, no bar left, an incomplete headline with the resume command', async () => {
     const cmd = `stty cols 100 rows 50; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run small.yaml --out tty-stopped`;
-    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], env: userEnv() });
     let raw = '';
     child.stdout.on('data', (d: Buffer) => (raw += d.toString()));
     const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

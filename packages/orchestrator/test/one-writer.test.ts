@@ -54,20 +54,33 @@ beforeAll(async () => {
 });
 
 describe('two resume processes on one run directory', () => {
-  it('20 times: one exits 2 (E_LOCKED, naming the holder), the other finishes byte-identical to the clean run', async () => {
+  it('20 times: never two writers — one exits 2 (E_LOCKED, naming the holder) or, when they did not overlap, the second runs nothing; the run ends byte-identical to the clean run', async () => {
     const lockedBy = /^\{"code":"E_LOCKED","message":"run .+ is being written by pid (\d+) on \S+ since \d{4}-\d\d-\d\dT[\d:.]+Z; wait or stop it"\}\n$/;
+    let raced = 0;
     for (let i = 0; i < 20; i++) {
       const dir = join(root, `race-${i}`);
       cpSync(join(root, 'killed'), dir, { recursive: true });
       const results = await Promise.all([child(['resume', dir]), child(['resume', dir])]);
       const report = results.map((r) => `exit ${r.code}: ${r.stdout}${r.stderr}`).join('\n');
-      expect(results.map((r) => r.code).sort(), `round ${i}:\n${report}`).toEqual([0, 2]);
-      const loser = results.find((r) => r.code === 2)!;
-      expect(loser.stderr, `round ${i}`).toMatch(lockedBy);
-      expect(loser.stdout).toBe('');
+      const codes = results.map((r) => r.code).sort();
+      if (codes[1] === 0) {
+        // On a loaded machine the two processes may not overlap at all: the first finished and
+        // released the directory before the second opened it. Then the second must find the run
+        // complete and run nothing (a second writer would have run trials or failed E_STORE).
+        expect(codes, `round ${i}:\n${report}`).toEqual([0, 0]);
+        const trialsRun = results.map((r) => (JSON.parse(r.stdout) as { trialsRun: number }).trialsRun).sort((a, b) => a - b);
+        expect(trialsRun[0], `round ${i}:\n${report}`).toBe(0);
+      } else {
+        expect(codes, `round ${i}:\n${report}`).toEqual([0, 2]);
+        const loser = results.find((r) => r.code === 2)!;
+        expect(loser.stderr, `round ${i}`).toMatch(lockedBy);
+        expect(loser.stdout).toBe('');
+        raced += 1;
+      }
       expect(JSON.parse(results.find((r) => r.code === 0)!.stdout)).toMatchObject({ status: 'complete' });
       expect(readFileSync(join(dir, 'summary.json'), 'utf8'), `round ${i}`).toBe(clean);
     }
+    console.log(`one-writer: the two resumes overlapped (one refused with E_LOCKED) in ${raced} of 20 rounds`);
     // About 2.5 s of CPU per round (two processes importing the package, one finishing the run);
     // the limit is for a machine whose cores are shared with other jobs.
   }, 600_000);

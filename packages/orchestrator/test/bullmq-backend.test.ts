@@ -10,7 +10,7 @@ import { createBullmqBackend, preflightBullmq } from '../src/backends/bullmq/bac
 import { QUEUE_DEFAULTS } from '../src/backends/bullmq/queue.js';
 import { WorkerCrash, type Backend } from '../src/backends/types.js';
 import { OrchestratorError } from '../src/errors.js';
-import { batchKey, type BatchOutcome, type BatchResult, type BatchTask, type Json } from '../src/worker/protocol.js';
+import { batchKey, PROTOCOL_VERSION, type BatchOutcome, type BatchResult, type BatchTask, type Json } from '../src/worker/protocol.js';
 import { ECHO_TASK, spawnWorker, stopWorkers, type WorkerProcess } from './helpers/bullmq-workers.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
 
@@ -33,7 +33,7 @@ afterAll(async () => {
 function task(runId: string, batchIndex: number, params: Record<string, Json> = {}, attempt = 1): BatchTask {
   return {
     type: 'batch',
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     runId,
     cellIndex: 0,
     cellKey: 'instability:{}',

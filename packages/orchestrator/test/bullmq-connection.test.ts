@@ -8,7 +8,7 @@ import {
 } from '../src/backends/bullmq/connection.js';
 import { createBullmqBackend } from '../src/backends/bullmq/backend.js';
 import { startWorker } from '../src/backends/bullmq/worker.js';
-import { batchKey, type BatchTask } from '../src/worker/protocol.js';
+import { batchKey, PROTOCOL_VERSION, type BatchTask } from '../src/worker/protocol.js';
 import { OrchestratorError } from '../src/errors.js';
 import { ECHO_TASK } from './helpers/bullmq-workers.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
@@ -185,7 +185,7 @@ describe('redis over TLS (rediss://, self-signed CA passed through)', () => {
     try {
       await backend.start();
       const task: BatchTask = {
-        type: 'batch', protocol: 1, runId: 'tls', cellIndex: 0, cellKey: 'k', cellHash32: 1, batchIndex: 0,
+        type: 'batch', protocol: PROTOCOL_VERSION, runId: 'tls', cellIndex: 0, cellKey: 'k', cellHash32: 1, batchIndex: 0,
         experiment: 'instability', params: {}, seed: 1, trialStart: 0, trialCount: 5, attempt: 1,
       };
       const out = await backend.run(task);

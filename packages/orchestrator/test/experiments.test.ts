@@ -9,7 +9,7 @@ import type { BatchData } from '../src/experiments/types.js';
 import { expandCells, normaliseSpec } from '../src/spec/index.js';
 
 function concat(parts: BatchData[]): BatchData {
-  const out: BatchData = { counts: {}, columns: {}, constants: {} };
+  const out: BatchData = { counts: {}, columns: {} };
   for (const name of Object.keys(parts[0]!.columns)) {
     const total = parts.reduce((a, p) => a + (p.columns[name]?.length ?? 0), 0);
     const col = new Float64Array(total);

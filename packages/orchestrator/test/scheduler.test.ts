@@ -63,7 +63,6 @@ function resultOf(task: BatchTask, trialsMs: number): BatchResult {
     trialCount: task.trialCount,
     counts: { k },
     columns: {},
-    constants: {},
     timing: { worker: 'fake', trialsMs, wallMs: trialsMs },
   };
 }

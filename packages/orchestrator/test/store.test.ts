@@ -11,11 +11,11 @@ import { OrchestratorError } from '../src/errors.js';
 import { expandCells, normaliseSpec, specHash } from '../src/spec/index.js';
 import { DB_FILE, extendsPlan, RunStore } from '../src/store/db.js';
 import { openRunStore } from '../src/store/reader.js';
-import { resumeRun } from '../src/run/run.js';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { resumeRun, runSweep } from '../src/run/run.js';
+import { copyFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
 import { encodeColumn } from '../src/worker/columns.js';
 import { PROTOCOL_VERSION, type BatchResult } from '../src/worker/protocol.js';
-import { SMALL_SPEC, tempDir } from './helpers/sweep.js';
+import { SMALL_SPEC, summaryBytes, tempDir } from './helpers/sweep.js';
 
 const open: RunStore[] = [];
 afterEach(() => {
@@ -42,7 +42,6 @@ function batch(cellIndex: number, batchIndex: number, trialStart: number, trialC
     trialCount,
     counts: { trials: trialCount },
     columns: { x: encodeColumn(values) },
-    constants: {},
     timing: { worker: 'test', trialsMs: 1, wallMs: 1 },
   };
 }
@@ -201,5 +200,30 @@ describe('run identity on resume', () => {
     expect(err.code).toBe('E_STORE');
     expect(err.message).toContain(`${a}: run.sqlite belongs to another run than spec.json (seed 77 in spec.json, 78 in run.sqlite)`);
     expect(err.message).toContain('they differ in seed');
+  });
+});
+
+describe('stores written before the cell `constants` column was dropped', () => {
+  it('a run.sqlite whose cells table still has constants is read and resumed, and the summary is byte-identical', async () => {
+    const reference = tempDir('paradox-old-store-ref-');
+    await runSweep(SMALL_SPEC, { outDir: join(reference, 'run'), workers: 1 });
+    const dir = join(tempDir('paradox-old-store-'), 'run');
+    cpSync(join(reference, 'run'), dir, { recursive: true });
+    rmSync(join(dir, 'summary.json'));
+    // As an older paradox left it: the column (always '{}') and the last batch of every cell not yet run.
+    const raw = new Database(join(dir, DB_FILE));
+    raw.exec('ALTER TABLE cells ADD COLUMN constants TEXT');
+    raw.exec(`UPDATE cells SET constants = '{}'`);
+    const last = 'SELECT cell, MAX(idx) FROM batches GROUP BY cell';
+    const dropped = raw.prepare(`DELETE FROM results WHERE (cell, batch) IN (${last})`).run().changes;
+    raw.prepare(`DELETE FROM batches WHERE (cell, idx) IN (${last})`).run();
+    raw.close();
+    expect(dropped).toBeGreaterThan(0);
+    const reader = openRunStore(dir);
+    expect(reader.cells()).toHaveLength(8);
+    expect(Object.keys(reader.cells()[0] ?? {})).not.toContain('constants');
+    reader.close();
+    await resumeRun(dir, { workers: 1 });
+    expect(summaryBytes(dir)).toBe(summaryBytes(join(reference, 'run')));
   });
 });

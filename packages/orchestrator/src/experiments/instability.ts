@@ -70,7 +70,7 @@ function emptyBatch(n: number, radii: number[]): BatchData {
     columns[`robustAttack.${i}`] = new Float64Array(n);
     columns[`robustCert.${i}`] = new Float64Array(n);
   });
-  return { counts: { accurate: 0, accurateUnstable: 0, 'f3.applies': 0, 'f3.holds': 0, diverged: 0 }, columns, constants: {} };
+  return { counts: { accurate: 0, accurateUnstable: 0, 'f3.applies': 0, 'f3.holds': 0, diverged: 0 }, columns };
 }
 
 const inc = (counts: Record<string, number>, k: string) => {

@@ -12,12 +12,14 @@ import {
   normaliseNoncomputabilityParams,
   runNoncomputabilityTrials,
   runNoncomputabilityTrialsAsync,
+  type NoncomputabilityConstants,
   type NoncomputabilityPairResult,
   type NoncomputabilityParams,
 } from '@paradox/core-wasm/noncomputability';
 import type { ValueStream } from '../stats/moments.js';
 import { moments } from '../stats/moments.js';
 import { minInterval, sumInterval } from '../stats/intervals.js';
+import type { Cell } from '../spec/types.js';
 import type { NoncomputabilityCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';
 import type { BatchData, ExperimentDefinition } from './types.js';
@@ -26,6 +28,21 @@ import type { BatchData, ExperimentDefinition } from './types.js';
 export const NONCOMPUTABILITY_COLUMNS = ['dist', 'cost', 'costGap', 'steps', 'bitsRead'] as const;
 
 const ALGORITHMS = [...BUILT_IN_ALGORITHMS, 'plugin'];
+
+/**
+ * The seed's constants of a cell, computed once per (cell, seed): the guard runs at every frontier
+ * step of a run and the constants do not change with the trials.
+ */
+const constantsOf = (() => {
+  const memo = new WeakMap<Cell, { seed: number; value: NoncomputabilityConstants }>();
+  return (cell: Cell, seed: number): NoncomputabilityConstants => {
+    const hit = memo.get(cell);
+    if (hit?.seed === seed) return hit.value;
+    const value = noncomputabilityConstants(cell.params, seed);
+    memo.set(cell, { seed, value });
+    return value;
+  };
+})();
 
 function asParams(p: Record<string, Json>): NoncomputabilityParams {
   return p as unknown as NoncomputabilityParams;
@@ -55,7 +72,7 @@ function emptyBatch(n: number, epsilons: number[]): BatchData {
     counts[`succ-.${i}`] = 0;
     counts[`both.${i}`] = 0;
   });
-  return { counts, columns, constants: {} };
+  return { counts, columns };
 }
 
 /** Add pair results for batch positions offset, offset + 1, … into `data`. */
@@ -158,7 +175,7 @@ export const noncomputability: ExperimentDefinition = {
     // Where every read is hidden (n ≤ K under the adversarial oracle), one network answers both
     // inputs, so below ε_B at most one sign succeeds per seed and p⁺ + p⁻ ≤ 1.
     if (!(p.readBits <= p.K && p.oracle === 'adversarial') || trials === 0) return null;
-    const { epsB } = noncomputabilityConstants(cell.params, seed);
+    const { epsB } = constantsOf(cell, seed);
     for (let i = 0; i < p.epsilons.length; i++) {
       const e = p.epsilons[i] as number;
       if (!(e < epsB)) continue;
@@ -176,7 +193,7 @@ export const noncomputability: ExperimentDefinition = {
 
   summarise({ cell, seed, trials, complete, counts, columns, proportion, confidence }) {
     const p = asParams(cell.params);
-    const truth = noncomputabilityConstants(cell.params, seed);
+    const truth = constantsOf(cell, seed);
     const eps = p.epsilons.map((e, i) => {
       const kp = counts[`succ+.${i}`] ?? 0;
       const km = counts[`succ-.${i}`] ?? 0;

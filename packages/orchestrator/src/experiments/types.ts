@@ -19,11 +19,10 @@ export interface BatchStream {
   count: number;
 }
 
-/** What a batch's trials produced, before encoding: integer counts, per-trial columns, cell constants. */
+/** What a batch's trials produced, before encoding: integer counts and per-trial columns. */
 export interface BatchData {
   counts: Record<string, number>;
   columns: Record<string, Float64Array>;
-  constants: Record<string, number>;
 }
 
 /** A proportion tracked by stopping rules: name plus how to read k and n from a cell's counts. */
@@ -73,7 +72,6 @@ export interface SummariseInput {
   trials: number;
   complete: boolean;
   counts: Record<string, number>;
-  constants: Record<string, number>;
   /** Reads a column of the counted trials in trial order. */
   columns: ColumnSource;
   confidence: number;

@@ -67,7 +67,6 @@ interface CellState {
   frontier: number;
   frontierTrials: number;
   counts: Record<string, number>;
-  constants: Record<string, number>;
   stop: StopState;
   stoppedAt: number | null;
   stopReason: StopReason | null;
@@ -156,7 +155,6 @@ export class BatchScheduler {
         frontier: 0,
         frontierTrials: 0,
         counts: {},
-        constants: row?.constants ?? {},
         stop: initialStopState(),
         stoppedAt: null,
         stopReason: null,
@@ -383,7 +381,6 @@ export class BatchScheduler {
       st.sizes = sizes;
       st.plan = planBatches(this.o.spec.stop, sizes);
     }
-    if (Object.keys(st.constants).length === 0) st.constants = { ...r.constants };
     st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts });
     if (st.stoppedAt === null) {
       st.doneTrials += r.trialCount;
@@ -508,7 +505,6 @@ export class BatchScheduler {
         complete: st.stoppedAt !== null,
         stopReason: st.stopReason,
         counts: st.counts,
-        constants: st.constants,
       };
       if (this.o.spec.stop.rule === 'sprt') {
         const tracked = this.o.exp.tracked(st.cell.params, st.counts, o.trials);

@@ -42,7 +42,6 @@ CREATE TABLE cells (
   axes TEXT NOT NULL,
   params TEXT NOT NULL,
   plan TEXT,
-  constants TEXT,
   stopped_at INTEGER,
   stop_reason TEXT
 ) STRICT;
@@ -79,7 +78,6 @@ export interface CellRow {
   params: Record<string, Json>;
   /** Batch sizes (`{ramp, size}`), null until the cell's first batch is planned. */
   plan: { ramp: number[]; size: number | null } | null;
-  constants: Record<string, number> | null;
   stoppedAt: number | null;
   stopReason: string | null;
 }
@@ -111,7 +109,6 @@ interface RawCell {
   axes: string;
   params: string;
   plan: string | null;
-  constants: string | null;
   stopped_at: number | null;
   stop_reason: string | null;
 }
@@ -135,7 +132,6 @@ function cellFromRaw(r: RawCell): CellRow {
     axes: JSON.parse(r.axes) as Record<string, Json>,
     params: JSON.parse(r.params) as Record<string, Json>,
     plan: r.plan === null ? null : (JSON.parse(r.plan) as { ramp: number[]; size: number | null }),
-    constants: r.constants === null ? null : (JSON.parse(r.constants) as Record<string, number>),
     stoppedAt: r.stopped_at,
     stopReason: r.stop_reason,
   };
@@ -175,8 +171,6 @@ export class RunStore {
       'INSERT INTO batches (cell, idx, trial_start, trial_count, counts, worker, trials_ms, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const insR = db.prepare('INSERT INTO results (cell, batch, name, length, data, sha256) VALUES (?, ?, ?, ?, ?, ?)');
-    const getC = db.prepare('SELECT constants FROM cells WHERE idx = ?');
-    const setC = db.prepare('UPDATE cells SET constants = ? WHERE idx = ?');
     const getPlan = db.prepare('SELECT plan FROM cells WHERE idx = ?');
     const setPlan = db.prepare('UPDATE cells SET plan = ? WHERE idx = ?');
     const writePlan = (cellIndex: number, plan: StoredPlan): void => {
@@ -221,19 +215,6 @@ export class RunStore {
         }
         const blob = columnBlob(col);
         insR.run(r.cellIndex, r.batchIndex, name, col.length, blob, digest(blob));
-      }
-      const row = getC.get(r.cellIndex) as { constants: string | null } | undefined;
-      const prev = row?.constants ? (JSON.parse(row.constants) as Record<string, number>) : null;
-      if (!prev) setC.run(JSON.stringify(r.constants), r.cellIndex);
-      else {
-        for (const [k, v] of Object.entries(r.constants)) {
-          if (!Object.is(prev[k], v)) {
-            throw new OrchestratorError(
-              'E_STORE',
-              `cell ${r.cellIndex}: batch ${r.batchIndex} reports ${k} = ${v}, earlier batches ${prev[k]}; cell constants must not depend on the trial`,
-            );
-          }
-        }
       }
       return true;
     });

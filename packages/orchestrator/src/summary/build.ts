@@ -37,7 +37,6 @@ export interface CellOutcome {
   complete: boolean;
   stopReason: StopReason | null;
   counts: Record<string, number>;
-  constants: Record<string, number>;
   sprt?: Record<string, 'H0' | 'H1' | 'undecided'>;
 }
 
@@ -50,7 +49,6 @@ export function buildSummary(spec: NormalisedSpec, specHash: string, exp: Experi
       trials: o.trials,
       complete: o.complete,
       counts: o.counts,
-      constants: o.constants,
       columns: (name) => store.column(o.cell.index, name, o.trials),
       confidence: spec.confidence,
       proportion: (k, n) => proportion(k, n, spec.confidence),

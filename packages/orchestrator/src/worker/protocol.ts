@@ -11,7 +11,7 @@
  */
 
 /** Version of this protocol; a worker refuses tasks of another version (unrecoverable). */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The two experiment families. */
 export type ExperimentName = 'noncomputability' | 'instability';
@@ -84,8 +84,6 @@ export interface BatchResult {
   counts: Record<string, number>;
   /** Per-trial columns by quantity name (`dist+`, `cost-`, `bitsRead`, `acc.train`, ...). */
   columns: Record<string, EncodedColumn>;
-  /** Cell-level constants the trials report (e.g. `sStar`), identical for every trial of a cell. */
-  constants: Record<string, number>;
   /** Where and how long: diagnostics only, never part of summary.json. */
   timing: BatchTiming;
 }

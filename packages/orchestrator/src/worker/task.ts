@@ -88,7 +88,6 @@ export function makeTask(lookup: (name: BatchTask['experiment']) => ExperimentDe
       trialCount: task.trialCount,
       counts: data.counts,
       columns,
-      constants: data.constants,
       timing: { worker: WORKER_ID, trialsMs: t2 - t1, wallMs: performance.now() - t0 },
     };
   };

@@ -18,7 +18,7 @@ import {
 import { command, emitJson, println, type Context } from './context.js';
 import { provenance, type Provenance } from './version.js';
 import { CliRuntimeError, codeOf, exitCodeOf } from './errors.js';
-import { headline, headlineText, type Headline } from './headline.js';
+import { headline, headlineText, TERMS_LINE, type Headline, type Outputs } from './headline.js';
 import { formatDuration, formatRate, groupInt } from './progress/format.js';
 import { ProgressModel } from './progress/model.js';
 import { PlainRenderer, SilentRenderer, TtyRenderer, type ProgressRenderer } from './progress/render.js';
@@ -237,19 +237,22 @@ export function printHeadlines(ctx: Context, session: SessionResult, json: boole
   const rel = (p: string): string => relative(ctx.cwd, p) || '.';
   // A multi-spec run has one report for all its parts: each block names its summary, the report comes last.
   const shared = resumeDir !== undefined && session.headlines.length > 0 ? session.headlines[0]!.report : undefined;
-  for (const { label, dir, headline: h, report } of session.headlines) {
+  for (const [k, { label, dir, headline: h, report }] of session.headlines.entries()) {
     if (json) {
       emitJson(ctx, { type: 'headline', run: label, dir, ...h, report: report.ok ? report.path : null, reportUnavailable: report.ok ? null : report.reason });
       continue;
     }
     println(ctx.stdout);
-    const outputs = report.ok && !shared ? { dir: rel(dir), report: rel(report.path) } : { dir: rel(dir) };
-    if (!report.ok && !shared) Object.assign(outputs, { noReportReason: report.reason });
+    // The terms line once per screen: in the last block (the demo has two).
+    const terms = k === session.headlines.length - 1;
+    const outputs: Outputs = report.ok && !shared ? { dir: rel(dir), report: rel(report.path), terms } : { dir: rel(dir), terms };
+    if (!report.ok && !shared) outputs.noReportReason = report.reason;
     const lines = headlineText({ ...h, name: label }, outputs);
     for (const l of lines) {
       // In a multi-run directory, resume the parent rather than one child; either way, in the user's words.
       const resume = l.startsWith('Resume with: paradox resume ') ? (resumeDir ? rel(resumeDir) : l.slice('Resume with: paradox resume '.length)) : undefined;
-      println(ctx.stdout, resume !== undefined ? `Resume with: ${command(ctx, `resume ${resume}`)}` : l);
+      const line = l === TERMS_LINE ? l.replace('paradox explain TERM', command(ctx, 'explain TERM')) : l;
+      println(ctx.stdout, resume !== undefined ? `Resume with: ${command(ctx, `resume ${resume}`)}` : line);
     }
   }
   if (json) return;

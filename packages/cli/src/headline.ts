@@ -24,7 +24,15 @@ export interface Outputs {
   report?: string;
   /** Why there is no HTML report (e.g. viz not available yet). */
   noReportReason?: string;
+  /**
+   * Print the "Terms … paradox explain TERM" line (default true). A screen with several blocks
+   * (the demo) prints it once, in its last block.
+   */
+  terms?: boolean;
 }
+
+/** The line that points to `paradox explain` for the symbols the headline uses. */
+export const TERMS_LINE = 'Terms (μ, P(N), F3, ψ_T, σ, ε_B, min(p⁺, p⁻), the algorithms): paradox explain TERM';
 
 function range(xs: number[]): string {
   if (xs.length === 0) return '?';
@@ -136,7 +144,7 @@ export function headlineText(h: Headline, out: Outputs): string[] {
         : 'not finished';
     lines.push(`  Left out of these numbers: ${h.excluded.cells} cell${h.excluded.cells === 1 ? '' : 's'} with ${why}.`);
   }
-  lines.push('Terms (μ, P(N), F3, ψ_T, σ, ε_B, min(p⁺, p⁻), the algorithms): paradox explain TERM');
+  if (out.terms ?? true) lines.push(TERMS_LINE);
   if (out.report) lines.push(`Report: ${out.report}`);
   else lines.push(`Summary: ${out.dir}/summary.json and summary.csv${out.noReportReason ? ` (${out.noReportReason})` : ''}`);
   if (!h.complete) lines.push(`Resume with: paradox resume ${out.dir}`);

@@ -114,3 +114,23 @@ describe('paradox explain', () => {
     expect(r.err).toMatch(/explain: unknown term "epsb2" \(did you mean 'epsb'\?\); expected one of: accurate; μ;/);
   });
 });
+
+describe('the screen after a run of several parts (the demo)', () => {
+  it('prints the "Terms … explain TERM" line once, in the words the user ran paradox with', async () => {
+    const { printHeadlines } = await import('../src/engine.js');
+    let out = '';
+    const ctx = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => undefined }, cwd: '/r', debug: false, invocation: 'npx pnpm@9 paradox' };
+    const report = { ok: true as const, path: '/r/demo/report.html' };
+    const parts = [
+      { label: 'demo/instability', dir: '/r/demo/instability', headline: headline(fixture('demo-like-instability')), report },
+      { label: 'demo/noncomputability', dir: '/r/demo/noncomputability', headline: headline(ncSummary()), report },
+    ];
+    printHeadlines(ctx, { exitCode: 0, headlines: parts }, false, '/r/demo');
+    expect(out.match(/Terms \(/g)).toHaveLength(1);
+    expect(out).toContain('Terms (μ, P(N), F3, ψ_T, σ, ε_B, min(p⁺, p⁻), the algorithms): npx pnpm@9 paradox explain TERM\nSummary: demo/noncomputability/summary.json and summary.csv\n\nReport (all parts): demo/report.html');
+    // One part: still there, once.
+    out = '';
+    printHeadlines(ctx, { exitCode: 0, headlines: parts.slice(0, 1) }, false);
+    expect(out.match(/Terms \(/g)).toHaveLength(1);
+  });
+});

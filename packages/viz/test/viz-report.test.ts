@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { gridInputs, stripesExtent, stripesOnGrid, writeReport, ReportError, type BoundaryScene } from '../src/index.js';
+import { esc } from '../src/report/html.js';
 import { instabilityComplete, noncomputabilityPartial } from './fixtures/summaries.js';
 import { ARTIFACTS, launchChromium } from './browser.js';
 import type { Summary } from '@paradox/orchestrator';
@@ -162,6 +163,81 @@ describe('report.html', () => {
     expect(html).toMatch(/<dt>batches stored<\/dt><dd>[1-9]/);
     expect(html).toContain('&quot;tiny-breakdown&quot;');
   }, 120_000);
+
+  it('a real report with many cells and a long unbroken name fits 1280 × 800 and 390 × 844: wide tables scroll in their own box, nothing clipped, no raw cell key', async () => {
+    const { runSweep } = await import('@paradox/orchestrator');
+    const dir = join(root, 'layout');
+    const name = 'sweep_over_every_algorithm_K_readBits_and_eps_with_a_long_name';
+    const ins = join(dir, 'instability');
+    const nc = join(dir, 'noncomputability');
+    const a = await runSweep(
+      {
+        name,
+        experiment: 'noncomputability',
+        seed: 3,
+        grid: { algorithm: ['coin', 'hedge', 'exact-read', 'gd'], K: [4, 8], readBits: [2, 9] },
+        fixed: { d: 2, width: 4, samples: 4, lambda: 0.05, steps: 5, epsilons: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5] },
+        trials: 4,
+        workers: 1,
+      },
+      { outDir: nc },
+    );
+    const b = await runSweep(
+      {
+        name: `${name}_instability`,
+        experiment: 'instability',
+        seed: 3,
+        grid: { m: [4, 6] },
+        zip: { method: ['train', 'construct-stable'], hidden: [[3], [4]] },
+        fixed: { d: 2, r: 16, s: 8, epochs: 30, lr: 0.03 },
+        trials: 2,
+        workers: 1,
+      },
+      { outDir: ins },
+    );
+    expect([a.status, b.status]).toEqual(['complete', 'complete']);
+    const rep = await writeReport([nc, ins], { out: join(dir, 'report.html'), assets: false });
+    const html = readFileSync(rep.path, 'utf8');
+    // Captions and tables name cells by their parameters: no cell key, in the page or in a chart.
+    const svgs = [...html.matchAll(/data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'));
+    expect(svgs.length).toBeGreaterThan(3);
+    for (const run of rep.runs) {
+      for (const cell of run.summary.cells) {
+        for (const text of [html, ...svgs]) {
+          expect(text).not.toContain(cell.cellKey);
+          expect(text).not.toContain(esc(cell.cellKey));
+        }
+      }
+    }
+    expect(html).not.toMatch(/(instability|noncomputability):\{/);
+    const boundary = rep.charts.find((c) => c.chart.id === 'decision-boundary');
+    expect(boundary?.chart.caption).toMatch(/^Cell m 4, method train, hidden \[3\], replayed/);
+
+    for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
+    ] as const) {
+      const page = await browser!.newPage({ viewport: { width, height } });
+      await page.goto(pathToFileURL(rep.path).href);
+      await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+      const m = await page.evaluate(() => {
+        const wraps = [...document.querySelectorAll('.table-wrap')].map((w) => ({
+          overflowX: getComputedStyle(w).overflowX,
+          scrollable: w.scrollWidth > w.clientWidth,
+          tableWidth: w.querySelector('table')!.getBoundingClientRect().width,
+        }));
+        // A cell whose content is wider than the cell is clipped mid-number.
+        const clipped = [...document.querySelectorAll('td, th')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent);
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wraps, clipped };
+      });
+      expect(m.scrollWidth, `${width}×${height}`).toBeLessThanOrEqual(m.innerWidth);
+      expect(m.clipped).toEqual([]);
+      // The noncomputability table (ten ε columns) is wider than either window: it scrolls in its box.
+      expect(m.wraps.some((w) => w.tableWidth > width && w.scrollable && w.overflowX === 'auto')).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, `report-layout-${width}.png`) });
+      await page.close();
+    }
+  }, 240_000);
 
   it('names what is wrong with a bad target', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'paradox-empty-'));

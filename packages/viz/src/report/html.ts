@@ -38,12 +38,21 @@ export function facts(entries: [string, string][]): string {
   return `<dl class="facts">${entries.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
-/** The report's stylesheet (inline: the report loads nothing). */
+/**
+ * The report's stylesheet (inline: the report loads nothing). Layout rules are general, not per
+ * section, so any section fits a 1280 px window and a 390 px phone without the page scrolling
+ * sideways: long words (run names, paths, hashes) wrap anywhere, images and grids shrink to their
+ * column, and wide tables and code scroll inside their own box (`.table-wrap`, `pre`).
+ */
 export const REPORT_CSS = `
 :root { --fg: #1b1b1b; --muted: #5a5a5a; --line: #d8d8d8; --accent: #0072B2; --warn: #D55E00; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 0; line-height: 1.45; }
-main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 64px; }
+main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 64px; overflow-wrap: anywhere; }
+main > *, section > * { max-width: 100%; }
+img, svg, canvas, video { max-width: 100%; height: auto; }
+code { overflow-wrap: anywhere; }
+@media (max-width: 600px) { main { padding: 16px 14px 48px; } h1 { font-size: 1.4rem; } }
 header.report { border-bottom: 2px solid var(--fg); margin-bottom: 18px; }
 h1 { font-size: 1.7rem; margin: 0 0 6px; }
 h2 { font-size: 1.3rem; margin: 36px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
@@ -53,7 +62,7 @@ h3 { font-size: 1.1rem; margin: 24px 0 6px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 0.8rem; vertical-align: middle; border: 1px solid currentColor; }
 .badge.complete { color: #009E73; }
 .badge.partial { color: var(--warn); }
-.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; margin: 12px 0; padding: 0; list-style: none; }
+.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(260px, 100%), 1fr)); gap: 12px; margin: 12px 0; padding: 0; list-style: none; }
 .headline li { border: 1px solid var(--line); border-left: 4px solid var(--accent); padding: 10px 12px; }
 .headline .value { font-size: 1.35rem; font-weight: bold; display: block; }
 .headline .theory { color: var(--muted); font-size: 0.85rem; }
@@ -61,17 +70,18 @@ figure.chart { margin: 18px 0 28px; }
 figure.chart img { max-width: 100%; height: auto; border: 1px solid var(--line); background: white; }
 figure.chart figcaption { max-width: 900px; margin-top: 6px; }
 figure.chart .missing { color: var(--warn); }
-.table-wrap { overflow-x: auto; margin: 8px 0 16px; }
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 8px 0 16px; }
 table { border-collapse: collapse; font-size: 0.85rem; }
-th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: right; white-space: nowrap; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: right; white-space: nowrap; overflow-wrap: normal; }
 th { background: #f3f3f3; position: sticky; top: 0; }
 td:first-child, th:first-child { text-align: left; }
 tr.partial td { color: var(--warn); }
-caption { text-align: left; font-weight: bold; padding: 4px 0; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
+caption { text-align: left; font-weight: bold; padding: 4px 0; white-space: nowrap; }
+dl.facts { display: grid; grid-template-columns: minmax(0, max-content) minmax(0, 1fr); gap: 2px 16px; margin: 8px 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-pre.spec { background: #f6f6f6; border: 1px solid var(--line); padding: 10px; overflow-x: auto; font-size: 0.8rem; max-height: 480px; }
-nav.toc ul { columns: 2; }
+pre { overflow-x: auto; max-width: 100%; overflow-wrap: normal; }
+pre.spec { background: #f6f6f6; border: 1px solid var(--line); padding: 10px; font-size: 0.8rem; max-height: 480px; }
+nav.toc ul { columns: 2 16em; }
 @media print { pre.spec { max-height: none; } }
 `;

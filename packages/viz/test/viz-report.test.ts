@@ -221,13 +221,13 @@ describe('report.html', () => {
       await page.goto(pathToFileURL(rep.path).href);
       await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
       const m = await page.evaluate(() => {
-        const wraps = [...document.querySelectorAll('.table-wrap')].map((w) => ({
+        const wraps = Array.from(document.querySelectorAll('.table-wrap')).map((w) => ({
           overflowX: getComputedStyle(w).overflowX,
           scrollable: w.scrollWidth > w.clientWidth,
           tableWidth: w.querySelector('table')!.getBoundingClientRect().width,
         }));
         // A cell whose content is wider than the cell is clipped mid-number.
-        const clipped = [...document.querySelectorAll('td, th')].filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent);
+        const clipped = Array.from(document.querySelectorAll('td, th')).filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent);
         return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wraps, clipped };
       });
       expect(m.scrollWidth, `${width}×${height}`).toBeLessThanOrEqual(m.innerWidth);

@@ -2,7 +2,7 @@
 // verifier (src/verify/): sound bounds of scalar networks over an axis-aligned box.
 
 import { Net } from "../instability/net";
-import { Centre, ibp, prepareCentre } from "./ibp";
+import { Centre, ibp, measureGrowth, prepareCentre } from "./ibp";
 import { crownPair, crownTighten } from "./crown";
 import { CERT_CROWN, NORM_BOX, U } from "./rounding";
 
@@ -16,19 +16,28 @@ const pairOut = new StaticArray<f64>(2);
  */
 function boxBounds(
   net: Net, ctr: Centre, c: StaticArray<f64>, rho: StaticArray<f64>, lo: usize, hi: usize, method: i32, out: usize,
+  clamp: usize = 0,
 ): void {
   const d = net.d;
+  let maxRho = 1.0;
   for (let j = 0; j < d; j++) {
     const a = load<f64>(lo + (<usize>j << 3));
     const b = load<f64>(hi + (<usize>j << 3));
     const m = 0.5 * a + 0.5 * b;
     unchecked((c[j] = m));
     // Each difference is within u of exact; the factor covers it and the product's rounding.
-    unchecked((rho[j] = Math.max(m - a, b - m) * (1.0 + 4.0 * U)));
+    const r = Math.max(m - a, b - m) * (1.0 + 4.0 * U);
+    unchecked((rho[j] = r));
+    if (r > maxRho) maxRho = r;
   }
-  // No growth measurement: CROWN sums every column (the skip's bound assumes a unit ball).
   prepareCentre(net, ctr, changetype<usize>(c), NORM_BOX, changetype<usize>(rho));
-  ibp(net, ctr, 1.0, true);
+  if ((method & CERT_CROWN) != 0) {
+    // The growth bound assumes |x_j| ≤ max|c| + 1 on a unit ball; the box reaches |c_j| + ρ_j,
+    // covered by the factor max(1, max ρ). Below its limit CROWN skips always-inactive columns.
+    measureGrowth(net, ctr);
+    ctr.growth *= maxRho;
+  }
+  ibp(net, ctr, 1.0, true, clamp);
   if ((method & CERT_CROWN) != 0) crownTighten(net, ctr, 1.0, true, net.L);
   const o = unchecked(net.uOff[net.L - 1]);
   store<f64>(out, unchecked(net.lo[o]));
@@ -75,10 +84,13 @@ export function cert_box_bounds(
  * (N_{L−1} + bias)). The hidden bounds (IBP, CROWN-tightened with `method` & 2) are computed once,
  * with the first row; every other row's output bounds come from one CROWN pass over them (or the
  * whole IBP pass without CROWN), to out[2k], out[2k + 1]. `actOut` as in `cert_box_bounds`.
- * `params`' last row is overwritten.
+ * `params`' last row is overwritten. `clamp` ≠ 0: hidden bounds of an enclosing box (lo of the
+ * N_1 + … + N_{L−1} hidden units, then hi) that IBP intersects its bounds with (`ibp`); `hidOut`
+ * ≠ 0: this box's hidden bounds are written there in the same layout.
  */
 export function cert_box_bounds_rows(
   dims: usize, nDims: i32, bias: i32, params: usize, rows: usize, K: i32, lo: usize, hi: usize, method: i32, out: usize, actOut: usize,
+  clamp: usize, hidOut: usize,
 ): void {
   const net = new Net(dims, nDims, bias != 0, params);
   const L = net.L;
@@ -93,8 +105,14 @@ export function cert_box_bounds_rows(
     memory.copy(last, rows + (<usize>(k * rowLen) << 3), <usize>rowLen << 3);
     const o = out + (<usize>(2 * k) << 3);
     if (k == 0 || !useCrown) {
-      boxBounds(net, ctr, c, rho, lo, hi, useCrown ? 3 : 1, o);
+      boxBounds(net, ctr, c, rho, lo, hi, useCrown ? 3 : 1, o, clamp);
       if (k == 0 && actOut != 0) lastInputs(net, lo, hi, actOut);
+      if (k == 0 && hidOut != 0) {
+        // The hidden bounds (lo of every hidden unit, then hi), for the clamp of sub-domains.
+        const H = <usize>unchecked(net.uOff[L - 1]);
+        memory.copy(hidOut, changetype<usize>(net.lo), H << 3);
+        memory.copy(hidOut + (H << 3), changetype<usize>(net.hi), H << 3);
+      }
       continue;
     }
     // The hidden bounds of the first row's pass are still in net.lo / net.hi: one output pass.

@@ -96,8 +96,12 @@ export function prepareCentre(net: Net, ctr: Centre, x0: usize, norm: i32, rho: 
  * f64x2 hold either two units or the two ends of one unit's interval; each lane runs exactly the
  * scalar recursion (same terms, same order, no fused multiply-add, interval ends chosen by a mask
  * or `select` instead of a branch).
+ *
+ * With `clamp` ≠ 0 (branch and bound: the bounds of an enclosing domain, valid here too), the
+ * bounds of every hidden layer are intersected with clamp's (lo of the N_1 + … + N_{L−1} hidden
+ * units, then their hi) as soon as the layer is computed, so the next layer starts from them.
  */
-export function ibp(net: Net, ctr: Centre, eps: f64, directed: bool): void {
+export function ibp(net: Net, ctr: Centre, eps: f64, directed: bool, clamp: usize = 0): void {
   const lo = changetype<usize>(net.lo);
   const hi = changetype<usize>(net.hi);
   const maxW = net.maxWidth;
@@ -149,6 +153,7 @@ export function ibp(net: Net, ctr: Centre, eps: f64, directed: bool): void {
       store<f64>(hi + o, hw);
     }
   }
+  if (clamp != 0 && net.L >= 2) clampLayer(net, 1, clamp);
   for (let l = 2; l <= net.L; l++) {
     const nOut = unchecked(net.dims[l]);
     const nIn = unchecked(net.dims[l - 1]);
@@ -265,6 +270,26 @@ export function ibp(net: Net, ctr: Centre, eps: f64, directed: bool): void {
       store<f64>(cur + (<usize>i0 << 3), cl);
       store<f64>(curHi + (<usize>i0 << 3), ch);
     }
+    if (clamp != 0 && l < net.L) clampLayer(net, l, clamp);
+  }
+}
+
+/**
+ * Intersect layer l's bounds in net.lo / net.hi with those at `clamp` (hidden units' lo, then their
+ * hi, in the layout of net.lo). Both enclose the unit's exact range over the (non-empty) domain,
+ * so the intersection does too.
+ */
+export function clampLayer(net: Net, l: i32, clamp: usize): void {
+  const H = <usize>unchecked(net.uOff[net.L - 1]);
+  const off = unchecked(net.uOff[l - 1]);
+  const lo = net.lo;
+  const hi = net.hi;
+  for (let i = 0; i < unchecked(net.dims[l]); i++) {
+    const u = off + i;
+    const a = load<f64>(clamp + (<usize>u << 3));
+    const b = load<f64>(clamp + ((H + <usize>u) << 3));
+    if (a > unchecked(lo[u])) unchecked((lo[u] = a));
+    if (b < unchecked(hi[u])) unchecked((hi[u] = b));
   }
 }
 

@@ -14,9 +14,11 @@
  * both ends are sound in floating point.
  */
 import type { Core } from '../core.js';
+import type { Scope } from '../internal/module.js';
 import { CoreError } from '../errors.js';
 import { layerOffset, validateNetwork, type Network } from '../network.js';
 import { PhiloxStream } from '../rng.js';
+import { backward, forward } from '../mlp.js';
 import type { BoxProperty, LinearConstraint } from './property.js';
 import { exactlyAvoids, exactlyMeets } from './exact.js';
 
@@ -72,7 +74,6 @@ function fold(net: Network, k: LinearConstraint): Folded {
   const nIn = dims[L - 1]!;
   if (k.c.length !== nOut) throw new CoreError('E_SHAPE', `property: a constraint has ${k.c.length} coefficients, the network ${nOut} outputs`);
   const off = layerOffset(dims, bias, L);
-  const head = Array.from(params.subarray(0, off));
   const w = new Float64Array(nIn);
   const err = new Float64Array(nIn);
   const nz = k.c.filter((v) => v !== 0);
@@ -99,8 +100,13 @@ function fold(net: Network, k: LinearConstraint): Folded {
     }
   }
   const errB = exact ? 0 : g * mb * (1 + 1e-10) + 1e-300;
-  const p = [...head, ...w, ...(bias ? [b] : [])];
-  const folded: Network = { dims: [...dims.slice(0, L), 1], bias, params: Float64Array.from(p) };
+  const row = new Float64Array(nIn + (bias ? 1 : 0));
+  row.set(w);
+  if (bias) row[nIn] = b;
+  const p = new Float64Array(off + row.length);
+  p.set(params.subarray(0, off));
+  p.set(row, off);
+  const folded: Network = { dims: [...dims.slice(0, L), 1], bias, params: p };
   // Sensitivity of the constraint to each input (for choosing the split).
   let v = Float64Array.from(w, Math.abs);
   for (let l = L - 1; l >= 1; l--) {
@@ -111,31 +117,74 @@ function fold(net: Network, k: LinearConstraint): Folded {
     for (let i = 0; i < no; i++) for (let j = 0; j < ni; j++) nv[j]! += v[i]! * Math.abs(params[o + i * ni + j]!);
     v = nv;
   }
-  return { net: folded, row: Float64Array.from([...w, ...(bias ? [b] : [])]), err, errB, dLo: k.dLo, dHi: k.dHi, smear: v };
+  return { net: folded, row, err, errB, dLo: k.dLo, dHi: k.dHi, smear: v };
 }
 
 /**
- * Sound enclosures [lo, hi] of the exact c·y of each folded constraint over the box [a, b] (a = b:
- * at a point). The constraints share every layer but the last, so the hidden bounds are computed
- * once (`cert_box_bounds_rows`).
+ * Sound bounds of folded constraints over boxes, with the network's shared layers copied into
+ * WebAssembly memory once for a whole search (`cert_box_bounds_rows`; a fresh copy per sub-box
+ * cost as much as the bounds on small networks). Lives inside one `raw.scoped` block.
  */
-function boundFolded(core: Core, fs: readonly Folded[], a: Float64Array, b: Float64Array, method: number): [number, number][] {
-  if (fs.length === 0) return [];
-  const raw = core.raw;
-  const { dims, bias, params } = fs[0]!.net;
-  const nAct = dims[dims.length - 2]!;
-  const rowLen = fs[0]!.row.length;
-  const rows = new Float64Array(fs.length * rowLen);
-  fs.forEach((f, k) => rows.set(f.row, k * rowLen));
-  return raw.scoped((s) => {
-    const out = s.f64Zeros(2 * fs.length);
-    const act = s.f64Zeros(nAct);
-    raw.fn<(...x: number[]) => void>('cert_box_bounds_rows')(
-      s.i32(dims), dims.length, bias ? 1 : 0, s.f64(params), s.f64(rows), fs.length, s.f64(a), s.f64(b), method, out, act,
-    );
-    const B = s.readF64(out, 2 * fs.length);
-    const A = s.readF64(act, nAct);
-    return fs.map((f, k) => {
+class Bounder {
+  private readonly nAct: number;
+  private readonly rowLen: number;
+  private readonly H: number;
+  private readonly p: { dims: number; params: number; rows: number; lo: number; hi: number; out: number; act: number; clamp: number; hid: number };
+  private readonly fn: (...x: number[]) => void;
+  private readonly bias: boolean;
+  private readonly nDims: number;
+
+  constructor(private readonly core: Core, s: Scope, template: Network, maxRows: number) {
+    const { dims, bias, params } = template;
+    this.bias = bias;
+    this.nDims = dims.length;
+    this.nAct = dims[dims.length - 2]!;
+    this.rowLen = this.nAct + (bias ? 1 : 0);
+    this.H = dims.slice(1, -1).reduce((a, b) => a + b, 0);
+    const d = dims[0]!;
+    this.p = {
+      dims: s.i32(dims), params: s.f64(params), rows: s.f64Zeros(maxRows * this.rowLen),
+      lo: s.f64Zeros(d), hi: s.f64Zeros(d), out: s.f64Zeros(2 * maxRows), act: s.f64Zeros(this.nAct),
+      clamp: s.f64Zeros(Math.max(1, 2 * this.H)), hid: s.f64Zeros(Math.max(1, 2 * this.H)),
+    };
+    this.fn = core.raw.fn<(...x: number[]) => void>('cert_box_bounds_rows');
+  }
+
+  /** Number of hidden units (the hidden bounds of a box are 2·H values: lo then hi). */
+  get hidden(): number {
+    return this.H;
+  }
+
+  private put(ptr: number, a: ArrayLike<number>): void {
+    new Float64Array(this.core.raw.exports.memory.buffer, ptr, a.length).set(a);
+  }
+
+  private get(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.core.raw.exports.memory.buffer, ptr, n).slice();
+  }
+
+  /**
+   * Sound enclosures [lo, hi] of the exact c·y of each folded constraint over the box [a, b]
+   * (a = b: at a point). The hidden bounds are computed once for all of them, intersected with
+   * `clamp` (those of an enclosing box) when given; with `keep`, this box's are returned.
+   */
+  bound(
+    fs: readonly Folded[], a: ArrayLike<number>, b: ArrayLike<number>, method: number, clamp: Float64Array | null, keep: boolean,
+  ): { bounds: [number, number][]; hid: Float64Array | null } {
+    if (fs.length === 0) return { bounds: [], hid: null };
+    const { p, rowLen, nAct } = this;
+    const rows = new Float64Array(fs.length * rowLen);
+    fs.forEach((f, k) => rows.set(f.row, k * rowLen));
+    this.put(p.rows, rows);
+    this.put(p.lo, a);
+    this.put(p.hi, b);
+    const useClamp = clamp !== null && this.H > 0;
+    if (useClamp) this.put(p.clamp, clamp);
+    const keepHid = keep && this.H > 0;
+    this.fn(p.dims, this.nDims, this.bias ? 1 : 0, p.params, p.rows, fs.length, p.lo, p.hi, method, p.out, p.act, useClamp ? p.clamp : 0, keepHid ? p.hid : 0);
+    const B = this.get(p.out, 2 * fs.length);
+    const A = this.get(p.act, nAct);
+    const bounds = fs.map((f, k): [number, number] => {
       const lo = B[2 * k]!;
       const hi = B[2 * k + 1]!;
       // The folded weights' rounding error times the activations' bounds (rounded upward).
@@ -145,12 +194,15 @@ function boundFolded(core: Core, fs: readonly Folded[], a: Float64Array, b: Floa
       slack = slack * (1 + gam(nAct + 4)) + 1e-300;
       return [lo - slack - Math.abs(lo) * 4 * U, hi + slack + Math.abs(hi) * 4 * U];
     });
-  });
+    return { bounds, hid: keepHid ? this.get(p.hid, 2 * this.H) : null };
+  }
 }
 
 interface Node {
   lo: Float64Array;
   hi: Float64Array;
+  /** This box's hidden bounds (clamp for its sub-boxes), or null (memory budget). */
+  hid: Float64Array | null;
   /** Per unsafe conjunction: still possibly reachable in this box. */
   open: boolean[];
   score: number;
@@ -217,6 +269,9 @@ class Heap {
   }
 }
 
+/** Hidden bounds kept with queued sub-boxes, in f64 values (beyond it sub-boxes start from IBP). */
+const HIDDEN_BUDGET = 2 ** 24;
+
 /**
  * Decide `property` for `net` (see the file comment). Deterministic for a seed and limits that do
  * not stop the search on time.
@@ -233,14 +288,37 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
       throw new CoreError('E_ARG', `property: input ${j} has no finite range [${property.lo[j]}, ${property.hi[j]}]`);
     }
   }
+  const t0 = performance.now();
+  const conj = property.unsafe.map((c) => c.map((k) => fold(net, k)));
+  if (conj.length === 0) return { verdict: 'verified', nodes: 0, seconds: (performance.now() - t0) / 1000 };
+  const units = Array.from({ length: nOut }, (_, i) => fold(net, { c: Array.from({ length: nOut }, (_, q) => (q === i ? 1 : 0)), dLo: 0, dHi: 0 }));
+  const maxRows = Math.max(nOut, conj.reduce((a, c) => a + c.length, 0));
+  return core.raw.scoped((s) => search(core, net, property, limits, conj, units, new Bounder(core, s, conj[0]![0]!.net, maxRows), t0));
+}
+
+/** The f64 margin of a conjunction at outputs y: max over its constraints of c·y − dLo (≤ 0: unsafe in f64). */
+function margin(c: readonly Folded[], y: ArrayLike<number>, k: readonly LinearConstraint[]): number {
+  let m = -Infinity;
+  for (let i = 0; i < c.length; i++) {
+    let v = -k[i]!.dLo;
+    k[i]!.c.forEach((ci, q) => {
+      if (ci !== 0) v += ci * y[q]!;
+    });
+    m = Math.max(m, v);
+  }
+  return m;
+}
+
+function search(
+  core: Core, net: Network, property: BoxProperty, limits: VerifyLimits, conj: Folded[][], units: Folded[], bounder: Bounder, t0: number,
+): VerifyResult {
+  const d = net.dims[0]!;
+  const nOut = net.dims[net.dims.length - 1]!;
   const timeLimit = limits.timeLimit ?? 60;
   const maxNodes = limits.maxNodes ?? 200_000;
   const maxQueue = limits.maxQueue ?? 100_000;
   const method = (limits.method ?? 'crown') === 'crown' ? 3 : 1;
-  const t0 = performance.now();
   const seconds = (): number => (performance.now() - t0) / 1000;
-  const conj = property.unsafe.map((c) => c.map((k) => fold(net, k)));
-  if (conj.length === 0) return { verdict: 'verified', nodes: 0, seconds: seconds() };
   const rng = new PhiloxStream({ seed: limits.seed ?? 0, substream: 7 });
   const inner = (x: Float64Array): boolean => {
     for (let j = 0; j < d; j++) if (!(x[j]! >= property.innerLo[j]! && x[j]! <= property.innerHi[j]!)) return false;
@@ -249,22 +327,35 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
   /** Whether the point x is a sound witness: inside the inner box, every constraint of some conjunction surely met. */
   const witnessAt = (x: Float64Array): boolean => {
     if (!inner(x)) return false;
-    return conj.some((c) => boundFolded(core, c, x, x, 1).every(([, hi], i) => hi <= c[i]!.dLo));
+    return conj.some((c) => bounder.bound(c, x, x, 1, null, false).bounds.every(([, hi], i) => hi <= c[i]!.dLo));
   };
-  const outputsAt = (x: Float64Array): Float64Array => {
-    const y = new Float64Array(nOut);
-    for (let i = 0; i < nOut; i++) {
-      const c = new Array<number>(nOut).fill(0);
-      c[i] = 1;
-      const [[lo, hi]] = boundFolded(core, [fold(net, { c, dLo: 0, dHi: 0 })], x, x, 1) as [[number, number]];
-      y[i] = 0.5 * lo + 0.5 * hi;
+  const outputsAt = (x: Float64Array): Float64Array =>
+    Float64Array.from(bounder.bound(units, x, x, 1, null, false).bounds, ([lo, hi]) => 0.5 * lo + 0.5 * hi);
+  /**
+   * The first of the candidate points (point-major, inside the inner box) whose f64 outputs are
+   * unsafe and whose exact outputs are proved unsafe, or null. The f64 forward pass only screens:
+   * a point counts after `witnessAt`.
+   */
+  const screen = (X: Float64Array): Float64Array | null => {
+    const n = X.length / d;
+    let Y: Float64Array | null = null;
+    try {
+      Y = forward(core, net, X);
+    } catch {
+      // Outputs that overflow f64 (extreme weights): every candidate goes to the sound check.
     }
-    return y;
+    for (let b = 0; b < n; b++) {
+      if (Y && !conj.some((c, k) => margin(c, Y.subarray(b * nOut, (b + 1) * nOut), property.unsafe[k]!) <= 0)) continue;
+      const x = X.slice(b * d, (b + 1) * d);
+      if (witnessAt(x)) return x;
+    }
+    return null;
   };
   let nodes = 0;
+  let kept = 0;
   const queue = new Heap();
   /** Bound a box; returns a node (still open) or null (closed). */
-  const bound = (lo: Float64Array, hi: Float64Array, open: boolean[]): Node | null => {
+  const bound = (lo: Float64Array, hi: Float64Array, open: boolean[], clamp: Float64Array | null): Node | null => {
     nodes++;
     let score = Infinity;
     const nowOpen = open.slice();
@@ -273,7 +364,8 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
     conj.forEach((c, k) => {
       if (nowOpen[k]) list.push(...c);
     });
-    const bounds = boundFolded(core, list, lo, hi, method);
+    const keep = kept + 2 * bounder.hidden <= HIDDEN_BUDGET;
+    const { bounds, hid } = bounder.bound(list, lo, hi, method, clamp, keep);
     let at = 0;
     conj.forEach((c, k) => {
       if (!nowOpen[k]) return;
@@ -284,42 +376,46 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
       else score = Math.min(score, best);
     });
     if (!nowOpen.some(Boolean)) return null;
-    return { lo, hi, open: nowOpen, score };
+    if (hid) kept += hid.length;
+    return { lo, hi, open: nowOpen, score, hid };
   };
-  const attack = (n: Node): Float64Array | null => {
-    const x = new Float64Array(d);
-    for (let j = 0; j < d; j++) x[j] = Math.min(Math.max(0.5 * n.lo[j]! + 0.5 * n.hi[j]!, property.innerLo[j]!), property.innerHi[j]!);
-    if (witnessAt(x)) return x;
-    for (let r = 0; r < 2; r++) {
-      const z = new Float64Array(d);
-      for (let j = 0; j < d; j++) {
-        const a = Math.max(n.lo[j]!, property.innerLo[j]!);
-        const b = Math.min(n.hi[j]!, property.innerHi[j]!);
-        z[j] = a <= b ? a + (b - a) * rng.uniform() : x[j]!;
-      }
-      if (witnessAt(z)) return z;
+  /** Candidates of a sub-box: its centre and `extra` seeded points of it, inside the inner box. */
+  const candidates = (n: Node, extra: number): Float64Array => {
+    const X = new Float64Array((1 + extra) * d);
+    for (let j = 0; j < d; j++) {
+      const a = Math.max(n.lo[j]!, property.innerLo[j]!);
+      const b = Math.min(n.hi[j]!, property.innerHi[j]!);
+      const m = Math.min(Math.max(0.5 * n.lo[j]! + 0.5 * n.hi[j]!, property.innerLo[j]!), property.innerHi[j]!);
+      X[j] = m;
+      for (let r = 1; r <= extra; r++) X[r * d + j] = a <= b ? a + (b - a) * rng.uniform() : m;
     }
-    return null;
+    return X;
   };
-  const root = bound(Float64Array.from(property.lo), Float64Array.from(property.hi), conj.map(() => true));
+  const root = bound(Float64Array.from(property.lo), Float64Array.from(property.hi), conj.map(() => true), null);
   if (!root) return { verdict: 'verified', nodes, seconds: seconds() };
+  // A stronger attack on the whole box first (many seeded points, then descent on the margin).
+  {
+    const w = rootAttack(core, net, property, conj, candidates(root, 63), screen);
+    if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, seconds: seconds() };
+  }
   queue.push(root);
   while (queue.size > 0) {
     if (seconds() > timeLimit) return { verdict: 'unknown', reason: 'time', nodes, seconds: seconds() };
     if (nodes >= maxNodes) return { verdict: 'unknown', reason: 'nodes', nodes, seconds: seconds() };
     if (queue.size >= maxQueue) return { verdict: 'unknown', reason: 'memory', nodes, seconds: seconds() };
     const n = queue.pop()!;
-    const w = attack(n);
+    if (n.hid) kept -= n.hid.length;
+    const w = screen(candidates(n, 2));
     if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, seconds: seconds() };
     // Split the coordinate with the largest width × sensitivity of the open constraints.
     let best = -1;
     let bestV = -1;
     for (let j = 0; j < d; j++) {
-      let s = 0;
+      let sj = 0;
       conj.forEach((c, k) => {
-        if (n.open[k]) for (const f of c) s = Math.max(s, f.smear[j]!);
+        if (n.open[k]) for (const f of c) sj = Math.max(sj, f.smear[j]!);
       });
-      const v = (n.hi[j]! - n.lo[j]!) * (s > 0 ? s : 1e-300);
+      const v = (n.hi[j]! - n.lo[j]!) * (sj > 0 ? sj : 1e-300);
       if (v > bestV) {
         bestV = v;
         best = j;
@@ -346,9 +442,91 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
     const loB = Float64Array.from(n.lo);
     loB[best] = mid;
     for (const [lo, hi] of [[n.lo, hiA], [loB, n.hi]] as const) {
-      const c = bound(lo, hi, n.open);
+      const c = bound(lo, hi, n.open, n.hid);
       if (c) queue.push(c);
     }
   }
   return { verdict: 'verified', nodes, seconds: seconds() };
+}
+
+/**
+ * The attack on the whole input box before the search: seeded points (rows of X), then signed
+ * gradient descent of the margin of the most promising conjunction from the best of them, in
+ * the inner box. Only `screen` (a sound check) turns a point into a witness.
+ */
+function rootAttack(
+  core: Core, net: Network, property: BoxProperty, conj: Folded[][], X: Float64Array, screen: (X: Float64Array) => Float64Array | null,
+): Float64Array | null {
+  const d = net.dims[0]!;
+  const nOut = net.dims[net.dims.length - 1]!;
+  const w = screen(X);
+  if (w) return w;
+  const n = X.length / d;
+  let Y: Float64Array;
+  try {
+    Y = forward(core, net, X);
+  } catch {
+    return null; // outputs beyond f64: no descent
+  }
+  // Start from the R points of smallest margin, each descending on its best conjunction.
+  const R = Math.min(8, n);
+  const scored = Array.from({ length: n }, (_, b) => {
+    const y = Y.subarray(b * nOut, (b + 1) * nOut);
+    let m = Infinity;
+    let k = 0;
+    conj.forEach((c, q) => {
+      const v = margin(c, y, property.unsafe[q]!);
+      if (v < m) {
+        m = v;
+        k = q;
+      }
+    });
+    return { b, m, k };
+  }).sort((a, b) => a.m - b.m || a.b - b.b).slice(0, R);
+  const P = Float64Array.from(scored.flatMap(({ b }) => Array.from(X.subarray(b * d, (b + 1) * d))));
+  const step = Array.from({ length: d }, (_, j) => (property.innerHi[j]! - property.innerLo[j]!) / 8);
+  for (let it = 0; it < 40; it++) {
+    let Yp: Float64Array;
+    let gradInputs: Float64Array;
+    try {
+      Yp = forward(core, net, P);
+    } catch {
+      return null;
+    }
+    // Upstream gradient: the constraint of the conjunction with the largest c·y − d at the point.
+    const G = new Float64Array(R * nOut);
+    scored.forEach(({ k }, r) => {
+      const y = Yp.subarray(r * nOut, (r + 1) * nOut);
+      let bi = 0;
+      let bv = -Infinity;
+      property.unsafe[k]!.forEach((kc, i) => {
+        let v = -kc.dLo;
+        kc.c.forEach((ci, q) => {
+          v += ci * y[q]!;
+        });
+        if (v > bv) {
+          bv = v;
+          bi = i;
+        }
+      });
+      property.unsafe[k]![bi]!.c.forEach((ci, q) => {
+        G[r * nOut + q] = ci;
+      });
+    });
+    try {
+      gradInputs = backward(core, net, P, G).gradInputs;
+    } catch {
+      return null;
+    }
+    const shrink = 0.5 ** Math.floor(it / 10);
+    for (let r = 0; r < R; r++) {
+      for (let j = 0; j < d; j++) {
+        const v = P[r * d + j]! - step[j]! * shrink * Math.sign(gradInputs[r * d + j]!);
+        P[r * d + j] = Math.min(Math.max(v, property.innerLo[j]!), property.innerHi[j]!);
+      }
+    }
+    const hit = screen(P);
+    if (hit) return hit;
+  }
+  return null;
 }

@@ -9,6 +9,7 @@ export type CoreErrorCode =
   | 'E_NONFINITE' // a non-finite value appeared inside a kernel
   | 'E_FORMAT' // a serialised network or other document is malformed
   | 'E_LOAD' // the WebAssembly module could not be loaded
+  | 'E_NOT_FOUND' // a file the caller named does not exist
   | 'E_TRAP' // the WebAssembly module trapped (a bug: please report it)
   | 'E_THEOREM'; // a mathematical guarantee was violated (a bug: please report it with the seed)
 

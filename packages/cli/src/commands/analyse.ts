@@ -8,6 +8,7 @@ import { extname, relative, resolve } from 'node:path';
 import { choiceOption, intOption } from '../args.js';
 import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
+import { readNetworkArg } from './network-arg.js';
 import type { Command } from './types.js';
 
 const CMD = 'analyse';
@@ -154,7 +155,6 @@ export const analyseCommand: Command = {
   },
   run: async (args, ctx) => {
     const core = await import('@paradox/core-wasm');
-    const { loadOnnx } = await import('@paradox/core-wasm/onnx');
     const [netPath, dataPath] = args.positionals as [string, string];
     const v = args.values;
     const out = typeof v.out === 'string' ? resolve(ctx.cwd, v.out) : undefined;
@@ -164,10 +164,7 @@ export const analyseCommand: Command = {
       if (existsSync(out)) fail(`${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, 'E_OUT_EXISTS');
     }
 
-    const netBytes = readFile(ctx.cwd, netPath, 'network');
-    const net = asUsage(netPath, () =>
-      extname(netPath).toLowerCase() === '.onnx' ? loadOnnx(new Uint8Array(netBytes)) : core.networkFromJSON(netBytes.toString('utf8')),
-    );
+    const net = await readNetworkArg(CMD, ctx.cwd, netPath);
     const dataBytes = readFile(ctx.cwd, dataPath, 'data');
     const ext = extname(dataPath).toLowerCase();
     let data: import('@paradox/core-wasm').LabelledData;

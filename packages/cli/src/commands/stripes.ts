@@ -4,11 +4,12 @@
  * trainer; `judge NET` measures a network file (ONNX or paradox-network/1 JSON) on the same trial
  * exactly as a built-in method is measured (accuracy, mid-line pieces, F3, radii).
  */
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { extname, relative, resolve } from 'node:path';
+import { existsSync, writeFileSync, renameSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { intOption } from '../args.js';
 import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
+import { readNetworkArg } from './network-arg.js';
 import type { Command } from './types.js';
 
 const CMD = 'stripes';
@@ -92,11 +93,7 @@ export const stripesCommand: Command = {
     }
     const netPath = args.positionals[1];
     if (netPath === undefined) fail('judge: the network file NET is required');
-    const { loadOnnx } = await import('@paradox/core-wasm/onnx');
-    const file = resolve(ctx.cwd, netPath);
-    if (!existsSync(file)) fail(`network ${netPath}: no such file`, 'E_NOT_FOUND');
-    const bytes = readFileSync(file);
-    const net = asUsage(netPath, () => (extname(file).toLowerCase() === '.onnx' ? loadOnnx(new Uint8Array(bytes)) : core.networkFromJSON(bytes.toString('utf8'))));
+    const net = await readNetworkArg(CMD, ctx.cwd, netPath);
     const j = asUsage(netPath, () => core.judgeNetwork(c, p, stream, net));
     if (v.json === true) {
       emitJson(ctx, { type: 'judged', network: netPath, dims: net.dims, ...j });

@@ -5,10 +5,11 @@
  * `unknown` when a node or memory limit stopped it) to stdout or --out, and a summary line.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { extname, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { intOption } from '../args.js';
 import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
+import { readNetworkArg } from './network-arg.js';
 import type { Command } from './types.js';
 
 const CMD = 'verify';
@@ -82,11 +83,7 @@ export const verifyCommand: Command = {
     const seed = typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0;
     const out = typeof v.out === 'string' ? resolve(ctx.cwd, v.out) : undefined;
     if (out !== undefined && existsSync(out)) fail(`${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, 'E_OUT_EXISTS');
-    const netBytes = readFile(ctx.cwd, netPath, 'network');
-    const { loadOnnx } = await import('@paradox/core-wasm/onnx');
-    const net = asUsage(netPath, () =>
-      extname(netPath).toLowerCase() === '.onnx' ? loadOnnx(new Uint8Array(netBytes)) : core.networkFromJSON(netBytes.toString('utf8')),
-    );
+    const net = await readNetworkArg(CMD, ctx.cwd, netPath);
     const text = readFile(ctx.cwd, propPath, 'property').toString('utf8');
     const nIn = net.dims[0]!;
     const nOut = net.dims[net.dims.length - 1]!;

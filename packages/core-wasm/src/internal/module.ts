@@ -14,6 +14,8 @@ export interface RawExports {
   memory: WebAssembly.Memory;
   mem_alloc(bytes: number): number;
   mem_free(ptr: number): void;
+  /** Bytes in used heap blocks after a full collection, -1 if the allocator walk failed (tests' leak probe). */
+  mem_live_bytes(): number;
   abi_version(): number;
   // Kernel functions are looked up by name through `fn()`; see RawModule.fn.
   [name: string]: unknown;

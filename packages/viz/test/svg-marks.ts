@@ -22,3 +22,11 @@ export function countMarks(svg: string, name: string): number {
 export function texts(svg: string): string[] {
   return [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/gs)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
 }
+
+/** Legend entries of the SVG: label → the stroke colour of its symbol (first legend that has the label). */
+export function legendColours(svg: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const re = /class="mark-symbol role-legend-symbol"[^>]*><path [^>]*?stroke="(#[0-9A-Fa-f]{6})"[^>]*\/><\/g><g class="mark-text role-legend-label"[^>]*><text[^>]*>([^<]*)<\/text>/g;
+  for (const m of svg.matchAll(re)) if (!out.has(m[2]!)) out.set(m[2]!, m[1]!.toUpperCase());
+  return out;
+}

@@ -13,9 +13,11 @@ import {
   summaryCharts,
   svgToPng,
   unstableVsStripesChart,
+  seriesColour,
   type Chart,
 } from '../src/index.js';
-import { countMarks, texts } from './svg-marks.js';
+import { countMarks, legendColours, texts } from './svg-marks.js';
+
 import {
   ALGORITHMS,
   instabilityCell,
@@ -217,5 +219,44 @@ describe('summaryCharts', () => {
       const norm = (svg: string) => svg.replace(/gradient_\d+/g, 'gradient');
       expect(norm(await renderSvg(copy))).toBe(norm(await renderSvg(chart.spec)));
     }
+  });
+});
+
+describe('one colour per algorithm and per method', () => {
+  /** A copy of a summary keeping only some series, in a new order (another report). */
+  function subset(summary: ReturnType<typeof noncomputabilityComplete>, keep: (c: (typeof summary.cells)[number]) => boolean): typeof summary {
+    return { ...summary, cells: summary.cells.filter(keep).reverse() };
+  }
+
+  it('an algorithm has the same colour in two reports with different algorithm sets and orders', async () => {
+    const a = noncomputabilityComplete();
+    const b = subset(a, (c) => c.experiment === 'noncomputability' && (c.algorithm === 'hedge' || c.algorithm === 'exact-read'));
+    const la = legendColours(await renderSvg(successVsEpsilonChart(a).spec));
+    const lb = legendColours(await renderSvg(successVsEpsilonChart(b).spec));
+    expect([...la.keys()].sort()).toEqual([...ALGORITHMS].sort());
+    expect([...lb.keys()].sort()).toEqual(['exact-read', 'hedge']);
+    for (const name of lb.keys()) expect(lb.get(name), name).toBe(la.get(name));
+    // Distinct within a chart, and each the owner's colour.
+    expect(new Set(la.values()).size).toBe(la.size);
+    for (const [name, colour] of la) expect(colour).toBe(seriesColour(name).toUpperCase());
+  });
+
+  it('a method has the same colour in every chart of a report and in another report', async () => {
+    const a = instabilityComplete();
+    const b = subset(a, (c) => c.experiment === 'instability' && c.method !== 'train');
+    const legends = await Promise.all([dichotomyChart(a), unstableVsStripesChart(a), dichotomyChart(b), unstableVsStripesChart(b)].map(async (c) => legendColours(await renderSvg(c.spec))));
+    const methods = METHODS.map(([m]) => m);
+    for (const l of legends.slice(0, 2)) for (const m of methods) expect(l.get(m), m).toBe(seriesColour(m).toUpperCase());
+    for (const l of legends.slice(2)) {
+      expect(l.has('train')).toBe(false);
+      for (const m of methods.slice(1)) expect(l.get(m), m).toBe(seriesColour(m).toUpperCase());
+    }
+    expect(new Set(methods.map(seriesColour)).size).toBe(methods.length);
+  });
+
+  it('a plugin name gets a stable colour of its own', () => {
+    expect(seriesColour('my-plugin')).toBe(seriesColour('my-plugin'));
+    expect(seriesColour('gd')).toBe('#0072B2');
+    expect(seriesColour('my-plugin')).toMatch(/^#[0-9A-F]{6}$/i);
   });
 });

@@ -6,7 +6,7 @@
  * series that reach the corner in this run's own numbers, never by assumption.
  */
 import { archLabel, hasData, instabilityCells, round3, status } from './cells.js';
-import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
+import { chartConfig, REFERENCE_COLOUR, seriesColourScale, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, InstabilityCell, Summary } from './types.js';
 
 /** The radius row closest to μ (the radius of F1/F3), if the cell measured any radius. */
@@ -77,7 +77,7 @@ export function dichotomyChart(summary: Summary): Chart {
   rows.push({ kind: 'corner', x: CORNER, x2: 1, y: CORNER, y2: 1, label: 'accurate and stable' });
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const x = { field: 'accuracy', type: 'quantitative', title: 'validation accuracy (fraction of V)', scale: { domain: [0, 1] } };
-  const colour = { field: 'method', type: 'nominal', title: 'method' };
+  const colour = { field: 'method', type: 'nominal', title: 'method', scale: seriesColourScale(instabilityCells(summary).map((c) => c.method)) };
   const spec: ChartSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: 'Accuracy against robust accuracy at radius μ',

@@ -27,5 +27,5 @@ export {
   type BoundaryPoint,
   type BoundaryScene,
 } from './decision-boundary.js';
-export { OKABE_ITO, CHART_FONT, chartConfig } from './style.js';
+export { OKABE_ITO, CHART_FONT, chartConfig, seriesColour, seriesColourScale, SERIES_COLOURS } from './style.js';
 export type { Chart, ChartId, ChartSpec } from './types.js';

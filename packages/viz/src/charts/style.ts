@@ -15,6 +15,54 @@ export const OKABE_ITO = [
   '#000000',
 ] as const;
 
+/**
+ * The one owner of series colours: every chart of every report colours an algorithm or a method
+ * by its NAME, never by its order of appearance, so `gd` is the same blue in every chart of every
+ * report whatever else the run has. Built-in algorithms and instability methods have fixed
+ * colours (Okabe–Ito first, then Paul Tol's muted colours for the rarer algorithms); any other
+ * name (a plugin) gets one of `EXTRA_COLOURS` chosen by a hash of the name, so it too is stable.
+ */
+export const SERIES_COLOURS: Readonly<Record<string, string>> = Object.freeze({
+  // Noncomputability algorithms (core-wasm BUILT_IN_ALGORITHMS).
+  gd: OKABE_ITO[0],
+  adam: OKABE_ITO[1],
+  coin: OKABE_ITO[2],
+  hedge: OKABE_ITO[3],
+  'exact-read': OKABE_ITO[5],
+  escalate: OKABE_ITO[4],
+  sgd: '#332288',
+  restarts: '#882255',
+  anneal: '#999933',
+  // Instability methods (core-wasm INSTABILITY_METHODS).
+  train: OKABE_ITO[0],
+  'adversarial-train': OKABE_ITO[4],
+  'train-variable': OKABE_ITO[1],
+  'construct-stable': OKABE_ITO[2],
+  shortcut: OKABE_ITO[3],
+});
+
+/** Colours for names without a fixed colour (plugins), picked by a hash of the name. */
+export const EXTRA_COLOURS = ['#44AA99', '#AA4499', '#117733', '#DDCC77', '#88CCEE', '#661100', '#6699CC', '#888888'] as const;
+
+/** The colour of an algorithm or method, the same in every chart and every report. */
+export function seriesColour(name: string): string {
+  const fixed = SERIES_COLOURS[name];
+  if (fixed !== undefined) return fixed;
+  // FNV-1a over UTF-16 code units: a stable, dependency-free hash.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return EXTRA_COLOURS[h % EXTRA_COLOURS.length]!;
+}
+
+/**
+ * The Vega-Lite colour scale for a set of algorithm or method names: each name mapped to
+ * `seriesColour(name)`, in the given (legend) order.
+ */
+export function seriesColourScale(names: Iterable<string>): { domain: string[]; range: string[] } {
+  const domain = [...new Set(names)];
+  return { domain, range: domain.map(seriesColour) };
+}
+
 /** Colour of reference lines (1/2, ε_B, m − 1 = P(N)): neutral so they never read as a series. */
 export const REFERENCE_COLOUR = '#555555';
 

@@ -6,7 +6,7 @@
  */
 import { headlineOf } from '@paradox/orchestrator/summary';
 import { hasData, noncomputabilityCells, round3, status } from './cells.js';
-import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
+import { chartConfig, REFERENCE_COLOUR, seriesColourScale, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Summary } from './types.js';
 
 /** Which probability chart 1 plots. */
@@ -73,7 +73,8 @@ export function successVsEpsilonChart(summary: Summary, options: SuccessVsEpsilo
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const x = { field: 'eps', type: 'quantitative', title: 'accuracy ε (max error on unit probes)', scale: { zero: true } };
   const y = { field: 'p', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } };
-  const colour = { field: 'algorithm', type: 'nominal', title: 'algorithm' };
+  const colourScale = seriesColourScale(noncomputabilityCells(summary).map((c) => c.algorithm));
+  const colour = { field: 'algorithm', type: 'nominal', title: 'algorithm', scale: colourScale };
   const spec: ChartSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: 'Success probability against ε',
@@ -122,7 +123,7 @@ export function successVsEpsilonChart(summary: Summary, options: SuccessVsEpsilo
             x,
             y,
             color: colour,
-            fill: { condition: { test: "datum.status === 'complete'", field: 'algorithm', type: 'nominal' }, value: 'white' },
+            fill: { condition: { test: "datum.status === 'complete'", field: 'algorithm', type: 'nominal', scale: colourScale }, value: 'white' },
             shape: {
               field: 'status',
               type: 'nominal',

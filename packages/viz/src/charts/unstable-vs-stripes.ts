@@ -5,7 +5,7 @@
  * ⌈(m − 1 − P(N))/2⌉ or more data points.
  */
 import { archLabel, distinct, hasData, instabilityCells, round3, seriesLabel, status } from './cells.js';
-import { chartConfig, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
+import { chartConfig, REFERENCE_COLOUR, seriesColourScale, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Summary } from './types.js';
 
 /** A share at or below this reads as "near 0" in the caption. */
@@ -41,6 +41,8 @@ export function unstableVsStripesChart(summary: Summary): Chart {
     rows.push({
       kind: 'cell',
       series: seriesLabel(cell),
+      method: cell.method,
+      arch: archLabel(cell.arch),
       m: cell.m,
       share: cell.unstableShare.mean,
       lo: cell.unstableShare.q25,
@@ -74,7 +76,10 @@ export function unstableVsStripesChart(summary: Summary): Chart {
   }
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const x = { field: 'm', type: 'quantitative', title: 'number of stripes m', scale: { zero: false, nice: false }, axis: { format: 'd', tickMinStep: 1 } };
-  const colour = { field: 'series', type: 'nominal', title: 'method (architecture)' };
+  // Colour is the method (the same colour as in every other chart); the architecture is the dash
+  // of the line and the shape of the point, so two architectures of one method stay apart.
+  const colour = { field: 'method', type: 'nominal', title: 'method', scale: seriesColourScale(cells.map((c) => c.method)) };
+  const archEnc = (channel: 'strokeDash' | 'shape') => ({ field: 'arch', type: 'nominal', title: 'architecture', ...(channel === 'strokeDash' ? { legend: null } : {}) });
   const spec: ChartSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: 'Unstable data points against the number of stripes',
@@ -110,7 +115,7 @@ export function unstableVsStripesChart(summary: Summary): Chart {
         name: 'lines',
         transform: only('cell'),
         mark: { type: 'line', strokeWidth: 1.5 },
-        encoding: { x, y: { field: 'share', type: 'quantitative' }, color: colour },
+        encoding: { x, y: { field: 'share', type: 'quantitative' }, color: colour, strokeDash: archEnc('strokeDash'), detail: { field: 'series' } },
       },
       {
         name: 'points',
@@ -125,6 +130,7 @@ export function unstableVsStripesChart(summary: Summary): Chart {
             scale: { domain: [0, 1] },
           },
           color: colour,
+          shape: archEnc('shape'),
           opacity: { condition: { test: "datum.status === 'partial'", value: 0.45 }, value: 1 },
           tooltip: [
             { field: 'series' },

@@ -23,7 +23,7 @@ import { formatDuration, formatRate, groupInt } from './progress/format.js';
 import { ProgressModel } from './progress/model.js';
 import { PlainRenderer, SilentRenderer, TtyRenderer, type ProgressRenderer } from './progress/render.js';
 import { writeReportIfAvailable, type ReportOutcome } from './report.js';
-import { listRuns, readManifest, RUN_FILES } from '@paradox/orchestrator/run-dir';
+import { listRuns, readManifest, recordPartRunId, RUN_FILES } from '@paradox/orchestrator/run-dir';
 
 export { listRuns };
 
@@ -52,6 +52,8 @@ export interface Job {
   spec?: NormalisedSpec;
   /** A finished run met while resuming: nothing to run, only its headline to show. */
   finished?: Summary;
+  /** For a resumed part of a multi-spec run: the run id its manifest records (checked against its database). */
+  expectRunId?: { runId: string; source: string };
 }
 
 /** How a session of jobs ended. */
@@ -136,6 +138,14 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       renderer = makeRenderer(ctx, model, exec.json);
       const r = renderer;
       const onEvent = (e: RunEvent): void => {
+        if (e.type === 'run-started' && job.spec && reportDir) {
+          // The manifest names each started part's run, so a database swapped in later is refused on resume.
+          try {
+            recordPartRunId(reportDir, job.dir, e.runId);
+          } catch (err) {
+            notify(`warning: cannot record ${job.label}'s run id in ${join(reportDir, RUN_FILES.manifest)}: ${(err as Error).message}`);
+          }
+        }
         if (exec.json) {
           emitJson(ctx, jobs.length > 1 ? { ...e, run: job.label } : { ...e });
           return;
@@ -160,7 +170,9 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
           const differs = provenanceChange(job.dir, now);
           if (differs) notify(`warning: ${job.label} was started by other code (${differs}); results of the finished batches come from that code, the rest from this one`);
         }
-        res = job.spec ? await runSweep(job.spec, { ...options, outDir: job.dir, provenance: { ...now } }) : await resumeRun(job.dir, options);
+        res = job.spec
+          ? await runSweep(job.spec, { ...options, outDir: job.dir, provenance: { ...now } })
+          : await resumeRun(job.dir, job.expectRunId ? { ...options, expectRunId: job.expectRunId } : options);
       } catch (e) {
         throw withResumeHint(e, job.dir, ctx, reportDir);
       } finally {
@@ -279,7 +291,9 @@ export async function resumeJobs(dir: string): Promise<Job[]> {
       jobs.push({ label, dir: sub, spec: normaliseSpec(r.spec, `${join(dir, RUN_FILES.manifest)} (${r.name})`) });
       continue;
     }
-    jobs.push(await resumeJob(label, sub));
+    const job = await resumeJob(label, sub);
+    if (r.runId !== undefined) job.expectRunId = { runId: r.runId, source: `${join(dir, RUN_FILES.manifest)} (part ${r.name})` };
+    jobs.push(job);
   }
   return jobs;
 }

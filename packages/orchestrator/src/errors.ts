@@ -16,7 +16,8 @@ export type OrchestratorErrorCode =
   | 'E_DEADLINE' // a batch ran past its deadline (batchTimeout): its thread was stopped (exit 1)
   | 'E_BACKEND' // the execution backend failed (Redis unreachable, pool broken, ...) (exit 1)
   | 'E_STORE' // the run store is unreadable or inconsistent (exit 1)
-  | 'E_LOCKED'; // another live process is writing the run directory (exit 2)
+  | 'E_LOCKED' // another live process is writing the run directory (exit 2)
+  | 'E_RUN_MISMATCH'; // the files of a run directory belong to different runs (a run.sqlite copied in) (exit 2)
 
 /** Base class: `code` is stable, `message` is for humans, `exitCode` is what the CLI exits with. */
 export class OrchestratorError extends Error {
@@ -28,7 +29,7 @@ export class OrchestratorError extends Error {
   constructor(code: OrchestratorErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.exitCode = code === 'E_SPEC' || code === 'E_SPEC_SYNTAX' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' || code === 'E_LOCKED' ? 2 : 1;
+    this.exitCode = code === 'E_SPEC' || code === 'E_SPEC_SYNTAX' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' || code === 'E_LOCKED' || code === 'E_RUN_MISMATCH' ? 2 : 1;
   }
 }
 

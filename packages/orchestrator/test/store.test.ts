@@ -197,9 +197,32 @@ describe('run identity on resume', () => {
     const b = make(78);
     copyFileSync(join(b, DB_FILE), join(a, DB_FILE));
     const err = (await resumeRun(a, { workers: 1 }).catch((e: unknown) => e)) as OrchestratorError;
-    expect(err.code).toBe('E_STORE');
+    expect(err.code).toBe('E_RUN_MISMATCH');
+    expect(err.exitCode).toBe(2);
     expect(err.message).toContain(`${a}: run.sqlite belongs to another run than spec.json (seed 77 in spec.json, 78 in run.sqlite)`);
     expect(err.message).toContain('they differ in seed');
+  });
+
+  it('a run.sqlite from another run of the same spec and seed is refused by its run id; so is one the caller records otherwise', async () => {
+    const spec = normaliseSpec({ ...SMALL_SPEC, seed: 77 });
+    const make = (runId: string): string => {
+      const dir = tempDir('paradox-identity-');
+      writeFileSync(join(dir, 'spec.json'), `${JSON.stringify({ ...spec, runId }, null, 2)}\n`);
+      RunStore.create(dir, spec, specHash(spec), runId, expandCells(spec)).close();
+      return dir;
+    };
+    const a = make('run-a');
+    const b = make('run-b');
+    copyFileSync(join(b, DB_FILE), join(a, DB_FILE));
+    const err = (await resumeRun(a, { workers: 1 }).catch((e: unknown) => e)) as OrchestratorError;
+    expect(err.code).toBe('E_RUN_MISMATCH');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(`${a}: run.sqlite belongs to another run than spec.json: same spec and seed, but run id run-b in the database and run-a in spec.json`);
+    // The database and spec.json agree, the caller's record (a manifest) does not.
+    const c = make('run-c');
+    const err2 = (await resumeRun(c, { workers: 1, expectRunId: { runId: 'run-x', source: 'M (part p)' } }).catch((e: unknown) => e)) as OrchestratorError;
+    expect(err2.code).toBe('E_RUN_MISMATCH');
+    expect(err2.message).toContain('run id run-c in the database, run-x in M (part p)');
   });
 });
 

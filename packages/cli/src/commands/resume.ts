@@ -1,7 +1,9 @@
 /** `paradox resume DIR`: finish an interrupted run; the result equals an uninterrupted run's. */
 import type { Command } from './types.js';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { partOf } from '@paradox/orchestrator/run-dir';
+import { command, emitJson, println } from '../context.js';
 import { readManifest, requireRunDir } from '../rundir.js';
 import { RUN_OPTIONS, execOptions, sessionRedis } from './run.js';
 
@@ -31,7 +33,19 @@ export const resumeCommand: Command = {
   },
   run: async (args, ctx) => {
     const exec = execOptions('resume', args.values, ctx.cwd);
-    const dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'resume');
+    let dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'resume');
+    const part = partOf(dir);
+    if (part) {
+      // A part alone would finish that part and never start the ones after it: finish the whole run.
+      const rel = (p: string): string => relative(ctx.cwd, p) || '.';
+      const parts = part.manifest.runs.map((r) => r.name).join(', ');
+      const msg =
+        `${rel(dir)} is the part "${part.part.name}" of the multi-part run ${rel(part.top)} (parts: ${parts}); ` +
+        `resuming the whole run, as ${command(ctx, `resume ${rel(part.top)}`)} does`;
+      if (exec.json) emitJson(ctx, { type: 'notice', message: msg });
+      else println(ctx.stderr, msg);
+      dir = part.top;
+    }
     const redis = sessionRedis('resume', exec, exec.redisPassword !== undefined ? storedRedis(dir) : undefined);
     if (redis !== undefined) exec.redis = redis;
     const { printHeadlines, resumeJobs, runJobs } = await import('../engine.js');

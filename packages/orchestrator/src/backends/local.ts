@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { OrchestratorError } from '../errors.js';
 import { deadlineFailure, type BatchOutcome, type BatchTask } from '../worker/protocol.js';
+import { TrialProgress } from '../worker/progress.js';
 import { WorkerCrash, type Backend, type BackendFactory, type BackendOptions } from './types.js';
 
 /**
@@ -86,11 +87,13 @@ class LocalBackend implements Backend {
             stop.abort();
           }, task.deadlineMs)
         : undefined;
+    // The thread marks the trials it runs here, so a deadline names the one that never finished.
+    const progress = new TrialProgress();
     try {
-      return (await pool.run(task, { signal: stop.signal })) as BatchOutcome;
+      return (await pool.run({ ...task, progress: progress.buffer }, { signal: stop.signal })) as BatchOutcome;
     } catch (e) {
       const err = e as Error;
-      if (timedOut && !signal?.aborted) return deadlineFailure(task, 'and replaced by a fresh one');
+      if (timedOut && !signal?.aborted) return deadlineFailure(task, 'and replaced by a fresh one', progress.state());
       if (err.name === 'AbortError') throw err;
       // Anything else that rejects a piscina task means the thread died (process.exit in the
       // thread, an uncaught exception outside the task, out of memory): a crash, retried once.

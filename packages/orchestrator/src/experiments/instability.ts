@@ -120,6 +120,7 @@ export const instability: ExperimentDefinition = {
     const data = emptyBatch(stream.count, radii);
     for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
       const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart + off, count: Math.min(TRIAL_SLICE, stream.count - off) };
+      stream.onTrials?.(range.tStart, range.tStart + range.count - 1);
       const results = runInstabilityTrials(core, params, range);
       for (const r of results) {
         // core-wasm throws on an F3 failure itself; this keeps the guarantee if that ever changes.

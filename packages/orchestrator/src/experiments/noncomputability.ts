@@ -121,6 +121,23 @@ function fill(data: BatchData, offset: number, results: NoncomputabilityPairResu
  */
 export const TRIAL_SLICE = 64;
 
+/**
+ * The error of a plugin trial, located: `trial` set (the worker reports it with the cell and seed),
+ * and an exception thrown by the plugin's own code (not a paradox check, which carries a code and
+ * already names the trial) says that it came from the plugin.
+ */
+function pluginFailure(e: unknown, trial: number, plugin: string): Error {
+  if (e instanceof CoreError) {
+    if (typeof (e as { trial?: unknown }).trial !== 'number') Object.assign(e, { trial });
+    return e;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const wrapped = new Error(`the plugin algorithm ${JSON.stringify(plugin)} threw at trial ${trial}: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`, { cause: err });
+  // The plugin's own frames, under the new message (shown with --debug).
+  if (err.stack !== undefined) wrapped.stack = `Error: ${wrapped.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
+  return Object.assign(wrapped, { trial });
+}
+
 /** The noncomputability experiment. */
 export const noncomputability: ExperimentDefinition = {
   name: 'noncomputability',
@@ -153,11 +170,29 @@ export const noncomputability: ExperimentDefinition = {
   async runBatch(core, params, stream) {
     const p = asParams(params);
     const data = emptyBatch(stream.count, p.epsilons);
+    if (p.algorithm === 'plugin') {
+      // A plugin runs one trial per call (the cell is prepared once per thread, so this costs
+      // little): an exception, a loop past the deadline or a NaN output is then located to its
+      // trial. Plugins may be asynchronous (the async runner takes them); loaded here, before any
+      // trial is marked, so a slow import is not blamed on a trial.
+      await loadPlugin(p.plugin as string);
+      for (let i = 0; i < stream.count; i++) {
+        const t = stream.tStart + i;
+        stream.onTrials?.(t, t);
+        let results: NoncomputabilityPairResult[];
+        try {
+          results = await runNoncomputabilityTrialsAsync(core, params, { seed: stream.seed, streamHi: stream.streamHi, tStart: t, count: 1 });
+        } catch (e) {
+          throw pluginFailure(e, t, p.plugin ?? '(plugin)');
+        }
+        fill(data, i, results, p.epsilons);
+      }
+      return data;
+    }
     for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
       const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart + off, count: Math.min(TRIAL_SLICE, stream.count - off) };
-      // Plugins may be asynchronous and must be loaded first; built-ins take the faster synchronous path.
-      const results = p.algorithm === 'plugin' ? await runNoncomputabilityTrialsAsync(core, params, range) : runNoncomputabilityTrials(core, params, range);
-      fill(data, off, results, p.epsilons);
+      stream.onTrials?.(range.tStart, range.tStart + range.count - 1);
+      fill(data, off, runNoncomputabilityTrials(core, params, range), p.epsilons);
     }
     return data;
   },

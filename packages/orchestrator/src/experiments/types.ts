@@ -17,6 +17,11 @@ export interface BatchStream {
   streamHi: number;
   tStart: number;
   count: number;
+  /**
+   * Called before running trials first..last (one trial, or a slice): the worker records it so a
+   * batch stopped at its deadline names the trial that never finished. Never changes results.
+   */
+  onTrials?: (first: number, last: number) => void;
 }
 
 /** What a batch's trials produced, before encoding: integer counts and per-trial columns. */

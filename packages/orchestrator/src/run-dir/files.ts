@@ -2,6 +2,8 @@
  * The files of a run directory, by role: the one list every package reads (the store, the
  * summary writer, the CLI's manifest, viz's report) instead of spelling file names itself.
  */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+
 export const RUN_FILES = Object.freeze({
   /** The normalised spec (pretty JSON; a Redis password replaced by `***`). */
   spec: 'spec.json',
@@ -16,3 +18,19 @@ export const RUN_FILES = Object.freeze({
   /** The HTML report viz writes into a run directory. */
   report: 'report.html',
 });
+
+/**
+ * Write a file atomically: a temporary file beside it (`<path>.tmp-<pid>`), renamed over `path`.
+ * A kill never leaves half a file, and a failed write (a full disk, a read-only directory)
+ * removes the temporary file before the error propagates.
+ */
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -3,24 +3,36 @@
  * its own subdirectory, and the manifest (`paradox-runs.json`) says which part lives where, with
  * its spec, so that `resume` can finish parts and start those never begun.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { OrchestratorError } from '../errors.js';
-import { RUN_FILES } from './files.js';
+import { RUN_FILES, writeFileAtomic } from './files.js';
 
 /** The manifest of a multi-spec run directory. */
 export interface Manifest {
   format: 'paradox-runs/1';
   /** Preset or file name the runs came from. */
   source: string;
-  /** Each part: its spec's name, its subdirectory, and the spec document (re-validated to start it later). */
-  runs: Array<{ name: string; subdir: string; spec: Record<string, unknown> }>;
+  /**
+   * Each part: its spec's name, its subdirectory, the spec document (re-validated to start it
+   * later) and, once the part has started, its run id (checked against the part's database on resume).
+   */
+  runs: Array<{ name: string; subdir: string; spec: Record<string, unknown>; runId?: string }>;
 }
 
-/** Write `dir/paradox-runs.json` (creating `dir`). */
+/** Write `dir/paradox-runs.json` (creating `dir`), atomically: a failed write leaves the old manifest and no temporary file. */
 export function writeManifest(dir: string, m: Manifest): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, RUN_FILES.manifest), `${JSON.stringify(m, null, 2)}\n`);
+  writeFileAtomic(join(dir, RUN_FILES.manifest), `${JSON.stringify(m, null, 2)}\n`);
+}
+
+/** Record the run id of a part (by its subdirectory) in `top`'s manifest, once the part has started. */
+export function recordPartRunId(top: string, subdirPath: string, runId: string): void {
+  const m = readManifest(top);
+  const part = m?.runs.find((r) => join(top, r.subdir) === resolve(subdirPath));
+  if (!m || !part || part.runId === runId) return;
+  part.runId = runId;
+  writeManifest(top, m);
 }
 
 /** The manifest of `dir`, or undefined when `dir` is a single run. E_USAGE when it is not a paradox-runs/1 manifest. */
@@ -35,4 +47,32 @@ export function readManifest(dir: string): Manifest | undefined {
   }
   if (m?.format !== 'paradox-runs/1' || !Array.isArray(m.runs)) throw new OrchestratorError('E_USAGE', `${path}: not a paradox-runs/1 manifest`);
   return m;
+}
+
+/** A part of a multi-spec run, found from its own directory. */
+export interface PartOf {
+  /** The multi-spec run's top directory (holding the manifest). */
+  top: string;
+  manifest: Manifest;
+  /** The part's entry in the manifest. */
+  part: Manifest['runs'][number];
+}
+
+/**
+ * When `dir` is the subdirectory of a part of a multi-spec run (its parent's manifest lists it),
+ * the top directory and the part; otherwise undefined. Resuming or reporting a part alone would
+ * leave the other parts out: callers turn to the top directory instead.
+ */
+export function partOf(dir: string): PartOf | undefined {
+  const abs = resolve(dir);
+  const top = dirname(abs);
+  if (top === abs) return undefined;
+  let manifest: Manifest | undefined;
+  try {
+    manifest = readManifest(top);
+  } catch {
+    return undefined; // a broken manifest beside it: the directory is treated as a run of its own
+  }
+  const part = manifest?.runs.find((r) => join(top, r.subdir) === abs);
+  return manifest && part ? { top, manifest, part } : undefined;
 }

@@ -166,16 +166,28 @@ export async function runSweep(specInput: SpecInput | NormalisedSpec | string, o
   const runId = randomUUID();
   // The stored copy never holds a Redis password (resume takes it from --redis / options.redis).
   const stored = spec.redis === undefined ? spec : { ...spec, redis: await redactedRedisUrl(spec.redis) };
-  writeFileSync(specPath(dir), `${JSON.stringify(options.provenance ? { ...stored, provenance: options.provenance } : stored, null, 2)}\n`);
+  // spec.json also names the run (its id is kept in the database too, and checked on resume).
+  const file = { ...stored, runId, ...(options.provenance ? { provenance: options.provenance } : {}) };
+  writeFileSync(specPath(dir), `${JSON.stringify(file, null, 2)}\n`);
   const store = RunStore.create(dir, stored, hash, runId, cells);
   return execute({ dir, spec, hash, runId, cells, store, resumed: false }, options);
 }
 
+/** The spec keys that decide a run's results (what differs between two runs is named from these). */
+const IDENTITY_KEYS = ['name', 'experiment', 'seed', 'grid', 'zip', 'fixed', 'stop', 'confidence'] as const;
+
+function differingKeys(a: NormalisedSpec, b: NormalisedSpec): string[] {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  return IDENTITY_KEYS.filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
+}
+
 /**
- * The run's identity must agree between spec.json and the database: a run.sqlite copied in from
- * another run (another seed, another grid) must not be resumed as if it were this one.
+ * The run's identity must agree between spec.json, the database and (for a part of a multi-spec
+ * run) the manifest: a run.sqlite copied in from another run (another seed, another grid, or the
+ * same spec run twice) must not be resumed as if it were this one. E_RUN_MISMATCH (exit 2).
  */
-function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string): void {
+function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string, dbRunId: string, expectedRunId?: { runId: string; source: string }): void {
   const path = specPath(dir);
   let text: string;
   try {
@@ -187,23 +199,38 @@ function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string): voi
   // cost as much as the run's own validation; any difference shows in the hash).
   let fileSpec: NormalisedSpec;
   let fileHash: string;
+  let fileRunId: unknown;
   try {
-    // `provenance` records the code that ran, not the run's identity.
-    const { provenance: _provenance, ...parsed } = JSON.parse(text) as NormalisedSpec & { provenance?: unknown };
+    // `provenance` records the code that ran and `runId` names the run: neither is in the spec hash.
+    const { provenance: _provenance, runId, ...parsed } = JSON.parse(text) as NormalisedSpec & { provenance?: unknown; runId?: unknown };
+    fileRunId = runId;
     fileSpec = parsed as NormalisedSpec;
     fileHash = specHash(fileSpec);
   } catch (e) {
     throw new OrchestratorError('E_STORE', `${path}: not a stored paradox spec (${(e as Error).message})`, { cause: e });
   }
+  const refuse = 'refusing to resume (put back the run.sqlite of this run, or resume the run the database belongs to in its own directory)';
   if (fileHash !== dbHash) {
-    const differing = ['name', 'experiment', 'seed', 'grid', 'zip', 'fixed', 'stop', 'confidence'].filter(
-      (k) => JSON.stringify((fileSpec as unknown as Record<string, unknown>)[k]) !== JSON.stringify((dbSpec as unknown as Record<string, unknown>)[k]),
-    );
+    const differing = differingKeys(fileSpec, dbSpec);
     const seeds = fileSpec.seed !== dbSpec.seed ? ` (seed ${fileSpec.seed} in spec.json, ${dbSpec.seed} in ${DB_FILE})` : '';
     throw new OrchestratorError(
-      'E_STORE',
+      'E_RUN_MISMATCH',
       `${dir}: ${DB_FILE} belongs to another run than ${SPEC_FILE}${seeds}: spec hash ${dbHash.slice(0, 12)}… in the database, ` +
-        `${fileHash.slice(0, 12)}… in ${SPEC_FILE}${differing.length > 0 ? `; they differ in ${differing.join(', ')}` : ''}; refusing to resume`,
+        `${fileHash.slice(0, 12)}… in ${SPEC_FILE}${differing.length > 0 ? `; they differ in ${differing.join(', ')}` : ''}; ${refuse}`,
+    );
+  }
+  // Runs made before spec.json named its run carry no id there: the spec hash is all they can be checked by.
+  if (typeof fileRunId === 'string' && fileRunId !== dbRunId) {
+    throw new OrchestratorError(
+      'E_RUN_MISMATCH',
+      `${dir}: ${DB_FILE} belongs to another run than ${SPEC_FILE}: same spec and seed, but run id ${dbRunId} in the database and ${fileRunId} in ${SPEC_FILE} ` +
+        `(a database copied from another run of the same spec); ${refuse}`,
+    );
+  }
+  if (expectedRunId && expectedRunId.runId !== dbRunId) {
+    throw new OrchestratorError(
+      'E_RUN_MISMATCH',
+      `${dir}: ${DB_FILE} belongs to another run than ${expectedRunId.source} says: run id ${dbRunId} in the database, ${expectedRunId.runId} in ${expectedRunId.source}; ${refuse}`,
     );
   }
 }
@@ -216,14 +243,12 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
     const spec = store.spec();
     const hash = store.meta('specHash');
     if (specHash(spec) !== hash) throw new OrchestratorError('E_STORE', `${dir}: the stored spec does not match its stored hash`);
-    checkIdentity(dir, spec, hash);
+    checkIdentity(dir, spec, hash, store.meta('runId'), options.expectRunId);
     if (options.spec !== undefined) {
       const given = await toSpec(options.spec);
       const h = specHash(given);
       if (h !== hash) {
-        const a = spec as unknown as Record<string, unknown>;
-        const b = given as unknown as Record<string, unknown>;
-        const differing = ['name', 'experiment', 'seed', 'grid', 'zip', 'fixed', 'stop', 'confidence'].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+        const differing = differingKeys(spec, given);
         throw new OrchestratorError(
           'E_SPEC_MISMATCH',
           `${dir}: refusing to resume with a different spec (differs in: ${differing.join(', ') || 'key order'}); the stored spec is ${specPath(dir)}`,

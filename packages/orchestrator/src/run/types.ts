@@ -53,6 +53,11 @@ export interface RunOptions {
 export type ResumeOptions = Omit<RunOptions, 'outDir'> & {
   /** If given, must normalise to the stored spec (same hash), else E_SPEC_MISMATCH. */
   spec?: SpecInput | NormalisedSpec | string;
+  /**
+   * The run id the caller's own records hold for this directory (a multi-spec manifest), and
+   * where it comes from (named in the error): a database with another id is refused, E_RUN_MISMATCH.
+   */
+  expectRunId?: { runId: string; source: string };
 };
 
 /** How a run session ended. Failures are thrown (TrialError, OrchestratorError), not returned. */

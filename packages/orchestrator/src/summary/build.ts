@@ -3,10 +3,9 @@
  * exact integer counts or from per-trial columns read in trial order; nothing depends on timing,
  * batching or worker identity, so the files are byte-identical however the run was scheduled.
  */
-import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentDefinition } from '../experiments/types.js';
-import { RUN_FILES } from '../run-dir/files.js';
+import { RUN_FILES, writeFileAtomic } from '../run-dir/files.js';
 import type { Cell, NormalisedSpec } from '../spec/types.js';
 import { clopperPearson, hoeffding, wilson } from '../stats/intervals.js';
 import { confidenceSequence } from '../stats/sequential.js';
@@ -78,17 +77,10 @@ export function buildSummary(spec: NormalisedSpec, specHash: string, exp: Experi
   return summary;
 }
 
-/** Write a file atomically (temp file + rename), so a kill never leaves half a summary. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 /** Write summary.json and summary.csv into the run directory. */
 export function writeSummary(dir: string, summary: Summary): string {
   const path = join(dir, RUN_FILES.summary);
-  writeAtomic(path, `${JSON.stringify(summary, null, 2)}\n`);
-  writeAtomic(join(dir, RUN_FILES.summaryCsv), summaryCsv(summary));
+  writeFileAtomic(path, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(join(dir, RUN_FILES.summaryCsv), summaryCsv(summary));
   return path;
 }

@@ -10,6 +10,8 @@
  * worker itself died (a crash), which the orchestrator retries once.
  */
 
+import type { BatchProgressState } from './progress.js';
+
 /** Version of this protocol; a worker refuses tasks of another version (unrecoverable). */
 export const PROTOCOL_VERSION = 2;
 
@@ -50,6 +52,12 @@ export interface BatchTask {
    * batch fails with E_DEADLINE (unrecoverable). Absent: no limit. Never changes results.
    */
   deadlineMs?: number;
+  /**
+   * Set only by a backend handing the task to a thread of its own process (never sent over
+   * Redis): where the thread marks the trials it is running (worker/progress.ts), so a batch
+   * stopped at its deadline names the trial that never finished.
+   */
+  progress?: SharedArrayBuffer;
 }
 
 /**
@@ -150,25 +158,33 @@ export function serializeError(e: unknown, unrecoverable: boolean, trial?: numbe
 
 /**
  * The failure of a batch stopped at its deadline (`task.deadlineMs`): unrecoverable, since a trial
- * that loops will loop again. Says which trials to rerun alone to find the one that hangs.
+ * that loops will loop again. It names the trial that never
+ * finished (`progress`, from the batch's TrialProgress) — a single trial when the experiment runs
+ * them one by one (plugin algorithms), else the
+ * slice it was in; a thread that reported the task but no trial was still loading; one that
+ * reported nothing gets the whole batch named.
  */
-export function deadlineFailure(task: BatchTask, where: string): BatchFailure {
+export function deadlineFailure(task: BatchTask, where: string, progress: BatchProgressState = { reported: false }): BatchFailure {
+  const { running, reported } = progress;
   const s = (task.deadlineMs ?? 0) / 1000;
   const last = task.trialStart + task.trialCount - 1;
-  return {
-    type: 'batch-failure',
-    protocol: PROTOCOL_VERSION,
-    runId: task.runId,
-    cellIndex: task.cellIndex,
-    batchIndex: task.batchIndex,
-    error: {
-      name: 'DeadlineError',
-      code: 'E_DEADLINE',
-      message:
-        `batch ${batchKey(task)} (trials ${task.trialStart}..${last}) did not finish within its deadline of ${s} s; ` +
-        `its thread was stopped ${where}. A trial may loop forever (a plugin?): run those trials alone to find it, ` +
-        `or raise the spec's batchTimeout if the batch is merely slow`,
-      unrecoverable: true,
-    },
+  const inside = running !== undefined && running.first >= task.trialStart && running.last <= last && running.first <= running.last;
+  let what: string;
+  if (inside && running.first === running.last) {
+    what = `trial ${running.first} never finished (the trials before it in the batch did): run it alone to see why, or raise the spec's batchTimeout if it is merely slow`;
+  } else if (inside) {
+    what = `it was running trials ${running.first}..${running.last} when it was stopped: one of them may loop forever; run them alone to find it, or raise the spec's batchTimeout if the batch is merely slow`;
+  } else if (running === undefined && reported) {
+    what = `it had not started a trial yet (loading the WASM core or a plugin took the whole deadline): raise the spec's batchTimeout`;
+  } else {
+    what = `a trial may loop forever (a plugin?): run those trials alone to find it, or raise the spec's batchTimeout if the batch is merely slow`;
+  }
+  const error: SerializedError = {
+    name: 'DeadlineError',
+    code: 'E_DEADLINE',
+    message: `batch ${batchKey(task)} (trials ${task.trialStart}..${last}) did not finish within its deadline of ${s} s; its thread was stopped ${where}; ${what}`,
+    unrecoverable: true,
   };
+  if (inside && running.first === running.last) error.trial = running.first;
+  return { type: 'batch-failure', protocol: PROTOCOL_VERSION, runId: task.runId, cellIndex: task.cellIndex, batchIndex: task.batchIndex, error };
 }

@@ -10,6 +10,7 @@ import { threadId } from 'node:worker_threads';
 import type { ExperimentDefinition } from '../experiments/types.js';
 import { getExperiment } from '../experiments/registry.js';
 import { encodeColumn } from './columns.js';
+import { TrialProgress } from './progress.js';
 import { PROTOCOL_VERSION, serializeError, type BatchFailure, type BatchOutcome, type BatchTask, type EncodedColumn } from './protocol.js';
 
 let corePromise: Promise<Core> | undefined;
@@ -48,6 +49,8 @@ export function makeTask(lookup: (name: BatchTask['experiment']) => ExperimentDe
     if (task?.type !== 'batch' || task.protocol !== PROTOCOL_VERSION) {
       return failure(task, new Error(`worker speaks protocol ${PROTOCOL_VERSION}, got a task of protocol ${String(task?.protocol)}`), true);
     }
+    const progress = task.progress instanceof SharedArrayBuffer ? new TrialProgress(task.progress) : undefined;
+    progress?.received();
     const exp = lookup(task.experiment);
     if (!exp) return failure(task, new Error(`this worker has no experiment ${JSON.stringify(task.experiment)}`), true);
     let c: Core;
@@ -65,6 +68,7 @@ export function makeTask(lookup: (name: BatchTask['experiment']) => ExperimentDe
         streamHi: task.cellHash32,
         tStart: task.trialStart,
         count: task.trialCount,
+        ...(progress ? { onTrials: (first: number, last: number) => progress.mark(first, last) } : {}),
       });
     } catch (e) {
       // A trial that throws does so deterministically (same seed, same stream, same code): retrying cannot help.

@@ -17,6 +17,7 @@ import type { RedisOptions } from 'ioredis';
 import { Piscina } from 'piscina';
 import { OrchestratorError } from '../../errors.js';
 import { deadlineFailure, type BatchOutcome, type BatchTask } from '../../worker/protocol.js';
+import { TrialProgress } from '../../worker/progress.js';
 import { defaultTaskModule } from '../local.js';
 import { bullmqConnection, checkRedis, describe, redact, type RedisConnectionOptions } from './connection.js';
 import { encodeFailure, isTask, JOB_NAME, QUEUE_DEFAULTS, type QueueLocation } from './queue.js';
@@ -164,14 +165,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
             deadline.abort();
           }, limit)
         : undefined;
+    // The thread marks the trials it runs here, so a deadline names the one that never finished.
+    const progress = new TrialProgress();
     try {
       let outcome: BatchOutcome;
       try {
-        outcome = await pool.run(job.data, { signal: AbortSignal.any([abort.signal, deadline.signal]) });
+        outcome = await pool.run({ ...job.data, progress: progress.buffer }, { signal: AbortSignal.any([abort.signal, deadline.signal]) });
       } catch (e) {
         if (timedOut && !abort.signal.aborted) {
           jobsDone++;
-          const failure = deadlineFailure(job.data, `on worker ${name} and replaced by a fresh one`);
+          const failure = deadlineFailure(job.data, `on worker ${name} and replaced by a fresh one`, progress.state());
           emit({ type: 'job-failed', jobId, message: failure.error.message, unrecoverable: true });
           throw new UnrecoverableError(encodeFailure(failure));
         }

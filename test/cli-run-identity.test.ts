@@ -1,0 +1,146 @@
+/**
+ * Which run a directory holds, and who is to blame when a plugin fails, seen through the built
+ * `paradox` binary: a failing part of a multi-part run is located to its trial and resumed (even
+ * from the part's own directory) to the end of the whole run; a run.sqlite from another run of the
+ * same spec and seed is refused by its run id (spec.json, and the manifest for a part); a plugin
+ * that keeps state between runs is blamed, not paradox.
+ */
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PhiloxStream, SUBSTREAM } from '@paradox/core-wasm';
+import type { Summary } from '@paradox/orchestrator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { paradox, requireBuilt, scratch } from './cli-helpers.js';
+
+/** A plugin that answers like a fixed hedge, and throws on ~10 % of trials when PARADOX_TEST_PLUGIN_THROWS=1. */
+const FLAKY = `export default {
+  name: 'flaky',
+  run(ctx) {
+    if (process.env.PARADOX_TEST_PLUGIN_THROWS === '1' && ctx.rng.uniform() < 0.1) throw new RangeError('flaky plugin gave up');
+    ctx.read(Math.min(ctx.budget, 8));
+    const w = new Float64Array(ctx.width * ctx.d);
+    const v = new Float64Array(ctx.width);
+    w[0] = 1;
+    w[1] = 1;
+    v[0] = 0.5;
+    return { network: { w, v }, steps: 0 };
+  },
+};
+`;
+
+/** A plugin that keeps state between runs: the second run of a trial answers differently. */
+const STATEFUL = `let calls = 0;
+export default {
+  name: 'stateful',
+  run(ctx) {
+    ctx.read(Math.min(ctx.budget, 4));
+    calls++;
+    const w = new Float64Array(ctx.width * ctx.d);
+    const v = new Float64Array(ctx.width);
+    w[0] = 1;
+    v[0] = calls % 2 === 0 ? 0.25 : 0.5;
+    return { network: { w, v }, steps: 0 };
+  },
+};
+`;
+
+const part = (name: string, plugin = './flaky.mjs'): string => `name: ${name}
+experiment: noncomputability
+seed: 5
+grid:
+  K: [6]
+fixed:
+  algorithm: plugin
+  plugin: ${plugin}
+  readBits: 4
+  epsilons: [0.1, 0.6]
+trials: 60
+batch: 10
+`;
+
+const THROWS = { PARADOX_TEST_PLUGIN_THROWS: '1' };
+
+let dir: string;
+beforeAll(() => {
+  requireBuilt();
+  dir = scratch('paradox-identity-');
+  writeFileSync(join(dir, 'flaky.mjs'), FLAKY);
+  writeFileSync(join(dir, 'stateful.mjs'), STATEFUL);
+  writeFileSync(join(dir, 'three.yaml'), `${part('a')}---\n${part('b')}---\n${part('c')}`);
+  writeFileSync(join(dir, 'one.yaml'), part('one'));
+  writeFileSync(join(dir, 'stateful.yaml'), part('stateful', './stateful.mjs'));
+});
+
+const summary = (run: string): Summary => JSON.parse(readFileSync(join(dir, run, 'summary.json'), 'utf8')) as Summary;
+
+/** The first trial of [start, start + 10) on which the flaky plugin throws, from its own stream. */
+function throws(t: number, streamHi: number): boolean {
+  return new PhiloxStream({ words: [5, 0, SUBSTREAM.noncomputability.algorithm, t, streamHi] }).uniform() < 0.1;
+}
+
+describe('a multi-part run whose first part fails in a plugin', () => {
+  it('names the trial, hints the top directory, and resume of the part directory finishes every part', () => {
+    const failed = paradox(['run', 'three.yaml', '--out', 'three', '--workers', '1'], { cwd: dir, env: THROWS });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).not.toContain('internal error');
+    // The error names the plugin, the batch and the one trial; that trial is where the plugin's stream makes it throw.
+    const m = /seed 5, streamHi (\d+), batch (\d+) \(trials (\d+)\.\.(\d+)\), trial (\d+)$/m.exec(failed.stderr);
+    expect(m, failed.stderr).not.toBeNull();
+    const [streamHi, , start, , trial] = m!.slice(1).map(Number) as [number, number, number, number, number];
+    expect(failed.stderr).toContain(`the plugin algorithm "${join(dir, 'flaky.mjs')}" threw at trial ${trial}: RangeError: flaky plugin gave up`);
+    expect(throws(trial, streamHi)).toBe(true);
+    for (let t = start; t < trial; t++) expect(throws(t, streamHi)).toBe(false);
+    expect(failed.stderr).toMatch(/continue it with: paradox resume three$/m);
+    expect(existsSync(join(dir, 'three', 'b'))).toBe(false);
+
+    // The manifest names the started part's run; a part swapped for another run of the same spec
+    // (spec.json and run.sqlite agreeing with each other) is refused on resume, exit 2.
+    const other = paradox(['run', 'three.yaml', '--out', 'other', '--workers', '1'], { cwd: dir, env: THROWS });
+    expect(other.code, other.stderr).toBe(1);
+    const manifest = JSON.parse(readFileSync(join(dir, 'three', 'paradox-runs.json'), 'utf8')) as { runs: Array<{ name: string; runId?: string }> };
+    const runIdA = manifest.runs[0]!.runId;
+    expect(runIdA).toMatch(/^[0-9a-f-]{36}$/);
+    expect(manifest.runs.slice(1).map((r) => r.runId)).toEqual([undefined, undefined]);
+    cpSync(join(dir, 'three'), join(dir, 'swapped'), { recursive: true });
+    for (const f of ['spec.json', 'run.sqlite']) cpSync(join(dir, 'other', 'a', f), join(dir, 'swapped', 'a', f));
+    const refused = paradox(['resume', 'swapped'], { cwd: dir });
+    expect(refused.code, refused.stderr).toBe(2);
+    const otherId = (JSON.parse(readFileSync(join(dir, 'other', 'a', 'spec.json'), 'utf8')) as { runId: string }).runId;
+    expect(refused.stderr).toContain(`run id ${otherId} in the database, ${runIdA} in ${join(dir, 'swapped', 'paradox-runs.json')} (part a)`);
+    expect(summary('swapped/a').run.trialsDone).toBe(summary('three/a').run.trialsDone);
+
+    // The part's own directory: the whole run is finished, every part equal to it run alone.
+    const resumed = paradox(['resume', join('three', 'a')], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`three/a is the part "a" of the multi-part run three (parts: a, b, c); resuming the whole run, as paradox resume three does`);
+    for (const p of ['a', 'b', 'c']) expect(summary(`three/${p}`).run.complete).toBe(true);
+    const alone = paradox(['run', 'one.yaml', '--out', 'alone'], { cwd: dir });
+    expect(alone.code, alone.stderr).toBe(0);
+    const cells = (s: Summary): string => JSON.stringify(s.cells);
+    expect(cells(summary('three/a'))).toBe(cells(summary('alone')));
+  });
+});
+
+describe('a run.sqlite dropped in from another run of the same spec and seed', () => {
+  it('is refused on resume by its run id (exit 2), naming both ids', () => {
+    for (const out of ['x1', 'x2']) expect(paradox(['run', 'one.yaml', '--out', out, '--workers', '1'], { cwd: dir, env: THROWS }).code).toBe(1);
+    const id = (run: string): string => (JSON.parse(readFileSync(join(dir, run, 'spec.json'), 'utf8')) as { runId: string }).runId;
+    expect(id('x1')).not.toBe(id('x2'));
+    cpSync(join(dir, 'x2', 'run.sqlite'), join(dir, 'x1', 'run.sqlite'));
+    const r = paradox(['resume', 'x1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`run.sqlite belongs to another run than spec.json: same spec and seed, but run id ${id('x2')} in the database and ${id('x1')} in spec.json`);
+    expect(r.stderr).not.toContain('internal error');
+  });
+});
+
+describe('a plugin that is not a function of its context', () => {
+  it('is blamed for the failed check, not paradox', () => {
+    const r = paradox(['run', 'stateful.yaml', '--out', 'stateful', '--workers', '1'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('an algorithm must be a deterministic function of its context');
+    expect(r.stderr).toContain('The failing cell runs a plugin algorithm');
+    expect(r.stderr).not.toContain('bug in paradox');
+    expect(r.stderr).not.toContain('internal error');
+  });
+});

@@ -15,6 +15,7 @@
  */
 import type { Core } from '../core.js';
 import type { Scope } from '../internal/module.js';
+import { netIn } from '../internal/args.js';
 import { CoreError } from '../errors.js';
 import { layerOffset, validateNetwork, type Network } from '../network.js';
 import { PhiloxStream } from '../rng.js';
@@ -134,7 +135,11 @@ class Bounder {
   private readonly bias: boolean;
   private readonly nDims: number;
 
-  constructor(private readonly core: Core, s: Scope, template: Network, maxRows: number) {
+  /** The original network in WebAssembly memory, for f64 forward passes (`forward`). */
+  private readonly orig: { dims: number; params: number; L: number; bias: number; work: number; nOut: number; d: number };
+  private readonly fwd: (...x: number[]) => void;
+
+  constructor(private readonly core: Core, private readonly s: Scope, template: Network, maxRows: number, net: Network) {
     const { dims, bias, params } = template;
     this.bias = bias;
     this.nDims = dims.length;
@@ -148,7 +153,34 @@ class Bounder {
       clamp: s.f64Zeros(Math.max(1, 2 * this.H)), hid: s.f64Zeros(Math.max(1, 2 * this.H)),
     };
     this.fn = core.raw.fn<(...x: number[]) => void>('cert_box_bounds_rows');
+    const o = netIn(s, net);
+    const ws = core.raw.fn<(d: number, L: number) => number>('nn_forward_batch_work')(o.dims, o.L);
+    this.orig = { ...o, work: s.alloc(ws * 8), nOut: net.dims[net.dims.length - 1]!, d };
+    this.fwd = core.raw.fn<(...x: number[]) => void>('nn_forward_batch');
   }
+
+  /**
+   * φ(x) in f64 (rounded to nearest, not sound) for the point-major rows of X, through the
+   * training core's batched forward kernel on the parameters copied once; may hold ±∞/NaN when
+   * the network overflows. Only used to choose candidates for the sound check.
+   */
+  forward(X: Float64Array): Float64Array {
+    const { orig, s } = this;
+    const n = X.length / orig.d;
+    if (n > this.cap) {
+      // Grown by doubling; the old blocks go with the scope.
+      this.cap = Math.max(n, 2 * this.cap);
+      this.xb = s.alloc(this.cap * orig.d * 8);
+      this.yb = s.alloc(this.cap * orig.nOut * 8);
+    }
+    this.put(this.xb, X);
+    this.fwd(orig.dims, orig.L, orig.bias, orig.params, this.xb, n, this.yb, orig.work);
+    return this.get(this.yb, n * orig.nOut);
+  }
+
+  private cap = 0;
+  private xb = 0;
+  private yb = 0;
 
   /** Number of hidden units (the hidden bounds of a box are 2·H values: lo then hi). */
   get hidden(): number {
@@ -293,7 +325,7 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
   if (conj.length === 0) return { verdict: 'verified', nodes: 0, seconds: (performance.now() - t0) / 1000 };
   const units = Array.from({ length: nOut }, (_, i) => fold(net, { c: Array.from({ length: nOut }, (_, q) => (q === i ? 1 : 0)), dLo: 0, dHi: 0 }));
   const maxRows = Math.max(nOut, conj.reduce((a, c) => a + c.length, 0));
-  return core.raw.scoped((s) => search(core, net, property, limits, conj, units, new Bounder(core, s, conj[0]![0]!.net, maxRows), t0));
+  return core.raw.scoped((s) => search(core, net, property, limits, conj, units, new Bounder(core, s, conj[0]![0]!.net, maxRows, net), t0));
 }
 
 /** The f64 margin of a conjunction at outputs y: max over its constraints of c·y − dLo (≤ 0: unsafe in f64). */
@@ -338,14 +370,10 @@ function search(
    */
   const screen = (X: Float64Array): Float64Array | null => {
     const n = X.length / d;
-    let Y: Float64Array | null = null;
-    try {
-      Y = forward(core, net, X);
-    } catch {
-      // Outputs that overflow f64 (extreme weights): every candidate goes to the sound check.
-    }
+    const Y = bounder.forward(X);
     for (let b = 0; b < n; b++) {
-      if (Y && !conj.some((c, k) => margin(c, Y.subarray(b * nOut, (b + 1) * nOut), property.unsafe[k]!) <= 0)) continue;
+      // A margin that is NaN (overflow) is not > 0: such a candidate goes to the sound check.
+      if (conj.every((c, k) => margin(c, Y.subarray(b * nOut, (b + 1) * nOut), property.unsafe[k]!) > 0)) continue;
       const x = X.slice(b * d, (b + 1) * d);
       if (witnessAt(x)) return x;
     }
@@ -437,14 +465,15 @@ function search(
       }
       return { verdict: 'unknown', reason: 'nodes', nodes, seconds: seconds() };
     }
-    const hiA = Float64Array.from(n.hi);
-    hiA[best] = mid;
-    const loB = Float64Array.from(n.lo);
-    loB[best] = mid;
-    for (const [lo, hi] of [[n.lo, hiA], [loB, n.hi]] as const) {
-      const c = bound(lo, hi, n.open, n.hid);
-      if (c) queue.push(c);
-    }
+    const children = (j: number): (Node | null)[] => {
+      const m = 0.5 * n.lo[j]! + 0.5 * n.hi[j]!;
+      const hiA = Float64Array.from(n.hi);
+      hiA[j] = m;
+      const loB = Float64Array.from(n.lo);
+      loB[j] = m;
+      return [bound(n.lo, hiA, n.open, n.hid), bound(loB, n.hi, n.open, n.hid)];
+    };
+    for (const c of children(best)) if (c) queue.push(c);
   }
   return { verdict: 'verified', nodes, seconds: seconds() };
 }

@@ -103,18 +103,10 @@ export function findImportCycles(srcDir) {
   });
 }
 
-/**
- * Packages not checked yet, with the reason. core-wasm's TypeScript has a cycle of its own
- * (noncomputability/params.ts → algorithms.ts → algorithm.ts → oracle.ts → params.ts) that its
- * owners resolve; the check covers it once this entry is removed.
- */
-export const NOT_CHECKED = { 'core-wasm': 'noncomputability params ↔ algorithms cycle, pending in core-wasm' };
-
-/** The src/ directories checked: every package's, except NOT_CHECKED. */
+/** The src/ directories checked: every package's. */
 export function sourceDirs(root) {
   const packages = join(root, 'packages');
   return readdirSync(packages)
-    .filter((p) => !(p in NOT_CHECKED))
     .map((p) => join(packages, p, 'src'))
     .filter((d) => existsSync(d));
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreError, networkToJSON } from '../src/index.js';
-import { loadOnnx, networkFromBytes, readNetworkFile } from '../src/io/onnx.js';
+import { loadOnnx, networkFromBytes, readNetworkFile } from '../src/io/onnx-entry.js';
 
 const torch = fileURLToPath(new URL('./fixtures/onnx-torch/', import.meta.url));
 

@@ -471,6 +471,3 @@ function lower(model: OnnxModel, g: OnnxGraph): OnnxImport {
     nodes: g.nodes.length,
   };
 }
-
-// Reading a network file (ONNX or paradox-network/1 JSON by extension) is part of this entry point.
-export { isOnnxName, networkFromBytes, readNetworkFile } from './network-file.js';

@@ -28,8 +28,27 @@
  * inputs the oracle makes indistinguishable it requires bit-identical outputs and reports a
  * violation as an error.
  */
-import type { OracleRead } from './oracle.js';
 import type { Rng } from './rng.js';
+
+/**
+ * One answer of the oracle `read(n)` (the oracle itself: oracle.ts).
+ * The arrays are fresh copies: mutating them changes nothing else.
+ */
+export interface OracleRead {
+  /** The precision n that was asked for: every value is within 2^-n of the truth. */
+  readonly n: number;
+  /** Exponent of the common denominator 2^exp of the numerators (n, or finer for ι_0 values). */
+  readonly exp: number;
+  /** Numerators of x^j_k at j·d + k (r × d, row-major). */
+  readonly xNum: readonly bigint[];
+  /** Numerators of y^j. */
+  readonly yNum: readonly bigint[];
+  /** The values as f64 (what WebAssembly kernels get). */
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  /** True when every f64 above equals its dyadic exactly (always for n ≤ 52). */
+  readonly exactF64: boolean;
+}
 
 /** A network of NN_(d,W,1) without biases: φ(z) = Σ_i v_i ρ(w_i·z). */
 export interface AlgorithmNetwork {

@@ -2,8 +2,7 @@
  * The built-in algorithm library of SPEC §3.4. Each one is an `Algorithm` using nothing but its
  * context — the same interface a plugin gets — so the library doubles as worked examples.
  */
-import type { Algorithm, AlgorithmContext, AlgorithmOutput, OptimiseOptions, ReducedSolution } from './algorithm.js';
-import type { OracleRead } from './oracle.js';
+import type { Algorithm, AlgorithmContext, AlgorithmOutput, OptimiseOptions, OracleRead, ReducedSolution } from './algorithm.js';
 
 /** Option keys passed from the cell parameters to the built-in optimisers. */
 const OPTIMISER_KEYS = ['steps', 'lr', 'init', 'initScale', 'batchSize', 'beta1', 'beta2', 'adamEps', 'annealT0', 'annealT1', 'annealSigma'] as const;

@@ -8,25 +8,9 @@
  */
 import { CoreError } from '../errors.js';
 import { isExactF64, dyadicToF64, roundShift } from './dyadic.js';
+import type { OracleRead } from './algorithm.js';
 import type { ExactData, HardPair } from './pair.js';
 import type { OracleMode } from './params.js';
-
-/** One answer of the oracle. The arrays are fresh copies: mutating them changes nothing else. */
-export interface OracleRead {
-  /** The precision n that was asked for: every value is within 2^-n of the truth. */
-  readonly n: number;
-  /** Exponent of the common denominator 2^exp of the numerators (n, or finer for ι_0 values). */
-  readonly exp: number;
-  /** Numerators of x^j_k at j·d + k (r × d, row-major). */
-  readonly xNum: readonly bigint[];
-  /** Numerators of y^j. */
-  readonly yNum: readonly bigint[];
-  /** The values as f64 (what WebAssembly kernels get). */
-  readonly x: Float64Array;
-  readonly y: Float64Array;
-  /** True when every f64 above equals its dyadic exactly (always for n ≤ 52). */
-  readonly exactF64: boolean;
-}
 
 /** Counters of what an algorithm read in one run. */
 export interface ReadStats {

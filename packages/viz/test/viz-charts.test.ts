@@ -73,7 +73,28 @@ describe('chart 1: success probability against ε', () => {
     expect(chart.missing).toBe(1);
     const values = (chart.spec.data as { values: Array<Record<string, unknown>> }).values;
     expect(values.filter((r) => r['kind'] === 'point' && r['algorithm'] === 'gd' && r['trials'] === 0)).toHaveLength(0);
-    expect(values.filter((r) => r['status'] === 'partial')).toHaveLength(EPS_PER_CELL);
+    expect(values.filter((r) => r['status'] === 'left out')).toHaveLength(EPS_PER_CELL);
+    expect(chart.caption).toContain('Hollow squares are cells the run has not finished, which the headline numbers leave out. 1 cell has no finished trials and is not drawn.');
+  });
+
+  it('marks an unfinished cell as left out exactly when the headline leaves it out (the stopping rule minimum)', async () => {
+    // The coin cell at K = 8, readBits = 16 stopped at 60 trials.
+    const counted = noncomputabilityPartial();
+    counted.run.minTrials = 50;
+    const leftOut = noncomputabilityPartial();
+    leftOut.run.minTrials = 100;
+    const statuses = (s: typeof counted, chart: (s: typeof counted) => Chart) =>
+      (chart(s).spec.data as { values: Array<Record<string, unknown>> }).values.filter((r) => r['algorithm'] === 'coin' && (r['panel'] === 'K = 8, readBits = 16' || (r['K'] === 8 && r['readBits'] === 16)) && r['status'] !== undefined).map((r) => r['status']);
+    expect(new Set(statuses(counted, successVsEpsilonChart))).toEqual(new Set(['unfinished']));
+    expect(new Set(statuses(leftOut, successVsEpsilonChart))).toEqual(new Set(['left out']));
+    expect(statuses(counted, phaseDiagramChart)).toEqual(['unfinished']);
+    expect(successVsEpsilonChart(counted).caption).not.toContain('Hollow squares');
+    expect(phaseDiagramChart(counted).caption).not.toContain('* marks');
+    expect(successVsEpsilonChart(leftOut).caption).toContain("Hollow squares are cells with fewer than 100 trials (the stopping rule's minimum), which the headline numbers leave out.");
+    // Drawn: hollow (white-filled) points only where the headline leaves the cell out.
+    const hollow = (svg: string) => [...svg.matchAll(/<g class="mark-symbol role-mark points_marks"[^>]*>([\s\S]*?)<\/g>/g)].reduce((n, m) => n + (m[1]!.match(/fill="white"/g) ?? []).length, 0);
+    expect(hollow((await renderBoth(successVsEpsilonChart(counted))).svg)).toBe(0);
+    expect(hollow((await renderBoth(successVsEpsilonChart(leftOut))).svg)).toBe(EPS_PER_CELL);
   });
 
   it('the y value at every point is the measure asked for', () => {

@@ -69,7 +69,7 @@ describe('phase-diagram caption', () => {
     expect(done).not.toContain('Grey cells');
     expect(done).not.toContain('unfinished');
     expect(done).toContain('In this run every interval of min(p̂⁺, p̂⁻) with the sign hidden reaches down to 1/2 or below');
-    expect(phaseDiagramChart(fixture('interrupted-8-trials')).caption).toContain('* marks unfinished cells.');
+    expect(phaseDiagramChart(fixture('interrupted-8-trials')).caption).toContain("* marks cells with fewer than 1000 trials (the stopping rule's minimum), which the headline numbers leave out.");
   });
 });
 

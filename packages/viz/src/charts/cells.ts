@@ -3,6 +3,7 @@
  * architectures, and decide when a cell has no data (partial runs draw such cells as missing,
  * never as zero).
  */
+import { countsInHeadline } from '@paradox/orchestrator/summary';
 import type { CellSummary, InstabilityCell, NoncomputabilityCell, Summary } from './types.js';
 
 /** Noncomputability cells of a summary, in file order. */
@@ -37,9 +38,25 @@ export function seriesLabel(cell: InstabilityCell): string {
   return `${cell.method} (${archLabel(cell.arch)})`;
 }
 
-/** `complete` or `partial` (a cell the run stopped in the middle of). */
-export function status(cell: CellSummary): 'complete' | 'partial' {
-  return cell.complete ? 'complete' : 'partial';
+/**
+ * How a chart marks a cell, by the same rule as the headline (`countsInHeadline`): `complete`,
+ * `unfinished` (the run stopped in the middle of it but it has the stopping rule's minimum number
+ * of trials, so the headline counts it: drawn like a complete cell, named in its tooltip), or
+ * `left out` (fewer trials than that minimum, or unfinished when the rule has none: the headline
+ * leaves it out, and charts draw it faded or hollow).
+ */
+export function status(cell: CellSummary, summary: Summary): 'complete' | 'unfinished' | 'left out' {
+  if (cell.complete) return 'complete';
+  const minTrials = typeof summary.run.minTrials === 'number' ? summary.run.minTrials : null;
+  return countsInHeadline(cell, minTrials) ? 'unfinished' : 'left out';
+}
+
+/** What a faded or hollow mark is in this run, for captions (`cells with fewer than 30 trials …`). */
+export function leftOutMeaning(summary: Summary): string {
+  const minTrials = summary.run.minTrials;
+  return typeof minTrials === 'number'
+    ? `cells with fewer than ${minTrials} trial${minTrials === 1 ? '' : 's'} (the stopping rule's minimum), which the headline numbers leave out`
+    : `cells the run has not finished, which the headline numbers leave out`;
 }
 
 /** Distinct values in first-seen order. */

@@ -5,7 +5,7 @@
  * accurate-and-stable corner once m − 1 > P(N); the construction ψ_T can. The caption names the
  * series that reach the corner in this run's own numbers, never by assumption.
  */
-import { archLabel, hasData, instabilityCells, round3, status } from './cells.js';
+import { archLabel, hasData, instabilityCells, leftOutMeaning, round3, status } from './cells.js';
 import { chartConfig, REFERENCE_COLOUR, seriesColourScale, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, InstabilityCell, Summary } from './types.js';
 
@@ -71,7 +71,7 @@ export function dichotomyChart(summary: Summary): Chart {
       upper: at.robustAttack.mean,
       lower: at.robustCert.mean,
       trials: cell.trials,
-      status: status(cell),
+      status: status(cell, summary),
     });
   }
   rows.push({ kind: 'corner', x: CORNER, x2: 1, y: CORNER, y2: 1, label: 'accurate and stable' });
@@ -117,7 +117,7 @@ export function dichotomyChart(summary: Summary): Chart {
           },
           color: colour,
           shape: { field: 'arch', type: 'nominal', title: 'architecture' },
-          opacity: { condition: { test: "datum.status === 'partial'", value: 0.45 }, value: 1 },
+          opacity: { condition: { test: "datum.status === 'left out'", value: 0.45 }, value: 1 },
           tooltip: [
             { field: 'method' },
             { field: 'arch', title: 'architecture' },
@@ -137,7 +137,7 @@ export function dichotomyChart(summary: Summary): Chart {
   return {
     id: 'dichotomy',
     title: 'The dichotomy: accurate or stable',
-    caption: `One point per cell (method, architecture, stripes m): x is the mean accuracy on the validation set, y the robust accuracy at radius μ found by attacks, with a bar down to the certified robust accuracy. Theory: once m − 1 > P(N), a fixed architecture lands left (inaccurate) or low (unstable). ${dichotomyFinding(summary)}${rows.some((r) => r.status === 'partial') ? ' Faded points are unfinished cells.' : ''}`,
+    caption: `One point per cell (method, architecture, stripes m): x is the mean accuracy on the validation set, y the robust accuracy at radius μ found by attacks, with a bar down to the certified robust accuracy. Theory: once m − 1 > P(N), a fixed architecture lands left (inaccurate) or low (unstable). ${dichotomyFinding(summary)}${rows.some((r) => r.status === 'left out') ? ` Faded points are ${leftOutMeaning(summary)}.` : ''}`,
     missing,
     spec,
   };

@@ -4,7 +4,7 @@
  * both inputs of the pair the same data, so the value is at most 1/2; only reading more bits than
  * K can lift it. Grid positions the run has not reached are drawn grey and labelled "missing".
  */
-import { distinct, hasData, noncomputabilityCells, sortedDistinct } from './cells.js';
+import { distinct, hasData, leftOutMeaning, noncomputabilityCells, sortedDistinct, status } from './cells.js';
 import { chartConfig, MISSING_FILL, VEGA_LITE_SCHEMA } from './style.js';
 import { successFinding } from './success-vs-epsilon.js';
 import type { Chart, ChartSpec, NoncomputabilityCell, Summary } from './types.js';
@@ -63,9 +63,9 @@ export function phaseDiagramChart(summary: Summary, options: PhaseDiagramOptions
           lo: row.min.ci[0],
           hi: row.min.ci[1],
           eps: row.eps,
-          label: row.min.p.toFixed(2) + (cell.complete ? '' : '*'),
+          label: row.min.p.toFixed(2) + (status(cell, summary) === 'left out' ? '*' : ''),
           trials: cell.trials,
-          status: cell.complete ? 'complete' : 'partial',
+          status: status(cell, summary),
         });
       }
     }
@@ -134,7 +134,7 @@ export function phaseDiagramChart(summary: Summary, options: PhaseDiagramOptions
   return {
     id: 'phase-diagram',
     title: 'Phase diagram over precision',
-    caption: `Rows: the hard-pair level K (the two inputs differ by 2^−K); columns: bits n read per data coordinate. Colour is min(p̂⁺, p̂⁻) at ${epsText}: blue below 1/2, orange above. Dashed outlines mark readBits ≤ K, where the oracle cannot tell the two inputs apart and Theorem H bounds every algorithm by 1/2 (below ε_B); only to the right of that frontier can an algorithm that reads enough bits succeed on both. ${successFinding(summary)}${missing > 0 ? ' Grey cells are missing from a partial run.' : ''}${rows.some((r) => r.status === 'partial') ? ' * marks unfinished cells.' : ''}`,
+    caption: `Rows: the hard-pair level K (the two inputs differ by 2^−K); columns: bits n read per data coordinate. Colour is min(p̂⁺, p̂⁻) at ${epsText}: blue below 1/2, orange above. Dashed outlines mark readBits ≤ K, where the oracle cannot tell the two inputs apart and Theorem H bounds every algorithm by 1/2 (below ε_B); only to the right of that frontier can an algorithm that reads enough bits succeed on both. ${successFinding(summary)}${missing > 0 ? ' Grey cells are missing from a partial run.' : ''}${rows.some((r) => r.status === 'left out') ? ` * marks ${leftOutMeaning(summary)}.` : ''}`,
     missing,
     spec,
   };

@@ -63,7 +63,7 @@ export function radiusDistributionsChart(summary: Summary, options: RadiusDistri
       continue;
     }
     const add = (bound: string, d: Moments) =>
-      rows.push({ kind: 'box', group: g, bound, min: d.min, q25: d.q25, median: d.median, q75: d.q75, max: d.max, trials: d.n, status: status(cell) });
+      rows.push({ kind: 'box', group: g, bound, min: d.min, q25: d.q25, median: d.median, q75: d.q75, max: d.max, trials: d.n, status: status(cell, summary) });
     add(BOUNDS[0], cell.radius.attackMedian);
     add(BOUNDS[1], cell.radius.certMedian);
     rows.push({ kind: 'mu', group: g, mu: cell.mu });

@@ -5,7 +5,7 @@
  * it no algorithm can beat 1/2 on both inputs of the pair.
  */
 import { headlineOf } from '@paradox/orchestrator/summary';
-import { hasData, noncomputabilityCells, round3, status } from './cells.js';
+import { hasData, noncomputabilityCells, leftOutMeaning, round3, status } from './cells.js';
 import { chartConfig, REFERENCE_COLOUR, seriesColourScale, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Summary } from './types.js';
 
@@ -60,7 +60,7 @@ export function successVsEpsilonChart(summary: Summary, options: SuccessVsEpsilo
         lo: est.ci[0],
         hi: est.ci[1],
         trials: cell.trials,
-        status: status(cell),
+        status: status(cell, summary),
       });
     }
   }
@@ -123,12 +123,12 @@ export function successVsEpsilonChart(summary: Summary, options: SuccessVsEpsilo
             x,
             y,
             color: colour,
-            fill: { condition: { test: "datum.status === 'complete'", field: 'algorithm', type: 'nominal', scale: colourScale }, value: 'white' },
+            fill: { condition: { test: "datum.status !== 'left out'", field: 'algorithm', type: 'nominal', scale: colourScale }, value: 'white' },
             shape: {
               field: 'status',
               type: 'nominal',
               title: 'cell',
-              scale: { domain: ['complete', 'partial'], range: ['circle', 'square'] },
+              scale: { domain: ['complete', 'unfinished', 'left out'], range: ['circle', 'circle', 'square'] },
               legend: null,
             },
             tooltip: [
@@ -148,7 +148,7 @@ export function successVsEpsilonChart(summary: Summary, options: SuccessVsEpsilo
   return {
     id: 'success-vs-epsilon',
     title: 'Success probability against ε',
-    caption: `Each point is one algorithm at one ε, with its confidence interval as a vertical bar. Left of the dotted line ε_B no network is ε-close to both minimisers of the pair, so where readBits ≤ K (the sign hidden) Theorem H bounds min(p⁺, p⁻) by the dashed line 1/2; right of it success can jump to 1. ${successFinding(summary)}${missing > 0 || rows.some((r) => r.status === 'partial') ? ' Hollow squares are cells the run has not finished.' : ''}`,
+    caption: `Each point is one algorithm at one ε, with its confidence interval as a vertical bar. Left of the dotted line ε_B no network is ε-close to both minimisers of the pair, so where readBits ≤ K (the sign hidden) Theorem H bounds min(p⁺, p⁻) by the dashed line 1/2; right of it success can jump to 1. ${successFinding(summary)}${rows.some((r) => r.status === 'left out') ? ` Hollow squares are ${leftOutMeaning(summary)}.` : ''}${missing > 0 ? ` ${missing} cell${missing === 1 ? ' has' : 's have'} no finished trials and ${missing === 1 ? 'is' : 'are'} not drawn.` : ''}`,
     missing,
     spec,
   };

@@ -4,7 +4,7 @@
  * to the right of that line every accurate network of that architecture is unstable at radius μ at
  * ⌈(m − 1 − P(N))/2⌉ or more data points.
  */
-import { archLabel, distinct, hasData, instabilityCells, round3, seriesLabel, status } from './cells.js';
+import { archLabel, distinct, hasData, instabilityCells, round3, leftOutMeaning, seriesLabel, status } from './cells.js';
 import { chartConfig, REFERENCE_COLOUR, seriesColourScale, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Summary } from './types.js';
 
@@ -48,7 +48,7 @@ export function unstableVsStripesChart(summary: Summary): Chart {
       lo: cell.unstableShare.q25,
       hi: cell.unstableShare.q75,
       trials: cell.trials,
-      status: status(cell),
+      status: status(cell, summary),
     });
   }
   // One reference line per fixed architecture: P(N) is a property of the architecture, so it is
@@ -131,7 +131,7 @@ export function unstableVsStripesChart(summary: Summary): Chart {
           },
           color: colour,
           shape: archEnc('shape'),
-          opacity: { condition: { test: "datum.status === 'partial'", value: 0.45 }, value: 1 },
+          opacity: { condition: { test: "datum.status === 'left out'", value: 0.45 }, value: 1 },
           tooltip: [
             { field: 'series' },
             { field: 'm', title: 'stripes m' },
@@ -148,7 +148,7 @@ export function unstableVsStripesChart(summary: Summary): Chart {
   return {
     id: 'unstable-vs-stripes',
     title: 'Instability grows with the number of stripes',
-    caption: `Mean share of data points (T ∪ V) that an attack moves to a wrong answer within radius μ, with the interquartile range over trials as a bar. Dashed lines mark m − 1 = P(N) for each fixed architecture: to their right F3 forces every accurate network of that architecture to be unstable at some data point. ${stripesFinding(summary)}`,
+    caption: `Mean share of data points (T ∪ V) that an attack moves to a wrong answer within radius μ, with the interquartile range over trials as a bar. Dashed lines mark m − 1 = P(N) for each fixed architecture: to their right F3 forces every accurate network of that architecture to be unstable at some data point. ${stripesFinding(summary)}${rows.some((r) => r['status'] === 'left out') ? ` Faded points are ${leftOutMeaning(summary)}.` : ''}`,
     missing,
     spec,
   };

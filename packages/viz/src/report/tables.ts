@@ -1,11 +1,14 @@
 /** Tables of cell summaries for the report: one row per cell, missing cells marked as such. */
-import { archLabel, hasData, instabilityCells, noncomputabilityCells, sortedDistinct } from '../charts/cells.js';
+import { archLabel, hasData, instabilityCells, noncomputabilityCells, sortedDistinct, status } from '../charts/cells.js';
 import { rowAtMu } from '../charts/dichotomy.js';
-import type { Summary } from '../charts/types.js';
+import type { CellSummary, Summary } from '../charts/types.js';
 import { esc, num, table, withInterval } from './html.js';
 
-function statusCell(complete: boolean, trials: number): string {
-  return trials === 0 ? 'missing' : complete ? 'complete' : 'partial';
+/** A cell's status in words, by the same rule as the charts and the headline (`status`). */
+function statusCell(cell: CellSummary, summary: Summary): string {
+  if (cell.trials === 0) return 'missing';
+  const s = status(cell, summary);
+  return s === 'left out' ? 'unfinished, left out of the headline' : s;
 }
 
 /** The cell table of a noncomputability run: min(p̂⁺, p̂⁻) with its interval at every ε. */
@@ -21,7 +24,7 @@ export function noncomputabilityTable(summary: Summary): string {
       num(c.K),
       num(c.readBits),
       num(c.trials),
-      esc(statusCell(c.complete, c.trials)),
+      esc(statusCell(c, summary)),
       num(c.epsB),
       ...epsilons.map((e) => {
         const r = byEps.get(e);
@@ -63,7 +66,7 @@ export function instabilityTable(summary: Summary): string {
       num(c.m),
       num(c.mu),
       num(c.trials),
-      esc(statusCell(c.complete, c.trials)),
+      esc(statusCell(c, summary)),
       d(num(c.pieceBound.mean)),
       d(num(c.accuracy.val.mean)),
       d(withInterval(c.accurate.p, c.accurate.cp)),

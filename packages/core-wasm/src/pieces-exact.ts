@@ -9,6 +9,7 @@
  * kernel reports a decision it could not certify in floating point.
  */
 import type { Network } from './network.js';
+import { dyadic } from './verify/exact.js';
 
 /** A fraction n/d with d > 0, in lowest terms. */
 interface Q {
@@ -45,20 +46,9 @@ const div = (a: Q, b: Q): Q => q(a.n * b.d, a.d * b.n);
 const sign = (a: Q): number => (a.n > 0n ? 1 : a.n < 0n ? -1 : 0);
 const eq = (a: Q, b: Q): boolean => a.n === b.n && a.d === b.d;
 
-const view = new DataView(new ArrayBuffer(8));
-
-/** The exact value of a finite f64. */
+/** The exact value of a finite f64 (its dyadic value from verify/exact.ts, as a fraction). */
 function fromF64(x: number): Q {
-  if (x === 0) return ZERO;
-  view.setFloat64(0, x);
-  const hi = view.getUint32(0);
-  const lo = view.getUint32(4);
-  const neg = hi >>> 31 === 1;
-  const bexp = (hi >>> 20) & 0x7ff;
-  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  const mant = bexp === 0 ? frac : (1n << 52n) | frac;
-  const e = (bexp === 0 ? 1 : bexp) - 1075;
-  const n = neg ? -mant : mant;
+  const { n, e } = dyadic(x);
   return e >= 0 ? q(n << BigInt(e), 1n) : q(n, 1n << BigInt(-e));
 }
 

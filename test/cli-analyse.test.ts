@@ -40,8 +40,12 @@ describe('paradox analyse', () => {
     expect(r.stdout).toContain('Accuracy: 5/6 = 83.3%');
     expect(r.stdout.match(/^ {2}radius /gm)).toHaveLength(2);
     expect(r.stdout).toMatch(/Time: \d+\.\d s for 6 points \(\d+ ms per point\)/);
+    // The count of soundly checked witnesses is the number of rows whose witness passed the check.
+    const lines0 = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n').slice(1);
+    const passed = lines0.filter((l) => /,(confirmed|nudged),\d+$/.test(l)).length;
+    expect(r.stdout).toMatch(new RegExp(`Witnesses checked in exact arithmetic: ${passed} confirmed`));
     const lines = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('index,label,predicted,correct,score,certified,attacked,gap,attack');
+    expect(lines[0]).toBe('index,label,predicted,correct,score,certified,attacked,gap,attack,witness,droppedCandidates');
     expect(lines).toHaveLength(7);
     const rows = lines.slice(1).map((l) => l.split(','));
     expect(rows[2]![3]).toBe('false');

@@ -2,8 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  analyse, CoreError, dataFromNpy, forward, loadCore, makeBox, parseCsv, parseDataJson, parseNpy, type Core, type LabelledData,
+  analyse, CoreError, createNetwork, dataFromNpy, forward, loadCore, makeBox, parseCsv, parseDataJson, parseNpy, type Core, type LabelledData, type Network,
 } from '../src/index.js';
+import { soundConfirm, type AttackTarget } from '../src/analyse/attacks.js';
+import { boundsDistance, cmp, dy, exactOutputs } from './exact.js';
 import { loadOnnx } from '../src/io/onnx.js';
 import { randomNet } from './helpers.js';
 
@@ -169,5 +171,67 @@ describe('analyse', () => {
     const ok: LabelledData = { ...data, y: Float64Array.of(2) };
     expect(err(() => analyse(core, net, ok, { criterion: 'binary' }), 'E_SHAPE').message).toBe('criterion binary needs a network with one output, got 3');
     expect(err(() => analyse(core, net, ok, { radii: [2] }), 'E_ARG').message).toBe('radii[0]: expected a radius in [0, maxRadius = 1], got 2');
+  });
+});
+
+describe('analyse: sound witnesses (exact arithmetic)', () => {
+  /** Whether the f64 point z is wrong for label y in exact arithmetic (binary |φ − y| ≥ 1/2; multi-class φ_y ≤ φ_j for some j ≠ y). */
+  function exactlyWrong(net: Network, z: ArrayLike<number>, y: number, criterion: 'binary' | 'multiclass'): boolean {
+    const out = exactOutputs(net, z);
+    if (criterion === 'binary') return cmp(out[0]!, dy(y - 0.5)) <= 0 || cmp(out[0]!, dy(y + 0.5)) >= 0;
+    return out.some((v, j) => j !== y && cmp(out[y]!, v) <= 0);
+  }
+
+  it('every reported attacked radius has a witness wrong in exact arithmetic within that exact distance', () => {
+    let checked = 0;
+    for (const [dims, norm, seed] of [[[2, 10, 10, 1], 'linf', 1], [[3, 8, 1], 'l2', 2], [[3, 12, 4], 'linf', 3], [[2, 6, 6, 3], 'l2', 4]] as const) {
+      const net = randomNet([...dims], true, seed);
+      const d = dims[0];
+      const n = 6;
+      const xs = Array.from({ length: n * d }, (_, i) => Math.sin(17 * i + seed) * 0.8);
+      const phi = forward(core, net, xs);
+      const K = dims[dims.length - 1]!;
+      const y = Array.from({ length: n }, (_, b) => (K === 1 ? (phi[b]! >= 0.5 ? 1 : 0) : Array.from(phi.subarray(b * K, (b + 1) * K)).reduce((bi, v, j, a) => (v > a[bi]! ? j : bi), 0)));
+      const data: LabelledData = { n, d, x: Float64Array.from(xs), y: Float64Array.from(y) };
+      const res = analyse(core, net, data, { norm, maxRadius: 2, seed, witnesses: true, certIters: 6, attackIters: 6 });
+      for (const p of res.points) {
+        const x = xs.slice(p.index * d, (p.index + 1) * d);
+        if (!Number.isFinite(p.attacked)) {
+          expect(p.eta).toBeNull();
+          continue;
+        }
+        const z = x.map((v, k) => v + p.eta![k]!);
+        expect(exactlyWrong(net, z, p.label, res.criterion), `point ${p.index} of ${dims.join('-')}`).toBe(true);
+        expect(boundsDistance(p.attacked, x, z, norm)).toBe(true);
+        checked++;
+      }
+      expect(res.witnessChecks.nudged).toBe(res.points.filter((p) => p.witness === 'nudged').length);
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it('a witness wrong in f64 only is dropped; one on the exact boundary is nudged outward', () => {
+    // φ(x) = ρ(x + 1) − 1/2 (one input); at x = 0: φ = 1/2.
+    const net = createNetwork([1, 1, 1], true, [1, 1, 1, -0.5]);
+    const t = (y: number): AttackTarget => ({ core, net, criterion: 'binary', norm: 'linf', x: Float64Array.of(0), y, box: null });
+    // Label 1, η = 2^-60: f64 φ = 1/2 (|φ − 1| = 1/2, wrong), exactly 1/2 + 2^-60 (right); scaling η up only helps.
+    const eta = Float64Array.of(2 ** -60);
+    expect(Math.abs(forward(core, net, eta)[0]! - 1)).toBe(0.5);
+    expect(exactlyWrong(net, eta, 1, 'binary')).toBe(false);
+    expect(soundConfirm(t(1), eta, 'x')).toEqual({ status: 'dropped', witness: null });
+    // ψ(x) = ρ(x + 1) − 1, label 0, η = 1/2 − 2^-54: f64 ψ = 1/2 (wrong), exactly 1/2 − 2^-54 (right);
+    // η·(1 + 2u) rounds to 1/2, where ψ = 1/2 exactly: wrong, so the witness is nudged.
+    const psi = createNetwork([1, 1, 1], true, [1, 1, 1, -1]);
+    const e2 = Float64Array.of(0.5 - 2 ** -54);
+    expect(forward(core, psi, e2)[0]).toBe(0.5);
+    expect(exactlyWrong(psi, e2, 0, 'binary')).toBe(false);
+    const c = soundConfirm({ ...t(0), net: psi }, e2, 'x');
+    expect(c.status).toBe('nudged');
+    expect(exactlyWrong(psi, c.witness!.eta, 0, 'binary')).toBe(true);
+    expect(boundsDistance(c.witness!.norm, [0], c.witness!.eta, 'linf')).toBe(true);
+    // A point wrong in f64 only: analyse reports it wrong (f64 prediction) with attacked radius ∞ and the drop counted.
+    const res = analyse(core, net, { n: 1, d: 1, x: Float64Array.of(2 ** -60), y: Float64Array.of(1) }, { witnesses: true });
+    expect(res.points[0]).toMatchObject({ correct: false, attacked: Infinity, witness: 'dropped', eta: null });
+    expect(res.witnessChecks).toEqual({ nudged: 0, dropped: 1 });
   });
 });

@@ -225,8 +225,10 @@ export const analyseCommand: Command = {
         { name: 'attacked', type: 'double' },
         { name: 'gap', type: 'double' },
         { name: 'attack', type: 'string' },
+        { name: 'witness', type: 'string' },
+        { name: 'droppedCandidates', type: 'int64' },
       ] as const;
-      written = await writeRows(tableStream({ columns: [...columns], rows: result.points.map((p) => ({ ...p })) }), format, out, { what: 'point table' });
+      written = await writeRows(tableStream({ columns: [...columns], rows: result.points.map(({ eta: _eta, ...p }) => ({ ...p, witness: p.witness ?? 'none' })) }), format, out, { what: 'point table' });
     }
 
     if (v.json) {
@@ -246,6 +248,15 @@ export const analyseCommand: Command = {
     }
     const noWitness = result.points.filter((p) => p.correct && p.attacked === Infinity).length;
     if (noWitness > 0) println(ctx.stdout, `${noWitness} correct point${noWitness === 1 ? '' : 's'} without any witness up to radius ${fmtR(maxRadius)}`);
+    const found = result.points.filter((p) => p.witness === 'confirmed' || p.witness === 'nudged').length;
+    if (found > 0 || result.witnessChecks.dropped > 0) {
+      const { nudged, dropped } = result.witnessChecks;
+      println(
+        ctx.stdout,
+        `Witnesses checked in exact arithmetic: ${found} confirmed${nudged > 0 ? ` (${nudged} after a nudge outward)` : ''}` +
+          `${dropped > 0 ? `, ${dropped} f64 witness${dropped === 1 ? '' : 'es'} dropped (not wrong for the exact network)` : ''}`,
+      );
+    }
     if (result.certContradictions > 0) println(ctx.stdout, `WARNING: ${result.certContradictions} certified radii exceed an attack's (a soundness bug; please report)`);
     println(ctx.stdout, `Time: ${seconds.toFixed(1)} s for ${result.n} points (${((1000 * seconds) / result.n).toFixed(0)} ms per point)`);
     if (out !== undefined) println(ctx.stdout, `Wrote ${written} point rows to ${relative(ctx.cwd, out)}`);

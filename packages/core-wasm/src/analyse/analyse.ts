@@ -15,7 +15,7 @@ import { PhiloxStream, SUBSTREAM } from '../rng.js';
 import { certify } from '../instability/attack.js';
 import type { CertMethod, NormName } from '../instability/params.js';
 import { checkCriterion, criterionScore, type Criterion, type InputBox, type LabelledData } from '../io/data.js';
-import { deepfool, pgd, randomSearch, type AttackTarget, type Witness } from './attacks.js';
+import { deepfool, diffRow, pgd, randomSearch, soundConfirm, type AttackTarget, type Witness, type WitnessStatus } from './attacks.js';
 
 /** Substream of `analyse`'s attack randomness (stream = point index): `SUBSTREAM.analyse`. */
 export const ANALYSE_SUBSTREAM = SUBSTREAM.analyse;
@@ -56,6 +56,8 @@ export interface AnalyseOptions {
    * is analysed with its last layer negated, which is exact in floating point.
    */
   argmin?: boolean;
+  /** Keep each point's reported perturbation η in `PointAnalysis.eta` (default false: d values per point). */
+  witnesses?: boolean;
 }
 
 /** Defaults of `AnalyseOptions`. */
@@ -73,6 +75,7 @@ export const ANALYSE_DEFAULTS = {
   deepfoolIters: 30,
   seed: 0,
   argmin: false,
+  witnesses: false,
 };
 
 /** Result for one point. */
@@ -92,6 +95,20 @@ export interface PointAnalysis {
   gap: number;
   /** Attack that found the smallest witness (`none`, `clean` when wrong at x). */
   attack: string;
+  /**
+   * The sound check of the reported witness (exact arithmetic, `soundConfirm`): `confirmed` as
+   * found, `nudged` outward to be confirmed, `dropped` when no candidate could be confirmed (the
+   * point's attacked radius is then ∞; for a point wrong at x, wrong in f64 only), null when no
+   * attack found anything. `droppedCandidates` counts f64 witnesses the check rejected on the way.
+   */
+  witness: WitnessStatus | null;
+  droppedCandidates: number;
+  /**
+   * With `witnesses: true`: the perturbation whose point x + η is wrong in exact arithmetic and
+   * whose exact distance is at most `attacked` (zeros for a point wrong at x), or null when
+   * `attacked` is ∞.
+   */
+  eta?: Float64Array | null;
 }
 
 /** Robust accuracy at one radius. */
@@ -116,6 +133,12 @@ export interface AnalyseResult {
   medianAttacked: number;
   /** Points whose certified radius exceeds the attacked one (0 unless a certificate is unsound). */
   certContradictions: number;
+  /**
+   * Sound witness checks: `nudged` points whose reported witness had to be moved outward to be
+   * confirmed in exact arithmetic; `dropped` f64 witnesses the check rejected (a smaller-norm
+   * candidate that failed, or a point's only one).
+   */
+  witnessChecks: { nudged: number; dropped: number };
   points: PointAnalysis[];
 }
 
@@ -147,36 +170,22 @@ function outputRows(net: Network, rows: number[]): Network {
   return createNetwork([...net.dims.slice(0, L), rows.length], net.bias, p);
 }
 
-/** a − b if exact in f64 (TwoSum error zero), else null. */
-function exactDiff(a: number, b: number): number | null {
-  const s = a - b;
-  const bb = s - a;
-  const err = a - (s - bb) + (-b - bb);
-  return err === 0 && Number.isFinite(s) ? s : null;
-}
-
 function marginChecks(net: Network, y: number): MarginCheck[] {
   const L = net.dims.length - 1;
   const K = net.dims[L]!;
-  const nPrev = net.dims[L - 1]!;
   const off = layerOffset(net.dims, net.bias, L);
   const out: MarginCheck[] = [];
   for (let j = 0; j < K; j++) {
     if (j === y) continue;
-    const p = new Float64Array(off + nPrev + (net.bias ? 1 : 0));
+    const row = diffRow(net, y, j);
+    if (row === null) {
+      out.push({ kind: 'pair', y: outputRows(net, [y]), j: outputRows(net, [j]) });
+      continue;
+    }
+    const p = new Float64Array(off + row.length);
     p.set(net.params.subarray(0, off));
-    let exact = true;
-    for (let k = 0; k < nPrev && exact; k++) {
-      const v = exactDiff(net.params[off + y * nPrev + k]!, net.params[off + j * nPrev + k]!);
-      if (v === null) exact = false;
-      else p[off + k] = v;
-    }
-    if (exact && net.bias) {
-      const v = exactDiff(net.params[off + K * nPrev + y]!, net.params[off + K * nPrev + j]!);
-      if (v === null) exact = false;
-      else p[off + nPrev] = v;
-    }
-    out.push(exact ? { kind: 'diff', net: createNetwork([...net.dims.slice(0, L), 1], net.bias, p) } : { kind: 'pair', y: outputRows(net, [y]), j: outputRows(net, [j]) });
+    p.set(row, off);
+    out.push({ kind: 'diff', net: createNetwork([...net.dims.slice(0, L), 1], net.bias, p) });
   }
   return out;
 }
@@ -203,6 +212,7 @@ function resolve(net: Network, data: LabelledData, o: AnalyseOptions): Resolved 
   if (!Number.isSafeInteger(r.seed) || r.seed < 0) throw new CoreError('E_ARG', `seed: expected an integer ≥ 0, got ${formatValue(r.seed)}`);
   if (typeof r.argmin !== 'boolean') throw new CoreError('E_ARG', `argmin: expected true or false, got ${formatValue(r.argmin)}`);
   if (r.argmin && r.criterion !== 'multiclass') throw new CoreError('E_ARG', 'argmin: only for the multiclass criterion');
+  if (typeof r.witnesses !== 'boolean') throw new CoreError('E_ARG', `witnesses: expected true or false, got ${formatValue(r.witnesses)}`);
   if (typeof r.directed !== 'boolean') throw new CoreError('E_ARG', `directed: expected true or false, got ${formatValue(r.directed)}`);
   if (r.box && (r.box.lo.length !== data.d || r.box.hi.length !== data.d)) throw new CoreError('E_SHAPE', `box: expected ${data.d} bounds per side`);
   if (o.points !== undefined) {
@@ -257,13 +267,25 @@ function pointWith(core: Core, net: Network, data: LabelledData, index: number, 
     predicted = 0;
     for (let j = 1; j < phi.length; j++) if (phi[j]! > phi[predicted]!) predicted = j;
   }
-  if (!(score > 0)) return { index, label: y, predicted, correct: false, score, certified: 0, attacked: 0, gap: 0, attack: 'clean' };
-
   const t: AttackTarget = { core, net, criterion: r.criterion, norm: r.norm, x, y, box: r.box };
+  if (!(score > 0)) {
+    // Wrong at x in f64: radius 0 only when x itself is wrong in exact arithmetic.
+    const c = soundConfirm(t, new Float64Array(d), 'clean');
+    const attacked = c.witness === null ? Infinity : 0;
+    const out: PointAnalysis = { index, label: y, predicted, correct: false, score, certified: 0, attacked, gap: 0, attack: 'clean', witness: c.status, droppedCandidates: c.witness === null ? 1 : 0 };
+    if (r.witnesses) out.eta = c.witness?.eta ?? null;
+    return out;
+  }
+
   const rng = new PhiloxStream({ seed: r.seed, stream: index, substream: ANALYSE_SUBSTREAM });
   let best: Witness | null = null;
+  // Every f64-confirmed witness within maxRadius (the search steers by them; the reported one must
+  // pass the sound check below, smallest norm first).
+  const candidates: Witness[] = [];
   const keep = (w: Witness | null): void => {
-    if (w !== null && w.norm <= r.maxRadius && (best === null || w.norm < best.norm)) best = w;
+    if (w === null || !(w.norm <= r.maxRadius)) return;
+    candidates.push(w);
+    if (best === null || w.norm < best.norm) best = w;
   };
   const pgdOpts = { steps: r.steps, restarts: r.restarts, randomStart: true, stepFraction: 2.5 / r.steps };
   if (r.deepfoolIters > 0) keep(deepfool(t, r.deepfoolIters, 0.02, r.maxRadius));
@@ -291,7 +313,21 @@ function pointWith(core: Core, net: Network, data: LabelledData, index: number, 
       eps /= 2;
     }
   }
-  const attacked = (best as Witness | null)?.norm ?? Infinity;
+  // Smallest norm first; equal norms keep the order found (deterministic).
+  const order = candidates.map((w, i) => ({ w, i })).sort((a, b) => a.w.norm - b.w.norm || a.i - b.i);
+  let sound: Witness | null = null;
+  let status: WitnessStatus | null = null;
+  let droppedCandidates = 0;
+  for (const { w } of order) {
+    const c = soundConfirm(t, w.eta.slice(), w.attack);
+    status = c.status;
+    if (c.witness !== null) {
+      sound = c.witness;
+      break;
+    }
+    droppedCandidates++;
+  }
+  const attacked = sound?.norm ?? Infinity;
 
   const checks = r.criterion === 'binary' ? null : marginChecks(net, y);
   let lo = 0;
@@ -302,7 +338,9 @@ function pointWith(core: Core, net: Network, data: LabelledData, index: number, 
     else hi = mid;
   }
   const certified = lo;
-  return { index, label: y, predicted, correct: true, score, certified, attacked, gap: attacked - certified, attack: (best as Witness | null)?.attack ?? 'none' };
+  const out: PointAnalysis = { index, label: y, predicted, correct: true, score, certified, attacked, gap: attacked - certified, attack: sound?.attack ?? 'none', witness: status, droppedCandidates };
+  if (r.witnesses) out.eta = sound?.eta ?? null;
+  return out;
 }
 
 /** Summary of per-point results (accuracy, robust accuracy at `radii`, gap statistics). */
@@ -325,6 +363,7 @@ export function summariseAnalysis(points: PointAnalysis[], radii: number[], crit
     medianCertified: median(correct.map((p) => p.certified)),
     medianAttacked: median(correct.map((p) => p.attacked)),
     certContradictions: correct.filter((p) => p.certified > p.attacked).length,
+    witnessChecks: { nudged: points.filter((p) => p.witness === 'nudged').length, dropped: points.reduce((a, p) => a + p.droppedCandidates, 0) },
     points,
   };
 }

@@ -3,14 +3,17 @@
  * FGSM, PGD with random starts and restarts, minimal radius by bisection over PGD, DeepFool-style
  * linearisation and a gradient-free random search. Each crosses into WebAssembly once per step
  * with the whole batch of restarts (forward/backward kernels of `mlp.ts`); the criterion logic is
- * here. Every witness is replayed by a forward pass before it counts.
+ * here. Every witness is replayed by a forward pass before it is kept (a cheap f64 filter); the
+ * witness reported as an upper bound is then checked soundly by `soundConfirm` (exact arithmetic,
+ * the nudge-or-drop check of certify/witness.ts shared with the stripes trials).
  */
 import type { Core } from '../core.js';
 import { backward, forward } from '../mlp.js';
-import type { Network } from '../network.js';
+import { layerOffset, type Network } from '../network.js';
 import type { PhiloxStream } from '../rng.js';
 import { criterionScore, type Criterion, type InputBox } from '../io/data.js';
 import type { NormName } from '../instability/params.js';
+import { normCode } from '../instability/params.js';
 
 /** The point under attack and what is allowed. */
 export interface AttackTarget {
@@ -242,4 +245,104 @@ export function randomSearch(t: AttackTarget, eps: number, queries: number, rng:
     }
   });
   return best === null ? null : confirm(t, (best as Witness).eta, 'random');
+}
+
+/** a − b if exact in f64 (TwoSum error zero), else null. */
+function exactDiff(a: number, b: number): number | null {
+  const s = a - b;
+  const bb = s - a;
+  const err = a - (s - bb) + (-b - bb);
+  return err === 0 && Number.isFinite(s) ? s : null;
+}
+
+/** Output row k of the last layer: its weights, then its bias when the network has biases. */
+function lastRow(net: Network, k: number): Float64Array {
+  const L = net.dims.length - 1;
+  const K = net.dims[L]!;
+  const nPrev = net.dims[L - 1]!;
+  const off = layerOffset(net.dims, net.bias, L);
+  const row = new Float64Array(nPrev + (net.bias ? 1 : 0));
+  row.set(net.params.subarray(off + k * nPrev, off + (k + 1) * nPrev));
+  if (net.bias) row[nPrev] = net.params[off + K * nPrev + k]!;
+  return row;
+}
+
+/**
+ * The output row of φ_y − φ_j (weights, then bias) when every difference is exact in f64 (always
+ * for f32 weights), so that it is the exact margin network; null when one is not.
+ */
+export function diffRow(net: Network, y: number, j: number): Float64Array | null {
+  const a = lastRow(net, y);
+  const b = lastRow(net, j);
+  for (let k = 0; k < a.length; k++) {
+    const v = exactDiff(a[k]!, b[k]!);
+    if (v === null) return null;
+    a[k] = v;
+  }
+  return a;
+}
+
+/** Outcome of a sound witness check: `confirmed` as found, `nudged` outward to be confirmed, `dropped`. */
+export type WitnessStatus = 'confirmed' | 'nudged' | 'dropped';
+
+/** Result of `soundConfirm`. */
+export interface SoundWitness {
+  status: WitnessStatus;
+  /** The confirmed witness (η possibly nudged, norm an upper bound of the exact ‖fl(x + η) − x‖), or null when dropped. */
+  witness: Witness | null;
+}
+
+const CRIT_BINARY = 0;
+const CRIT_DIFF = 1;
+const CRIT_PAIR = 2;
+
+/**
+ * The witness x + η checked in exact arithmetic (WebAssembly `cert_confirm_witness`, the
+ * nudge-or-drop check of certify/witness.ts that the stripes trials use): φ at z = fl(x + s·η) is
+ * enclosed with outward rounding and z counts when the enclosure proves the criterion wrong —
+ * binary |φ − y| ≥ 1/2; multi-class φ_y ≤ φ_j for some j ≠ y, on the exact margin row φ_y − φ_j
+ * when its differences are exact, else on φ_y and φ_j separately. Not confirmed at s = 1, η is
+ * scaled by 1 + 2^k·u (k = 1 … 43) until it is (`nudged`), or the witness is `dropped`. The norm
+ * returned bounds the exact distance from above.
+ */
+export function soundConfirm(t: AttackTarget, eta: Float64Array, attack: string): SoundWitness {
+  const net = t.net;
+  const L = net.dims.length - 1;
+  const K = net.dims[L]!;
+  const off = layerOffset(net.dims, net.bias, L);
+  const rows: Float64Array[] = [];
+  const checks: number[] = [];
+  if (t.criterion === 'binary') {
+    rows.push(lastRow(net, 0));
+    checks.push(CRIT_BINARY, 0, 0);
+  } else {
+    for (let k = 0; k < K; k++) rows.push(lastRow(net, k));
+    for (let j = 0; j < K; j++) {
+      if (j === t.y) continue;
+      const diff = diffRow(net, t.y, j);
+      if (diff === null) checks.push(CRIT_PAIR, t.y, j);
+      else {
+        checks.push(CRIT_DIFF, rows.length, 0);
+        rows.push(diff);
+      }
+    }
+  }
+  const rowLen = rows[0]!.length;
+  const flatRows = new Float64Array(rows.length * rowLen);
+  rows.forEach((r, i) => flatRows.set(r, i * rowLen));
+  const scalar = new Float64Array(off + rowLen);
+  scalar.set(net.params.subarray(0, off));
+  const dims = [...net.dims.slice(0, L), 1];
+  const d = t.x.length;
+  const raw = t.core.raw;
+  return raw.scoped((s) => {
+    const etaPtr = s.f64(eta);
+    const r = raw.fn<(...a: number[]) => number>('cert_confirm_witness')(
+      s.i32(dims), dims.length, net.bias ? 1 : 0, s.f64(scalar), s.f64(flatRows), s.i32(checks), checks.length / 3,
+      t.criterion === 'binary' ? t.y : 0, normCode(t.norm), s.f64(t.x), etaPtr,
+    );
+    if (r < 0) return { status: 'dropped' as const, witness: null };
+    const status = raw.fn<() => number>('cert_witness_status')() === 1 ? ('nudged' as const) : ('confirmed' as const);
+    return { status, witness: { eta: s.readF64(etaPtr, d), norm: r, attack } };
+  });
 }

@@ -19,7 +19,7 @@ const trainButton = $<HTMLButtonElement>('train');
 const status = $('status');
 let runs = 0;
 
-function setState(state: 'loading' | 'idle' | 'training' | 'done' | 'error', text: string): void {
+function setState(state: 'loading' | 'idle' | 'training' | 'done' | 'stale' | 'invalid' | 'error', text: string): void {
   document.body.dataset['state'] = state;
   status.textContent = text;
 }
@@ -27,6 +27,55 @@ function setState(state: 'loading' | 'idle' | 'training' | 'done' | 'error', tex
 function readParams(): BoundaryTrialParams {
   const v = (id: string) => Number($<HTMLInputElement>(id).value);
   return { mu: v('mu'), m: v('m'), width: v('width'), radius: v('radius'), seed: v('seed') };
+}
+
+/** What each control accepts: its label, range and whether it must be a whole number. */
+type Control = 'mu' | 'm' | 'width' | 'radius' | 'seed';
+const LIMITS: Record<Control, { label: string; min: number; max: number; integer: boolean }> = {
+  mu: { label: 'hidden gap μ', min: 0.001, max: 0.03, integer: false },
+  m: { label: 'stripes m', min: 2, max: 16, integer: true },
+  width: { label: 'hidden width', min: 1, max: 32, integer: true },
+  radius: { label: 'attack radius ρ', min: 0.001, max: 0.05, integer: false },
+  seed: { label: 'seed', min: 0, max: 4294967295, integer: true },
+};
+
+/**
+ * The problems of the current inputs, one sentence each naming the control, what it accepts and
+ * what it got (empty when every input is valid). Invalid inputs never reach the worker.
+ */
+function validate(): string[] {
+  const problems: string[] = [];
+  for (const [id, lim] of Object.entries(LIMITS) as Array<[Control, (typeof LIMITS)[Control]]>) {
+    const input = $<HTMLInputElement>(id);
+    const raw = input.value.trim();
+    const x = Number(raw);
+    const kind = lim.integer ? 'a whole number' : 'a number';
+    let bad = '';
+    if (raw === '' || !Number.isFinite(x)) bad = `${lim.label}: expected ${kind} from ${lim.min} to ${lim.max}, got ${raw === '' ? 'nothing' : JSON.stringify(raw)}`;
+    else if (lim.integer && !Number.isInteger(x)) bad = `${lim.label}: expected a whole number, got ${raw}`;
+    else if (x < lim.min || x > lim.max) bad = `${lim.label}: expected ${kind} from ${lim.min} to ${lim.max}, got ${raw}`;
+    input.setAttribute('aria-invalid', bad ? 'true' : 'false');
+    if (bad) problems.push(bad);
+  }
+  return problems;
+}
+
+/** The parameters of the results on screen, to tell when the controls no longer match them. */
+let shown: BoundaryTrialParams | undefined;
+let busy = false;
+
+/** Marks the results stale when the controls differ from the parameters they were computed with. */
+function refreshState(): void {
+  const problems = validate();
+  const current = readParams();
+  const stale = shown !== undefined && (Object.keys(LIMITS) as Control[]).some((k) => current[k] !== shown![k]);
+  document.body.dataset['stale'] = String(stale);
+  document.body.dataset['invalid'] = String(problems.length > 0);
+  trainButton.disabled = busy || problems.length > 0;
+  if (busy) return;
+  if (problems.length > 0) setState('invalid', `${problems.join('; ')}. The results shown are for the previous parameters.`);
+  else if (stale) setState('stale', 'parameters changed: the results below are for the previous ones; press Train to update.');
+  else if (shown) setState('done', `trained (run ${runs})`);
 }
 
 function showSliderValues(): void {
@@ -120,6 +169,10 @@ function show(t: BoundaryTrial): void {
 
 async function main(): Promise<void> {
   for (const id of sliders) $(id).addEventListener('input', showSliderValues);
+  for (const id of Object.keys(LIMITS)) {
+    $(id).addEventListener('input', refreshState);
+    $(id).addEventListener('change', refreshState);
+  }
   showSliderValues();
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const api = Comlink.wrap<ExplorerWorkerApi>(worker);
@@ -128,19 +181,27 @@ async function main(): Promise<void> {
   document.body.dataset['workerScope'] = info.scope;
   document.body.dataset['workerInstantiations'] = String(info.instantiations);
   const train = async () => {
+    if (validate().length > 0) return refreshState();
+    const params = readParams();
+    busy = true;
     trainButton.disabled = true;
     setState('training', 'training…');
     try {
-      const t = await api.train(readParams());
+      const t = await api.train(params);
       show(t);
+      shown = params;
       runs++;
       document.body.dataset['runs'] = String(runs);
+      busy = false;
       setState('done', `trained (run ${runs})`);
+      refreshState();
     } catch (e) {
-      setState('error', `error: ${(e as Error).message}`);
+      busy = false;
+      setState('error', `the trial could not run: ${(e as Error).message}`);
       console.error(e);
     } finally {
-      trainButton.disabled = false;
+      busy = false;
+      trainButton.disabled = validate().length > 0;
     }
   };
   trainButton.addEventListener('click', () => void train());

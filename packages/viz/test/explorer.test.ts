@@ -97,4 +97,64 @@ describe('explorer page', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('on a phone: fits the width, marks results stale when a control moves, and names a bad input instead of training', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route('**/*', (route) => (route.request().url().startsWith(server.url) ? route.continue() : route.abort()));
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-runs="1"]', { timeout: 60_000 });
+    const layout = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      canvases: Array.from(document.querySelectorAll('canvas')).map((c) => c.getBoundingClientRect().right),
+    }));
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
+    for (const right of layout.canvases) expect(right).toBeLessThanOrEqual(layout.innerWidth);
+    const state = () =>
+      page.evaluate(() => ({
+        state: document.body.dataset['state'],
+        stale: document.body.dataset['stale'],
+        status: document.getElementById('status')!.textContent,
+        disabled: (document.getElementById('train') as HTMLButtonElement).disabled,
+      }));
+    expect(await state()).toMatchObject({ state: 'done', stale: 'false', disabled: false });
+    const before = await snapshot(page);
+
+    // A control moves: the results on screen are marked stale, not silently kept as current.
+    await page.locator('#m').fill('9');
+    expect(await state()).toMatchObject({ state: 'stale', stale: 'true', disabled: false });
+    expect((await state()).status).toContain('parameters changed');
+    // Moving it back makes them current again.
+    await page.locator('#m').fill('6');
+    expect(await state()).toMatchObject({ state: 'done', stale: 'false' });
+
+    // Bad seeds: a message naming the input and what it accepts; Train is off; nothing recomputed.
+    for (const [value, message] of [
+      ['-1', 'seed: expected a whole number from 0 to 4294967295, got -1'],
+      ['2.5', 'seed: expected a whole number, got 2.5'],
+      ['', 'seed: expected a whole number from 0 to 4294967295, got nothing'],
+    ] as const) {
+      await page.locator('#seed').fill(value);
+      const s = await state();
+      expect(s).toMatchObject({ state: 'invalid', disabled: true });
+      expect(s.status).toContain(message);
+    }
+    expect(await page.locator('#seed').getAttribute('aria-invalid')).toBe('true');
+    expect(await snapshot(page)).toEqual(before);
+
+    await page.locator('#seed').fill('3');
+    expect(await state()).toMatchObject({ state: 'stale', stale: 'true', disabled: false });
+    await page.click('#train');
+    await page.waitForSelector('body[data-runs="2"]', { timeout: 60_000 });
+    expect(await state()).toMatchObject({ state: 'done', stale: 'false', disabled: false });
+    expect((await snapshot(page)).net).not.toBe(before.net);
+    await page.screenshot({ path: join(ARTIFACTS, 'explorer-phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -52,12 +52,12 @@ export async function run(ctx = {}) {
   }, { runs, warmup: 1 });
   push({ ...rateRow(base('core-wasm'), coreSecs, steps, 'steps/s'), finalLoss: coreLoss });
 
-  const refOptions = { loss: 'mse', optimizer: 'sgd', lr, beta: 0, beta2: 0, eps: 0, l1: 0, l2: 0, epochs: steps, batchSize: 0, shuffle: false, stream: { seed: 0 } };
+  const refOptions = { loss: 'mse', optimizer: 'sgd', lr, l1: 0, l2: 0, epochs: steps, batchSize: 0, shuffle: false, seed: 0 };
   let refLoss = NaN;
   // Warm-up on a tenth of the steps: enough for the optimising JIT, and the reference is slow.
-  referenceTrain(net, x, y, { ...refOptions, epochs: Math.max(10, steps / 10) });
+  referenceTrain(net, { x, y }, { ...refOptions, epochs: Math.max(10, steps / 10) });
   const refSecs = await timeRuns(() => {
-    refLoss = referenceTrain(net, x, y, refOptions).lossHistory[steps - 1];
+    refLoss = referenceTrain(net, { x, y }, refOptions).lossHistory[steps - 1];
   }, { runs: quick ? 2 : 5, warmup: 0 });
   push({ ...rateRow(base('ts-reference'), refSecs, steps, 'steps/s'), finalLoss: refLoss });
 

@@ -92,11 +92,11 @@ export async function run(ctx = {}) {
     // plain-TS reference
     {
       const net = { dims: w.dims, bias: true, params: w.params };
-      const opts = { loss: 'mse', optimizer: 'sgd', lr: w.lr, beta: 0, beta2: 0, eps: 0, l1: 0, l2: 0, epochs: w.steps, batchSize: 0, shuffle: false, stream: { seed: 0 } };
-      referenceTrain(net, w.x, w.y, { ...opts, epochs: warm('ts-reference').steps });
+      const opts = { loss: 'mse', optimizer: 'sgd', lr: w.lr, l1: 0, l2: 0, epochs: w.steps, batchSize: 0, shuffle: false, seed: 0 };
+      referenceTrain(net, { x: w.x, y: w.y }, { ...opts, epochs: warm('ts-reference').steps });
       let res;
       const secs = await timeRuns(() => {
-        res = referenceTrain(net, w.x, w.y, opts);
+        res = referenceTrain(net, { x: w.x, y: w.y }, opts);
       }, { runs: runsOf('ts-reference'), warmup: 0 });
       push({ ...rateRow(base('ts-reference', 'f64'), secs, w.steps, 'steps/s'), finalLoss: referenceMse(w, res.network.params) });
     }

@@ -2,6 +2,8 @@
  * `@paradox/core-wasm/reference`: a plain-TypeScript implementation of the MLP forward/backward
  * and training, independent of the WebAssembly kernels. It exists to cross-check the kernels in
  * tests and as the baseline of the training benchmark; use the main entry point for real work.
+ * Names are the main entry point's: `referenceTrain(net, data, options)` takes `TrainOptions` and
+ * `TRAIN_DEFAULTS` like `train`, losses are `Loss`.
  */
 export {
   referenceForward,
@@ -9,6 +11,5 @@ export {
   referenceLossAndGradient,
   referenceLossValue,
   referenceLossGrad,
-  type RefLoss,
 } from './mlp.js';
-export { referenceTrain, type RefTrainOptions, type RefTrainResult } from './train.js';
+export { referenceTrain, type RefTrainResult } from './train.js';

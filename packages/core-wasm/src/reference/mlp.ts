@@ -4,10 +4,8 @@
  * each other; it is also the baseline of the training benchmark. Only the summation order of a
  * pre-activation, (Σ_j W_ij a_j, j ascending) + b_i, is shared on purpose.
  */
+import type { Loss } from '../mlp.js';
 import type { Network } from '../network.js';
-
-/** Losses of the reference (same definitions as the core; see README "Losses"). */
-export type RefLoss = 'mse' | 'logistic' | 'hinge';
 
 /** Per-layer views into a flat parameter array. */
 interface Layer {
@@ -118,7 +116,7 @@ export function referenceBackward(net: Network, x: ArrayLike<number>, gOut: Arra
 }
 
 /** ℓ(φ, y) of the reference. */
-export function referenceLossValue(loss: RefLoss, phi: number, y: number): number {
+export function referenceLossValue(loss: Loss, phi: number, y: number): number {
   if (loss === 'mse') return (phi - y) ** 2;
   const s = y >= 0.5 ? 1 : -1;
   const z = s * (2 * phi - 1);
@@ -127,7 +125,7 @@ export function referenceLossValue(loss: RefLoss, phi: number, y: number): numbe
 }
 
 /** ∂ℓ/∂φ of the reference. */
-export function referenceLossGrad(loss: RefLoss, phi: number, y: number): number {
+export function referenceLossGrad(loss: Loss, phi: number, y: number): number {
   if (loss === 'mse') return 2 * (phi - y);
   const s = y >= 0.5 ? 1 : -1;
   const z = s * (2 * phi - 1);
@@ -143,7 +141,7 @@ export function referenceLossAndGradient(
   net: Network,
   X: ArrayLike<number>,
   Y: ArrayLike<number>,
-  loss: RefLoss,
+  loss: Loss,
   idx?: ArrayLike<number>,
   ws: Workspace = new Workspace(net.dims, net.bias),
 ): { loss: number; grad: Float64Array } {

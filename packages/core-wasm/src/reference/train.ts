@@ -4,28 +4,11 @@
  * from the Philox stream, consecutive slices as minibatches, loss measured before each update,
  * ℓ2 in the gradient, ℓ1 as a proximal soft-threshold, penalties on weights only.
  */
+import type { Dataset } from '../mlp.js';
 import { createNetwork, type Network } from '../network.js';
-import { PhiloxStream, type StreamKey } from '../rng/philox.js';
-import { ReferenceWorkspace, referenceLossAndGradient, type RefLoss } from './mlp.js';
-
-/** Options of `referenceTrain` (all required: the reference has no defaults of its own). */
-export interface RefTrainOptions {
-  loss: RefLoss;
-  optimizer: 'sgd' | 'momentum' | 'adam';
-  lr: number;
-  /** Momentum β, or adam β1. */
-  beta: number;
-  beta2: number;
-  eps: number;
-  l1: number;
-  l2: number;
-  epochs: number;
-  /** Minibatch size; 0 or ≥ n means full batch. */
-  batchSize: number;
-  shuffle: boolean;
-  /** Stream of the minibatch order. */
-  stream: StreamKey;
-}
+import { PhiloxStream } from '../rng/philox.js';
+import { TRAIN_DEFAULTS, type TrainOptions } from '../train.js';
+import { ReferenceWorkspace, referenceLossAndGradient } from './mlp.js';
 
 /** Result of `referenceTrain`. */
 export interface RefTrainResult {
@@ -48,8 +31,14 @@ function weightMask(dims: readonly number[], bias: boolean): Uint8Array {
   return m;
 }
 
-/** Train a copy of `net` on point-major X (n × N_0), Y (n × N_L). */
-export function referenceTrain(net: Network, X: ArrayLike<number>, Y: ArrayLike<number>, o: RefTrainOptions): RefTrainResult {
+/**
+ * Train a copy of `net` on `data` (point-major x: n × N_0, y: n × N_L) with the options and
+ * defaults of the core's `train` (`TrainOptions`, `TRAIN_DEFAULTS`). Nothing is validated: this is
+ * a cross-check for inputs `train` accepts.
+ */
+export function referenceTrain(net: Network, data: Dataset, options: TrainOptions = {}): RefTrainResult {
+  const o = { ...TRAIN_DEFAULTS, ...options };
+  const { x: X, y: Y } = data;
   const d = net.dims[0]!;
   const n = X.length / d;
   const batch = o.batchSize <= 0 || o.batchSize >= n ? n : o.batchSize;
@@ -63,7 +52,7 @@ export function referenceTrain(net: Network, X: ArrayLike<number>, Y: ArrayLike<
   let b1t = 1;
   let b2t = 1;
   const idx = Int32Array.from({ length: n }, (_, i) => i);
-  const rng = new PhiloxStream(o.stream);
+  const rng = new PhiloxStream({ seed: o.seed, stream: o.stream, substream: o.substream });
   const ws = new ReferenceWorkspace(net.dims, net.bias);
   const lossHistory = new Float64Array(o.epochs);
   let steps = 0;
@@ -80,17 +69,17 @@ export function referenceTrain(net: Network, X: ArrayLike<number>, Y: ArrayLike<
         for (let i = 0; i < P; i++) p[i]! -= o.lr * grad[i]!;
       } else if (o.optimizer === 'momentum') {
         for (let i = 0; i < P; i++) {
-          s1[i] = o.beta * s1[i]! + grad[i]!;
+          s1[i] = o.beta1 * s1[i]! + grad[i]!;
           p[i]! -= o.lr * s1[i]!;
         }
       } else {
-        b1t *= o.beta;
+        b1t *= o.beta1;
         b2t *= o.beta2;
         for (let i = 0; i < P; i++) {
           const g = grad[i]!;
-          s1[i] = o.beta * s1[i]! + (1 - o.beta) * g;
+          s1[i] = o.beta1 * s1[i]! + (1 - o.beta1) * g;
           s2[i] = o.beta2 * s2[i]! + (1 - o.beta2) * g * g;
-          p[i]! -= (o.lr * (s1[i]! / (1 - b1t))) / (Math.sqrt(s2[i]! / (1 - b2t)) + o.eps);
+          p[i]! -= (o.lr * (s1[i]! / (1 - b1t))) / (Math.sqrt(s2[i]! / (1 - b2t)) + o.adamEps);
         }
       }
       const t = o.lr * o.l1;

@@ -15,6 +15,7 @@ import { AttackPlan, attackPoints, TOL } from "./pointattacks";
 import { WitnessCheck, WIT_DROPPED, WIT_NUDGED } from "./witness";
 import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";
 import { TrainOutcome, adversarialTrain, plainTrain } from "./training";
+import { trainPair, pairable } from "./trainpair";
 import { midlinePieces } from "./midline";
 import { at, put } from "./vec";
 import { Philox } from "../rng/philox";
@@ -75,20 +76,49 @@ function median(a: StaticArray<f64>, n: i32): f64 {
   return (n & 1) == 1 ? unchecked(a[n >> 1]) : 0.5 * (unchecked(a[(n >> 1) - 1]) + unchecked(a[n >> 1]));
 }
 
+/** One trial between its phases: its stripes, data, network and training outcome. */
+class TrialRun {
+  s: Stripes;
+  r: i32;
+  sv: i32;
+  X: usize;
+  Y: usize;
+  netDims: StaticArray<i32>;
+  bias: bool;
+  P: i32;
+  params: usize;
+  net: Net;
+  changes: i32;
+  trained: TrainOutcome = new TrainOutcome();
+  /** Whether the network is produced by plain training (the only method `trainPair` serves). */
+  plain: bool = false;
+  streamLo: u32;
+
+  constructor(
+    s: Stripes, r: i32, sv: i32, X: usize, Y: usize, netDims: StaticArray<i32>, bias: bool, P: i32,
+    params: usize, net: Net, changes: i32, streamLo: u32,
+  ) {
+    this.s = s;
+    this.r = r;
+    this.sv = sv;
+    this.X = X;
+    this.Y = Y;
+    this.netDims = netDims;
+    this.bias = bias;
+    this.P = P;
+    this.params = params;
+    this.net = net;
+    this.changes = changes;
+    this.streamLo = streamLo;
+  }
+}
+
 /**
- * Run one trial. `cfg` holds TRIAL_CONFIG_SIZE configuration slots; `dims`/`nDims` the fixed architecture
- * (used by `train` and `adversarial-train`); `radii` the robust-accuracy radii. Results go to
- * `out` (inst_trial_result_size(nRadii) values). Optional detail outputs (0 to skip): the points
- * xOut (n×d, T then V), yOut (n), per-point certified and attack radii, the best adversarial
- * perturbation per point etaOut (n×d, zeros where the point is already wrong), and the network
- * (paramsOut with room for `paramsCap` values, dimsOut with room for `dimsCap` values).
+ * Phase 1 of a trial: sample T and V, choose the architecture, and write the network (the
+ * constructions) or its initial parameters (the trained methods; adversarial training runs here
+ * too, as it is never paired). Plain training is left to `trainRun` or `trainPair`.
  */
-export function inst_trial(
-  cfg: usize, dims: usize, nDims: i32, radii: usize, nRadii: i32,
-  seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32, out: usize,
-  xOut: usize, yOut: usize, certOut: usize, atkOut: usize, etaOut: usize,
-  paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
-): void {
+function prepareRun(cfg: usize, dims: usize, nDims: i32, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): TrialRun {
   const d = <i32>at(cfg, TRIAL_CONFIG_D);
   const m = <i32>at(cfg, TRIAL_CONFIG_M);
   const mu = at(cfg, TRIAL_CONFIG_MU);
@@ -134,7 +164,7 @@ export function inst_trial(
   const P = mlpParamCount(changetype<usize>(netDims), L, bias);
   const params = heap.alloc(<usize>P << 3);
   const net = new Net(changetype<usize>(netDims), netDims.length, bias, params);
-  const trained = new TrainOutcome();
+  const run = new TrialRun(s, r, sv, X, Y, netDims, bias, P, params, net, changes, streamLo);
   if (method == TRIAL_METHOD_SHORTCUT) {
     writeShortcut(d, mu, params);
   } else if (method == TRIAL_METHOD_CONSTRUCT_STABLE) {
@@ -146,18 +176,44 @@ export function inst_trial(
     if (adv) {
       const mb = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_MINIBATCH, streamLo, streamHi);
       const ar = new Philox(seedLo, seedHi, SUBSTREAM_INSTABILITY_ADVERSARIAL_TRAINING, streamLo, streamHi);
-      adversarialTrain(net, s, X, Y, r, cfg, mb, ar, trained);
+      adversarialTrain(net, s, X, Y, r, cfg, mb, ar, run.trained);
     } else {
-      plainTrain(net, X, Y, r, cfg, seedLo, seedHi, streamLo, streamHi, trained);
+      run.plain = true;
     }
   }
   heap.free(seen);
-  const ok = trained.ok;
+  return run;
+}
+
+/** Phase 2, one trial alone: plain training through the shared whole-training kernel. */
+function trainRun(run: TrialRun, cfg: usize, seedLo: u32, seedHi: u32, streamHi: u32): void {
+  if (run.plain) plainTrain(run.net, run.X, run.Y, run.r, cfg, seedLo, seedHi, run.streamLo, streamHi, run.trained);
+}
+
+/** Whether two prepared trials can be trained as a pair (`trainPair`): same plain architecture. */
+function canPair(a: TrialRun, b: TrialRun, cfg: usize): bool {
+  if (!a.plain || !b.plain || a.netDims.length != b.netDims.length || a.r != b.r) return false;
+  for (let i = 0; i < a.netDims.length; i++) if (a.netDims[i] != b.netDims[i]) return false;
+  return pairable(changetype<usize>(a.netDims), a.netDims.length - 1, a.r, cfg);
+}
+
+/** Phase 3: detail outputs and every measurement; frees the trial's buffers. */
+function finishRun(
+  run: TrialRun, cfg: usize, radii: usize, nRadii: i32, seedLo: u32, seedHi: u32, streamHi: u32, out: usize,
+  xOut: usize, yOut: usize, certOut: usize, atkOut: usize, etaOut: usize,
+  paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
+): void {
+  const n = run.r + run.sv;
+  const d = run.s.d;
+  const netDims = run.netDims;
+  const P = run.P;
+  const net = run.net;
+  const ok = run.trained.ok;
 
   // ---- detail outputs that do not depend on the measurements ----
-  if (xOut != 0) memory.copy(xOut, X, <usize>(n * d) << 3);
-  if (yOut != 0) memory.copy(yOut, Y, <usize>n << 3);
-  if (paramsOut != 0 && P <= paramsCap) memory.copy(paramsOut, params, <usize>P << 3);
+  if (xOut != 0) memory.copy(xOut, run.X, <usize>(n * d) << 3);
+  if (yOut != 0) memory.copy(yOut, run.Y, <usize>n << 3);
+  if (paramsOut != 0 && P <= paramsCap) memory.copy(paramsOut, run.params, <usize>P << 3);
   if (dimsOut != 0 && netDims.length <= dimsCap) {
     for (let i = 0; i < netDims.length; i++) store<i32>(dimsOut + (<usize>i << 2), netDims[i]);
   }
@@ -165,16 +221,82 @@ export function inst_trial(
   put(out, TRIAL_RESULT_NPARAMS, <f64>P);
   put(out, TRIAL_RESULT_NDIMS, <f64>netDims.length);
   put(out, TRIAL_RESULT_WIDTH, <f64>netDims[1]);
-  put(out, TRIAL_RESULT_LABEL_CHANGES, <f64>changes);
+  put(out, TRIAL_RESULT_LABEL_CHANGES, <f64>run.changes);
   put(out, TRIAL_RESULT_PIECE_BOUND, pieceBound(net));
-  put(out, TRIAL_RESULT_FINAL_LOSS, trained.finalLoss);
+  put(out, TRIAL_RESULT_FINAL_LOSS, run.trained.finalLoss);
   put(out, TRIAL_RESULT_DIVERGED, ok ? 0.0 : 1.0);
   if (ok) {
-    measure(net, s, X, Y, r, sv, cfg, radii, nRadii, seedLo, seedHi, streamLo, streamHi, out, certOut, atkOut, etaOut);
+    measure(net, run.s, run.X, run.Y, run.r, run.sv, cfg, radii, nRadii, seedLo, seedHi, run.streamLo, streamHi, out, certOut, atkOut, etaOut);
   }
-  heap.free(params);
-  heap.free(X);
-  heap.free(Y);
+  heap.free(run.params);
+  heap.free(run.X);
+  heap.free(run.Y);
+}
+
+/**
+ * Run one trial. `cfg` holds TRIAL_CONFIG_SIZE configuration slots; `dims`/`nDims` the fixed architecture
+ * (used by `train` and `adversarial-train`); `radii` the robust-accuracy radii. Results go to
+ * `out` (inst_trial_result_size(nRadii) values). Optional detail outputs (0 to skip): the points
+ * xOut (n×d, T then V), yOut (n), per-point certified and attack radii, the best adversarial
+ * perturbation per point etaOut (n×d, zeros where the point is already wrong), and the network
+ * (paramsOut with room for `paramsCap` values, dimsOut with room for `dimsCap` values).
+ */
+export function inst_trial(
+  cfg: usize, dims: usize, nDims: i32, radii: usize, nRadii: i32,
+  seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32, out: usize,
+  xOut: usize, yOut: usize, certOut: usize, atkOut: usize, etaOut: usize,
+  paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
+): void {
+  const run = prepareRun(cfg, dims, nDims, seedLo, seedHi, streamLo, streamHi);
+  trainRun(run, cfg, seedLo, seedHi, streamHi);
+  finishRun(run, cfg, radii, nRadii, seedLo, seedHi, streamHi, out, xOut, yOut, certOut, atkOut, etaOut, paramsOut, paramsCap, dimsOut, dimsCap);
+}
+
+/**
+ * Run trials tStart … tStart + count − 1 (trial t on stream (seed, streamLo = t, streamHi)) in one
+ * call, with the same numbers as `count` calls of `inst_trial`: trial k's results go to
+ * out + k·resultSize (inst_trial_result_size(nRadii) values), its parameters to
+ * paramsOut + k·paramsCap and its dims to dimsOut + k·dimsCap (0 to skip either). Consecutive
+ * trials whose plain full-batch training has the same architecture are trained two at a time,
+ * one per f64x2 lane (trainpair.ts, bit-identical to training each alone); everything else
+ * (sampling, adversarial training, attacks, certification, pieces) runs per trial as in inst_trial.
+ */
+export function inst_trials(
+  cfg: usize, dims: usize, nDims: i32, radii: usize, nRadii: i32,
+  seedLo: u32, seedHi: u32, tStart: u32, count: i32, streamHi: u32, out: usize,
+  paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
+): void {
+  const rs = <usize>inst_trial_result_size(nRadii) << 3;
+  let k = 0;
+  while (k < count) {
+    const a = prepareRun(cfg, dims, nDims, seedLo, seedHi, tStart + <u32>k, streamHi);
+    let b: TrialRun | null = null;
+    if (k + 1 < count && a.plain) {
+      const cand = prepareRun(cfg, dims, nDims, seedLo, seedHi, tStart + <u32>(k + 1), streamHi);
+      if (canPair(a, cand, cfg)) {
+        trainPair(
+          changetype<usize>(a.netDims), a.netDims.length - 1, a.bias, a.params, cand.params,
+          a.X, a.Y, cand.X, cand.Y, a.r, cfg, a.trained, cand.trained,
+        );
+      } else {
+        trainRun(a, cfg, seedLo, seedHi, streamHi);
+        trainRun(cand, cfg, seedLo, seedHi, streamHi);
+      }
+      b = cand;
+    } else {
+      trainRun(a, cfg, seedLo, seedHi, streamHi);
+    }
+    for (let j = 0; j < (b != null ? 2 : 1); j++) {
+      const run = j == 0 ? a : changetype<TrialRun>(b);
+      const kk = k + j;
+      finishRun(
+        run, cfg, radii, nRadii, seedLo, seedHi, streamHi, out + <usize>kk * rs, 0, 0, 0, 0, 0,
+        paramsOut != 0 ? paramsOut + ((<usize>kk * <usize>paramsCap) << 3) : 0, paramsCap,
+        dimsOut != 0 ? dimsOut + ((<usize>kk * <usize>dimsCap) << 2) : 0, dimsCap,
+      );
+    }
+    k += b != null ? 2 : 1;
+  }
 }
 
 function measure(

@@ -28,7 +28,6 @@ import { at } from "./vec";
 import { AttackPlan, attackPoints, setBatchedPgd } from "./pointattacks";
 import { WitnessCheck, WIT_DROPPED } from "./witness";
 export { inst_trial, inst_trials, inst_trial_result_size } from "./trial";
-import { setPairedTraining } from "./trainpair";
 
 let lastEvals: f64 = 0;
 
@@ -213,13 +212,4 @@ export function inst_attack_points(
  */
 export function inst_set_batched_pgd(on: i32, chunk: i32): void {
   setBatchedPgd(on != 0, chunk);
-}
-
-/**
- * Train the consecutive trials of an `inst_trials` batch two at a time in f64x2 lanes (on ≠ 0,
- * the default) or one by one (0). Both give identical results; the switch exists so tests can
- * prove it.
- */
-export function inst_set_paired_training(on: i32): void {
-  setPairedTraining(on != 0);
 }

@@ -15,7 +15,6 @@ import { AttackPlan, attackPoints, TOL } from "./pointattacks";
 import { WitnessCheck, WIT_DROPPED, WIT_NUDGED } from "./witness";
 import { writeShortcut, labelChanges, writeStable, stableWidth } from "./construct";
 import { TrainOutcome, adversarialTrain, plainTrain } from "./training";
-import { trainPair, pairable } from "./trainpair";
 import { midlinePieces } from "./midline";
 import { at, put } from "./vec";
 import { Philox } from "../rng/philox";
@@ -90,7 +89,7 @@ class TrialRun {
   net: Net;
   changes: i32;
   trained: TrainOutcome = new TrainOutcome();
-  /** Whether the network is produced by plain training (the only method `trainPair` serves). */
+  /** Whether the network is produced by plain training (left to `trainRun`). */
   plain: bool = false;
   streamLo: u32;
 
@@ -116,7 +115,7 @@ class TrialRun {
 /**
  * Phase 1 of a trial: sample T and V, choose the architecture, and write the network (the
  * constructions) or its initial parameters (the trained methods; adversarial training runs here
- * too, as it is never paired). Plain training is left to `trainRun` or `trainPair`.
+ * too). Plain training is left to `trainRun`.
  */
 function prepareRun(cfg: usize, dims: usize, nDims: i32, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): TrialRun {
   const d = <i32>at(cfg, TRIAL_CONFIG_D);
@@ -190,13 +189,6 @@ function trainRun(run: TrialRun, cfg: usize, seedLo: u32, seedHi: u32, streamHi:
   if (run.plain) plainTrain(run.net, run.X, run.Y, run.r, cfg, seedLo, seedHi, run.streamLo, streamHi, run.trained);
 }
 
-/** Whether two prepared trials can be trained as a pair (`trainPair`): same plain architecture. */
-function canPair(a: TrialRun, b: TrialRun, cfg: usize): bool {
-  if (!a.plain || !b.plain || a.netDims.length != b.netDims.length || a.r != b.r) return false;
-  for (let i = 0; i < a.netDims.length; i++) if (a.netDims[i] != b.netDims[i]) return false;
-  return pairable(changetype<usize>(a.netDims), a.netDims.length - 1, a.r, cfg);
-}
-
 /** Phase 3: detail outputs and every measurement; frees the trial's buffers. */
 function finishRun(
   run: TrialRun, cfg: usize, radii: usize, nRadii: i32, seedLo: u32, seedHi: u32, streamHi: u32, out: usize,
@@ -256,10 +248,7 @@ export function inst_trial(
  * Run trials tStart … tStart + count − 1 (trial t on stream (seed, streamLo = t, streamHi)) in one
  * call, with the same numbers as `count` calls of `inst_trial`: trial k's results go to
  * out + k·resultSize (inst_trial_result_size(nRadii) values), its parameters to
- * paramsOut + k·paramsCap and its dims to dimsOut + k·dimsCap (0 to skip either). Consecutive
- * trials whose plain full-batch training has the same architecture are trained two at a time,
- * one per f64x2 lane (trainpair.ts, bit-identical to training each alone); everything else
- * (sampling, adversarial training, attacks, certification, pieces) runs per trial as in inst_trial.
+ * paramsOut + k·paramsCap and its dims to dimsOut + k·dimsCap (0 to skip either).
  */
 export function inst_trials(
   cfg: usize, dims: usize, nDims: i32, radii: usize, nRadii: i32,
@@ -267,35 +256,14 @@ export function inst_trials(
   paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,
 ): void {
   const rs = <usize>inst_trial_result_size(nRadii) << 3;
-  let k = 0;
-  while (k < count) {
-    const a = prepareRun(cfg, dims, nDims, seedLo, seedHi, tStart + <u32>k, streamHi);
-    let b: TrialRun | null = null;
-    if (k + 1 < count && a.plain) {
-      const cand = prepareRun(cfg, dims, nDims, seedLo, seedHi, tStart + <u32>(k + 1), streamHi);
-      if (canPair(a, cand, cfg)) {
-        trainPair(
-          changetype<usize>(a.netDims), a.netDims.length - 1, a.bias, a.params, cand.params,
-          a.X, a.Y, cand.X, cand.Y, a.r, cfg, a.trained, cand.trained,
-        );
-      } else {
-        trainRun(a, cfg, seedLo, seedHi, streamHi);
-        trainRun(cand, cfg, seedLo, seedHi, streamHi);
-      }
-      b = cand;
-    } else {
-      trainRun(a, cfg, seedLo, seedHi, streamHi);
-    }
-    for (let j = 0; j < (b != null ? 2 : 1); j++) {
-      const run = j == 0 ? a : changetype<TrialRun>(b);
-      const kk = k + j;
-      finishRun(
-        run, cfg, radii, nRadii, seedLo, seedHi, streamHi, out + <usize>kk * rs, 0, 0, 0, 0, 0,
-        paramsOut != 0 ? paramsOut + ((<usize>kk * <usize>paramsCap) << 3) : 0, paramsCap,
-        dimsOut != 0 ? dimsOut + ((<usize>kk * <usize>dimsCap) << 2) : 0, dimsCap,
-      );
-    }
-    k += b != null ? 2 : 1;
+  for (let k = 0; k < count; k++) {
+    const run = prepareRun(cfg, dims, nDims, seedLo, seedHi, tStart + <u32>k, streamHi);
+    trainRun(run, cfg, seedLo, seedHi, streamHi);
+    finishRun(
+      run, cfg, radii, nRadii, seedLo, seedHi, streamHi, out + <usize>k * rs, 0, 0, 0, 0, 0,
+      paramsOut != 0 ? paramsOut + ((<usize>k * <usize>paramsCap) << 3) : 0, paramsCap,
+      dimsOut != 0 ? dimsOut + ((<usize>k * <usize>dimsCap) << 2) : 0, dimsCap,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * Whole instability trials (SPEC §2): each trial is one WASM call that samples T and V from its
- * own Philox stream, produces a network by the method, and measures accuracy, robustness brackets,
- * pieces and the dichotomy. Results are plain objects; a trial whose theorem check fails throws
+ * Whole instability trials (SPEC §2): a batch of trials is one WASM call (a single trial with its
+ * detail outputs one call too); each trial samples T and V from its own Philox stream, produces a
+ * network by the method, and measures accuracy, robustness brackets, pieces and the dichotomy. Results are plain objects; a trial whose theorem check fails throws
  * `CoreError('E_THEOREM')` naming the seed, stream and trial.
  */
 import type { Core } from '../core.js';
@@ -254,8 +254,7 @@ export function runInstabilityTrials(
   const [sLo, sHi] = seedWords(range.seed);
   const shape = maxShape(p);
   const resultSize = raw.fn<(n: number) => number>('inst_trial_result_size')(p.radii.length);
-  // The whole range in one WASM call (inst_trials): consecutive trials of one architecture train
-  // two at a time in f64x2 lanes, bit-identical to running each alone.
+  // The whole range in one WASM call (inst_trials), the same numbers as one inst_trial per trial.
   const results = raw.scoped((s) => {
     const res = s.f64Zeros(resultSize * range.count);
     const dOut = s.i32Zeros(shape.dims * range.count);

@@ -6,11 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCore } from '@paradox/core-wasm';
 import { runInstabilityTrials } from '@paradox/core-wasm/instability';
-import { runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
+import { runNoncomputabilityTrialColumns } from '@paradox/core-wasm/noncomputability';
 
 const core = await loadCore();
 const { workload, params, seed, streamHi, count } = workerData;
-const fn = workload === 'W3' ? runInstabilityTrials : runNoncomputabilityTrials;
+const fn = workload === 'W3' ? runInstabilityTrials : runNoncomputabilityTrialColumns;
 let t = workerData.tStart;
 
 parentPort.on('message', ({ minSeconds }) => {

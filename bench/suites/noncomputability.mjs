@@ -5,13 +5,14 @@
 // runs R = 8 restarts of 500-step gd, `coin` solves the two reduced problems and flips a coin.
 // One trial = one algorithm run on one member of the pair (SPEC §3.5); the batch function runs
 // both members of each pair, so a timed batch of P pairs is 2P trials. Everything is included:
-// the exact BigInt oracle (cached per cell, as in a sweep), the context, the WebAssembly
-// optimisation, the theorem checks and the evaluation at every ε. One thread = one core.
+// the exact BigInt oracle (cached per cell, as in a sweep), the context (coin), the WebAssembly
+// optimisation, the theorem checks and the evaluation at every ε; results come back as the
+// columns a sweep's worker stores (runNoncomputabilityTrialColumns). One thread = one core.
 // `cpuRate` (trials per CPU-second of this process) is recorded too: on a shared machine it is
 // the better estimate of per-core speed.
 
 import { loadCore } from '@paradox/core-wasm';
-import { runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
+import { runNoncomputabilityTrialColumns } from '@paradox/core-wasm/noncomputability';
 import { describe, rateRow } from '../peers/report.mjs';
 
 const SEED = 2026;
@@ -37,7 +38,7 @@ export async function run(ctx) {
     const params = { ...CELL, algorithm: c.algorithm, ...(c.restarts ? { restarts: c.restarts } : {}) };
     let t = 0;
     const batch = () => {
-      runNoncomputabilityTrials(core, params, { seed: SEED, streamHi: 0x4e43, tStart: t, count: pairs });
+      runNoncomputabilityTrialColumns(core, params, { seed: SEED, streamHi: 0x4e43, tStart: t, count: pairs });
       t += pairs;
     };
     batch(); // warm-up: JIT, the cell's oracle cache

@@ -13,7 +13,9 @@
 //   lr 0.1, 500 steps; K = 10, read at n = 24 bits), both members of the pair (the paired design).
 //   The peers run the same proximal GD from a per-trial He-normal init shared by both signs, then
 //   the probes, dist and success at every ε and the cost; they leave out the exact BigInt oracle
-//   (their data arrive already read), the Philox streams and the theorem checks.
+//   (their data arrive already read), the Philox streams and the theorem checks. Both sides return
+//   their results as arrays (core-wasm: runNoncomputabilityTrialColumns, what a sweep's worker
+//   consumes), 1024 trials per call on the core's side too.
 //
 // Method. Rates are trials per CPU-second (process CPU time of each side; on a machine shared with
 // other work this is the robust per-core figure); wall-clock rates are kept in the rows too. Both
@@ -29,7 +31,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { initNetwork, loadCore, trialStream } from '@paradox/core-wasm';
 import { normaliseInstabilityParams, runInstabilityTrials, sampleStripes } from '@paradox/core-wasm/instability';
-import { makeHardPair, normaliseNoncomputabilityParams, runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
+import { makeHardPair, normaliseNoncomputabilityParams, runNoncomputabilityTrialColumns } from '@paradox/core-wasm/noncomputability';
 import { noncomputabilityWorkload, rng32, toJson } from '../peers/workloads.mjs';
 import { summarize, timeRuns } from '../peers/stats.mjs';
 import { describe, rateRow } from '../peers/report.mjs';
@@ -126,8 +128,8 @@ const cpuNow = () => {
 
 /** Core-wasm side of one workload: `round(minSeconds)` runs whole batches, returns {trials, wall, cpu}. */
 function coreRunner(core, wid, params) {
-  const fn = wid === 'W3' ? runInstabilityTrials : runNoncomputabilityTrials;
-  const count = wid === 'W3' ? 20 : 400;
+  const fn = wid === 'W3' ? runInstabilityTrials : runNoncomputabilityTrialColumns;
+  const count = wid === 'W3' ? 20 : 1024;
   let t = 0;
   return (minSeconds) => {
     const c0 = cpuNow();
@@ -160,7 +162,7 @@ function roundsRow(base, rounds, flops) {
 /** Two cores: core-wasm on 2 worker threads vs 2 peer processes; wall-clock trials/s per round. */
 async function twoCores(wid, params, best, task, { rounds, seconds, log }) {
   const workers = [0, 1].map((i) => new Worker(fileURLToPath(new URL('../peers/trial-worker.mjs', import.meta.url)), {
-    workerData: { workload: wid, params, seed: SEED, streamHi: 7 + i, count: wid === 'W3' ? 20 : 400, tStart: 0 },
+    workerData: { workload: wid, params, seed: SEED, streamHi: 7 + i, count: wid === 'W3' ? 20 : 1024, tStart: 0 },
   }));
   const next = (w) => new Promise((res, rej) => {
     w.once('message', res);

@@ -8,7 +8,7 @@
 
 import { loadCore } from '@paradox/core-wasm';
 import { runInstabilityTrials } from '@paradox/core-wasm/instability';
-import { runNoncomputabilityTrials } from '@paradox/core-wasm/noncomputability';
+import { runNoncomputabilityTrialColumns } from '@paradox/core-wasm/noncomputability';
 import { coreTrainMlp } from '../peers/core.mjs';
 import { peakKernel } from '../peers/peak.mjs';
 import { W1 } from '../peers/workloads.mjs';
@@ -58,7 +58,7 @@ export async function run(ctx) {
       return 10 * f3;
     },
     W4: () => {
-      runNoncomputabilityTrials(core, W4_PARAMS, { seed: 2026, streamHi: 0, tStart: t4, count: 400 });
+      runNoncomputabilityTrialColumns(core, W4_PARAMS, { seed: 2026, streamHi: 0, tStart: t4, count: 400 });
       t4 += 400;
       return 400 * f4;
     },

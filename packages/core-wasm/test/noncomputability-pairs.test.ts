@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PhiloxStream, loadCore, type Core } from '../src/index.js';
-import { runNoncomputabilityTrials } from '../src/noncomputability/index.js';
+import { runNoncomputabilityTrialColumns, runNoncomputabilityTrials, type NoncomputabilityPairResult, type NoncomputabilityTrialColumns } from '../src/noncomputability/index.js';
 import { builtInAlgorithm } from '../src/noncomputability/algorithms.js';
 import { optimiseConfig, optimiseInCore, optimisePairsInCore, type ProblemShape } from '../src/noncomputability/kernel.js';
 
@@ -110,8 +110,10 @@ describe('runNoncomputabilityTrials: batched path = one context per run', () => 
         fc.integer({ min: 0, max: 2 ** 32 - 100 }),
         fc.integer({ min: 1, max: 9 }),
         fc.integer({ min: 0, max: 9 }),
-        (algorithm, inner, [K, readBits], oracle, tStart, count, split) => {
-          const params = { algorithm, inner, K, readBits, oracle, steps: 40, restarts: 2, width: 3, epsilons: [0.05, 0.25, 0.45, 0.5] };
+        fc.constantFrom(0.1, 0.1, 1e200),
+        (algorithm, inner, [K, readBits], oracle, tStart, count, split, lr) => {
+          // lr 1e200 makes some runs diverge (non-finite θ or cost: infinite dist and cost)
+          const params = { algorithm, inner, K, readBits, oracle, lr, steps: 40, restarts: 2, width: 3, epsilons: [0.05, 0.25, 0.45, 0.5] };
           const range = { seed: 77, streamHi: 0x1234, tStart, count };
           const batched = runNoncomputabilityTrials(core, params, range);
           const general = runNoncomputabilityTrials(core, params, { ...range, algorithm: builtInAlgorithm(algorithm)! });
@@ -122,6 +124,58 @@ describe('runNoncomputabilityTrials: batched path = one context per run', () => 
             ...runNoncomputabilityTrials(core, params, { ...range, tStart: tStart + cut, count: count - cut }),
           ];
           expect(parts).toStrictEqual(batched);
+          expectColumns(runNoncomputabilityTrialColumns(core, params, range), general);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+/** The columns hold exactly (Object.is) the values of the pair results, in order. */
+function expectColumns(cols: NoncomputabilityTrialColumns, results: NoncomputabilityPairResult[]): void {
+  expect(cols.count).toBe(results.length);
+  const E = cols.epsilons;
+  const d = cols.d;
+  results.forEach((r, i) => {
+    expect(cols.tStart + i).toBe(r.trial);
+    expect(cols.identical[i]).toBe(r.identical ? 1 : 0);
+    for (const [side, res] of [[cols.plus, r.plus], [cols.minus, r.minus]] as const) {
+      const got = {
+        dist: side.dist[i],
+        cost: side.cost[i],
+        costGap: side.costGap[i],
+        steps: side.steps[i],
+        bitsRead: side.bitsRead[i],
+        reads: side.reads[i],
+        bitsTotal: side.bitsTotal[i],
+        diverged: side.diverged[i] === 1,
+        success: Array.from(side.success.subarray(i * E, (i + 1) * E), (b) => b === 1),
+        probes: Array.from(side.probes.subarray(i * d, (i + 1) * d)),
+      };
+      const { sign: _sign, ...want } = res;
+      expect(got).toStrictEqual(want);
+    }
+  });
+}
+
+describe('runNoncomputabilityTrialColumns', () => {
+  it('holds the values of runNoncomputabilityTrials bit for bit, for every algorithm (batched or not), shape and oracle regime', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('gd', 'adam', 'restarts', 'sgd', 'anneal', 'coin', 'hedge', 'exact-read', 'escalate'),
+        fc.constantFrom([6, 4], [10, 24], [4, 40]),
+        fc.constantFrom('adversarial', 'honest'),
+        fc.constantFrom(2, 3),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 100 }),
+        fc.constantFrom(0.1, 1e200),
+        (algorithm, [K, readBits], oracle, d, width, count, tStart, lr) => {
+          const params = { algorithm, K, readBits, oracle, d, width, lr, steps: 30, restarts: 2, epsilons: [0.1, 0.3, 0.45, 0.5, 0.7] };
+          const range = { seed: 5, streamHi: 0x77, tStart, count };
+          const want = runNoncomputabilityTrials(core, params, { ...range, algorithm: builtInAlgorithm(algorithm)! });
+          expectColumns(runNoncomputabilityTrialColumns(core, params, range), want);
         },
       ),
       { numRuns: 60 },

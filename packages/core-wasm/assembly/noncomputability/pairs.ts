@@ -483,12 +483,15 @@ function softPair(z: v128, tau: v128): v128 {
 }
 
 /**
- * `n` paired trials. `x` (r×d) and `y` (r) hold first the ι⁺ data, then the ι⁻ data (2·r·d and
- * 2·r f64); `keys` holds 2n u32 (keyLo, keyHi of trial i at 2i, 2i + 1) — the key optimise() would
- * get from CFG_KEY_LO/HI; `cfg` is optimise()'s block (its key words are ignored). Writes, for trial
- * i and lane s (0 = ι⁺, 1 = ι⁻), θ in the shared layout at theta + ((2i + s)·P)·8 and the result
- * block (OUT_*) at out + ((2i + s)·OUT_SIZE)·8 — each equal to what optimise() returns for that
- * sign alone.
+ * `n` jobs of two lanes each. `x` (r×d) and `y` (r) hold first the lane-0 data, then the lane-1
+ * data (2·r·d and 2·r f64); `keys` holds 4n u32: (keyLo, keyHi) of job i's lane 0 at 4i, 4i + 1
+ * and of its lane 1 at 4i + 2, 4i + 3 — the key optimise() would get from CFG_KEY_LO/HI; `cfg`
+ * is optimise()'s block (its key words are ignored). Paired trials give both lanes trial i's key
+ * and the ι⁺ / ι⁻ data (the lanes then share one initialisation); when both signs read the same
+ * data (hidden reads) a job can instead run two trials on it, one per lane. Writes, for job i and
+ * lane s, θ in the shared layout at theta + ((2i + s)·P)·8 and the result block (OUT_*) at
+ * out + ((2i + s)·OUT_SIZE)·8 — each equal to what optimise() returns for that lane's data and
+ * key alone.
  */
 export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: usize, keys: usize, n: i32, theta: usize, out: usize): void {
   if (r < 1 || d < 1 || W < 1 || n < 0) abort(ERR_ARG);
@@ -509,8 +512,8 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
   const b1x = <usize>Pp << 3;
   const b2x = <usize>Pp << 4;
   // scratch: T2, g2, m2, v2 (pair arrays), hb2 (Wp pairs), xs, ys (pair data), done (1 pair),
-  // cur, best0, best1 (scalar internal), hb (Wp scalars)
-  const scratch = heap.alloc(b2x * 4 + (<usize>Wp << 4) + (<usize>(r * d + r) << 4) + 16 + b1x * 3 + (<usize>Wp << 3));
+  // cur, cur1, best0, best1 (scalar internal), hb (Wp scalars)
+  const scratch = heap.alloc(b2x * 4 + (<usize>Wp << 4) + (<usize>(r * d + r) << 4) + 16 + b1x * 4 + (<usize>Wp << 3));
   const T2 = scratch;
   const g2 = T2 + b2x;
   const m2 = g2 + b2x;
@@ -520,7 +523,8 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
   const ys = xs + (<usize>(r * d) << 4);
   const done = ys + (<usize>r << 4);
   const cur = done + 16;
-  const best0 = cur + b1x;
+  const cur1 = cur + b1x;
+  const best0 = cur1 + b1x;
   const best1 = best0 + b1x;
   const hb = best1 + b1x;
   const xM = x + (<usize>(r * d) << 3);
@@ -528,8 +532,16 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
   for (let i = 0; i < r * d; i++) v128.store(at(xs, i), f64x2.replace_lane(f64x2.splat(ld(x, i)), 1, ld(xM, i)));
   for (let j = 0; j < r; j++) v128.store(at(ys, j), f64x2.replace_lane(f64x2.splat(ld(y, j)), 1, ld(yM, j)));
   const rng = new Philox(0, 0, 0, 0, 0);
+  const rng1 = new Philox(0, 0, 0, 0, 0);
   for (let t = 0; t < n; t++) {
-    rng.reset(load<u32>(keys + (<usize>t << 3)), load<u32>(keys + (<usize>t << 3) + 4), 0, 0, 0);
+    const kp = keys + (<usize>t << 4);
+    const lo0 = load<u32>(kp);
+    const hi0 = load<u32>(kp, 4);
+    const lo1 = load<u32>(kp, 8);
+    const hi1 = load<u32>(kp, 12);
+    const oneKey = lo0 == lo1 && hi0 == hi1;
+    rng.reset(lo0, hi0, 0, 0, 0);
+    if (!oneKey) rng1.reset(lo1, hi1, 0, 0, 0);
     let bestCost0 = Infinity;
     let bestCost1 = Infinity;
     let bestR0 = -1;
@@ -539,7 +551,13 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
     for (let rr = 0; rr < R; rr++) {
       rng.setSubstream(<u32>(3 * rr));
       initialise(rng, cur, d, W, init, initScale);
-      for (let i = 0; i < Pp; i++) v128.store(at(T2, i), f64x2.splat(ld(cur, i)));
+      if (oneKey) {
+        for (let i = 0; i < Pp; i++) v128.store(at(T2, i), f64x2.splat(ld(cur, i)));
+      } else {
+        rng1.setSubstream(<u32>(3 * rr));
+        initialise(rng1, cur1, d, W, init, initScale);
+        for (let i = 0; i < Pp; i++) v128.store(at(T2, i), f64x2.replace_lane(f64x2.splat(ld(cur, i)), 1, ld(cur1, i)));
+      }
       runPairs(method, T2, xs, ys, r, d, Wp, steps, lr, lambda, b1, b2, eps, g2, m2, v2, hb2, done);
       total0 += load<f64>(done);
       total1 += load<f64>(done + 8);
@@ -572,4 +590,113 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
     }
   }
   heap.free(scratch);
+}
+
+/**
+ * The kernel keys of trials tStart … tStart + n − 1: the first two u32 of each trial's algorithm
+ * stream Philox(seed; substream, t, streamHi) — what a built-in optimiser's one `tools.optimise`
+ * call draws — written at keys + 8i, keys + 8i + 4.
+ */
+export function trialKeys(seedLo: u32, seedHi: u32, substream: u32, tStart: u32, streamHi: u32, n: i32, keys: usize): void {
+  if (n < 0) abort(ERR_ARG);
+  const rng = new Philox(0, 0, 0, 0, 0);
+  for (let i = 0; i < n; i++) {
+    rng.reset(seedLo, seedHi, substream, tStart + <u32>i, streamHi);
+    store<u32>(keys + (<usize>i << 3), rng.nextU32());
+    store<u32>(keys + (<usize>i << 3), rng.nextU32(), 4);
+  }
+}
+
+// Result fields of evaluatePairs, each a block of 2n f64 (sign-major: ι⁺ trials 0..n−1, then ι⁻).
+const EV_DIST: usize = 0;
+const EV_COST: usize = 1;
+const EV_GAP: usize = 2;
+const EV_STEPS: usize = 3;
+const EV_DIVERGED: usize = 4;
+/** Number of f64 blocks of 2n values evaluatePairs writes at `res`. */
+export const EV_FIELDS = 5;
+
+/**
+ * The evaluation of SPEC §3.5 for n paired trials whose optimisations optimisePairs left at theta /
+ * out, operation for operation what the TypeScript runner's `evaluate` does (probes φ(e_k), dist to
+ * φ* = s*·z_{k*}, the true cost C on the exact data, success at every ε, bit-identity of the two
+ * signs' networks), so the results are the same bits. `shared` = 0: trial t's ι⁺ / ι⁻ runs are
+ * jobs' rows 2t / 2t + 1; `shared` = 1 (both signs read the same data): both signs of trial t are
+ * row t. `xs`, `ys`: the true data of ι⁺ then ι⁻ (2·r·d, 2·r f64); `eps`: E accuracies. Writes:
+ * `res` EV_FIELDS blocks of 2n f64 (index s·n + t, s = 0 for ι⁺): dist, cost, cost − h*, steps,
+ * diverged (0/1); `succ` 2n·E bytes (index (s·n + t)·E + e); `probes` 2n·d f64 (index
+ * (s·n + t)·d + k; NaN when diverged); `ident` n bytes.
+ */
+export function evaluatePairs(
+  theta: usize, out: usize, n: i32, shared: i32, d: i32, W: i32, r: i32, xs: usize, ys: usize,
+  lambda: f64, sStar: f64, hStar: f64, eps: usize, E: i32, res: usize, succ: usize, probes: usize, ident: usize,
+): void {
+  if (r < 1 || d < 1 || W < 1 || n < 0 || E < 0) abort(ERR_ARG);
+  const P = W * d + W;
+  const vOff = W * d;
+  const block = <usize>(2 * n) << 3;
+  for (let t = 0; t < n; t++) {
+    for (let s = 0; s < 2; s++) {
+      const row = shared ? t : 2 * t + s;
+      const th = theta + (<usize>(row * P) << 3);
+      const o = out + (<usize>(row * OUT_SIZE) << 3);
+      const at_ = s * n + t;
+      const pr = probes + (<usize>(at_ * d) << 3);
+      let diverged = false;
+      for (let i = 0; i < P; i++) if (!isFinite(ld(th, i))) diverged = true;
+      let dist = Infinity;
+      let c = Infinity;
+      if (diverged) {
+        for (let k = 0; k < d; k++) st(pr, k, NaN);
+      } else {
+        const kStar = s; // φ* = s*·z_1 for ι⁺, s*·z_2 for ι⁻ (0-based k* = 0, 1)
+        dist = 0.0;
+        for (let k = 0; k < d; k++) {
+          let phi = 0.0;
+          for (let i = 0; i < W; i++) {
+            const h = ld(th, i * d + k);
+            if (h > 0) phi += ld(th, vOff + i) * h;
+          }
+          st(pr, k, phi);
+          dist = Math.max(dist, Math.abs(phi - (k == kStar ? sStar : 0.0)));
+        }
+        // C(θ) on the exact data of this sign, as kernel.ts costTs
+        const x = xs + (<usize>(s * r * d) << 3);
+        const y = ys + (<usize>(s * r) << 3);
+        let loss = 0.0;
+        for (let j = 0; j < r; j++) {
+          let phi = 0.0;
+          for (let i = 0; i < W; i++) {
+            let h = 0.0;
+            for (let k = 0; k < d; k++) h += ld(th, i * d + k) * ld(x, j * d + k);
+            if (h > 0) phi += ld(th, vOff + i) * h;
+          }
+          const e = phi - ld(y, j);
+          loss += e * e;
+        }
+        let pen = 0.0;
+        for (let i = 0; i < P; i++) pen += Math.abs(ld(th, i));
+        c = loss / <f64>r + lambda * pen;
+        if (!isFinite(dist) || !isFinite(c)) {
+          dist = Infinity;
+          c = Infinity;
+        }
+      }
+      const f = res + (<usize>at_ << 3);
+      store<f64>(f + EV_DIST * block, dist);
+      store<f64>(f + EV_COST * block, c);
+      store<f64>(f + EV_GAP * block, c - hStar);
+      store<f64>(f + EV_STEPS * block, ld(o, OUT_STEPS));
+      store<f64>(f + EV_DIVERGED * block, diverged || !isFinite(c) ? 1.0 : 0.0);
+      const sp = succ + <usize>(at_ * E);
+      for (let e = 0; e < E; e++) store<u8>(sp + <usize>e, dist <= ld(eps, e) ? 1 : 0);
+    }
+    let same: u8 = 1;
+    if (!shared) {
+      const a = theta + (<usize>(2 * t * P) << 3);
+      const b = a + (<usize>P << 3);
+      for (let i = 0; i < P; i++) if (load<u64>(a + (<usize>i << 3)) != load<u64>(b + (<usize>i << 3))) same = 0;
+    }
+    store<u8>(ident + <usize>t, same);
+  }
 }

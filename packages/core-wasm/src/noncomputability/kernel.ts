@@ -36,6 +36,11 @@ export const OPTIMISE_DEFAULTS = Object.freeze({
 
 type OptimiseFn = (x: number, y: number, r: number, d: number, W: number, cfg: number, theta: number, out: number) => void;
 type PairsFn = (x: number, y: number, r: number, d: number, W: number, cfg: number, keys: number, n: number, theta: number, out: number) => void;
+type TrialKeysFn = (seedLo: number, seedHi: number, substream: number, tStart: number, streamHi: number, n: number, keys: number) => void;
+type EvaluatePairsFn = (
+  theta: number, out: number, n: number, shared: number, d: number, W: number, r: number, xs: number, ys: number,
+  lambda: number, sStar: number, hStar: number, eps: number, E: number, res: number, succ: number, probes: number, ident: number,
+) => void;
 type CostGradFn = (x: number, y: number, r: number, d: number, W: number, lambda: number, theta: number, g: number) => number;
 
 /** Shape of a problem: inputs d, width W, samples r, penalty λ. */
@@ -230,26 +235,127 @@ export function pairsSupported(c: OptimiseConfig): boolean {
  */
 export function optimisePairsInCore(core: Core, shape: ProblemShape, plus: AlgorithmData, minus: AlgorithmData, config: OptimiseConfig, keys: Uint32Array): { theta: Float64Array; out: Float64Array } {
   if (!pairsSupported(config)) bad('optimisePairs', 'options.method', config.method, '"gd" or "adam" from a random init');
-  const { d, width: W, samples: r } = shape;
+  const { d, width: W } = shape;
   const P = W * d + W;
   const n = keys.length >>> 1;
   const raw = core.raw;
-  const fn = raw.fn<PairsFn>('nc_optimise_pairs');
   return raw.scoped((s) => {
-    const xp = s.alloc(2 * r * d * 8);
-    const mem = (): ArrayBuffer => raw.exports.memory.buffer;
-    new Float64Array(mem(), xp, r * d).set(plus.x);
-    new Float64Array(mem(), xp + r * d * 8, r * d).set(minus.x);
-    const yp = s.alloc(2 * r * 8);
-    new Float64Array(mem(), yp, r).set(plus.y);
-    new Float64Array(mem(), yp + r * 8, r).set(minus.y);
-    const cp = s.f64(config.cfg);
-    const kp = s.alloc(keys.length * 4);
-    new Uint32Array(mem(), kp, keys.length).set(keys);
-    const tp = s.alloc(2 * n * P * 8);
-    const op = s.alloc(2 * n * OUT_SIZE * 8);
-    fn(xp, yp, r, d, W, cp, kp, n, tp, op);
+    const kp = s.alloc(n * 16);
+    const k4 = new Uint32Array(raw.exports.memory.buffer, kp, 4 * n);
+    for (let i = 0; i < n; i++) {
+      k4[4 * i] = k4[4 * i + 2] = keys[2 * i]!;
+      k4[4 * i + 1] = k4[4 * i + 3] = keys[2 * i + 1]!;
+    }
+    const { tp, op } = pairsCall(s, raw, shape, plus, minus, config, kp, n);
     return { theta: s.readF64(tp, 2 * n * P), out: s.readF64(op, 2 * n * OUT_SIZE) };
+  });
+}
+
+type Scope = Parameters<Parameters<Core['raw']['scoped']>[0]>[0];
+
+/** One nc_optimise_pairs call on `n` jobs whose 4n keys are at `kp`; returns the θ and result blocks. */
+function pairsCall(s: Scope, raw: Core['raw'], shape: ProblemShape, lane0: AlgorithmData, lane1: AlgorithmData, config: OptimiseConfig, kp: number, n: number): { tp: number; op: number } {
+  const { d, width: W, samples: r } = shape;
+  const P = W * d + W;
+  const mem = (): ArrayBuffer => raw.exports.memory.buffer;
+  const xp = s.alloc(2 * r * d * 8);
+  new Float64Array(mem(), xp, r * d).set(lane0.x);
+  new Float64Array(mem(), xp + r * d * 8, r * d).set(lane1.x);
+  const yp = s.alloc(2 * r * 8);
+  new Float64Array(mem(), yp, r).set(lane0.y);
+  new Float64Array(mem(), yp + r * 8, r).set(lane1.y);
+  const cp = s.f64(config.cfg);
+  const tp = s.alloc(2 * n * P * 8);
+  const op = s.alloc(2 * n * OUT_SIZE * 8);
+  raw.fn<PairsFn>('nc_optimise_pairs')(xp, yp, r, d, W, cp, kp, n, tp, op);
+  return { tp, op };
+}
+
+/** Number of f64 blocks in `PairEvaluation.res` (assembly/noncomputability/pairs.ts EV_FIELDS). */
+export const EV_FIELDS = 5;
+
+/**
+ * What `evaluatePairsInCore` returns for n trials (s = 0 for ι⁺, 1 for ι⁻): `res` holds EV_FIELDS
+ * blocks of 2n values — dist, true cost, cost − h*, steps, diverged (0/1) — at block·2n + s·n + i;
+ * `succ[(s·n + i)·E + e]` = dist ≤ ε_e; `probes[(s·n + i)·d + k]` = φ(e_k) (NaN when diverged);
+ * `ident[i]` = both signs returned the same bits.
+ */
+export interface PairEvaluation {
+  res: Float64Array;
+  succ: Uint8Array;
+  probes: Float64Array;
+  ident: Uint8Array;
+}
+
+/** Where the trials of `evaluatePairsInCore` come from: trial i = tStart + i of stream (seed; substream, t, streamHi). */
+export interface PairStream {
+  seedLo: number;
+  seedHi: number;
+  substream: number;
+  tStart: number;
+  streamHi: number;
+}
+
+/**
+ * n whole paired trials of a built-in optimiser in WebAssembly: each trial's kernel key drawn from
+ * its stream (nc_trial_keys), the optimisations (nc_optimise_pairs: ι⁺ and ι⁻ of a trial in the two
+ * lanes, or — `shared`, when both signs read the same data — two trials per job on that data),
+ * and the evaluation against the true data and φ* (nc_evaluate_pairs), with only typed arrays
+ * crossing back. Bit-identical to running each sign through its own context and evaluating it in
+ * TypeScript. `read`: the data the algorithm read (validated by the caller, `checkData`); `truth`:
+ * the exact data of each sign as f64, s* and h(t*).
+ */
+export function evaluatePairsInCore(
+  core: Core,
+  shape: ProblemShape,
+  read: { plus: AlgorithmData; minus: AlgorithmData },
+  truth: { plus: AlgorithmData; minus: AlgorithmData; sStar: number; hStar: number },
+  config: OptimiseConfig,
+  stream: PairStream,
+  n: number,
+  epsilons: readonly number[],
+  shared: boolean,
+): PairEvaluation {
+  if (!pairsSupported(config)) bad('optimisePairs', 'options.method', config.method, '"gd" or "adam" from a random init');
+  const { d, width: W, samples: r, lambda } = shape;
+  const E = epsilons.length;
+  const raw = core.raw;
+  return raw.scoped((s) => {
+    const mem = (): ArrayBuffer => raw.exports.memory.buffer;
+    const keys = s.alloc(n * 8);
+    raw.fn<TrialKeysFn>('nc_trial_keys')(stream.seedLo, stream.seedHi, stream.substream, stream.tStart, stream.streamHi, n, keys);
+    const jobs = shared ? (n + 1) >>> 1 : n;
+    const kp = s.alloc(jobs * 16);
+    const k2 = new Uint32Array(mem(), keys, 2 * n);
+    const k4 = new Uint32Array(mem(), kp, 4 * jobs);
+    for (let j = 0; j < jobs; j++) {
+      // lane 0 runs trial j (paired) or 2j (shared), lane 1 the same trial or trial 2j + 1
+      const a = shared ? 2 * j : j;
+      const b = shared && a + 1 < n ? a + 1 : a;
+      k4[4 * j] = k2[2 * a]!;
+      k4[4 * j + 1] = k2[2 * a + 1]!;
+      k4[4 * j + 2] = k2[2 * b]!;
+      k4[4 * j + 3] = k2[2 * b + 1]!;
+    }
+    const { tp, op } = pairsCall(s, raw, shape, read.plus, shared ? read.plus : read.minus, config, kp, jobs);
+    const xs = s.alloc(2 * r * d * 8);
+    new Float64Array(mem(), xs, r * d).set(truth.plus.x);
+    new Float64Array(mem(), xs + r * d * 8, r * d).set(truth.minus.x);
+    const ys = s.alloc(2 * r * 8);
+    new Float64Array(mem(), ys, r).set(truth.plus.y);
+    new Float64Array(mem(), ys + r * 8, r).set(truth.minus.y);
+    const ep = s.f64(epsilons);
+    const res = s.alloc(EV_FIELDS * 2 * n * 8);
+    const succ = s.alloc(2 * n * E);
+    const pr = s.alloc(2 * n * d * 8);
+    const ident = s.alloc(n);
+    raw.fn<EvaluatePairsFn>('nc_evaluate_pairs')(tp, op, n, shared ? 1 : 0, d, W, r, xs, ys, lambda, truth.sStar, truth.hStar, ep, E, res, succ, pr, ident);
+    return {
+      res: s.readF64(res, EV_FIELDS * 2 * n),
+      succ: new Uint8Array(mem(), succ, 2 * n * E).slice(),
+      probes: s.readF64(pr, 2 * n * d),
+      ident: new Uint8Array(mem(), ident, n).slice(),
+    };
   });
 }
 

@@ -8,12 +8,13 @@ import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import type { Algorithm, AlgorithmContext, AlgorithmOutput } from './algorithm.js';
 import { builtInOptimiseCall } from './algorithms.js';
-import { checkData, costTs, flattenNetwork, makeTools, optimiseConfig, optimisePairsInCore, pairsSupported, probes, type ProblemShape } from './kernel.js';
+import { checkData, costTs, evaluatePairsInCore, flattenNetwork, makeTools, optimiseConfig, pairsSupported, probes, type ProblemShape } from './kernel.js';
 import { OracleSource, countingOracle, type ReadStats } from './oracle.js';
 import { makeHardPair, type HardPair, type PairGroundTruth } from './pair.js';
 import { normaliseNoncomputabilityParams, type NoncomputabilityParams } from './params.js';
 import { loadPlugin, resolveAlgorithm, validateAlgorithm } from './plugin.js';
 import { SUBSTREAM, philoxStream } from './rng.js';
+import { splitU64 } from '../rng/philox.js';
 
 /** One run of an algorithm on ι⁺_K (sign 1) or ι⁻_K (sign −1). */
 export interface NoncomputabilityTrialResult {
@@ -161,9 +162,7 @@ function evaluate(cell: PreparedCell, sign: 1 | -1, rec: RunRecord, who: string)
     cost = costTs(cell.shape, theta, data.xF64, data.yF64);
     // The minimiser theorem: no network costs less than h(t*). A violation is a bug in the
     // theory, the checker or the kernel, never an outcome to record.
-    if (cost < truth.hStar - 1e-9 * Math.max(1, truth.hStar)) {
-      throw new CoreError('E_THEOREM', `${who}, sign ${sign > 0 ? '+' : '−'}: output cost ${cost} is below the proven minimum h(t*) = ${truth.hStar}`);
-    }
+    if (cost < costFloor(truth.hStar)) throw belowMinimum(who, sign, cost, truth.hStar);
     if (!Number.isFinite(dist) || !Number.isFinite(cost)) dist = cost = Infinity;
   }
   const stats = rec.stats;
@@ -185,6 +184,11 @@ function evaluate(cell: PreparedCell, sign: 1 | -1, rec: RunRecord, who: string)
   };
 }
 
+/** Costs below this are a theorem violation (h(t*) minus a relative rounding allowance). */
+function costFloor(hStar: number): number {
+  return hStar - 1e-9 * Math.max(1, hStar);
+}
+
 function sameBits(a: Float64Array, b: Float64Array): boolean {
   const ua = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const ub = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -197,27 +201,40 @@ function assemblePair(cell: PreparedCell, alg: Algorithm, t: number, who: string
   const p = evaluate(cell, 1, plus, who);
   const m = evaluate(cell, -1, minus, who);
   const identical = sameBits(p.theta, m.theta);
-  const { K, oracle, epsilons } = cell.params;
+  const { K, oracle } = cell.params;
   const hidden = (s: ReadStats): boolean => s.history.every((n) => n <= K);
   if (oracle === 'adversarial' && hidden(plus.stats) && hidden(minus.stats)) {
-    // Indistinguishability: every answer the algorithm saw was the same on both inputs.
     const sameReads = plus.stats.history.length === minus.stats.history.length && plus.stats.history.every((n, i) => n === minus.stats.history[i]);
-    if (!sameReads || !identical) {
-      const plugin = alg.name !== cell.params.algorithm || cell.params.algorithm === 'plugin';
-      throw new CoreError(
-        'E_THEOREM',
-        `${who}: the oracle answered identically on ι⁺ and ι⁻ (every read had n ≤ K) but the algorithm ${sameReads ? 'returned different networks' : 'read differently'}` +
-          (plugin ? '; an algorithm must be a deterministic function of its context (randomness only from ctx.rng, no state kept between runs)' : ''),
-      );
-    }
-    const epsB = cell.pair.truth.epsB;
-    epsilons.forEach((e, i) => {
-      if (e < epsB && p.result.success[i] && m.result.success[i]) {
-        throw new CoreError('E_THEOREM', `${who}: one network succeeded on both inputs at ε = ${e} < ε_B = ${epsB}`);
-      }
-    });
+    checkHidden(cell, alg, who, sameReads, identical, (i) => p.result.success[i] === true && m.result.success[i] === true);
   }
   return { trial: t, plus: p.result, minus: m.result, identical };
+}
+
+/**
+ * Indistinguishability (every read hidden: n ≤ K under the adversarial oracle): every answer the
+ * algorithm saw was the same on both inputs, so it must have read the same way and returned the
+ * same network, and below ε_B that network cannot succeed on both. Throws `E_THEOREM` otherwise.
+ */
+function checkHidden(cell: PreparedCell, alg: Algorithm, who: string, sameReads: boolean, identical: boolean, bothSucceed: (i: number) => boolean): void {
+  if (!sameReads || !identical) {
+    const plugin = alg.name !== cell.params.algorithm || cell.params.algorithm === 'plugin';
+    throw new CoreError(
+      'E_THEOREM',
+      `${who}: the oracle answered identically on ι⁺ and ι⁻ (every read had n ≤ K) but the algorithm ${sameReads ? 'returned different networks' : 'read differently'}` +
+        (plugin ? '; an algorithm must be a deterministic function of its context (randomness only from ctx.rng, no state kept between runs)' : ''),
+    );
+  }
+  const epsB = cell.pair.truth.epsB;
+  cell.params.epsilons.forEach((e, i) => {
+    if (e < epsB && bothSucceed(i)) {
+      throw new CoreError('E_THEOREM', `${who}: one network succeeded on both inputs at ε = ${e} < ε_B = ${epsB}`);
+    }
+  });
+}
+
+/** The E_THEOREM error of an output cheaper than the proven minimum (see `evaluate`). */
+function belowMinimum(who: string, sign: 1 | -1, cost: number, hStar: number): CoreError {
+  return new CoreError('E_THEOREM', `${who}, sign ${sign > 0 ? '+' : '−'}: output cost ${cost} is below the proven minimum h(t*) = ${hStar}`);
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -273,19 +290,139 @@ async function runOneAsync(core: Core, cell: PreparedCell, alg: Algorithm, sign:
   return { output, stats };
 }
 
-/** Pairs per call of the batched kernel (bounds the memory of one call: ~256 bytes per pair). */
+/** Pairs per call of the batched kernel (bounds the memory of one call: ~400 bytes per pair). */
 const PAIRS_PER_CALL = 4096;
+
+/** One sign's results for a range of trials, as columns (index i = trial tStart + i). */
+export interface NoncomputabilitySideColumns {
+  dist: Float64Array;
+  cost: Float64Array;
+  costGap: Float64Array;
+  steps: Float64Array;
+  bitsRead: Float64Array;
+  reads: Float64Array;
+  bitsTotal: Float64Array;
+  /** 1 when the run diverged. */
+  diverged: Uint8Array;
+  /** success[i·E + e] = 1 when dist ≤ epsilons[e] (E = number of ε). */
+  success: Uint8Array;
+  /** probes[i·d + k] = φ(e_k) (NaN when diverged). */
+  probes: Float64Array;
+}
+
+/**
+ * The results of `runNoncomputabilityTrials` as typed arrays instead of one object per run (the
+ * same values, bit for bit): what a sweep's batch function consumes, without per-trial garbage.
+ */
+export interface NoncomputabilityTrialColumns {
+  tStart: number;
+  count: number;
+  /** Number of accuracies E (row length of `success`). */
+  epsilons: number;
+  /** Input dimension d (row length of `probes`). */
+  d: number;
+  plus: NoncomputabilitySideColumns;
+  minus: NoncomputabilitySideColumns;
+  /** 1 when the two runs of trial tStart + i returned bit-identical networks. */
+  identical: Uint8Array;
+}
+
+function sideColumns(count: number, E: number, d: number): NoncomputabilitySideColumns {
+  const f = (): Float64Array => new Float64Array(count);
+  return { dist: f(), cost: f(), costGap: f(), steps: f(), bitsRead: f(), reads: f(), bitsTotal: f(), diverged: new Uint8Array(count), success: new Uint8Array(count * E), probes: new Float64Array(count * d) };
+}
+
+function emptyColumns(tStart: number, count: number, E: number, d: number): NoncomputabilityTrialColumns {
+  return { tStart, count, epsilons: E, d, plus: sideColumns(count, E, d), minus: sideColumns(count, E, d), identical: new Uint8Array(count) };
+}
+
+function putSide(c: NoncomputabilitySideColumns, i: number, r: NoncomputabilityTrialResult, E: number, d: number): void {
+  c.dist[i] = r.dist;
+  c.cost[i] = r.cost;
+  c.costGap[i] = r.costGap;
+  c.steps[i] = r.steps;
+  c.bitsRead[i] = r.bitsRead;
+  c.reads[i] = r.reads;
+  c.bitsTotal[i] = r.bitsTotal;
+  c.diverged[i] = r.diverged ? 1 : 0;
+  for (let e = 0; e < E; e++) c.success[i * E + e] = r.success[e] ? 1 : 0;
+  for (let k = 0; k < d; k++) c.probes[i * d + k] = r.probes[k]!;
+}
+
+function sideResult(c: NoncomputabilitySideColumns, i: number, sign: 1 | -1, E: number, d: number): NoncomputabilityTrialResult {
+  const success = new Array<boolean>(E);
+  for (let e = 0; e < E; e++) success[e] = c.success[i * E + e] === 1;
+  return {
+    sign,
+    success,
+    dist: c.dist[i]!,
+    cost: c.cost[i]!,
+    costGap: c.costGap[i]!,
+    steps: c.steps[i]!,
+    bitsRead: c.bitsRead[i]!,
+    reads: c.reads[i]!,
+    bitsTotal: c.bitsTotal[i]!,
+    probes: Array.from(c.probes.subarray(i * d, (i + 1) * d)),
+    diverged: c.diverged[i] === 1,
+  };
+}
+
+/** Write pair results into `cols` from position `offset` on. */
+function putResults(cols: NoncomputabilityTrialColumns, offset: number, results: readonly NoncomputabilityPairResult[]): void {
+  const { epsilons: E, d } = cols;
+  results.forEach((r, i) => {
+    putSide(cols.plus, offset + i, r.plus, E, d);
+    putSide(cols.minus, offset + i, r.minus, E, d);
+    cols.identical[offset + i] = r.identical ? 1 : 0;
+  });
+}
+
+/**
+ * Trials per context-path slice of the column runners: the pair results of a slice are written into
+ * the columns and dropped before the next slice runs, so few records are alive when the young
+ * generation is scavenged (a scavenge costs in proportion to what survives: with 2048 records per
+ * slice a cheap algorithm such as coin spent ~35 % of a worker's time in scavenges, with 64 ~10 %).
+ */
+const GENERAL_SLICE = 64;
+
+function generalColumns(core: Core, cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): NoncomputabilityTrialColumns {
+  const cols = emptyColumns(range.tStart, range.count, cell.params.epsilons.length, cell.params.d);
+  for (let off = 0; off < range.count; off += GENERAL_SLICE) {
+    putResults(cols, off, runGeneral(core, cell, alg, { ...range, tStart: range.tStart + off, count: Math.min(GENERAL_SLICE, range.count - off) }));
+  }
+  return cols;
+}
+
+async function generalColumnsAsync(core: Core, cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): Promise<NoncomputabilityTrialColumns> {
+  const cols = emptyColumns(range.tStart, range.count, cell.params.epsilons.length, cell.params.d);
+  for (let off = 0; off < range.count; off += GENERAL_SLICE) {
+    putResults(cols, off, await runGeneralAsync(core, cell, alg, { ...range, tStart: range.tStart + off, count: Math.min(GENERAL_SLICE, range.count - off) }));
+  }
+  return cols;
+}
+
+/** Columns → pair results. */
+function fromColumns(cols: NoncomputabilityTrialColumns): NoncomputabilityPairResult[] {
+  const out: NoncomputabilityPairResult[] = [];
+  const { epsilons: E, d } = cols;
+  for (let i = 0; i < cols.count; i++) {
+    out.push({ trial: cols.tStart + i, plus: sideResult(cols.plus, i, 1, E, d), minus: sideResult(cols.minus, i, -1, E, d), identical: cols.identical[i] === 1 });
+  }
+  return out;
+}
 
 /**
  * The batched path of the built-in optimisers (gd, adam, restarts of either from a random init):
  * such an algorithm reads once at its budget and makes one `tools.optimise` call keyed by the first
  * two words of its stream, so trial t's two runs are known without running it through a context.
- * Both runs of every trial of the range go through one WebAssembly call with the signs in the two
- * lanes (optimisePairsInCore); the records are then checked and evaluated exactly as the
- * context-by-context path does (`assemblePair`), so the results are bit-identical to it. Returns
+ * Whole trials — keys, optimisation of both signs, evaluation at every ε — run in WebAssembly
+ * (`evaluatePairsInCore`), PAIRS_PER_CALL trials per call, and come back as columns; the theorem
+ * checks of `evaluate` / `assemblePair` then run over the columns in trial order, so results and
+ * errors are bit-identical to the context-by-context path. When both signs read the same data
+ * (hidden reads) the kernel runs two trials per job on it instead of the same run twice. Returns
  * undefined when the algorithm or its options are not covered (the caller then runs the general path).
  */
-function runPairsBatched(core: Core, cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): NoncomputabilityPairResult[] | undefined {
+function runPairsColumns(core: Core, cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): NoncomputabilityTrialColumns | undefined {
   if (range.algorithm || range.count === 0) return undefined;
   const call = builtInOptimiseCall(alg, cell.options);
   if (!call) return undefined;
@@ -302,41 +439,53 @@ function runPairsBatched(core: Core, cell: PreparedCell, alg: Algorithm, range: 
     return undefined; // the general path raises the same error with the trial named
   }
   if (!pairsSupported(config)) return undefined;
-  const { d, width: W, samples: r } = cell.shape;
-  const P = W * d + W;
+  const { d, samples: r } = cell.shape;
+  const { epsilons, K, oracle } = cell.params;
+  const E = epsilons.length;
+  const truth = cell.pair.truth;
+  const shared = sameBits(plusData.x, minusData.x) && sameBits(plusData.y, minusData.y);
+  const hidden = oracle === 'adversarial' && n <= K;
+  const floor = costFloor(truth.hStar);
   const bitsTotal = n * (r * d + r);
-  // where(cell, alg, seed, streamHi, t) = whoHead + t + whoTail, built once per range (what follows
-  // the last "trial 0" is only K and readBits)
-  const who0 = where(cell, alg, seed, streamHi, 0);
-  const cut = who0.lastIndexOf('trial 0') + 'trial '.length;
-  const whoHead = who0.slice(0, cut);
-  const whoTail = who0.slice(cut + 1);
-  const out: NoncomputabilityPairResult[] = [];
+  const cols = emptyColumns(tStart, count, E, d);
+  const [seedLo, seedHi] = splitU64(seed, 'seed');
+  const read = { plus: plusData, minus: minusData };
+  const exact = { plus: { x: cell.pair.plus.xF64, y: cell.pair.plus.yF64 }, minus: { x: cell.pair.minus.xF64, y: cell.pair.minus.yF64 }, sStar: truth.sStar, hStar: truth.hStar };
   for (let c0 = 0; c0 < count; c0 += PAIRS_PER_CALL) {
     const m = Math.min(PAIRS_PER_CALL, count - c0);
-    const keys = new Uint32Array(2 * m);
-    for (let i = 0; i < m; i++) {
-      const rng = philoxStream(seed, SUBSTREAM.algorithm, tStart + c0 + i, streamHi);
-      keys[2 * i] = rng.nextU32();
-      keys[2 * i + 1] = rng.nextU32();
-    }
-    const res = optimisePairsInCore(core, cell.shape, plusData, minusData, config, keys);
-    for (let i = 0; i < m; i++) {
-      const t = tStart + c0 + i;
-      const rec = (lane: number): RunRecord => {
-        const k = 2 * i + lane;
-        const theta = res.theta.subarray(k * P, (k + 1) * P);
-        const diverged = res.out[4 * k + 2] === 1;
-        return {
-          // views, not copies: evaluate() copies the network once (flattenNetwork)
-          output: { network: { w: theta.subarray(0, W * d), v: theta.subarray(W * d) }, steps: res.out[4 * k + 1]!, cost: diverged ? Infinity : res.out[4 * k]!, diverged } as AlgorithmOutput,
-          stats: { reads: 1, bitsRead: n, bitsTotal, history: [n] },
-        };
-      };
-      out.push(assemblePair(cell, alg, t, `${whoHead}${t}${whoTail}`, rec(0), rec(1)));
+    const stream = { seedLo, seedHi, substream: SUBSTREAM.algorithm, tStart: tStart + c0, streamHi };
+    const ev = evaluatePairsInCore(core, cell.shape, read, exact, config, stream, m, epsilons, shared);
+    [cols.plus, cols.minus].forEach((side, s) => {
+      const part = (field: number): Float64Array => ev.res.subarray((field * 2 + s) * m, (field * 2 + s + 1) * m);
+      side.dist.set(part(0), c0);
+      side.cost.set(part(1), c0);
+      side.costGap.set(part(2), c0);
+      side.steps.set(part(3), c0);
+      const div = part(4);
+      for (let i = 0; i < m; i++) side.diverged[c0 + i] = div[i]!;
+      side.success.set(ev.succ.subarray(s * m * E, (s + 1) * m * E), c0 * E);
+      side.probes.set(ev.probes.subarray(s * m * d, (s + 1) * m * d), c0 * d);
+    });
+    cols.identical.set(ev.ident, c0);
+  }
+  for (const side of [cols.plus, cols.minus]) {
+    side.bitsRead.fill(n);
+    side.reads.fill(1);
+    side.bitsTotal.fill(bitsTotal);
+  }
+  // The theorem checks, in the order the context path makes them (trial by trial: ι⁺'s cost, ι⁻'s
+  // cost, then indistinguishability); the trial is named only when one fails.
+  const who = (t: number): string => where(cell, alg, seed, streamHi, t);
+  for (let i = 0; i < count; i++) {
+    if (cols.plus.cost[i]! < floor) throw belowMinimum(who(tStart + i), 1, cols.plus.cost[i]!, truth.hStar);
+    if (cols.minus.cost[i]! < floor) throw belowMinimum(who(tStart + i), -1, cols.minus.cost[i]!, truth.hStar);
+    if (hidden) {
+      const row = i * E;
+      const both = (e: number): boolean => cols.plus.success[row + e] === 1 && cols.minus.success[row + e] === 1;
+      if (cols.identical[i] !== 1 || epsilons.some((e, k) => e < truth.epsB && both(k))) checkHidden(cell, alg, who(tStart + i), true, cols.identical[i] === 1, both);
     }
   }
-  return out;
+  return cols;
 }
 
 /**
@@ -347,8 +496,12 @@ function runPairsBatched(core: Core, cell: PreparedCell, alg: Algorithm, range: 
  */
 export function runNoncomputabilityTrials(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): NoncomputabilityPairResult[] {
   const { cell, alg } = setup(params, range);
-  const batched = runPairsBatched(core, cell, alg, range);
-  if (batched) return batched;
+  const batched = runPairsColumns(core, cell, alg, range);
+  if (batched) return fromColumns(batched);
+  return runGeneral(core, cell, alg, range);
+}
+
+function runGeneral(core: Core, cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): NoncomputabilityPairResult[] {
   const { seed, streamHi, tStart, count } = range;
   const out: NoncomputabilityPairResult[] = [];
   for (let t = tStart; t < tStart + count; t++) {
@@ -369,8 +522,12 @@ export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial
   const norm = normaliseNoncomputabilityParams(params);
   if (norm.algorithm === 'plugin' && !range.algorithm) await loadPlugin(norm.plugin!);
   const { cell, alg } = setup(norm, range);
-  const batched = runPairsBatched(core, cell, alg, range);
-  if (batched) return batched;
+  const batched = runPairsColumns(core, cell, alg, range);
+  if (batched) return fromColumns(batched);
+  return runGeneralAsync(core, cell, alg, range);
+}
+
+async function runGeneralAsync(core: Core, cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): Promise<NoncomputabilityPairResult[]> {
   const { seed, streamHi, tStart, count } = range;
   const out: NoncomputabilityPairResult[] = [];
   for (let t = tStart; t < tStart + count; t++) {
@@ -381,6 +538,25 @@ export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial
     out.push(assemblePair(cell, alg, t, who, runs[1]!, runs[-1]!));
   }
   return out;
+}
+
+/**
+ * `runNoncomputabilityTrials` with the results as columns (`NoncomputabilityTrialColumns`, the same
+ * values bit for bit). The built-in optimisers' batched path produces the columns directly, without
+ * one object per run; other algorithms run through their contexts, GENERAL_SLICE trials at a time,
+ * and are converted. Any count: memory is a few dozen bytes per trial plus the ε flags.
+ */
+export function runNoncomputabilityTrialColumns(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): NoncomputabilityTrialColumns {
+  const { cell, alg } = setup(params, range);
+  return runPairsColumns(core, cell, alg, range) ?? generalColumns(core, cell, alg, range);
+}
+
+/** `runNoncomputabilityTrialsAsync` with the results as columns (see `runNoncomputabilityTrialColumns`). */
+export async function runNoncomputabilityTrialColumnsAsync(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): Promise<NoncomputabilityTrialColumns> {
+  const norm = normaliseNoncomputabilityParams(params);
+  if (norm.algorithm === 'plugin' && !range.algorithm) await loadPlugin(norm.plugin!);
+  const { cell, alg } = setup(norm, range);
+  return runPairsColumns(core, cell, alg, range) ?? (await generalColumnsAsync(core, cell, alg, range));
 }
 
 /** Options of `runNoncomputabilityTrial`. */

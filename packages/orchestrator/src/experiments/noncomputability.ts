@@ -10,11 +10,11 @@ import {
   NONCOMPUTABILITY_PARAM_KEYS,
   noncomputabilityConstants,
   normaliseNoncomputabilityParams,
-  runNoncomputabilityTrials,
-  runNoncomputabilityTrialsAsync,
+  runNoncomputabilityTrialColumns,
+  runNoncomputabilityTrialColumnsAsync,
   type NoncomputabilityConstants,
-  type NoncomputabilityPairResult,
   type NoncomputabilityParams,
+  type NoncomputabilityTrialColumns,
 } from '@paradox/core-wasm/noncomputability';
 import type { ValueStream } from '../stats/moments.js';
 import { moments } from '../stats/moments.js';
@@ -75,49 +75,44 @@ function emptyBatch(n: number, epsilons: number[]): BatchData {
   return { counts, columns };
 }
 
-/** Add pair results for batch positions offset, offset + 1, … into `data`. */
-function fill(data: BatchData, offset: number, results: NoncomputabilityPairResult[], epsilons: number[]): void {
+/**
+ * Add the trial columns of core-wasm for batch positions offset, offset + 1, … into `data`: typed
+ * array copies and one pass over the byte flags for the counts, no object per pair (this runs for
+ * every pair of a sweep, and cheap algorithms take only a few microseconds per pair).
+ */
+function fill(data: BatchData, offset: number, cols: NoncomputabilityTrialColumns): void {
   const { counts, columns } = data;
-  // Column arrays and count keys looked up once per slice, not per pair (this runs for every
-  // pair of a sweep, and cheap algorithms take only a few microseconds per pair).
-  const col = (name: string): Float64Array => columns[name] as Float64Array;
-  const sides = [
-    { t: (r: NoncomputabilityPairResult) => r.plus, dist: col('dist+'), cost: col('cost+'), gap: col('costGap+'), steps: col('steps+'), bits: col('bitsRead+'), diverged: 'diverged+' },
-    { t: (r: NoncomputabilityPairResult) => r.minus, dist: col('dist-'), cost: col('cost-'), gap: col('costGap-'), steps: col('steps-'), bits: col('bitsRead-'), diverged: 'diverged-' },
-  ];
-  const succPlus = epsilons.map((_, e) => `succ+.${e}`);
-  const succMinus = epsilons.map((_, e) => `succ-.${e}`);
-  const both = epsilons.map((_, e) => `both.${e}`);
-  for (let i = 0; i < results.length; i++) {
-    const r = results[i] as NoncomputabilityPairResult;
-    const j = offset + i;
-    for (const side of sides) {
-      const t = side.t(r);
-      side.dist[j] = t.dist;
-      side.cost[j] = t.cost;
-      side.gap[j] = t.costGap;
-      side.steps[j] = t.steps;
-      side.bits[j] = t.bitsRead;
-      if (t.diverged) counts[side.diverged] = (counts[side.diverged] as number) + 1;
-    }
-    if (r.identical) counts.identical = (counts.identical as number) + 1;
-    for (let e = 0; e < epsilons.length; e++) {
-      const p = r.plus.success[e] === true;
-      const m = r.minus.success[e] === true;
-      if (p) counts[succPlus[e] as string] = (counts[succPlus[e] as string] as number) + 1;
-      if (m) counts[succMinus[e] as string] = (counts[succMinus[e] as string] as number) + 1;
-      if (p && m) counts[both[e] as string] = (counts[both[e] as string] as number) + 1;
-    }
+  const n = cols.count;
+  const E = cols.epsilons;
+  const add = (key: string, flags: Uint8Array, start: number, stride: number): void => {
+    let acc = 0;
+    for (let i = 0, k = start; i < n; i++, k += stride) acc += flags[k]!;
+    counts[key] = (counts[key] as number) + acc;
+  };
+  for (const [s, side] of [['+', cols.plus], ['-', cols.minus]] as const) {
+    for (const c of NONCOMPUTABILITY_COLUMNS) (columns[`${c}${s}`] as Float64Array).set(side[c], offset);
+    add(`diverged${s}`, side.diverged, 0, 1);
+  }
+  add('identical', cols.identical, 0, 1);
+  const sp = cols.plus.success;
+  const sm = cols.minus.success;
+  for (let e = 0; e < E; e++) {
+    add(`succ+.${e}`, sp, e, E);
+    add(`succ-.${e}`, sm, e, E);
+    let both = 0;
+    for (let i = 0, k = e; i < n; i++, k += E) both += sp[k]! & sm[k]!;
+    counts[`both.${e}`] = (counts[`both.${e}`] as number) + both;
   }
 }
 
 /**
- * Trials per call into core-wasm: a large batch is run in slices so that a worker holds at most
- * this many trial records at once (results do not depend on the slicing: trial t has stream t).
- * Small on purpose: the records of a slice are alive when the young generation is scavenged, and
- * a scavenge costs in proportion to what survives. With 2048 records per slice a cheap algorithm
- * (coin, hedge: ~10 µs per pair) spent ~35 % of the worker's time in scavenges (and V8's parallel
- * GC helper threads then compete with the other workers for the cores); with 64 it is ~10 %.
+ * Trials per call into core-wasm: the unit of the progress marks (`onTrials`: a trial past the
+ * deadline is located to its slice) and of the worker's memory (results do not depend on the
+ * slicing: trial t has stream t). Small on purpose: the context path (coin, hedge, …) builds a
+ * record per trial, alive when the young generation is scavenged, and a scavenge costs in
+ * proportion to what survives (2048 records per slice: ~35 % of a cheap algorithm's worker time in
+ * scavenges, 64: ~10 %). The batched optimisers return columns directly, for which a call of 64
+ * trials (≥ 1 ms of kernel time) costs little more than one of the whole batch.
  */
 export const TRIAL_SLICE = 64;
 
@@ -179,20 +174,20 @@ export const noncomputability: ExperimentDefinition = {
       for (let i = 0; i < stream.count; i++) {
         const t = stream.tStart + i;
         stream.onTrials?.(t, t);
-        let results: NoncomputabilityPairResult[];
+        let cols: NoncomputabilityTrialColumns;
         try {
-          results = await runNoncomputabilityTrialsAsync(core, params, { seed: stream.seed, streamHi: stream.streamHi, tStart: t, count: 1 });
+          cols = await runNoncomputabilityTrialColumnsAsync(core, params, { seed: stream.seed, streamHi: stream.streamHi, tStart: t, count: 1 });
         } catch (e) {
           throw pluginFailure(e, t, p.plugin ?? '(plugin)');
         }
-        fill(data, i, results, p.epsilons);
+        fill(data, i, cols);
       }
       return data;
     }
     for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
       const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart + off, count: Math.min(TRIAL_SLICE, stream.count - off) };
       stream.onTrials?.(range.tStart, range.tStart + range.count - 1);
-      fill(data, off, runNoncomputabilityTrials(core, params, range), p.epsilons);
+      fill(data, off, runNoncomputabilityTrialColumns(core, params, range));
     }
     return data;
   },

@@ -28,20 +28,16 @@ W3: Adam full-batch training of 2→8→8→1 on each trial's own training set, 
 Trial 0 of every batch starts from the task's own initial parameters, so its result can be
 compared with the core's reference values (the "check" of the reply).
 """
-import json
-import sys
 import time
 
 import numpy as np
 
+from peer_common import session, single_thread_torch
+
 try:
     import torch
 
-    torch.set_num_threads(1)
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
+    single_thread_torch(torch)
 except Exception:  # torch missing: requests for it fail with a clear message
     torch = None
 
@@ -137,6 +133,11 @@ def w4_numpy_last(task, w, v, X, Y):
     return w, v
 
 
+def soft_torch(p, t):
+    """sign(p)·max(|p| − t, 0) in place (the proximal step of the ℓ1 penalty)."""
+    p.copy_(torch.sign(p) * torch.clamp(p.abs() - t, min=0))
+
+
 def w4_torch_lead(task, w, v, X, Y):
     r = X.shape[1]
     lr, t = task["lr"], task["lr"] * task["lambda"]
@@ -155,8 +156,8 @@ def w4_torch_lead(task, w, v, X, Y):
         gw = torch.matmul(gh, Xb)
         v.sub_(gv, alpha=lr)
         w.sub_(gw, alpha=lr)
-        for p in (v, w):
-            p.copy_(torch.sign(p) * torch.clamp(p.abs() - t, min=0))
+        soft_torch(v, t)
+        soft_torch(w, t)
     return w, v
 
 
@@ -180,8 +181,8 @@ def w4_torch_last(task, w, v, X, Y):
         for k in range(d):
             w[:, k].sub_((gh * xs[k]).sum(dim=1), alpha=lr)
         v.sub_(gv, alpha=lr)
-        for p in (v, w):
-            p.copy_(torch.sign(p) * torch.clamp(p.abs() - t, min=0))
+        soft_torch(v, t)
+        soft_torch(w, t)
     return w, v
 
 
@@ -258,6 +259,16 @@ def w4_evaluate(task, w, v, X, Y, lib):
     }
 
 
+def to_last(w, v):
+    """Leading layout (2, T, W, d) / (2, T, W) → trials-last (W, d, 2, T) / (W, 2, T), contiguous."""
+    return np.ascontiguousarray(w.transpose(2, 3, 0, 1)), np.ascontiguousarray(v.transpose(2, 0, 1))
+
+
+def from_last(w, v):
+    """The inverse of to_last (views)."""
+    return w.transpose(2, 3, 0, 1), v.transpose(1, 2, 0)
+
+
 class W4:
     def __init__(self, task):
         self.task = task
@@ -275,10 +286,7 @@ class W4:
         elif impl == "numpy" and layout == "lead":
             w, v = w4_numpy_lead(task, w, v, self.X, self.Y)
         elif impl == "numpy":
-            wl = np.ascontiguousarray(w.transpose(2, 3, 0, 1))  # (W, d, 2, T)
-            vl = np.ascontiguousarray(v.transpose(2, 0, 1))  # (W, 2, T)
-            wl, vl = w4_numpy_last(task, wl, vl, self.X.transpose(1, 2, 0), self.Y.T)
-            w, v = wl.transpose(2, 3, 0, 1), vl.transpose(1, 2, 0)
+            w, v = from_last(*w4_numpy_last(task, *to_last(w, v), self.X.transpose(1, 2, 0), self.Y.T))
         elif impl == "torch":
             if torch is None:
                 raise RuntimeError("torch is not installed (Debian: python3-torch)")
@@ -287,10 +295,9 @@ class W4:
                 wt, vt = w4_torch_lead(task, torch.from_numpy(w), torch.from_numpy(v), X, Y)
                 w, v = wt.numpy(), vt.numpy()
             else:
-                wl = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 3, 0, 1)))
-                vl = torch.from_numpy(np.ascontiguousarray(v.transpose(2, 0, 1)))
+                wl, vl = (torch.from_numpy(a) for a in to_last(w, v))
                 wl, vl = w4_torch_last(task, wl, vl, X.permute(1, 2, 0), Y.T)
-                w, v = wl.numpy().transpose(2, 3, 0, 1), vl.numpy().transpose(1, 2, 0)
+                w, v = from_last(wl.numpy(), vl.numpy())
         else:
             raise ValueError("unknown impl/layout %r/%r" % (impl, layout))
         return w4_evaluate(task, np.ascontiguousarray(w), np.ascontiguousarray(v), self.X, self.Y, impl)
@@ -474,43 +481,34 @@ def info():
     }
 
 
-def main():
-    work = None
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            req = json.loads(line)
-            cmd = req["cmd"]
-            if cmd == "quit":
+class Session:
+    """The request handler of the session (see the module comment); the loop is peer_common.session."""
+
+    def __init__(self):
+        self.work = None
+
+    def __call__(self, req):
+        cmd = req["cmd"]
+        if cmd == "setup":
+            task = req["task"]
+            self.work = W4(task) if task["kind"] == "noncomputability" else W3(task)
+            return {"ok": True, **info()}
+        if cmd != "run":
+            raise ValueError("unknown cmd %r" % cmd)
+        if self.work is None:
+            raise RuntimeError("run before setup")
+        impl, layout, T = req["impl"], req.get("layout", "lead"), int(req["T"])
+        min_s = float(req.get("minSeconds", 0))
+        trials = 0
+        w0, c0 = time.perf_counter(), time.process_time()
+        while True:
+            check = self.work.batch(impl, layout, T)
+            trials += T
+            if time.perf_counter() - w0 >= min_s:
                 break
-            if cmd == "setup":
-                task = req["task"]
-                work = W4(task) if task["kind"] == "noncomputability" else W3(task)
-                res = {"ok": True, **info()}
-            elif cmd == "run":
-                if work is None:
-                    raise RuntimeError("run before setup")
-                impl, layout, T = req["impl"], req.get("layout", "lead"), int(req["T"])
-                min_s = float(req.get("minSeconds", 0))
-                trials = 0
-                check = None
-                w0, c0 = time.perf_counter(), time.process_time()
-                while True:
-                    check = work.batch(impl, layout, T)
-                    trials += T
-                    if time.perf_counter() - w0 >= min_s:
-                        break
-                wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-                res = {"ok": True, "trials": trials, "wall": wall, "cpu": cpu, "check": check}
-            else:
-                raise ValueError("unknown cmd %r" % cmd)
-        except Exception as e:  # reported to the JS side, which prints it; never a timing
-            res = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
-        sys.stdout.write(json.dumps(res) + "\n")
-        sys.stdout.flush()
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        return {"ok": True, "trials": trials, "wall": wall, "cpu": cpu, "check": check}
 
 
 if __name__ == "__main__":
-    main()
+    session(Session())

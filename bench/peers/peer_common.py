@@ -1,4 +1,5 @@
-"""Shared plumbing of the Python peers: read one JSON job from stdin, time it, print JSON.
+"""Shared plumbing of the Python peers (numpy_peer.py, torch_peer.py: one job per process;
+batched_peer.py: a session of requests): read JSON from stdin, time, print JSON.
 
 A job is {"task": {...}, "runs": R, "warmup": W, "dtype": "float64"|"float32"}; the task holds
 the workload exactly as the JS side generated it (same data, same initial parameters, same step
@@ -45,6 +46,20 @@ def unpack_mlp(dims, flat):
     return out
 
 
+def single_thread_torch(torch):
+    """One intra-op and one inter-op thread, like every other implementation in the comparison."""
+    torch.set_num_threads(1)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # already set once in this process
+
+
+def error_reply(e):
+    """The reply for a failed job or request: the JS side prints it; it must never look like a timing."""
+    return {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+
+
 def reply(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -64,6 +79,23 @@ def main(handlers, info):
         res.update(info())
         res.update(extra)
         reply(res)
-    except Exception as e:  # the JS side prints the message; a crash must not look like a timing
-        reply({"ok": False, "error": "%s: %s" % (type(e).__name__, e)})
+    except Exception as e:
+        reply(error_reply(e))
         sys.exit(1)
+
+
+def session(handle):
+    """A request loop: one JSON request per stdin line, handle(request) -> reply dict, one JSON
+    reply per line, until {"cmd": "quit"} or end of input. An exception becomes an error reply."""
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            if req["cmd"] == "quit":
+                break
+            res = handle(req)
+        except Exception as e:
+            res = error_reply(e)
+        reply(res)

@@ -4,11 +4,15 @@
  * records into counts and per-trial columns, names the proportions stopping rules watch, and
  * builds the summary cell.
  */
+import { CoreError, exactRadius, type Core } from '@paradox/core-wasm';
 import {
   INSTABILITY_PARAM_KEYS,
+  boundaryDistance,
   normaliseInstabilityParams,
+  runInstabilityTrial,
   runInstabilityTrials,
   type InstabilityParams,
+  type InstabilityTrialDetail,
   type InstabilityTrialResult,
 } from '@paradox/core-wasm/instability';
 import { moments, type ValueStream } from '../stats/moments.js';
@@ -40,6 +44,91 @@ const SCALARS: Record<string, (r: InstabilityTrialResult) => number> = {
   'witness.dropped': (r) => r.witnessChecks.dropped,
 };
 
+/**
+ * The `exactRadius` option (a parameter of the orchestrator's instability experiment, not of the
+ * core-wasm trial): exact ℓ∞ robustness radii (core-wasm exactRadius, bisection over the complete
+ * verifier) of the first `points` training points of each trial, each within the relative
+ * tolerance `tol` or stopped by `maxNodes` sub-boxes per verifier call. Only a node limit: a time
+ * limit would make the columns depend on machine load, and sweeps are byte-identical.
+ */
+export interface ExactRadiusOption {
+  tol: number;
+  maxNodes: number;
+  points: number;
+}
+
+/** Defaults of the `exactRadius` option (`exactRadius: true` takes all of them). */
+export const EXACT_RADIUS_DEFAULTS = { tol: 1e-6, maxNodes: 20_000 } as const;
+
+/** Per-trial columns of the `exactRadius` option. */
+export const EXACT_RADIUS_COLUMNS = [
+  'exactRadius.minLower', 'exactRadius.minUpper', 'exactRadius.medianLower', 'exactRadius.medianUpper',
+  'exactRadius.maxRelWidth', 'exactRadius.undecided', 'exactRadius.capped',
+] as const;
+
+function badExact(key: string | null, allowed: string, value: unknown): never {
+  const path = key === null ? ['exactRadius'] : ['exactRadius', key];
+  throw new CoreError('E_ARG', `params.${path.join('.')}: expected ${allowed}, got ${JSON.stringify(value)}`, { path, allowed, value });
+}
+
+/** Validate and complete the `exactRadius` option (null when absent or false). */
+function normaliseExactRadius(v: Json | undefined, p: InstabilityParams): ExactRadiusOption | null {
+  if (v === undefined || v === null || v === false) return null;
+  const o: Record<string, Json> = v === true ? {} : typeof v === 'object' && !Array.isArray(v) ? v : badExact(null, 'true, false or an object {tol, maxNodes, points}', v);
+  for (const k of Object.keys(o)) if (!['tol', 'maxNodes', 'points'].includes(k)) badExact(k, 'one of tol, maxNodes, points', k);
+  const tol = o.tol ?? EXACT_RADIUS_DEFAULTS.tol;
+  if (typeof tol !== 'number' || !(tol >= 1e-12 && tol < 1)) badExact('tol', 'a relative tolerance in [1e-12, 1)', tol);
+  const maxNodes = o.maxNodes ?? EXACT_RADIUS_DEFAULTS.maxNodes;
+  if (typeof maxNodes !== 'number' || !Number.isInteger(maxNodes) || maxNodes < 1 || maxNodes > 10_000_000) badExact('maxNodes', 'an integer in [1, 10000000]', maxNodes);
+  const points = o.points ?? p.r;
+  if (typeof points !== 'number' || !Number.isInteger(points) || points < 1 || points > p.r) badExact('points', `an integer in [1, r] = [1, ${p.r}]`, points);
+  if (p.norm !== 'linf') badExact(null, 'norm: linf (the exact radius is an ℓ∞ radius)', v);
+  return { tol, maxNodes, points };
+}
+
+/** The core-wasm trial's parameters: all but `exactRadius`. */
+function trialParams(params: Record<string, Json>): Record<string, Json> {
+  const { exactRadius: _e, ...rest } = params;
+  return rest;
+}
+
+/** The k-th smallest (0-based) of the values. */
+const kth = (v: number[], k: number): number => [...v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[k]!;
+
+/**
+ * The exact-radius columns of one trial: per point r ∈ [lower, upper] exactly, so the order
+ * statistics of the lower ends bound those of r from below and the upper ends from above (min and
+ * the lower median). The ball is capped just below the nearest stripe boundary (the label is
+ * constant inside): a point verified up to the cap has upper = ∞ and counts as `capped`.
+ */
+function exactColumns(core: Core, t: InstabilityTrialDetail, p: InstabilityParams, o: ExactRadiusOption): Record<string, number> {
+  const lower: number[] = [];
+  const upper: number[] = [];
+  let undecided = 0;
+  let capped = 0;
+  let maxRel = 0;
+  for (let i = 0; i < o.points; i++) {
+    const x = t.train.x.subarray(i * p.d, (i + 1) * p.d);
+    const cap = boundaryDistance(x[0]!, p.m) * (1 - 2 ** -50);
+    const r = exactRadius(core, t.network, x, t.train.y[i]!, 'binary', { maxRadius: cap, tol: o.tol, maxNodes: o.maxNodes, timeLimit: Infinity });
+    lower.push(r.lower);
+    upper.push(r.upper);
+    if (r.status !== 'converged') undecided++;
+    if (r.upper === Infinity && r.status === 'converged') capped++;
+    if (r.upper > 0 && Number.isFinite(r.upper)) maxRel = Math.max(maxRel, (r.upper - r.lower) / r.upper);
+  }
+  const k = (o.points - 1) >> 1;
+  return {
+    'exactRadius.minLower': Math.min(...lower),
+    'exactRadius.minUpper': Math.min(...upper),
+    'exactRadius.medianLower': kth(lower, k),
+    'exactRadius.medianUpper': kth(upper, k),
+    'exactRadius.maxRelWidth': maxRel,
+    'exactRadius.undecided': undecided,
+    'exactRadius.capped': capped,
+  };
+}
+
 /** Fixed architectures report their dims; data-dependent widths report null. */
 function architecture(p: InstabilityParams): number[] | null {
   if (p.method === 'train' || p.method === 'adversarial-train') return [p.d, ...p.hidden, 1];
@@ -63,9 +152,10 @@ function scalar(v: Json): string | number | boolean {
 }
 
 /** Empty counts and columns for a batch of `n` trials. */
-function emptyBatch(n: number, radii: number[]): BatchData {
+function emptyBatch(n: number, radii: number[], exact: boolean): BatchData {
   const columns: Record<string, Float64Array> = {};
   for (const name of Object.keys(SCALARS)) columns[name] = new Float64Array(n);
+  if (exact) for (const name of EXACT_RADIUS_COLUMNS) columns[name] = new Float64Array(n);
   radii.forEach((_, i) => {
     columns[`robustAttack.${i}`] = new Float64Array(n);
     columns[`robustCert.${i}`] = new Float64Array(n);
@@ -109,19 +199,26 @@ export const TRIAL_SLICE = 512;
 /** The instability experiment. */
 export const instability: ExperimentDefinition = {
   name: 'instability',
-  paramKeys: INSTABILITY_PARAM_KEYS,
+  paramKeys: [...INSTABILITY_PARAM_KEYS, 'exactRadius'],
 
   normaliseParams(params) {
-    return normaliseInstabilityParams(params) as unknown as Record<string, Json>;
+    const p = normaliseInstabilityParams(trialParams(params));
+    const exact = normaliseExactRadius(params.exactRadius, p);
+    return { ...(p as unknown as Record<string, Json>), ...(exact ? { exactRadius: exact as unknown as Json } : {}) };
   },
 
   runBatch(core, params, stream) {
-    const radii = asParams(params).radii;
-    const data = emptyBatch(stream.count, radii);
+    const p = asParams(params);
+    const radii = p.radii;
+    const exact = (params.exactRadius ?? null) as ExactRadiusOption | null;
+    const data = emptyBatch(stream.count, radii, exact !== null);
     for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
       const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart + off, count: Math.min(TRIAL_SLICE, stream.count - off) };
       stream.onTrials?.(range.tStart, range.tStart + range.count - 1);
-      const results = runInstabilityTrials(core, params, range);
+      // With exactRadius each trial is run with its network and data (the same numbers as the batch call).
+      const results: InstabilityTrialResult[] = exact
+        ? Array.from({ length: range.count }, (_, i) => runInstabilityTrial(core, trialParams(params), { seed: range.seed, streamHi: range.streamHi, trial: range.tStart + i }))
+        : runInstabilityTrials(core, trialParams(params), range);
       for (const r of results) {
         // core-wasm throws on an F3 failure itself; this keeps the guarantee if that ever changes.
         if (!r.diverged && r.f3.applies && !r.f3.holds) {
@@ -132,6 +229,12 @@ export const instability: ExperimentDefinition = {
         }
       }
       fill(data, off, results, radii);
+      if (exact) {
+        results.forEach((r, i) => {
+          const cols = r.diverged ? null : exactColumns(core, r as InstabilityTrialDetail, p, exact);
+          for (const name of EXACT_RADIUS_COLUMNS) (data.columns[name] as Float64Array)[off + i] = cols ? cols[name]! : NaN;
+        });
+      }
     }
     return data;
   },
@@ -182,6 +285,19 @@ export const instability: ExperimentDefinition = {
       f3: { applies: counts['f3.applies'] ?? 0, holds: counts['f3.holds'] ?? 0, witnesses: m('f3.witnesses'), predicted: m('f3.predicted') },
       diverged: counts.diverged ?? 0,
     };
+    const ex = (cell.params.exactRadius ?? null) as ExactRadiusOption | null;
+    if (ex) {
+      out.exactRadius = {
+        ...ex,
+        minLower: m('exactRadius.minLower'),
+        minUpper: m('exactRadius.minUpper'),
+        medianLower: m('exactRadius.medianLower'),
+        medianUpper: m('exactRadius.medianUpper'),
+        maxRelWidth: m('exactRadius.maxRelWidth'),
+        undecided: m('exactRadius.undecided'),
+        capped: m('exactRadius.capped'),
+      };
+    }
     return out;
   },
 };

@@ -134,6 +134,25 @@ export interface InstabilityCell extends CellCommon {
   f3: { applies: number; holds: number; witnesses: Moments; predicted: Moments };
   /** Trials whose training diverged (NaN/inf): recorded outcome, excluded from the moments. */
   diverged: number;
+  /**
+   * With the `exactRadius` option: its settings and, per trial, sound ends of the min and the lower
+   * median of the exact ℓ∞ radii of the first `points` training points (r ∈ [lower, upper] exactly;
+   * an upper end is ∞ for a point robust up to the nearest stripe boundary), the largest relative
+   * bracket width, and the points stopped by the node limit (`undecided`) or robust up to the cap
+   * (`capped`). Absent without the option.
+   */
+  exactRadius?: {
+    tol: number;
+    maxNodes: number;
+    points: number;
+    minLower: Moments;
+    minUpper: Moments;
+    medianLower: Moments;
+    medianUpper: Moments;
+    maxRelWidth: Moments;
+    undecided: Moments;
+    capped: Moments;
+  };
 }
 
 /** A cell of either experiment. */

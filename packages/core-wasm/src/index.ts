@@ -30,7 +30,7 @@ export {
 } from './plugins/training.js';
 export { verify, type VerifyLimits, type VerifyResult } from './verify/verify.js';
 export {
-  ballProperty, nextUp, nextDown, type BoxProperty, type LinearConstraint, type VerifyCriterion,
+  ballProperty, nextUp, nextDown, type BoxProperty, type LinearConstraint, type PropertyBox, type VerifyCriterion, type VerifyNorm,
 } from './verify/property.js';
 export { parseVnnlib } from './verify/vnnlib.js';
 export { exactRadius, type ExactRadius } from './verify/radius.js';

@@ -55,6 +55,28 @@ describe('VNN-LIB', () => {
     expect(p.unsafe.map((c) => c.map((k) => [k.c, k.dLo]))).toEqual([[[[1, -1], 0], [[-1, 0], -0.5]], [[[[1, 2], 1]]][0]]);
   });
 
+  it('reads an OR of input boxes (ACAS Xu property 6) as a union of boxes, and verify decides over the union, not its bounding box', () => {
+    const p6 = parseVnnlib(readFileSync(new URL('acasxu-props/prop_6.vnnlib', FIX), 'utf8'), 5, 5);
+    expect(p6.boxes).toHaveLength(2);
+    expect(p6.boxes![0]!.lo[1]).toBeLessThanOrEqual(0.11140846);
+    expect(p6.boxes![1]!.hi[1]).toBeGreaterThanOrEqual(-0.11140846);
+    expect(p6.lo[1]).toBe(p6.boxes![1]!.lo[1]);
+    expect(p6.hi[1]).toBe(p6.boxes![0]!.hi[1]);
+    // y = x on [−2, −1] ∪ [1, 2]: |y| ≤ 1/2 is unreachable (it is reachable on the bounding box).
+    const net = createNetwork([1, 2, 1], true, [1, -1, 0, 0, 1, -1, 0]);
+    const head = '(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (or (and (>= X_0 -2) (<= X_0 -1)) (and (>= X_0 1) (<= X_0 2))))\n';
+    const small = parseVnnlib(`${head}(assert (<= Y_0 0.5))\n(assert (>= Y_0 -0.5))`, 1, 1);
+    expect(verify(core, net, small).verdict).toBe('verified');
+    const big = parseVnnlib(`${head}(assert (>= Y_0 1.5))`, 1, 1);
+    const r = verify(core, net, big);
+    expect(r.verdict).toBe('falsified');
+    expect(r.witness!.x[0]).toBeGreaterThanOrEqual(1.5);
+    expect(exactlyUnsafe(net, big, r.witness!.x)).toBe(true);
+    // Every box of the union must bound every input.
+    expect(() => parseVnnlib(`(declare-const X_0 Real)\n(declare-const Y_0 Real)\n(assert (or (and (>= X_0 -2) (<= X_0 -1)) (and (>= X_0 1))))\n(assert (>= Y_0 1.5))`, 1, 1))
+      .toThrow(/X_0 needs both a lower and an upper bound \(input case 2 of 2\)/);
+  });
+
   it('refuses what it does not read, naming the line', () => {
     const bad = (t: string, re: RegExp) => {
       try {
@@ -133,6 +155,123 @@ describe('verify: never a wrong verdict (exact arithmetic)', () => {
     );
     expect(seen.verified).toBeGreaterThan(5);
     expect(seen.falsified).toBeGreaterThan(5);
+  });
+});
+
+/** Whether x is exactly inside the ℓ2 ball of the property (BigInt dyadics). */
+const inBallExactly = (p: BoxProperty, x: ArrayLike<number>): boolean => !p.ball || boundsDistance(p.ball.radius, p.ball.centre, x, 'l2');
+
+describe('verify: ℓ2 balls (the domain is the box ∩ the ball)', () => {
+  it('random d = 2 networks, binary and multiclass: witnesses exactly unsafe and exactly in the ball; verified balls have no exactly unsafe point on a grid of the ball', () => {
+    const seen = { verified: 0, falsified: 0, unknown: 0 };
+    fc.assert(
+      fc.property(netArb, (c) => {
+        const net = build(c);
+        const x = [c.x[0], c.x[1]];
+        const label = labelOf(net, x);
+        const p = ballProperty(x, c.eps, label, c.nOut, c.nOut === 1 ? 'binary' : 'multiclass', 'l2');
+        const r = verify(core, net, p, { maxNodes: 4000, timeLimit: 30 });
+        seen[r.verdict]++;
+        if (r.verdict === 'falsified') {
+          expect(inside(p, r.witness!.x)).toBe(true);
+          expect(inBallExactly(p, r.witness!.x)).toBe(true);
+          expect(exactlyUnsafe(net, p, r.witness!.x)).toBe(true);
+        } else if (r.verdict === 'verified') {
+          const G = 16;
+          for (let i = 0; i <= G; i++) {
+            for (let j = 0; j <= G; j++) {
+              const z = [x[0]! - c.eps + (2 * c.eps * i) / G, x[1]! - c.eps + (2 * c.eps * j) / G];
+              if (inside(p, z) && inBallExactly(p, z)) expect(exactlyUnsafe(net, p, z)).toBe(false);
+            }
+          }
+        }
+        // The ℓ2 ball is inside the ℓ∞ ball: verified there means verified here (never falsified).
+        const rInf = verify(core, net, ballProperty(x, c.eps, label, c.nOut, c.nOut === 1 ? 'binary' : 'multiclass'), { maxNodes: 4000, timeLimit: 30 });
+        if (rInf.verdict === 'verified') expect(r.verdict).not.toBe('falsified');
+        if (r.verdict === 'falsified') expect(rInf.verdict).not.toBe('verified');
+      }),
+      { numRuns: 30 },
+    );
+    expect(seen.verified).toBeGreaterThan(3);
+    expect(seen.falsified).toBeGreaterThan(3);
+  });
+
+  it('y = x₀ + x₁ around 0 with radius 0.5: max y is 0.5·√2 ≈ 0.7071 on the ℓ2 ball and 1 on the ℓ∞ ball', () => {
+    // relu(s) − relu(−s) = s = x₀ + x₁; unsafe: y ≥ t.
+    const net = createNetwork([2, 2, 1], true, [1, 1, -1, -1, 0, 0, 1, -1, 0]);
+    const prop = (t: number, norm: 'linf' | 'l2'): BoxProperty => ({ ...ballProperty([0, 0], 0.5, 0, 1, 'binary', norm), unsafe: [[{ c: [-1], dLo: -t, dHi: -t }]] });
+    expect(verify(core, net, prop(0.72, 'l2')).verdict).toBe('verified');
+    const inf = verify(core, net, prop(0.72, 'linf'));
+    expect(inf.verdict).toBe('falsified');
+    const l2 = verify(core, net, prop(0.7, 'l2'));
+    expect(l2.verdict).toBe('falsified');
+    expect(inBallExactly(prop(0.7, 'l2'), l2.witness!.x)).toBe(true);
+    expect(exactlyUnsafe(net, prop(0.7, 'l2'), l2.witness!.x)).toBe(true);
+  });
+
+  it('refuses a ball whose centre or radius is not usable', () => {
+    const net = createNetwork([2, 2, 1], true, [1, 0, 0, 1, 0, 0, 1, 1, 0]);
+    const p = ballProperty([0, 0], 0.1, 0, 1, 'binary', 'l2');
+    expect(() => verify(core, net, { ...p, ball: { centre: [0], radius: 0.1 } })).toThrow(/ball.centre: expected 2 values/);
+    expect(() => verify(core, net, { ...p, ball: { centre: [0, 0], radius: Number.NaN } })).toThrow(/ball.radius/);
+    expect(() => ballProperty([0, 0], 0.1, 0, 1, 'binary', 'l3' as 'l2')).toThrow(/norm: expected linf or l2, got l3/);
+  });
+});
+
+/** A random network on d = 2..5 inputs, a random box and random linear output constraints. */
+const boxArb = fc.record({
+  d: fc.integer({ min: 2, max: 5 }),
+  hidden: fc.array(fc.integer({ min: 2, max: 10 }), { minLength: 1, maxLength: 3 }),
+  nOut: fc.integer({ min: 1, max: 3 }),
+  w: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 200, maxLength: 200 }),
+  centre: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }),
+  width: fc.constantFrom(0.02, 0.2, 0.6),
+  cons: fc.array(fc.record({ c: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: 3, maxLength: 3 }), d: fc.double({ min: -1, max: 1, noNaN: true }) }), { minLength: 1, maxLength: 3 }),
+  disj: fc.integer({ min: 1, max: 2 }),
+});
+
+describe('verify: random boxes and linear constraints, d = 2..5', () => {
+  it('verdicts agree with a dense exact search (no exactly unsafe sample in a verified box; witnesses exactly unsafe in the box), and IBP and CROWN never contradict each other', () => {
+    const seen = { verified: 0, falsified: 0, unknown: 0 };
+    fc.assert(
+      fc.property(boxArb, (c) => {
+        const dims = [c.d, ...c.hidden, c.nOut];
+        let n = 0;
+        for (let l = 1; l < dims.length; l++) n += dims[l]! * dims[l - 1]! + dims[l]!;
+        const net = createNetwork(dims, true, Array.from({ length: n }, (_, i) => c.w[i % 200]! * (i % 5 === 4 ? 0.5 : 1)));
+        const lo = c.centre.slice(0, c.d).map((v) => v - c.width / 2);
+        const hi = c.centre.slice(0, c.d).map((v) => v + c.width / 2);
+        const k = c.cons.map((q) => ({ c: q.c.slice(0, c.nOut).concat(Array(Math.max(0, c.nOut - 3)).fill(0)), dLo: q.d, dHi: q.d }))
+          .filter((q) => q.c.some((v) => v !== 0));
+        if (k.length === 0) return;
+        // Split the constraints into `disj` conjunctions (an OR of ANDs, as VNN-LIB allows).
+        const unsafe = c.disj === 1 || k.length === 1 ? [k] : [k.slice(0, 1), k.slice(1)];
+        const p: BoxProperty = { lo, hi, innerLo: lo, innerHi: hi, unsafe };
+        const r = verify(core, net, p, { maxNodes: 3000, timeLimit: 30 });
+        const rIbp = verify(core, net, p, { maxNodes: 3000, timeLimit: 30, method: 'ibp', seed: 5 });
+        seen[r.verdict]++;
+        expect([r.verdict, rIbp.verdict].sort().join()).not.toBe('falsified,verified');
+        for (const res of [r, rIbp]) {
+          if (res.verdict === 'falsified') {
+            expect(inside(p, res.witness!.x)).toBe(true);
+            expect(exactlyUnsafe(net, p, res.witness!.x)).toBe(true);
+          }
+        }
+        if (r.verdict === 'verified' || rIbp.verdict === 'verified') {
+          // Corners, centre and 200 seeded points, decided exactly.
+          const pts: number[][] = [];
+          for (let m = 0; m < 1 << c.d; m++) pts.push(lo.map((a, j) => ((m >> j) & 1 ? hi[j]! : a)));
+          pts.push(lo.map((a, j) => 0.5 * a + 0.5 * hi[j]!));
+          let seed = 12345;
+          const u = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+          for (let t = 0; t < 200; t++) pts.push(lo.map((a, j) => a + (hi[j]! - a) * u()));
+          for (const z of pts) expect(exactlyUnsafe(net, p, z)).toBe(false);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(seen.verified).toBeGreaterThan(3);
+    expect(seen.falsified).toBeGreaterThan(3);
   });
 });
 

@@ -29,7 +29,29 @@ export interface BoxProperty {
   innerHi: number[];
   /** Unsafe region: OR over the outer list of AND over the inner list. */
   unsafe: LinearConstraint[][];
+  /**
+   * An ℓ2 ball the admissible inputs must also lie in (the domain is the box ∩ the ball): set by
+   * `ballProperty` with norm `l2`. Distances to it are bounded soundly in both directions.
+   */
+  ball?: { centre: number[]; radius: number };
+  /**
+   * When set, the admissible inputs are the UNION of these boxes (a VNN-LIB `or` of input boxes,
+   * as in ACAS Xu property 6), each with its outer and inner ends; lo/hi are then their bounding
+   * box and innerLo/innerHi the first one's inner box.
+   */
+  boxes?: PropertyBox[];
 }
+
+/** One box of a union of input boxes (`BoxProperty.boxes`). */
+export interface PropertyBox {
+  lo: number[];
+  hi: number[];
+  innerLo: number[];
+  innerHi: number[];
+}
+
+/** Norms of `ballProperty`. */
+export type VerifyNorm = 'linf' | 'l2';
 
 /** How a network's output is judged at a point with label y. */
 export type VerifyCriterion = 'binary' | 'multiclass';
@@ -49,15 +71,17 @@ export function nextDown(x: number): number {
 }
 
 /**
- * The property "φ is correct on the ℓ∞ ball B(x, eps) ∩ box" for label y: `binary` (one output,
+ * The property "φ is correct on the ball B(x, eps)" (ℓ∞ or ℓ2) for label y: `binary` (one output,
  * correct iff |φ − y| < 1/2: unsafe φ ≤ y − 1/2 or φ ≥ y + 1/2) or `multiclass` (correct iff
  * output y is strictly the largest: unsafe φ_y − φ_j ≤ 0 for some j ≠ y). The ball's ends x ± eps
- * are rounded outward for the outer box and inward for the inner one.
+ * are rounded outward for the outer box and inward for the inner one; an ℓ2 ball is the box
+ * x ± eps (its bounding box) with `ball` set.
  */
 export function ballProperty(
-  x: ArrayLike<number>, eps: number, label: number, nOut: number, criterion: VerifyCriterion,
+  x: ArrayLike<number>, eps: number, label: number, nOut: number, criterion: VerifyCriterion, norm: VerifyNorm = 'linf',
 ): BoxProperty {
   if (!(eps >= 0 && Number.isFinite(eps))) throw new CoreError('E_ARG', `eps: expected a radius ≥ 0, got ${eps}`);
+  if (norm !== 'linf' && norm !== 'l2') throw new CoreError('E_ARG', `norm: expected linf or l2, got ${String(norm)}`);
   const lo: number[] = [];
   const hi: number[] = [];
   const innerLo: number[] = [];
@@ -88,5 +112,5 @@ export function ballProperty(
       unsafe.push([{ c, dLo: 0, dHi: 0 }]);
     }
   }
-  return { lo, hi, innerLo, innerHi, unsafe };
+  return norm === 'l2' ? { lo, hi, innerLo, innerHi, unsafe, ball: { centre: Array.from(x), radius: eps } } : { lo, hi, innerLo, innerHi, unsafe };
 }

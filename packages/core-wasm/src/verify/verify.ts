@@ -20,7 +20,7 @@ import { CoreError } from '../errors.js';
 import { layerOffset, validateNetwork, type Network } from '../network.js';
 import { PhiloxStream } from '../rng.js';
 import { backward, forward } from '../mlp.js';
-import type { BoxProperty, LinearConstraint } from './property.js';
+import type { BoxProperty, PropertyBox, LinearConstraint } from './property.js';
 import { exactlyAvoids, exactlyMeets } from './exact.js';
 
 const U = 2 ** -53;
@@ -235,6 +235,8 @@ interface Node {
   hi: Float64Array;
   /** This box's hidden bounds (clamp for its sub-boxes), or null (memory budget). */
   hid: Float64Array | null;
+  /** Index of the input box (of a union, `BoxProperty.boxes`) this sub-box lies in. */
+  region: number;
   /** Per unsafe conjunction: still possibly reachable in this box. */
   open: boolean[];
   score: number;
@@ -320,6 +322,23 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
       throw new CoreError('E_ARG', `property: input ${j} has no finite range [${property.lo[j]}, ${property.hi[j]}]`);
     }
   }
+  for (const [b, box] of (property.boxes ?? []).entries()) {
+    for (const key of ['lo', 'hi', 'innerLo', 'innerHi'] as const) {
+      if (box[key].length !== d) throw new CoreError('E_SHAPE', `property.boxes[${b}].${key}: expected ${d} values, got ${box[key].length}`);
+    }
+    for (let j = 0; j < d; j++) {
+      if (!(box.lo[j]! >= property.lo[j]! && box.hi[j]! <= property.hi[j]! && box.lo[j]! <= box.hi[j]!)) {
+        throw new CoreError('E_ARG', `property.boxes[${b}]: input ${j} range [${box.lo[j]}, ${box.hi[j]}] is empty or outside [${property.lo[j]}, ${property.hi[j]}]`);
+      }
+    }
+  }
+  if (property.boxes?.length === 0) throw new CoreError('E_ARG', 'property.boxes: expected at least one box');
+  if (property.ball) {
+    const { centre, radius } = property.ball;
+    if (centre.length !== d) throw new CoreError('E_SHAPE', `property.ball.centre: expected ${d} values, got ${centre.length}`);
+    if (!centre.every(Number.isFinite)) throw new CoreError('E_ARG', 'property.ball.centre: expected finite values');
+    if (!(radius >= 0 && Number.isFinite(radius))) throw new CoreError('E_ARG', `property.ball.radius: expected a radius ≥ 0, got ${radius}`);
+  }
   const t0 = performance.now();
   const conj = property.unsafe.map((c) => c.map((k) => fold(net, k)));
   if (conj.length === 0) return { verdict: 'verified', nodes: 0, seconds: (performance.now() - t0) / 1000 };
@@ -341,6 +360,32 @@ function margin(c: readonly Folded[], y: ArrayLike<number>, k: readonly LinearCo
   return m;
 }
 
+/**
+ * Sound bounds of the exact ℓ2 distance from the point c to the box [lo, hi] (lo = hi: to a point):
+ * per coordinate the gap max(0, lo_j − c_j, c_j − hi_j), each one rounded subtraction (relative
+ * error ≤ u); the norm is summed scaled by the largest gap (no overflow or underflow of squares),
+ * and the computed value is moved by γ of the operation count. `side` picks the end.
+ */
+export function l2DistanceBound(c: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, side: 'lower' | 'upper'): number {
+  const d = c.length;
+  const gaps = new Float64Array(d);
+  let big = 0;
+  for (let j = 0; j < d; j++) {
+    const g = Math.max(0, lo[j]! - c[j]!, c[j]! - hi[j]!);
+    gaps[j] = g;
+    if (g > big) big = g;
+  }
+  if (big === 0 || !Number.isFinite(big)) return big;
+  let sum = 0;
+  for (let j = 0; j < d; j++) {
+    const q = gaps[j]! / big;
+    sum += q * q;
+  }
+  const r = big * Math.sqrt(sum);
+  const e = 2 * gam(3 * d + 12);
+  return side === 'lower' ? r * (1 - e) : r * (1 + e);
+}
+
 function search(
   core: Core, net: Network, property: BoxProperty, limits: VerifyLimits, conj: Folded[][], units: Folded[], bounder: Bounder, t0: number,
 ): VerifyResult {
@@ -352,9 +397,25 @@ function search(
   const method = (limits.method ?? 'crown') === 'crown' ? 3 : 1;
   const seconds = (): number => (performance.now() - t0) / 1000;
   const rng = new PhiloxStream({ seed: limits.seed ?? 0, substream: 7 });
-  const inner = (x: Float64Array): boolean => {
-    for (let j = 0; j < d; j++) if (!(x[j]! >= property.innerLo[j]! && x[j]! <= property.innerHi[j]!)) return false;
+  const ball = property.ball;
+  /** Whether x is surely admissible: in the inner box and (ℓ2 property) surely in the ball. */
+  const regions: PropertyBox[] = property.boxes ?? [property];
+  const inBox = (x: Float64Array, r: PropertyBox): boolean => {
+    for (let j = 0; j < d; j++) if (!(x[j]! >= r.innerLo[j]! && x[j]! <= r.innerHi[j]!)) return false;
     return true;
+  };
+  const inner = (x: Float64Array): boolean => regions.some((r) => inBox(x, r)) && (!ball || l2DistanceBound(ball.centre, x, x, 'upper') <= ball.radius);
+  /** Whether the box [lo, hi] surely misses the ball (no admissible point in it). */
+  const outside = (lo: ArrayLike<number>, hi: ArrayLike<number>): boolean => !!ball && l2DistanceBound(ball.centre, lo, hi, 'lower') > ball.radius;
+  /** Moves x (in place) radially into the ball when it is outside (f64 distance; candidates only). */
+  const intoBall = (x: Float64Array): void => {
+    if (!ball) return;
+    let s2 = 0;
+    for (let j = 0; j < d; j++) s2 += (x[j]! - ball.centre[j]!) ** 2;
+    const dist = Math.sqrt(s2);
+    if (!(dist > ball.radius)) return;
+    const f = (ball.radius * (1 - 1e-9)) / dist;
+    for (let j = 0; j < d; j++) x[j] = ball.centre[j]! + (x[j]! - ball.centre[j]!) * f;
   };
   /** Whether the point x is a sound witness: inside the inner box, every constraint of some conjunction surely met. */
   const witnessAt = (x: Float64Array): boolean => {
@@ -383,8 +444,10 @@ function search(
   let kept = 0;
   const queue = new Heap();
   /** Bound a box; returns a node (still open) or null (closed). */
-  const bound = (lo: Float64Array, hi: Float64Array, open: boolean[], clamp: Float64Array | null): Node | null => {
+  const bound = (lo: Float64Array, hi: Float64Array, open: boolean[], clamp: Float64Array | null, region: number): Node | null => {
     nodes++;
+    // A sub-box outside the ℓ2 ball holds no admissible input: closed.
+    if (outside(lo, hi)) return null;
     let score = Infinity;
     const nowOpen = open.slice();
     // Every constraint of the open conjunctions in one call (shared hidden bounds).
@@ -405,28 +468,30 @@ function search(
     });
     if (!nowOpen.some(Boolean)) return null;
     if (hid) kept += hid.length;
-    return { lo, hi, open: nowOpen, score, hid };
+    return { lo, hi, open: nowOpen, score, hid, region };
   };
   /** Candidates of a sub-box: its centre and `extra` seeded points of it, inside the inner box. */
   const candidates = (n: Node, extra: number): Float64Array => {
     const X = new Float64Array((1 + extra) * d);
     for (let j = 0; j < d; j++) {
-      const a = Math.max(n.lo[j]!, property.innerLo[j]!);
-      const b = Math.min(n.hi[j]!, property.innerHi[j]!);
-      const m = Math.min(Math.max(0.5 * n.lo[j]! + 0.5 * n.hi[j]!, property.innerLo[j]!), property.innerHi[j]!);
+      const R = regions[n.region]!;
+      const a = Math.max(n.lo[j]!, R.innerLo[j]!);
+      const b = Math.min(n.hi[j]!, R.innerHi[j]!);
+      const m = Math.min(Math.max(0.5 * n.lo[j]! + 0.5 * n.hi[j]!, R.innerLo[j]!), R.innerHi[j]!);
       X[j] = m;
       for (let r = 1; r <= extra; r++) X[r * d + j] = a <= b ? a + (b - a) * rng.uniform() : m;
     }
+    if (ball) for (let r = 0; r <= extra; r++) intoBall(X.subarray(r * d, (r + 1) * d));
     return X;
   };
-  const root = bound(Float64Array.from(property.lo), Float64Array.from(property.hi), conj.map(() => true), null);
-  if (!root) return { verdict: 'verified', nodes, seconds: seconds() };
-  // A stronger attack on the whole box first (many seeded points, then descent on the margin).
-  {
-    const w = rootAttack(core, net, property, conj, candidates(root, 63), screen);
+  for (const [i, R] of regions.entries()) {
+    const root = bound(Float64Array.from(R.lo), Float64Array.from(R.hi), conj.map(() => true), null, i);
+    if (!root) continue;
+    // A stronger attack on the whole box first (many seeded points, then descent on the margin).
+    const w = rootAttack(core, net, R, property.unsafe, conj, candidates(root, 63), screen, intoBall);
     if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, seconds: seconds() };
+    queue.push(root);
   }
-  queue.push(root);
   while (queue.size > 0) {
     if (seconds() > timeLimit) return { verdict: 'unknown', reason: 'time', nodes, seconds: seconds() };
     if (nodes >= maxNodes) return { verdict: 'unknown', reason: 'nodes', nodes, seconds: seconds() };
@@ -461,7 +526,7 @@ function search(
             return { verdict: 'falsified', witness: { x, y: outputsAt(x) }, nodes, seconds: seconds() };
           }
         }
-        if (pts.every((x) => property.unsafe.every((c, k) => !n.open[k] || exactlyAvoids(net, x, c)))) continue;
+        if (pts.every((x) => outside(x, x) || property.unsafe.every((c, k) => !n.open[k] || exactlyAvoids(net, x, c)))) continue;
       }
       return { verdict: 'unknown', reason: 'nodes', nodes, seconds: seconds() };
     }
@@ -471,7 +536,7 @@ function search(
       hiA[j] = m;
       const loB = Float64Array.from(n.lo);
       loB[j] = m;
-      return [bound(n.lo, hiA, n.open, n.hid), bound(loB, n.hi, n.open, n.hid)];
+      return [bound(n.lo, hiA, n.open, n.hid, n.region), bound(loB, n.hi, n.open, n.hid, n.region)];
     };
     for (const c of children(best)) if (c) queue.push(c);
   }
@@ -484,7 +549,8 @@ function search(
  * the inner box. Only `screen` (a sound check) turns a point into a witness.
  */
 function rootAttack(
-  core: Core, net: Network, property: BoxProperty, conj: Folded[][], X: Float64Array, screen: (X: Float64Array) => Float64Array | null,
+  core: Core, net: Network, region: PropertyBox, unsafe: LinearConstraint[][], conj: Folded[][], X: Float64Array,
+  screen: (X: Float64Array) => Float64Array | null, intoBall: (x: Float64Array) => void,
 ): Float64Array | null {
   const d = net.dims[0]!;
   const nOut = net.dims[net.dims.length - 1]!;
@@ -504,7 +570,7 @@ function rootAttack(
     let m = Infinity;
     let k = 0;
     conj.forEach((c, q) => {
-      const v = margin(c, y, property.unsafe[q]!);
+      const v = margin(c, y, unsafe[q]!);
       if (v < m) {
         m = v;
         k = q;
@@ -513,7 +579,7 @@ function rootAttack(
     return { b, m, k };
   }).sort((a, b) => a.m - b.m || a.b - b.b).slice(0, R);
   const P = Float64Array.from(scored.flatMap(({ b }) => Array.from(X.subarray(b * d, (b + 1) * d))));
-  const step = Array.from({ length: d }, (_, j) => (property.innerHi[j]! - property.innerLo[j]!) / 8);
+  const step = Array.from({ length: d }, (_, j) => (region.innerHi[j]! - region.innerLo[j]!) / 8);
   for (let it = 0; it < 40; it++) {
     let Yp: Float64Array;
     let gradInputs: Float64Array;
@@ -528,7 +594,7 @@ function rootAttack(
       const y = Yp.subarray(r * nOut, (r + 1) * nOut);
       let bi = 0;
       let bv = -Infinity;
-      property.unsafe[k]!.forEach((kc, i) => {
+      unsafe[k]!.forEach((kc, i) => {
         let v = -kc.dLo;
         kc.c.forEach((ci, q) => {
           v += ci * y[q]!;
@@ -538,7 +604,7 @@ function rootAttack(
           bi = i;
         }
       });
-      property.unsafe[k]![bi]!.c.forEach((ci, q) => {
+      unsafe[k]![bi]!.c.forEach((ci, q) => {
         G[r * nOut + q] = ci;
       });
     });
@@ -551,8 +617,9 @@ function rootAttack(
     for (let r = 0; r < R; r++) {
       for (let j = 0; j < d; j++) {
         const v = P[r * d + j]! - step[j]! * shrink * Math.sign(gradInputs[r * d + j]!);
-        P[r * d + j] = Math.min(Math.max(v, property.innerLo[j]!), property.innerHi[j]!);
+        P[r * d + j] = Math.min(Math.max(v, region.innerLo[j]!), region.innerHi[j]!);
       }
+      intoBall(P.subarray(r * d, (r + 1) * d));
     }
     const hit = screen(P);
     if (hit) return hit;

@@ -2,12 +2,13 @@
  * The VNN-LIB subset of the VNN-COMP ACAS Xu and MNIST benchmarks: `(declare-const X_i Real)`,
  * `(declare-const Y_i Real)`, and `(assert …)` of bounds on inputs (`(<= X_0 0.6)`,
  * `(>= X_0 -0.3)`) and, over the outputs, `<=`/`>=` between linear terms (a constant, Y_i, or
- * `(+ …)`, `(- …)`, `(* k Y_i)`), combined with `and`/`or`. All asserts together describe the
+ * `(+ …)`, `(- …)`, `(* k Y_i)`), combined with `and`/`or`; an `or` of `and`s of input bounds only
+ * is a union of input boxes (ACAS Xu property 6: `BoxProperty.boxes`). All asserts together describe the
  * UNSAFE outputs (VNN-COMP: "sat" when some input in the box reaches them). Anything else is
  * refused with `E_FORMAT` naming the line.
  */
 import { CoreError } from '../errors.js';
-import { nextDown, nextUp, type BoxProperty, type LinearConstraint } from './property.js';
+import { nextDown, nextUp, type BoxProperty, type PropertyBox, type LinearConstraint } from './property.js';
 
 type SExpr = string | SExpr[];
 
@@ -164,6 +165,39 @@ export function parseVnnlib(text: string, nIn: number, nOut: number): BoxPropert
     if ((op === '<=' || op === '>=') && args.length === 2) return [[constraint(op, args[0]!, args[1]!, line)]];
     throw new CoreError('E_FORMAT', `vnnlib line ${line}: unsupported formula '${String(op)}' (allowed: and, or, <=, >=)`);
   };
+  /** An input bound (<= X_i k), (>= X_i k), (<= k X_i), (>= k X_i), or null. */
+  const xBound = (f: SExpr, line: number): { i: number; upper: boolean; k: [number, number] } | null => {
+    if (!(Array.isArray(f) && (f[0] === '<=' || f[0] === '>=') && f.length === 3 && typeof f[1] === 'string' && typeof f[2] === 'string')) return null;
+    const xi = varIndex(f[1], 'X', line);
+    const xj = varIndex(f[2], 'X', line);
+    if (xi < 0 && xj < 0) return null;
+    return { i: xi >= 0 ? xi : xj, upper: (f[0] === '<=') === xi >= 0, k: decimal(xi >= 0 ? f[2] : f[1], line) };
+  };
+  type XB = NonNullable<ReturnType<typeof xBound>>;
+  /** An OR of ANDs of input bounds only (a union of input boxes), as lists of bounds, or null. */
+  const inputCases = (f: SExpr, line: number): XB[][] | null => {
+    if (!Array.isArray(f) || f[0] !== 'or') return null;
+    const out: XB[][] = [];
+    for (const a of f.slice(1)) {
+      const leaves = Array.isArray(a) && a[0] === 'and' ? a.slice(1) : [a];
+      const bs = leaves.map((l) => xBound(l, line));
+      if (bs.some((b) => b === null)) return null;
+      out.push(bs as XB[]);
+    }
+    return out;
+  };
+  const apply = (b: XB, box: { lo: number[]; hi: number[]; innerLo: number[]; innerHi: number[] }): void => {
+    const [k0, k1] = b.k;
+    if (b.upper) {
+      box.hi[b.i] = Math.min(box.hi[b.i]!, k1);
+      box.innerHi[b.i] = Math.min(box.innerHi[b.i]!, k0);
+    } else {
+      box.lo[b.i] = Math.max(box.lo[b.i]!, k0);
+      box.innerLo[b.i] = Math.max(box.innerLo[b.i]!, k1);
+    }
+  };
+  /** Input-box disjunctions met so far: the admissible inputs are the product of their cases. */
+  let caseLists: XB[][] = [[]];
   for (const { e, line } of parse(text)) {
     if (!Array.isArray(e)) throw new CoreError('E_FORMAT', `vnnlib line ${line}: expected a command, got '${e}'`);
     const [cmd, ...args] = e;
@@ -176,39 +210,44 @@ export function parseVnnlib(text: string, nIn: number, nOut: number): BoxPropert
     }
     if (cmd !== 'assert' || args.length !== 1) throw new CoreError('E_FORMAT', `vnnlib line ${line}: expected declare-const or assert, got '${String(cmd)}'`);
     const f = args[0]!;
-    // An input bound: (<= X_i k), (>= X_i k), (<= k X_i), (>= k X_i).
-    if (Array.isArray(f) && (f[0] === '<=' || f[0] === '>=') && f.length === 3 && typeof f[1] === 'string' && typeof f[2] === 'string') {
-      const xi = varIndex(f[1], 'X', line);
-      const xj = varIndex(f[2], 'X', line);
-      if (xi >= 0 || xj >= 0) {
-        const i = xi >= 0 ? xi : xj;
-        const [k0, k1] = decimal(xi >= 0 ? f[2] : f[1], line);
-        const upper = (f[0] === '<=') === xi >= 0; // X ≤ k, or k ≥ X
-        if (upper) {
-          hi[i] = Math.min(hi[i]!, k1);
-          innerHi[i] = Math.min(innerHi[i]!, k0);
-        } else {
-          lo[i] = Math.max(lo[i]!, k0);
-          innerLo[i] = Math.max(innerLo[i]!, k1);
-        }
-        continue;
-      }
+    const xb = xBound(f, line);
+    if (xb) {
+      apply(xb, { lo, hi, innerLo, innerHi });
+      continue;
+    }
+    const cases = inputCases(f, line);
+    if (cases) {
+      caseLists = caseLists.flatMap((x) => cases.map((y) => [...x, ...y]));
+      continue;
     }
     const d = dnf(f, line);
     unsafe = unsafe.flatMap((x) => d.map((y) => [...x, ...y]));
   }
-  for (let i = 0; i < nIn; i++) {
-    if (!Number.isFinite(lo[i]!) || !Number.isFinite(hi[i]!)) {
-      throw new CoreError('E_FORMAT', `vnnlib: input X_${i} needs both a lower and an upper bound`);
-    }
-    if (lo[i]! > hi[i]!) throw new CoreError('E_FORMAT', `vnnlib: input X_${i} has an empty range [${lo[i]}, ${hi[i]}]`);
-    if (innerLo[i]! > innerHi[i]!) {
-      // Bounds within one ulp of each other: no f64 point is surely admissible, so no witness can
-      // be placed (verification is unaffected).
-      innerLo[i] = Infinity;
-      innerHi[i] = -Infinity;
-    }
-  }
   if (unsafe.some((conj) => conj.length === 0)) throw new CoreError('E_FORMAT', 'vnnlib: no assertion over the outputs Y_i');
-  return { lo, hi, innerLo, innerHi, unsafe };
+  const boxes: PropertyBox[] = [];
+  for (const [c, bs] of caseLists.entries()) {
+    const box = { lo: lo.slice(), hi: hi.slice(), innerLo: innerLo.slice(), innerHi: innerHi.slice() };
+    for (const b of bs) apply(b, box);
+    const which = caseLists.length > 1 ? ` (input case ${c + 1} of ${caseLists.length})` : '';
+    for (let i = 0; i < nIn; i++) {
+      if (!Number.isFinite(box.lo[i]!) || !Number.isFinite(box.hi[i]!)) {
+        throw new CoreError('E_FORMAT', `vnnlib: input X_${i} needs both a lower and an upper bound${which}`);
+      }
+      if (box.lo[i]! > box.hi[i]!) throw new CoreError('E_FORMAT', `vnnlib: input X_${i} has an empty range [${box.lo[i]}, ${box.hi[i]}]${which}`);
+      if (box.innerLo[i]! > box.innerHi[i]!) {
+        // Bounds within one ulp of each other: no f64 point is surely admissible, so no witness
+        // can be placed (verification is unaffected).
+        box.innerLo[i] = Infinity;
+        box.innerHi[i] = -Infinity;
+      }
+    }
+    boxes.push(box);
+  }
+  if (boxes.length === 1) return { ...boxes[0]!, unsafe };
+  // A union of boxes: the bounding box outside, the first box's inner box (any of its points is admissible).
+  const outer = {
+    lo: Array.from({ length: nIn }, (_, i) => Math.min(...boxes.map((b) => b.lo[i]!))),
+    hi: Array.from({ length: nIn }, (_, i) => Math.max(...boxes.map((b) => b.hi[i]!))),
+  };
+  return { ...outer, innerLo: boxes[0]!.innerLo, innerHi: boxes[0]!.innerHi, unsafe, boxes };
 }

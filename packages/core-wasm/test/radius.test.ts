@@ -7,7 +7,7 @@
 // every witness is adversarial in exact arithmetic (test/exact.ts) at distance ≤ upper.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createNetwork, exactRadius, loadCore, type Core, type Network } from '../src/index.js';
+import { analyse, createNetwork, exactRadius, loadCore, CoreError, type Core, type Network } from '../src/index.js';
 import { boundsDistance, cmp, dy, exactOutputs, sub, type Dyadic } from './exact.js';
 import { f64Vs, linfQ, oracleRadius, qNum, qcmp } from './radius-oracle.js';
 
@@ -166,5 +166,73 @@ describe('exactRadius against an independent exact oracle (d = 2, rational arith
     expect(seen.zero).toBeGreaterThan(0);
     expect(seen.beyond).toBeGreaterThan(0);
     expect(seen.kink).toBeGreaterThan(20);
+  });
+});
+
+describe('analyse with exactRadius', () => {
+  it('each point\'s exact bracket holds the oracle radius, inside [certified, attacked]; the summary medians bracket the median radius', () => {
+    // A 2 → 8 → 4 → 3 network and 24 points labelled by its own argmax (every point correct).
+    const dims = [2, 8, 4, 3];
+    let n = 0;
+    for (let l = 1; l < dims.length; l++) n += dims[l]! * (dims[l - 1]! + 1);
+    const w = Array.from({ length: n }, (_, i) => Math.sin(1.7 * i + 0.3) * 1.3);
+    const net = createNetwork(dims, true, w);
+    const N = 24;
+    const x = Float64Array.from({ length: 2 * N }, (_, i) => Math.cos(2.3 * i) * 0.9);
+    const y = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      const o = exactOutputs(net, x.subarray(2 * i, 2 * i + 2));
+      let best = 0;
+      o.forEach((v, j) => {
+        if (cmp(v, o[best]!) > 0) best = j;
+      });
+      y[i] = best;
+    }
+    const R = 0.5;
+    const res = analyse(core, net, { n: N, d: 2, x, y }, { maxRadius: R, exactRadius: { tol: 1e-5, maxNodes: 5000 }, certIters: 8, attackIters: 4, queries: 20 });
+    let finite = 0;
+    const exact: number[] = [];
+    for (const p of res.points) {
+      const e = p.exact!;
+      const o = oracleRadius(net, [x[2 * p.index]!, x[2 * p.index + 1]!], p.label, 'multiclass', R).radius;
+      exact.push(o === null ? Infinity : qNum(o));
+      if (o === null) {
+        expect(e.upper).toBe(Infinity);
+      } else {
+        finite++;
+        expect(o.n === 0n ? e.lower === 0 : f64Vs(e.lower, o) < 0).toBe(true);
+        expect(f64Vs(e.upper, o)).toBeGreaterThanOrEqual(0);
+      }
+      if (e.status === 'converged' && Number.isFinite(e.upper)) expect(e.upper - e.lower).toBeLessThanOrEqual(1e-5 * e.upper);
+      // Sound ends on both sides of the certified/attacked bracket.
+      expect(e.lower).toBeLessThanOrEqual(p.attacked);
+      expect(p.certified).toBeLessThanOrEqual(e.upper);
+    }
+    expect(finite).toBeGreaterThan(5);
+    const s = res.exactRadius!;
+    expect(s.points).toBe(N);
+    const sorted = [...exact].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const med = (sorted[N / 2 - 1]! + sorted[N / 2]!) / 2;
+    expect(s.medianLower).toBeLessThanOrEqual(med * (1 + 1e-12));
+    expect(s.medianUpper).toBeGreaterThanOrEqual(med * (1 - 1e-12));
+  });
+
+  it('refuses ℓ2, an input box and a bad tolerance, naming the option', () => {
+    const net = createNetwork([2, 2, 1], true, [1, 0, 0, 1, 0, 0, 1, 1, 0]);
+    const data = { n: 1, d: 2, x: Float64Array.from([0.1, 0.1]), y: Float64Array.from([0]) };
+    const err = (o: Record<string, unknown>) => {
+      try {
+        analyse(core, net, data, o);
+      } catch (e) {
+        expect(e).toBeInstanceOf(CoreError);
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(err({ exactRadius: {}, norm: 'l2' })).toMatch(/^exactRadius: the exact radius is an ℓ∞ radius; got norm l2/);
+    expect(err({ exactRadius: {}, box: { lo: [0, 0], hi: [1, 1] } })).toMatch(/^exactRadius: not with an input box/);
+    expect(err({ exactRadius: { tol: 0 } })).toMatch(/^exactRadius\.tol: expected a relative tolerance in \[1e-12, 1\), got 0/);
+    expect(err({ exactRadius: { maxNodes: 1.5 } })).toMatch(/^exactRadius\.maxNodes: expected an integer/);
+    expect(analyse(core, net, data, {}).exactRadius).toBeUndefined();
   });
 });

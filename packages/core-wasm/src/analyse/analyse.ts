@@ -15,6 +15,7 @@ import { PhiloxStream, SUBSTREAM } from '../rng.js';
 import { certify } from '../instability/attack.js';
 import type { CertMethod, NormName } from '../instability/params.js';
 import { checkCriterion, criterionScore, type Criterion, type InputBox, type LabelledData } from '../io/data.js';
+import { exactRadius, type ExactRadius } from '../verify/radius.js';
 import { deepfool, diffRow, pgd, randomSearch, soundConfirm, type AttackTarget, type Witness, type WitnessStatus } from './attacks.js';
 
 /** Substream of `analyse`'s attack randomness (stream = point index): `SUBSTREAM.analyse`. */
@@ -58,6 +59,13 @@ export interface AnalyseOptions {
   argmin?: boolean;
   /** Keep each point's reported perturbation η in `PointAnalysis.eta` (default false: d values per point). */
   witnesses?: boolean;
+  /**
+   * Also compute each point's exact ℓ∞ radius within the relative tolerance `tol` [1e-6] by
+   * bisection over the complete verifier (verify/radius.ts), each verifier call limited to
+   * `maxNodes` sub-boxes [20 000] (no time limit: results do not depend on load). ℓ∞ only, not
+   * with an input box. Default null (off).
+   */
+  exactRadius?: { tol?: number; maxNodes?: number } | null;
 }
 
 /** Defaults of `AnalyseOptions`. */
@@ -76,6 +84,7 @@ export const ANALYSE_DEFAULTS = {
   seed: 0,
   argmin: false,
   witnesses: false,
+  exactRadius: null as { tol?: number; maxNodes?: number } | null,
 };
 
 /** Result for one point. */
@@ -109,6 +118,12 @@ export interface PointAnalysis {
    * `attacked` is ∞.
    */
   eta?: Float64Array | null;
+  /**
+   * With the `exactRadius` option: the exact radius r ∈ [lower, upper] in exact arithmetic
+   * (`upper` ∞ when the ball of radius maxRadius is verified), `status` `converged` (within tol)
+   * or the verifier limit that stopped the bisection.
+   */
+  exact?: { lower: number; upper: number; status: ExactRadius['status'] };
 }
 
 /** Robust accuracy at one radius. */
@@ -139,12 +154,19 @@ export interface AnalyseResult {
    * candidate that failed, or a point's only one).
    */
   witnessChecks: { nudged: number; dropped: number };
+  /**
+   * With the `exactRadius` option: medians of the points' exact-radius lower and upper ends (so
+   * medianLower ≤ the median exact radius ≤ medianUpper), the largest relative bracket width
+   * (finite upper ends) and the points whose bisection converged.
+   */
+  exactRadius?: { medianLower: number; medianUpper: number; maxRelWidth: number; converged: number; points: number };
   points: PointAnalysis[];
 }
 
 function median(v: number[]): number {
   if (v.length === 0) return NaN;
-  const s = [...v].sort((a, b) => a - b);
+  // Not a − b: radii may be ∞, and ∞ − ∞ is NaN (an inconsistent comparator).
+  const s = [...v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
@@ -215,6 +237,17 @@ function resolve(net: Network, data: LabelledData, o: AnalyseOptions): Resolved 
   if (typeof r.witnesses !== 'boolean') throw new CoreError('E_ARG', `witnesses: expected true or false, got ${formatValue(r.witnesses)}`);
   if (typeof r.directed !== 'boolean') throw new CoreError('E_ARG', `directed: expected true or false, got ${formatValue(r.directed)}`);
   if (r.box && (r.box.lo.length !== data.d || r.box.hi.length !== data.d)) throw new CoreError('E_SHAPE', `box: expected ${data.d} bounds per side`);
+  if (r.exactRadius !== null) {
+    const e = r.exactRadius as Record<string, unknown>;
+    if (typeof e !== 'object' || Array.isArray(e)) throw new CoreError('E_ARG', `exactRadius: expected null or {tol, maxNodes}, got ${formatValue(e)}`);
+    const tol = e.tol ?? 1e-6;
+    if (typeof tol !== 'number' || !(tol >= 1e-12 && tol < 1)) throw new CoreError('E_ARG', `exactRadius.tol: expected a relative tolerance in [1e-12, 1), got ${formatValue(tol)}`);
+    const maxNodes = e.maxNodes ?? 20_000;
+    if (typeof maxNodes !== 'number' || !Number.isInteger(maxNodes) || maxNodes < 1 || maxNodes > 10_000_000) throw new CoreError('E_ARG', `exactRadius.maxNodes: expected an integer in [1, 10000000], got ${formatValue(maxNodes)}`);
+    if (r.norm !== 'linf') throw new CoreError('E_ARG', `exactRadius: the exact radius is an ℓ∞ radius; got norm ${r.norm}`);
+    if (r.box) throw new CoreError('E_ARG', 'exactRadius: not with an input box (the verifier\'s balls are not clipped to it)');
+    r.exactRadius = { tol, maxNodes };
+  }
   if (o.points !== undefined) {
     o.points.forEach((i, q) => {
       if (!Number.isInteger(i) || i < 0 || i >= data.n) throw new CoreError('E_ARG', `points[${q}]: expected a point index in [0, ${data.n - 1}], got ${formatValue(i)}`);
@@ -255,6 +288,13 @@ export function analysePoint(core: Core, net: Network, data: LabelledData, index
   return pointWith(core, r.argmin ? negateOutputs(net) : net, data, index, r);
 }
 
+/** The `exactRadius` option's bracket at x (no time limit: the same on any machine). */
+function exactAt(core: Core, net: Network, x: Float64Array, y: number, r: Resolved): PointAnalysis['exact'] {
+  const o = r.exactRadius as { tol: number; maxNodes: number };
+  const e = exactRadius(core, net, x, y, r.criterion, { maxRadius: r.maxRadius, tol: o.tol, maxNodes: o.maxNodes, timeLimit: Infinity });
+  return { lower: e.lower, upper: e.upper, status: e.status };
+}
+
 function pointWith(core: Core, net: Network, data: LabelledData, index: number, r: Resolved): PointAnalysis {
   const d = data.d;
   const x = data.x.slice(index * d, (index + 1) * d);
@@ -274,6 +314,7 @@ function pointWith(core: Core, net: Network, data: LabelledData, index: number, 
     const attacked = c.witness === null ? Infinity : 0;
     const out: PointAnalysis = { index, label: y, predicted, correct: false, score, certified: 0, attacked, gap: 0, attack: 'clean', witness: c.status, droppedCandidates: c.witness === null ? 1 : 0 };
     if (r.witnesses) out.eta = c.witness?.eta ?? null;
+    if (r.exactRadius) out.exact = exactAt(core, net, x, y, r);
     return out;
   }
 
@@ -340,7 +381,24 @@ function pointWith(core: Core, net: Network, data: LabelledData, index: number, 
   const certified = lo;
   const out: PointAnalysis = { index, label: y, predicted, correct: true, score, certified, attacked, gap: attacked - certified, attack: sound?.attack ?? 'none', witness: status, droppedCandidates };
   if (r.witnesses) out.eta = sound?.eta ?? null;
+  if (r.exactRadius) out.exact = exactAt(core, net, x, y, r);
   return out;
+}
+
+/** The `exactRadius` summary over the points that have an exact bracket (nothing when none has). */
+function exactSummary(points: PointAnalysis[]): { exactRadius?: AnalyseResult['exactRadius'] } {
+  const ex = points.flatMap((p) => (p.exact ? [p.exact] : []));
+  if (ex.length === 0) return {};
+  const rel = ex.filter((e) => e.upper > 0 && Number.isFinite(e.upper)).map((e) => (e.upper - e.lower) / e.upper);
+  return {
+    exactRadius: {
+      medianLower: median(ex.map((e) => e.lower)),
+      medianUpper: median(ex.map((e) => e.upper)),
+      maxRelWidth: rel.length ? Math.max(...rel) : 0,
+      converged: ex.filter((e) => e.status === 'converged').length,
+      points: ex.length,
+    },
+  };
 }
 
 /** Summary of per-point results (accuracy, robust accuracy at `radii`, gap statistics). */
@@ -364,6 +422,7 @@ export function summariseAnalysis(points: PointAnalysis[], radii: number[], crit
     medianAttacked: median(correct.map((p) => p.attacked)),
     certContradictions: correct.filter((p) => p.certified > p.attacked).length,
     witnessChecks: { nudged: points.filter((p) => p.witness === 'nudged').length, dropped: points.reduce((a, p) => a + p.droppedCandidates, 0) },
+    ...exactSummary(points),
     points,
   };
 }

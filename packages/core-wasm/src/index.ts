@@ -16,8 +16,8 @@ export { countPieces, type PiecesResult } from './pieces.js';
 export { networkFromJSON, networkToJSON, NETWORK_FORMAT, type NetworkJSON } from './json.js';
 export { trialStream, type TrialKey, type TrialRange } from './trials.js';
 export {
-  parseCsv, parseNpy, dataFromNpy, parseDataJson, makeBox, criterionScore, checkCriterion, DATA_FORMAT,
-  type LabelledData, type InputBox, type Criterion, type CsvOptions, type NpyArray,
+  parseCsv, parseNpy, dataFromNpy, parseDataJson, makeBox, criterionScore, checkCriterion, dataShape, DATA_FORMAT,
+  type InputBox, type Criterion, type CsvOptions, type NpyArray,
 } from './io/data.js';
 export {
   analyse, analysePoint, summariseAnalysis, negateOutputs, ANALYSE_DEFAULTS,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  analyse, CoreError, createNetwork, dataFromNpy, forward, loadCore, makeBox, parseCsv, parseDataJson, parseNpy, type Core, type LabelledData, type Network,
+  analyse, CoreError, createNetwork, dataFromNpy, forward, loadCore, makeBox, parseCsv, parseDataJson, parseNpy, dataShape, type Core, type Dataset, type Network,
 } from '../src/index.js';
 import { soundConfirm, type AttackTarget } from '../src/analyse/attacks.js';
 import { boundsDistance, cmp, dy, exactOutputs } from './exact.js';
@@ -43,8 +43,7 @@ function npy(descr: '<f8' | '<i8', shape: number[], values: number[]): Uint8Arra
 describe('data import', () => {
   it('CSV: header detection, label column by name or index, errors name line and column', () => {
     const a = parseCsv('x1,x2,label\n0.5,1,1\n# comment\n\n-2,3e-1,0\n');
-    expect(a.n).toBe(2);
-    expect(a.d).toBe(2);
+    expect(dataShape(a)).toEqual({ n: 2, d: 2 });
     expect(Array.from(a.x)).toEqual([0.5, 1, -2, 0.3]);
     expect(Array.from(a.y)).toEqual([1, 0]);
     const b = parseCsv('1;0.5;1\n0;-2;0.3', { label: 0 });
@@ -57,11 +56,17 @@ describe('data import', () => {
     expect(err(() => parseCsv('a,b\n1,2\n', { label: 'c' }), 'E_FORMAT').message).toBe('csv: no column named "c"; columns: a, b');
   });
 
+  it('dataShape: n = y.length points of x.length / n coordinates; x that is not whole points is E_SHAPE', () => {
+    expect(dataShape({ x: [1, 2, 3, 4, 5, 6], y: [0, 1] })).toEqual({ n: 2, d: 3 });
+    expect(err(() => dataShape({ x: [1, 2, 3, 4, 5], y: [0, 1] }), 'E_SHAPE').message).toBe('data: 5 coordinates and 2 labels do not make whole points (one label per point)');
+    expect(err(() => dataShape({ x: [], y: [] }), 'E_SHAPE').message).toBe('data: 0 coordinates and 0 labels do not make whole points (one label per point)');
+  });
+
   it('NPY: points of any trailing shape flattened, labels; bad files refused', () => {
     const x = parseNpy(npy('<f8', [2, 1, 3], [1, 2, 3, 4, 5, 6.5]));
     expect(x.shape).toEqual([2, 1, 3]);
     const d = dataFromNpy(x, parseNpy(npy('<i8', [2], [3, 1])));
-    expect(d.d).toBe(3);
+    expect(dataShape(d).d).toBe(3);
     expect(Array.from(d.x)).toEqual([1, 2, 3, 4, 5, 6.5]);
     expect(Array.from(d.y)).toEqual([3, 1]);
     expect(err(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])), 'E_FORMAT').message).toBe('npy: not a NumPy .npy file (bad magic)');
@@ -71,7 +76,7 @@ describe('data import', () => {
 
   it('NPY: reads the MNIST points recovered from VNN-COMP (numpy-written)', () => {
     const d = dataFromNpy(parseNpy(readFileSync(`${fixtures}vnncomp2021/mnist15-x.npy`)), parseNpy(readFileSync(`${fixtures}vnncomp2021/mnist15-y.npy`)));
-    expect([d.n, d.d]).toEqual([15, 784]);
+    expect(dataShape(d)).toEqual({ n: 15, d: 784 });
     expect(Array.from(d.y.subarray(0, 4))).toEqual([8, 1, 0, 7]);
     for (const v of d.x) expect(Math.round(v * 255) / 255).toBe(v);
   });
@@ -79,7 +84,7 @@ describe('data import', () => {
   it('JSON with a box; the box check names the point', () => {
     const { data, box } = parseDataJson('{"format":"paradox-data/1","x":[[0,0.5],[1,0.25]],"y":[0,1],"box":[0,1]}');
     expect(box).toEqual([0, 1]);
-    expect(data.n).toBe(2);
+    expect(dataShape(data).n).toBe(2);
     expect(err(() => parseDataJson({ x: [[0, 1], [2]], y: [0, 1] }), 'E_FORMAT').message).toBe('data point 1: expected 2 coordinates like point 0, got 1');
     expect(err(() => makeBox(2, 0, 0.9, data), 'E_ARG').message).toBe('point 1, coordinate 0: 1 lies outside the input box [0, 0.9]');
   });
@@ -112,7 +117,7 @@ describe('analyse', () => {
       const xs = [0.3, -0.2, -0.5, 0.6, 0.1, 0.1, 0.7, -0.7];
       const phi = forward(core, net, xs);
       const y = Array.from(phi, (v) => (v >= 0.5 ? 1 : 0));
-      const data: LabelledData = { n: 4, d: 2, x: Float64Array.from(xs), y: Float64Array.from(y) };
+      const data: Dataset<Float64Array> = { x: Float64Array.from(xs), y: Float64Array.from(y) };
       const res = analyse(core, net, data, { maxRadius: 1, radii: [0.05, 0.2], seed });
       expect(res.accuracy).toBe(1);
       expect(res.certContradictions).toBe(0);
@@ -134,7 +139,7 @@ describe('analyse', () => {
     const phi = forward(core, net, [0.1, 0.2, -0.3, 0.4]);
     const y: number[] = Array.from(phi, (v) => (v >= 0.5 ? 1 : 0));
     y[1] = 1 - y[1]!;
-    const res = analyse(core, net, { n: 2, d: 2, x: Float64Array.of(0.1, 0.2, -0.3, 0.4), y: Float64Array.from(y) }, { radii: [0] });
+    const res = analyse(core, net, { x: Float64Array.of(0.1, 0.2, -0.3, 0.4), y: Float64Array.from(y) }, { radii: [0] });
     // Correct iff |φ − y| < 1/2 (a φ beyond y ± 1/2 is wrong even on the right side of 1/2).
     const acc = [0, 1].filter((b) => Math.abs(phi[b]! - y[b]!) < 0.5).length / 2;
     expect(acc).toBeGreaterThan(0);
@@ -148,7 +153,7 @@ describe('analyse', () => {
     const xs = [0.1, -0.2, 0.3, 0.2, -0.1, -0.3, 0.25, 0.05, -0.4, 0.4];
     const phi = forward(core, net, xs);
     const y = [0, 1].map((b) => Array.from(phi.subarray(5 * b, 5 * b + 5)).reduce((bi, v, j, a) => (v > a[bi]! ? j : bi), 0));
-    const data: LabelledData = { n: 2, d: 5, x: Float64Array.from(xs), y: Float64Array.from(y) };
+    const data: Dataset<Float64Array> = { x: Float64Array.from(xs), y: Float64Array.from(y) };
     const o = { maxRadius: 0.5, radii: [0.001, 0.01], seed: 5, certIters: 8, attackIters: 6 };
     const a = analyse(core, net, data, o);
     expect(a.criterion).toBe('multiclass');
@@ -166,9 +171,9 @@ describe('analyse', () => {
 
   it('refuses labels that are not classes of the network and bad options', () => {
     const net = randomNet([2, 4, 3], true, 1);
-    const data: LabelledData = { n: 1, d: 2, x: Float64Array.of(0, 0), y: Float64Array.of(3) };
+    const data: Dataset<Float64Array> = { x: Float64Array.of(0, 0), y: Float64Array.of(3) };
     expect(err(() => analyse(core, net, data), 'E_ARG').message).toBe('label of point 0: 3 is not a class of this network (0 … 2)');
-    const ok: LabelledData = { ...data, y: Float64Array.of(2) };
+    const ok: Dataset<Float64Array> = { ...data, y: Float64Array.of(2) };
     expect(err(() => analyse(core, net, ok, { criterion: 'binary' }), 'E_SHAPE').message).toBe('criterion binary needs a network with one output, got 3');
     expect(err(() => analyse(core, net, ok, { radii: [2] }), 'E_ARG').message).toBe('radii[0]: expected a radius in [0, maxRadius = 1], got 2');
   });
@@ -192,7 +197,7 @@ describe('analyse: sound witnesses (exact arithmetic)', () => {
       const phi = forward(core, net, xs);
       const K = dims[dims.length - 1]!;
       const y = Array.from({ length: n }, (_, b) => (K === 1 ? (phi[b]! >= 0.5 ? 1 : 0) : Array.from(phi.subarray(b * K, (b + 1) * K)).reduce((bi, v, j, a) => (v > a[bi]! ? j : bi), 0)));
-      const data: LabelledData = { n, d, x: Float64Array.from(xs), y: Float64Array.from(y) };
+      const data: Dataset<Float64Array> = { x: Float64Array.from(xs), y: Float64Array.from(y) };
       const res = analyse(core, net, data, { norm, maxRadius: 2, seed, witnesses: true, certIters: 6, attackIters: 6 });
       for (const p of res.points) {
         const x = xs.slice(p.index * d, (p.index + 1) * d);
@@ -230,7 +235,7 @@ describe('analyse: sound witnesses (exact arithmetic)', () => {
     expect(exactlyWrong(psi, c.witness!.eta, 0, 'binary')).toBe(true);
     expect(boundsDistance(c.witness!.norm, [0], c.witness!.eta, 'linf')).toBe(true);
     // A point wrong in f64 only: analyse reports it wrong (f64 prediction) with attacked radius ∞ and the drop counted.
-    const res = analyse(core, net, { n: 1, d: 1, x: Float64Array.of(2 ** -60), y: Float64Array.of(1) }, { witnesses: true });
+    const res = analyse(core, net, { x: Float64Array.of(2 ** -60), y: Float64Array.of(1) }, { witnesses: true });
     expect(res.points[0]).toMatchObject({ correct: false, attacked: Infinity, witness: 'dropped', eta: null });
     expect(res.witnessChecks).toEqual({ nudged: 0, dropped: 1 });
   });

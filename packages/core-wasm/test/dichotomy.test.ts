@@ -6,7 +6,7 @@ import {
   loadCore,
   PhiloxStream,
   type Core,
-  type LabelledData,
+  type Dataset,
 } from '../src/index.js';
 import { runInstabilityTrial } from '../src/instability/index.js';
 import { randomNet } from './helpers.js';
@@ -31,7 +31,7 @@ describe('dichotomy diagnostic (Lemma C on any segment)', () => {
         const t = runInstabilityTrial(core, params, { seed: 40 + i, streamHi: 0, trial });
         if (t.stripesCovered !== c.m) continue;
         const n = t.train.y.length + t.val.y.length;
-        const data: LabelledData = { n, d: 2, x: new Float64Array([...t.train.x, ...t.val.x]), y: new Float64Array([...t.train.y, ...t.val.y]) };
+        const data: Dataset<Float64Array> = { x: new Float64Array([...t.train.x, ...t.val.x]), y: new Float64Array([...t.train.y, ...t.val.y]) };
         // The mid-line x_2 = 1/2 over x_1 ∈ [0, 1]; every data point is at distance μ from it.
         const r = dichotomy(core, t.network, data, { p: [0, 0.5], q: [1, 0.5], tube: c.mu * (1 + 1e-9) });
         expect(r.points).toBe(n);
@@ -67,7 +67,7 @@ describe('dichotomy diagnostic (Lemma C on any segment)', () => {
         if (s.uniform() < 0.8) label = 1 - label;
         y[i] = label;
       }
-      const data: LabelledData = { n, d: 2, x, y };
+      const data: Dataset<Float64Array> = { x, y };
       const r = dichotomy(core, net, data, { p: [-1, -0.5], q: [1, 0.5], tube: 0.1 });
       if (r.forcedExact > 0) forcedSomething++;
       // Dense search: point i is misclassified, or some point of its closed disc of radius
@@ -98,7 +98,7 @@ describe('dichotomy diagnostic (Lemma C on any segment)', () => {
     const net = randomNet([2, 2, 3, 1], true, 1);
     // 20 points on a line with alternating labels: a = 19; P(N) = 3·4 = 12.
     const n = 20;
-    const data: LabelledData = { n, d: 2, x: Float64Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? (k / 2 + 0.5) / n : 0.5)), y: Float64Array.from({ length: n }, (_, i) => i % 2) };
+    const data: Dataset<Float64Array> = { x: Float64Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? (k / 2 + 0.5) / n : 0.5)), y: Float64Array.from({ length: n }, (_, i) => i % 2) };
     const r = dichotomy(core, net, data, { p: [0, 0.5], q: [1, 0.5], tube: 0 });
     expect(r.alternations).toBe(19);
     expect(r.pieceBound).toBe(12);

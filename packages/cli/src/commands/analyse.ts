@@ -56,17 +56,18 @@ const fmtR = (v: number): string => (v === Infinity ? '∞' : v.toPrecision(4));
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
 type CoreModule = typeof import('@paradox/core-wasm');
-type Data = import('@paradox/core-wasm').LabelledData;
+type Data = import('@paradox/core-wasm').Dataset<Float64Array>;
 
 /** Largest coordinate range of the data (ℓ2 diagonal of its bounding box). */
-function diameter(data: Data): number {
+function diameter(core: CoreModule, data: Data): number {
+  const { n, d } = core.dataShape(data);
   let s = 0;
-  for (let k = 0; k < data.d; k++) {
+  for (let k = 0; k < d; k++) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = 0; i < data.n; i++) {
-      lo = Math.min(lo, data.x[i * data.d + k]!);
-      hi = Math.max(hi, data.x[i * data.d + k]!);
+    for (let i = 0; i < n; i++) {
+      lo = Math.min(lo, data.x[i * d + k]!);
+      hi = Math.max(hi, data.x[i * d + k]!);
     }
     s += (hi - lo) ** 2;
   }
@@ -78,6 +79,7 @@ function printDichotomy(
   ctx: Parameters<Command['run']>[1], core: CoreModule, c: import('@paradox/core-wasm').Core, net: import('@paradox/core-wasm').Network, data: Data, segments: number, tube: number, criterion: string,
 ): void {
   const segs = core.candidateSegments(data, tube, Math.max(segments * 4, 8)).slice(0, segments);
+  const { n, d } = core.dataShape(data);
   println(ctx.stdout, `Dichotomy (Lemma C) on ${segs.length} segment${segs.length === 1 ? '' : 's'} through differently labelled points, tube ${fmtR(tube)}:`);
   segs.forEach((sg, k) => {
     let classes: [number, number] | undefined;
@@ -86,9 +88,9 @@ function printDichotomy(
       const near = (pt: Float64Array): number => {
         let best = 0;
         let bd = Infinity;
-        for (let i = 0; i < data.n; i++) {
+        for (let i = 0; i < n; i++) {
           let s = 0;
-          for (let j = 0; j < data.d; j++) s += (data.x[i * data.d + j]! - pt[j]!) ** 2;
+          for (let j = 0; j < d; j++) s += (data.x[i * d + j]! - pt[j]!) ** 2;
           if (s < bd) {
             bd = s;
             best = i;
@@ -167,7 +169,7 @@ export const analyseCommand: Command = {
     const net = await readNetworkArg(CMD, ctx.cwd, netPath);
     const dataBytes = readFile(ctx.cwd, dataPath, 'data');
     const ext = extname(dataPath).toLowerCase();
-    let data: import('@paradox/core-wasm').LabelledData;
+    let data: Data;
     let fileBox: [number, number] | undefined;
     if (ext === '.npy') {
       if (typeof v.labels !== 'string') fail('an .npy DATA needs --labels FILE.npy');
@@ -180,7 +182,8 @@ export const analyseCommand: Command = {
       data = r.data;
       fileBox = r.box;
     } else fail(`${dataPath}: unknown data format '${ext || '(none)'}'; expected .csv, .json or .npy`);
-    if (data.d !== net.dims[0]) fail(`${dataPath} has points of ${data.d} coordinates but ${netPath} takes ${net.dims[0]} inputs`, 'E_SHAPE');
+    const { n, d } = core.dataShape(data);
+    if (d !== net.dims[0]) fail(`${dataPath} has points of ${d} coordinates but ${netPath} takes ${net.dims[0]} inputs`, 'E_SHAPE');
 
     let boxRange = fileBox;
     if (typeof v.box === 'string') {
@@ -189,18 +192,18 @@ export const analyseCommand: Command = {
       boxRange = [b[0]!, b[1]!];
     }
     const norm = typeof v.norm === 'string' ? choiceOption(CMD, 'norm', v.norm, ['linf', 'l2'] as const) : 'linf';
-    const box = boxRange ? asUsage('--box', () => core.makeBox(data.d, boxRange[0], boxRange[1], data)) : null;
+    const box = boxRange ? asUsage('--box', () => core.makeBox(d, boxRange[0], boxRange[1], data)) : null;
     // Default: the box's ℓ∞ width, or its diameter in ℓ2; 1 without a box.
     const maxRadius =
-      typeof v['max-radius'] === 'string' ? positive('max-radius', v['max-radius']) : boxRange ? (boxRange[1] - boxRange[0]) * (norm === 'l2' ? Math.sqrt(data.d) : 1) : 1;
+      typeof v['max-radius'] === 'string' ? positive('max-radius', v['max-radius']) : boxRange ? (boxRange[1] - boxRange[0]) * (norm === 'l2' ? Math.sqrt(d) : 1) : 1;
     const radii = typeof v.radii === 'string' ? numberList('radii', v.radii) : [maxRadius / 10, maxRadius / 4, maxRadius / 2];
     const criterion = typeof v.criterion === 'string' ? choiceOption(CMD, 'criterion', v.criterion, ['binary', 'multiclass'] as const) : undefined;
     const cert = typeof v.cert === 'string' ? choiceOption(CMD, 'cert', v.cert, ['crown', 'ibp'] as const) : 'crown';
-    const limit = typeof v.points === 'string' ? intOption(CMD, 'points', v.points, 1, data.n) : data.n;
+    const limit = typeof v.points === 'string' ? intOption(CMD, 'points', v.points, 1, n) : n;
     const seed = typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0;
 
     const segments = typeof v.dichotomy === 'string' ? intOption(CMD, 'dichotomy', v.dichotomy, 0, 1000) : 0;
-    const tube = typeof v.tube === 'string' ? positive('tube', v.tube) : 0.05 * diameter(data);
+    const tube = typeof v.tube === 'string' ? positive('tube', v.tube) : 0.05 * diameter(core, data);
     const c = await core.loadCore();
     const t0 = performance.now();
     const result = asUsage('analyse', () =>

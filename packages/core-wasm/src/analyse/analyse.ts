@@ -9,12 +9,12 @@
  */
 import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
-import { forward } from '../mlp.js';
+import { forward, type Dataset } from '../mlp.js';
 import { createNetwork, validateNetwork, layerOffset, type Network } from '../network.js';
 import { PhiloxStream, SUBSTREAM } from '../rng.js';
 import { certify } from '../instability/attack.js';
 import type { CertMethod, NormName } from '../instability/params.js';
-import { checkCriterion, criterionScore, type Criterion, type InputBox, type LabelledData } from '../io/data.js';
+import { checkCriterion, criterionScore, dataShape, type Criterion, type InputBox } from '../io/data.js';
 import { exactRadius, type ExactRadius } from '../verify/radius.js';
 import { deepfool, diffRow, pgd, randomSearch, soundConfirm, type AttackTarget, type Witness, type WitnessStatus } from './attacks.js';
 
@@ -215,7 +215,8 @@ function marginChecks(net: Network, y: number): MarginCheck[] {
 /** Options validated with defaults filled. */
 type Resolved = typeof ANALYSE_DEFAULTS & { criterion: Criterion; box: InputBox | null; points: number[] | undefined };
 
-function resolve(net: Network, data: LabelledData, o: AnalyseOptions): Resolved {
+function resolve(net: Network, data: Dataset<Float64Array>, o: AnalyseOptions): Resolved {
+  const { n, d } = dataShape(data);
   const r = { ...ANALYSE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Resolved;
   r.criterion = checkCriterion(o.criterion, net.dims[net.dims.length - 1]!, data);
   if (r.norm !== 'linf' && r.norm !== 'l2') throw new CoreError('E_ARG', `norm: expected linf or l2, got ${formatValue(r.norm)}`);
@@ -236,7 +237,7 @@ function resolve(net: Network, data: LabelledData, o: AnalyseOptions): Resolved 
   if (r.argmin && r.criterion !== 'multiclass') throw new CoreError('E_ARG', 'argmin: only for the multiclass criterion');
   if (typeof r.witnesses !== 'boolean') throw new CoreError('E_ARG', `witnesses: expected true or false, got ${formatValue(r.witnesses)}`);
   if (typeof r.directed !== 'boolean') throw new CoreError('E_ARG', `directed: expected true or false, got ${formatValue(r.directed)}`);
-  if (r.box && (r.box.lo.length !== data.d || r.box.hi.length !== data.d)) throw new CoreError('E_SHAPE', `box: expected ${data.d} bounds per side`);
+  if (r.box && (r.box.lo.length !== d || r.box.hi.length !== d)) throw new CoreError('E_SHAPE', `box: expected ${d} bounds per side`);
   if (r.exactRadius !== null) {
     const e = r.exactRadius as Record<string, unknown>;
     if (typeof e !== 'object' || Array.isArray(e)) throw new CoreError('E_ARG', `exactRadius: expected null or {tol, maxNodes}, got ${formatValue(e)}`);
@@ -250,7 +251,7 @@ function resolve(net: Network, data: LabelledData, o: AnalyseOptions): Resolved 
   }
   if (o.points !== undefined) {
     o.points.forEach((i, q) => {
-      if (!Number.isInteger(i) || i < 0 || i >= data.n) throw new CoreError('E_ARG', `points[${q}]: expected a point index in [0, ${data.n - 1}], got ${formatValue(i)}`);
+      if (!Number.isInteger(i) || i < 0 || i >= n) throw new CoreError('E_ARG', `points[${q}]: expected a point index in [0, ${n - 1}], got ${formatValue(i)}`);
     });
   }
   return r;
@@ -282,7 +283,7 @@ export function negateOutputs(net: Network): Network {
 }
 
 /** Analyse one point (see `analyse`). */
-export function analysePoint(core: Core, net: Network, data: LabelledData, index: number, options: AnalyseOptions = {}): PointAnalysis {
+export function analysePoint(core: Core, net: Network, data: Dataset<Float64Array>, index: number, options: AnalyseOptions = {}): PointAnalysis {
   validateNetwork(net);
   const r = resolve(net, data, options);
   return pointWith(core, r.argmin ? negateOutputs(net) : net, data, index, r);
@@ -295,8 +296,8 @@ function exactAt(core: Core, net: Network, x: Float64Array, y: number, r: Resolv
   return { lower: e.lower, upper: e.upper, status: e.status };
 }
 
-function pointWith(core: Core, net: Network, data: LabelledData, index: number, r: Resolved): PointAnalysis {
-  const d = data.d;
+function pointWith(core: Core, net: Network, data: Dataset<Float64Array>, index: number, r: Resolved): PointAnalysis {
+  const { d } = dataShape(data);
   const x = data.x.slice(index * d, (index + 1) * d);
   const y = data.y[index]!;
   const phi = forward(core, net, x);
@@ -431,11 +432,12 @@ export function summariseAnalysis(points: PointAnalysis[], radii: number[], crit
  * Analyse `net` on `data`: accuracy, per-point [certified, attacked] radius brackets, robust
  * accuracy at `options.radii`, gap statistics. `onPoint` is called after each point (progress).
  */
-export function analyse(core: Core, net: Network, data: LabelledData, options: AnalyseOptions = {}, onPoint?: (p: PointAnalysis, done: number, total: number) => void): AnalyseResult {
+export function analyse(core: Core, net: Network, data: Dataset<Float64Array>, options: AnalyseOptions = {}, onPoint?: (p: PointAnalysis, done: number, total: number) => void): AnalyseResult {
   validateNetwork(net);
-  if (data.d !== net.dims[0]) throw new CoreError('E_SHAPE', `data: points have ${data.d} coordinates, the network has ${net.dims[0]} inputs`);
+  const { n, d } = dataShape(data);
+  if (d !== net.dims[0]) throw new CoreError('E_SHAPE', `data: points have ${d} coordinates, the network has ${net.dims[0]} inputs`);
   const r = resolve(net, data, options);
-  const idx = r.points ?? Array.from({ length: data.n }, (_, i) => i);
+  const idx = r.points ?? Array.from({ length: n }, (_, i) => i);
   const out: PointAnalysis[] = [];
   const used = r.argmin ? negateOutputs(net) : net;
   for (const i of idx) {

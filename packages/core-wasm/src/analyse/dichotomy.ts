@@ -16,10 +16,10 @@
  */
 import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
-import { forward } from '../mlp.js';
+import { forward, type Dataset } from '../mlp.js';
 import { pieceBound, validateNetwork, type Network } from '../network.js';
 import { countPieces } from '../pieces.js';
-import type { LabelledData } from '../io/data.js';
+import { dataShape } from '../io/data.js';
 
 /** Options of `dichotomy`. */
 export interface DichotomyOptions {
@@ -76,11 +76,12 @@ function sideOk(g: number, positive: boolean): boolean {
 }
 
 /** Run the diagnostic on one segment. Throws `E_THEOREM` if Lemma C fails (a bug). */
-export function dichotomy(core: Core, net: Network, data: LabelledData, options: DichotomyOptions): DichotomyResult {
+export function dichotomy(core: Core, net: Network, data: Dataset<Float64Array>, options: DichotomyOptions): DichotomyResult {
   validateNetwork(net);
   const d = net.dims[0]!;
   const K = net.dims[net.dims.length - 1]!;
-  if (data.d !== d) throw new CoreError('E_SHAPE', `data: points have ${data.d} coordinates, the network has ${d} inputs`);
+  const shape = dataShape(data);
+  if (shape.d !== d) throw new CoreError('E_SHAPE', `data: points have ${shape.d} coordinates, the network has ${d} inputs`);
   const { p, q, tube } = options;
   if (p?.length !== d || q?.length !== d) throw new CoreError('E_SHAPE', `p, q: expected ${d} coordinates each`);
   if (!(tube >= 0 && Number.isFinite(tube))) throw new CoreError('E_ARG', `tube: expected a distance ≥ 0, got ${formatValue(tube)}`);
@@ -98,7 +99,7 @@ export function dichotomy(core: Core, net: Network, data: LabelledData, options:
   // Points in the tube, their images and positions.
   const sel: { index: number; label: number; t: number; distance: number; positive: boolean }[] = [];
   const images: number[] = [];
-  for (let i = 0; i < data.n; i++) {
+  for (let i = 0; i < shape.n; i++) {
     const y = data.y[i]!;
     if (cls !== null && y !== cls[0] && y !== cls[1]) continue;
     let dot = 0;
@@ -171,15 +172,15 @@ export function dichotomy(core: Core, net: Network, data: LabelledData, options:
  * index order), the segment through the pair extended by `extend` of its length at both ends,
  * ranked by the label alternations of the data within `tube`. Returns [p, q] pairs.
  */
-export function candidateSegments(data: LabelledData, tube: number, candidates = 32, extend = 0.05): { p: Float64Array; q: Float64Array; alternations: number }[] {
-  const d = data.d;
+export function candidateSegments(data: Dataset<Float64Array>, tube: number, candidates = 32, extend = 0.05): { p: Float64Array; q: Float64Array; alternations: number }[] {
+  const { n, d } = dataShape(data);
   const pt = (i: number): Float64Array => data.x.subarray(i * d, (i + 1) * d);
   const out: { p: Float64Array; q: Float64Array; alternations: number }[] = [];
-  const step = Math.max(1, Math.floor(data.n / candidates));
-  for (let i = 0; i < data.n && out.length < candidates; i += step) {
+  const step = Math.max(1, Math.floor(n / candidates));
+  for (let i = 0; i < n && out.length < candidates; i += step) {
     let best = -1;
     let bestD = -1;
-    for (let j = 0; j < data.n; j++) {
+    for (let j = 0; j < n; j++) {
       if (data.y[j] === data.y[i]) continue;
       let s = 0;
       for (let k = 0; k < d; k++) s += (pt(i)[k]! - pt(j)[k]!) ** 2;
@@ -197,7 +198,7 @@ export function candidateSegments(data: LabelledData, tube: number, candidates =
     const dir = Float64Array.from(p, (v, k) => q[k]! - v);
     const len2 = dir.reduce((s, v) => s + v * v, 0);
     const inTube: { t: number; y: number }[] = [];
-    for (let m = 0; m < data.n; m++) {
+    for (let m = 0; m < n; m++) {
       let dot = 0;
       for (let k = 0; k < d; k++) dot += (data.x[m * d + k]! - p[k]!) * dir[k]!;
       const t = dot / len2;

@@ -5,18 +5,21 @@
  * margin φ_y − max_{j≠y} φ_j > 0).
  */
 import { CoreError, formatValue } from '../errors.js';
+import type { Dataset } from '../mlp.js';
 import { LIMITS } from '../network.js';
 
-/** Points and labels: `x` point-major (n × d), `y` one label per point. */
-export interface LabelledData {
-  /** Number of points. */
-  n: number;
-  /** Input dimension. */
-  d: number;
-  /** Point-major coordinates (n × d). */
-  x: Float64Array;
-  /** Labels: 0/1 (binary) or class indices 0 … K−1 (multi-class). */
-  y: Float64Array;
+/**
+ * Size of a labelled data set (`Dataset` with one label per point: 0/1 for binary, class indices
+ * 0 … K−1 for multi-class): n = `y.length` points of d = `x.length / n` coordinates. Throws
+ * E_SHAPE when `x` does not hold n whole points.
+ */
+export function dataShape(data: Dataset): { n: number; d: number } {
+  const n = data.y.length;
+  const d = n === 0 ? 0 : data.x.length / n;
+  if (n === 0 || d < 1 || !Number.isInteger(d)) {
+    throw new CoreError('E_SHAPE', `data: ${data.x.length} coordinates and ${n} labels do not make whole points (one label per point)`);
+  }
+  return { n, d };
 }
 
 /** An input box: every coordinate of every input lies in [lo_k, hi_k] (e.g. pixels in [0, 1]). */
@@ -35,7 +38,7 @@ function bad(where: string, msg: string): never {
   throw new CoreError('E_FORMAT', `${where}: ${msg}`);
 }
 
-function finishData(where: string, rows: number[][], labels: number[]): LabelledData {
+function finishData(where: string, rows: number[][], labels: number[]): Dataset<Float64Array> {
   const n = rows.length;
   if (n === 0) bad(where, 'no data points');
   if (n > LIMITS.maxPoints) throw new CoreError('E_RANGE', `${where}: ${n} points exceed the limit of ${LIMITS.maxPoints}`);
@@ -56,7 +59,7 @@ function finishData(where: string, rows: number[][], labels: number[]): Labelled
     if (!Number.isInteger(v) || v < 0) bad(`${where} label ${i}`, `expected an integer class ≥ 0 (0/1 for binary), got ${formatValue(v)}`);
     y[i] = v;
   });
-  return { n, d, x, y };
+  return { x, y };
 }
 
 /** Options of `parseCsv`. */
@@ -71,7 +74,7 @@ export interface CsvOptions {
  * Read a CSV of points with one label column (default the last). A first line with a non-numeric
  * field is a header. Empty lines and lines starting with `#` are ignored.
  */
-export function parseCsv(text: string, options: CsvOptions = {}): LabelledData {
+export function parseCsv(text: string, options: CsvOptions = {}): Dataset<Float64Array> {
   if (typeof text !== 'string') throw new CoreError('E_ARG', `csv: expected the file's text, got ${formatValue(text)}`);
   const lines = text.split(/\r?\n/).map((l, i) => ({ l: l.trim(), no: i + 1 })).filter(({ l }) => l !== '' && !l.startsWith('#'));
   if (lines.length === 0) bad('csv', 'the file has no data lines');
@@ -160,7 +163,7 @@ export function parseNpy(bytes: Uint8Array | ArrayBuffer): NpyArray {
 }
 
 /** Points from an NPY array of shape (n, …) (flattened per point) and labels from one of shape (n,) or (n, 1). */
-export function dataFromNpy(points: NpyArray, labels: NpyArray): LabelledData {
+export function dataFromNpy(points: NpyArray, labels: NpyArray): Dataset<Float64Array> {
   if (points.shape.length < 1) bad('npy points', 'expected an array of shape (n, …), got a scalar');
   const n = points.shape[0]!;
   const d = points.shape.slice(1).reduce((a, s) => a * s, 1);
@@ -175,7 +178,7 @@ export function dataFromNpy(points: NpyArray, labels: NpyArray): LabelledData {
  * Read the JSON data format `{ "format": "paradox-data/1", "x": [[…], …], "y": [0, 1, …],
  * "box"?: [lo, hi] }` (the `format` field may be omitted). `box`, when present, is returned too.
  */
-export function parseDataJson(doc: unknown): { data: LabelledData; box?: [number, number] } {
+export function parseDataJson(doc: unknown): { data: Dataset<Float64Array>; box?: [number, number] } {
   let v = doc;
   if (typeof v === 'string') {
     try {
@@ -204,7 +207,7 @@ export function parseDataJson(doc: unknown): { data: LabelledData; box?: [number
 }
 
 /** A box of dimension d from a scalar range or per-coordinate bounds; checks that every point lies inside. */
-export function makeBox(d: number, lo: number | ArrayLike<number>, hi: number | ArrayLike<number>, data?: LabelledData): InputBox {
+export function makeBox(d: number, lo: number | ArrayLike<number>, hi: number | ArrayLike<number>, data?: Dataset): InputBox {
   const expand = (v: number | ArrayLike<number>, what: string): Float64Array => {
     if (typeof v === 'number') return new Float64Array(d).fill(v);
     if (v.length !== d) throw new CoreError('E_SHAPE', `box.${what}: expected ${d} bounds (one per input), got ${v.length}`);
@@ -218,7 +221,8 @@ export function makeBox(d: number, lo: number | ArrayLike<number>, hi: number | 
     }
   }
   if (data !== undefined) {
-    for (let i = 0; i < data.n; i++) {
+    const { n } = dataShape(data);
+    for (let i = 0; i < n; i++) {
       for (let k = 0; k < d; k++) {
         const v = data.x[i * d + k]!;
         if (v < L[k]! || v > H[k]!) throw new CoreError('E_ARG', `point ${i}, coordinate ${k}: ${v} lies outside the input box [${L[k]}, ${H[k]}]`);
@@ -240,13 +244,13 @@ export function criterionScore(criterion: Criterion, phi: ArrayLike<number>, y: 
 }
 
 /** Check that labels fit the criterion and the network's output count; returns the criterion to use. */
-export function checkCriterion(criterion: Criterion | undefined, outputs: number, data: LabelledData): Criterion {
+export function checkCriterion(criterion: Criterion | undefined, outputs: number, data: Dataset): Criterion {
   const c = criterion ?? (outputs === 1 ? 'binary' : 'multiclass');
   if (c !== 'binary' && c !== 'multiclass') throw new CoreError('E_ARG', `criterion: expected binary or multiclass, got ${formatValue(criterion)}`);
   if (c === 'binary' && outputs !== 1) throw new CoreError('E_SHAPE', `criterion binary needs a network with one output, got ${outputs}`);
   if (c === 'multiclass' && outputs < 2) throw new CoreError('E_SHAPE', 'criterion multiclass needs a network with at least 2 outputs (one score per class), got 1');
   const K = c === 'binary' ? 2 : outputs;
-  for (let i = 0; i < data.n; i++) {
+  for (let i = 0; i < data.y.length; i++) {
     const y = data.y[i]!;
     if (y >= K) throw new CoreError('E_ARG', `label of point ${i}: ${y} is not a class of this network (${c === 'binary' ? '0 or 1' : `0 … ${K - 1}`})`);
   }

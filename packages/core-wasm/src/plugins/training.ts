@@ -105,7 +105,7 @@ export function judgeNetwork(core: Core, params: Partial<InstabilityParams> | Re
   const stripes = new Set<number>();
   for (let i = 0; i < n; i++) stripes.add(Math.min(p.m - 1, Math.floor(p.m * X[i * p.d]!)));
   const mid = (x1: number): number[] => Array.from({ length: p.d }, (_, k) => (k === 0 ? x1 : 0.5));
-  const dic = dichotomy(core, net, { n, d: p.d, x: X, y: Y }, { p: mid(0), q: mid(1), tube: p.mu * (1 + 1e-9) });
+  const dic = dichotomy(core, net, { x: X, y: Y }, { p: mid(0), q: mid(1), tube: p.mu * (1 + 1e-9) });
   const P = pieceBound(net.dims);
   const allCorrect = acc(T) === 1 && (V.y.length === 0 || acc(V) === 1);
   const covered = stripes.size === p.m;

@@ -189,7 +189,7 @@ describe('analyse with exactRadius', () => {
       y[i] = best;
     }
     const R = 0.5;
-    const res = analyse(core, net, { n: N, d: 2, x, y }, { maxRadius: R, exactRadius: { tol: 1e-5, maxNodes: 5000 }, certIters: 8, attackIters: 4, queries: 20 });
+    const res = analyse(core, net, { x, y }, { maxRadius: R, exactRadius: { tol: 1e-5, maxNodes: 5000 }, certIters: 8, attackIters: 4, queries: 20 });
     let finite = 0;
     const exact: number[] = [];
     for (const p of res.points) {
@@ -219,7 +219,7 @@ describe('analyse with exactRadius', () => {
 
   it('refuses ℓ2, an input box and a bad tolerance, naming the option', () => {
     const net = createNetwork([2, 2, 1], true, [1, 0, 0, 1, 0, 0, 1, 1, 0]);
-    const data = { n: 1, d: 2, x: Float64Array.from([0.1, 0.1]), y: Float64Array.from([0]) };
+    const data = { x: Float64Array.from([0.1, 0.1]), y: Float64Array.from([0]) };
     const err = (o: Record<string, unknown>) => {
       try {
         analyse(core, net, data, o);

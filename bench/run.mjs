@@ -6,6 +6,9 @@
 // `median`/`min`/`max` over timed runs after warm-up; ratio rows have `impl: 'ratio'` and `value`.
 //
 // Usage: node bench/run.mjs [--quick] [--write] [suite-name …]
+// --quick alone is a smoke run in seconds: the suites in QUICK_SMOKE, each in its quick mode (the
+// others — Redis/BullMQ, multi-process scaling, Python peers, GEMM sweeps, verification — take
+// minutes even when quick on a shared machine; name them to run them quick too).
 // Results go to bench/results/tmp/latest.json (untracked); --write puts them in the tracked
 // bench/results/latest.json, the figures the docs cite.
 
@@ -19,6 +22,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const write = args.includes('--write');
 const only = args.filter((a) => !a.startsWith('--'));
+
+/** The suites `--quick` runs when none is named: each finishes in a few seconds in quick mode. */
+export const QUICK_SMOKE = ['core-training', 'instability', 'noncomputability', 'roofline'];
 
 const fmt = (x) => (typeof x !== 'number' ? String(x ?? '') : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
 
@@ -39,12 +45,19 @@ function table(rows) {
 async function main() {
   const dir = join(here, 'suites');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.mjs')).sort();
-  const chosen = only.length ? files.filter((f) => only.includes(basename(f, '.mjs'))) : files;
+  const smoke = quick && !only.length;
+  const chosen = only.length ? files.filter((f) => only.includes(basename(f, '.mjs'))) : smoke ? files.filter((f) => QUICK_SMOKE.includes(basename(f, '.mjs'))) : files;
   if (only.length && chosen.length !== only.length) {
     const missing = only.filter((o) => !files.includes(`${o}.mjs`));
     console.error(`bench: unknown suite(s) ${missing.join(', ')}; available: ${files.map((f) => basename(f, '.mjs')).join(', ')}`);
     process.exit(2);
   }
+  if (smoke) {
+    const rest = files.map((f) => basename(f, '.mjs')).filter((n) => !QUICK_SMOKE.includes(n));
+    console.log(`bench --quick: smoke run of ${chosen.map((f) => basename(f, '.mjs')).join(', ')}${rest.length ? `; not run (minutes even when quick): ${rest.join(', ')} — name one to run it, e.g. bench --quick ${rest[0]}` : ''}`);
+  }
+  const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const rows = [];
   const failures = [];
   for (const f of chosen) {
@@ -62,6 +75,9 @@ async function main() {
     console.log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
   console.log(`\n${table(rows)}`);
+  const cpu = process.cpuUsage(cpu0);
+  // CPU of this process and its worker threads (child processes a suite starts are not included).
+  console.log(`\nbench: ${((performance.now() - wall0) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU-seconds in this process and its threads`);
   const doc = {
     date: new Date().toISOString(),
     quick,

@@ -82,8 +82,13 @@ describe('paradox bench --quick', () => {
   it('writes its results to an untracked file, leaving the tracked bench/results/latest.json alone', () => {
     const tracked = join(ROOT, 'bench/results/latest.json');
     const before = readFileSync(tracked, 'utf8');
-    const r = paradox(['bench', '--quick', 'gemm'], { timeoutMs: 300_000 });
+    // --quick alone is the smoke set (seconds of CPU), not every suite's quick mode (minutes).
+    const r = paradox(['bench', '--quick'], { timeoutMs: 300_000 });
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('bench --quick: smoke run of core-training, instability, noncomputability, roofline; not run (minutes even when quick): ');
+    const ran = [...r.stdout.matchAll(/^== (\S+) \(quick\)$/gm)].map((m) => m[1]);
+    expect(ran).toEqual(['core-training', 'instability', 'noncomputability', 'roofline']);
+    expect(r.stdout).toMatch(/bench: [\d.]+ s wall, [\d.]+ CPU-seconds in this process and its threads/);
     expect(r.stdout).toContain(`wrote ${join(ROOT, 'bench/results/tmp/latest.json')} (untracked`);
     expect(readFileSync(tracked, 'utf8')).toBe(before);
     const ignored = spawnSync('git', ['check-ignore', 'bench/results/tmp/latest.json'], { cwd: ROOT, encoding: 'utf8' });

@@ -16,7 +16,7 @@ export const benchCommand: Command = {
     details: 'Runs bench/run.mjs of the source checkout (the same as pnpm bench without the build);\narguments after -- are passed through unchanged.',
     positionals: [{ name: 'SUITE…', required: false, description: 'only these suites (default: all)' }],
     options: {
-      quick: { type: 'boolean', description: 'small sizes: a smoke run in seconds, not a measurement' },
+      quick: { type: 'boolean', description: 'small sizes: a smoke run in seconds, not a measurement (without SUITE: the fast suites only)' },
       write: { type: 'boolean', description: 'write bench/results/latest.json (tracked; default: bench/results/tmp/latest.json, untracked)' },
     },
     examples: ['paradox bench', 'paradox bench --quick', 'paradox bench --quick gemm'],

@@ -91,18 +91,46 @@ const linf = (p: Pt, x: Pt): Q => {
   return qcmp(a, b) >= 0 ? a : b;
 };
 
+/** Whether x lies in the convex polygon (positive area, counter-clockwise: x left of or on every edge). */
+function inside(poly: Pt[], x: Pt): boolean {
+  if (poly.length < 3 || qsign(area2(poly)) <= 0) return false;
+  for (let i = 0; i < poly.length; i++) {
+    const [a, b] = [poly[i]!, poly[(i + 1) % poly.length]!];
+    const cr = qs(qm(qs(b[0], a[0]), qs(x[1], a[1])), qm(qs(b[1], a[1]), qs(x[0], a[0])));
+    if (qsign(cr) < 0) return false;
+  }
+  return true;
+}
+
+/**
+ * min ‖z − x‖₂² over the convex polygon: 0 inside, else the least squared distance to an edge
+ * (the projection of x on the edge's line, clamped to the edge: a rational point).
+ */
+function polyDist2(poly: Pt[], x: Pt): Q {
+  if (inside(poly, x)) return Z;
+  let best: Q | null = null;
+  for (let i = 0; i < poly.length; i++) {
+    const [u, w] = [poly[i]!, poly[(i + 1) % poly.length]!];
+    const d0 = qs(w[0], u[0]);
+    const d1 = qs(w[1], u[1]);
+    const len2 = qa(qm(d0, d0), qm(d1, d1));
+    let t = Z;
+    if (len2.n !== 0n) {
+      t = qd(qa(qm(qs(x[0], u[0]), d0), qm(qs(x[1], u[1]), d1)), len2);
+      if (qsign(t) < 0) t = Z;
+      if (qcmp(t, q(1n)) > 0) t = q(1n);
+    }
+    const e0 = qs(qa(u[0], qm(t, d0)), x[0]);
+    const e1 = qs(qa(u[1], qm(t, d1)), x[1]);
+    const v = qa(qm(e0, e0), qm(e1, e1));
+    if (best === null || qcmp(v, best) < 0) best = v;
+  }
+  return best!;
+}
+
 /** min ‖z − x‖∞ over the convex polygon (any number of vertices ≥ 1; degenerate ones too). */
 function polyDist(poly: Pt[], x: Pt): Q {
-  // x inside (positive-area polygon, counter-clockwise): every edge has x on its left or on it.
-  if (poly.length >= 3 && qsign(area2(poly)) > 0) {
-    let inside = true;
-    for (let i = 0; i < poly.length && inside; i++) {
-      const [a, b] = [poly[i]!, poly[(i + 1) % poly.length]!];
-      const cr = qs(qm(qs(b[0], a[0]), qs(x[1], a[1])), qm(qs(b[1], a[1]), qs(x[0], a[0])));
-      if (qsign(cr) < 0) inside = false;
-    }
-    if (inside) return Z;
-  }
+  if (inside(poly, x)) return Z;
   let best: Q | null = null;
   const see = (p: Pt): void => {
     const v = linf(p, x);
@@ -126,7 +154,10 @@ function polyDist(poly: Pt[], x: Pt): Q {
   return best!;
 }
 
-/** The exact radius, or null when no unsafe point lies in the square x + [−R, R]² (radius > R). */
+/**
+ * The exact radius (ℓ∞), or its square (ℓ2), or null when no unsafe point lies in the ball of
+ * radius R (radius > R).
+ */
 export interface OracleResult {
   radius: Q | null;
   /** Convex polygons the square was cut into (for reporting). */
@@ -136,9 +167,11 @@ export interface OracleResult {
 /**
  * The exact ℓ∞ radius of the f64 point x for `net` (d = 2) with label y: binary (one output;
  * unsafe φ ≤ y − 1/2 or φ ≥ y + 1/2) or multiclass (unsafe φ_j ≥ φ_y for some j ≠ y), searched in
- * the square of half-width R (an f64).
+ * the square of half-width R (an f64); with `l2`, the squared ℓ2 radius, searched in the disc of radius R.
  */
-export function oracleRadius(net: Network, x: [number, number], y: number, criterion: 'binary' | 'multiclass', R: number): OracleResult {
+export function oracleRadius(
+  net: Network, x: [number, number], y: number, criterion: 'binary' | 'multiclass', R: number, norm: 'linf' | 'l2' = 'linf',
+): OracleResult {
   const { dims, params, bias } = net;
   if (dims[0] !== 2) throw new Error('oracleRadius: d = 2 only');
   const X: Pt = [qOf(x[0]), qOf(x[1])];
@@ -207,16 +240,31 @@ export function oracleRadius(net: Network, x: [number, number], y: number, crite
     for (const h of unsafe) {
       const c = clip(p.poly, h);
       if (c.length === 0) continue;
-      const dist = polyDist(c, X);
+      const dist = norm === 'linf' ? polyDist(c, X) : polyDist2(c, X);
       if (best === null || qcmp(dist, best) < 0) best = dist;
     }
   }
+  // The square x + [−R, R]² holds the ℓ2 ball of radius R; beyond R counts as none.
+  if (best !== null && norm === 'l2' && qcmp(best, qm(r, r)) > 0) best = null;
   return { radius: best ? red(best) : null, regions: pieces.length };
 }
 
 /** Whether the f64 v is ≤ (side −1), ≥ (side 1) the fraction a. */
 export function f64Vs(v: number, a: Q): number {
   return qcmp(qOf(v), a);
+}
+
+/** The exact ‖z − x‖₂² of two f64 points of the plane. */
+export function l2sqQ(x: ArrayLike<number>, z: ArrayLike<number>): Q {
+  const a = qs(qOf(z[0]!), qOf(x[0]!));
+  const b = qs(qOf(z[1]!), qOf(x[1]!));
+  return red(qa(qm(a, a), qm(b, b)));
+}
+
+/** The square of an f64, exactly. */
+export function sqQ(v: number): Q {
+  const a = qOf(v);
+  return red(qm(a, a));
 }
 
 /** The exact ‖z − x‖∞ of two f64 points of the plane. */

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { analyse, createNetwork, exactRadius, loadCore, CoreError, type Core, type Network } from '../src/index.js';
 import { boundsDistance, cmp, dy, exactOutputs, sub, type Dyadic } from './exact.js';
-import { f64Vs, linfQ, oracleRadius, qNum, qcmp } from './radius-oracle.js';
+import { f64Vs, l2sqQ, linfQ, oracleRadius, qNum, qcmp, sqQ, type Q } from './radius-oracle.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -32,6 +32,7 @@ const f53 = (m: number): fc.Arbitrary<number> =>
 
 const caseArb = fc.record({
   criterion: fc.constantFrom('binary' as const, 'multiclass' as const),
+  norm: fc.constantFrom('linf' as const, 'l2' as const),
   hidden: fc.oneof(
     fc.tuple(fc.integer({ min: 1, max: 16 })).map((h) => [...h]),
     fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 6 })).map((h) => [...h]),
@@ -110,6 +111,11 @@ describe('the oracle itself, on radii known by hand', () => {
     const net = createNetwork([2, 2, 1], true, [1, 0, 0, 1, 0, 0, 1, 1, 0]);
     expect(oracleRadius(net, [-1, -1], 0, 'binary', 4).radius).toEqual({ n: 5n, d: 4n });
   });
+  it('the same in ℓ2: the nearest unsafe point is (1/2, −1), squared radius 9/4 (not 25/8 on the diagonal)', () => {
+    const net = createNetwork([2, 2, 1], true, [1, 0, 0, 1, 0, 0, 1, 1, 0]);
+    expect(oracleRadius(net, [-1, -1], 0, 'binary', 4, 'l2').radius).toEqual({ n: 9n, d: 4n });
+    expect(oracleRadius(net, [-1, -1], 0, 'binary', 1.49, 'l2').radius).toBeNull();
+  });
   it('multiclass: outputs (z₁, z₂ + 1/4), label 1 at the origin: radius 1/8 (where z₁ = z₂ + 1/4)', () => {
     const net = createNetwork([2, 2, 2], true, [1, 0, 0, 1, 8, 8, 1, 0, 0, 1, -8, -7.75]);
     expect(oracleRadius(net, [0, 0], 1, 'multiclass', 1).radius).toEqual({ n: 1n, d: 8n });
@@ -117,16 +123,18 @@ describe('the oracle itself, on radii known by hand', () => {
 });
 
 describe('exactRadius against an independent exact oracle (d = 2, rational arithmetic)', () => {
-  it('lower < r ≤ upper exactly, converged brackets within the tolerance, witnesses exactly adversarial', () => {
-    const seen = { converged: 0, stopped: 0, zero: 0, beyond: 0, kink: 0, regions: 0 };
+  it('lower < r ≤ upper exactly (ℓ∞ and ℓ2), converged brackets within the tolerance, witnesses exactly adversarial', () => {
+    const seen = { converged: 0, stopped: 0, zero: 0, beyond: 0, kink: 0, regions: 0, l2: 0 };
     fc.assert(
       fc.property(caseArb, (c) => {
         const { net, x, y } = build(c);
-        const oracle = oracleRadius(net, x, y, c.criterion, c.R);
-        const r = exactRadius(core, net, x, y, c.criterion, { maxRadius: c.R, tol: c.tol, maxNodes: c.maxNodes, timeLimit: 1e9 });
+        const oracle = oracleRadius(net, x, y, c.criterion, c.R, c.norm);
+        const r = exactRadius(core, net, x, y, c.criterion, { maxRadius: c.R, tol: c.tol, maxNodes: c.maxNodes, timeLimit: 1e9, norm: c.norm });
+        // The oracle gives r (ℓ∞) or r² (ℓ2): compare an f64 v with r exactly (sign of v − r, v ≥ 0).
+        const vs = (v: number, e: Q): number => (c.norm === 'linf' ? f64Vs(v, e) : qcmp(sqQ(v), e));
         seen.regions = Math.max(seen.regions, oracle.regions);
         const exact = oracle.radius;
-        const msg = `oracle r = ${exact ? qNum(exact) : `> ${c.R}`}, got [${r.lower}, ${r.upper}] (${r.status})`;
+        const msg = `${c.norm}: oracle r${c.norm === 'l2' ? '²' : ''} = ${exact ? qNum(exact) : `> ${c.R}`}, got [${r.lower}, ${r.upper}] (${r.status})`;
         // Lower end: every ball of radius ≤ lower is safe, so lower < r (or both 0).
         if (exact === null) {
           expect(r.upper, msg).toBe(Infinity);
@@ -139,10 +147,10 @@ describe('exactRadius against an independent exact oracle (d = 2, rational arith
             seen.zero++;
             expect(r.lower, msg).toBe(0);
           } else {
-            expect(f64Vs(r.lower, exact), msg).toBe(-1);
+            expect(vs(r.lower, exact), msg).toBe(-1);
           }
           // Upper end: r ≤ upper in exact arithmetic.
-          if (r.upper !== Infinity) expect(f64Vs(r.upper, exact), msg).toBeGreaterThanOrEqual(0);
+          if (r.upper !== Infinity) expect(vs(r.upper, exact), msg).toBeGreaterThanOrEqual(0);
           if (r.status === 'converged') {
             expect(r.upper, msg).toBeLessThan(Infinity);
             expect(r.upper - r.lower, msg).toBeLessThanOrEqual(c.tol * r.upper);
@@ -150,13 +158,14 @@ describe('exactRadius against an independent exact oracle (d = 2, rational arith
         }
         if (r.witness) {
           expect(exactlyUnsafe(net, r.witness, y, c.criterion), msg).toBe(true);
-          expect(boundsDistance(r.upper, x, r.witness, 'linf'), msg).toBe(true);
+          expect(boundsDistance(r.upper, x, r.witness, c.norm), msg).toBe(true);
           // The witness is at distance ≥ r (r is the minimum): a check of the oracle itself.
-          if (exact) expect(qcmp(linfQ(x, r.witness), exact), msg).toBeGreaterThanOrEqual(0);
+          if (exact) expect(qcmp(c.norm === 'linf' ? linfQ(x, r.witness) : l2sqQ(x, r.witness), exact), msg).toBeGreaterThanOrEqual(0);
         }
         if (r.status === 'converged') seen.converged++;
         else seen.stopped++;
         if (c.kink) seen.kink++;
+        if (c.norm === 'l2' && exact !== null && exact.n !== 0n) seen.l2++;
       }),
       { numRuns: 100 },
     );
@@ -166,6 +175,7 @@ describe('exactRadius against an independent exact oracle (d = 2, rational arith
     expect(seen.zero).toBeGreaterThan(0);
     expect(seen.beyond).toBeGreaterThan(0);
     expect(seen.kink).toBeGreaterThan(20);
+    expect(seen.l2).toBeGreaterThan(15);
   });
 });
 

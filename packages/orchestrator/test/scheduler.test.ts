@@ -14,7 +14,7 @@ import { BatchScheduler, type SchedulerEnd } from '../src/run/scheduler.js';
 import type { Cell, NormalisedSpec, StopRule } from '../src/spec/types.js';
 import { evaluateStop, initialStopState, isCheckpoint, maxTrialsOf } from '../src/stats/stopping.js';
 import { RunStore } from '../src/store/db.js';
-import { PROTOCOL_VERSION, type BatchOutcome, type BatchResult, type BatchTask } from '../src/worker/protocol.js';
+import { batchResult, type BatchOutcome, type BatchResult, type BatchTask } from '../src/worker/protocol.js';
 
 const RUN_ID = 'run-fake';
 
@@ -53,18 +53,7 @@ function specWith(stop: StopRule): NormalisedSpec {
 function resultOf(task: BatchTask, trialsMs: number): BatchResult {
   let k = 0;
   for (let t = task.trialStart; t < task.trialStart + task.trialCount; t++) if (hit(task.cellIndex, t)) k++;
-  return {
-    type: 'batch-result',
-    protocol: PROTOCOL_VERSION,
-    runId: task.runId,
-    cellIndex: task.cellIndex,
-    batchIndex: task.batchIndex,
-    trialStart: task.trialStart,
-    trialCount: task.trialCount,
-    counts: { k },
-    columns: {},
-    timing: { worker: 'fake', trialsMs, wallMs: trialsMs },
-  };
+  return batchResult(task, { k }, {}, { worker: 'fake', trialsMs, wallMs: trialsMs });
 }
 
 interface FakeOptions {

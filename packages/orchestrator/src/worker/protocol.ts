@@ -140,6 +140,27 @@ export function batchKey(task: Pick<BatchTask, 'runId' | 'cellIndex' | 'batchInd
   return `${task.runId}:${task.cellIndex}:${task.batchIndex}`;
 }
 
+/** The result message of `task`: its identity and trial range, with what its trials produced. */
+export function batchResult(task: BatchTask, counts: Record<string, number>, columns: Record<string, EncodedColumn>, timing: BatchTiming): BatchResult {
+  return {
+    type: 'batch-result',
+    protocol: PROTOCOL_VERSION,
+    runId: task.runId,
+    cellIndex: task.cellIndex,
+    batchIndex: task.batchIndex,
+    trialStart: task.trialStart,
+    trialCount: task.trialCount,
+    counts,
+    columns,
+    timing,
+  };
+}
+
+/** The failure message of `task`. */
+export function batchFailure(task: BatchTask, error: SerializedError): BatchFailure {
+  return batchFailure(task, error);
+}
+
 /** Serialise any thrown value for the trip across a boundary. */
 export function serializeError(e: unknown, unrecoverable: boolean, trial?: number): SerializedError {
   if (e instanceof Error) {

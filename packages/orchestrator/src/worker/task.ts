@@ -11,7 +11,7 @@ import type { ExperimentDefinition } from '../experiments/types.js';
 import { getExperiment } from '../experiments/registry.js';
 import { encodeColumn } from './columns.js';
 import { TrialProgress } from './progress.js';
-import { PROTOCOL_VERSION, serializeError, type BatchFailure, type BatchOutcome, type BatchTask, type EncodedColumn } from './protocol.js';
+import { batchFailure, batchResult, PROTOCOL_VERSION, serializeError, type BatchFailure, type BatchOutcome, type BatchTask, type EncodedColumn } from './protocol.js';
 
 let corePromise: Promise<Core> | undefined;
 
@@ -29,14 +29,7 @@ function core(): Promise<Core> {
 const WORKER_ID = `${hostname()}:${process.pid}:${threadId}`;
 
 function failure(task: BatchTask, e: unknown, unrecoverable: boolean): BatchFailure {
-  return {
-    type: 'batch-failure',
-    protocol: PROTOCOL_VERSION,
-    runId: task.runId,
-    cellIndex: task.cellIndex,
-    batchIndex: task.batchIndex,
-    error: serializeError(e, unrecoverable),
-  };
+  return batchFailure(task, serializeError(e, unrecoverable));
 }
 
 /**
@@ -82,18 +75,7 @@ export function makeTask(lookup: (name: BatchTask['experiment']) => ExperimentDe
       }
       columns[name] = encodeColumn(values);
     }
-    return {
-      type: 'batch-result',
-      protocol: PROTOCOL_VERSION,
-      runId: task.runId,
-      cellIndex: task.cellIndex,
-      batchIndex: task.batchIndex,
-      trialStart: task.trialStart,
-      trialCount: task.trialCount,
-      counts: data.counts,
-      columns,
-      timing: { worker: WORKER_ID, trialsMs: t2 - t1, wallMs: performance.now() - t0 },
-    };
+    return batchResult(task, data.counts, columns, { worker: WORKER_ID, trialsMs: t2 - t1, wallMs: performance.now() - t0 });
   };
 }
 

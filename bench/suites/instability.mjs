@@ -7,10 +7,17 @@
 // I2 is the same trial with the whole default attack suite (line, FMN, DeepFool, PGD, FGSM,
 // random search). A1/A2 time PGD and FMN steps on a trained network; C1/C2 time IBP and CROWN
 // certification steps (one ball each) inside the certified-radius bisection.
+// W3 phases: where a W3 trial (bench/suites/peers-trials.mjs) spends its CPU time, from four
+// variants of its cell measured in interleaved rounds after a multi-second warm-up — the whole
+// trial; without certification; without PGD either (the always-on e₁ line search stays); and
+// without training too (0 epochs). Differences of the medians give certification, PGD and
+// training; the last variant is sampling, the line search, pieces and the summaries (on an
+// untrained network, so an estimate of that part).
 
 import { loadCore } from '@paradox/core-wasm';
 import { attack, certifiedRadius, certify, runInstabilityTrial, runInstabilityTrials } from '@paradox/core-wasm/instability';
-import { timeRuns } from '../peers/stats.mjs';
+import { summarize, timeRuns } from '../peers/stats.mjs';
+import { W3_PARAMS } from './peers-trials.mjs';
 import { describe, rateRow } from '../peers/report.mjs';
 
 const SUITE = 'instability';
@@ -46,6 +53,47 @@ export async function run(ctx = {}) {
       evaluationsPerTrial: ev,
       accuracy: last.map((r) => r.trainAccuracy),
     });
+  }
+
+  // W3 phases, per CPU-second of this process.
+  {
+    const variants = [
+      ['whole trial', W3_PARAMS],
+      ['no certification', { ...W3_PARAMS, certify: [] }],
+      ['no certification, no PGD', { ...W3_PARAMS, certify: [], attacks: [] }],
+      ['no certification, no PGD, 0 epochs', { ...W3_PARAMS, certify: [], attacks: [], epochs: 0 }],
+    ];
+    let t = 0;
+    const batch = (params, n) => {
+      runInstabilityTrials(core, params, { seed: 2026, streamHi: 3, tStart: t, count: n });
+      t += n;
+    };
+    // Warm-up: seconds, every variant (V8 tiers up the wrapper and the WebAssembly functions).
+    const warm = performance.now();
+    while (performance.now() - warm < (quick ? 1000 : 3000)) for (const [, params] of variants) batch(params, 4);
+    const per = variants.map(() => []);
+    const rounds = quick ? 3 : 7;
+    const n = quick ? 8 : 30;
+    for (let round = 0; round < rounds; round++) {
+      variants.forEach(([, params], i) => {
+        const c = process.cpuUsage();
+        batch(params, n);
+        const d = process.cpuUsage(c);
+        per[i].push((d.user + d.system) / 1e6);
+      });
+    }
+    const ms = per.map((secs) => summarize(secs.map((s) => (1e3 * s) / n)).median);
+    variants.forEach(([label, params], i) => {
+      push({
+        ...rateRow({ suite: SUITE, workload: `W3 ${label}`, impl: 'core-wasm', precision: 'f64', params, quick }, per[i], n, 'trials/CPU-s'),
+        msPerTrial: ms[i],
+      });
+    });
+    const phases = {
+      training: ms[2] - ms[3], pgd: ms[1] - ms[2], certification: ms[0] - ms[1], rest: ms[3], whole: ms[0],
+    };
+    rows.push({ suite: SUITE, workload: 'W3 phases', impl: 'check', what: 'CPU ms per trial by phase (differences of medians)', value: phases });
+    log(`  W3 phases, CPU ms per trial: training ${phases.training.toFixed(3)}, PGD ${phases.pgd.toFixed(3)}, certification ${phases.certification.toFixed(3)}, sampling + line search + pieces ${phases.rest.toFixed(3)} (whole ${phases.whole.toFixed(3)})`);
   }
 
   // A trained network and one of its points for the kernel rates.

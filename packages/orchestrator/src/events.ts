@@ -79,7 +79,7 @@ export interface CellDoneEvent {
 /** Something the user should know that does not stop the run. */
 export interface WarningEvent {
   type: 'warning';
-  /** Stable code, e.g. `W_RETRY` (a crashed batch is retried), `W_MAX_TRIALS` (a rule hit maxTrials undecided). */
+  /** Stable code: `W_RETRY` (a crashed batch is retried once), `W_NO_WORKERS` (bullmq: batches wait and no worker is connected). */
   code: string;
   message: string;
   cellIndex?: number;

@@ -1,16 +1,19 @@
 /**
- * Which run a directory holds, and who is to blame when a plugin fails, seen through the built
- * `paradox` binary: a failing part of a multi-part run is located to its trial and resumed (even
+ * Which run a directory holds, whether it is intact, and who is to blame when a plugin fails, seen
+ * through the built `paradox` binary: a flipped byte in a stored blob and a damaged run.sqlite are
+ * reported by export and resume naming the file (and cell and batch), a path the system refuses
+ * names itself and the cause; a failing part of a multi-part run is located to its trial and resumed (even
  * from the part's own directory) to the end of the whole run; a run.sqlite from another run of the
  * same spec and seed is refused by its run id (spec.json, and the manifest for a part); a plugin
  * that keeps state between runs is blamed, not paradox.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PhiloxStream, SUBSTREAM } from '@paradox/core-wasm';
 import type { Summary } from '@paradox/orchestrator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { paradox, requireBuilt, scratch } from './cli-helpers.js';
+import { paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
 
 /** A plugin that answers like a fixed hedge, and throws on ~10 % of trials when PARADOX_TEST_PLUGIN_THROWS=1. */
 const FLAKY = `export default {
@@ -55,7 +58,7 @@ fixed:
   readBits: 4
   epsilons: [0.1, 0.6]
 trials: 60
-batch: 10
+batch: 2
 `;
 
 const THROWS = { PARADOX_TEST_PLUGIN_THROWS: '1' };
@@ -73,7 +76,7 @@ beforeAll(() => {
 
 const summary = (run: string): Summary => JSON.parse(readFileSync(join(dir, run, 'summary.json'), 'utf8')) as Summary;
 
-/** The first trial of [start, start + 10) on which the flaky plugin throws, from its own stream. */
+/** Whether the flaky plugin throws on trial t of the cell with this streamHi (its own stream decides). */
 function throws(t: number, streamHi: number): boolean {
   return new PhiloxStream({ words: [5, 0, SUBSTREAM.noncomputability.algorithm, t, streamHi] }).uniform() < 0.1;
 }
@@ -142,5 +145,60 @@ describe('a plugin that is not a function of its context', () => {
     expect(r.stderr).toContain('The failing cell runs a plugin algorithm');
     expect(r.stderr).not.toContain('bug in paradox');
     expect(r.stderr).not.toContain('internal error');
+  });
+});
+
+describe('a damaged run directory', () => {
+  /** A run stopped by the failing plugin (its first throw is at trial 3: batch 0 of 2 trials is stored; resumable). */
+  function stoppedRun(out: string): string {
+    const r = paradox(['run', 'one.yaml', '--out', out, '--workers', '1'], { cwd: dir, env: THROWS });
+    expect(r.code, r.stderr).toBe(1);
+    return join(dir, out);
+  }
+  const leftovers = (d: string): string[] => readdirSync(d).filter((f) => /\.(tmp|partial)-/.test(f) || f.startsWith('trials.'));
+
+  it('a flipped byte in a stored blob: export and resume exit 1 naming the file, cell, column and batch', () => {
+    const run = stoppedRun('flipped');
+    // The test package has no SQLite of its own: the orchestrator's.
+    const Database = createRequire(join(ROOT, 'packages/orchestrator/package.json'))('better-sqlite3') as typeof import('better-sqlite3');
+    const db = new Database(join(run, 'run.sqlite'));
+    const row = db.prepare('SELECT cell, batch, name, data FROM results ORDER BY batch, name LIMIT 1').get() as { cell: number; batch: number; name: string; data: Buffer };
+    const data = Buffer.from(row.data);
+    data[data.length >> 1]! ^= 0x01;
+    db.prepare('UPDATE results SET data = ? WHERE cell = ? AND batch = ? AND name = ?').run(data, row.cell, row.batch, row.name);
+    db.close();
+    const expected = `${join(run, 'run.sqlite')}: stored column ${row.name} of cell ${row.cell}, batch ${row.batch} is corrupt`;
+    const exported = paradox(['export', 'flipped', '--format', 'csv', '--rows', 'trials'], { cwd: dir });
+    expect(exported.code, exported.stderr).toBe(1);
+    expect(exported.stderr).toContain(expected);
+    expect(exported.stderr).not.toContain('internal error');
+    expect(leftovers(run)).toEqual([]);
+    const resumed = paradox(['resume', 'flipped'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(1);
+    expect(resumed.stderr).toContain(expected);
+    expect(resumed.stderr).not.toContain('internal error');
+    expect(leftovers(run)).toEqual([]);
+  });
+
+  it('a truncated run.sqlite: export and resume name the file and say it is damaged', () => {
+    const run = stoppedRun('truncated');
+    const db = join(run, 'run.sqlite');
+    truncateSync(db, Math.floor(statSync(db).size * 0.6));
+    for (const args of [['export', 'truncated', '--format', 'json', '--rows', 'trials'], ['resume', 'truncated']]) {
+      const r = paradox(args, { cwd: dir });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^paradox: ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot [a-z ]+: the database is damaged \\(database disk image is malformed\\)`, 'm'));
+      expect(r.stderr).not.toContain('internal error');
+      expect(leftovers(run)).toEqual([]);
+    }
+  });
+
+  it('a run directory whose path runs through a file: exit 2 naming the path and ENOTDIR, for one spec and for several', () => {
+    writeFileSync(join(dir, 'plain-file'), 'x\n');
+    for (const spec of ['one.yaml', 'three.yaml']) {
+      const r = paradox(['run', spec, '--out', join('plain-file', 'run')], { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`paradox: ${join(dir, 'plain-file', 'run')}: cannot create the run directory: a part of the path is not a directory (ENOTDIR)`);
+    }
   });
 });

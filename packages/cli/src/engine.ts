@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
+  fileError,
   normaliseSpec,
   readSummary,
   resumeRun,
@@ -322,5 +323,9 @@ export async function readSummaries(dir: string): Promise<Array<{ label: string;
 
 /** Makes sure the parent of a multi-spec run exists before its children are created. */
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw fileError(e, dir, 'create the run directory');
+  }
 }

@@ -17,7 +17,8 @@ export type OrchestratorErrorCode =
   | 'E_BACKEND' // the execution backend failed (Redis unreachable, pool broken, ...) (exit 1)
   | 'E_STORE' // the run store is unreadable or inconsistent (exit 1)
   | 'E_LOCKED' // another live process is writing the run directory (exit 2)
-  | 'E_RUN_MISMATCH'; // the files of a run directory belong to different runs (a run.sqlite copied in) (exit 2)
+  | 'E_RUN_MISMATCH' // the files of a run directory belong to different runs (a run.sqlite copied in) (exit 2)
+  | 'E_FS'; // the file system refused: read-only, permission denied, disk full, not a directory (exit 2)
 
 /** Base class: `code` is stable, `message` is for humans, `exitCode` is what the CLI exits with. */
 export class OrchestratorError extends Error {
@@ -29,7 +30,7 @@ export class OrchestratorError extends Error {
   constructor(code: OrchestratorErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.exitCode = code === 'E_SPEC' || code === 'E_SPEC_SYNTAX' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' || code === 'E_LOCKED' || code === 'E_RUN_MISMATCH' ? 2 : 1;
+    this.exitCode = code === 'E_SPEC' || code === 'E_SPEC_SYNTAX' || code === 'E_USAGE' || code === 'E_SPEC_MISMATCH' || code === 'E_LOCKED' || code === 'E_RUN_MISMATCH' || code === 'E_FS' ? 2 : 1;
   }
 }
 
@@ -121,4 +122,70 @@ export class TrialError extends OrchestratorError {
     this.location = location;
     if (remote) this.remote = remote;
   }
+}
+
+/** What the system's file error codes mean, in words. */
+const SYSTEM_CAUSES: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EEXIST: 'it already exists',
+  EMFILE: 'too many open files',
+  EIO: 'an input/output error of the device',
+};
+
+/**
+ * SQLite's result codes for the same conditions (better-sqlite3's `SqliteError.code`), mapped to
+ * words; the corruption codes are not the environment's doing and are reported apart (E_STORE).
+ */
+const SQLITE_CAUSES: Record<string, string> = {
+  SQLITE_FULL: 'no space left on the device (SQLITE_FULL)',
+  SQLITE_READONLY: 'the database cannot be written: the file or its directory is read-only (SQLITE_READONLY)',
+  SQLITE_CANTOPEN: 'the database file cannot be opened: its directory is missing, read-only or not writable (SQLITE_CANTOPEN)',
+  SQLITE_PERM: 'permission denied (SQLITE_PERM)',
+  SQLITE_IOERR: 'an input/output error (SQLITE_IOERR)',
+};
+
+/**
+ * Why a file operation failed, in words with the system's code (`the file system is read-only
+ * (EROFS)`), or undefined when `err` is not a file-system error.
+ */
+export function systemCause(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code in SYSTEM_CAUSES) return `${SYSTEM_CAUSES[code]} (${code})`;
+  const sqlite = Object.keys(SQLITE_CAUSES).find((k) => code === k || code.startsWith(`${k}_`));
+  if (sqlite === 'SQLITE_IOERR' && code === 'SQLITE_IOERR_WRITE') return 'an input/output error writing the database, often a full disk (SQLITE_IOERR_WRITE)';
+  return sqlite ? (SQLITE_CAUSES[sqlite] as string) : undefined;
+}
+
+/** True for SQLite's "the file is damaged or not a database" errors. */
+export function isCorruptDatabase(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT_'));
+}
+
+/**
+ * An error of the environment or of a damaged file, as the run, resume and export report it: the
+ * path and the real cause — `E_FS` (exit 2) for a read-only, full, unwritable or missing place,
+ * `E_STORE` (exit 1) for a damaged database — or `err` itself when it is neither (already an
+ * OrchestratorError, or a bug).
+ */
+export function fileError(err: unknown, path: string, action: string): unknown {
+  if (err instanceof OrchestratorError) return err;
+  if (isCorruptDatabase(err)) {
+    return new OrchestratorError(
+      'E_STORE',
+      `${path}: cannot ${action}: the database is damaged (${(err as Error).message}); restore it from a copy, or run the spec again into a new directory`,
+      { cause: err },
+    );
+  }
+  const cause = systemCause(err);
+  if (cause === undefined) return err;
+  return new OrchestratorError('E_FS', `${path}: cannot ${action}: ${cause}`, { cause: err });
 }

@@ -10,37 +10,25 @@
 import { closeSync, linkSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { csvLines, tableStream, type Column, type RowStream, type Table } from '@paradox/orchestrator';
+import { csvLines, systemCause, tableStream, type Column, type RowStream, type Table } from '@paradox/orchestrator';
 
 /** The export formats. */
 export const FORMATS = ['csv', 'json', 'parquet'] as const;
 /** One of `FORMATS`. */
 export type Format = (typeof FORMATS)[number];
 
-const CAUSES: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  ENOENT: 'its directory does not exist',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'it is a directory',
-  EEXIST: 'it already exists',
-};
-
 /**
  * Why writing `path` failed, in words, with the system's code (`EROFS`, `ENOSPC`, …), or
- * undefined when `err` is not a file-system error. DuckDB's I/O errors carry only text; the
- * common ones are recognised by it.
+ * undefined when `err` is not a file-system error (the orchestrator's systemCause, the one
+ * wording). DuckDB's I/O errors carry only text; the common ones are recognised by it.
  */
 export function writeFailure(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code in CAUSES) return `${CAUSES[code]} (${code})`;
+  const known = systemCause(err);
+  if (known !== undefined) return known;
   const msg = err instanceof Error ? err.message : '';
-  if (/No space left on device/i.test(msg)) return `${CAUSES.ENOSPC} (ENOSPC)`;
-  if (/Read-only file system/i.test(msg)) return `${CAUSES.EROFS} (EROFS)`;
-  if (/Permission denied/i.test(msg)) return `${CAUSES.EACCES} (EACCES)`;
+  if (/No space left on device/i.test(msg)) return systemCause({ code: 'ENOSPC' });
+  if (/Read-only file system/i.test(msg)) return systemCause({ code: 'EROFS' });
+  if (/Permission denied/i.test(msg)) return systemCause({ code: 'EACCES' });
   return undefined;
 }
 

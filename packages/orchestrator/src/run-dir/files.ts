@@ -3,6 +3,7 @@
  * summary writer, the CLI's manifest, viz's report) instead of spelling file names itself.
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fileError } from '../errors.js';
 
 export const RUN_FILES = Object.freeze({
   /** The normalised spec (pretty JSON; a Redis password replaced by `***`). */
@@ -22,7 +23,7 @@ export const RUN_FILES = Object.freeze({
 /**
  * Write a file atomically: a temporary file beside it (`<path>.tmp-<pid>`), renamed over `path`.
  * A kill never leaves half a file, and a failed write (a full disk, a read-only directory)
- * removes the temporary file before the error propagates.
+ * removes the temporary file, then throws E_FS naming `path` and the cause (errors.ts fileError).
  */
 export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -31,6 +32,6 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw fileError(e, path, 'write it');
   }
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { OrchestratorError } from '../errors.js';
+import { fileError, OrchestratorError } from '../errors.js';
 import { RUN_FILES, writeFileAtomic } from './files.js';
 
 /** The manifest of a multi-spec run directory. */
@@ -22,7 +22,11 @@ export interface Manifest {
 
 /** Write `dir/paradox-runs.json` (creating `dir`), atomically: a failed write leaves the old manifest and no temporary file. */
 export function writeManifest(dir: string, m: Manifest): void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw fileError(e, dir, 'create the run directory');
+  }
   writeFileAtomic(join(dir, RUN_FILES.manifest), `${JSON.stringify(m, null, 2)}\n`);
 }
 

@@ -4,12 +4,13 @@
  * failed), so the run directory is always resumable.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ResumeOptions, RunOptions, RunResult } from './types.js';
 import { autoWorkers, createLocalBackend } from '../backends/local.js';
 import type { Backend, BackendFactory, BackendName, BackendOptions } from '../backends/types.js';
-import { OrchestratorError } from '../errors.js';
+import { fileError, OrchestratorError } from '../errors.js';
+import { writeFileAtomic } from '../run-dir/files.js';
 import { getExperiment } from '../experiments/registry.js';
 import { expandCells, prepareSpec, specHash } from '../spec/index.js';
 import { loadSpec } from '../spec/load.js';
@@ -123,12 +124,15 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
     const summary = buildSummary(p.spec, p.hash, exp, p.store, end.outcomes);
     const summaryPath = writeSummary(p.dir, summary);
     if (end.status === 'failed') {
-      const err = end.error as Error & { code?: string };
+      // A database error met while storing (a full disk, a damaged file) is said with its path and cause.
+      const err = fileError(end.error, join(p.dir, DB_FILE), 'write the run database') as Error & { code?: string };
       emit({ type: 'run-done', status: 'failed', dir: p.dir, summaryPath, error: { code: err.code ?? 'E_BACKEND', message: err.message }, progress: end.progress });
       throw err;
     }
     emit({ type: 'run-done', status: end.status, dir: p.dir, summaryPath, progress: end.progress });
     return { status: end.status, dir: p.dir, summary, trialsRun: end.trialsRun, elapsedMs: end.progress.elapsedMs };
+  } catch (e) {
+    throw fileError(e, join(p.dir, DB_FILE), 'read or write the run database');
   } finally {
     if (options.handleSigint) process.off('SIGINT', onSigint);
     options.signal?.removeEventListener('abort', onUserAbort);
@@ -161,15 +165,28 @@ export async function runSweep(specInput: SpecInput | NormalisedSpec | string, o
     const { preflightBullmq } = await import('../backends/bullmq/index.js');
     await preflightBullmq(options.redis ?? spec.redis);
   }
-  mkdirSync(dir, { recursive: true });
+  const created = !existsSync(dir);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw fileError(e, dir, 'create the run directory');
+  }
   const hash = specHash(spec);
   const runId = randomUUID();
   // The stored copy never holds a Redis password (resume takes it from --redis / options.redis).
   const stored = spec.redis === undefined ? spec : { ...spec, redis: await redactedRedisUrl(spec.redis) };
   // spec.json also names the run (its id is kept in the database too, and checked on resume).
   const file = { ...stored, runId, ...(options.provenance ? { provenance: options.provenance } : {}) };
-  writeFileSync(specPath(dir), `${JSON.stringify(file, null, 2)}\n`);
-  const store = RunStore.create(dir, stored, hash, runId, cells);
+  let store: RunStore;
+  try {
+    writeFileAtomic(specPath(dir), `${JSON.stringify(file, null, 2)}\n`);
+    store = RunStore.create(dir, stored, hash, runId, cells);
+  } catch (e) {
+    // Nothing half-made stays behind: no run has started, so no file of it is kept.
+    for (const f of [SPEC_FILE, DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`]) rmSync(join(dir, f), { force: true });
+    if (created) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return execute({ dir, spec, hash, runId, cells, store, resumed: false }, options);
 }
 
@@ -255,6 +272,8 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
         );
       }
     }
+    // A damaged blob is found now, naming its cell and batch, not after the whole resume has run.
+    store.verifyBlobs();
     const cells = expandCells(spec);
     const stored = store.cells();
     if (stored.length !== cells.length || stored.some((r, i) => r.key !== cells[i]?.key)) {
@@ -266,6 +285,6 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
     return await execute({ dir, spec, hash, runId: store.meta('runId'), cells, store, resumed: true }, options);
   } catch (e) {
     store.close();
-    throw e;
+    throw fileError(e, join(dir, DB_FILE), 'read the run database');
   }
 }

@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { OrchestratorError } from '../errors.js';
+import { fileError, OrchestratorError } from '../errors.js';
 import { RUN_FILES } from '../run-dir/files.js';
 import type { Cell, NormalisedSpec } from '../spec/types.js';
 import type { BatchResult, Json } from '../worker/protocol.js';
@@ -97,6 +97,15 @@ export function extendsPlan(prev: StoredPlan, next: StoredPlan): boolean {
 /** SHA-256 (hex) of a stored blob. */
 function digest(blob: Uint8Array): string {
   return createHash('sha256').update(blob).digest('hex');
+}
+
+/** The error for a blob whose checksum does not match (E_STORE, exit 1). */
+function corruptBlob(path: string, cell: number, column: string, batch: number): OrchestratorError {
+  return new OrchestratorError(
+    'E_STORE',
+    `${path}: stored column ${column} of cell ${cell}, batch ${batch} is corrupt (its checksum does not match: the file was altered or damaged on disk); ` +
+      'restore run.sqlite from a copy, or run the spec again into a new directory',
+  );
 }
 
 /** A stored batch row (the same shape the public reader returns). */
@@ -224,21 +233,33 @@ export class RunStore {
   static create(dir: string, spec: NormalisedSpec, specHash: string, runId: string, cells: Cell[]): RunStore {
     const path = join(dir, DB_FILE);
     if (existsSync(path)) throw new OrchestratorError('E_USAGE', `${dir}: already holds a run database; use resume`);
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
-    const store = new RunStore(dir, db, Lease.acquire(db, dir));
-    const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-    const cell = db.prepare('INSERT INTO cells (idx, key, hash32, axes, params) VALUES (?, ?, ?, ?, ?)');
-    db.transaction(() => {
-      meta.run('format', STORE_FORMAT);
-      meta.run('runId', runId);
-      meta.run('specHash', specHash);
-      meta.run('spec', JSON.stringify(spec));
-      for (const c of cells) cell.run(c.index, c.key, c.hash32, JSON.stringify(c.axes), JSON.stringify(c.params));
-    })();
+    let db: Database.Database | undefined;
+    let store: RunStore;
+    try {
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+      store = new RunStore(dir, db, Lease.acquire(db, dir));
+    } catch (e) {
+      db?.close();
+      throw fileError(e, path, 'create the run database');
+    }
+    try {
+      const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      const cell = db.prepare('INSERT INTO cells (idx, key, hash32, axes, params) VALUES (?, ?, ?, ?, ?)');
+      db.transaction(() => {
+        meta.run('format', STORE_FORMAT);
+        meta.run('runId', runId);
+        meta.run('specHash', specHash);
+        meta.run('spec', JSON.stringify(spec));
+        for (const c of cells) cell.run(c.index, c.key, c.hash32, JSON.stringify(c.axes), JSON.stringify(c.params));
+      })();
+    } catch (e) {
+      store.close();
+      throw fileError(e, path, 'create the run database');
+    }
     return store;
   }
 
@@ -257,6 +278,9 @@ export class RunStore {
       const fmt = db.prepare("SELECT value FROM meta WHERE key = 'format'").get() as { value: string } | undefined;
       if (fmt?.value !== STORE_FORMAT) throw new Error(`format ${fmt?.value ?? '(none)'}, expected ${STORE_FORMAT}`);
     } catch (e) {
+      // The environment (read-only, permissions) or a damaged file, each said as such; else not a paradox database.
+      const known = fileError(e, path, options.readonly ? 'read the run database' : 'open the run database for writing');
+      if (known !== e) throw known;
       throw new OrchestratorError('E_STORE', `${path}: not a readable paradox run database (${(e as Error).message})`, { cause: e });
     }
     if (options.readonly) return new RunStore(dir, db);
@@ -267,7 +291,7 @@ export class RunStore {
       return new RunStore(dir, db, Lease.acquire(db, dir));
     } catch (e) {
       db.close();
-      throw e;
+      throw fileError(e, path, 'open the run database for writing');
     }
   }
 
@@ -337,9 +361,7 @@ export class RunStore {
     return function* () {
       for (const row of stmt.iterate(cellIndex, name, upTo) as IterableIterator<{ batch: number; length: number; data: Buffer; sha256: string | null }>) {
         const where = `${path}: stored column ${name} of cell ${cellIndex}, batch ${row.batch}`;
-        if (row.sha256 !== null && digest(row.data) !== row.sha256) {
-          throw new OrchestratorError('E_STORE', `${where} is corrupt (its checksum does not match: the file was altered or damaged on disk)`);
-        }
+        if (row.sha256 !== null && digest(row.data) !== row.sha256) throw corruptBlob(path, cellIndex, name, row.batch);
         let values: Float64Array;
         try {
           values = decompressColumn(row.data, row.length);
@@ -349,6 +371,18 @@ export class RunStore {
         yield values;
       }
     };
+  }
+
+  /**
+   * Check every stored blob against its checksum (a resume does this before running anything):
+   * throws E_STORE naming the file, cell, column and batch of the first damaged one.
+   */
+  verifyBlobs(): void {
+    const path = join(this.dir, DB_FILE);
+    const rows = this.db.prepare('SELECT cell, batch, name, data, sha256 FROM results WHERE sha256 IS NOT NULL ORDER BY cell, batch, name');
+    for (const r of rows.iterate() as IterableIterator<{ cell: number; batch: number; name: string; data: Buffer; sha256: string }>) {
+      if (digest(r.data) !== r.sha256) throw corruptBlob(path, r.cell, r.name, r.batch);
+    }
   }
 
   /** Close the database (checkpointing the WAL) and give up the directory's lease. */

@@ -3,7 +3,9 @@
  * safe to use while a run is writing (WAL readers see the last committed batch).
  */
 import type { BatchRow, RunStoreReader, TrialRow } from './types.js';
-import { RunStore, type StoredBatch } from './db.js';
+import { join } from 'node:path';
+import { fileError } from '../errors.js';
+import { DB_FILE, RunStore, type StoredBatch } from './db.js';
 
 /** Trials counted for a cell: up to its stop point, or the contiguous prefix of stored batches. */
 function countedTrials(batches: StoredBatch[], stoppedAt: number | null): number {
@@ -16,11 +18,59 @@ function countedTrials(batches: StoredBatch[], stoppedAt: number | null): number
   return t;
 }
 
-/** Open a run directory's store read-only (E_USAGE when `dir` is not a run directory). */
+/**
+ * Open a run directory's store read-only (E_USAGE when `dir` is not a run directory). A damaged
+ * database or a file-system error while reading is reported with the database's path (E_STORE,
+ * E_FS), a damaged blob with its cell and batch.
+ */
 export function openRunStore(dir: string): RunStoreReader {
+  const path = join(dir, DB_FILE);
+  let reader: RunStoreReader;
+  try {
+    reader = openReader(dir);
+  } catch (e) {
+    throw fileError(e, path, 'read the run database');
+  }
+  const guard = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw fileError(e, path, 'read the run database');
+    }
+  };
+  return {
+    spec: reader.spec,
+    specHash: reader.specHash,
+    cells: () => guard(() => reader.cells()),
+    batches: (cellIndex?: number) => guard(() => reader.batches(cellIndex)),
+    columns: (cellIndex: number) => guard(() => reader.columns(cellIndex)),
+    *trials(cellIndex: number) {
+      const it = guard(() => reader.trials(cellIndex));
+      try {
+        for (;;) {
+          const r = guard(() => it.next());
+          if (r.done) return;
+          yield r.value;
+        }
+      } finally {
+        it.return?.();
+      }
+    },
+    close: () => reader.close(),
+  };
+}
+
+function openReader(dir: string): RunStoreReader {
   const store = RunStore.open(dir, { readonly: true });
-  const spec = store.spec();
-  const specHash = store.meta('specHash');
+  let spec: RunStoreReader['spec'];
+  let specHash: string;
+  try {
+    spec = store.spec();
+    specHash = store.meta('specHash');
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   const counted = (cellIndex: number): number => {
     const row = store.cells()[cellIndex];
     return countedTrials(store.batches(cellIndex), row?.stoppedAt ?? null);

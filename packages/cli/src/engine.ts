@@ -22,7 +22,7 @@ import { CliRuntimeError, codeOf, exitCodeOf } from './errors.js';
 import { headline, headlineText, TERMS_LINE, type Headline, type Outputs } from './headline.js';
 import { formatDuration, formatRate, groupInt } from './progress/format.js';
 import { ProgressModel } from './progress/model.js';
-import { PlainRenderer, SilentRenderer, TtyRenderer, type ProgressRenderer } from './progress/render.js';
+import { JsonStallRenderer, PlainRenderer, TtyRenderer, type ProgressRenderer } from './progress/render.js';
 import { writeReportIfAvailable, type ReportOutcome } from './report.js';
 import { listRuns, readManifest, recordPartRunId, RUN_FILES } from '@paradox/orchestrator/run-dir';
 
@@ -95,8 +95,8 @@ function interruptHandler(controller: AbortController, abandon: AbortController,
   };
 }
 
-function makeRenderer(ctx: Context, model: ProgressModel, json: boolean): ProgressRenderer {
-  if (json) return new SilentRenderer();
+function makeRenderer(ctx: Context, model: ProgressModel, json: boolean, emit: (event: Record<string, unknown>) => void): ProgressRenderer {
+  if (json) return new JsonStallRenderer(model, emit);
   if (ctx.stderr.isTTY) return new TtyRenderer(model, ctx.stderr);
   return new PlainRenderer(model, ctx.stderr);
 }
@@ -136,9 +136,11 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       }
       current = job.label;
       const model = new ProgressModel(job.label);
-      renderer = makeRenderer(ctx, model, exec.json);
+      renderer = makeRenderer(ctx, model, exec.json, (event) => emitJson(ctx, jobs.length > 1 ? { ...event, run: job.label } : event));
       const r = renderer;
       const onEvent = (e: RunEvent): void => {
+        // Also in --json mode: the model times stalls (JsonStallRenderer reads it).
+        model.apply(e);
         if (e.type === 'run-started' && job.spec && reportDir) {
           // The manifest names each started part's run, so a database swapped in later is refused on resume.
           try {
@@ -151,7 +153,6 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
           emitJson(ctx, jobs.length > 1 ? { ...e, run: job.label } : { ...e });
           return;
         }
-        model.apply(e);
         if (e.type === 'run-started') r.log(describeStart(e, job.label, ctx.cwd));
         else if (e.type === 'warning') r.log(`warning: ${e.message}`);
         r.update();

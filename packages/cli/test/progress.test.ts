@@ -1,7 +1,7 @@
 import type { Progress, RunEvent } from '@paradox/orchestrator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProgressModel, cellLabel, fraction } from '../src/progress/model.js';
-import { PlainRenderer, TtyRenderer, bar, frameLines, plainLine } from '../src/progress/render.js';
+import { ProgressModel, STALL_AFTER_MS, cellLabel, fraction } from '../src/progress/model.js';
+import { JsonStallRenderer, PlainRenderer, TtyRenderer, bar, frameLines, plainLine } from '../src/progress/render.js';
 import { formatDuration, groupInt } from '../src/progress/format.js';
 
 function progress(over: Partial<Progress> = {}): Progress {
@@ -209,5 +209,70 @@ describe('PlainRenderer', () => {
     expect(lines[1]).toMatch(/^toy: 100% · 4\/4 cells/);
     expect(lines[2]).toBe('Finished.');
     expect(sink.text).not.toContain('\x1b');
+  });
+});
+
+describe('a stalled run', () => {
+  afterEach(() => vi.useRealTimers());
+  const started = (): RunEvent => syntheticEvents()[0]!;
+  const batch = (trialsDone: number): RunEvent => ({
+    type: 'batch-done', cellIndex: 0, batchIndex: 0, trialStart: 0, trialCount: 50, trialsMs: 30, attempt: 1,
+    progress: progress({ trialsDone, trialsPerSecond: 500, elapsedMs: 1000, etaMs: 1900 }),
+  });
+
+  it('says "stalled for N s" instead of the last ETA once no batch finished for STALL_AFTER_MS, and the ETA again after the next batch', () => {
+    let t = 0;
+    const m = new ProgressModel('toy', { now: () => t });
+    m.apply(started());
+    m.apply(batch(50));
+    t = STALL_AFTER_MS - 1;
+    expect(m.snapshot().stalledMs).toBeUndefined();
+    expect(plainLine(m.snapshot())).toMatch(/ · ETA \d/);
+    t = STALL_AFTER_MS + 32_000;
+    const s = m.snapshot();
+    expect(s.stalledMs).toBe(STALL_AFTER_MS + 32_000);
+    expect(s.etaMs).toBeUndefined();
+    expect(frameLines(s, 120)[1]).toContain(`· stalled for ${formatDuration(STALL_AFTER_MS + 32_000)} ·`);
+    expect(plainLine(s)).not.toContain('ETA');
+    m.apply(batch(100));
+    expect(m.snapshot().stalledMs).toBeUndefined();
+    expect(plainLine(m.snapshot())).toMatch(/ · ETA \d/);
+    // A run that has not started (or has ended) is not stalled, however long ago.
+    const idle = new ProgressModel('idle', { now: () => t });
+    expect(idle.snapshot().stalledMs).toBeUndefined();
+    m.apply(syntheticEvents().at(-1)!);
+    t += 10 * STALL_AFTER_MS;
+    expect(m.snapshot().stalledMs).toBeUndefined();
+  });
+
+  it('prints a plain line every period while stalled, and emits a stalled event in --json mode', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const m = new ProgressModel('toy', { now: () => t });
+    const sink = new Sink();
+    sink.isTTY = false;
+    const plain = new PlainRenderer(m, sink, 5000);
+    const events: Array<Record<string, unknown>> = [];
+    const json = new JsonStallRenderer(m, (e) => events.push(e), 5000);
+    m.apply(started());
+    m.apply(batch(50));
+    t = 5000;
+    vi.advanceTimersByTime(5000); // progress since the last line: one line with the ETA
+    for (const at of [10_000, 15_000, 20_000]) {
+      t = at;
+      vi.advanceTimersByTime(5000);
+    }
+    plain.finish();
+    json.finish();
+    const lines = sink.text.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toContain('ETA');
+    expect(lines.slice(1).map((l) => /stalled for (.*?) ·/.exec(l)?.[1])).toEqual(['10 s', '15 s', '20 s'].map((x) => formatDuration(Number.parseInt(x, 10) * 1000)));
+    expect(events.map((e) => [e.type, e.stalledMs])).toEqual([
+      ['stalled', 10_000],
+      ['stalled', 15_000],
+      ['stalled', 20_000],
+    ]);
+    expect(events[0]!.progress).toMatchObject({ trialsDone: 50, trialsTotal: 1000 });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * What the progress renderers show, fed by the orchestrator's typed run events: overall cells
  * and trials, the cells running now, trials/s and ETA (the orchestrator smooths the rate; the
- * model only keeps the elapsed time moving between events).
+ * model only keeps the elapsed time moving between events), or how long the run has been stalled
+ * when no batch finished for STALL_AFTER_MS.
  */
 import type { Progress, RunEvent } from '@paradox/orchestrator';
 import { formatValue } from './format.js';
@@ -29,9 +30,17 @@ export interface ProgressSnapshot {
   elapsedMs: number;
   /** Trials per second over the recent window. */
   rate: number;
-  /** Estimated milliseconds left, or undefined while unknown. */
+  /** Estimated milliseconds left, or undefined while unknown (and while stalled). */
   etaMs: number | undefined;
+  /**
+   * Milliseconds since the last batch finished (or the run started) once that is at least
+   * STALL_AFTER_MS: the rate and ETA then describe the past, and renderers say `stalled for …`.
+   */
+  stalledMs: number | undefined;
 }
+
+/** No batch finished for this long: the run is shown as stalled instead of with its last ETA. */
+export const STALL_AFTER_MS = 10_000;
 
 /** `algorithm=gd K=8 readBits=16` from a cell's axes. */
 export function cellLabel(axes: Record<string, unknown>): string {
@@ -56,6 +65,8 @@ export class ProgressModel {
   private readonly active = new Map<number, ActiveCell>();
   /** Local clock at the last progress update, to advance elapsed/ETA between events. */
   private progressAt: number;
+  /** Local clock when the last batch finished (or the run started); undefined before the start and after the end. */
+  private lastBatchAt: number | undefined;
   private readonly now: () => number;
 
   constructor(name: string, options: { now?: () => number } = {}) {
@@ -70,6 +81,8 @@ export class ProgressModel {
       this.progress = e.progress;
       this.progressAt = this.now();
     }
+    if (e.type === 'run-started' || e.type === 'batch-done') this.lastBatchAt = this.now();
+    if (e.type === 'run-done') this.lastBatchAt = undefined;
     switch (e.type) {
       case 'cell-started':
         this.active.set(e.cellIndex, { label: cellLabel(e.axes), trialsDone: 0, maxTrials: e.maxTrials });
@@ -93,8 +106,11 @@ export class ProgressModel {
   /** A frozen frame for rendering. */
   snapshot(): ProgressSnapshot {
     const p = this.progress;
-    const since = Math.max(0, this.now() - this.progressAt);
-    const eta = p.etaMs === null ? undefined : Math.max(0, p.etaMs - since);
+    const now = this.now();
+    const since = Math.max(0, now - this.progressAt);
+    const quiet = this.lastBatchAt === undefined ? 0 : now - this.lastBatchAt;
+    const stalledMs = quiet >= STALL_AFTER_MS ? quiet : undefined;
+    const eta = p.etaMs === null || stalledMs !== undefined ? undefined : Math.max(0, p.etaMs - since);
     return {
       name: this.name,
       cellsTotal: p.cellsTotal,
@@ -106,6 +122,7 @@ export class ProgressModel {
       elapsedMs: p.elapsedMs + since,
       rate: p.trialsPerSecond,
       etaMs: eta,
+      stalledMs,
     };
   }
 }

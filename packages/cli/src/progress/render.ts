@@ -31,12 +31,20 @@ export function bar(f: number, width: number): string {
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
 }
 
-/** The counts line: `5/12 cells · 12,400/30,000 trials · 812 trials/s · ETA 19 s`. */
+/**
+ * The counts line: `5/12 cells · 12,400/30,000 trials · 812 trials/s · ETA 19 s`; when no batch
+ * finished for a while, `stalled for 42 s` in place of the ETA (which would be stale).
+ */
 export function statsText(s: ProgressSnapshot): string {
   // With an adaptive stopping rule the total is an upper bound that shrinks as cells stop early.
   const upTo = s.trialsTotalExact ? '' : '≤';
   const trials = `${groupInt(s.trialsDone)}/${upTo}${groupInt(s.trialsTotal)} trials`;
-  const eta = s.etaMs === undefined ? 'ETA ?' : `ETA ${upTo}${formatDuration(s.etaMs)}`;
+  const eta =
+    s.stalledMs !== undefined
+      ? `stalled for ${formatDuration(s.stalledMs)}`
+      : s.etaMs === undefined
+        ? 'ETA ?'
+        : `ETA ${upTo}${formatDuration(s.etaMs)}`;
   return `${s.cellsDone}/${s.cellsTotal} cells · ${trials} · ${formatRate(s.rate)} trials/s · ${eta} · ${formatDuration(s.elapsedMs)} elapsed`;
 }
 
@@ -185,16 +193,48 @@ export class PlainRenderer implements ProgressRenderer {
 
   private print(): void {
     const s = this.model.snapshot();
-    // Nothing new since the last line: stay quiet rather than repeat it.
-    if (s.trialsDone === this.lastPrinted) return;
+    // Nothing new since the last line: stay quiet rather than repeat it — unless the run is
+    // stalled, which is news every period (`stalled for 15 s`, `… 20 s`).
+    if (s.trialsDone === this.lastPrinted && s.stalledMs === undefined) return;
     this.lastPrinted = s.trialsDone;
     this.out.write(`${plainLine(s)}\n`);
   }
 }
 
-/** `--json` mode and quiet mode: renders nothing (events go to stdout elsewhere). */
-export class SilentRenderer implements ProgressRenderer {
+/**
+ * `--json` mode: the orchestrator's events go to stdout elsewhere; this renderer only adds, every
+ * `everyMs` while no batch finishes, a `{type: 'stalled', stalledMs, progress}` event (the
+ * events themselves stop arriving, so a consumer could not tell a stall from a slow batch).
+ */
+export class JsonStallRenderer implements ProgressRenderer {
+  private readonly timer: NodeJS.Timeout;
+  private finished = false;
+
+  constructor(
+    private readonly model: ProgressModel,
+    private readonly emit: (event: Record<string, unknown>) => void,
+    everyMs = 5000,
+  ) {
+    this.timer = setInterval(() => this.tick(), everyMs);
+    this.timer.unref();
+  }
+
   update(): void {}
   log(): void {}
-  finish(): void {}
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.timer);
+  }
+
+  private tick(): void {
+    const s = this.model.snapshot();
+    if (s.stalledMs === undefined) return;
+    this.emit({
+      type: 'stalled',
+      stalledMs: Math.round(s.stalledMs),
+      progress: { trialsDone: s.trialsDone, trialsTotal: s.trialsTotal, cellsDone: s.cellsDone, cellsTotal: s.cellsTotal, elapsedMs: Math.round(s.elapsedMs) },
+    });
+  }
 }

@@ -57,6 +57,26 @@ describe('Result II', () => {
     expect(h.verdict).toMatch(/^THEOREM VIOLATED: in 3 of 9 checked rows/);
   });
 
+  it('plugin NaN outputs: counted over the plugin cells and said in the verdict; nothing said when there are none or no plugin', () => {
+    const base = fixture('reads-above-K-lift-barrier');
+    const cells = base.cells as NoncomputabilityCell[];
+    const withNaN = (runs: number[]): Summary => ({
+      ...base,
+      cells: cells.map((c, i) => (i < runs.length ? { ...c, algorithm: 'plugin', pluginNaN: { runs: runs[i]!, of: 2 * c.trials } } : c)),
+    });
+    const h = headlineOf(withNaN([0, 7, 3])).noncomputability!;
+    const of = 2 * (cells[0]!.trials + cells[1]!.trials + cells[2]!.trials);
+    expect(h.pluginNaN).toEqual({ runs: 10, of, cells: 2 });
+    expect(h.verdict).toContain(`The plugin returned NaN weights in 10 of ${of} runs (`);
+    expect(h.verdict).toContain('in 2 cells); those runs count as diverged (no success at any ε): check the plugin.');
+    const none = headlineOf(withNaN([0, 0])).noncomputability!;
+    expect(none.pluginNaN).toEqual({ runs: 0, of: 2 * (cells[0]!.trials + cells[1]!.trials), cells: 0 });
+    expect(none.verdict).not.toContain('NaN');
+    const noPlugin = headlineOf(base).noncomputability!;
+    expect(noPlugin.pluginNaN).toBeUndefined();
+    expect(noPlugin.verdict).not.toContain('NaN');
+  });
+
   it('interrupted-8-trials: a cell below the minimum trials is left out and counted', () => {
     const s = fixture('interrupted-8-trials');
     const h = headlineOf(s);

@@ -7,6 +7,9 @@ import { CoreError } from '@paradox/core-wasm';
 import {
   BUILT_IN_ALGORITHMS,
   loadPlugin,
+  resolveAlgorithm,
+  type Algorithm,
+  type AlgorithmOutput,
   NONCOMPUTABILITY_PARAM_KEYS,
   noncomputabilityConstants,
   normaliseNoncomputabilityParams,
@@ -116,6 +119,21 @@ function fill(data: BatchData, offset: number, cols: NoncomputabilityTrialColumn
  */
 export const TRIAL_SLICE = 64;
 
+/** Count of a plugin cell's runs (two per trial) whose output network held a NaN weight. */
+export const PLUGIN_NAN = 'plugin.nanOutputs';
+
+/** True when an algorithm's output network has a NaN weight (malformed outputs are left to the trial's own checks). */
+function hasNaN(out: unknown): boolean {
+  const net = (out as { network?: { w?: unknown; v?: unknown } } | null | undefined)?.network;
+  const nan = (xs: unknown): boolean => {
+    if (!xs || typeof xs !== 'object' || typeof (xs as ArrayLike<unknown>).length !== 'number') return false;
+    const a = xs as ArrayLike<unknown>;
+    for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i])) return true;
+    return false;
+  };
+  return !!net && (nan(net.w) || nan(net.v));
+}
+
 /**
  * The error of a plugin trial, located: `trial` set (the worker reports it with the cell and seed),
  * and an exception thrown by the plugin's own code (not a paradox check, which carries a code and
@@ -171,12 +189,28 @@ export const noncomputability: ExperimentDefinition = {
       // trial. Plugins may be asynchronous (the async runner takes them); loaded here, before any
       // trial is marked, so a slow import is not blamed on a trial.
       await loadPlugin(p.plugin as string);
+      // The plugin, watched: runs whose network holds a NaN weight are counted (the trial records
+      // them as diverged; the summary and headline say how many came from NaN).
+      data.counts[PLUGIN_NAN] = 0;
+      const plugin = resolveAlgorithm('plugin', p.plugin);
+      const watch = (out: AlgorithmOutput): AlgorithmOutput => {
+        if (hasNaN(out)) data.counts[PLUGIN_NAN] = (data.counts[PLUGIN_NAN] as number) + 1;
+        return out;
+      };
+      const watched = Object.create(plugin, {
+        run: {
+          value: (ctx: Parameters<Algorithm['run']>[0]) => {
+            const out = plugin.run(ctx);
+            return typeof (out as { then?: unknown } | null)?.then === 'function' ? Promise.resolve(out).then(watch) : watch(out as AlgorithmOutput);
+          },
+        },
+      }) as Algorithm;
       for (let i = 0; i < stream.count; i++) {
         const t = stream.tStart + i;
         stream.onTrials?.(t, t);
         let cols: NoncomputabilityTrialColumns;
         try {
-          cols = await runNoncomputabilityTrialColumnsAsync(core, params, { seed: stream.seed, streamHi: stream.streamHi, tStart: t, count: 1 });
+          cols = await runNoncomputabilityTrialColumnsAsync(core, params, { seed: stream.seed, streamHi: stream.streamHi, tStart: t, count: 1, algorithm: watched });
         } catch (e) {
           throw pluginFailure(e, t, p.plugin ?? '(plugin)');
         }
@@ -255,6 +289,7 @@ export const noncomputability: ExperimentDefinition = {
       bitsRead: moments(chain(columns('bitsRead+'), columns('bitsRead-'))),
       cost: moments(chain(columns('cost+'), columns('cost-'))),
     };
+    if (p.algorithm === 'plugin') out.pluginNaN = { runs: counts[PLUGIN_NAN] ?? 0, of: 2 * trials };
     return out;
   },
 };

@@ -153,6 +153,14 @@ function resultII(cells: NoncomputabilityCell[]): ResultII {
   if (revealed) out.revealed = revealed;
   if (above) out.above = above;
   if (largestSum) out.largestSum = largestSum;
+  const plugins = cells.filter((c) => c.pluginNaN !== undefined);
+  if (plugins.length > 0) {
+    out.pluginNaN = {
+      runs: plugins.reduce((s, c) => s + (c.pluginNaN?.runs ?? 0), 0),
+      of: plugins.reduce((s, c) => s + (c.pluginNaN?.of ?? 0), 0),
+      cells: plugins.filter((c) => (c.pluginNaN?.runs ?? 0) > 0).length,
+    };
+  }
   out.verdict = verdictII(out);
   return out;
 }
@@ -185,6 +193,13 @@ function verdictII(r: ResultII): string {
   }
   if (r.above && r.above.ci[0] > 0.5) {
     parts.push(`At ε ≥ ε_B, with the same hidden reads, ${r.above.algorithm} reaches ${f3dp(r.above.p)} ${interval(r.above.ci)}: the jump at ε_B.`);
+  }
+  if (r.pluginNaN && r.pluginNaN.runs > 0) {
+    const n = r.pluginNaN;
+    parts.push(
+      `The plugin returned NaN weights in ${n.runs} of ${n.of} runs (${sharePercent(n.runs, n.of)}, in ${n.cells} cell${n.cells === 1 ? '' : 's'}); ` +
+        'those runs count as diverged (no success at any ε): check the plugin.',
+    );
   }
   return parts.join(' ');
 }

@@ -90,6 +90,11 @@ export interface NoncomputabilityCell extends CellCommon {
   dist: { plus: Moments; minus: Moments };
   bitsRead: Moments;
   cost: Moments;
+  /**
+   * Plugin cells only: runs (two per trial, `of` = 2 × trials) whose output network held a NaN
+   * weight. They are recorded as diverged (no success); a plugin should not produce them.
+   */
+  pluginNaN?: { runs: number; of: number };
 }
 
 /** Robust accuracy at one radius: attack upper bound and certified lower bound. */
@@ -243,6 +248,11 @@ export interface ResultII {
    * the interval is for the probabilities and may reach past 1.
    */
   largestSum?: PairPoint & { algorithm: string; kPlus: number; kMinus: number };
+  /**
+   * Over the counted plugin cells: runs whose output network held a NaN weight, of all their runs
+   * (absent when no counted cell runs a plugin).
+   */
+  pluginNaN?: { runs: number; of: number; cells: number };
   /** One sentence saying what the numbers show. */
   verdict: string;
 }

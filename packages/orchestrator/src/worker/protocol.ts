@@ -158,7 +158,7 @@ export function batchResult(task: BatchTask, counts: Record<string, number>, col
 
 /** The failure message of `task`. */
 export function batchFailure(task: BatchTask, error: SerializedError): BatchFailure {
-  return batchFailure(task, error);
+  return { type: 'batch-failure', protocol: PROTOCOL_VERSION, runId: task.runId, cellIndex: task.cellIndex, batchIndex: task.batchIndex, error };
 }
 
 /** Serialise any thrown value for the trip across a boundary. */
@@ -207,5 +207,5 @@ export function deadlineFailure(task: BatchTask, where: string, progress: BatchP
     unrecoverable: true,
   };
   if (inside && running.first === running.last) error.trial = running.first;
-  return { type: 'batch-failure', protocol: PROTOCOL_VERSION, runId: task.runId, cellIndex: task.cellIndex, batchIndex: task.batchIndex, error };
+  return batchFailure(task, error);
 }

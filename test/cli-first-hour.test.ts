@@ -3,7 +3,7 @@
  * reader stops early (`paradox run … --json | head -1`).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '@paradox/orchestrator';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -94,4 +94,25 @@ describe('paradox bench --quick', () => {
     const ignored = spawnSync('git', ['check-ignore', 'bench/results/tmp/latest.json'], { cwd: ROOT, encoding: 'utf8' });
     expect(ignored.status).toBe(0);
   }, 300_000);
+});
+
+describe('npx pnpm@9 install', () => {
+  it('ends without "build scripts were ignored": every installed package with an install script is named in pnpm.onlyBuiltDependencies', () => {
+    const allowed = new Set((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { pnpm: { onlyBuiltDependencies: string[] } }).pnpm.onlyBuiltDependencies);
+    const store = join(ROOT, 'node_modules', '.pnpm');
+    const withScripts = new Set<string>();
+    for (const entry of readdirSync(store)) {
+      const nm = join(store, entry, 'node_modules');
+      if (!existsSync(nm)) continue;
+      // The package itself is node_modules/<name> (or @scope/name) inside its store folder.
+      const at = entry.lastIndexOf('@');
+      const name = (at > 0 ? entry.slice(0, at) : entry).replace('+', '/');
+      const pkg = join(nm, name, 'package.json');
+      if (!existsSync(pkg)) continue;
+      const scripts = (JSON.parse(readFileSync(pkg, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+      if (scripts['preinstall'] || scripts['install'] || scripts['postinstall']) withScripts.add(name);
+    }
+    expect(withScripts.size).toBeGreaterThan(0);
+    expect([...withScripts].filter((n) => !allowed.has(n)).sort()).toEqual([]);
+  });
 });

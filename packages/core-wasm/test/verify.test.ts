@@ -2,6 +2,7 @@
 // arithmetic (falsified ⇒ the witness's exact outputs are unsafe; verified ⇒ no exactly unsafe
 // point on a dense grid of the box), the exact radius by bisection, and a small ACAS Xu subset.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
@@ -311,6 +312,28 @@ describe('exact radius by bisection over the verifier', () => {
       { numRuns: 30 },
     );
     expect(converged).toBeGreaterThan(4);
+  });
+});
+
+describe('MNIST fully connected (VNN-COMP 2021 mnistfc), a small subset', () => {
+  const mnist = (prop: string): { net: Network; p: BoxProperty } => {
+    const net = loadOnnx(readFileSync(new URL('mnistfc/mnist-net_256x2.onnx', FIX)));
+    const text = gunzipSync(readFileSync(new URL(`mnistfc-props/${prop}.vnnlib.gz`, FIX))).toString('utf8');
+    return { net, p: parseVnnlib(text, 784, 10) };
+  };
+
+  it('network 256x2, image 4 at eps 0.03 is verified (VNN-COMP: unsat)', () => {
+    const { net, p } = mnist('prop_4_0.03');
+    expect(p.unsafe).toHaveLength(9);
+    expect(verify(core, net, p, { maxNodes: 200, timeLimit: 120 }).verdict).toBe('verified');
+  });
+
+  it('network 256x2, image 7 at eps 0.03 is falsified (VNN-COMP: sat): the witness is in the box and its exact outputs are unsafe', () => {
+    const { net, p } = mnist('prop_7_0.03');
+    const r = verify(core, net, p, { maxNodes: 200, timeLimit: 120 });
+    expect(r.verdict).toBe('falsified');
+    expect(inside(p, r.witness!.x)).toBe(true);
+    expect(exactlyUnsafe(net, p, r.witness!.x)).toBe(true);
   });
 });
 

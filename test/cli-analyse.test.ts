@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { forward, loadCore, type Core } from '@paradox/core-wasm';
+import { createNetwork, forward, loadCore, networkToJSON, type Core } from '@paradox/core-wasm';
 import { loadOnnx } from '@paradox/core-wasm/onnx';
 import { ndjson, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
 
@@ -73,6 +73,49 @@ describe('paradox analyse', () => {
     const n = paradox(['analyse', NET, 'x.npy'], { cwd: dir });
     expect(n.code).toBe(2);
     expect(n.stderr).toContain('an .npy DATA needs --labels FILE.npy');
+  });
+
+  it('--exact-radius: each point\'s exact linf bracket (exported, inside [certified, attacked]) and the printed medians from the result', () => {
+    const dir = scratch();
+    // A 2 → 6 → 2 network (small input dimension: the verifier splits input boxes) and 8 points labelled by its argmax.
+    const w = Array.from({ length: 6 * 3 + 2 * 7 }, (_, i) => Math.sin(2.1 * i + 0.4) * 1.5);
+    const net = createNetwork([2, 6, 2], true, w);
+    writeFileSync(join(dir, 'n.json'), JSON.stringify(networkToJSON(net)));
+    const x = Array.from({ length: 8 }, (_, i) => [Math.cos(1.9 * i) * 0.8, Math.sin(2.7 * i) * 0.8]);
+    const phi = forward(core, net, x.flat());
+    const y = x.map((_, b) => (phi[2 * b]! >= phi[2 * b + 1]! ? 0 : 1));
+    writeFileSync(join(dir, 'd.csv'), `a,b,label\n${x.map((r, i) => [...r, y[i]].join(',')).join('\n')}\n`);
+    const args = ['analyse', 'n.json', 'd.csv', '--max-radius', '1', '--exact-radius', '1e-6'];
+    const j = paradox([...args, '--json'], { cwd: dir });
+    expect(j.code).toBe(0);
+    const e = ndjson(j.stdout)[0]!.exactRadius as { medianLower: number; medianUpper: number; maxRelWidth: number; converged: number; points: number };
+    expect(e.points).toBe(8);
+    expect(e.medianLower).toBeLessThanOrEqual(e.medianUpper);
+    const t = paradox([...args, '--out', 'p.csv'], { cwd: dir });
+    expect(t.code).toBe(0);
+    const f = (v: number) => (v === Infinity ? '∞' : v.toPrecision(4));
+    const stopped = e.points - e.converged;
+    expect(t.stdout).toContain(
+      `Exact linf radius (complete verifier, tol 0.000001) over 8 points: median in [${f(e.medianLower)}, ${f(e.medianUpper)}], ${e.converged} converged${stopped > 0 ? `, ${stopped} stopped by the node limit` : ''}, widest bracket ${e.maxRelWidth.toPrecision(2)} relative`,
+    );
+    const lines = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('index,label,predicted,correct,score,certified,attacked,gap,attack,witness,droppedCandidates,exactLower,exactUpper,exactStatus');
+    const num = (v: string) => (v === 'Inf' ? Infinity : Number(v));
+    let finite = 0;
+    for (const row of lines.slice(1).map((l) => l.split(','))) {
+      const [cert, att, lo, up] = [num(row[5]!), num(row[6]!), num(row[11]!), num(row[12]!)];
+      expect(lo).toBeLessThanOrEqual(att);
+      expect(cert).toBeLessThanOrEqual(up);
+      if (Number.isFinite(up)) finite++;
+    }
+    expect(finite).toBeGreaterThan(0);
+    // Refused: a tolerance ≥ 1, and ℓ2.
+    const bad = paradox([...args.slice(0, -1), '2'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/exactRadius\.tol: expected a relative tolerance in \[1e-12, 1\), got 2/);
+    const l2 = paradox([...args, '--norm', 'l2'], { cwd: dir });
+    expect(l2.code).toBe(2);
+    expect(l2.stderr).toMatch(/exactRadius: the exact radius is an ℓ∞ radius; got norm l2/);
   });
 
   it('bad networks and data: exit 2 with the file and the problem named', () => {

@@ -2,7 +2,8 @@
  * The scheduler's frontier and stopping logic with a fake backend (no threads, no WASM): results
  * that arrive out of order, a crashed ramp batch, a batch that fails twice, and a replay after
  * cancellation must all give the counts and stop points of the plain in-order run, which are
- * computed here trial by trial without the scheduler.
+ * computed here trial by trial without the scheduler. A result for a batch another writer already
+ * stored fails the run instead of being counted twice.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,8 @@ interface FakeOptions {
   crash?: (task: BatchTask) => boolean;
   /** Trial time the fake reports (drives auto batch sizing). */
   msPerTrial?: number;
+  /** Called with the result just before it is delivered (e.g. to store it behind the scheduler's back). */
+  beforeDeliver?: (result: BatchResult) => void;
 }
 
 /** A backend that answers from `resultOf`, releasing pending tasks one per macrotask in the chosen order. */
@@ -96,7 +99,11 @@ class FakeBackend implements Backend {
     const [p] = this.pending.splice(i, 1);
     if (!p) return;
     if (this.o.crash?.(p.task)) p.reject(new WorkerCrash(`fake crash on ${p.task.cellIndex}:${p.task.batchIndex}`));
-    else p.resolve(resultOf(p.task, p.task.trialCount * (this.o.msPerTrial ?? 0.5)));
+    else {
+      const r = resultOf(p.task, p.task.trialCount * (this.o.msPerTrial ?? 0.5));
+      this.o.beforeDeliver?.(r);
+      p.resolve(r);
+    }
   }
 }
 
@@ -207,6 +214,20 @@ describe('scheduler frontier and stopping (fake backend)', () => {
     expect(store.cells().map((c) => c.plan)).toEqual(plain.store.cells().map((c) => c.plan));
     expect(store.cells()[1]?.plan?.ramp.slice(0, 2)).toEqual([8, 64]);
     plain.store.close();
+    store.close();
+  });
+
+  it('a result whose batch is already stored by someone else is refused (E_STORE), never counted twice', async () => {
+    const spec = specWith(FIXED);
+    const { dir, store } = newStore(spec, 3);
+    // Another writer stores batch 1:2 just before this session's copy of it arrives.
+    const backend = new FakeBackend({ beforeDeliver: (r) => (r.cellIndex === 1 && r.batchIndex === 2 ? void store.insertBatch(r, 1) : undefined) });
+    const end = await session(spec, store, dir, backend, 50);
+    expect(end.status).toBe('failed');
+    expect((end.error as { code?: string }).code).toBe('E_STORE');
+    expect(end.error?.message).toContain(`batch ${RUN_ID}:1:2 is already stored but was not run by this process`);
+    // The stored copy is there once.
+    expect(store.batches(1).filter((b) => b.batchIndex === 2)).toHaveLength(1);
     store.close();
   });
 

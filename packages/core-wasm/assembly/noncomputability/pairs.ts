@@ -145,7 +145,11 @@ function softClamp(z: v128, tau: v128, ntau: v128): v128 {
  * max(h, 0). Each only changes the sign of a zero (−0 for +0), and such a zero only ever meets
  * max/pmax, a > 0 test, an and-mask, a product that is again a zero, or a sum with a non-zero or with
  * an accumulator that started at +0 (+0 + −0 = +0), so no value, step count or divergence differs;
- * NaN stays NaN. The update is softClamp. Tested bit for bit against optimise(). Returns at
+ * NaN stays NaN. The ∂v sums take the ReLU values pmax(h, 0) instead of h masked by h > 0: the two
+ * differ only for h = −0 (−0 against +0, so the product added is a zero of the other sign, and an
+ * accumulator that starts at +0 is never −0, so the sum is the same) and h = NaN (then e, ge and
+ * the sum are NaN either way, and the step is not taken). The update is softClamp. Tested bit for
+ * bit against optimise(). Returns at
  * the first step whose loss is not finite in some lane — θ (stored back to T2) is then the iterate
  * that step started from, and runPairs carries on from there with its general loop — or after
  * `steps` steps.
@@ -174,8 +178,12 @@ function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, la
       const h1 = f64x2.add(f64x2.mul(w10, x0), f64x2.mul(w11, x1));
       const h2 = f64x2.add(f64x2.mul(w20, x0), f64x2.mul(w21, x1));
       const h3 = f64x2.add(f64x2.mul(w30, x0), f64x2.mul(w31, x1));
-      const pe = f64x2.add(f64x2.mul(v0, f64x2.pmax(h0, zero)), f64x2.mul(v2, f64x2.pmax(h2, zero)));
-      const po = f64x2.add(f64x2.mul(v1, f64x2.pmax(h1, zero)), f64x2.mul(v3, f64x2.pmax(h3, zero)));
+      const r0 = f64x2.pmax(h0, zero);
+      const r1 = f64x2.pmax(h1, zero);
+      const r2 = f64x2.pmax(h2, zero);
+      const r3 = f64x2.pmax(h3, zero);
+      const pe = f64x2.add(f64x2.mul(v0, r0), f64x2.mul(v2, r2));
+      const po = f64x2.add(f64x2.mul(v1, r1), f64x2.mul(v3, r3));
       const e = f64x2.sub(f64x2.add(pe, po), v128.load(ys + (<usize>j << 4)));
       loss = f64x2.add(loss, f64x2.mul(e, e));
       const ge = f64x2.mul(scale, e);
@@ -183,10 +191,10 @@ function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, la
       const m1 = f64x2.gt(h1, zero);
       const m2 = f64x2.gt(h2, zero);
       const m3 = f64x2.gt(h3, zero);
-      b0 = f64x2.add(b0, f64x2.mul(ge, v128.and(h0, m0)));
-      b1 = f64x2.add(b1, f64x2.mul(ge, v128.and(h1, m1)));
-      b2 = f64x2.add(b2, f64x2.mul(ge, v128.and(h2, m2)));
-      b3 = f64x2.add(b3, f64x2.mul(ge, v128.and(h3, m3)));
+      b0 = f64x2.add(b0, f64x2.mul(ge, r0));
+      b1 = f64x2.add(b1, f64x2.mul(ge, r1));
+      b2 = f64x2.add(b2, f64x2.mul(ge, r2));
+      b3 = f64x2.add(b3, f64x2.mul(ge, r3));
       const g0 = v128.and(f64x2.mul(ge, v0), m0);
       const g1 = v128.and(f64x2.mul(ge, v1), m1);
       const g2 = v128.and(f64x2.mul(ge, v2), m2);
@@ -256,8 +264,12 @@ function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32,
       const h1 = f64x2.add(f64x2.mul(w10, x0), f64x2.mul(w11, x1));
       const h2 = f64x2.add(f64x2.mul(w20, x0), f64x2.mul(w21, x1));
       const h3 = f64x2.add(f64x2.mul(w30, x0), f64x2.mul(w31, x1));
-      const pe = f64x2.add(f64x2.mul(v0, f64x2.pmax(h0, zero)), f64x2.mul(v2, f64x2.pmax(h2, zero)));
-      const po = f64x2.add(f64x2.mul(v1, f64x2.pmax(h1, zero)), f64x2.mul(v3, f64x2.pmax(h3, zero)));
+      const r0 = f64x2.pmax(h0, zero);
+      const r1 = f64x2.pmax(h1, zero);
+      const r2 = f64x2.pmax(h2, zero);
+      const r3 = f64x2.pmax(h3, zero);
+      const pe = f64x2.add(f64x2.mul(v0, r0), f64x2.mul(v2, r2));
+      const po = f64x2.add(f64x2.mul(v1, r1), f64x2.mul(v3, r3));
       const e = f64x2.sub(f64x2.add(pe, po), v128.load(ys + (<usize>j << 4)));
       loss = f64x2.add(loss, f64x2.mul(e, e));
       const ge = f64x2.mul(scale, e);
@@ -265,10 +277,10 @@ function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32,
       const m1 = f64x2.gt(h1, zero);
       const m2 = f64x2.gt(h2, zero);
       const m3 = f64x2.gt(h3, zero);
-      b0 = f64x2.add(b0, f64x2.mul(ge, v128.and(h0, m0)));
-      b1 = f64x2.add(b1, f64x2.mul(ge, v128.and(h1, m1)));
-      b2 = f64x2.add(b2, f64x2.mul(ge, v128.and(h2, m2)));
-      b3 = f64x2.add(b3, f64x2.mul(ge, v128.and(h3, m3)));
+      b0 = f64x2.add(b0, f64x2.mul(ge, r0));
+      b1 = f64x2.add(b1, f64x2.mul(ge, r1));
+      b2 = f64x2.add(b2, f64x2.mul(ge, r2));
+      b3 = f64x2.add(b3, f64x2.mul(ge, r3));
       const g0 = v128.and(f64x2.mul(ge, v0), m0);
       const g1 = v128.and(f64x2.mul(ge, v1), m1);
       const g2 = v128.and(f64x2.mul(ge, v2), m2);

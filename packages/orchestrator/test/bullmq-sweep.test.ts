@@ -4,13 +4,13 @@
  * worker, Redis or the orchestrator itself is killed mid-run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/events.js';
-import { OrchestratorError } from '../src/errors.js';
+import { OrchestratorError, TrialError } from '../src/errors.js';
 import { openRunStore, resumeRun, runSweep } from '../src/api.js';
 import type { SpecInput } from '../src/spec/types.js';
 import { HOLDING_TASK, spawnWorker, stopWorkers, type WorkerProcess } from './helpers/bullmq-workers.js';
@@ -221,6 +221,56 @@ describe('a sweep on bullmq with two worker processes', () => {
     expect(summaryOf(dir).equals(reference.summary)).toBe(true);
     expectEachTrialStoredOnce(dir);
     expect(a.events.length + b.events.length).toBeGreaterThan(jobsBefore);
+  });
+});
+
+describe('a plugin that loops forever, on bullmq', () => {
+  it('fails its batch as unrecoverable naming the trial, is never re-delivered, and the next run on the same worker process succeeds', async () => {
+    const [worker] = await Promise.all([spawnWorker(redis.url)]);
+    workers.push(worker!);
+    const w = worker!;
+    const dir = newDir();
+    mkdirSync(dir);
+    copyFileSync(fileURLToPath(new URL('./fixtures/plugin-loops-sometimes.mjs', import.meta.url)), join(dir, 'loops.mjs'));
+    const looping: SpecInput = {
+      name: 'loops',
+      experiment: 'noncomputability',
+      seed: 9,
+      grid: { K: [6] },
+      fixed: { algorithm: 'plugin', plugin: join(dir, 'loops.mjs'), readBits: 4, epsilons: [0.1] },
+      trials: 400,
+      batch: 5,
+      batchTimeout: 5,
+    };
+    const first = join(dir, 'first');
+    const err = (await runSweep(looping, { outDir: first, backend: 'bullmq', redis: redis.url, workers: 1 }).catch((e: unknown) => e)) as TrialError;
+    expect(err).toBeInstanceOf(TrialError);
+    expect(err.code).toBe('E_DEADLINE');
+    expect(err.location.trial).toBeGreaterThanOrEqual(err.location.trialStart);
+    expect(err.message).toContain(`trial ${err.location.trial} never finished`);
+    expect(err.message).toMatch(new RegExp(`its thread was stopped on worker \\S*${String(w.proc.pid)} and replaced by a fresh one`));
+    const failed = (await w.waitFor((e) => e.type === 'job-failed' && e.unrecoverable)) as { jobId: string };
+    const runId = (JSON.parse(readFileSync(join(first, 'spec.json'), 'utf8')) as { runId: string }).runId;
+    expect(failed.jobId.startsWith(`${runId}:`)).toBe(true);
+    // The run ended after its other batch in flight finished; nothing of it is left to run.
+    const endOfFirst = w.events.length;
+
+    // The same worker process (its looping thread replaced) runs the next sweep to the end.
+    const second = newDir();
+    const small: SpecInput = { ...SPEC, name: 'after-the-loop', grid: { algorithm: ['coin'], K: [4] }, trials: 60 };
+    const done = await runSweep(small, { outDir: second, backend: 'bullmq', redis: redis.url, workers: 1 });
+    expect(done.status).toBe('complete');
+    const local = newDir();
+    await runSweep(small, { outDir: local, backend: 'local', workers: 1 });
+    expect(summaryOf(second).equals(summaryOf(local))).toBe(true);
+    expect(w.proc.exitCode).toBeNull();
+    // The looping job ran once (failed, never re-delivered), and no job of the failed run was
+    // taken after it ended: the loop poisoned nobody.
+    const started = (id: string): number => w.events.filter((e) => e.type === 'job-started' && (e as { jobId: string }).jobId === id).length;
+    expect(started(failed.jobId)).toBe(1);
+    const after = w.events.slice(endOfFirst);
+    expect(after.filter((e) => e.type === 'job-started' && (e as { jobId: string }).jobId.startsWith(`${runId}:`))).toEqual([]);
+    expect(after.some((e) => e.type === 'job-done')).toBe(true);
   });
 });
 

@@ -5,6 +5,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileError } from '../errors.js';
 
+/** The name of every file a run directory holds, by role (the one list the store, summary writer, CLI and viz use). */
 export const RUN_FILES = Object.freeze({
   /** The normalised spec (pretty JSON; a Redis password replaced by `***`). */
   spec: 'spec.json',

@@ -16,11 +16,11 @@ export { countPieces, type PiecesResult } from './pieces.js';
 export { networkFromJSON, networkToJSON, NETWORK_FORMAT, type NetworkJSON } from './json.js';
 export { trialStream, type TrialKey, type TrialRange } from './trials.js';
 export {
-  parseCsv, parseNpy, dataFromNpy, parseDataJson, makeBox, criterionScore, checkCriterion, dataShape, DATA_FORMAT,
+  parseCsv, parseNpy, dataFromNpy, parseDataJson, dataFromBytes, makeBox, criterionScore, checkCriterion, dataShape, DATA_FORMAT,
   type InputBox, type Criterion, type CsvOptions, type NpyArray,
 } from './io/data.js';
 export {
-  analyse, analysePoint, summariseAnalysis, negateOutputs, ANALYSE_DEFAULTS,
+  analyse, analysePoint, checkAnalyseOptions, summariseAnalysis, negateOutputs, ANALYSE_DEFAULTS,
   type AnalyseOptions, type AnalyseResult, type PointAnalysis, type RadiusAccuracy,
 } from './analyse/analyse.js';
 export { dichotomy, candidateSegments, type DichotomyOptions, type DichotomyResult, type DichotomyWitness } from './analyse/dichotomy.js';

@@ -4,6 +4,7 @@
  * so a slow or throwing listener cannot change results (listener errors are caught and dropped).
  */
 import type { StopReason } from './stats/stopping.js';
+import type { ExperimentKind } from './summary/types.js';
 
 /** Progress counters, present on every event after `run-started`. */
 export interface Progress {
@@ -31,7 +32,7 @@ export interface RunStartedEvent {
   runId: string;
   dir: string;
   name: string;
-  experiment: 'noncomputability' | 'instability';
+  experiment: ExperimentKind;
   specHash: string;
   backend: 'local' | 'bullmq';
   workers: number;

@@ -169,20 +169,9 @@ export const analyseCommand: Command = {
 
     const net = await readNetworkArg(CMD, ctx.cwd, netPath);
     const dataBytes = readFile(ctx.cwd, dataPath, 'data');
-    const ext = extname(dataPath).toLowerCase();
-    let data: Data;
-    let fileBox: [number, number] | undefined;
-    if (ext === '.npy') {
-      if (typeof v.labels !== 'string') fail('an .npy DATA needs --labels FILE.npy');
-      const lab = readFile(ctx.cwd, v.labels, 'labels');
-      data = asUsage(dataPath, () => core.dataFromNpy(core.parseNpy(new Uint8Array(dataBytes)), core.parseNpy(new Uint8Array(lab))));
-    } else if (ext === '.csv' || ext === '.txt') {
-      data = asUsage(dataPath, () => core.parseCsv(dataBytes.toString('utf8')));
-    } else if (ext === '.json') {
-      const r = asUsage(dataPath, () => core.parseDataJson(dataBytes.toString('utf8')));
-      data = r.data;
-      fileBox = r.box;
-    } else fail(`${dataPath}: unknown data format '${ext || '(none)'}'; expected .csv, .json or .npy`);
+    if (extname(dataPath).toLowerCase() === '.npy' && typeof v.labels !== 'string') fail('an .npy DATA needs --labels FILE.npy');
+    const labelBytes = typeof v.labels === 'string' ? new Uint8Array(readFile(ctx.cwd, v.labels, 'labels')) : undefined;
+    const { data, box: fileBox } = asUsage(dataPath, () => core.dataFromBytes(new Uint8Array(dataBytes), dataPath, labelBytes));
     const { n, d } = core.dataShape(data);
     if (d !== net.dims[0]) fail(`${dataPath} has points of ${d} coordinates but ${netPath} takes ${net.dims[0]} inputs`, 'E_SHAPE');
 

@@ -257,6 +257,17 @@ function resolve(net: Network, data: Dataset<Float64Array>, o: AnalyseOptions): 
   return r;
 }
 
+/**
+ * Validate `options` for `net` and `data` as `analyse` would (criterion against the outputs and
+ * labels, radii, iteration counts, box shape), without analysing: throws the same `CoreError`s.
+ */
+export function checkAnalyseOptions(net: Network, data: Dataset<Float64Array>, options: AnalyseOptions = {}): void {
+  validateNetwork(net);
+  const { d } = dataShape(data);
+  if (d !== net.dims[0]) throw new CoreError('E_SHAPE', `data: points have ${d} coordinates, the network has ${net.dims[0]} inputs`);
+  resolve(net, data, options);
+}
+
 /** Whether the ball B(x, eps) is certified correct for label y. */
 function certifiedAt(core: Core, net: Network, checks: MarginCheck[] | null, x: Float64Array, y: number, eps: number, r: Resolved): boolean {
   const opt = { norm: r.norm, method: r.cert, directed: r.directed };

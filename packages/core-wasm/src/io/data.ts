@@ -206,6 +206,25 @@ export function parseDataJson(doc: unknown): { data: Dataset<Float64Array>; box?
   return { data, box: [bx[0], bx[1]] };
 }
 
+/**
+ * A data set from a file's bytes, the format chosen by the name's extension: `.npy` (points; the
+ * labels are a second NPY file, `labels`), `.csv`/`.txt` (label in the last column), `.json`
+ * (`parseDataJson`, whose `box` is returned too). The one owner of "which reader does this data
+ * file need", used by `paradox analyse` and by `analyse` sweeps.
+ */
+export function dataFromBytes(bytes: Uint8Array, name: string, labels?: Uint8Array): { data: Dataset<Float64Array>; box?: [number, number] } {
+  const dot = name.lastIndexOf('.');
+  const ext = dot > name.lastIndexOf('/') && dot >= 0 ? name.slice(dot).toLowerCase() : '';
+  if (ext === '.npy') {
+    if (labels === undefined) throw new CoreError('E_ARG', 'an .npy data file needs its labels as a second .npy file');
+    return { data: dataFromNpy(parseNpy(bytes), parseNpy(labels)) };
+  }
+  const text = new TextDecoder('utf-8').decode(bytes);
+  if (ext === '.csv' || ext === '.txt') return { data: parseCsv(text) };
+  if (ext === '.json') return parseDataJson(text);
+  throw new CoreError('E_ARG', `unknown data format '${ext || '(none)'}'; expected .csv, .json or .npy`);
+}
+
 /** A box of dimension d from a scalar range or per-coordinate bounds; checks that every point lies inside. */
 export function makeBox(d: number, lo: number | ArrayLike<number>, hi: number | ArrayLike<number>, data?: Dataset): InputBox {
   const expand = (v: number | ArrayLike<number>, what: string): Float64Array => {

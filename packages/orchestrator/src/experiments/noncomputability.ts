@@ -155,6 +155,7 @@ function pluginFailure(e: unknown, trial: number, plugin: string): Error {
 export const noncomputability: ExperimentDefinition = {
   name: 'noncomputability',
   paramKeys: NONCOMPUTABILITY_PARAM_KEYS,
+  fileParams: ['plugin'],
 
   normaliseParams(params) {
     const alg = params.algorithm;

@@ -6,10 +6,12 @@ import type { ExperimentDefinition } from './types.js';
 import type { ExperimentName } from '../worker/protocol.js';
 import { instability } from './instability.js';
 import { noncomputability } from './noncomputability.js';
+import { analyseExperiment } from './analyse.js';
 
 const registry = new Map<ExperimentName, ExperimentDefinition>([
   ['noncomputability', noncomputability],
   ['instability', instability],
+  ['analyse', analyseExperiment],
 ]);
 
 /** The definition of an experiment family, or undefined when this build has none. */

@@ -49,8 +49,14 @@ export interface ExperimentDefinition {
    * the grid/zip/fixed entry.
    */
   normaliseParams(params: Record<string, Json>): Record<string, Json>;
-  /** Checks that need the run seed as well (e.g. a parameter valid only for the seed's data); throws like normaliseParams. */
-  check?(params: Record<string, Json>, seed: number): void;
+  /**
+   * Checks that need the run seed as well (e.g. a parameter valid only for the seed's data), or
+   * the most trials a cell may run (`maxTrials`: the stopping rule's trials or maxTrials); throws
+   * like normaliseParams.
+   */
+  check?(params: Record<string, Json>, seed: number, maxTrials?: number): void;
+  /** Parameters that name files (relative values in a spec file are resolved next to it: spec/parse.ts `resolvePluginPaths`). */
+  fileParams?: readonly string[];
   /** The plugin module a cell's trials load (its normalised params), or null when they load none. */
   pluginPath?(params: Record<string, Json>): string | null;
   /** Import and check a plugin module (spec validation calls it once per module); throws a CoreError saying what is wrong. */

@@ -415,7 +415,7 @@ function cellIssues(spec: NormalisedSpec, seedChecks: boolean): { cells: Cell[];
     for (const [k, v] of Object.entries({ ...spec.fixed, ...axes })) if (known.has(k)) raw[k] = v;
     try {
       const params = sortKeysDeep(exp.normaliseParams(raw)) as Record<string, Json>;
-      if (seedChecks) exp.check?.(params, spec.seed);
+      if (seedChecks) exp.check?.(params, spec.seed, spec.stop.rule === 'fixed' ? spec.stop.trials : spec.stop.maxTrials);
       const key = `${spec.experiment}:${canonicalJson(params)}`;
       const dup = keys.get(key);
       if (dup !== undefined) {

@@ -7,6 +7,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { OrchestratorError } from '../errors.js';
+import { getExperiment } from '../experiments/registry.js';
+import type { ExperimentName } from '../worker/protocol.js';
 
 /** Largest spec file read (bytes). A real spec is a few kilobytes; 1 MiB leaves ample room. */
 export const MAX_SPEC_BYTES = 1 << 20;
@@ -121,22 +123,29 @@ export function parseSpecDocuments(text: string, format: 'yaml' | 'json', where:
 }
 
 /**
- * A plugin path in a spec file means "next to the spec", not "next to wherever paradox was
- * started": relative `plugin` values (in fixed, grid or zip) become absolute against `base`, so
- * the stored spec names the module that ran. URLs (`file:`, `https:`, `data:`) are kept.
- * Returns a new document; `doc` is not changed.
+ * A file named in a spec file means "next to the spec", not "next to wherever paradox was
+ * started": relative values of the experiment's file parameters (`fileParams` of its definition:
+ * a plugin module, an analysed network and data set; `plugin` when the experiment is unknown), in
+ * fixed, grid or zip, become absolute against `base`, so the stored spec names the files that ran.
+ * URLs (`file:`, `https:`, `data:`) are kept. Returns a new document; `doc` is not changed.
  */
 export function resolvePluginPaths(doc: Record<string, unknown>, base: string): Record<string, unknown> {
   const fix = (v: unknown): unknown => (typeof v === 'string' && v.length > 0 && !isAbsolute(v) && !/^[a-z]+:/i.test(v) ? resolve(base, v) : v);
+  const exp = typeof doc.experiment === 'string' ? getExperiment(doc.experiment as ExperimentName) : undefined;
+  const keys = exp?.fileParams ?? ['plugin'];
   const out: Record<string, unknown> = { ...doc };
   const fixed = doc.fixed;
-  if (fixed && typeof fixed === 'object' && !Array.isArray(fixed) && 'plugin' in fixed) {
-    out.fixed = { ...fixed, plugin: fix((fixed as Record<string, unknown>).plugin) };
+  if (fixed && typeof fixed === 'object' && !Array.isArray(fixed)) {
+    const f = { ...(fixed as Record<string, unknown>) };
+    for (const k of keys) if (k in f) f[k] = fix(f[k]);
+    out.fixed = f;
   }
   for (const section of ['grid', 'zip']) {
     const axes = doc[section];
-    if (axes && typeof axes === 'object' && !Array.isArray(axes) && Array.isArray((axes as Record<string, unknown>).plugin)) {
-      out[section] = { ...axes, plugin: ((axes as Record<string, unknown>).plugin as unknown[]).map(fix) };
+    if (axes && typeof axes === 'object' && !Array.isArray(axes)) {
+      const a = { ...(axes as Record<string, unknown>) };
+      for (const k of keys) if (Array.isArray(a[k])) a[k] = (a[k] as unknown[]).map(fix);
+      out[section] = a;
     }
   }
   return out;

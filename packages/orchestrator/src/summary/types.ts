@@ -160,15 +160,49 @@ export interface InstabilityCell extends CellCommon {
   };
 }
 
-/** A cell of either experiment. */
-export type CellSummary = NoncomputabilityCell | InstabilityCell;
+/** Robust accuracy of an analyse cell at one radius, from both ends. */
+export interface AnalyseRadiusRow {
+  radius: number;
+  /** Points certified at this radius (lower bound on robust accuracy). */
+  certified: Proportion;
+  /** Correct points with no witness of norm ≤ radius (upper bound). */
+  attacked: Proportion;
+}
+
+/** One cell of an analyse sweep (a network on a data set; one trial per data point). */
+export interface AnalyseCell extends CellCommon {
+  experiment: 'analyse';
+  network: string;
+  data: string;
+  norm: string;
+  /** Points analysed. */
+  trials: number;
+  accuracy: Proportion;
+  radii: AnalyseRadiusRow[];
+  /** Over the correct points: certified radius, attacked radius and gap (finite values only). */
+  certified: Moments;
+  attacked: Moments;
+  gap: Moments;
+  /** Sound witness checks: points whose witness was nudged outward; f64 witnesses dropped. */
+  witnessChecks: { nudged: number; dropped: number };
+  /** Points whose certified radius exceeds the attacked one (0 unless a certificate is unsound). */
+  certContradictions: number;
+  /** Criterion score at each point (positive iff correct). */
+  score: Moments;
+}
+
+/** A cell of any experiment. */
+export type CellSummary = NoncomputabilityCell | InstabilityCell | AnalyseCell;
+
+/** The experiment families a summary can hold. */
+export type ExperimentKind = CellSummary['experiment'];
 
 /** The whole `summary.json`. */
 export interface Summary {
   format: 'paradox-summary/1';
   run: {
     name: string;
-    experiment: 'noncomputability' | 'instability';
+    experiment: ExperimentKind;
     /** SHA-256 of the normalised spec. */
     specHash: string;
     seed: number;
@@ -333,7 +367,7 @@ export interface ResultI {
 /** Everything the headline says, as data (summary.json `headline`, the `--json` headline event). */
 export interface HeadlineData {
   name: string;
-  experiment: 'noncomputability' | 'instability';
+  experiment: ExperimentKind;
   complete: boolean;
   cellsComplete: number;
   cellsTotal: number;

@@ -2,6 +2,7 @@
  * The charts a summary supports: 1–2 for a noncomputability run, 3–5 for an instability run.
  * (Chart 6, decision boundaries, needs a trial's networks, not a summary: see `boundary/`.)
  */
+import { analyseRadiusChart, robustAccuracyChart } from './analyse.js';
 import { dichotomyChart } from './dichotomy.js';
 import { phaseDiagramChart } from './phase-diagram.js';
 import { radiusDistributionsChart } from './radius-distributions.js';
@@ -12,9 +13,11 @@ import { unstableVsStripesChart } from './unstable-vs-stripes.js';
 /** Every summary chart that applies to the run's experiment, in report order. */
 export function summaryCharts(summary: Summary): Chart[] {
   if (summary.run.experiment === 'noncomputability') return [successVsEpsilonChart(summary), phaseDiagramChart(summary)];
+  if (summary.run.experiment === 'analyse') return [robustAccuracyChart(summary), analyseRadiusChart(summary)];
   return [dichotomyChart(summary), unstableVsStripesChart(summary), radiusDistributionsChart(summary)];
 }
 
+export { analyseCells, analyseLabel, analyseRadiusChart, radiusFindingAnalyse, robustAccuracyChart, robustAccuracyFinding } from './analyse.js';
 export { dichotomyChart, rowAtMu } from './dichotomy.js';
 export { phaseDiagramChart, type PhaseDiagramOptions } from './phase-diagram.js';
 export { radiusDistributionsChart, type RadiusDistributionsOptions } from './radius-distributions.js';

@@ -19,7 +19,9 @@ export type ChartId =
   | 'dichotomy'
   | 'unstable-vs-stripes'
   | 'radius-distributions'
-  | 'decision-boundary';
+  | 'decision-boundary'
+  | 'analyse-robust-accuracy'
+  | 'analyse-radii';
 
 /** A chart with its report text. */
 export interface Chart {

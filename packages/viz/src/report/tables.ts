@@ -2,6 +2,7 @@
 import { archLabel, hasData, instabilityCells, noncomputabilityCells, sortedDistinct, status } from '../charts/cells.js';
 import { rowAtMu } from '../charts/dichotomy.js';
 import type { CellSummary, Summary } from '../charts/types.js';
+import { analyseTable } from './analyse-section.js';
 import { esc, num, table, withInterval } from './html.js';
 
 /** A cell's status in words, by the same rule as the charts and the headline (`status`). */
@@ -84,5 +85,6 @@ export function instabilityTable(summary: Summary): string {
 
 /** The cell table for a summary of either experiment. */
 export function cellTable(summary: Summary): string {
+  if (summary.run.experiment === 'analyse') return analyseTable(summary);
   return summary.run.experiment === 'noncomputability' ? noncomputabilityTable(summary) : instabilityTable(summary);
 }

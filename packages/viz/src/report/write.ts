@@ -16,6 +16,7 @@ import type { Chart } from '../charts/types.js';
 import { svgToPng, type PngOptions } from '../render/png.js';
 import { renderSvg } from '../render/svg.js';
 import { headlineOf, TERMS } from '@paradox/orchestrator/summary';
+import { analyseHeadline } from './analyse-section.js';
 import { headlineCards, verdicts } from './headline.js';
 import { esc, facts, num, REPORT_CSS } from './html.js';
 import { loadRuns, ReportError, runLabel, type LoadedRun } from './load.js';
@@ -113,7 +114,7 @@ function runSection(run: LoadedRun, rendered: RenderedChart[], extraEnv: Record<
   const verdictHtml = verdicts(headline)
     .map((v) => `<p class="verdict">${esc(v)}</p>`)
     .join('\n');
-  const headHtml = heads.length
+  const headHtml = s.run.experiment === 'analyse' ? analyseHeadline(s) : heads.length
     ? `${verdictHtml}<ul class="headline">${heads
         .map(
           (h) =>

@@ -8,10 +8,20 @@ import type { AlgorithmData, AlgorithmNetwork, AlgorithmTools, OptimiseOptions, 
 import { minimiseSqrtPenalised } from './minimiser.js';
 import { NONCOMPUTABILITY_DEFAULTS as CELL } from './params.js';
 import type { Rng } from './rng.js';
+import { slotTable, slotVector } from '../internal/slots.js';
 
-// Must match assembly/noncomputability/optimise.ts (CFG_* and OUT_*).
-const CFG_SIZE = 16;
-const OUT_SIZE = 4;
+/**
+ * Slots of the optimiser's f64 configuration vector (`nc_optimise`, `nc_optimise_pairs`), by name:
+ * the TypeScript side of assembly/noncomputability/optimise.ts (CFG_*, exported from the module as
+ * OPTIMISE_CONFIG_*); test/abi-tables.test.ts checks that they agree.
+ */
+export const OPTIMISE_CONFIG = slotTable([
+  'METHOD', 'STEPS', 'LR', 'LAMBDA', 'INIT', 'INIT_SCALE', 'BATCH', 'BETA1', 'BETA2', 'ADAM_EPS', 'T0', 'T1', 'SIGMA', 'RESTARTS',
+  'KEY_LO', 'KEY_HI',
+]);
+/** Slots of one optimisation's result block (OUT_*, exported as OPTIMISE_RESULT_*). */
+export const OPTIMISE_RESULT = slotTable(['COST', 'STEPS', 'DIVERGED', 'BEST_RESTART']);
+const OUT_SIZE = OPTIMISE_RESULT.SIZE;
 const METHOD = { gd: 0, sgd: 1, adam: 2, anneal: 3 } as const;
 const INIT = { he: 0, xavier: 1, uniform: 2, normal: 3 } as const;
 
@@ -185,8 +195,10 @@ export function optimiseConfig(where: string, shape: ProblemShape, options: Opti
     if (restarts !== 1) bad(where, 'options.restarts', restarts, '1 when options.start is given');
     if (!start.every(Number.isFinite)) bad(where, 'options.start', 'non-finite values', 'finite weights');
   }
-  const cfg = new Float64Array(CFG_SIZE);
-  cfg.set([method, steps, lr, shape.lambda, start ? -1 : init, initScale, batchSize, beta1, beta2, adamEps, annealT0, annealT1, annealSigma, restarts, 0, 0]);
+  const cfg = slotVector(OPTIMISE_CONFIG, {
+    METHOD: method, STEPS: steps, LR: lr, LAMBDA: shape.lambda, INIT: start ? -1 : init, INIT_SCALE: initScale, BATCH: batchSize,
+    BETA1: beta1, BETA2: beta2, ADAM_EPS: adamEps, T0: annealT0, T1: annealT1, SIGMA: annealSigma, RESTARTS: restarts, KEY_LO: 0, KEY_HI: 0,
+  });
   return { cfg, start, method: options.method, restarts };
 }
 
@@ -195,8 +207,8 @@ export function optimiseInCore(core: Core, shape: ProblemShape, data: AlgorithmD
   const where = 'tools.optimise';
   checkData(where, shape, data);
   const { cfg, start } = optimiseConfig(where, shape, options);
-  cfg[14] = keyLo >>> 0;
-  cfg[15] = keyHi >>> 0;
+  cfg[OPTIMISE_CONFIG.KEY_LO] = keyLo >>> 0;
+  cfg[OPTIMISE_CONFIG.KEY_HI] = keyHi >>> 0;
   const { d, width: W, samples: r } = shape;
   const P = W * d + W;
   const raw = core.raw;
@@ -210,11 +222,11 @@ export function optimiseInCore(core: Core, shape: ProblemShape, data: AlgorithmD
     fn(xp, yp, r, d, W, cp, tp, op);
     const theta = s.readF64(tp, P);
     const out = s.readF64(op, OUT_SIZE);
-    const diverged = out[2] === 1;
+    const diverged = out[OPTIMISE_RESULT.DIVERGED] === 1;
     return {
       network: { w: theta.slice(0, W * d), v: theta.slice(W * d) },
-      steps: out[1]!,
-      cost: diverged ? Infinity : out[0]!,
+      steps: out[OPTIMISE_RESULT.STEPS]!,
+      cost: diverged ? Infinity : out[OPTIMISE_RESULT.COST]!,
       diverged,
     };
   });

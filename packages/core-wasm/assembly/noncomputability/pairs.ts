@@ -149,12 +149,15 @@ function softClamp(z: v128, tau: v128, ntau: v128): v128 {
  * differ only for h = −0 (−0 against +0, so the product added is a zero of the other sign, and an
  * accumulator that starts at +0 is never −0, so the sum is the same) and h = NaN (then e, ge and
  * the sum are NaN either way, and the step is not taken). The update is softClamp. Tested bit for
- * bit against optimise(). Returns at
+ * bit against optimise(). The sums of ∂w run in a second pass over the samples from the masked
+ * ∂h stored per sample at `gb` (each sum still adds in sample order, so the bits are the same):
+ * one pass holding θ, the ∂w and ∂v sums and the loss needs more vectors than x64's 16 registers
+ * (V8 spills them every sample), two passes need fewer (+22 % on W4). Returns at
  * the first step whose loss is not finite in some lane — θ (stored back to T2) is then the iterate
  * that step started from, and runPairs carries on from there with its general loop — or after
  * `steps` steps.
  */
-function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64): i32 {
+function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, gb: usize): i32 {
   const zero = f64x2.splat(0.0);
   const LR = f64x2.splat(lr);
   const tau = f64x2.splat(lr * lambda);
@@ -195,10 +198,22 @@ function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, la
       b1 = f64x2.add(b1, f64x2.mul(ge, r1));
       b2 = f64x2.add(b2, f64x2.mul(ge, r2));
       b3 = f64x2.add(b3, f64x2.mul(ge, r3));
-      const g0 = v128.and(f64x2.mul(ge, v0), m0);
-      const g1 = v128.and(f64x2.mul(ge, v1), m1);
-      const g2 = v128.and(f64x2.mul(ge, v2), m2);
-      const g3 = v128.and(f64x2.mul(ge, v3), m3);
+      const gj = gb + (<usize>j << 6);
+      v128.store(gj, v128.and(f64x2.mul(ge, v0), m0), 0);
+      v128.store(gj, v128.and(f64x2.mul(ge, v1), m1), 16);
+      v128.store(gj, v128.and(f64x2.mul(ge, v2), m2), 32);
+      v128.store(gj, v128.and(f64x2.mul(ge, v3), m3), 48);
+    }
+    // ∂w in a second pass over the samples (same j order per sum): fewer live vectors per pass
+    for (let j = 0; j < r; j++) {
+      const xj = xs + (<usize>j << 5);
+      const x0 = v128.load(xj, 0);
+      const x1 = v128.load(xj, 16);
+      const gj = gb + (<usize>j << 6);
+      const g0 = v128.load(gj, 0);
+      const g1 = v128.load(gj, 16);
+      const g2 = v128.load(gj, 32);
+      const g3 = v128.load(gj, 48);
       a00 = f64x2.add(a00, f64x2.mul(g0, x0));
       a01 = f64x2.add(a01, f64x2.mul(g0, x1));
       a10 = f64x2.add(a10, f64x2.mul(g1, x0));
@@ -234,7 +249,7 @@ function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, la
  * the same order. Same contract as gdD2W4: returns the first step whose loss is not finite in some
  * lane (θ, the moments and β^t — stored at bt — are then those that step started from), or `steps`.
  */
-function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, beta1: f64, beta2: f64, eps: f64, bt: usize): i32 {
+function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, beta1: f64, beta2: f64, eps: f64, bt: usize, gb: usize): i32 {
   const zero = f64x2.splat(0.0);
   const LR = f64x2.splat(lr);
   const LRL = f64x2.splat(lr * lambda);
@@ -281,10 +296,22 @@ function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32,
       b1 = f64x2.add(b1, f64x2.mul(ge, r1));
       b2 = f64x2.add(b2, f64x2.mul(ge, r2));
       b3 = f64x2.add(b3, f64x2.mul(ge, r3));
-      const g0 = v128.and(f64x2.mul(ge, v0), m0);
-      const g1 = v128.and(f64x2.mul(ge, v1), m1);
-      const g2 = v128.and(f64x2.mul(ge, v2), m2);
-      const g3 = v128.and(f64x2.mul(ge, v3), m3);
+      const gj = gb + (<usize>j << 6);
+      v128.store(gj, v128.and(f64x2.mul(ge, v0), m0), 0);
+      v128.store(gj, v128.and(f64x2.mul(ge, v1), m1), 16);
+      v128.store(gj, v128.and(f64x2.mul(ge, v2), m2), 32);
+      v128.store(gj, v128.and(f64x2.mul(ge, v3), m3), 48);
+    }
+    // ∂w in a second pass, as gdD2W4
+    for (let j = 0; j < r; j++) {
+      const xj = xs + (<usize>j << 5);
+      const x0 = v128.load(xj, 0);
+      const x1 = v128.load(xj, 16);
+      const gj = gb + (<usize>j << 6);
+      const g0 = v128.load(gj, 0);
+      const g1 = v128.load(gj, 16);
+      const g2 = v128.load(gj, 32);
+      const g3 = v128.load(gj, 48);
       a00 = f64x2.add(a00, f64x2.mul(g0, x0));
       a01 = f64x2.add(a01, f64x2.mul(g0, x1));
       a10 = f64x2.add(a10, f64x2.mul(g1, x0));
@@ -418,7 +445,7 @@ function finiteMask(x: v128): v128 {
  */
 function runPairs(
   method: i32, T2: usize, xs: usize, ys: usize, r: i32, d: i32, Wp: i32, steps: i32,
-  lr: f64, lambda: f64, b1: f64, b2: f64, eps: f64, g2: usize, m2: usize, v2: usize, hb2: usize, done: usize,
+  lr: f64, lambda: f64, b1: f64, b2: f64, eps: f64, g2: usize, m2: usize, v2: usize, hb2: usize, done: usize, gb: usize,
 ): void {
   const Pp = internalCount(d, Wp);
   let live = f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)); // all ones
@@ -441,9 +468,9 @@ function runPairs(
   let s0 = 0;
   if (d == 2 && Wp == 4) {
     if (method == 0) {
-      s0 = gdD2W4(T2, xs, ys, r, steps, lr, lambda);
+      s0 = gdD2W4(T2, xs, ys, r, steps, lr, lambda, gb);
     } else {
-      s0 = adamD2W4(T2, m2, v2, xs, ys, r, steps, lr, lambda, b1, b2, eps, hb2);
+      s0 = adamD2W4(T2, m2, v2, xs, ys, r, steps, lr, lambda, b1, b2, eps, hb2, gb);
       b1t = load<f64>(hb2);
       b2t = load<f64>(hb2, 8);
     }
@@ -525,7 +552,7 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
   const b2x = <usize>Pp << 4;
   // scratch: T2, g2, m2, v2 (pair arrays), hb2 (Wp pairs), xs, ys (pair data), done (1 pair),
   // cur, cur1, best0, best1 (scalar internal), hb (Wp scalars)
-  const scratch = heap.alloc(b2x * 4 + (<usize>Wp << 4) + (<usize>(r * d + r) << 4) + 16 + b1x * 4 + (<usize>Wp << 3));
+  const scratch = heap.alloc(b2x * 4 + (<usize>Wp << 4) + (<usize>(r * d + r) << 4) + 16 + b1x * 4 + (<usize>Wp << 3) + (<usize>r << 6));
   const T2 = scratch;
   const g2 = T2 + b2x;
   const m2 = g2 + b2x;
@@ -539,6 +566,7 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
   const best0 = cur1 + b1x;
   const best1 = best0 + b1x;
   const hb = best1 + b1x;
+  const gb = hb + (<usize>Wp << 3); // r × 4 pairs: the masked ∂h of gdD2W4
   const xM = x + (<usize>(r * d) << 3);
   const yM = y + (<usize>r << 3);
   for (let i = 0; i < r * d; i++) v128.store(at(xs, i), f64x2.replace_lane(f64x2.splat(ld(x, i)), 1, ld(xM, i)));
@@ -570,7 +598,7 @@ export function optimisePairs(x: usize, y: usize, r: i32, d: i32, W: i32, cfg: u
         initialise(rng1, cur1, d, W, init, initScale);
         for (let i = 0; i < Pp; i++) v128.store(at(T2, i), f64x2.replace_lane(f64x2.splat(ld(cur, i)), 1, ld(cur1, i)));
       }
-      runPairs(method, T2, xs, ys, r, d, Wp, steps, lr, lambda, b1, b2, eps, g2, m2, v2, hb2, done);
+      runPairs(method, T2, xs, ys, r, d, Wp, steps, lr, lambda, b1, b2, eps, g2, m2, v2, hb2, done, gb);
       total0 += load<f64>(done);
       total1 += load<f64>(done + 8);
       for (let s = 0; s < 2; s++) {

@@ -162,7 +162,12 @@ describe('a damaged run directory', () => {
     // The test package has no SQLite of its own: the orchestrator's.
     const Database = createRequire(join(ROOT, 'packages/orchestrator/package.json'))('better-sqlite3') as typeof import('better-sqlite3');
     const db = new Database(join(run, 'run.sqlite'));
-    const row = db.prepare('SELECT cell, batch, name, data FROM results ORDER BY batch, name LIMIT 1').get() as { cell: number; batch: number; name: string; data: Buffer };
+    // A blob of the batch at trial 0, which export reads (it exports the stored prefix of trials).
+    const row = db
+      .prepare('SELECT r.cell, r.batch, r.name, r.data FROM results r JOIN batches b ON b.cell = r.cell AND b.idx = r.batch WHERE b.trial_start = 0 ORDER BY r.name LIMIT 1')
+      .get() as { cell: number; batch: number; name: string; data: Buffer } | undefined;
+    expect(row, JSON.stringify(db.prepare('SELECT cell, idx, trial_start, trial_count FROM batches').all())).toBeDefined();
+    if (!row) return;
     const data = Buffer.from(row.data);
     data[data.length >> 1]! ^= 0x01;
     db.prepare('UPDATE results SET data = ? WHERE cell = ? AND batch = ? AND name = ?').run(data, row.cell, row.batch, row.name);
@@ -178,6 +183,26 @@ describe('a damaged run directory', () => {
     expect(resumed.stderr).toContain(expected);
     expect(resumed.stderr).not.toContain('internal error');
     expect(leftovers(run)).toEqual([]);
+  });
+
+  it('a flipped byte in a finished run: resume checks the stored results all the same and exits 1 naming them', () => {
+    const done = paradox(['run', 'one.yaml', '--out', 'finished-flipped', '--workers', '1'], { cwd: dir });
+    expect(done.code, done.stderr).toBe(0);
+    const run = join(dir, 'finished-flipped');
+    const intact = paradox(['resume', 'finished-flipped'], { cwd: dir });
+    expect(intact.code, intact.stderr).toBe(0);
+    expect(intact.stderr).toContain('one is already complete.');
+    const Database = createRequire(join(ROOT, 'packages/orchestrator/package.json'))('better-sqlite3') as typeof import('better-sqlite3');
+    const db = new Database(join(run, 'run.sqlite'));
+    const row = db.prepare("SELECT cell, batch, name, data FROM results WHERE name = 'dist+' ORDER BY batch DESC LIMIT 1").get() as { cell: number; batch: number; name: string; data: Buffer };
+    const data = Buffer.from(row.data);
+    data[0]! ^= 0x80;
+    db.prepare('UPDATE results SET data = ? WHERE cell = ? AND batch = ? AND name = ?').run(data, row.cell, row.batch, row.name);
+    db.close();
+    const r = paradox(['resume', 'finished-flipped'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`${join(run, 'run.sqlite')}: stored column dist+ of cell ${row.cell}, batch ${row.batch} is corrupt`);
+    expect(r.stderr).not.toContain('internal error');
   });
 
   it('a truncated run.sqlite: export and resume name the file and say it is damaged', () => {

@@ -24,7 +24,7 @@ import { formatDuration, formatRate, groupInt } from './progress/format.js';
 import { ProgressModel } from './progress/model.js';
 import { JsonStallRenderer, PlainRenderer, TtyRenderer, type ProgressRenderer } from './progress/render.js';
 import { writeReportIfAvailable, type ReportOutcome } from './report.js';
-import { listRuns, readManifest, recordPartRunId, RUN_FILES } from '@paradox/orchestrator/run-dir';
+import { listRuns, openRunStore, readManifest, recordPartRunId, RUN_FILES } from '@paradox/orchestrator/run-dir';
 
 export { listRuns };
 
@@ -300,11 +300,23 @@ export async function resumeJobs(dir: string): Promise<Job[]> {
   return jobs;
 }
 
-/** A resume job, or a finished one when the run's summary says it is complete. */
+/**
+ * A resume job, or a finished one when the run's summary says it is complete. A finished run's
+ * stored results are checked all the same (a resume is how one asks "is this run intact?"): a
+ * corrupt blob fails with E_STORE naming file, cell and batch.
+ */
 async function resumeJob(label: string, dir: string): Promise<Job> {
   if (existsSync(join(dir, RUN_FILES.summary))) {
     const summary = await readSummary(dir).catch(() => undefined);
-    if (summary?.run.complete) return { label, dir, finished: summary };
+    if (summary?.run.complete) {
+      const store = openRunStore(dir);
+      try {
+        store.verify();
+      } finally {
+        store.close();
+      }
+      return { label, dir, finished: summary };
+    }
   }
   return { label, dir };
 }

@@ -56,6 +56,7 @@ export function openRunStore(dir: string): RunStoreReader {
         it.return?.();
       }
     },
+    verify: () => guard(() => reader.verify()),
     close: () => reader.close(),
   };
 }
@@ -128,6 +129,9 @@ function openReader(dir: string): RunStoreReader {
         // the database could not be closed while they are.
         for (const it of iters) it.return?.();
       }
+    },
+    verify() {
+      store.verifyBlobs();
     },
     close() {
       store.close();

@@ -38,6 +38,8 @@ export interface RunStoreReader {
   columns(cellIndex: number): string[];
   /** Per-trial rows of a cell in trial order, streamed (constant memory), limited to the counted trials. */
   trials(cellIndex: number): IterableIterator<TrialRow>;
+  /** Check every stored blob against its SHA-256 (E_STORE naming file, cell, column and batch of a damaged one). */
+  verify(): void;
   /** Close the database. */
   close(): void;
 }

@@ -210,6 +210,18 @@ describe('verify: ℓ2 balls (the domain is the box ∩ the ball)', () => {
     expect(exactlyUnsafe(net, prop(0.7, 'l2'), l2.witness!.x)).toBe(true);
   });
 
+  it('measures its time limit on the caller\'s clock (a fake clock that advances 1 s per reading stops it at once)', () => {
+    const net = loadOnnx(readFileSync(new URL('acasxu/ACASXU_run2a_1_1_batch_2000.onnx', FIX)));
+    const p = parseVnnlib(readFileSync(new URL('acasxu-props/prop_3.vnnlib', FIX), 'utf8'), 5, 5);
+    let t = 0;
+    const r = verify(core, net, p, { timeLimit: 5, clock: () => t++ });
+    expect(r.verdict).toBe('unknown');
+    expect(r.reason).toBe('time');
+    expect(r.seconds).toBeGreaterThan(5);
+    expect(r.nodes).toBeLessThan(50);
+    expect(() => verify(core, net, p, { clock: 3 as unknown as () => number })).toThrow(/limits.clock: expected a function/);
+  });
+
   it('refuses a ball whose centre or radius is not usable', () => {
     const net = createNetwork([2, 2, 1], true, [1, 0, 0, 1, 0, 0, 1, 1, 0]);
     const p = ballProperty([0, 0], 0.1, 0, 1, 'binary', 'l2');

@@ -4,7 +4,7 @@
  * report's cards, the `--json` `headline` event and summary.json's `headline` field share; this
  * file only words it.
  */
-import { headlineOf, sharePercent, type AlgorithmResult, type HeadlineData, type InstabilityGroup, type MethodResult, type PairPoint, type ResultI, type ResultII, type Summary, type UnstableShare } from '@paradox/orchestrator/summary';
+import { headlineOf, sharePercent, type AlgorithmResult, type AnalyseHeadline, type HeadlineData, type InstabilityGroup, type MethodResult, type PairPoint, type ResultI, type ResultII, type Summary, type UnstableShare } from '@paradox/orchestrator/summary';
 import { formatInterval, formatP, formatValue, groupInt } from './progress/format.js';
 
 export { sharePercent };
@@ -129,6 +129,25 @@ function resultIText(s: ResultI, conf: string): string[] {
   return lines;
 }
 
+/** One line per analysed cell: accuracy, the radius medians, the gap, the witness checks. */
+function analyseText(cells: AnalyseHeadline[], conf: string): string[] {
+  if (cells.length === 0) return ['  No point analysed yet.'];
+  const base = (p: string) => p.split(/[\\/]/).pop() ?? p;
+  return cells.map((c) => {
+    const axes = Object.entries(c.axes).map(([k, v]) => `${k} ${typeof v === 'string' && (k === 'network' || k === 'data' || k === 'labels') ? base(v) : String(v)}`);
+    const label = axes.length > 0 ? axes.join(', ') : base(c.network);
+    const med = (x: number | null) => (x === null ? '—' : formatValue(x));
+    const parts = [
+      `accuracy ${formatP(c.accuracy.p)} ${formatInterval(c.accuracy.cp)} (${conf}) on ${groupInt(c.points)} point${c.points === 1 ? '' : 's'}`,
+      `radius medians over correct points: certified ${med(c.certifiedMedian)}, attacked ${med(c.attackedMedian)}, gap ${med(c.gapMedian)}`,
+    ];
+    if (c.unbroken > 0) parts.push(`${groupInt(c.unbroken)} correct point${c.unbroken === 1 ? '' : 's'} without a witness`);
+    if (c.witnessChecks.nudged + c.witnessChecks.dropped > 0) parts.push(`witnesses: ${c.witnessChecks.nudged} nudged, ${c.witnessChecks.dropped} dropped in exact arithmetic`);
+    if (c.certContradictions > 0) parts.push(`${c.certContradictions} certified radii above an attacked one: please report it`);
+    return `  ${label}: ${parts.join('; ')}.`;
+  });
+}
+
 /** The headline block as plain text lines (no colour, no escapes: it also goes to logs). */
 export function headlineText(h: Headline, out: Outputs): string[] {
   const conf = `${Math.round(h.confidence * 100)}%`;
@@ -137,6 +156,7 @@ export function headlineText(h: Headline, out: Outputs): string[] {
   lines.push(`── ${h.name} (${h.experiment})${status} ──`);
   if (h.noncomputability) lines.push(...resultIIText(h.noncomputability, conf));
   if (h.instability) lines.push(...resultIText(h.instability, conf));
+  if (h.analyse) lines.push(...analyseText(h.analyse, conf));
   if (h.excluded.cells > 0) {
     const why =
       h.excluded.minTrials !== null
@@ -144,7 +164,8 @@ export function headlineText(h: Headline, out: Outputs): string[] {
         : 'not finished';
     lines.push(`  Left out of these numbers: ${h.excluded.cells} cell${h.excluded.cells === 1 ? '' : 's'} with ${why}.`);
   }
-  if (out.terms ?? true) lines.push(TERMS_LINE);
+  // The terms line explains the theorems' symbols; an analyse run uses none of them.
+  if ((out.terms ?? true) && h.experiment !== 'analyse') lines.push(TERMS_LINE);
   if (out.report) lines.push(`Report: ${out.report}`);
   else lines.push(`Summary: ${out.dir}/summary.json and summary.csv${out.noReportReason ? ` (${out.noReportReason})` : ''}`);
   if (!h.complete) lines.push(`Resume with: paradox resume ${out.dir}`);

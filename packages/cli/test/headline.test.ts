@@ -134,3 +134,30 @@ describe('the screen after a run of several parts (the demo)', () => {
     expect(out.match(/Terms \(/g)).toHaveLength(1);
   });
 });
+
+describe('analyse headline', () => {
+  const cell = (axes: Record<string, string>, k: number, n: number, witnessed: number) => {
+    const m = (median: number, count: number) => ({ n: count, mean: median, sd: 0, min: median, q25: median, median, q75: median, max: median });
+    const prop = (kk: number, nn: number) => ({ k: kk, n: nn, p: kk / nn, cp: [0.5, 1] as [number, number], wilson: [0.5, 1] as [number, number], hoeffding: [0.5, 1] as [number, number] });
+    return {
+      experiment: 'analyse' as const, cellKey: JSON.stringify(axes), axes, params: axes, complete: true, network: '/n/net.onnx', data: '/d/x.npy', norm: 'linf',
+      trials: n, accuracy: prop(k, n), radii: [], certified: m(0.01, k), attacked: m(0.05, witnessed), gap: m(0.04, witnessed),
+      witnessChecks: { nudged: 1, dropped: 0 }, certContradictions: 0, score: m(1, n),
+    };
+  };
+  const summary = (cells: ReturnType<typeof cell>[]): Summary => ({
+    format: 'paradox-summary/1',
+    run: { name: 'an', experiment: 'analyse', specHash: 'x', seed: 0, confidence: 0.95, complete: true, cellsTotal: cells.length, cellsComplete: cells.length, trialsDone: 0 },
+    cells,
+  });
+
+  it('one line per cell from its numbers; unbroken points only when there are some; no theorem terms line', () => {
+    const text = screen(summary([cell({ norm: 'linf' }, 9, 10, 9), cell({ data: '/d/other.csv' }, 8, 10, 5)]));
+    expect(text).toContain('  norm linf: accuracy 0.9');
+    expect(text).toContain('radius medians over correct points: certified 0.01, attacked 0.05, gap 0.04; witnesses: 1 nudged, 0 dropped in exact arithmetic.');
+    expect(text).toContain('  data other.csv: accuracy 0.8');
+    expect(text).toContain('; 3 correct points without a witness;');
+    expect(text.split('\n').filter((l) => l.includes('without a witness'))).toHaveLength(1);
+    expect(text).not.toContain('Terms (');
+  });
+});

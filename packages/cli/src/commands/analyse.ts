@@ -267,7 +267,7 @@ export const analyseCommand: Command = {
       );
     }
     if (result.certContradictions > 0) println(ctx.stdout, `WARNING: ${result.certContradictions} certified radii exceed an attack's (a soundness bug; please report)`);
-    println(ctx.stdout, `Time: ${seconds.toFixed(1)} s for ${result.n} points (${((1000 * seconds) / result.n).toFixed(0)} ms per point)`);
+    println(ctx.stdout, `Time: ${seconds.toFixed(1)} s for ${result.n} point${result.n === 1 ? '' : 's'} (${((1000 * seconds) / result.n).toFixed(0)} ms per point)`);
     if (out !== undefined) println(ctx.stdout, `Wrote ${written} point rows to ${relative(ctx.cwd, out)}`);
     if (segments > 0) printDichotomy(ctx, core, c, net, data, segments, tube, result.criterion);
     return 0;

@@ -17,7 +17,7 @@ export const exportCommand: Command = {
     name: 'export',
     summary: 'export a run\'s results as CSV, JSON or Parquet (per cell and ε, or per trial)',
     details:
-      'Rows: one per (cell, ε) for noncomputability, one per (cell, radius) for instability, or one per\n' +
+      'Rows: one per (cell, ε) for noncomputability, one per (cell, radius) for instability and analyse, or one per\n' +
       'trial with --rows trials. Every row starts with run, cell, cellId, complete and one column per\n' +
       'axis parameter; nested statistics become dotted columns (plus.cp.lo, dist.minus.median); params\n' +
       'holds all the cell\'s parameters as JSON. The schema is in the CLI README (Export format).',

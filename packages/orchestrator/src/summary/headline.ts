@@ -22,6 +22,7 @@
 import { pieceBound } from '@paradox/core-wasm';
 import { clopperPearson } from '../stats/intervals.js';
 import type {
+  AnalyseCell,
   AlgorithmResult,
   CellSummary,
   HeadlineData,
@@ -354,5 +355,22 @@ export function headlineOf(summary: Summary): HeadlineData {
   if (summary.cells.some((c) => c.experiment === 'noncomputability')) h.noncomputability = resultII(nc);
   const inst = counted.filter((c): c is InstabilityCell => c.experiment === 'instability');
   if (summary.cells.some((c) => c.experiment === 'instability')) h.instability = resultI(inst, summary.run.confidence);
+  if (summary.cells.some((c) => c.experiment === 'analyse')) {
+    h.analyse = counted
+      .filter((c): c is AnalyseCell => c.experiment === 'analyse' && c.trials > 0)
+      .map((c) => ({
+        axes: c.axes,
+        network: c.network,
+        data: c.data,
+        points: c.trials,
+        accuracy: c.accuracy,
+        certifiedMedian: c.certified.n > 0 ? c.certified.median : null,
+        attackedMedian: c.attacked.n > 0 ? c.attacked.median : null,
+        gapMedian: c.gap.n > 0 ? c.gap.median : null,
+        unbroken: c.accuracy.k - c.attacked.n,
+        witnessChecks: c.witnessChecks,
+        certContradictions: c.certContradictions,
+      }));
+  }
   return h;
 }

@@ -376,4 +376,23 @@ export interface HeadlineData {
   excluded: { cells: number; minTrials: number | null };
   noncomputability?: ResultII;
   instability?: ResultI;
+  /** Analyse runs: one entry per cell with analysed points (those the headline counts). */
+  analyse?: AnalyseHeadline[];
+}
+
+/** The headline numbers of one analyse cell (a network on a data set). */
+export interface AnalyseHeadline {
+  axes: Record<string, string | number | boolean>;
+  network: string;
+  data: string;
+  points: number;
+  accuracy: Proportion;
+  /** Medians over the correct points (finite values); null when there are none. */
+  certifiedMedian: number | null;
+  attackedMedian: number | null;
+  gapMedian: number | null;
+  /** Correct points without any witness up to maxRadius. */
+  unbroken: number;
+  witnessChecks: { nudged: number; dropped: number };
+  certContradictions: number;
 }

@@ -134,7 +134,7 @@ export async function run(ctx = {}) {
       log(`  ${onnx.replace('ACASXU_run2a_', '').replace('_batch_2000.onnx', '').replace('.onnx', '')} ${prop.replace('.vnnlib', '')}: ${word} (${r.nodes} sub-boxes, ${cpuS.toFixed(2)} s CPU, ${wallS.toFixed(2)} s wall)`);
     }
     // Independent exact replay of every counterexample.
-    const rep = replay(jobs.map(({ key, ...j }) => j));
+    const rep = replay(jobs.map(({ key: _key, ...j }) => j));
     let confirmed = 0;
     if (rep.results) {
       rep.results.forEach((res, i) => {

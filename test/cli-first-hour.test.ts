@@ -52,7 +52,7 @@ describe('a closed stdout (EPIPE)', () => {
     writeFileSync(specFile, JSON.stringify({ ...stored, provenance: { ...stored.provenance, coreWasmSha256: 'ab'.repeat(32) } }, null, 2));
     const resumed = paradox(['resume', 'piped'], { cwd: dir, timeoutMs: 300_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain(`warning: piped was started by other code (core-wasm build abababababab… → ${stored.provenance.coreWasmSha256.slice(0, 12)}…)`);
+    expect(resumed.stderr).toContain(`warning: piped was started by other code (core-wasm build abababababab… → ${stored.provenance.coreWasmSha256!.slice(0, 12)}…)`);
     const done = JSON.parse(readFileSync(join(dir, 'piped/summary.json'), 'utf8')) as Summary;
     expect(done.run.complete).toBe(true);
     expect(done.run.trialsDone).toBe(4 * 300);

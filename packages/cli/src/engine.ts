@@ -2,10 +2,11 @@
  * Running, resuming and reporting one or several sweeps with progress, Ctrl-C handling, the HTML
  * report and the headline. `run`, `demo` and `resume` are thin layers over this file.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   fileError,
+  makeDirs,
   normaliseSpec,
   readSummary,
   resumeRun,
@@ -337,7 +338,7 @@ export async function readSummaries(dir: string): Promise<Array<{ label: string;
 /** Makes sure the parent of a multi-spec run exists before its children are created. */
 export function ensureDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (e) {
     throw fileError(e, dir, 'create the run directory');
   }

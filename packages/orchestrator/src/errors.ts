@@ -4,6 +4,9 @@
  * what was wrong, where, and what is allowed.
  */
 
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
 /** Stable machine-readable codes of every error the orchestrator throws. */
 export type OrchestratorErrorCode =
   | 'E_SPEC' // the sweep spec is malformed (SpecError; exit 2)
@@ -188,4 +191,37 @@ export function fileError(err: unknown, path: string, action: string): unknown {
   const cause = systemCause(err);
   if (cause === undefined) return err;
   return new OrchestratorError('E_FS', `${path}: cannot ${action}: ${cause}`, { cause: err });
+}
+
+/**
+ * `mkdir -p` whose failure carries the real cause. Node's `mkdirSync(dir, { recursive: true })`
+ * reports a read-only file system as ENOENT ("no such file or directory") and never returns on some
+ * special file systems (/proc); this creates the missing levels one at a time, without
+ * `recursive`, so the error is the one the system gave (EROFS, EACCES, ENOTDIR, ENOSPC, …).
+ * Throws the raw system error; wrap it with `fileError`.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    try {
+      if (statSync(at).isDirectory()) break;
+      // A file where a directory is needed: let mkdir report it (EEXIST / ENOTDIR).
+      break;
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'ENOENT') throw e;
+    }
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'EEXIST' && statSync(d).isDirectory()) continue;
+      throw e;
+    }
+  }
 }

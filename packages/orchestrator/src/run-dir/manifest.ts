@@ -3,9 +3,9 @@
  * its own subdirectory, and the manifest (`paradox-runs.json`) says which part lives where, with
  * its spec, so that `resume` can finish parts and start those never begun.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileError, OrchestratorError } from '../errors.js';
+import { fileError, makeDirs, OrchestratorError } from '../errors.js';
 import { RUN_FILES, writeFileAtomic } from './files.js';
 
 /** The manifest of a multi-spec run directory. */
@@ -23,7 +23,7 @@ export interface Manifest {
 /** Write `dir/paradox-runs.json` (creating `dir`), atomically: a failed write leaves the old manifest and no temporary file. */
 export function writeManifest(dir: string, m: Manifest): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (e) {
     throw fileError(e, dir, 'create the run directory');
   }

@@ -4,12 +4,12 @@
  * failed), so the run directory is always resumable.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResumeOptions, RunOptions, RunResult } from './types.js';
 import { autoWorkers, createLocalBackend } from '../backends/local.js';
 import type { Backend, BackendFactory, BackendName, BackendOptions } from '../backends/types.js';
-import { fileError, OrchestratorError } from '../errors.js';
+import { fileError, makeDirs, OrchestratorError } from '../errors.js';
 import { writeFileAtomic } from '../run-dir/files.js';
 import { getExperiment } from '../experiments/registry.js';
 import { expandCells, prepareSpec, specHash } from '../spec/index.js';
@@ -167,7 +167,7 @@ export async function runSweep(specInput: SpecInput | NormalisedSpec | string, o
   }
   const created = !existsSync(dir);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (e) {
     throw fileError(e, dir, 'create the run directory');
   }

@@ -5,7 +5,7 @@ import { Net } from "../instability/net";
 import { Centre, ibp, measureGrowth, prepareCentre } from "./ibp";
 import { crownPair, crownTighten } from "./crown";
 import { CERT_CROWN, NORM_BOX, U } from "./rounding";
-import { CriterionWitness, WIT_CONFIRMED, WIT_DROPPED } from "./witness";
+import { CriterionWitness, WIT_DROPPED } from "./witness";
 
 const pairOut = new StaticArray<f64>(2);
 
@@ -123,28 +123,22 @@ export function cert_box_bounds_rows(
   }
 }
 
-let lastWitnessStatus: i32 = WIT_CONFIRMED;
-
 /**
  * Sound confirmation of an `analyse` witness (certify/witness.ts `CriterionWitness`): the scalar
  * network (dims, nDims ending in 1, params) holds the shared hidden layers and room for one output
  * row; `rows` holds the output rows the checks use, `checks` nChecks triples (kind, rowA, rowB).
  * The perturbation at `eta` (scaled in place when nudged) of the point x is confirmed adversarial
  * in exact arithmetic; returns an upper bound of the exact ‖fl(x + η) − x‖, or −1 when dropped.
- * `cert_witness_status` then tells WIT_CONFIRMED (0) or WIT_NUDGED (1) (WIT_DROPPED, 2, after −1).
+ * The outcome (WIT_CONFIRMED 0, WIT_NUDGED 1, WIT_DROPPED 2) is written to `statusOut` (one i32).
  */
 export function cert_confirm_witness(
   dims: usize, nDims: i32, bias: i32, params: usize, rows: usize, checks: usize, nChecks: i32, label: f64, norm: i32,
-  x: usize, eta: usize,
+  x: usize, eta: usize, statusOut: usize,
 ): f64 {
   const net = new Net(dims, nDims, bias != 0, params);
   const w = new CriterionWitness(net, rows, checks, nChecks, label, norm);
   const r = w.confirm(x, eta);
-  lastWitnessStatus = w.status;
+  store<i32>(statusOut, w.status);
   return w.status == WIT_DROPPED ? -1.0 : r;
 }
 
-/** Outcome (WIT_*) of the last `cert_confirm_witness`. */
-export function cert_witness_status(): i32 {
-  return lastWitnessStatus;
-}

@@ -29,7 +29,6 @@ import { AttackPlan, attackPoints, setBatchedPgd } from "./pointattacks";
 import { WitnessCheck, WIT_DROPPED } from "./witness";
 export { inst_trial, inst_trials, inst_trial_result_size } from "./trial";
 
-let lastEvals: f64 = 0;
 
 /** Parameter count of `dims` (nDims values) in the flat layout. */
 export function inst_param_count(dims: usize, nDims: i32, bias: i32): i32 {
@@ -82,10 +81,13 @@ export function inst_stable(d: i32, m: i32, delta: f64, mu: f64, X: usize, r: i3
  * Run one attack of kind `kind` on the point x; on success writes the perturbation to `etaOut`
  * and returns an upper bound of the exact norm of fl(x + η) − x, otherwise returns −1. Success
  * means the witness was confirmed adversarial in exact arithmetic (witness.ts; the perturbation
- * may have been nudged outward for that). `opts` holds the attack options.
+ * may have been nudged outward for that). `opts` holds the attack options. The number of network
+ * evaluations (value or value+gradient) the attack used is written to `evalsOut` (one f64), on
+ * success and on failure alike.
  */
 export function inst_attack(
   dims: usize, nDims: i32, bias: i32, params: usize, m: i32, x: usize, norm: i32, kind: i32, opts: usize, etaOut: usize,
+  evalsOut: usize,
 ): f64 {
   const net = new Net(dims, nDims, bias != 0, params);
   const rng = new Philox(
@@ -108,18 +110,13 @@ export function inst_attack(
   else if (kind == ATK_DEEPFOOL) ok = atk.deepfool(atk.steps, at(opts, ATTACK_OPTIONS_OVERSHOOT));
   else if (kind == ATK_RANDOM) ok = atk.randomSearch(eps, <i32>at(opts, ATTACK_OPTIONS_QUERIES));
   else throw new Error(ERR_ARG);
-  lastEvals = <f64>atk.evals;
+  store<f64>(evalsOut, <f64>atk.evals);
   if (!ok || !isFinite(atk.bestNorm)) return -1.0;
   // The smallest perturbation this call verified (minimal-norm attacks improve on their first hit).
   for (let j = 0; j < net.d; j++) store<f64>(etaOut + (<usize>j << 3), unchecked(atk.best[j]));
   const wc = new WitnessCheck(net, m, norm);
   const r = wc.confirm(x, etaOut);
   return wc.status == WIT_DROPPED ? -1.0 : r;
-}
-
-/** Network evaluations (value or value+gradient) used by the last `inst_attack`. */
-export function inst_attack_evals(): f64 {
-  return lastEvals;
 }
 
 /** Bounds [lo, hi] of φ over B(x, eps), written to out[0], out[1]. */

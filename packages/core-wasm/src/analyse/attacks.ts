@@ -337,12 +337,13 @@ export function soundConfirm(t: AttackTarget, eta: Float64Array, attack: string)
   const raw = t.core.raw;
   return raw.scoped((s) => {
     const etaPtr = s.f64(eta);
+    const statusPtr = s.i32Zeros(1);
     const r = raw.fn<(...a: number[]) => number>('cert_confirm_witness')(
       s.i32(dims), dims.length, net.bias ? 1 : 0, s.f64(scalar), s.f64(flatRows), s.i32(checks), checks.length / 3,
-      t.criterion === 'binary' ? t.y : 0, normCode(t.norm), s.f64(t.x), etaPtr,
+      t.criterion === 'binary' ? t.y : 0, normCode(t.norm), s.f64(t.x), etaPtr, statusPtr,
     );
     if (r < 0) return { status: 'dropped' as const, witness: null };
-    const status = raw.fn<() => number>('cert_witness_status')() === 1 ? ('nudged' as const) : ('confirmed' as const);
+    const status = s.readI32(statusPtr, 1)[0] === 1 ? ('nudged' as const) : ('confirmed' as const);
     return { status, witness: { eta: s.readF64(etaPtr, d), norm: r, attack } };
   });
 }

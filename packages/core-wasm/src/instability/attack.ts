@@ -104,6 +104,7 @@ function posInt(v: number, where: string, hi: number): number {
 
 type AttackFn = (
   dims: number, nDims: number, bias: number, params: number, m: number, x: number, norm: number, kind: number, opts: number, eta: number,
+  evalsOut: number,
 ) => number;
 
 /** Run one attack on the point x of network `net`; see `AttackOptions`. */
@@ -151,10 +152,11 @@ export function attack(core: Core, net: Network, x: ArrayLike<number>, options: 
   const raw = core.raw;
   return raw.scoped((s) => {
     const eta = s.f64Zeros(d);
+    const evalsOut = s.f64Zeros(1);
     const n = raw.fn<AttackFn>('inst_attack')(
-      s.i32(net.dims), net.dims.length, net.bias ? 1 : 0, s.f64(net.params), o.m, s.f64(x), norm, kind, s.f64(opts), eta,
+      s.i32(net.dims), net.dims.length, net.bias ? 1 : 0, s.f64(net.params), o.m, s.f64(x), norm, kind, s.f64(opts), eta, evalsOut,
     );
-    const evaluations = raw.fn<() => number>('inst_attack_evals')();
+    const evaluations = s.readF64(evalsOut, 1)[0]!;
     if (n < 0) return { success: false, eta: null, norm: Infinity, evaluations };
     return { success: true, eta: s.readF64(eta, d), norm: n, evaluations };
   });

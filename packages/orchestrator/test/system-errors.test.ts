@@ -7,8 +7,10 @@
  */
 import Database from 'better-sqlite3';
 import * as realFs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resumeRun, runSweep } from '../src/api.js';
 import { OrchestratorError } from '../src/errors.js';
@@ -39,6 +41,46 @@ afterEach(() => {
 const SPEC = { ...SMALL_SPEC, trials: 30, batch: 10 };
 const tmpFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.tmp-'));
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** The unprivileged user (Debian's `nobody`) the permission tests run as when the suite runs as root. */
+const NOBODY = 65534;
+const ORCHESTRATOR = pathToFileURL(join(import.meta.dirname, '..', 'dist', 'index.js')).href;
+
+/**
+ * Whether the user nobody can run this node and read the built orchestrator (a checkout under a
+ * private home directory, or node installed there, is out of its reach: then, as root, the two
+ * permission tests are skipped rather than fail for a reason that is not the product's).
+ */
+const nobodyCanRun =
+  root &&
+  spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(require('node:url').fileURLToPath(${JSON.stringify(ORCHESTRATOR)}))`], {
+    uid: NOBODY,
+    gid: NOBODY,
+    cwd: '/',
+  }).status === 0;
+
+/**
+ * Root ignores permission bits, so as root the permission scenarios run `call` ('runSweep' or
+ * 'resumeRun') as the user nobody: a child node process over the built orchestrator, reporting the
+ * error it got as JSON ({code, exitCode, message}, or null when the call succeeded).
+ */
+function asNobody(call: 'runSweep' | 'resumeRun', args: unknown[]): { code: string; exitCode: number; message: string } | null {
+  const script = `
+    const o = await import(${JSON.stringify(ORCHESTRATOR)});
+    let out = null;
+    try { await o[${JSON.stringify(call)}](...JSON.parse(process.argv[1])); }
+    catch (e) { out = { code: e.code, exitCode: e.exitCode, message: e.message }; }
+    process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(args)], {
+    uid: NOBODY,
+    gid: NOBODY,
+    cwd: '/',
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
+  if (r.status !== 0) throw new Error(`the child run as nobody failed (status ${r.status}): ${r.stderr || r.error}`);
+  return JSON.parse(r.stdout) as { code: string; exitCode: number; message: string } | null;
+}
 
 async function failure(p: Promise<unknown>): Promise<OrchestratorError> {
   const e = await p.then(
@@ -89,28 +131,37 @@ describe('run directories the system refuses', () => {
     expect(readFileSync(join(base, 'file'), 'utf8')).toBe('not a directory\n');
   });
 
-  // root ignores permission bits: chmod cannot deny it anything.
-  it.skipIf(root)('a directory without write permission: E_FS naming the path and EACCES', async () => {
+  // Root ignores permission bits, so as root these two run the call as the user nobody (asNobody).
+  it.skipIf(root && !nobodyCanRun)('a directory without write permission: E_FS naming the path and EACCES, nothing written', async () => {
     const base = tempDir();
     chmodSync(base, 0o555);
     try {
-      const err = await failure(runSweep(SPEC, { outDir: join(base, 'run'), workers: 1 }));
-      expect(err.code).toBe('E_FS');
-      expect(err.message).toBe(`${join(base, 'run')}: cannot create the run directory: permission denied (EACCES)`);
+      const args = [SPEC, { outDir: join(base, 'run'), workers: 1 }] as const;
+      const err = root ? asNobody('runSweep', [...args]) : await failure(runSweep(...args));
+      expect(err?.code).toBe('E_FS');
+      expect(err?.exitCode).toBe(2);
+      expect(err?.message).toBe(`${join(base, 'run')}: cannot create the run directory: permission denied (EACCES)`);
+      expect(readdirSync(base)).toEqual([]);
     } finally {
       chmodSync(base, 0o755);
     }
   });
 
-  it.skipIf(root)('resume of a run whose directory became read-only for this user: E_FS naming run.sqlite', async () => {
-    const dir = join(tempDir(), 'run');
+  it.skipIf(root && !nobodyCanRun)('resume of a run whose directory became read-only for this user: E_FS naming run.sqlite, nothing changed', async () => {
+    const base = tempDir();
+    chmodSync(base, 0o755); // as root, nobody must be able to enter it
+    const dir = join(base, 'run');
     await runSweep(SPEC, { outDir: dir, workers: 1 });
+    const before = summaryBytes(dir);
     chmodSync(dir, 0o555);
     chmodSync(join(dir, DB_FILE), 0o444);
     try {
-      const err = await failure(resumeRun(dir, { workers: 1 }));
-      expect(err.code).toBe('E_FS');
-      expect(err.message).toContain(`${join(dir, DB_FILE)}: cannot open the run database for writing: `);
+      const err = root ? asNobody('resumeRun', [dir, { workers: 1 }]) : await failure(resumeRun(dir, { workers: 1 }));
+      expect(err?.code).toBe('E_FS');
+      expect(err?.exitCode).toBe(2);
+      expect(err?.message).toContain(`${join(dir, DB_FILE)}: cannot open the run database for writing: `);
+      expect(summaryBytes(dir)).toBe(before);
+      expect(tmpFiles(dir)).toEqual([]);
     } finally {
       chmodSync(dir, 0o755);
       chmodSync(join(dir, DB_FILE), 0o644);

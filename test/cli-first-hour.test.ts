@@ -64,8 +64,12 @@ describe('paradox from the repository root', () => {
     const v = spawnSync('npx', ['--yes', 'pnpm@9', 'exec', 'paradox', '--version'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/^paradox \d+\.\d+\.\d+/);
-    // A hint that tells the user what to run next names a command that works here.
-    const r = spawnSync('npx', ['--yes', 'pnpm@9', 'exec', 'paradox', 'run', join(dir, 'piped.yaml'), '--out', join(dir, 'piped')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    // A hint that tells the user what to run next names a command that works here: running into
+    // an existing run directory (a tiny run of its own, so this test stands alone).
+    writeFileSync(join(dir, 'tiny.yaml'), SPEC.replace('name: piped', 'name: tiny').replace('steps: 2000', 'steps: 20').replace('trials: 300', 'trials: 4').replace('batch: 20', 'batch: 2'));
+    const first = paradox(['run', 'tiny.yaml', '--out', 'tiny', '--workers', '1'], { cwd: dir, timeoutMs: 120_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const r = spawnSync('npx', ['--yes', 'pnpm@9', 'exec', 'paradox', 'run', join(dir, 'tiny.yaml'), '--out', join(dir, 'tiny')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(2);
     const hint = /to continue that run: (.*) resume /.exec(r.stderr)?.[1];
     expect(['pnpm paradox', 'npx pnpm@9 paradox']).toContain(hint);

@@ -172,7 +172,7 @@ const cases: Case[] = [
     code: 2,
     stderr: [
       /^paradox: \/.*\/typos\.yaml: invalid sweep spec \(3 problems\):\n/,
-      /\n {2}experiment: expected one of: noncomputability, instability, analyse, got nothing \(the key is missing\)\n/,
+      /\n {2}experiment: expected one of: noncomputability, instability, analyse, verify, got nothing \(the key is missing\)\n/,
       /\n {2}backend: expected one of: local, bullmq, got "locl" \(did you mean 'local'\?\)\n/,
       /\n {2}experimnt: unknown key; expected one of the keys: name, experiment, seed, grid, zip, fixed, trials, stop, confidence, backend, workers, batch, batchTimeout, redis \(did you mean 'experiment'\?\)\n$/,
     ],

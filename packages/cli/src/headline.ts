@@ -157,6 +157,7 @@ export function headlineText(h: Headline, out: Outputs): string[] {
   if (h.noncomputability) lines.push(...resultIIText(h.noncomputability, conf));
   if (h.instability) lines.push(...resultIText(h.instability, conf));
   if (h.analyse) lines.push(...analyseText(h.analyse, conf));
+  if (h.verify) lines.push(`  ${h.verify.verdict}`);
   if (h.excluded.cells > 0) {
     const why =
       h.excluded.minTrials !== null

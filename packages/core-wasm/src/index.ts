@@ -28,7 +28,7 @@ export {
   runTrainingPluginTrial, judgeNetwork, trialData, PLUGIN_SUBSTREAM,
   type TrainingPlugin, type TrainingContext, type PluginRng, type JudgedTrial,
 } from './plugins/training.js';
-export { verify, type VerifyLimits, type VerifyResult } from './verify/verify.js';
+export { verify, vnncompResult, type VerifyLimits, type VerifyResult } from './verify/verify.js';
 export {
   ballProperty, nextUp, nextDown, type BoxProperty, type LinearConstraint, type PropertyBox, type VerifyCriterion, type VerifyNorm,
 } from './verify/property.js';

@@ -35,17 +35,6 @@ function asUsage<T>(what: string, f: () => T): T {
   }
 }
 
-/** The VNN-COMP result text: the verdict word, and for `sat` the assignment of every X_i and Y_i. */
-export function vnncompResult(
-  r: { verdict: 'verified' | 'falsified' | 'unknown'; reason?: string; witness?: { x: ArrayLike<number>; y: ArrayLike<number> } },
-): string {
-  if (r.verdict === 'verified') return 'unsat\n';
-  if (r.verdict === 'unknown') return r.reason === 'time' ? 'timeout\n' : 'unknown\n';
-  const w = r.witness!;
-  const lines = [...Array.from(w.x, (v, i) => `(X_${i} ${v})`), ...Array.from(w.y, (v, i) => `(Y_${i} ${v})`)];
-  return `sat\n(${lines.join('\n ')})\n`;
-}
-
 export const verifyCommand: Command = {
   spec: {
     name: CMD,
@@ -90,7 +79,7 @@ export const verifyCommand: Command = {
     const property = asUsage(propPath, () => core.parseVnnlib(text, nIn, nOut));
     const c = await core.loadCore();
     const r = core.verify(c, net, property, { timeLimit: timeout, maxNodes, seed });
-    const result = vnncompResult(r);
+    const result = core.vnncompResult(r);
     if (out !== undefined) writeFileSync(out, result, { flag: 'wx' });
     if (v.json) {
       emitJson(ctx, {

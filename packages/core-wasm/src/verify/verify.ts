@@ -634,3 +634,18 @@ function rootAttack(
   }
   return null;
 }
+
+/**
+ * The VNN-COMP result text of a verification: `unsat` (verified: the property holds), `sat` and
+ * the assignment of every X_i and Y_i (falsified), `timeout` (undecided at the time limit), or
+ * `unknown` (undecided at the node or memory limit). Ends with a newline.
+ */
+export function vnncompResult(
+  r: { verdict: 'verified' | 'falsified' | 'unknown'; reason?: string; witness?: { x: ArrayLike<number>; y: ArrayLike<number> } },
+): string {
+  if (r.verdict === 'verified') return 'unsat\n';
+  if (r.verdict === 'unknown') return r.reason === 'time' ? 'timeout\n' : 'unknown\n';
+  const w = r.witness!;
+  const lines = [...Array.from(w.x, (v, i) => `(X_${i} ${v})`), ...Array.from(w.y, (v, i) => `(Y_${i} ${v})`)];
+  return `sat\n(${lines.join('\n ')})\n`;
+}

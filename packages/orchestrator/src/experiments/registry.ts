@@ -7,11 +7,13 @@ import type { ExperimentName } from '../worker/protocol.js';
 import { instability } from './instability.js';
 import { noncomputability } from './noncomputability.js';
 import { analyseExperiment } from './analyse.js';
+import { verifyExperiment } from './verify.js';
 
 const registry = new Map<ExperimentName, ExperimentDefinition>([
   ['noncomputability', noncomputability],
   ['instability', instability],
   ['analyse', analyseExperiment],
+  ['verify', verifyExperiment],
 ]);
 
 /** The definition of an experiment family, or undefined when this build has none. */

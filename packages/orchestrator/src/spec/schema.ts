@@ -134,7 +134,7 @@ export const specSchema = z
         .optional()
         .describe('Run name, shown in reports (default: the spec file name, or "sweep").'),
       experiment: z
-        .enum(['noncomputability', 'instability', 'analyse'], msg('one of: noncomputability, instability, analyse'))
+        .enum(['noncomputability', 'instability', 'analyse', 'verify'], msg('one of: noncomputability, instability, analyse, verify'))
         .describe('Experiment family (SPEC §2, §3).'),
       seed: int(0, MAX_SEED, 'Sweep seed: the Philox key of every trial.', `an integer in [0, 2^53 − 1]`).default(0),
       grid: axes('Cartesian axes: every combination is a cell; the first axis varies slowest.').default({}),

@@ -35,8 +35,10 @@ import type {
   Prediction,
   ResultI,
   ResultII,
+  ResultV,
   Summary,
   UnstableShare,
+  VerifyCell,
 } from './types.js';
 
 const TRAINING_METHODS = new Set(['train', 'adversarial-train', 'train-variable']);
@@ -338,6 +340,39 @@ function verdictI(r: ResultI): string {
   return parts.join(' ');
 }
 
+/** Plural-aware count: `1 instance`, `3 instances`. */
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** The verify headline from the instances that have run (VNN-COMP words in brackets). */
+export function resultV(cells: VerifyCell[]): ResultV {
+  const ran = cells.filter((c) => c.verdict !== null);
+  const n = (v: VerifyCell['verdict']) => ran.filter((c) => c.verdict === v).length;
+  const why = (r: VerifyCell['reason']) => ran.filter((c) => c.verdict === 'unknown' && c.reason === r).length;
+  const out: ResultV = {
+    instances: ran.length,
+    verified: n('verified'),
+    falsified: n('falsified'),
+    unknown: { time: why('time'), nodes: why('nodes'), memory: why('memory') },
+    verdict: '',
+  };
+  const undecided = out.unknown.time + out.unknown.nodes + out.unknown.memory;
+  if (ran.length === 0) out.verdict = 'No instance has run yet.';
+  else {
+    const limits = [
+      out.unknown.time > 0 ? `${out.unknown.time} at the time limit (timeout)` : '',
+      out.unknown.nodes > 0 ? `${out.unknown.nodes} at the node limit` : '',
+      out.unknown.memory > 0 ? `${out.unknown.memory} at the memory limit` : '',
+    ].filter((s) => s !== '');
+    out.verdict =
+      `${count(ran.length, 'instance')}: ${out.verified} verified (unsat), ${out.falsified} falsified (sat), ${undecided} undecided` +
+      (undecided > 0 ? ` (${limits.join(', ')})` : '') +
+      (undecided === 0 ? ' — every instance decided.' : out.verified + out.falsified === 0 ? ' — none decided within the limits.' : '.');
+  }
+  return out;
+}
+
 /** The headline of a summary: every number the screen, the report and `--json` show. */
 export function headlineOf(summary: Summary): HeadlineData {
   const minTrials = typeof summary.run.minTrials === 'number' ? summary.run.minTrials : null;
@@ -372,5 +407,6 @@ export function headlineOf(summary: Summary): HeadlineData {
         certContradictions: c.certContradictions,
       }));
   }
+  if (summary.cells.some((c) => c.experiment === 'verify')) h.verify = resultV(counted.filter((c): c is VerifyCell => c.experiment === 'verify'));
   return h;
 }

@@ -27,8 +27,8 @@ export function parseSummary(text: string, path: string): Summary {
     throw new OrchestratorError('E_STORE', `${path}: a paradox summary needs a "run" object and a "cells" array`);
   }
   const experiment = d.run.experiment;
-  if (experiment !== 'noncomputability' && experiment !== 'instability' && experiment !== 'analyse') {
-    throw new OrchestratorError('E_STORE', `${path}: run.experiment must be "noncomputability", "instability" or "analyse", got ${JSON.stringify(experiment)}`);
+  if (experiment !== 'noncomputability' && experiment !== 'instability' && experiment !== 'analyse' && experiment !== 'verify') {
+    throw new OrchestratorError('E_STORE', `${path}: run.experiment must be "noncomputability", "instability", "analyse" or "verify", got ${JSON.stringify(experiment)}`);
   }
   d.cells.forEach((c, i) => {
     if (c?.experiment !== experiment) {

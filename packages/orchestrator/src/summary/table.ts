@@ -114,7 +114,7 @@ function leadRow(run: string, index: number, key: string, complete: boolean, axe
 function cellRows(run: string, index: number, cell: CellSummary): Array<Record<string, Value>> {
   const base = leadRow(run, index, cell.cellKey, cell.complete, cell.axes);
   const { cellKey: _key, axes: _axes, params, complete: _complete, ...rest } = cell;
-  const perRow = cell.experiment === 'noncomputability' ? cell.eps : cell.radii;
+  const perRow = cell.experiment === 'noncomputability' ? cell.eps : cell.experiment === 'verify' ? [] : cell.radii;
   const fields: Record<string, unknown> = { ...rest };
   delete fields[cell.experiment === 'noncomputability' ? 'eps' : 'radii'];
   const scalar: Record<string, Value> = {};

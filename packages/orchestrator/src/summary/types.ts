@@ -191,8 +191,29 @@ export interface AnalyseCell extends CellCommon {
   score: Moments;
 }
 
+/** One cell of a verify sweep: one VNN-LIB instance (a network and a property), one trial. */
+export interface VerifyCell extends CellCommon {
+  experiment: 'verify';
+  network: string;
+  property: string;
+  /** 1 once the instance has run, else 0. */
+  trials: number;
+  /** core-wasm `verify`'s verdict; null before the instance has run. */
+  verdict: 'verified' | 'falsified' | 'unknown' | null;
+  /** Why an undecided search stopped (null when decided or not run). */
+  reason: 'time' | 'nodes' | 'memory' | null;
+  /** The VNN-COMP result word: unsat (verified), sat (falsified), timeout (time limit), unknown (node or memory limit). */
+  result: 'unsat' | 'sat' | 'timeout' | 'unknown' | null;
+  /** Sub-boxes bounded. */
+  nodes: number | null;
+  /** For a falsified instance: the input whose exact outputs are unsafe, and its outputs (f64); both null otherwise. */
+  counterexample: { x: number[] | null; y: number[] | null };
+  /** The VNN-COMP result file's text (core-wasm `vnncompResult`: the word, and for sat the assignment). */
+  vnncomp: string | null;
+}
+
 /** A cell of any experiment. */
-export type CellSummary = NoncomputabilityCell | InstabilityCell | AnalyseCell;
+export type CellSummary = NoncomputabilityCell | InstabilityCell | AnalyseCell | VerifyCell;
 
 /** The experiment families a summary can hold. */
 export type ExperimentKind = CellSummary['experiment'];
@@ -378,6 +399,7 @@ export interface HeadlineData {
   instability?: ResultI;
   /** Analyse runs: one entry per cell with analysed points (those the headline counts). */
   analyse?: AnalyseHeadline[];
+  verify?: ResultV;
 }
 
 /** The headline numbers of one analyse cell (a network on a data set). */
@@ -395,4 +417,16 @@ export interface AnalyseHeadline {
   unbroken: number;
   witnessChecks: { nudged: number; dropped: number };
   certContradictions: number;
+}
+
+/** The verify headline: how many instances each verdict had, and the sentence saying so. */
+export interface ResultV {
+  /** Instances run (cells with their trial counted). */
+  instances: number;
+  verified: number;
+  falsified: number;
+  /** Undecided instances, by the limit that stopped them. */
+  unknown: { time: number; nodes: number; memory: number };
+  /** The sentence the screen and report print, computed from these counts. */
+  verdict: string;
 }

@@ -16,7 +16,7 @@ import type { BatchProgressState } from './progress.js';
 export const PROTOCOL_VERSION = 2;
 
 /** The two experiment families. */
-export type ExperimentName = 'noncomputability' | 'instability' | 'analyse';
+export type ExperimentName = 'noncomputability' | 'instability' | 'analyse' | 'verify';
 
 /** A JSON value (cell parameters are JSON). */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -26,6 +26,7 @@ export function hasData(cell: CellSummary): boolean {
     return cell.trials > 0 && row !== undefined && row.plus.n > 0 && row.minus.n > 0;
   }
   if (cell.experiment === 'analyse') return cell.trials > 0 && cell.accuracy.n > 0;
+  if (cell.experiment === 'verify') return cell.verdict !== null;
   return cell.trials > 0 && cell.accuracy.val.n > 0;
 }
 

@@ -14,6 +14,8 @@ import { unstableVsStripesChart } from './unstable-vs-stripes.js';
 export function summaryCharts(summary: Summary): Chart[] {
   if (summary.run.experiment === 'noncomputability') return [successVsEpsilonChart(summary), phaseDiagramChart(summary)];
   if (summary.run.experiment === 'analyse') return [robustAccuracyChart(summary), analyseRadiusChart(summary)];
+  // A verify run is a list of instances: its report is the headline sentence and the cell table.
+  if (summary.run.experiment === 'verify') return [];
   return [dichotomyChart(summary), unstableVsStripesChart(summary), radiusDistributionsChart(summary)];
 }
 

@@ -75,6 +75,7 @@ export function verdicts(h: HeadlineData): string[] {
   const out: string[] = [];
   if (h.instability) out.push(`Result I: ${h.instability.verdict}`);
   if (h.noncomputability) out.push(`Result II: ${h.noncomputability.verdict}`);
+  if (h.verify) out.push(`Verification: ${h.verify.verdict}`);
   return out;
 }
 

@@ -83,8 +83,22 @@ export function instabilityTable(summary: Summary): string {
   return table(headers, rows, 'Cells: accuracy, stability and radius brackets (means over trials)', 'cells');
 }
 
-/** The cell table for a summary of either experiment. */
+/** The cell table of a verify run: one row per instance, with its VNN-COMP result. */
+function verifyTable(summary: Summary): string {
+  const cells = summary.cells.filter((c) => c.experiment === 'verify');
+  const rows = cells.map((c) => [
+    esc(c.network.split(/[\\/]/).pop() ?? c.network),
+    esc(c.property.split(/[\\/]/).pop() ?? c.property),
+    c.result === null ? '—' : esc(c.result),
+    c.verdict === 'unknown' && c.reason !== null ? esc(`${c.reason} limit`) : '',
+    c.nodes === null ? '—' : num(c.nodes),
+  ]);
+  return table(['network', 'property', 'result', 'stopped at', 'nodes'], rows, 'Instances: VNN-COMP result (unsat: verified, sat: counterexample found) and sub-boxes bounded', 'cells');
+}
+
+/** The cell table for a summary of any experiment. */
 export function cellTable(summary: Summary): string {
   if (summary.run.experiment === 'analyse') return analyseTable(summary);
+  if (summary.run.experiment === 'verify') return verifyTable(summary);
   return summary.run.experiment === 'noncomputability' ? noncomputabilityTable(summary) : instabilityTable(summary);
 }

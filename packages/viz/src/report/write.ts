@@ -114,7 +114,7 @@ function runSection(run: LoadedRun, rendered: RenderedChart[], extraEnv: Record<
   const verdictHtml = verdicts(headline)
     .map((v) => `<p class="verdict">${esc(v)}</p>`)
     .join('\n');
-  const headHtml = s.run.experiment === 'analyse' ? analyseHeadline(s) : heads.length
+  const headHtml = s.run.experiment === 'analyse' ? analyseHeadline(s) : s.run.experiment === 'verify' ? verdictHtml : heads.length
     ? `${verdictHtml}<ul class="headline">${heads
         .map(
           (h) =>

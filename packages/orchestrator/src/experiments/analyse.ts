@@ -13,7 +13,6 @@
  * resolved next to the spec (spec/parse.ts `resolvePluginPaths`). They are read when the spec is
  * validated (every problem reported against its grid/zip/fixed entry) and again by each worker.
  */
-import { readFileSync } from 'node:fs';
 import {
   analysePoint,
   ANALYSE_DEFAULTS,
@@ -31,6 +30,7 @@ import { networkFromBytes } from '@paradox/core-wasm/onnx';
 import { moments } from '../stats/moments.js';
 import type { AnalyseCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';
+import { axesOf, badParam as bad, parseParamFile, readParamFile as readBytes } from './common.js';
 import type { BatchData, ExperimentDefinition } from './types.js';
 
 /** Parameters of an analyse cell (after normalisation: every key present). */
@@ -68,10 +68,6 @@ export const ANALYSE_COLUMNS = ['label', 'predicted', 'correct', 'score', 'certi
 
 /** Witness status as a stored number: 0 none found, 1 confirmed, 2 nudged, 3 dropped. */
 const WITNESS_CODE: Record<string, number> = { confirmed: 1, nudged: 2, dropped: 3 };
-
-function bad(key: string, allowed: string, value: unknown): never {
-  throw new CoreError('E_ARG', `params.${key}: expected ${allowed}, got ${JSON.stringify(value)}`, { path: [key], allowed, value });
-}
 
 const INTS: [keyof AnalyseSweepParams, number, number][] = [
   ['certIters', 1, 60], ['attackIters', 0, 60], ['steps', 1, 10000], ['restarts', 1, 1000], ['queries', 0, 100000], ['deepfoolIters', 0, 10000],
@@ -141,24 +137,13 @@ interface Loaded {
 
 const cache = new Map<string, Loaded>();
 
-function readBytes(key: 'network' | 'data' | 'labels', path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    return bad(key, 'a readable file', `${path} (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (e as Error).message})`);
-  }
-}
+const ALLOWED_FILE = {
+  network: 'a fully connected ReLU network (.onnx or paradox-network/1 JSON)',
+  data: 'a data file (.csv, .json, or .npy with labels)',
+} as const;
 
 function withPath<T>(key: 'network' | 'data', path: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof CoreError && e.path === undefined) {
-      throw new CoreError(e.code, `params.${key}: ${path}: ${e.message}`, { path: [key], allowed: key === 'network' ? 'a fully connected ReLU network (.onnx or paradox-network/1 JSON)' : 'a data file (.csv, .json, or .npy with labels)', value: path, cause: e });
-    }
-    throw e;
-  }
+  return parseParamFile(key, path, ALLOWED_FILE[key], f);
 }
 
 function load(p: AnalyseSweepParams): Loaded {
@@ -197,10 +182,6 @@ function optionsOf(p: AnalyseSweepParams, l: Loaded, seed: number): AnalyseOptio
 
 function asParams(p: Record<string, Json>): AnalyseSweepParams {
   return p as unknown as AnalyseSweepParams;
-}
-
-function scalar(v: Json): string | number | boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
 }
 
 /** Counts of a batch: correct points, and per radius the points certified and those no attack broke. */
@@ -301,7 +282,7 @@ export const analyseExperiment: ExperimentDefinition = {
     const out: AnalyseCell = {
       experiment: 'analyse',
       cellKey: cell.key,
-      axes: Object.fromEntries(Object.entries(cell.axes).map(([k, v]) => [k, scalar(v)])),
+      axes: axesOf(cell),
       params: cell.params,
       complete,
       network: p.network,

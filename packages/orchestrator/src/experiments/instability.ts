@@ -18,6 +18,7 @@ import {
 import { moments, type ValueStream } from '../stats/moments.js';
 import type { InstabilityCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';
+import { axesOf } from './common.js';
 import type { BatchData, ExperimentDefinition } from './types.js';
 
 /** Scalar per-trial columns and how to read them from a trial record. */
@@ -147,10 +148,6 @@ function asParams(p: Record<string, Json>): InstabilityParams {
   return p as unknown as InstabilityParams;
 }
 
-function scalar(v: Json): string | number | boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
-}
-
 /** Empty counts and columns for a batch of `n` trials. */
 function emptyBatch(n: number, radii: number[], exact: boolean): BatchData {
   const columns: Record<string, Float64Array> = {};
@@ -257,7 +254,7 @@ export const instability: ExperimentDefinition = {
     const out: InstabilityCell = {
       experiment: 'instability',
       cellKey: cell.key,
-      axes: Object.fromEntries(Object.entries(cell.axes).map(([k, v]) => [k, scalar(v)])),
+      axes: axesOf(cell),
       params: cell.params,
       complete,
       method: p.method,

@@ -25,6 +25,7 @@ import { minInterval, sumInterval } from '../stats/intervals.js';
 import type { Cell } from '../spec/types.js';
 import type { NoncomputabilityCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';
+import { axesOf } from './common.js';
 import type { BatchData, ExperimentDefinition } from './types.js';
 
 /** Per-trial columns stored for each sign (`dist+`, `dist-`, ...). */
@@ -56,10 +57,6 @@ function chain(...streams: ValueStream[]): ValueStream {
   return function* () {
     for (const s of streams) yield* s();
   };
-}
-
-function scalar(v: Json): string | number | boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
 }
 
 /** Empty counts and columns for a batch of `n` pairs. */
@@ -276,7 +273,7 @@ export const noncomputability: ExperimentDefinition = {
     const out: NoncomputabilityCell = {
       experiment: 'noncomputability',
       cellKey: cell.key,
-      axes: Object.fromEntries(Object.entries(cell.axes).map(([k, v]) => [k, scalar(v)])),
+      axes: axesOf(cell),
       params: cell.params,
       complete,
       algorithm: p.algorithm,

@@ -21,11 +21,11 @@
  * (`result`: unsat / sat / timeout / unknown) and the full VNN-COMP result text (`vnncomp`, with
  * the assignment for sat), so summary.json holds the competition's result file of every instance.
  */
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CoreError, parseVnnlib, verify, vnncompResult, type BoxProperty, type Network, type VerifyResult } from '@paradox/core-wasm';
 import { networkFromBytes } from '@paradox/core-wasm/onnx';
 import type { ColumnSource } from '../summary/columns.js';
+import { axesOf, badParam as bad, parseParamFile as withPath, readParamFile as readBytes } from './common.js';
 import type { VerifyCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';
 import type { BatchData, ExperimentDefinition } from './types.js';
@@ -51,10 +51,6 @@ export const VERIFY_MAX_NODES = 200_000;
 const VERDICT_CODE = { unknown: 0, verified: 1, falsified: 2 } as const;
 /** Reason an undecided search stopped, as a stored number (0: decided). */
 const REASON_CODE = { time: 1, nodes: 2, memory: 3 } as const;
-
-function bad(key: string, allowed: string, value: unknown): never {
-  throw new CoreError('E_ARG', `params.${key}: expected ${allowed}, got ${JSON.stringify(value)}`, { path: [key], allowed, value });
-}
 
 function normalise(p: Record<string, Json>): VerifySweepParams {
   for (const k of Object.keys(p)) {
@@ -89,27 +85,6 @@ interface Loaded {
 
 const cache = new Map<string, Loaded>();
 
-function readBytes(key: 'network' | 'property', path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    return bad(key, 'a readable file', `${path} (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (e as Error).message})`);
-  }
-}
-
-function withPath<T>(key: 'network' | 'property', path: string, allowed: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof CoreError && e.path === undefined) {
-      throw new CoreError(e.code, `params.${key}: ${path}: ${e.message}`, { path: [key], allowed, value: path, cause: e });
-    }
-    if (e instanceof Error && !(e instanceof CoreError)) throw new CoreError('E_FORMAT', `params.${key}: ${path}: ${e.message}`, { path: [key], allowed, value: path, cause: e });
-    throw e;
-  }
-}
-
 function load(p: VerifySweepParams): Loaded {
   const key = JSON.stringify([p.network, p.property]);
   const hit = cache.get(key);
@@ -127,10 +102,6 @@ function load(p: VerifySweepParams): Loaded {
 
 function asParams(p: Record<string, Json>): VerifySweepParams {
   return p as unknown as VerifySweepParams;
-}
-
-function scalar(v: Json): string | number | boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
 }
 
 /** The core-wasm limits of a cell; the attack points draw from the run seed. */
@@ -211,7 +182,7 @@ export const verifyExperiment: ExperimentDefinition = {
     const out: VerifyCell = {
       experiment: 'verify',
       cellKey: cell.key,
-      axes: Object.fromEntries(Object.entries(cell.axes).map(([k, v]) => [k, scalar(v)])),
+      axes: axesOf(cell),
       params: cell.params,
       complete,
       network: p.network,

@@ -25,7 +25,7 @@ export {
 } from './analyse/analyse.js';
 export { dichotomy, candidateSegments, type DichotomyOptions, type DichotomyResult, type DichotomyWitness } from './analyse/dichotomy.js';
 export {
-  runTrainingPluginTrial, judgeNetwork, trialData, PLUGIN_SUBSTREAM,
+  runTrainingPluginTrial, judgeNetwork, trialData, loadTrainingPlugin, PLUGIN_SUBSTREAM,
   type TrainingPlugin, type TrainingContext, type PluginRng, type JudgedTrial,
 } from './plugins/training.js';
 export { verify, vnncompResult, type VerifyLimits, type VerifyResult } from './verify/verify.js';

@@ -3,7 +3,7 @@
  * attacks, certificates and whole trials. See docs/theory.md, part I.
  */
 export {
-  normaliseInstabilityParams, INSTABILITY_DEFAULTS, INSTABILITY_PARAM_KEYS, INSTABILITY_LIMITS, ATTACKS,
+  normaliseInstabilityParams, INSTABILITY_DEFAULTS, INSTABILITY_PARAM_KEYS, INSTABILITY_METHODS, INSTABILITY_LIMITS, ATTACKS,
   type InstabilityParams, type InstabilityMethod, type NormName,
   type AttackName, type CertMethod, type ScheduleName,
 } from './params.js';

@@ -53,6 +53,22 @@ async function pluginUrl(path: string): Promise<string> {
 }
 
 /**
+ * Import a plugin module by path (the one place plugin modules are imported; the algorithm
+ * plugins of Result II and the training plugins of Result I both load through it): a
+ * `file:`/`http(s):`/`data:` URL, or in Node a path relative to the working directory. An import
+ * failure is a `CoreError('E_ARG')` naming the path and the URL.
+ * @internal
+ */
+export async function importPluginModule(path: string): Promise<Record<string, unknown>> {
+  const url = await pluginUrl(path);
+  try {
+    return (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new CoreError('E_ARG', `plugin ${JSON.stringify(path)}: could not import ${url}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
  * Import and validate a plugin module: its default export, or its named export `algorithm`.
  * Loaded plugins are cached by the path string as given, so the synchronous trial runner can use them.
  */
@@ -62,13 +78,7 @@ export async function loadPlugin(path: string): Promise<Algorithm> {
   }
   const cached = plugins.get(path);
   if (cached) return cached;
-  const url = await pluginUrl(path);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new CoreError('E_ARG', `plugin ${JSON.stringify(path)}: could not import ${url}: ${(e as Error).message}`, { cause: e });
-  }
+  const mod = await importPluginModule(path);
   const candidate = mod.default ?? mod.algorithm;
   if (candidate === undefined) {
     throw new CoreError('E_ARG', `plugin ${JSON.stringify(path)}: the module has neither a default export nor a named export "algorithm" (exports: ${Object.keys(mod).join(', ') || 'none'})`);

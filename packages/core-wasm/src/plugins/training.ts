@@ -21,6 +21,7 @@ import { sampleStripes } from '../instability/problem.js';
 import { trialStream, type TrialKey } from '../trials.js';
 import { attack, certifiedRadius } from '../instability/attack.js';
 import { dichotomy } from '../analyse/dichotomy.js';
+import { importPluginModule } from '../noncomputability/plugin.js';
 
 /** Draws only: the plugin cannot read the seed or the stream id. */
 export interface PluginRng {
@@ -207,4 +208,30 @@ export function runTrainingPluginTrial(
   }
   const network = checkResult(value, dims, p.bias, where);
   return { network, judged: judgeNetwork(core, p, stream, network) };
+}
+
+const loadedTrainingPlugins = new Map<string, TrainingPlugin>();
+
+/**
+ * Import a training plugin module (through the same module loader as the algorithm plugins of
+ * Result II): its default export, or its named export `trainingPlugin`, must be a function
+ * `(ctx) => network`. Cached by the path string as given, so `trainingPluginAt` can return it
+ * synchronously. Every problem is a `CoreError('E_ARG')` naming the module.
+ */
+export async function loadTrainingPlugin(path: string): Promise<TrainingPlugin> {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new CoreError('E_ARG', `loadTrainingPlugin: expected a module path, got ${formatValue(path)}`);
+  }
+  const cached = loadedTrainingPlugins.get(path);
+  if (cached) return cached;
+  const mod = await importPluginModule(path);
+  const candidate = mod.default ?? mod.trainingPlugin;
+  if (candidate === undefined) {
+    throw new CoreError('E_ARG', `training plugin ${JSON.stringify(path)}: the module has neither a default export nor a named export "trainingPlugin" (exports: ${Object.keys(mod).join(', ') || 'none'})`);
+  }
+  if (typeof candidate !== 'function') {
+    throw new CoreError('E_ARG', `training plugin ${JSON.stringify(path)}: expected a function (ctx) => network as its export, got ${formatValue(candidate)}`);
+  }
+  loadedTrainingPlugins.set(path, candidate as TrainingPlugin);
+  return candidate as TrainingPlugin;
 }

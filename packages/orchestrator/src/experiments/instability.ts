@@ -3,9 +3,18 @@
  * come from core-wasm (which also throws E_THEOREM when F3 fails); this file turns a batch of trial
  * records into counts and per-trial columns, names the proportions stopping rules watch, and
  * builds the summary cell.
+ *
+ * `method: plugin` with `plugin: ./my-trainer.mjs` trains with a user module (core-wasm
+ * `loadTrainingPlugin`: a function `(ctx) => network` for the fixed architecture [d, …hidden, 1])
+ * and measures the network it returns with core-wasm `runTrainingPluginTrial` / `judgeNetwork`:
+ * accuracy on T and V, P(N), mid-line pieces, stripes covered, F3, and the certified (CROWN,
+ * directed rounding) and attacked (bisection over PGD) radii. The kernel-only columns of the
+ * built-in methods (unstable share, robust accuracy at the radii, final loss, …) are NaN there:
+ * not measured, never zero.
  */
-import { CoreError, exactRadius, type Core } from '@paradox/core-wasm';
+import { CoreError, exactRadius, loadTrainingPlugin, runTrainingPluginTrial, type Core, type JudgedTrial } from '@paradox/core-wasm';
 import {
+  INSTABILITY_METHODS,
   INSTABILITY_PARAM_KEYS,
   boundaryDistance,
   normaliseInstabilityParams,
@@ -87,10 +96,56 @@ function normaliseExactRadius(v: Json | undefined, p: InstabilityParams): ExactR
   return { tol, maxNodes, points };
 }
 
-/** The core-wasm trial's parameters: all but `exactRadius`. */
+/** The core-wasm trial's parameters: all but `exactRadius` and `plugin` (a plugin cell trains as `train` would be configured). */
 function trialParams(params: Record<string, Json>): Record<string, Json> {
-  const { exactRadius: _e, ...rest } = params;
-  return rest;
+  const { exactRadius: _e, plugin: _p, ...rest } = params;
+  return rest.method === 'plugin' ? { ...rest, method: 'train' } : rest;
+}
+
+/** Methods a spec may name: the built-ins and `plugin` (a training plugin module). */
+const METHODS = [...INSTABILITY_METHODS, 'plugin'];
+
+/**
+ * The error of a plugin trial, located: `trial` set (the worker reports it with the cell and seed).
+ * runTrainingPluginTrial already names the plugin, seed and trial in its message.
+ */
+function located(e: unknown, trial: number): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (typeof (err as { trial?: unknown }).trial !== 'number') Object.assign(err, { trial });
+  return err;
+}
+
+/** A trial record of the built-in shape from a plugin trial's measurements (unmeasured fields NaN). */
+function pluginRecord(trial: number, j: JudgedTrial, radii: number[]): InstabilityTrialResult {
+  return {
+    trial,
+    diverged: false,
+    dims: [],
+    params: NaN,
+    width: NaN,
+    pieceBound: j.pieceBound,
+    labelChanges: NaN,
+    finalLoss: NaN,
+    trainAccuracy: j.trainAccuracy,
+    valAccuracy: j.valAccuracy,
+    accurate: j.trainAccuracy === 1 && (Number.isNaN(j.valAccuracy) || j.valAccuracy === 1),
+    unstableShare: NaN,
+    radii: radii.map((radius) => ({ radius, robustAttack: NaN, robustCert: NaN })),
+    radius: {
+      attackMin: j.attacked.min,
+      attackMedian: j.attacked.median,
+      certMin: j.certified.min,
+      certMedian: j.certified.median,
+      gapMedian: NaN,
+    },
+    piecesMidline: j.piecesMidline,
+    stripesCovered: j.stripesCovered,
+    f3: { ...j.f3 },
+    f4: { inaccurateStripes: NaN, dataWrongStripes: NaN },
+    certContradictions: NaN,
+    witnessChecks: { nudged: NaN, dropped: NaN },
+    evaluations: NaN,
+  } as InstabilityTrialResult;
 }
 
 /** The k-th smallest (0-based) of the values. */
@@ -132,7 +187,7 @@ function exactColumns(core: Core, t: InstabilityTrialDetail, p: InstabilityParam
 
 /** Fixed architectures report their dims; data-dependent widths report null. */
 function architecture(p: InstabilityParams): number[] | null {
-  if (p.method === 'train' || p.method === 'adversarial-train') return [p.d, ...p.hidden, 1];
+  if (p.method === 'train' || p.method === 'adversarial-train' || (p.method as string) === 'plugin') return [p.d, ...p.hidden, 1];
   if (p.method === 'shortcut') return [p.d, 2, 1];
   return null;
 }
@@ -196,17 +251,65 @@ export const TRIAL_SLICE = 512;
 /** The instability experiment. */
 export const instability: ExperimentDefinition = {
   name: 'instability',
-  paramKeys: [...INSTABILITY_PARAM_KEYS, 'exactRadius'],
+  paramKeys: [...INSTABILITY_PARAM_KEYS, 'exactRadius', 'plugin'],
+  fileParams: ['plugin'],
+  pluginExpected: 'a module that exists and exports a training plugin (a function (ctx) => network, default export or `trainingPlugin`)',
 
   normaliseParams(params) {
+    const method = params.method;
+    if (typeof method === 'string' && !METHODS.includes(method)) {
+      const allowed = `one of ${METHODS.join(', ')}`;
+      throw new CoreError('E_ARG', `params.method: expected ${allowed}, got ${JSON.stringify(method)}`, { path: ['method'], allowed, value: method, choices: METHODS });
+    }
+    const plugin = params.plugin;
+    if (method === 'plugin') {
+      if (typeof plugin !== 'string' || plugin.length === 0) {
+        const allowed = 'the path of a training plugin module (with method: plugin)';
+        throw new CoreError('E_ARG', `params.plugin: expected ${allowed}, got ${JSON.stringify(plugin ?? null)}`, { path: ['plugin'], allowed, value: plugin ?? null });
+      }
+      if (params.exactRadius !== undefined && params.exactRadius !== false && params.exactRadius !== null) {
+        throw new CoreError('E_ARG', 'params.exactRadius: expected false or nothing with method: plugin (the exact radius is computed on the built-in trial\'s network)', { path: ['exactRadius'], allowed: 'false', value: params.exactRadius });
+      }
+    } else if (plugin !== undefined) {
+      throw new CoreError('E_ARG', `params.plugin: expected nothing unless method is plugin, got ${JSON.stringify(plugin)} with method ${JSON.stringify(method ?? 'train')}`, { path: ['plugin'], allowed: 'nothing (plugin is a parameter of method: plugin)', value: plugin });
+    }
     const p = normaliseInstabilityParams(trialParams(params));
+    if (method === 'plugin') return { ...(p as unknown as Record<string, Json>), method: 'plugin', plugin: plugin as string };
     const exact = normaliseExactRadius(params.exactRadius, p);
     return { ...(p as unknown as Record<string, Json>), ...(exact ? { exactRadius: exact as unknown as Json } : {}) };
   },
 
-  runBatch(core, params, stream) {
+  pluginPath(params) {
+    return params.method === 'plugin' ? (params.plugin as string) : null;
+  },
+
+  async loadPlugin(path) {
+    await loadTrainingPlugin(path);
+  },
+
+  async runBatch(core, params, stream) {
     const p = asParams(params);
     const radii = p.radii;
+    if ((p.method as string) === 'plugin') {
+      // One trial per call, each marked first: an exception, a malformed network or a loop past
+      // the batch deadline is located to its trial. Loaded before any trial is marked, so a slow
+      // import is not blamed on a trial.
+      const path = params.plugin as string;
+      const plugin = await loadTrainingPlugin(path);
+      const data = emptyBatch(stream.count, radii, false);
+      for (let i = 0; i < stream.count; i++) {
+        const t = stream.tStart + i;
+        stream.onTrials?.(t, t);
+        let judged: JudgedTrial;
+        try {
+          judged = runTrainingPluginTrial(core, trialParams(params), { seed: stream.seed, streamHi: stream.streamHi, trial: t }, plugin, `training plugin ${JSON.stringify(path)}`).judged;
+        } catch (e) {
+          throw located(e, t);
+        }
+        fill(data, i, [pluginRecord(t, judged, radii)], radii);
+      }
+      return data;
+    }
     const exact = (params.exactRadius ?? null) as ExactRadiusOption | null;
     const data = emptyBatch(stream.count, radii, exact !== null);
     for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
@@ -236,11 +339,11 @@ export const instability: ExperimentDefinition = {
     return data;
   },
 
-  tracked(_params, counts, trials) {
-    return [
-      { name: 'accurate', k: counts.accurate ?? 0, n: trials },
-      { name: 'accurateUnstable', k: counts.accurateUnstable ?? 0, n: counts.accurate ?? 0 },
-    ];
+  tracked(params, counts, trials) {
+    const out = [{ name: 'accurate', k: counts.accurate ?? 0, n: trials }];
+    // A plugin cell does not measure the unstable share, so no stopping rule can watch it.
+    if (params.method !== 'plugin') out.push({ name: 'accurateUnstable', k: counts.accurateUnstable ?? 0, n: counts.accurate ?? 0 });
+    return out;
   },
 
   guard() {
@@ -266,7 +369,8 @@ export const instability: ExperimentDefinition = {
       accuracy: { train: m('acc.train'), val: m('acc.val') },
       accurate: proportion(counts.accurate ?? 0, trials),
       trainFit: proportion(countEqual(columns('acc.train'), 1), trials),
-      accurateUnstable: proportion(counts.accurateUnstable ?? 0, counts.accurate ?? 0),
+      // A plugin cell does not measure the unstable share: no trial counts (0 of 0), never 0 of k.
+      accurateUnstable: proportion(counts.accurateUnstable ?? 0, (p.method as string) === 'plugin' ? 0 : counts.accurate ?? 0),
       unstableShare: m('unstableShare'),
       radii: p.radii.map((radius, i) => ({ radius, robustAttack: m(`robustAttack.${i}`), robustCert: m(`robustCert.${i}`) })),
       radius: {

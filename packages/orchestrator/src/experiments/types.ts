@@ -59,6 +59,8 @@ export interface ExperimentDefinition {
   fileParams?: readonly string[];
   /** The plugin module a cell's trials load (its normalised params), or null when they load none. */
   pluginPath?(params: Record<string, Json>): string | null;
+  /** What a plugin module of this experiment must be, for the spec error of one that fails to load (default: a paradox algorithm). */
+  pluginExpected?: string;
   /** Import and check a plugin module (spec validation calls it once per module); throws a CoreError saying what is wrong. */
   loadPlugin?(path: string): Promise<void>;
   /** Worker side: run trials tStart..tStart+count−1 of a cell. Throws on a failing trial. */

@@ -270,7 +270,7 @@ async function pluginIssues(spec: NormalisedSpec, cells: Cell[]): Promise<SpecIs
     try {
       await exp.loadPlugin(path);
     } catch (e) {
-      const allowed = 'a module that exists and exports a paradox algorithm (default export or `algorithm`)';
+      const allowed = exp.pluginExpected ?? 'a module that exists and exports a paradox algorithm (default export or `algorithm`)';
       out.push(issue(at, path, allowed, `${at}: expected ${allowed}; ${(e as Error).message}`));
     }
   }

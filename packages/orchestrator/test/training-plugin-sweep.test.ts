@@ -1,0 +1,138 @@
+/**
+ * Training plugins for Result I in sweeps (`method: plugin`, `plugin: ./module.mjs`): the module is
+ * resolved next to the spec and loaded while validating (a missing one is a spec error, nothing
+ * written); its trials are measured by core-wasm's runTrainingPluginTrial in real worker threads;
+ * a plugin that throws, returns a malformed network or loops is reported with cell, seed and
+ * trial, and the process's next run succeeds.
+ */
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCore } from '@paradox/core-wasm';
+import { runInstabilityTrial } from '@paradox/core-wasm/instability';
+import { describe, expect, it } from 'vitest';
+import { openRunStore, runSweep } from '../src/api.js';
+import { SpecError, TrialError } from '../src/errors.js';
+import { hash32 } from '../src/spec/canonical.js';
+import { loadSpec } from '../src/spec/load.js';
+import { fixturePath, summaryBytes, tempDir } from './helpers/sweep.js';
+
+/** Small cells: a second or so of training per run on one core. */
+const PROBLEM = { m: 6, hidden: [5], optimizer: 'adam', epochs: 30, r: 24, s: 8 };
+
+/** A spec file in a fresh directory with the fixture plugin copied next to it as ./trainer.mjs. */
+function specFile(fixture: string, fixed: Record<string, unknown>, extra: Record<string, unknown> = {}): { dir: string; file: string } {
+  const dir = tempDir();
+  copyFileSync(fixturePath(fixture), join(dir, 'trainer.mjs'));
+  const file = join(dir, 'spec.json');
+  writeFileSync(file, JSON.stringify({ experiment: 'instability', seed: 11, grid: { m: [PROBLEM.m] }, fixed: { ...PROBLEM, m: undefined, method: 'plugin', plugin: './trainer.mjs', ...fixed }, trials: 6, batch: 2, ...extra }));
+  return { dir, file };
+}
+
+async function failure(fixture: string, epochs: number, extra: Record<string, unknown> = {}): Promise<TrialError> {
+  const { dir, file } = specFile(fixture, { epochs }, extra);
+  const spec = await loadSpec(file);
+  const err = (await runSweep(spec, { outDir: join(dir, 'run'), workers: 2 }).catch((e: unknown) => e)) as TrialError;
+  expect(err).toBeInstanceOf(TrialError);
+  return err;
+}
+
+describe('instability method: plugin (a training plugin loaded from a module path)', () => {
+  it('a plugin calling the built-in train kernel reproduces the built-in train trial columns bit for bit, byte-identical across 1 and 2 workers', async () => {
+    const { dir, file } = specFile('training-plugin-same-as-train.mjs', {});
+    const spec = await loadSpec(file);
+    expect(spec.fixed.plugin).toBe(join(dir, 'trainer.mjs'));
+    const a = await runSweep(spec, { outDir: join(dir, 'a'), workers: 2 });
+    const b = await runSweep(spec, { outDir: join(dir, 'b'), workers: 1, batch: 6 });
+    expect(summaryBytes(b.dir)).toBe(summaryBytes(a.dir));
+    const cell = a.summary.cells[0];
+    if (cell?.experiment !== 'instability') throw new Error('expected an instability cell');
+    expect(cell.method).toBe('plugin');
+    expect(cell.arch).toEqual([2, 5, 1]);
+    expect(cell.trials).toBe(6);
+    // Not measured for a plugin: no trial counted, never "0 of k".
+    expect(cell.accurateUnstable.n).toBe(0);
+
+    const core = await loadCore();
+    const store = openRunStore(a.dir);
+    try {
+      const key = store.cells()[0]!.key;
+      const rows = [...store.trials(0)];
+      expect(rows.map((r) => r.trial)).toEqual([0, 1, 2, 3, 4, 5]);
+      let accurate = 0;
+      for (const row of rows) {
+        // The built-in method on the same trial stream (the cell's streamHi) and the same hyperparameters.
+        const t = runInstabilityTrial(core, { ...PROBLEM, method: 'train' }, { seed: 11, streamHi: hash32(key), trial: row.trial });
+        const v = row.values;
+        const same: Array<[string, number, number]> = [
+          ['acc.train', v['acc.train']!, t.trainAccuracy],
+          ['acc.val', v['acc.val']!, t.valAccuracy],
+          ['pieceBound', v.pieceBound!, t.pieceBound],
+          ['piecesMidline', v.piecesMidline!, t.piecesMidline],
+          ['stripesCovered', v.stripesCovered!, t.stripesCovered],
+          ['f3.witnesses', v['f3.witnesses']!, t.f3.witnesses],
+          ['f3.predicted', v['f3.predicted']!, t.f3.predicted],
+        ];
+        for (const [name, got, want] of same) expect([row.trial, name, got]).toEqual([row.trial, name, want]);
+        if (t.accurate) accurate++;
+        // Columns only the built-in kernel measures are NaN (not zero) for a plugin.
+        expect(v.unstableShare).toBeNaN();
+        // A certified radius never exceeds an attacked one (directed rounding).
+        expect(v['radius.certMin']!).toBeLessThanOrEqual(v['radius.attackMin']!);
+      }
+      expect(cell.accurate.k).toBe(accurate);
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+
+  it('a plugin that throws fails the run naming cell, seed, trial and the plugin', async () => {
+    const err = await failure('training-plugin-bad.mjs', 1);
+    expect(err.exitCode).toBe(1);
+    const trial = err.location.trial as number;
+    expect(trial).toBeGreaterThanOrEqual(0);
+    expect(err.message).toContain('training plugin "');
+    expect(err.message).toMatch(new RegExp(`trainer\\.mjs", seed 11, trial ${trial}: the training plugin threw: my trainer ran out of ideas`));
+    expect(err.message).toContain(`cell 0 ${err.location.cellKey}`);
+    expect(err.message).toContain('seed 11');
+  }, 120_000);
+
+  it('a plugin that returns a network of the wrong shape or NaN weights is reported with cell, seed and trial', async () => {
+    const shape = await failure('training-plugin-bad.mjs', 2);
+    expect(shape.message).toMatch(/trainer\.mjs", seed 11, trial \d+: the training plugin returned a network with dims \[2,3,1\], the architecture is fixed at \[2, 5, 1\]/);
+    expect(shape.message).toContain('seed 11');
+    expect(shape.location.trial).toBeTypeOf('number');
+    const nan = await failure('training-plugin-bad.mjs', 3);
+    expect(nan.message).toMatch(/trainer\.mjs", seed 11, trial \d+: the training plugin returned a non-finite parameter 0 \(NaN\)/);
+    expect(nan.location.trial).toBeTypeOf('number');
+    expect(nan.exitCode).toBe(shape.exitCode);
+  }, 120_000);
+
+  it('a plugin that loops forever fails with E_DEADLINE naming the trial; the next run in the same process succeeds', async () => {
+    const err = await failure('training-plugin-bad.mjs', 4, { batchTimeout: 3 });
+    expect(err.code).toBe('E_DEADLINE');
+    const trial = err.location.trial as number;
+    expect(trial).toBe(err.location.trialStart);
+    expect(err.message).toContain(`trial ${trial} never finished`);
+    expect(err.message).toContain('seed 11');
+    // The threads stopped at the deadline were replaced: a good plugin runs to completion.
+    const { dir, file } = specFile('training-plugin-bad.mjs', { epochs: 5 });
+    const ok = await runSweep(await loadSpec(file), { outDir: join(dir, 'run'), workers: 2 });
+    expect(ok.summary.cells[0]?.trials).toBe(6);
+  }, 120_000);
+
+  it('a missing plugin module, or plugin without method plugin, is a spec error and nothing is written', async () => {
+    const { dir, file } = specFile('training-plugin-same-as-train.mjs', { plugin: './nowhere.mjs' });
+    const err = (await loadSpec(file).catch((e: unknown) => e)) as SpecError;
+    expect(err).toBeInstanceOf(SpecError);
+    expect(err.exitCode).toBe(2);
+    expect(err.issues.map((i) => [i.path, i.value])).toEqual([['fixed.plugin', join(dir, 'nowhere.mjs')]]);
+    expect(err.issues[0]?.message).toMatch(/^fixed\.plugin: expected a module that exists and exports a training plugin .*could not import/);
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+    const other = specFile('training-plugin-same-as-train.mjs', { method: 'train' });
+    const e2 = (await loadSpec(other.file).catch((e: unknown) => e)) as SpecError;
+    expect(e2).toBeInstanceOf(SpecError);
+    expect(e2.message).toMatch(/fixed\.plugin: expected nothing \(plugin is a parameter of method: plugin\), got/);
+    const e3 = (await loadSpec(specFile('training-plugin-same-as-train.mjs', { method: 'magic' }).file).catch((e: unknown) => e)) as SpecError;
+    expect(e3.message).toMatch(/one of train, .*shortcut, plugin, got "magic"/);
+  }, 120_000);
+});

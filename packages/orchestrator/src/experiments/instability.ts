@@ -8,9 +8,10 @@
  * `loadTrainingPlugin`: a function `(ctx) => network` for the fixed architecture [d, …hidden, 1])
  * and measures the network it returns with core-wasm `runTrainingPluginTrial` / `judgeNetwork`:
  * accuracy on T and V, P(N), mid-line pieces, stripes covered, F3, and the certified (CROWN,
- * directed rounding) and attacked (bisection over PGD) radii. The kernel-only columns of the
- * built-in methods (unstable share, robust accuracy at the radii, final loss, …) are NaN there:
- * not measured, never zero.
+ * directed rounding) and attacked (bisection over PGD) radii. An accurate plugin network counts
+ * as unstable (`accurateUnstable`) when that attack finds a misclassified point within μ. The
+ * kernel-only columns of the built-in methods (the per-point unstable share, robust accuracy at the
+ * radii, final loss, …) are NaN there: not measured, never zero.
  */
 import { CoreError, exactRadius, loadTrainingPlugin, runTrainingPluginTrial, type Core, type JudgedTrial } from '@paradox/core-wasm';
 import {
@@ -116,7 +117,7 @@ function located(e: unknown, trial: number): Error {
 }
 
 /** A trial record of the built-in shape from a plugin trial's measurements (unmeasured fields NaN). */
-function pluginRecord(trial: number, j: JudgedTrial, radii: number[]): InstabilityTrialResult {
+function pluginRecord(trial: number, j: JudgedTrial, radii: number[], mu: number): InstabilityTrialResult {
   return {
     trial,
     diverged: false,
@@ -129,7 +130,9 @@ function pluginRecord(trial: number, j: JudgedTrial, radii: number[]): Instabili
     trainAccuracy: j.trainAccuracy,
     valAccuracy: j.valAccuracy,
     accurate: j.trainAccuracy === 1 && (Number.isNaN(j.valAccuracy) || j.valAccuracy === 1),
-    unstableShare: NaN,
+    // Not the per-point share (the judge reports min and median radii), only whether it is > 0 —
+    // which is all `accurateUnstable` counts: some point attacked within μ (the kernel's 1e-9 tolerance).
+    unstableShare: j.attacked.min <= mu * (1 + 1e-9) ? Infinity : 0,
     radii: radii.map((radius) => ({ radius, robustAttack: NaN, robustCert: NaN })),
     radius: {
       attackMin: j.attacked.min,
@@ -270,13 +273,16 @@ export const instability: ExperimentDefinition = {
       if (params.exactRadius !== undefined && params.exactRadius !== false && params.exactRadius !== null) {
         throw new CoreError('E_ARG', 'params.exactRadius: expected false or nothing with method: plugin (the exact radius is computed on the built-in trial\'s network)', { path: ['exactRadius'], allowed: 'false', value: params.exactRadius });
       }
-    } else if (plugin !== undefined) {
-      throw new CoreError('E_ARG', `params.plugin: expected nothing unless method is plugin, got ${JSON.stringify(plugin)} with method ${JSON.stringify(method ?? 'train')}`, { path: ['plugin'], allowed: 'nothing (plugin is a parameter of method: plugin)', value: plugin });
+    } else if (plugin !== undefined && (typeof plugin !== 'string' || plugin.length === 0)) {
+      // Kept but unused by the built-in methods (as Result II's `plugin` with a built-in algorithm),
+      // so `grid: { method: [train, plugin] }, fixed: { plugin }` compares a plugin with a built-in.
+      const allowed = 'the path of a training plugin module';
+      throw new CoreError('E_ARG', `params.plugin: expected ${allowed}, got ${JSON.stringify(plugin)}`, { path: ['plugin'], allowed, value: plugin });
     }
     const p = normaliseInstabilityParams(trialParams(params));
     if (method === 'plugin') return { ...(p as unknown as Record<string, Json>), method: 'plugin', plugin: plugin as string };
     const exact = normaliseExactRadius(params.exactRadius, p);
-    return { ...(p as unknown as Record<string, Json>), ...(exact ? { exactRadius: exact as unknown as Json } : {}) };
+    return { ...(p as unknown as Record<string, Json>), ...(plugin !== undefined ? { plugin } : {}), ...(exact ? { exactRadius: exact as unknown as Json } : {}) };
   },
 
   pluginPath(params) {
@@ -306,7 +312,8 @@ export const instability: ExperimentDefinition = {
         } catch (e) {
           throw located(e, t);
         }
-        fill(data, i, [pluginRecord(t, judged, radii)], radii);
+        fill(data, i, [pluginRecord(t, judged, radii, p.mu)], radii);
+        (data.columns.unstableShare as Float64Array)[i] = NaN;
       }
       return data;
     }
@@ -339,11 +346,11 @@ export const instability: ExperimentDefinition = {
     return data;
   },
 
-  tracked(params, counts, trials) {
-    const out = [{ name: 'accurate', k: counts.accurate ?? 0, n: trials }];
-    // A plugin cell does not measure the unstable share, so no stopping rule can watch it.
-    if (params.method !== 'plugin') out.push({ name: 'accurateUnstable', k: counts.accurateUnstable ?? 0, n: counts.accurate ?? 0 });
-    return out;
+  tracked(_params, counts, trials) {
+    return [
+      { name: 'accurate', k: counts.accurate ?? 0, n: trials },
+      { name: 'accurateUnstable', k: counts.accurateUnstable ?? 0, n: counts.accurate ?? 0 },
+    ];
   },
 
   guard() {
@@ -369,8 +376,7 @@ export const instability: ExperimentDefinition = {
       accuracy: { train: m('acc.train'), val: m('acc.val') },
       accurate: proportion(counts.accurate ?? 0, trials),
       trainFit: proportion(countEqual(columns('acc.train'), 1), trials),
-      // A plugin cell does not measure the unstable share: no trial counts (0 of 0), never 0 of k.
-      accurateUnstable: proportion(counts.accurateUnstable ?? 0, (p.method as string) === 'plugin' ? 0 : counts.accurate ?? 0),
+      accurateUnstable: proportion(counts.accurateUnstable ?? 0, counts.accurate ?? 0),
       unstableShare: m('unstableShare'),
       radii: p.radii.map((radius, i) => ({ radius, robustAttack: m(`robustAttack.${i}`), robustCert: m(`robustCert.${i}`) })),
       radius: {

@@ -5,7 +5,8 @@
  * a plugin that throws, returns a malformed network or loops is reported with cell, seed and
  * trial, and the process's next run succeeds.
  */
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCore } from '@paradox/core-wasm';
 import { runInstabilityTrial } from '@paradox/core-wasm/instability';
@@ -18,14 +19,24 @@ import { fixturePath, summaryBytes, tempDir } from './helpers/sweep.js';
 
 /**
  * Small cells: a second or so of training per run on one core. The cell key holds the plugin's
- * absolute path, so the trial streams differ between temporary directories: m = 2 is easy enough
- * that accurate networks appear whatever the streams.
+ * absolute path, so the trial streams differ between directories: the test that counts accurate
+ * networks puts its spec in one fixed directory (FIXED_DIR), so its streams, and what it sees, are
+ * the same on every machine; m = 2 is easy enough that accurate networks appear there.
  */
 const PROBLEM = { m: 2, hidden: [8], optimizer: 'adam', lr: 0.05, epochs: 200, r: 12, s: 4 };
 
-/** A spec file in a fresh directory with the fixture plugin copied next to it as ./trainer.mjs. */
-function specFile(fixture: string, fixed: Record<string, unknown>, extra: Record<string, unknown> = {}): { dir: string; file: string } {
-  const dir = tempDir();
+/** The one directory of the bit-for-bit test (emptied first): a fixed path gives fixed streams. */
+const FIXED_DIR = join(tmpdir(), 'paradox-training-plugin-sweep-test');
+
+/** A spec file in a fresh directory (or in `at`, emptied first) with the fixture plugin copied next to it as ./trainer.mjs. */
+function specFile(fixture: string, fixed: Record<string, unknown>, extra: Record<string, unknown> = {}, at?: string): { dir: string; file: string } {
+  let dir: string;
+  if (at === undefined) dir = tempDir();
+  else {
+    rmSync(at, { recursive: true, force: true });
+    mkdirSync(at, { recursive: true });
+    dir = at;
+  }
   copyFileSync(fixturePath(fixture), join(dir, 'trainer.mjs'));
   const file = join(dir, 'spec.json');
   writeFileSync(file, JSON.stringify({ experiment: 'instability', seed: 11, grid: { m: [PROBLEM.m] }, fixed: { ...PROBLEM, m: undefined, method: 'plugin', plugin: './trainer.mjs', ...fixed }, trials: 6, batch: 2, ...extra }));
@@ -42,7 +53,7 @@ async function failure(fixture: string, epochs: number, extra: Record<string, un
 
 describe('instability method: plugin (a training plugin loaded from a module path)', () => {
   it('a plugin calling the built-in train kernel reproduces the built-in train trial columns bit for bit, byte-identical across 1 and 2 workers', async () => {
-    const { dir, file } = specFile('training-plugin-same-as-train.mjs', {});
+    const { dir, file } = specFile('training-plugin-same-as-train.mjs', {}, {}, FIXED_DIR);
     const spec = await loadSpec(file);
     expect(spec.fixed.plugin).toBe(join(dir, 'trainer.mjs'));
     const a = await runSweep(spec, { outDir: join(dir, 'a'), workers: 2 });

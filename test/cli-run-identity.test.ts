@@ -158,7 +158,11 @@ describe('a damaged run directory', () => {
   const leftovers = (d: string): string[] => readdirSync(d).filter((f) => /\.(tmp|partial)-/.test(f) || f.startsWith('trials.'));
 
   it('a flipped byte in a stored blob: export and resume exit 1 naming the file, cell, column and batch', () => {
-    const run = stoppedRun('flipped');
+    // A finished run, so the batch at trial 0 is stored whatever the load (a run stopped by a
+    // failing trial may store none: under load its first batch can hold the failing trial).
+    const finished = paradox(['run', 'one.yaml', '--out', 'flipped', '--workers', '1'], { cwd: dir });
+    expect(finished.code, finished.stderr).toBe(0);
+    const run = join(dir, 'flipped');
     // The test package has no SQLite of its own: the orchestrator's.
     const Database = createRequire(join(ROOT, 'packages/orchestrator/package.json'))('better-sqlite3') as typeof import('better-sqlite3');
     const db = new Database(join(run, 'run.sqlite'));

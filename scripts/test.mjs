@@ -14,7 +14,7 @@
 // to each vitest run (e.g. `-t name`). With no project named, all of them run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args, cwd = root) =>
@@ -56,6 +56,17 @@ let failed = 0;
 let skipped = 0;
 /** Packages whose run did not complete honestly, with the reason. */
 const notRun = [];
+/** Every failed test or test file, as printed at the end. */
+const failures = [];
+/** The first lines of a failure message, without terminal colours. */
+const firstLines = (msg, n = 6) =>
+  String(msg ?? '')
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/^\s*at .*(node_modules|node:internal|<anonymous>)/.test(l))
+    .slice(0, n)
+    .map((l) => `      ${l.length > 300 ? `${l.slice(0, 300)}…` : l}`)
+    .join('\n');
 const vitest = join(root, 'node_modules', '.bin', 'vitest');
 for (const p of selected) {
   const resultFile = join(root, p.dir, '.vitest-result.json');
@@ -71,9 +82,16 @@ for (const p of selected) {
   const failedTests = result.numFailedTests ?? 0;
   // A test file that fails to load or whose hooks throw has no failed test of its own: it counts
   // as one failure, so a broken import can never read as "0 failed".
-  const failedFiles = (result.testResults ?? []).filter(
-    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((t) => t.status === 'failed'),
-  ).length;
+  let failedFiles = 0;
+  for (const f of result.testResults ?? []) {
+    const file = relative(join(root, p.dir), f.name);
+    const failedHere = (f.assertionResults ?? []).filter((t) => t.status === 'failed');
+    for (const t of failedHere) failures.push(`  ✗ ${p.dir} › ${file} › ${t.fullName}\n${firstLines(t.failureMessages?.[0])}`);
+    if (f.status === 'failed' && failedHere.length === 0) {
+      failedFiles += 1;
+      failures.push(`  ✗ ${p.dir} › ${file} (the file failed outside its tests)\n${firstLines(f.message)}`);
+    }
+  }
   passed += result.numPassedTests ?? 0;
   failed += failedTests + failedFiles;
   skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
@@ -84,6 +102,7 @@ for (const p of selected) {
   }
 }
 
+if (failures.length > 0) console.log(`\n── failures ──\n${failures.join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 console.log(`packages not run: ${notRun.length > 0 ? notRun.join('; ') : 'none'}`);
 if (buildFailed) console.log(`build failed: turbo exited with ${build.status ?? build.signal} (see above)`);

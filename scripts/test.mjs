@@ -61,7 +61,7 @@ const failures = [];
 /** The first lines of a failure message, without terminal colours. */
 const firstLines = (msg, n = 6) =>
   String(msg ?? '')
-    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
     .split('\n')
     .filter((l) => l.trim() !== '' && !/^\s*at .*(node_modules|node:internal|<anonymous>)/.test(l))
     .slice(0, n)

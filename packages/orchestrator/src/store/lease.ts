@@ -1,7 +1,8 @@
 /**
  * One writer per run directory: a lease row inside the run's own database, taken in a
  * `BEGIN IMMEDIATE` transaction (SQLite serialises those, so two processes can never both see the
- * lease free and both take it). The holder renews a heartbeat every few seconds and deletes the
+ * lease free and both take it). A plain read of the row comes first (WAL readers never wait), so a
+ * live holder that is mid-write is named at once rather than reported as "database is locked". The holder renews a heartbeat every few seconds and deletes the
  * row when it closes; a lease whose holder is gone (its pid no longer exists on this host, or its
  * heartbeat is older than {@link LEASE_STALE_MS}) is taken over. Every stored batch checks, in its
  * own transaction, that the lease is still ours, so even a wrongly taken-over lease cannot mix two
@@ -83,6 +84,27 @@ export class Lease {
    * live holder otherwise.
    */
   static acquire(db: Database.Database, dir: string): Lease {
+    // A plain read first: in WAL mode it never waits for a writer, so a live holder is named at
+    // once, even one that is in the middle of a write transaction (or stopped there, by SIGSTOP or
+    // a debugger), where the write transaction below could only time out with "database is locked".
+    const live = leaseHolder(db);
+    if (live) throw lockedError(dir, live);
+    try {
+      return Lease.take(db, dir);
+    } catch (e) {
+      if (!isBusy(e)) throw e;
+      // Another process holds the write lock: it took the lease between our read and our write,
+      // or it is a writer of a run made before leases.
+      const holder = leaseHolder(db);
+      if (holder) throw lockedError(dir, holder);
+      throw new OrchestratorError('E_LOCKED', `run ${dir} is being written by another process (its database stayed locked); wait or stop it`, {
+        cause: e,
+      });
+    }
+  }
+
+  /** Take the lease in one `BEGIN IMMEDIATE` transaction (throws SQLITE_BUSY when another process writes). */
+  private static take(db: Database.Database, dir: string): Lease {
     db.exec(LEASE_SCHEMA);
     const lease = new Lease(db, dir);
     const now = Date.now();
@@ -128,6 +150,12 @@ export class Lease {
       // A crashed or read-only database: the lease goes stale and is taken over.
     }
   }
+}
+
+/** True for SQLite's "database is locked" family (SQLITE_BUSY and its extended codes). */
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /** The current holder of a run database's lease, or undefined (for probes that must not take it). */

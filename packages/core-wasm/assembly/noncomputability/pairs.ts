@@ -138,121 +138,41 @@ function softClamp(z: v128, tau: v128, ntau: v128): v128 {
 }
 
 /**
- * Proximal GD for d = 2, W = 4 with θ in locals across steps (no memory traffic per step): the
- * operations of mseGradPairsD2W4 followed by runPairs' gd update, in the same order, except for
- * three rewrites that cannot change a bit of any result: the pre-activations and the even/odd sums
- * start from their first product instead of 0 + product, and ReLU is pmax(h, 0) instead of
- * max(h, 0). Each only changes the sign of a zero (−0 for +0), and such a zero only ever meets
- * max/pmax, a > 0 test, an and-mask, a product that is again a zero, or a sum with a non-zero or with
- * an accumulator that started at +0 (+0 + −0 = +0), so no value, step count or divergence differs;
- * NaN stays NaN. The ∂v sums take the ReLU values pmax(h, 0) instead of h masked by h > 0: the two
- * differ only for h = −0 (−0 against +0, so the product added is a zero of the other sign, and an
- * accumulator that starts at +0 is never −0, so the sum is the same) and h = NaN (then e, ge and
- * the sum are NaN either way, and the step is not taken). The update is softClamp. Tested bit for
- * bit against optimise(). The sums of ∂w run in a second pass over the samples from the masked
- * ∂h stored per sample at `gb` (each sum still adds in sample order, so the bits are the same):
- * one pass holding θ, the ∂w and ∂v sums and the loss needs more vectors than x64's 16 registers
- * (V8 spills them every sample), two passes need fewer (+22 % on W4). Returns at
- * the first step whose loss is not finite in some lane — θ (stored back to T2) is then the iterate
- * that step started from, and runPairs carries on from there with its general loop — or after
- * `steps` steps.
+ * runPairs' Adam update of one parameter pair θ (gradient gi, moments at mp and vp, updated in
+ * place), in the same operations and order; returns the new θ. c1, c2 are the bias corrections
+ * 1/(1 − β^t).
  */
-function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, gb: usize): i32 {
-  const zero = f64x2.splat(0.0);
-  const LR = f64x2.splat(lr);
-  const tau = f64x2.splat(lr * lambda);
-  const ntau = f64x2.neg(tau);
-  const scale = f64x2.splat(2.0 / <f64>r);
-  const rr = f64x2.splat(<f64>r);
-  let w00 = v128.load(T2, 0); let w10 = v128.load(T2, 16); let w20 = v128.load(T2, 32); let w30 = v128.load(T2, 48);
-  let w01 = v128.load(T2, 64); let w11 = v128.load(T2, 80); let w21 = v128.load(T2, 96); let w31 = v128.load(T2, 112);
-  let v0 = v128.load(T2, 128); let v1 = v128.load(T2, 144); let v2 = v128.load(T2, 160); let v3 = v128.load(T2, 176);
-  let s = 0;
-  for (; s < steps; s++) {
-    let a00 = zero; let a10 = zero; let a20 = zero; let a30 = zero;
-    let a01 = zero; let a11 = zero; let a21 = zero; let a31 = zero;
-    let b0 = zero; let b1 = zero; let b2 = zero; let b3 = zero;
-    let loss = zero;
-    for (let j = 0; j < r; j++) {
-      const xj = xs + (<usize>j << 5);
-      const x0 = v128.load(xj, 0);
-      const x1 = v128.load(xj, 16);
-      const h0 = f64x2.add(f64x2.mul(w00, x0), f64x2.mul(w01, x1));
-      const h1 = f64x2.add(f64x2.mul(w10, x0), f64x2.mul(w11, x1));
-      const h2 = f64x2.add(f64x2.mul(w20, x0), f64x2.mul(w21, x1));
-      const h3 = f64x2.add(f64x2.mul(w30, x0), f64x2.mul(w31, x1));
-      const r0 = f64x2.pmax(h0, zero);
-      const r1 = f64x2.pmax(h1, zero);
-      const r2 = f64x2.pmax(h2, zero);
-      const r3 = f64x2.pmax(h3, zero);
-      const pe = f64x2.add(f64x2.mul(v0, r0), f64x2.mul(v2, r2));
-      const po = f64x2.add(f64x2.mul(v1, r1), f64x2.mul(v3, r3));
-      const e = f64x2.sub(f64x2.add(pe, po), v128.load(ys + (<usize>j << 4)));
-      loss = f64x2.add(loss, f64x2.mul(e, e));
-      const ge = f64x2.mul(scale, e);
-      const m0 = f64x2.gt(h0, zero);
-      const m1 = f64x2.gt(h1, zero);
-      const m2 = f64x2.gt(h2, zero);
-      const m3 = f64x2.gt(h3, zero);
-      b0 = f64x2.add(b0, f64x2.mul(ge, r0));
-      b1 = f64x2.add(b1, f64x2.mul(ge, r1));
-      b2 = f64x2.add(b2, f64x2.mul(ge, r2));
-      b3 = f64x2.add(b3, f64x2.mul(ge, r3));
-      const gj = gb + (<usize>j << 6);
-      v128.store(gj, v128.and(f64x2.mul(ge, v0), m0), 0);
-      v128.store(gj, v128.and(f64x2.mul(ge, v1), m1), 16);
-      v128.store(gj, v128.and(f64x2.mul(ge, v2), m2), 32);
-      v128.store(gj, v128.and(f64x2.mul(ge, v3), m3), 48);
-    }
-    // ∂w in a second pass over the samples (same j order per sum): fewer live vectors per pass
-    for (let j = 0; j < r; j++) {
-      const xj = xs + (<usize>j << 5);
-      const x0 = v128.load(xj, 0);
-      const x1 = v128.load(xj, 16);
-      const gj = gb + (<usize>j << 6);
-      const g0 = v128.load(gj, 0);
-      const g1 = v128.load(gj, 16);
-      const g2 = v128.load(gj, 32);
-      const g3 = v128.load(gj, 48);
-      a00 = f64x2.add(a00, f64x2.mul(g0, x0));
-      a01 = f64x2.add(a01, f64x2.mul(g0, x1));
-      a10 = f64x2.add(a10, f64x2.mul(g1, x0));
-      a11 = f64x2.add(a11, f64x2.mul(g1, x1));
-      a20 = f64x2.add(a20, f64x2.mul(g2, x0));
-      a21 = f64x2.add(a21, f64x2.mul(g2, x1));
-      a30 = f64x2.add(a30, f64x2.mul(g3, x0));
-      a31 = f64x2.add(a31, f64x2.mul(g3, x1));
-    }
-    if (!v128.all_true<i64>(finiteMask(f64x2.div(loss, rr)))) break;
-    w00 = softClamp(f64x2.sub(w00, f64x2.mul(LR, a00)), tau, ntau);
-    w10 = softClamp(f64x2.sub(w10, f64x2.mul(LR, a10)), tau, ntau);
-    w20 = softClamp(f64x2.sub(w20, f64x2.mul(LR, a20)), tau, ntau);
-    w30 = softClamp(f64x2.sub(w30, f64x2.mul(LR, a30)), tau, ntau);
-    w01 = softClamp(f64x2.sub(w01, f64x2.mul(LR, a01)), tau, ntau);
-    w11 = softClamp(f64x2.sub(w11, f64x2.mul(LR, a11)), tau, ntau);
-    w21 = softClamp(f64x2.sub(w21, f64x2.mul(LR, a21)), tau, ntau);
-    w31 = softClamp(f64x2.sub(w31, f64x2.mul(LR, a31)), tau, ntau);
-    v0 = softClamp(f64x2.sub(v0, f64x2.mul(LR, b0)), tau, ntau);
-    v1 = softClamp(f64x2.sub(v1, f64x2.mul(LR, b1)), tau, ntau);
-    v2 = softClamp(f64x2.sub(v2, f64x2.mul(LR, b2)), tau, ntau);
-    v3 = softClamp(f64x2.sub(v3, f64x2.mul(LR, b3)), tau, ntau);
-  }
-  v128.store(T2, w00, 0); v128.store(T2, w10, 16); v128.store(T2, w20, 32); v128.store(T2, w30, 48);
-  v128.store(T2, w01, 64); v128.store(T2, w11, 80); v128.store(T2, w21, 96); v128.store(T2, w31, 112);
-  v128.store(T2, v0, 128); v128.store(T2, v1, 144); v128.store(T2, v2, 160); v128.store(T2, v3, 176);
-  return s;
+// @ts-ignore: decorator
+@inline
+function adamParam(
+  theta: v128, gi: v128, mp: usize, vp: usize, B1: v128, B1c: v128, B2: v128, B2c: v128,
+  c1: v128, c2: v128, EPS: v128, LR: v128, LRL: v128,
+): v128 {
+  const mi = f64x2.add(f64x2.mul(B1, v128.load(mp)), f64x2.mul(B1c, gi));
+  const vi = f64x2.add(f64x2.mul(B2, v128.load(vp)), f64x2.mul(B2c, f64x2.mul(gi, gi)));
+  v128.store(mp, mi);
+  v128.store(vp, vi);
+  const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
+  return softPair(f64x2.sub(theta, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
 }
 
 /**
- * Adam for d = 2, W = 4 with θ and the gradient in locals (the moments stay in memory at mp, vp,
- * zero on entry): the gradient of gdD2W4 (same rewrites) and runPairs' Adam update with soft2, in
- * the same order. Same contract as gdD2W4: returns the first step whose loss is not finite in some
- * lane (θ, the moments and β^t — stored at bt — are then those that step started from), or `steps`.
+ * The register-resident step loop for d = 2, W = 4, the one body of gdD2W4 and adamD2W4 (their
+ * doc comments give the rewrites and the contract): θ in locals across steps, the step's gradient
+ * in locals too (its ∂w sums in a second pass over the samples), then the proximal gd update
+ * (`adam` false) or Adam's (`adam` true; moments in memory at mp, vp, β^t stored at bt on return).
+ * Inlined into each wrapper with `adam` a constant, so each compiles to its own loop with no
+ * branch on the method: the release WebAssembly of both kernels is instruction for instruction
+ * that of the two hand-written copies this replaced.
  */
-function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, beta1: f64, beta2: f64, eps: f64, bt: usize, gb: usize): i32 {
+// @ts-ignore: decorator
+@inline
+function stepsD2W4(adam: bool, T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, beta1: f64, beta2: f64, eps: f64, bt: usize, gb: usize): i32 {
   const zero = f64x2.splat(0.0);
   const LR = f64x2.splat(lr);
   const LRL = f64x2.splat(lr * lambda);
+  const tau = f64x2.splat(lr * lambda);
+  const ntau = f64x2.neg(tau);
   const B1 = f64x2.splat(beta1);
   const B2 = f64x2.splat(beta2);
   const B1c = f64x2.splat(1.0 - beta1);
@@ -322,113 +242,80 @@ function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32,
       a31 = f64x2.add(a31, f64x2.mul(g3, x1));
     }
     if (!v128.all_true<i64>(finiteMask(f64x2.div(loss, rr)))) break;
-    b1t *= beta1;
-    b2t *= beta2;
-    const c1 = f64x2.splat(1.0 / (1.0 - b1t));
-    const c2 = f64x2.splat(1.0 / (1.0 - b2t));
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 0)), f64x2.mul(B1c, a00));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 0)), f64x2.mul(B2c, f64x2.mul(a00, a00)));
-      v128.store(mp, mi, 0);
-      v128.store(vp, vi, 0);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w00 = softPair(f64x2.sub(w00, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 16)), f64x2.mul(B1c, a10));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 16)), f64x2.mul(B2c, f64x2.mul(a10, a10)));
-      v128.store(mp, mi, 16);
-      v128.store(vp, vi, 16);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w10 = softPair(f64x2.sub(w10, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 32)), f64x2.mul(B1c, a20));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 32)), f64x2.mul(B2c, f64x2.mul(a20, a20)));
-      v128.store(mp, mi, 32);
-      v128.store(vp, vi, 32);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w20 = softPair(f64x2.sub(w20, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 48)), f64x2.mul(B1c, a30));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 48)), f64x2.mul(B2c, f64x2.mul(a30, a30)));
-      v128.store(mp, mi, 48);
-      v128.store(vp, vi, 48);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w30 = softPair(f64x2.sub(w30, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 64)), f64x2.mul(B1c, a01));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 64)), f64x2.mul(B2c, f64x2.mul(a01, a01)));
-      v128.store(mp, mi, 64);
-      v128.store(vp, vi, 64);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w01 = softPair(f64x2.sub(w01, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 80)), f64x2.mul(B1c, a11));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 80)), f64x2.mul(B2c, f64x2.mul(a11, a11)));
-      v128.store(mp, mi, 80);
-      v128.store(vp, vi, 80);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w11 = softPair(f64x2.sub(w11, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 96)), f64x2.mul(B1c, a21));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 96)), f64x2.mul(B2c, f64x2.mul(a21, a21)));
-      v128.store(mp, mi, 96);
-      v128.store(vp, vi, 96);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w21 = softPair(f64x2.sub(w21, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 112)), f64x2.mul(B1c, a31));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 112)), f64x2.mul(B2c, f64x2.mul(a31, a31)));
-      v128.store(mp, mi, 112);
-      v128.store(vp, vi, 112);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      w31 = softPair(f64x2.sub(w31, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 128)), f64x2.mul(B1c, b0));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 128)), f64x2.mul(B2c, f64x2.mul(b0, b0)));
-      v128.store(mp, mi, 128);
-      v128.store(vp, vi, 128);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      v0 = softPair(f64x2.sub(v0, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 144)), f64x2.mul(B1c, b1));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 144)), f64x2.mul(B2c, f64x2.mul(b1, b1)));
-      v128.store(mp, mi, 144);
-      v128.store(vp, vi, 144);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      v1 = softPair(f64x2.sub(v1, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 160)), f64x2.mul(B1c, b2));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 160)), f64x2.mul(B2c, f64x2.mul(b2, b2)));
-      v128.store(mp, mi, 160);
-      v128.store(vp, vi, 160);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      v2 = softPair(f64x2.sub(v2, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
-    }
-    {
-      const mi = f64x2.add(f64x2.mul(B1, v128.load(mp, 176)), f64x2.mul(B1c, b3));
-      const vi = f64x2.add(f64x2.mul(B2, v128.load(vp, 176)), f64x2.mul(B2c, f64x2.mul(b3, b3)));
-      v128.store(mp, mi, 176);
-      v128.store(vp, vi, 176);
-      const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
-      v3 = softPair(f64x2.sub(v3, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom)), f64x2.div(LRL, denom));
+    if (adam) {
+      b1t *= beta1;
+      b2t *= beta2;
+      const c1 = f64x2.splat(1.0 / (1.0 - b1t));
+      const c2 = f64x2.splat(1.0 / (1.0 - b2t));
+      w00 = adamParam(w00, a00, mp + 0, vp + 0, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      w10 = adamParam(w10, a10, mp + 16, vp + 16, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      w20 = adamParam(w20, a20, mp + 32, vp + 32, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      w30 = adamParam(w30, a30, mp + 48, vp + 48, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      w01 = adamParam(w01, a01, mp + 64, vp + 64, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      w11 = adamParam(w11, a11, mp + 80, vp + 80, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      w21 = adamParam(w21, a21, mp + 96, vp + 96, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      w31 = adamParam(w31, a31, mp + 112, vp + 112, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      v0 = adamParam(v0, b0, mp + 128, vp + 128, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      v1 = adamParam(v1, b1, mp + 144, vp + 144, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      v2 = adamParam(v2, b2, mp + 160, vp + 160, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+      v3 = adamParam(v3, b3, mp + 176, vp + 176, B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+    } else {
+      w00 = softClamp(f64x2.sub(w00, f64x2.mul(LR, a00)), tau, ntau);
+      w10 = softClamp(f64x2.sub(w10, f64x2.mul(LR, a10)), tau, ntau);
+      w20 = softClamp(f64x2.sub(w20, f64x2.mul(LR, a20)), tau, ntau);
+      w30 = softClamp(f64x2.sub(w30, f64x2.mul(LR, a30)), tau, ntau);
+      w01 = softClamp(f64x2.sub(w01, f64x2.mul(LR, a01)), tau, ntau);
+      w11 = softClamp(f64x2.sub(w11, f64x2.mul(LR, a11)), tau, ntau);
+      w21 = softClamp(f64x2.sub(w21, f64x2.mul(LR, a21)), tau, ntau);
+      w31 = softClamp(f64x2.sub(w31, f64x2.mul(LR, a31)), tau, ntau);
+      v0 = softClamp(f64x2.sub(v0, f64x2.mul(LR, b0)), tau, ntau);
+      v1 = softClamp(f64x2.sub(v1, f64x2.mul(LR, b1)), tau, ntau);
+      v2 = softClamp(f64x2.sub(v2, f64x2.mul(LR, b2)), tau, ntau);
+      v3 = softClamp(f64x2.sub(v3, f64x2.mul(LR, b3)), tau, ntau);
     }
   }
   v128.store(T2, w00, 0); v128.store(T2, w10, 16); v128.store(T2, w20, 32); v128.store(T2, w30, 48);
   v128.store(T2, w01, 64); v128.store(T2, w11, 80); v128.store(T2, w21, 96); v128.store(T2, w31, 112);
   v128.store(T2, v0, 128); v128.store(T2, v1, 144); v128.store(T2, v2, 160); v128.store(T2, v3, 176);
-  store<f64>(bt, b1t);
-  store<f64>(bt, b2t, 8);
+  if (adam) {
+    store<f64>(bt, b1t);
+    store<f64>(bt, b2t, 8);
+  }
   return s;
+}
+
+/**
+ * Proximal GD for d = 2, W = 4 with θ in locals across steps (no memory traffic per step): the
+ * operations of mseGradPairsD2W4 followed by runPairs' gd update, in the same order, except for
+ * three rewrites that cannot change a bit of any result: the pre-activations and the even/odd sums
+ * start from their first product instead of 0 + product, and ReLU is pmax(h, 0) instead of
+ * max(h, 0). Each only changes the sign of a zero (−0 for +0), and such a zero only ever meets
+ * max/pmax, a > 0 test, an and-mask, a product that is again a zero, or a sum with a non-zero or with
+ * an accumulator that started at +0 (+0 + −0 = +0), so no value, step count or divergence differs;
+ * NaN stays NaN. The ∂v sums take the ReLU values pmax(h, 0) instead of h masked by h > 0: the two
+ * differ only for h = −0 (−0 against +0, so the product added is a zero of the other sign, and an
+ * accumulator that starts at +0 is never −0, so the sum is the same) and h = NaN (then e, ge and
+ * the sum are NaN either way, and the step is not taken). The update is softClamp. Tested bit for
+ * bit against optimise(). The sums of ∂w run in a second pass over the samples from the masked
+ * ∂h stored per sample at `gb` (each sum still adds in sample order, so the bits are the same):
+ * one pass holding θ, the ∂w and ∂v sums and the loss needs more vectors than x64's 16 registers
+ * (V8 spills them every sample), two passes need fewer (+22 % on W4). Returns at
+ * the first step whose loss is not finite in some lane — θ (stored back to T2) is then the iterate
+ * that step started from, and runPairs carries on from there with its general loop — or after
+ * `steps` steps.
+ */
+function gdD2W4(T2: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, gb: usize): i32 {
+  return stepsD2W4(false, T2, 0, 0, xs, ys, r, steps, lr, lambda, 0.0, 0.0, 0.0, 0, gb);
+}
+
+/**
+ * Adam for d = 2, W = 4 with θ and the gradient in locals (the moments stay in memory at mp, vp,
+ * zero on entry): the gradient of gdD2W4 (same rewrites) and runPairs' Adam update with soft2, in
+ * the same order. Same contract as gdD2W4: returns the first step whose loss is not finite in some
+ * lane (θ, the moments and β^t — stored at bt — are then those that step started from), or `steps`.
+ */
+function adamD2W4(T2: usize, mp: usize, vp: usize, xs: usize, ys: usize, r: i32, steps: i32, lr: f64, lambda: f64, beta1: f64, beta2: f64, eps: f64, bt: usize, gb: usize): i32 {
+  return stepsD2W4(true, T2, mp, vp, xs, ys, r, steps, lr, lambda, beta1, beta2, eps, bt, gb);
 }
 
 /** All-ones in the lanes whose value is finite (x − x = 0 exactly when x is finite). */
@@ -491,15 +378,9 @@ function runPairs(
       const c1 = f64x2.splat(1.0 / (1.0 - b1t));
       const c2 = f64x2.splat(1.0 / (1.0 - b2t));
       for (let i = 0; i < Pp; i++) {
-        const gi = v128.load(at(g2, i));
-        const mi = f64x2.add(f64x2.mul(B1, v128.load(at(m2, i))), f64x2.mul(B1c, gi));
-        const vi = f64x2.add(f64x2.mul(B2, v128.load(at(v2, i))), f64x2.mul(B2c, f64x2.mul(gi, gi)));
-        v128.store(at(m2, i), mi);
-        v128.store(at(v2, i), vi);
-        const denom = f64x2.add(f64x2.sqrt(f64x2.mul(vi, c2)), EPS);
         const old = v128.load(at(T2, i));
-        const z = f64x2.sub(old, f64x2.div(f64x2.mul(LR, f64x2.mul(mi, c1)), denom));
-        v128.store(at(T2, i), v128.bitselect(softPair(z, f64x2.div(LRL, denom)), old, live));
+        const nv = adamParam(old, v128.load(at(g2, i)), at(m2, i), at(v2, i), B1, B1c, B2, B2c, c1, c2, EPS, LR, LRL);
+        v128.store(at(T2, i), v128.bitselect(nv, old, live));
       }
     } else {
       for (let i = 0; i < Pp; i++) {

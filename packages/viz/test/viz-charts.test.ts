@@ -14,12 +14,18 @@ import {
   svgToPng,
   unstableVsStripesChart,
   seriesColour,
+  BOUND_COLOURS,
+  OKABE_ITO,
+  SERIES_COLOURS,
   type Chart,
 } from '../src/index.js';
+import { EXTRA_COLOURS } from '../src/charts/style.js';
 import { countMarks, legendColours, texts } from './svg-marks.js';
 
 import {
   ALGORITHMS,
+  analyseCell,
+  analyseSummary,
   instabilityCell,
   instabilityComplete,
   instabilityPartial,
@@ -279,5 +285,48 @@ describe('one colour per algorithm and per method', () => {
     expect(seriesColour('my-plugin')).toBe(seriesColour('my-plugin'));
     expect(seriesColour('gd')).toBe('#0072B2');
     expect(seriesColour('my-plugin')).toMatch(/^#[0-9A-F]{6}$/i);
+  });
+});
+
+describe('no colour has two meanings within a report', () => {
+  /** Legend label → colour over every summary chart of one report; throws on a colour two labels share. */
+  async function reportLegends(charts: Chart[]): Promise<Map<string, string>> {
+    const labelOf = new Map<string, string>();
+    const all = new Map<string, string>();
+    for (const chart of charts) {
+      for (const [label, colour] of legendColours(await renderSvg(chart.spec))) {
+        const other = labelOf.get(colour);
+        if (other !== undefined && other !== label) throw new Error(`${colour} means both '${other}' and '${label}' (chart ${chart.id})`);
+        labelOf.set(colour, label);
+        all.set(label, colour);
+      }
+    }
+    return all;
+  }
+
+  it('an instability report: each method and each radius bound has a colour of its own', async () => {
+    const legends = await reportLegends(summaryCharts(instabilityComplete()));
+    expect(legends.get('train')).toBe(seriesColour('train').toUpperCase());
+    expect(legends.get('attack (upper bound)')).toBe(BOUND_COLOURS.attack.hex);
+    expect(legends.get('certified (lower bound)')).toBe(BOUND_COLOURS.certified.hex);
+  });
+
+  it('an analyse report: cells and bounds do not share a colour', async () => {
+    const s = analyseSummary([
+      analyseCell({ norm: 'linf' }, 20, 18, [[0.01, 16, 18], [0.05, 6, 15]]),
+      analyseCell({ norm: 'l2' }, 20, 18, [[0.01, 18, 18], [0.05, 10, 12]]),
+    ]);
+    const legends = await reportLegends(summaryCharts(s));
+    expect(legends.get('certified (lower bound)')).toBe(BOUND_COLOURS.certified.hex);
+    expect(legends.size).toBe(4);
+  });
+
+  it('the bound colours are none of the series colours, and the caption names them', () => {
+    const series = new Set([...OKABE_ITO, ...Object.values(SERIES_COLOURS), ...EXTRA_COLOURS].map((c) => c.toUpperCase()));
+    for (const b of Object.values(BOUND_COLOURS)) expect(series.has(b.hex.toUpperCase()), b.hex).toBe(false);
+    expect(BOUND_COLOURS.attack.hex).not.toBe(BOUND_COLOURS.certified.hex);
+    const caption = radiusDistributionsChart(instabilityComplete()).caption;
+    expect(caption).toContain(`upper bound, ${BOUND_COLOURS.attack.name}`);
+    expect(caption).toContain(`lower bound, ${BOUND_COLOURS.certified.name}`);
   });
 });

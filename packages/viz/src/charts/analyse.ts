@@ -6,7 +6,7 @@
  */
 import type { AnalyseCell } from '@paradox/orchestrator/summary';
 import { status } from './cells.js';
-import { chartConfig, OKABE_ITO, VEGA_LITE_SCHEMA } from './style.js';
+import { boundColourScale, chartConfig, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Moments, Summary } from './types.js';
 
 const BOUNDS = ['attacked (upper bound)', 'certified (lower bound)'] as const;
@@ -140,7 +140,7 @@ export function analyseRadiusChart(summary: Summary): Chart {
     add(BOUNDS[1], c.certified);
   }
   const x = { field: 'bound', type: 'nominal', title: null, sort: [...BOUNDS], axis: { labels: false, ticks: false } };
-  const colour = { field: 'bound', type: 'nominal', title: 'radius over correct points', scale: { domain: [...BOUNDS], range: [OKABE_ITO[5], OKABE_ITO[0]] } };
+  const colour = { field: 'bound', type: 'nominal', title: 'radius over correct points', scale: boundColourScale(...BOUNDS) };
   const spec: ChartSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: 'Robustness radii over the correctly classified points',

@@ -5,7 +5,7 @@
  * which the shortcut network σ breaks.
  */
 import { distinct, hasData, instabilityCells, seriesLabel, sortedDistinct, status } from './cells.js';
-import { chartConfig, OKABE_ITO, VEGA_LITE_SCHEMA } from './style.js';
+import { BOUND_COLOURS, boundColourScale, chartConfig, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Moments, Summary } from './types.js';
 
 const BOUNDS = ['attack (upper bound)', 'certified (lower bound)'] as const;
@@ -75,7 +75,7 @@ export function radiusDistributionsChart(summary: Summary, options: RadiusDistri
   }
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   const x = { field: 'bound', type: 'nominal', title: null, sort: [...BOUNDS], axis: { labels: false, ticks: false } };
-  const colour = { field: 'bound', type: 'nominal', title: 'per-trial median radius', scale: { domain: [...BOUNDS], range: [OKABE_ITO[5], OKABE_ITO[0]] } };
+  const colour = { field: 'bound', type: 'nominal', title: 'per-trial median radius', scale: boundColourScale(...BOUNDS) };
   const spec: ChartSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: 'Robustness radii: attacked and certified',
@@ -139,7 +139,7 @@ export function radiusDistributionsChart(summary: Summary, options: RadiusDistri
   return {
     id: 'radius-distributions',
     title: 'Robustness radii per method',
-    caption: `For each method and stripe count: the distribution over trials of the median per-point robustness radius, as found by attacks (upper bound, orange) and as certified (lower bound, blue); the true radius lies between them. The dashed line is the hidden gap μ, the radius at which σ breaks. ${radiusFinding(summary)}`,
+    caption: `For each method and stripe count: the distribution over trials of the median per-point robustness radius, as found by attacks (upper bound, ${BOUND_COLOURS.attack.name}) and as certified (lower bound, ${BOUND_COLOURS.certified.name}); the true radius lies between them. The dashed line is the hidden gap μ, the radius at which σ breaks. ${radiusFinding(summary)}`,
     missing,
     spec,
   };

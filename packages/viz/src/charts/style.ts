@@ -63,6 +63,22 @@ export function seriesColourScale(names: Iterable<string>): { domain: string[]; 
   return { domain, range: domain.map(seriesColour) };
 }
 
+/**
+ * Colours of the two bounds on a robustness radius (the radius charts of instability and analyse
+ * runs): the attack's upper bound and the certified lower bound, with the word a caption uses for
+ * each. Neither is a series colour (`OKABE_ITO`, `SERIES_COLOURS`, `EXTRA_COLOURS`), so within a
+ * report a colour never means both a method (or algorithm, or plugin) and a bound.
+ */
+export const BOUND_COLOURS = Object.freeze({
+  attack: Object.freeze({ hex: '#CC3311', name: 'red' }),
+  certified: Object.freeze({ hex: '#225555', name: 'dark teal' }),
+});
+
+/** The Vega-Lite colour scale of a radius chart's two bounds, given the labels its data uses. */
+export function boundColourScale(attackLabel: string, certifiedLabel: string): { domain: string[]; range: string[] } {
+  return { domain: [attackLabel, certifiedLabel], range: [BOUND_COLOURS.attack.hex, BOUND_COLOURS.certified.hex] };
+}
+
 /** Colour of reference lines (1/2, ε_B, m − 1 = P(N)): neutral so they never read as a series. */
 export const REFERENCE_COLOUR = '#555555';
 

@@ -25,8 +25,8 @@ export {
 } from './analyse/analyse.js';
 export { dichotomy, candidateSegments, type DichotomyOptions, type DichotomyResult, type DichotomyWitness } from './analyse/dichotomy.js';
 export {
-  runTrainingPluginTrial, judgeNetwork, trialData, loadTrainingPlugin, PLUGIN_SUBSTREAM,
-  type TrainingPlugin, type TrainingContext, type PluginRng, type JudgedTrial,
+  runTrainingPluginTrial, trialData, loadTrainingPlugin, PLUGIN_SUBSTREAM,
+  type TrainingPlugin, type TrainingPluginResult, type PluginNetwork, type TrainingContext, type PluginRng,
 } from './plugins/training.js';
 export { verify, vnncompResult, type VerifyLimits, type VerifyResult } from './verify/verify.js';
 export {

@@ -2,7 +2,8 @@
  * `paradox stripes export|judge`: the stripes problem of Result I for networks trained elsewhere.
  * `export` writes a trial's training set T (and validation set V) as CSV for the user's own
  * trainer; `judge NET` measures a network file (ONNX or paradox-network/1 JSON) on the same trial
- * exactly as a built-in method is measured (accuracy, mid-line pieces, F3, radii).
+ * with the built-in trial's own measurement stage (core-wasm `measureNetwork`): every column a
+ * built-in method's trial has (accuracy, unstable share, radii, pieces, F3, F4, …).
  */
 import { existsSync, writeFileSync, renameSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -37,8 +38,8 @@ export const stripesCommand: Command = {
       'export: writes the training set T of trial --trial of the problem (--d, --m, --mu, --delta, --r, --s,\n' +
       '--seed) as CSV x1,…,xd,label (with --val, V instead). judge NET: loads NET (.onnx or\n' +
       'paradox-network/1 .json, inputs d, one output) and measures it on the same trial: accuracy on T\n' +
-      'and V, P(N), the exact pieces along the mid-line, F3 (forced count and witnesses), and the\n' +
-      'min/median certified and attacked radius.',
+      'and V, the share unstable at μ, P(N), the exact pieces along the mid-line, F3 (forced count and\n' +
+      'witnesses), and the min/median certified and attacked radius — the built-in trial\'s measurement.',
     positionals: [
       { name: 'ACTION', required: true, description: 'export or judge' },
       { name: 'NET', required: false, description: 'judge: the network file' },
@@ -72,7 +73,7 @@ export const stripesCommand: Command = {
         params[k] = x;
       }
     }
-    const { normaliseInstabilityParams } = await import('@paradox/core-wasm/instability');
+    const { normaliseInstabilityParams, measureNetwork } = await import('@paradox/core-wasm/instability');
     const p = asUsage('problem', () => normaliseInstabilityParams(params));
     const stream = { seed: typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0, streamHi: 0, trial: typeof v.trial === 'string' ? intOption(CMD, 'trial', v.trial, 0, 2 ** 32 - 1) : 0 };
     const c = await core.loadCore();
@@ -94,20 +95,21 @@ export const stripesCommand: Command = {
     const netPath = args.positionals[1];
     if (netPath === undefined) fail('judge: the network file NET is required');
     const net = await readNetworkArg(CMD, ctx.cwd, netPath);
-    const j = asUsage(netPath, () => core.judgeNetwork(c, p, stream, net));
+    const { network: _n, train: _t, val: _v, points: _p, ...j } = asUsage(netPath, () => measureNetwork(c, p, stream, net));
     if (v.json === true) {
-      emitJson(ctx, { type: 'judged', network: netPath, dims: net.dims, ...j });
+      emitJson(ctx, { type: 'judged', network: netPath, ...j });
       return 0;
     }
     const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
     println(ctx.stdout, `Network ${netPath}: [${net.dims.join(', ')}] on stripes d = ${p.d}, m = ${p.m}, μ = ${p.mu} (seed ${stream.seed}, trial ${stream.trial})`);
-    println(ctx.stdout, `Accuracy: T ${pct(j.trainAccuracy)}, V ${pct(j.valAccuracy)}; stripes covered ${j.stripesCovered}/${p.m}`);
+    println(ctx.stdout, `Accuracy: T ${pct(j.trainAccuracy)}${Number.isNaN(j.valAccuracy) ? '' : `, V ${pct(j.valAccuracy)}`}; stripes covered ${j.stripesCovered}/${p.m}`);
+    println(ctx.stdout, `Unstable at radius μ: ${pct(j.unstableShare)} of T ∪ V (misclassified, or an attack found a flip within μ)`);
     println(ctx.stdout, `P(N) = ${j.pieceBound}, ${j.piecesMidline} pieces along the mid-line`);
     println(
       ctx.stdout,
       `F3: ${j.f3.predicted} stripes forced for every network of this architecture (${j.f3.predictedExact} for this one), ${j.f3.witnesses} stripes with a witness${j.f3.applies ? ' (F3 applies: accurate on T ∪ V, so these are instabilities at radius μ)' : ''}`,
     );
-    println(ctx.stdout, `Radius: certified min ${j.certified.min.toPrecision(4)}, median ${j.certified.median.toPrecision(4)}; attacked min ${j.attacked.min.toPrecision(4)}, median ${j.attacked.median.toPrecision(4)}`);
+    println(ctx.stdout, `Radius: certified min ${j.radius.certMin.toPrecision(4)}, median ${j.radius.certMedian.toPrecision(4)}; attacked min ${j.radius.attackMin.toPrecision(4)}, median ${j.radius.attackMedian.toPrecision(4)}`);
     return 0;
   },
 };

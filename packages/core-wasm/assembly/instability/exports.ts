@@ -28,6 +28,7 @@ import { at } from "./vec";
 import { AttackPlan, attackPoints, setBatchedPgd } from "./pointattacks";
 import { WitnessCheck, WIT_DROPPED } from "./witness";
 export { inst_trial, inst_trials, inst_trial_result_size } from "./trial";
+export { inst_measure_network } from "./measurenet";
 
 
 /** Parameter count of `dims` (nDims values) in the flat layout. */

@@ -76,7 +76,7 @@ function median(a: StaticArray<f64>, n: i32): f64 {
 }
 
 /** One trial between its phases: its stripes, data, network and training outcome. */
-class TrialRun {
+export class TrialRun {
   s: Stripes;
   r: i32;
   sv: i32;
@@ -112,12 +112,33 @@ class TrialRun {
   }
 }
 
+/** A trial's data: its stripes, T then V at X/Y (r + sv points), and T's label changes. */
+export class TrialData {
+  s: Stripes;
+  r: i32;
+  sv: i32;
+  X: usize;
+  Y: usize;
+  /** Stripes holding a point of T (m bytes; the caller frees it). */
+  seen: usize;
+  changes: i32;
+
+  constructor(s: Stripes, r: i32, sv: i32, X: usize, Y: usize, seen: usize, changes: i32) {
+    this.s = s;
+    this.r = r;
+    this.sv = sv;
+    this.X = X;
+    this.Y = Y;
+    this.seen = seen;
+    this.changes = changes;
+  }
+}
+
 /**
- * Phase 1 of a trial: sample T and V, choose the architecture, and write the network (the
- * constructions) or its initial parameters (the trained methods; adversarial training runs here
- * too). Plain training is left to `trainRun`.
+ * Phase 0 of a trial: sample T and V from the trial's stream and count T's label changes. Every
+ * trial (a built-in method's, or a given network's: ./measurenet.ts) draws its data here.
  */
-function prepareRun(cfg: usize, dims: usize, nDims: i32, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): TrialRun {
+export function sampleData(cfg: usize, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): TrialData {
   const d = <i32>at(cfg, TRIAL_CONFIG_D);
   const m = <i32>at(cfg, TRIAL_CONFIG_M);
   const mu = at(cfg, TRIAL_CONFIG_MU);
@@ -132,12 +153,32 @@ function prepareRun(cfg: usize, dims: usize, nDims: i32, seedLo: u32, seedHi: u3
   samplePoints(s, rng, r, X, Y);
   rng.setSubstream(SUBSTREAM_INSTABILITY_VALIDATION_SET);
   samplePoints(s, rng, sv, X + (<usize>(r * d) << 3), Y + (<usize>r << 3));
+  const seen = heap.alloc(<usize>m);
+  const changes = labelChanges(s, X, r, seen);
+  return new TrialData(s, r, sv, X, Y, seen, changes);
+}
+
+/**
+ * Phase 1 of a trial: sample T and V, choose the architecture, and write the network (the
+ * constructions) or its initial parameters (the trained methods; adversarial training runs here
+ * too). Plain training is left to `trainRun`.
+ */
+function prepareRun(cfg: usize, dims: usize, nDims: i32, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): TrialRun {
+  const data = sampleData(cfg, seedLo, seedHi, streamLo, streamHi);
+  const s = data.s;
+  const d = s.d;
+  const m = s.m;
+  const mu = s.mu;
+  const r = data.r;
+  const sv = data.sv;
+  const X = data.X;
+  const Y = data.Y;
+  const seen = data.seen;
+  const changes = data.changes;
 
   // ---- the network ----
   const method = <i32>at(cfg, TRIAL_CONFIG_METHOD);
   let bias = at(cfg, TRIAL_CONFIG_BIAS) != 0;
-  const seen = heap.alloc(<usize>m);
-  const changes = labelChanges(s, X, r, seen);
   let netDims: StaticArray<i32>;
   if (method == TRIAL_METHOD_SHORTCUT) {
     netDims = [d, 2, 1];
@@ -189,8 +230,12 @@ function trainRun(run: TrialRun, cfg: usize, seedLo: u32, seedHi: u32, streamHi:
   if (run.plain) plainTrain(run.net, run.X, run.Y, run.r, cfg, seedLo, seedHi, run.streamLo, streamHi, run.trained);
 }
 
-/** Phase 3: detail outputs and every measurement; frees the trial's buffers. */
-function finishRun(
+/**
+ * Phase 3, the measurement stage: detail outputs and every measurement of SPEC §2 on the run's
+ * network (skipped, all NaN, when its training did not complete); frees the trial's buffers.
+ * The built-in methods and a given network (./measurenet.ts) are measured here alike.
+ */
+export function finishRun(
   run: TrialRun, cfg: usize, radii: usize, nRadii: i32, seedLo: u32, seedHi: u32, streamHi: u32, out: usize,
   xOut: usize, yOut: usize, certOut: usize, atkOut: usize, etaOut: usize,
   paramsOut: usize, paramsCap: i32, dimsOut: usize, dimsCap: i32,

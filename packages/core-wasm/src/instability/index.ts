@@ -11,5 +11,5 @@ export { stripeOf, stripesLabel, boundaryDistance, sampleStripes, type StripesPr
 export { shortcutNetwork, stableNetwork } from './networks.js';
 export { attack, certify, ATTACK_DEFAULTS, certifiedRadius, type AttackOptions, type AttackResult, type CertifyOptions, type Bounds } from './attack.js';
 export {
-  runInstabilityTrials, runInstabilityTrial, type InstabilityTrialResult, type InstabilityTrialDetail, type RadiusResult,
+  runInstabilityTrials, runInstabilityTrial, measureNetwork, type MeasuredTraining, type InstabilityTrialResult, type InstabilityTrialDetail, type RadiusResult,
 } from './trial.js';

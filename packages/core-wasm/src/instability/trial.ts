@@ -6,7 +6,7 @@
  */
 import type { Core } from '../core.js';
 import { CoreError } from '../errors.js';
-import { createNetwork, type Network } from '../network.js';
+import { createNetwork, validateNetwork, type Network } from '../network.js';
 import { encodeConfig, normaliseInstabilityParams, type InstabilityParams } from './params.js';
 import { TRIAL_RESULT as RES } from './layout.js';
 import { seedWords, u32 } from './problem.js';
@@ -289,3 +289,63 @@ export function runInstabilityTrial(
   return r;
 }
 
+
+/** How a given network's training ended, for `measureNetwork` (both optional). */
+export interface MeasuredTraining {
+  /** The final training loss to report (default NaN: not known). */
+  finalLoss?: number;
+  /** The training did not complete: the trial is recorded as diverged and nothing is measured. */
+  diverged?: boolean;
+}
+
+/**
+ * Measure a given network on a trial exactly as the built-in methods' trials are measured — the
+ * same WASM measurement stage (`inst_measure_network` runs the stage `inst_trial` ends with), the
+ * same data T and V of the trial's stream, the same attack and certification streams and options
+ * (`norm`, `attacks`, `certify`, `radii`, …): every column of `runInstabilityTrial`, with its
+ * network, data and per-point results. A built-in method's trained network measured here gives
+ * its trial's numbers bit for bit. The network must map d inputs to one output (E_SHAPE); the
+ * method in `params` is not used. Throws `CoreError('E_THEOREM')` as a trial does.
+ */
+export function measureNetwork(
+  core: Core, params: Partial<InstabilityParams> | Record<string, unknown>, stream: TrialKey, net: Network, training: MeasuredTraining = {},
+): InstabilityTrialDetail {
+  const p = normaliseInstabilityParams(params);
+  checkRange({ seed: stream.seed, streamHi: stream.streamHi, tStart: stream.trial, count: 1 }, true);
+  validateNetwork(net);
+  if (net.dims[0] !== p.d || net.dims[net.dims.length - 1] !== 1) {
+    throw new CoreError('E_SHAPE', `network.dims: expected [${p.d}, …, 1] for this problem (d = ${p.d}, one output), got [${net.dims.join(', ')}]`);
+  }
+  const finalLoss = training.finalLoss ?? NaN;
+  if (typeof finalLoss !== 'number') throw new CoreError('E_ARG', `finalLoss: expected a number, got ${String(finalLoss)}`);
+  const raw = core.raw;
+  const [sLo, sHi] = seedWords(stream.seed);
+  const n = p.r + p.s;
+  const resultSize = raw.fn<(n: number) => number>('inst_trial_result_size')(p.radii.length);
+  const r = raw.scoped((s) => {
+    const out = s.f64Zeros(resultSize);
+    const xOut = s.f64Zeros(n * p.d);
+    const yOut = s.f64Zeros(n);
+    const cOut = s.f64Zeros(n);
+    const aOut = s.f64Zeros(n);
+    const eOut = s.f64Zeros(n * p.d);
+    raw.fn<TrialFn>('inst_measure_network')(
+      s.f64(encodeConfig(p)), s.i32(net.dims), net.dims.length, net.bias ? 1 : 0, s.f64(net.params), finalLoss, training.diverged ? 0 : 1,
+      s.f64(p.radii.length > 0 ? p.radii : [0]), p.radii.length, sLo, sHi, stream.trial, stream.streamHi, out,
+      xOut, yOut, cOut, aOut, eOut,
+    );
+    const base = decode(p, stream.trial, s.readF64(out, resultSize), [...net.dims]);
+    const X = s.readF64(xOut, n * p.d);
+    const y = s.readF64(yOut, n);
+    const split = (from: number, count: number): Dataset<Float64Array> => ({ x: X.slice(from * p.d, (from + count) * p.d), y: y.slice(from, from + count) });
+    return {
+      ...base,
+      network: net,
+      train: split(0, p.r),
+      val: split(p.r, p.s),
+      points: { certified: s.readF64(cOut, n), attacked: s.readF64(aOut, n), eta: s.readF64(eOut, n * p.d) },
+    };
+  });
+  theoremCheck(p, r, stream.seed, stream.streamHi);
+  return r;
+}

@@ -4,23 +4,22 @@
  * Result II: the plugin receives a frozen context — the training set T, the architecture, the
  * trial's hyperparameters, a random stream that exposes draws only, and kernels bound to the
  * trial's streams — and no path to the truth (no m, μ, δ, validation set or classifier f). It
- * returns a network of that architecture. `judgeNetwork` measures any network (a plugin's, or a
- * fixed one trained elsewhere: the `network-file` use) on the trial's data: accuracy on T and V,
- * P(N), the exact mid-line pieces, F3 (via the dichotomy diagnostic on the mid-line), and per
- * point the certified (CROWN, directed rounding) and attacked (bisection over PGD) radius.
+ * returns a network of that architecture (optionally with its final training loss). The network
+ * is measured by the instability trial's own measurement stage (`measureNetwork`, the WASM stage
+ * every built-in method's trial ends with): every column of a built-in trial, bit for bit the
+ * same for the same network.
  */
 import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import { backward, forward, initNetwork, type Dataset, type InitKind } from '../mlp.js';
-import { createNetwork, paramCount, pieceBound, validateNetwork, type Network } from '../network.js';
+import { createNetwork, paramCount, type Network } from '../network.js';
 import { PhiloxStream } from '../rng.js';
 import { SUBSTREAM } from '../rng/substreams.js';
 import { train, type TrainOptions, type TrainResult } from '../train.js';
 import { normaliseInstabilityParams, type InstabilityParams } from '../instability/params.js';
 import { sampleStripes } from '../instability/problem.js';
 import { trialStream, type TrialKey } from '../trials.js';
-import { attack, certifiedRadius } from '../instability/attack.js';
-import { dichotomy } from '../analyse/dichotomy.js';
+import { measureNetwork, type InstabilityTrialDetail, type MeasuredTraining } from '../instability/trial.js';
 import { importPluginModule } from '../noncomputability/plugin.js';
 
 /** Draws only: the plugin cannot read the seed or the stream id. */
@@ -50,30 +49,26 @@ export interface TrainingContext {
   };
 }
 
-/** A training plugin: returns a network of `ctx.dims` (a `Network`, or `{ dims, bias, params }`). */
-export type TrainingPlugin = (ctx: TrainingContext) => Network | { dims: readonly number[]; bias: boolean; params: ArrayLike<number> };
+/** A network as a plugin may return it: a `Network`, or any `{ dims, bias, params }`. */
+export type PluginNetwork = Network | { dims: readonly number[]; bias: boolean; params: ArrayLike<number> };
+
+/**
+ * What a training plugin returns: a network of `ctx.dims`; or `{ network, finalLoss? }` to report
+ * its final training loss too (the `finalLoss` column; NaN when not given); or what
+ * `ctx.kernels.train` returned as it is (`status: 'completed'`: its network, and the last entry
+ * of `lossHistory` as final loss; `status: 'diverged'`: the trial is recorded as diverged, as a
+ * built-in trial whose training diverged).
+ */
+export type TrainingPluginResult =
+  | PluginNetwork
+  | { network: PluginNetwork; finalLoss?: number }
+  | TrainResult;
+
+/** A training plugin: a synchronous function of its frozen context. */
+export type TrainingPlugin = (ctx: TrainingContext) => TrainingPluginResult;
 
 /** Substream of the plugin's own random stream (distinct from the trial's substreams 1–6). */
 export const PLUGIN_SUBSTREAM = SUBSTREAM.instability.trainingPlugin;
-
-/** Measurements of a network on a stripes trial (SPEC §2 names). */
-export interface JudgedTrial {
-  trainAccuracy: number;
-  valAccuracy: number;
-  pieceBound: number;
-  piecesMidline: number;
-  stripesCovered: number;
-  f3: { applies: boolean; holds: boolean; witnesses: number; predicted: number; predictedExact: number };
-  certified: { min: number; median: number };
-  attacked: { min: number; median: number };
-}
-
-function median(v: number[]): number {
-  if (v.length === 0) return NaN;
-  const s = [...v].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-}
 
 /** The trial's data sets T and V (the same draws as the built-in trial). */
 export function trialData(core: Core, params: Partial<InstabilityParams> | Record<string, unknown>, stream: TrialKey): { train: Dataset<Float64Array>; val: Dataset<Float64Array> } {
@@ -82,58 +77,6 @@ export function trialData(core: Core, params: Partial<InstabilityParams> | Recor
   return {
     train: sampleStripes(core, p, p.r, { ...c, substream: SUBSTREAM.instability.trainSet }),
     val: sampleStripes(core, p, p.s, { ...c, substream: SUBSTREAM.instability.validationSet }),
-  };
-}
-
-/** Measure `net` on the trial's data (see the module comment). */
-export function judgeNetwork(core: Core, params: Partial<InstabilityParams> | Record<string, unknown>, stream: { seed: number; streamHi: number; trial: number }, net: Network): JudgedTrial {
-  const p = normaliseInstabilityParams(params);
-  validateNetwork(net);
-  if (net.dims[0] !== p.d || net.dims[net.dims.length - 1] !== 1) {
-    throw new CoreError('E_SHAPE', `network.dims: expected [${p.d}, …, 1] for this problem (d = ${p.d}, one output), got [${net.dims.join(', ')}]`);
-  }
-  const { train: T, val: V } = trialData(core, p, stream);
-  const acc = (s: Dataset<Float64Array>): number => {
-    if (s.y.length === 0) return NaN;
-    const phi = forward(core, net, s.x);
-    let c = 0;
-    for (let i = 0; i < s.y.length; i++) if (Math.abs(phi[i]! - s.y[i]!) < 0.5) c++;
-    return c / s.y.length;
-  };
-  const n = T.y.length + V.y.length;
-  const X = new Float64Array([...T.x, ...V.x]);
-  const Y = new Float64Array([...T.y, ...V.y]);
-  const stripes = new Set<number>();
-  for (let i = 0; i < n; i++) stripes.add(Math.min(p.m - 1, Math.floor(p.m * X[i * p.d]!)));
-  const mid = (x1: number): number[] => Array.from({ length: p.d }, (_, k) => (k === 0 ? x1 : 0.5));
-  const dic = dichotomy(core, net, { x: X, y: Y }, { p: mid(0), q: mid(1), tube: p.mu * (1 + 1e-9) });
-  const P = pieceBound(net.dims);
-  const allCorrect = acc(T) === 1 && (V.y.length === 0 || acc(V) === 1);
-  const covered = stripes.size === p.m;
-  const witnessStripes = new Set(dic.witnesses.map((w) => Math.min(p.m - 1, Math.floor(p.m * X[w.index * p.d]!)))).size;
-  const cert: number[] = [];
-  const att: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = X.subarray(i * p.d, (i + 1) * p.d);
-    cert.push(certifiedRadius(core, net, x, p.m, { norm: p.norm, method: 'crown', directed: true, iters: 12 }));
-    const a = attack(core, net, x, { kind: 'bisect', m: p.m, norm: p.norm, eps: 1, seed: stream.seed, stream: trialStream(stream.streamHi, stream.trial) });
-    att.push(a.norm);
-  }
-  return {
-    trainAccuracy: acc(T),
-    valAccuracy: acc(V),
-    pieceBound: P,
-    piecesMidline: dic.pieces,
-    stripesCovered: stripes.size,
-    f3: {
-      applies: covered && P < p.m - 1 && allCorrect,
-      holds: witnessStripes >= dic.forcedArchitecture,
-      witnesses: witnessStripes,
-      predicted: covered ? dic.forcedArchitecture : 0,
-      predictedExact: covered ? dic.forcedExact : 0,
-    },
-    certified: { min: Math.min(...cert), median: median(cert) },
-    attacked: { min: Math.min(...att), median: median(att) },
   };
 }
 
@@ -146,7 +89,7 @@ function deepFreeze<T>(o: T): T {
 }
 
 /** A plugin's network, or a clear error naming the cell, seed and trial. */
-function checkResult(value: unknown, dims: readonly number[], bias: boolean, where: string): Network {
+function checkNetwork(value: unknown, dims: readonly number[], bias: boolean, where: string): Network {
   if (value === null || typeof value !== 'object') throw new CoreError('E_ARG', `${where}: the training plugin returned ${formatValue(value)}, expected a network { dims, bias, params }`);
   const v = value as { dims?: unknown; bias?: unknown; params?: unknown };
   if (!Array.isArray(v.dims) || v.dims.length !== dims.length || v.dims.some((w, i) => w !== dims[i])) {
@@ -164,13 +107,42 @@ function checkResult(value: unknown, dims: readonly number[], bias: boolean, whe
 }
 
 /**
+ * A plugin's result (see `TrainingPluginResult`) as a network and its training outcome, or a
+ * clear error naming the cell, seed and trial. A diverged training has no network: the zero
+ * network of the architecture stands in (nothing is measured on it).
+ */
+function checkResult(value: unknown, dims: readonly number[], bias: boolean, where: string): { network: Network; training: MeasuredTraining } {
+  if (value === null || typeof value !== 'object' || !('network' in value || 'status' in value)) {
+    return { network: checkNetwork(value, dims, bias, where), training: {} };
+  }
+  const v = value as { status?: unknown; network?: unknown; finalLoss?: unknown; lossHistory?: unknown };
+  if (v.status === 'diverged') return { network: createNetwork(dims, bias, new Float64Array(paramCount(dims, bias))), training: { diverged: true } };
+  if (v.status !== undefined && v.status !== 'completed') {
+    throw new CoreError('E_ARG', `${where}: the training plugin returned status ${formatValue(v.status)}, expected 'completed' or 'diverged' (what ctx.kernels.train returns)`);
+  }
+  const network = checkNetwork(v.network, dims, bias, where);
+  let finalLoss = NaN;
+  if (v.finalLoss !== undefined) {
+    if (typeof v.finalLoss !== 'number') throw new CoreError('E_ARG', `${where}: the training plugin returned finalLoss ${formatValue(v.finalLoss)}, expected a number`);
+    finalLoss = v.finalLoss;
+  } else if (v.lossHistory !== undefined) {
+    const h = v.lossHistory as ArrayLike<unknown>;
+    if (h === null || typeof h !== 'object' || typeof h.length !== 'number') throw new CoreError('E_ARG', `${where}: the training plugin returned lossHistory ${formatValue(v.lossHistory)}, expected a list of numbers`);
+    const last = h.length > 0 ? h[h.length - 1] : NaN;
+    if (typeof last !== 'number') throw new CoreError('E_ARG', `${where}: the training plugin returned a lossHistory ending in ${formatValue(last)}, expected a number`);
+    finalLoss = last;
+  }
+  return { network, training: { finalLoss } };
+}
+
+/**
  * Run one trial of a training plugin: build the frozen context, call the plugin, check its
- * network, judge it. `cell` names the cell in error messages. Any exception of the plugin is
+ * network, measure it with `measureNetwork` (the built-in trial's measurement stage). `cell` names the cell in error messages. Any exception of the plugin is
  * reported as `CoreError('E_ARG')` with cell, seed and trial (and the plugin's error as cause).
  */
 export function runTrainingPluginTrial(
   core: Core, params: Partial<InstabilityParams> | Record<string, unknown>, stream: { seed: number; streamHi: number; trial: number }, plugin: TrainingPlugin, cell = 'cell',
-): { network: Network; judged: JudgedTrial } {
+): { network: Network; measured: InstabilityTrialDetail } {
   if (typeof plugin !== 'function') throw new CoreError('E_ARG', `training plugin: expected a function (ctx) => network, got ${formatValue(plugin)}`);
   const p = normaliseInstabilityParams(params);
   const where = `${cell}, seed ${stream.seed}, trial ${stream.trial}`;
@@ -206,8 +178,8 @@ export function runTrainingPluginTrial(
   if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
     throw new CoreError('E_ARG', `${where}: the training plugin returned a Promise; it must return the network synchronously`);
   }
-  const network = checkResult(value, dims, p.bias, where);
-  return { network, judged: judgeNetwork(core, p, stream, network) };
+  const { network, training } = checkResult(value, dims, p.bias, where);
+  return { network, measured: measureNetwork(core, p, stream, network, training) };
 }
 
 const loadedTrainingPlugins = new Map<string, TrainingPlugin>();

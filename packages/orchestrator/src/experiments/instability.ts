@@ -6,14 +6,12 @@
  *
  * `method: plugin` with `plugin: ./my-trainer.mjs` trains with a user module (core-wasm
  * `loadTrainingPlugin`: a function `(ctx) => network` for the fixed architecture [d, …hidden, 1])
- * and measures the network it returns with core-wasm `runTrainingPluginTrial` / `judgeNetwork`:
- * accuracy on T and V, P(N), mid-line pieces, stripes covered, F3, and the certified (CROWN,
- * directed rounding) and attacked (bisection over PGD) radii. An accurate plugin network counts
- * as unstable (`accurateUnstable`) when that attack finds a misclassified point within μ. The
- * kernel-only columns of the built-in methods (the per-point unstable share, robust accuracy at the
- * radii, final loss, …) are NaN there: not measured, never zero.
+ * and measures the network it returns with core-wasm `runTrainingPluginTrial`, i.e. with the
+ * built-in trial's own measurement stage (`measureNetwork`): every column of a built-in method,
+ * bit for bit the same for the same network. `finalLoss` is the loss the plugin reports (NaN when
+ * it returns a bare network).
  */
-import { CoreError, exactRadius, loadTrainingPlugin, runTrainingPluginTrial, type Core, type JudgedTrial } from '@paradox/core-wasm';
+import { CoreError, exactRadius, loadTrainingPlugin, runTrainingPluginTrial, type Core } from '@paradox/core-wasm';
 import {
   INSTABILITY_METHODS,
   INSTABILITY_PARAM_KEYS,
@@ -114,41 +112,6 @@ function located(e: unknown, trial: number): Error {
   const err = e instanceof Error ? e : new Error(String(e));
   if (typeof (err as { trial?: unknown }).trial !== 'number') Object.assign(err, { trial });
   return err;
-}
-
-/** A trial record of the built-in shape from a plugin trial's measurements (unmeasured fields NaN). */
-function pluginRecord(trial: number, j: JudgedTrial, radii: number[], mu: number): InstabilityTrialResult {
-  return {
-    trial,
-    diverged: false,
-    dims: [],
-    params: NaN,
-    width: NaN,
-    pieceBound: j.pieceBound,
-    labelChanges: NaN,
-    finalLoss: NaN,
-    trainAccuracy: j.trainAccuracy,
-    valAccuracy: j.valAccuracy,
-    accurate: j.trainAccuracy === 1 && (Number.isNaN(j.valAccuracy) || j.valAccuracy === 1),
-    // Not the per-point share (the judge reports min and median radii), only whether it is > 0 —
-    // which is all `accurateUnstable` counts: some point attacked within μ (the kernel's 1e-9 tolerance).
-    unstableShare: j.attacked.min <= mu * (1 + 1e-9) ? Infinity : 0,
-    radii: radii.map((radius) => ({ radius, robustAttack: NaN, robustCert: NaN })),
-    radius: {
-      attackMin: j.attacked.min,
-      attackMedian: j.attacked.median,
-      certMin: j.certified.min,
-      certMedian: j.certified.median,
-      gapMedian: NaN,
-    },
-    piecesMidline: j.piecesMidline,
-    stripesCovered: j.stripesCovered,
-    f3: { ...j.f3 },
-    f4: { inaccurateStripes: NaN, dataWrongStripes: NaN },
-    certContradictions: NaN,
-    witnessChecks: { nudged: NaN, dropped: NaN },
-    evaluations: NaN,
-  } as InstabilityTrialResult;
 }
 
 /** The k-th smallest (0-based) of the values. */
@@ -306,14 +269,13 @@ export const instability: ExperimentDefinition = {
       for (let i = 0; i < stream.count; i++) {
         const t = stream.tStart + i;
         stream.onTrials?.(t, t);
-        let judged: JudgedTrial;
+        let measured: InstabilityTrialResult;
         try {
-          judged = runTrainingPluginTrial(core, trialParams(params), { seed: stream.seed, streamHi: stream.streamHi, trial: t }, plugin, `training plugin ${JSON.stringify(path)}`).judged;
+          measured = runTrainingPluginTrial(core, trialParams(params), { seed: stream.seed, streamHi: stream.streamHi, trial: t }, plugin, `training plugin ${JSON.stringify(path)}`).measured;
         } catch (e) {
           throw located(e, t);
         }
-        fill(data, i, [pluginRecord(t, judged, radii, p.mu)], radii);
-        (data.columns.unstableShare as Float64Array)[i] = NaN;
+        fill(data, i, [measured], radii);
       }
       return data;
     }

@@ -7,7 +7,8 @@ import { createNetwork, loadCore, paramCount, type Core, type Network } from '..
 import { referenceForward } from '../src/reference/index.js';
 import { boundsDistance } from './exact.js';
 import {
-  attack, boundaryDistance, certifiedRadius, certify, runInstabilityTrials, stripesLabel, type AttackName, type NormName,
+  attack, boundaryDistance, certifiedRadius, certify, runInstabilityTrial, runInstabilityTrials, stripesLabel, type AttackName,
+  type NormName,
 } from '../src/instability/index.js';
 
 let core: Core;
@@ -120,6 +121,39 @@ describe('brackets [certified, attacked] on small networks', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('a trial skips no certificate it would have issued: its radii equal the stand-alone bisection', () => {
+    // With directed rounding a trial answers the balls at or beyond a confirmed in-stripe witness
+    // "not certified" without running the bounds (certify/radius.ts `failFrom`); the stand-alone
+    // certifiedRadius runs every ball, so equal radii show the skipped verdicts were all "no".
+    let skippable = 0;
+    let compared = 0;
+    for (const norm of ['linf', 'l2'] as const) {
+      for (const certify of [['ibp'], ['ibp', 'crown']] as const) {
+        for (let trial = 0; trial < 3; trial++) {
+          const d = runInstabilityTrial(
+            core,
+            { m: 8, r: 48, s: 16, hidden: [8, 8], epochs: 150, attacks: ['pgd'], pgdSteps: 20, norm, certify: [...certify], certIters: 20 },
+            { seed: 2026, streamHi: 3, trial },
+          );
+          const n = d.points.certified.length;
+          for (let i = 0; i < n; i++) {
+            const set = i < d.train.y.length ? d.train : d.val;
+            const k = i < d.train.y.length ? i : i - d.train.y.length;
+            const x = set.x.subarray(2 * k, 2 * k + 2);
+            const y = set.y[k]!;
+            if (Math.abs(phi(d.network, Array.from(x)) - y) >= 0.5) continue; // wrong points are not certified
+            const alone = certifiedRadius(core, d.network, x, 8, { norm, method: certify.length === 2 ? 'crown' : 'ibp', directed: true, iters: 20 });
+            expect(d.points.certified[i]).toBe(alone);
+            compared++;
+            if (d.points.attacked[i]! < boundaryDistance(x[0]!, 8)) skippable++;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(200);
+    expect(skippable).toBeGreaterThan(20); // points whose bisection had balls to skip
   });
 
   it('with directed rounding no certificate is ever contradicted by an attack in whole trials', () => {

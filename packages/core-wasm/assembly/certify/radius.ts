@@ -75,20 +75,28 @@ export function certifyPrepared(net: Net, ctr: Centre, bandLo: f64, bandHi: f64,
  * Largest radius in [0, rMax] whose ball is certified to keep lo < φ < hi, by bisection (`iters`
  * halvings); 0 when even the centre is not certified. Every returned radius was certified itself,
  * so the result is sound even where the method's verdict is not monotone in the radius.
+ *
+ * `failFrom` (∞ when unknown): a radius from which on no ball can be certified, because a point
+ * proven in exact arithmetic to lie outside the band is within that distance of x0 (a confirmed
+ * attack witness). With `directed` rounding every certificate is sound, so every ball of radius
+ * ≥ failFrom fails; those radii (other than 0) are answered "not certified" without running the
+ * bounds, and the result is the same as with failFrom = ∞. Without `directed` it is ignored.
  */
 export function certifiedRadius(
   net: Net, x0: usize, lo: f64, hi: f64, rMax: f64, norm: i32, method: i32, directed: bool, iters: i32,
+  failFrom: f64 = Infinity,
 ): f64 {
   const ctr = centre;
+  const known = directed ? failFrom : Infinity;
   prepareCentre(net, ctr, x0, norm);
   if ((method & CERT_CROWN) != 0) measureGrowth(net, ctr);
   if (!certifyPrepared(net, ctr, lo, hi, 0.0, method, directed)) return 0.0;
-  if (certifyPrepared(net, ctr, lo, hi, rMax, method, directed)) return rMax;
+  if (rMax < known && certifyPrepared(net, ctr, lo, hi, rMax, method, directed)) return rMax;
   let a = 0.0;
   let b = rMax;
   for (let it = 0; it < iters; it++) {
     const mid = 0.5 * (a + b);
-    if (certifyPrepared(net, ctr, lo, hi, mid, method, directed)) a = mid;
+    if (mid < known && certifyPrepared(net, ctr, lo, hi, mid, method, directed)) a = mid;
     else b = mid;
   }
   return a;

@@ -16,8 +16,12 @@ export function certifyBall(net: Net, x0: usize, y: i32, eps: f64, norm: i32, me
  * even the centre is not certified. The caller passes rMax strictly below the distance to f's
  * nearest discontinuity, so f ≡ y on every ball tried; no larger radius is ever needed because the
  * true robustness radius of a continuous φ never exceeds that distance (docs/theory.md, part I).
+ * `failFrom`: the exact-distance bound of a confirmed witness whose exact label is y (∞ if none);
+ * with `directed` rounding balls that large are not tried (certify/radius.ts), same result.
  */
-export function certifiedRadius(net: Net, x0: usize, y: i32, rMax: f64, norm: i32, method: i32, directed: bool, iters: i32): f64 {
+export function certifiedRadius(
+  net: Net, x0: usize, y: i32, rMax: f64, norm: i32, method: i32, directed: bool, iters: i32, failFrom: f64 = Infinity,
+): f64 {
   const fy = <f64>y;
-  return bandRadius(net, x0, fy - 0.5, fy + 0.5, rMax, norm, method, directed, iters);
+  return bandRadius(net, x0, fy - 0.5, fy + 0.5, rMax, norm, method, directed, iters, failFrom);
 }

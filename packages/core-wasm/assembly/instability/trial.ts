@@ -8,7 +8,7 @@
 // draws its attack starts and random search from SUBSTREAM_INSTABILITY_POINT_BASE + i).
 
 import { Net, pieceBound } from "./net";
-import { Stripes, stripeOf, labelOf, boundaryDistance, boundaryUpper, samplePoints, safeRadius } from "./stripes";
+import { Stripes, stripeOf, labelOf, labelExact, boundaryDistance, boundaryUpper, samplePoints, safeRadius } from "./stripes";
 import { certifiedRadius, certifyBall } from "./certify";
 import { Attacker } from "./attacks";
 import { AttackPlan, attackPoints, TOL } from "./pointattacks";
@@ -388,6 +388,8 @@ function measure(
     const y = labelOf(load<f64>(x), m);
     let cr = 0.0;
     let ar = 0.0;
+    // Radius from which on no ball around x can be certified (see below); ∞ when unknown.
+    let failFrom = Infinity;
     if (unchecked(correct[i])) {
       ar = unchecked(ps.bestNorm[i]);
       const eta = bestEta + (<usize>(i * d) << 3);
@@ -399,9 +401,19 @@ function measure(
           dropped++;
           witness = false;
         }
+        // A confirmed witness z with the exact label y has the exact φ(z) outside the band of y,
+        // at exact distance ≤ ar from x: with directed rounding (sound certificates) no ball of
+        // radius ≥ ar can be certified, so the bisection and the robust-cert checks do not run
+        // the bounds there (certify/radius.ts). Same verdicts, hence the same numbers.
+        if (witness && directed && labelExact(unchecked(wc.z[0]), m) == y) failFrom = ar;
       }
       ar = Math.min(ar, boundaryUpper(load<f64>(x), m));
-      if ((certMethod & 3) != 0) cr = certifiedRadius(net, x, y, bmax, norm, certMethod & 3, directed, certIters);
+      if ((certMethod & 3) != 0) {
+        cr = certifiedRadius(net, x, y, bmax, norm, certMethod & 3, directed, certIters, failFrom);
+        // Tripwire for the skipped balls: the smallest of them (radius failFrom) is still run once
+        // whenever the bisection could have reached it, and certifying it is a contradiction.
+        if (cr <= ar && failFrom < bmax && certifyBall(net, x, y, failFrom, norm, certMethod & 3, directed)) contradictions++;
+      }
       if (cr > ar) contradictions++;
       if (etaOut != 0) {
         for (let j = 0; j < d; j++) {
@@ -424,7 +436,7 @@ function measure(
       const rho = load<f64>(radii + (<usize>q << 3));
       if (unchecked(correct[i]) && ar > rho * (1.0 + TOL)) unchecked((robA[q] += 1));
       let certified = unchecked(correct[i]) && cr >= rho;
-      if (!certified && unchecked(correct[i]) && rho < bmax && (certMethod & 3) != 0) {
+      if (!certified && unchecked(correct[i]) && rho < bmax && rho < failFrom && (certMethod & 3) != 0) {
         certified = certifyBall(net, x, y, rho, norm, certMethod & 3, directed);
       }
       if (certified) unchecked((robC[q] += 1));

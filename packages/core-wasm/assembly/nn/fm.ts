@@ -123,6 +123,8 @@ function affineBody(
       store<f64>(pq, load<f64>(mk + 3 * rsb), 24);
       mk += csb;
     }
+    // The block's four bias vectors, read once (not once per tile: each read tests `bias`).
+    const bv0 = biasVec(bias, r), bv1 = biasVec(bias, r + 1), bv2 = biasVec(bias, r + 2), bv3 = biasVec(bias, r + 3);
     let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
     let b = 0;
     for (; b + 4 <= nbE; b += 4) {
@@ -147,18 +149,14 @@ function affineBody(
         ip += sb;
       }
       const o = o0 + (<usize>b << 3);
-      let bv = biasVec(bias, r);
-      const v00 = finish(out, o, a00, bv, relu, mask, useMask);
-      const v01 = finish(out, o + 16, a01, bv, relu, mask, useMask);
-      bv = biasVec(bias, r + 1);
-      const v10 = finish(out, o + sb, a10, bv, relu, mask, useMask);
-      const v11 = finish(out, o + sb + 16, a11, bv, relu, mask, useMask);
-      bv = biasVec(bias, r + 2);
-      const v20 = finish(out, o + 2 * sb, a20, bv, relu, mask, useMask);
-      const v21 = finish(out, o + 2 * sb + 16, a21, bv, relu, mask, useMask);
-      bv = biasVec(bias, r + 3);
-      const v30 = finish(out, o + 3 * sb, a30, bv, relu, mask, useMask);
-      const v31 = finish(out, o + 3 * sb + 16, a31, bv, relu, mask, useMask);
+      const v00 = finish(out, o, a00, bv0, relu, mask, useMask);
+      const v01 = finish(out, o + 16, a01, bv0, relu, mask, useMask);
+      const v10 = finish(out, o + sb, a10, bv1, relu, mask, useMask);
+      const v11 = finish(out, o + sb + 16, a11, bv1, relu, mask, useMask);
+      const v20 = finish(out, o + 2 * sb, a20, bv2, relu, mask, useMask);
+      const v21 = finish(out, o + 2 * sb + 16, a21, bv2, relu, mask, useMask);
+      const v30 = finish(out, o + 3 * sb, a30, bv3, relu, mask, useMask);
+      const v31 = finish(out, o + 3 * sb + 16, a31, bv3, relu, mask, useMask);
       if (useSums) {
         s0 = f64x2.add(f64x2.add(s0, v00), v01);
         s1 = f64x2.add(f64x2.add(s1, v10), v11);
@@ -179,10 +177,10 @@ function affineBody(
         ip += sb;
       }
       const o = o0 + (<usize>b << 3);
-      const v0 = finish(out, o, a0, biasVec(bias, r), relu, mask, useMask);
-      const v1 = finish(out, o + sb, a1, biasVec(bias, r + 1), relu, mask, useMask);
-      const v2 = finish(out, o + 2 * sb, a2, biasVec(bias, r + 2), relu, mask, useMask);
-      const v3 = finish(out, o + 3 * sb, a3, biasVec(bias, r + 3), relu, mask, useMask);
+      const v0 = finish(out, o, a0, bv0, relu, mask, useMask);
+      const v1 = finish(out, o + sb, a1, bv1, relu, mask, useMask);
+      const v2 = finish(out, o + 2 * sb, a2, bv2, relu, mask, useMask);
+      const v3 = finish(out, o + 3 * sb, a3, bv3, relu, mask, useMask);
       if (useSums) {
         s0 = f64x2.add(s0, v0);
         s1 = f64x2.add(s1, v1);

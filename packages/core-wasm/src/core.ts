@@ -36,3 +36,13 @@ export class Core {
 export async function loadCore(options: LoadOptions = {}): Promise<Core> {
   return new Core(await RawModule.instantiate(options.source, options.target ?? 'release'));
 }
+
+/**
+ * Compile the WebAssembly core without instantiating it. The result can be passed to
+ * `loadCore({ source })` any number of times, and posted to worker threads (a
+ * `WebAssembly.Module` is structured-cloneable, e.g. in `workerData`), so a pool of threads
+ * compiles the module once instead of once per thread. Errors are `E_LOAD`, as for `loadCore`.
+ */
+export async function compileCore(options: LoadOptions = {}): Promise<WebAssembly.Module> {
+  return RawModule.compile(options.source, options.target ?? 'release');
+}

@@ -5,7 +5,7 @@
  * `@paradox/core-wasm/noncomputability`. See README.md.
  */
 export { CoreError, type CoreErrorCode, type CoreErrorDetails, type CoreErrorOptions, type PathKey } from './errors.js';
-export { Core, loadCore, type LoadOptions } from './core.js';
+export { compileCore, Core, loadCore, type LoadOptions } from './core.js';
 export type { WasmSource, WasmTarget } from './internal/module.js';
 export { gemm, GEMM_MAX_ELEMENTS } from './linalg.js';
 export { createNetwork, layerOffset, paramCount, pieceBound, validateNetwork, LIMITS, type Network } from './network.js';

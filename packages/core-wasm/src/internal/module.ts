@@ -58,17 +58,24 @@ export class RawModule {
     this.exports = exports;
   }
 
-  /** Instantiate from a source; in Node the default is the file next to the package. */
-  static async instantiate(source: WasmSource | undefined, target: WasmTarget = 'release'): Promise<RawModule> {
-    let mod: WebAssembly.Module;
+  /**
+   * Compile a source (a compiled module is returned as it is); in Node the default is the file
+   * next to the package. Errors are `E_LOAD`.
+   */
+  static async compile(source: WasmSource | undefined, target: WasmTarget = 'release'): Promise<WebAssembly.Module> {
     try {
-      if (source instanceof WebAssembly.Module) mod = source;
-      else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) mod = await WebAssembly.compile(source as BufferSource);
-      else mod = await WebAssembly.compile((await bytesFrom(source ?? defaultWasmUrl(target))) as BufferSource);
+      if (source instanceof WebAssembly.Module) return source;
+      if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return await WebAssembly.compile(source as BufferSource);
+      return await WebAssembly.compile((await bytesFrom(source ?? defaultWasmUrl(target))) as BufferSource);
     } catch (e) {
       if (e instanceof CoreError) throw e;
       throw new CoreError('E_LOAD', `could not compile the WebAssembly module: ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  /** Instantiate from a source; in Node the default is the file next to the package. */
+  static async instantiate(source: WasmSource | undefined, target: WasmTarget = 'release'): Promise<RawModule> {
+    const mod = await RawModule.compile(source, target);
     // The imports need the instance they belong to (to read abort messages), which exists only
     // after instantiation: hence the holder filled in below.
     const holder: { self?: RawModule } = {};

@@ -1,6 +1,7 @@
 /**
  * The local backend: a piscina pool of worker threads on this machine, each running
- * worker/task.js with its own WASM core (loaded once per thread, reused for every batch).
+ * worker/task.js with its own WASM core instance (of the one module this thread compiles for the
+ * pool; instantiated once per thread, reused for every batch).
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -9,6 +10,7 @@ import { Piscina } from 'piscina';
 import { OrchestratorError } from '../errors.js';
 import { deadlineFailure, type BatchOutcome, type BatchTask } from '../worker/protocol.js';
 import { TrialProgress } from '../worker/progress.js';
+import { taskThreadData } from '../worker/shared-core.js';
 import { WorkerCrash, type Backend, type BackendFactory, type BackendOptions } from './types.js';
 
 /**
@@ -52,9 +54,12 @@ class LocalBackend implements Backend {
   }
 
   async start(): Promise<void> {
+    // Compiled once here, instantiated by every thread (and by the replacement of a thread that died).
+    const workerData = await taskThreadData();
     try {
       this.pool = new Piscina({
         filename: this.filename,
+        workerData,
         minThreads: this.concurrency,
         maxThreads: this.concurrency,
         // One batch per thread at a time: a batch is CPU-bound WASM, interleaving would only add latency.

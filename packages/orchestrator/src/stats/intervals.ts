@@ -3,7 +3,20 @@
  * p⁺ + p⁻ (SPEC §4.4). Every function is pure and deterministic; `confidence` is the two-sided
  * level (0.95 → α = 0.05).
  */
-import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import { createRequire } from 'node:module';
+
+type BetaQuantile = typeof import('@stdlib/stats-base-dists-beta-quantile');
+let betaQuantileFn: BetaQuantile | undefined;
+
+/**
+ * stdlib's beta quantile, loaded on first use: the package is ~220 CommonJS modules (~0.3 CPU-s
+ * to load), and every worker thread imports this file through the experiments without ever
+ * computing an interval (only the summary, on the orchestrator's thread, does).
+ */
+function betaQuantile(p: number, a: number, b: number): number {
+  betaQuantileFn ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-beta-quantile') as BetaQuantile;
+  return betaQuantileFn(p, a, b);
+}
 
 /** A closed interval `[lo, hi]`. */
 export type Interval = [lo: number, hi: number];

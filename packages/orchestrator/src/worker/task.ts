@@ -1,24 +1,30 @@
 /**
  * The batch task: what a piscina thread (local backend) or a `paradox worker` process (bullmq
- * backend) runs for one `BatchTask`. One WASM core per thread, loaded on the first task and
- * reused. A failing trial is returned as a `BatchFailure` (with the trial when known), never
+ * backend) runs for one `BatchTask`. One WASM core per thread, instantiated on the first task
+ * (from the module its pool compiled once, when given) and reused. A failing trial is returned as a `BatchFailure` (with the trial when known), never
  * thrown, so its code survives the trip; a rejected task means the thread itself died.
  */
 import { loadCore, type Core } from '@paradox/core-wasm';
 import { hostname } from 'node:os';
-import { threadId } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import type { ExperimentDefinition } from '../experiments/types.js';
 import { getExperiment } from '../experiments/registry.js';
 import { encodeColumn } from './columns.js';
 import { TrialProgress } from './progress.js';
+import { sharedCoreModule } from './shared-core.js';
 import { batchFailure, batchResult, PROTOCOL_VERSION, serializeError, type BatchFailure, type BatchOutcome, type BatchTask, type EncodedColumn } from './protocol.js';
 
 let corePromise: Promise<Core> | undefined;
 
-/** The thread's core, loaded once. A failed load is retried on the next task. */
+/**
+ * The thread's core, loaded once: instantiated from the module the pool compiled (workerData,
+ * see shared-core.ts) when there is one, else read and compiled here. A failed load is retried on
+ * the next task.
+ */
 function core(): Promise<Core> {
   if (!corePromise) {
-    corePromise = loadCore().catch((e: unknown) => {
+    const source = sharedCoreModule(workerData);
+    corePromise = loadCore(source ? { source } : {}).catch((e: unknown) => {
       corePromise = undefined;
       throw e;
     });

@@ -18,6 +18,7 @@ import { Piscina } from 'piscina';
 import { OrchestratorError } from '../../errors.js';
 import { deadlineFailure, type BatchOutcome, type BatchTask } from '../../worker/protocol.js';
 import { TrialProgress } from '../../worker/progress.js';
+import { taskThreadData } from '../../worker/shared-core.js';
 import { defaultTaskModule } from '../local.js';
 import { bullmqConnection, checkRedis, describe, redact, type RedisConnectionOptions } from './connection.js';
 import { encodeFailure, isTask, JOB_NAME, QUEUE_DEFAULTS, type QueueLocation } from './queue.js';
@@ -136,6 +137,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   const pool = new Piscina<BatchTask, BatchOutcome>({
     filename: options.taskModule ?? defaultTaskModule(),
+    // The core compiled once in this thread, instantiated by every pool thread.
+    workerData: await taskThreadData(),
     minThreads: concurrency,
     maxThreads: concurrency,
     // A worker waits for jobs between runs; keep the threads (and their loaded WASM) alive.

@@ -10,12 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { loadCore, parseVnnlib, verify, vnncompResult } from '@paradox/core-wasm';
 import { networkFromBytes } from '@paradox/core-wasm/onnx';
 import { runSweep } from '../src/api.js';
-import { normaliseSpec } from '../src/spec/index.js';
 import { loadSpec } from '../src/spec/load.js';
 import { resultV } from '../src/summary/headline.js';
 import { summaryTable } from '../src/summary/table.js';
 import type { VerifyCell } from '../src/summary/types.js';
-import { summaryBytes, tempDir } from './helpers/sweep.js';
+import { specError, summaryBytes, tempDir } from './helpers/sweep.js';
 
 const FIX = fileURLToPath(new URL('../../core-wasm/test/fixtures/vnncomp2021/', import.meta.url));
 const NET = (id: string) => join(FIX, 'acasxu', `ACASXU_run2a_${id}_batch_2000.onnx`);
@@ -76,22 +75,14 @@ describe('verify sweeps', () => {
 
   it('bad network or property paths and trials ≠ 1 are spec errors naming the entry; nothing is written', async () => {
     const dir = tempDir();
-    const msg = async (spec: Record<string, unknown>) => {
-      try {
-        await normaliseSpec(spec);
-      } catch (e) {
-        return (e as Error).message;
-      }
-      return 'no error';
-    };
     const base = { experiment: 'verify', fixed: { network: NET('1_1'), property: PROP(1) }, trials: 1 };
-    expect(await msg(base)).toBe('no error');
-    expect(await msg({ ...base, fixed: { network: join(dir, 'nope.onnx'), property: PROP(1) } })).toMatch(/fixed\.network.*no such file/s);
-    expect(await msg({ ...base, fixed: { network: NET('1_1'), property: join(dir, 'nope.vnnlib') } })).toMatch(/fixed\.property.*no such file/s);
+    expect(specError(base)).toBe('no error');
+    expect(specError({ ...base, fixed: { network: join(dir, 'nope.onnx'), property: PROP(1) } })).toMatch(/fixed\.network.*no such file/s);
+    expect(specError({ ...base, fixed: { network: NET('1_1'), property: join(dir, 'nope.vnnlib') } })).toMatch(/fixed\.property.*no such file/s);
     writeFileSync(join(dir, 'bad.vnnlib'), '(declare-const X_0 Real)\n(assert (<= X_9 1.0))\n');
-    expect(await msg({ ...base, fixed: { network: NET('1_1'), property: join(dir, 'bad.vnnlib') } })).toMatch(/fixed\.property.*bad\.vnnlib/s);
-    expect(await msg({ ...base, trials: 2 })).toMatch(/trials: 1/);
-    expect(await msg({ ...base, fixed: { ...base.fixed, maxNodes: 0 } })).toMatch(/maxNodes/);
+    expect(specError({ ...base, fixed: { network: NET('1_1'), property: join(dir, 'bad.vnnlib') } })).toMatch(/fixed\.property.*bad\.vnnlib/s);
+    expect(specError({ ...base, trials: 2 })).toMatch(/trials: 1/);
+    expect(specError({ ...base, fixed: { ...base.fixed, maxNodes: 0 } })).toMatch(/maxNodes/);
     const out = join(dir, 'run');
     await expect(runSweep({ ...base, zip: { property: [PROP(1), join(dir, 'missing.vnnlib')] }, fixed: { network: NET('1_1') } }, { outDir: out, workers: 1 })).rejects.toThrow(/zip\.property.*missing\.vnnlib.*no such file/s);
     expect(existsSync(out)).toBe(false);

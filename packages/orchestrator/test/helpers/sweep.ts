@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normaliseSpec } from '../../src/spec/index.js';
 
 /** A fresh directory under the OS temp dir. */
 export function tempDir(prefix = 'paradox-orch-'): string {
@@ -14,6 +15,19 @@ export function tempDir(prefix = 'paradox-orch-'): string {
 /** summary.json of a run directory, as bytes (determinism is a byte comparison). */
 export function summaryBytes(dir: string): string {
   return readFileSync(join(dir, 'summary.json'), 'utf8');
+}
+
+/**
+ * The message of the error `normaliseSpec` raises for `spec` (the spec-error tests match it), or
+ * 'no error' when the spec is accepted.
+ */
+export function specError(spec: Record<string, unknown>): string {
+  try {
+    normaliseSpec(spec);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
 }
 
 /** File URL of a fixture task module. */

@@ -3,11 +3,11 @@
  * process, and `paradox run --backend bullmq`; the summary equals the local backend's byte for
  * byte, and the worker stops cleanly on Ctrl-C.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../packages/orchestrator/test/helpers/redis.js';
-import { paradox, paradoxAsync, requireBuilt, scratch } from './cli-helpers.js';
+import { paradox, paradoxAsync, specDir, waitForOutput } from './cli-helpers.js';
 
 const SPEC = `name: queued
 experiment: noncomputability
@@ -26,9 +26,7 @@ batch: 20
 let dir: string;
 let redis: RedisServer;
 beforeAll(async () => {
-  requireBuilt();
-  dir = scratch();
-  writeFileSync(join(dir, 'queued.yaml'), SPEC);
+  dir = specDir({ 'queued.yaml': SPEC });
   redis = await startRedis({ persistent: false });
 });
 afterAll(async () => {
@@ -38,15 +36,7 @@ afterAll(async () => {
 describe('paradox worker + run --backend bullmq', () => {
   it('runs a sweep through Redis with the same result as the local backend', async () => {
     const worker = paradoxAsync(['worker', '--redis', redis.url, '--concurrency', '1'], { cwd: dir });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (/^Worker \S+ ready: 1 threads/m.test(worker.output().stderr)) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 20);
-      worker.done.then((r) => reject(new Error(`worker exited early: ${r.stderr}`)), reject);
-    });
+    await waitForOutput(worker, (o) => /^Worker \S+ ready: 1 threads/m.test(o.stderr), 'the worker was ready');
 
     const queued = paradox(['run', 'queued.yaml', '--backend', 'bullmq', '--redis', redis.url, '--out', 'via-redis'], { cwd: dir });
     expect(queued.code, queued.stderr).toBe(0);

@@ -6,12 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '@paradox/orchestrator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { paradox, parseCsv, requireBuilt, scratch } from './cli-helpers.js';
+import { paradox, parseCsv, specDir } from './cli-helpers.js';
 
 let dir: string;
 beforeAll(() => {
-  requireBuilt();
-  dir = scratch();
+  dir = specDir();
 });
 
 describe('paradox demo', () => {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ndjson, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
+import { ndjson, paradox, ROOT, specDir } from './cli-helpers.js';
 
 const COMMANDS = 'run, resume, report, export, analyse, verify, stripes, worker, presets, demo, bench, explore, explain';
 const PRESETS = 'breakdown, demo, instability, noncomputability';
@@ -27,31 +27,28 @@ trials: 20
 
 let dir: string;
 beforeAll(() => {
-  requireBuilt();
-  dir = scratch();
-  writeFileSync(join(dir, 'tiny.yaml'), TINY_SPEC);
-  writeFileSync(join(dir, 'broken.yaml'), 'name: broken\nexperiment: noncomputability\ngrid: [unclosed\n');
-  writeFileSync(join(dir, 'list.yaml'), '- name: a\n- name: b\n');
-  writeFileSync(join(dir, 'empty.yaml'), '');
-  writeFileSync(join(dir, 'typos.yaml'), TINY_SPEC.replace('experiment:', 'experimnt:') + 'backend: locl\n');
-  writeFileSync(join(dir, 'typo-value.yaml'), TINY_SPEC.replace('seed: 7', 'seed: -3'));
-  writeFileSync(join(dir, 'bad.json'), '{"name": "x",');
-  writeFileSync(join(dir, 'bad-param.yaml'), TINY_SPEC.replace('epsilons:', 'lamda: 0.05\n  epsilons:'));
-  writeFileSync(join(dir, 'bad-values.yaml'), TINY_SPEC.replace('[coin, exact-read]', '[coin, exact_read]').replace('K: [8]', 'K: [8, 0]'));
-  // Five mistakes of every kind (schema, unknown parameter, bad grid values, a missing plugin): one run lists them all.
-  writeFileSync(
-    join(dir, 'five.yaml'),
-    TINY_SPEC.replace('seed: 7', 'seed: -7\nbackend: locl')
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  dir = specDir({
+    'tiny.yaml': TINY_SPEC,
+    'broken.yaml': 'name: broken\nexperiment: noncomputability\ngrid: [unclosed\n',
+    'list.yaml': '- name: a\n- name: b\n',
+    'empty.yaml': '',
+    'typos.yaml': TINY_SPEC.replace('experiment:', 'experimnt:') + 'backend: locl\n',
+    'typo-value.yaml': TINY_SPEC.replace('seed: 7', 'seed: -3'),
+    'bad.json': '{"name": "x",',
+    'bad-param.yaml': TINY_SPEC.replace('epsilons:', 'lamda: 0.05\n  epsilons:'),
+    'bad-values.yaml': TINY_SPEC.replace('[coin, exact-read]', '[coin, exact_read]').replace('K: [8]', 'K: [8, 0]'),
+    // Five mistakes of every kind (schema, unknown parameter, bad grid values, a missing plugin): one run lists them all.
+    'five.yaml': TINY_SPEC.replace('seed: 7', 'seed: -7\nbackend: locl')
       .replace('[coin, exact-read]', '[coin, exact_read, plugin]')
       .replace('K: [8]', 'K: [8, 0]')
       .replace('epsilons:', 'lamda: 0.05\n  plugin: ./no-such-plugin.mjs\n  epsilons:'),
-  );
-  writeFileSync(join(dir, 'missing-plugin.yaml'), TINY_SPEC.replace('[coin, exact-read]', '[coin, plugin]').replace('epsilons:', 'plugin: ./no-such-plugin.mjs\n  epsilons:'));
-  const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
-  writeFileSync(join(dir, 'bomb.yaml'), `${levels.join('\n')}\n${TINY_SPEC}`);
-  writeFileSync(join(dir, 'latin1.yaml'), Buffer.concat([Buffer.from(TINY_SPEC.replace('name: tiny\n', '')), Buffer.from('name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
-  writeFileSync(join(dir, 'huge.yaml'), `${TINY_SPEC}#${'x'.repeat(1 << 20)}\n`);
+    'missing-plugin.yaml': TINY_SPEC.replace('[coin, exact-read]', '[coin, plugin]').replace('epsilons:', 'plugin: ./no-such-plugin.mjs\n  epsilons:'),
+    'bomb.yaml': `${levels.join('\n')}\n${TINY_SPEC}`,
+    'latin1.yaml': Buffer.concat([Buffer.from(TINY_SPEC.replace('name: tiny\n', '')), Buffer.from('name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    'huge.yaml': `${TINY_SPEC}#${'x'.repeat(1 << 20)}\n`,
+  });
   mkdirSync(join(dir, 'taken'));
   writeFileSync(join(dir, 'taken', 'keep.txt'), 'precious');
 });

@@ -7,28 +7,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Summary } from '@paradox/orchestrator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
+import { BIN, paradox, ROOT, slowSpec, specDir } from './cli-helpers.js';
 
 // Slow enough (≈ 60 batches of gradient-descent trials) that the reader is gone long before the end.
-const SPEC = `name: piped
-experiment: noncomputability
-seed: 5
-grid:
-  algorithm: [gd, adam]
-  K: [8]
-  readBits: [4, 16]
-fixed:
-  steps: 2000
-  epsilons: [0.1, 0.5]
-trials: 300
-batch: 20
-`;
+const SPEC = slowSpec({ name: 'piped', seed: 5, epsilons: [0.1, 0.5], trials: 300 });
 
 let dir: string;
 beforeAll(() => {
-  requireBuilt();
-  dir = scratch();
-  writeFileSync(join(dir, 'piped.yaml'), SPEC);
+  dir = specDir({ 'piped.yaml': SPEC });
 });
 
 describe('a closed stdout (EPIPE)', () => {

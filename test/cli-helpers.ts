@@ -43,6 +43,39 @@ export function scratch(prefix = 'paradox-cli-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * The scratch directory of a CLI test file, for its `beforeAll`: fails fast when the CLI is not
+ * built, then writes `files` (name → contents) into a fresh directory and returns its path.
+ */
+export function specDir(files: Record<string, string | Uint8Array> = {}, prefix?: string): string {
+  requireBuilt();
+  const dir = scratch(prefix);
+  for (const [name, contents] of Object.entries(files)) writeFileSync(join(dir, name), contents);
+  return dir;
+}
+
+/**
+ * A noncomputability spec of gd and Adam at K = 8 with the sign hidden (readBits 4) and revealed
+ * (readBits 16), 2000 optimiser steps per trial, batches of 20 unless given: slow enough (tens of batches) that
+ * a signal or a closed pipe reaches the run while it is going. Name, seed, ε grid and trial count
+ * are each test's own, so their runs stay distinct.
+ */
+export function slowSpec(o: { name: string; seed: number; epsilons: number[]; trials: number; batch?: number }): string {
+  return `name: ${o.name}
+experiment: noncomputability
+seed: ${o.seed}
+grid:
+  algorithm: [gd, adam]
+  K: [8]
+  readBits: [4, 16]
+fixed:
+  steps: 2000
+  epsilons: [${o.epsilons.join(', ')}]
+trials: ${o.trials}
+batch: ${o.batch ?? 20}
+`;
+}
+
 /** What a finished invocation produced. */
 export interface Result {
   code: number | null;
@@ -73,6 +106,38 @@ export function paradoxAsync(
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<Result>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   return { child, done, output: () => ({ code: null, stdout, stderr }) };
+}
+
+/**
+ * Waits for a child started by `paradoxAsync` to print something: `probe` is asked about the
+ * output so far every 20 ms, and the first value it returns that is not false, null or undefined
+ * resolves the promise. Rejects, naming `what` and with the child's stderr, if the child exits
+ * first. Synchronises on the output itself, never on elapsed time.
+ */
+export function waitForOutput<T>(
+  p: { done: Promise<Result>; output: () => Result },
+  probe: (out: Result) => T | false | null | undefined,
+  what: string,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const v = probe(p.output());
+      if (v !== false && v !== null && v !== undefined) {
+        clearInterval(timer);
+        resolve(v);
+      }
+    }, 20);
+    p.done.then(
+      (r) => {
+        clearInterval(timer);
+        reject(new Error(`exited (code ${r.code}) before ${what}:\n${r.stderr}`));
+      },
+      (e: unknown) => {
+        clearInterval(timer);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** Parses NDJSON stdout, failing on any line that is not a JSON object. */

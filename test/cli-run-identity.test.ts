@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { PhiloxStream, SUBSTREAM } from '@paradox/core-wasm';
 import type { Summary } from '@paradox/orchestrator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { paradox, requireBuilt, ROOT, scratch } from './cli-helpers.js';
+import { paradox, ROOT, specDir } from './cli-helpers.js';
 
 /** A plugin that answers like a fixed hedge, and throws on ~10 % of trials when PARADOX_TEST_PLUGIN_THROWS=1. */
 const FLAKY = `export default {
@@ -65,13 +65,16 @@ const THROWS = { PARADOX_TEST_PLUGIN_THROWS: '1' };
 
 let dir: string;
 beforeAll(() => {
-  requireBuilt();
-  dir = scratch('paradox-identity-');
-  writeFileSync(join(dir, 'flaky.mjs'), FLAKY);
-  writeFileSync(join(dir, 'stateful.mjs'), STATEFUL);
-  writeFileSync(join(dir, 'three.yaml'), `${part('a')}---\n${part('b')}---\n${part('c')}`);
-  writeFileSync(join(dir, 'one.yaml'), part('one'));
-  writeFileSync(join(dir, 'stateful.yaml'), part('stateful', './stateful.mjs'));
+  dir = specDir(
+    {
+      'flaky.mjs': FLAKY,
+      'stateful.mjs': STATEFUL,
+      'three.yaml': `${part('a')}---\n${part('b')}---\n${part('c')}`,
+      'one.yaml': part('one'),
+      'stateful.yaml': part('stateful', './stateful.mjs'),
+    },
+    'paradox-identity-',
+  );
 });
 
 const summary = (run: string): Summary => JSON.parse(readFileSync(join(dir, run, 'summary.json'), 'utf8')) as Summary;

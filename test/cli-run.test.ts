@@ -8,28 +8,14 @@ import { join } from 'node:path';
 import type { NoncomputabilityCell, Summary } from '@paradox/orchestrator';
 import { parquetReadObjects } from 'hyparquet';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ndjson, paradox, paradoxAsync, parseCsv, requireBuilt, scratch } from './cli-helpers.js';
+import { ndjson, paradox, paradoxAsync, parseCsv, slowSpec, specDir, waitForOutput } from './cli-helpers.js';
 
 // Slow enough (≈ 60 batches of 20 gradient-descent trials) that SIGINT lands mid-run.
-const SPEC = `name: small
-experiment: noncomputability
-seed: 11
-grid:
-  algorithm: [gd, adam]
-  K: [8]
-  readBits: [4, 16]
-fixed:
-  steps: 2000
-  epsilons: [0.1, 0.45, 0.5]
-trials: 300
-batch: 20
-`;
+const SPEC = slowSpec({ name: 'small', seed: 11, epsilons: [0.1, 0.45, 0.5], trials: 300 });
 
 let dir: string;
 beforeAll(() => {
-  requireBuilt();
-  dir = scratch();
-  writeFileSync(join(dir, 'small.yaml'), SPEC);
+  dir = specDir({ 'small.yaml': SPEC });
 });
 
 const summaryText = (run: string): string => readFileSync(join(dir, run, 'summary.json'), 'utf8');
@@ -38,16 +24,8 @@ describe('run, interrupt, resume', () => {
   it('SIGINT stops cleanly (exit 130, resumable), resume finishes it, and the summary equals an uninterrupted run', async () => {
     const p = paradoxAsync(['run', 'small.yaml', '--out', 'interrupted', '--json', '--workers', '2'], { cwd: dir });
     // Interrupt as soon as the first batch is stored.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (p.output().stdout.includes('"type":"batch-done"')) {
-          clearInterval(timer);
-          p.child.kill('SIGINT');
-          resolve();
-        }
-      }, 20);
-      p.done.then(() => reject(new Error(`finished before it could be interrupted:\n${p.output().stderr}`)), reject);
-    });
+    await waitForOutput(p, (o) => o.stdout.includes('"type":"batch-done"'), 'it could be interrupted');
+    p.child.kill('SIGINT');
     const r = await p.done;
     expect(r.code).toBe(130);
     const events = ndjson(r.stdout); // every stdout line is a JSON object
@@ -109,16 +87,8 @@ describe('multi-spec files', () => {
     const second = SPEC.replace('name: small', 'name: second').replace('algorithm: [gd, adam]', 'algorithm: [coin, exact-read]').replace('trials: 300', 'trials: 50');
     writeFileSync(join(dir, 'two.yaml'), `description: two parts\n${SPEC}---\n${second}`);
     const p = paradoxAsync(['run', 'two.yaml', '--out', 'two', '--json'], { cwd: dir });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (p.output().stdout.includes('"type":"batch-done"')) {
-          clearInterval(timer);
-          p.child.kill('SIGINT');
-          resolve();
-        }
-      }, 20);
-      p.done.then(() => reject(new Error('finished before it could be interrupted')), reject);
-    });
+    await waitForOutput(p, (o) => o.stdout.includes('"type":"batch-done"'), 'it could be interrupted');
+    p.child.kill('SIGINT');
     const r = await p.done;
     expect(r.code).toBe(130);
     const events = ndjson(r.stdout);
@@ -244,16 +214,7 @@ describe('report and export', () => {
 describe('explore', () => {
   it('serves the explorer page on localhost until Ctrl-C', async () => {
     const p = paradoxAsync(['explore'], { cwd: dir });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /Explorer at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(p.output().stdout);
-        if (m) {
-          clearInterval(timer);
-          resolve(m[1]!);
-        }
-      }, 20);
-      p.done.then((r) => reject(new Error(`explore exited: ${r.stderr}`)), reject);
-    });
+    const url = await waitForOutput(p, (o) => /Explorer at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(o.stdout)?.[1], 'serving the explorer');
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/^<!doctype html>/i);

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../packages/orchestrator/test/helpers/redis.js';
-import { paradox, paradoxAsync, requireBuilt, scratch, type Result } from './cli-helpers.js';
+import { paradox, paradoxAsync, specDir, waitForOutput, type Result } from './cli-helpers.js';
 
 /** Every character a URL makes hard: @ (more than once), :, / and %. */
 const PASSWORD = 'Pa@ss:w/o%rd@-77';
@@ -32,8 +32,7 @@ redis: "${url}"
 let dir: string;
 let redis: RedisServer;
 beforeAll(async () => {
-  requireBuilt();
-  dir = scratch('paradox-secrets-');
+  dir = specDir({}, 'paradox-secrets-');
   redis = await startRedis({ password: PASSWORD, persistent: false });
 });
 afterAll(async () => {
@@ -56,15 +55,7 @@ describe('a planted Redis password', () => {
     writeFileSync(join(dir, 'pw.txt'), `${PASSWORD}\n`);
 
     const worker = paradoxAsync(['worker', '--concurrency', '1'], { cwd: dir, env: { PARADOX_REDIS_URL: redis.url } });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (/^Worker \S+ ready/m.test(worker.output().stderr)) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 20);
-      worker.done.then((r) => reject(new Error(`worker exited early: ${r.stderr}`)), reject);
-    });
+    await waitForOutput(worker, (o) => /^Worker \S+ ready/m.test(o.stderr), 'the worker was ready');
     const cmdline = readFileSync(`/proc/${worker.child.pid}/cmdline`, 'utf8');
 
     const outputs: Array<[string, Result]> = [];

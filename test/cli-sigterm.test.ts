@@ -3,25 +3,13 @@
  * only briefly. The CLI abandons the batches in flight — even one stuck in a plugin that loops
  * forever — writes the summary and exits 143; a resume then finishes the run identically.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '@paradox/orchestrator';
-import { ndjson, paradox, paradoxAsync, requireBuilt, scratch } from './cli-helpers.js';
+import { ndjson, paradox, paradoxAsync, slowSpec, specDir, waitForOutput } from './cli-helpers.js';
 
-const SPEC = `name: termed
-experiment: noncomputability
-seed: 17
-grid:
-  algorithm: [gd, adam]
-  K: [8]
-  readBits: [4, 16]
-fixed:
-  steps: 2000
-  epsilons: [0.1, 0.5]
-trials: 100
-batch: 20
-`;
+const SPEC = slowSpec({ name: 'termed', seed: 17, epsilons: [0.1, 0.5], trials: 100 });
 
 // Every trial of this plugin loops forever; with no batchTimeout and no timed batch the deadline
 // is 10 minutes away, so only SIGTERM can end the run in time.
@@ -39,25 +27,16 @@ trials: 100
 
 let dir: string;
 beforeAll(() => {
-  requireBuilt();
-  dir = scratch('paradox-sigterm-');
-  writeFileSync(join(dir, 'termed.yaml'), SPEC);
-  writeFileSync(join(dir, 'looping.yaml'), LOOPING);
-  writeFileSync(join(dir, 'loops.mjs'), 'export default { name: "loops", run() { for (;;); } };\n');
+  dir = specDir(
+    { 'termed.yaml': SPEC, 'looping.yaml': LOOPING, 'loops.mjs': 'export default { name: "loops", run() { for (;;); } };\n' },
+    'paradox-sigterm-',
+  );
 });
 
 /** Starts `paradox ARGS --json` and resolves once `pred` holds for its stdout. */
 async function startUntil(args: string[], pred: (stdout: string) => boolean) {
   const p = paradoxAsync([...args, '--json'], { cwd: dir });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (pred(p.output().stdout)) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 20);
-    p.done.then((r) => reject(new Error(`exited before the signal (${r.code}):\n${r.stderr}`)), reject);
-  });
+  await waitForOutput(p, (o) => pred(o.stdout), 'the signal');
   return p;
 }
 

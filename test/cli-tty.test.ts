@@ -5,10 +5,8 @@
  * through a minimal terminal model to see the final screen a user would see.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, requireBuilt, scratch, userEnv } from './cli-helpers.js';
+import { BIN, slowSpec, specDir, userEnv } from './cli-helpers.js';
 
 const ESC = '\x1b';
 
@@ -47,14 +45,9 @@ function finalScreen(raw: string): string[] {
 
 let dir: string;
 beforeAll(() => {
-  requireBuilt();
   const probe = spawnSync('script', ['--version'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error('util-linux `script` is needed for the pseudo-terminal test (Debian package bsdutils)');
-  dir = scratch();
-  writeFileSync(
-    join(dir, 'small.yaml'),
-    'name: small\nexperiment: noncomputability\nseed: 5\ngrid:\n  algorithm: [gd, adam]\n  K: [8]\n  readBits: [4, 16]\nfixed:\n  steps: 2000\n  epsilons: [0.1, 0.45, 0.5]\ntrials: 150\nbatch: 10\n',
-  );
+  dir = specDir({ 'small.yaml': slowSpec({ name: 'small', seed: 5, epsilons: [0.1, 0.45, 0.5], trials: 150, batch: 10 }) });
 });
 
 describe('progress on a terminal', () => {

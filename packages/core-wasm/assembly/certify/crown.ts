@@ -55,8 +55,18 @@ let colIdx = new StaticArray<i32>(0);
  * either skipped for both lanes or added as +0, which leaves a sum that started at +0 unchanged
  * (such a sum is never −0, and weights and biases are finite), so both lanes are bit-identical to
  * two separate scalar passes.
+ *
+ * Branch and bound (src/verify) passes two optional pointers, both indexed like net.lo (hidden units
+ * of layers 1..L−1): `alpha` ≠ 0 gives each unstable unit's lower-relaxation slope α ∈ [0, 1]
+ * (α-CROWN; the default picks α ∈ {0, 1} by area), the rounding of a·α accounted like the upper
+ * branch's; `coefOut` ≠ 0 receives lane 0's (the lower bound's) column sum a_j of every hidden unit
+ * (0 for columns the pass skips) followed by those of the d inputs — what the intercept score of
+ * ReLU splitting and the gradient of the bound in α are computed from. With both 0 the pass is
+ * exactly the one above.
  */
-export function crownPair(net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, directed: bool, skip: bool, out: usize): void {
+export function crownPair(
+  net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, directed: bool, skip: bool, out: usize, alpha: usize = 0, coefOut: usize = 0,
+): void {
   const x0 = ctr.x0;
   const norm = ctr.norm;
   const maxW = net.maxWidth;
@@ -87,6 +97,7 @@ export function crownPair(net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, di
   let terms = 0;
   // Number of rows in idx: the non-zero rows of the next λ, listed while it is written.
   let nz = 0;
+  if (coefOut != 0) memory.fill(coefOut, 0, <usize>(unchecked(net.uOff[net.L - 1]) + net.d) << 3);
   for (let l = k; l >= 1; l--) {
     const nOut = unchecked(net.dims[l]);
     const nIn = unchecked(net.dims[l - 1]);
@@ -174,6 +185,7 @@ export function crownPair(net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, di
         const aAbs = v128.load(colS + (<usize>j << 4));
         const lj = unchecked(lo[prev + j]);
         const uj = unchecked(hi[prev + j]);
+        if (coefOut != 0) store<f64>(coefOut + (<usize>(prev + j) << 3), f64x2.extract_lane(a, 0));
         // The rounding error of a multiplies the activation, which lies in [0, max(u, 0)].
         slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g, aAbs), f64x2.splat(relu(uj))));
         let v = zero;
@@ -186,7 +198,16 @@ export function crownPair(net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, di
           // relaxation s (z − l), s ≥ u/(u − l) rounded up, which adds the constant −a·s·l.
           const pos = f64x2.ge(a, zero);
           const up = v128.not(pos);
-          const vPos = uj > -lj ? a : zero;
+          let vPos = uj > -lj ? a : zero;
+          if (alpha != 0) {
+            // α-CROWN: relu(z) ≥ α z on [l, u] for any α ∈ [0, 1] (NaN reads as 0). The product
+            // a·α is rounded: off by ≤ u|a·α| ≤ 2u|v|, times |z| ≤ max(−l, u).
+            const al = load<f64>(alpha + (<usize>(prev + j) << 3));
+            const av = f64x2.splat(al >= 1.0 ? 1.0 : al > 0.0 ? al : 0.0);
+            vPos = f64x2.mul(a, av);
+            const ep = f64x2.mul(f64x2.mul(ulp2, v128.and(absMask, vPos)), f64x2.splat(Math.max(-lj, uj)));
+            slack = f64x2.add(slack, v128.and(ep, pos));
+          }
           const s = (uj / (uj - lj)) * (1.0 + 4.0 * U);
           const vNeg = f64x2.mul(a, f64x2.splat(s));
           const t = f64x2.mul(f64x2.neg(vNeg), f64x2.splat(lj));
@@ -217,6 +238,7 @@ export function crownPair(net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, di
         const a = v128.load(colA + (<usize>j << 4));
         const aAbs = v128.load(colS + (<usize>j << 4));
         const xj = load<f64>(x0 + (<usize>j << 3));
+        if (coefOut != 0) store<f64>(coefOut + (<usize>(unchecked(net.uOff[net.L - 1]) + j) << 3), f64x2.extract_lane(a, 0));
         // Box: coordinate j ranges over x0_j ± eps·ρ_j (the ℓ∞ ball is ρ ≡ 1).
         const rj = norm == NORM_BOX ? eps * load<f64>(ctr.rho + (<usize>j << 3)) : eps;
         slack = f64x2.add(slack, f64x2.mul(f64x2.mul(g1, aAbs), f64x2.splat(Math.abs(xj) + rj)));
@@ -519,16 +541,20 @@ export function crownPair2(
 const tightOut = new StaticArray<f64>(4);
 
 /**
- * CROWN-tighten the bounds in net.lo / net.hi of layers 2..kMax in turn (both signs per unit), over
- * B(ctr.x0, eps) for the prepared centre `ctr` (layer 1's IBP bounds are exact already).
+ * CROWN-tighten the bounds in net.lo / net.hi of layers kMin..kMax in turn (both signs per unit),
+ * over B(ctr.x0, eps) for the prepared centre `ctr` (layer 1's IBP bounds are exact already; kMin
+ * is 2 unless the hidden bounds are known already). `alpha` and `coefOut` go to the output's pass
+ * (k = L; see `crownPair`).
  */
-export function crownTighten(net: Net, ctr: Centre, eps: f64, directed: bool, kMax: i32): void {
+export function crownTighten(
+  net: Net, ctr: Centre, eps: f64, directed: bool, kMax: i32, kMin: i32 = 2, alpha: usize = 0, coefOut: usize = 0,
+): void {
   const skip = skipAllowed(ctr, eps);
   const out = changetype<usize>(tightOut);
   const L = net.L;
   const lo = net.lo;
   const hi = net.hi;
-  for (let k = 2; k <= kMax; k++) {
+  for (let k = kMin; k <= kMax; k++) {
     const nk = unchecked(net.dims[k]);
     const off = unchecked(net.uOff[k - 1]);
     // Units are tightened two at a time where possible: the passes of a layer only read the
@@ -547,7 +573,9 @@ export function crownTighten(net: Net, ctr: Centre, eps: f64, directed: bool, kM
       pending = -1;
     }
     if (pending >= 0) {
-      crownPair(net, ctr, k, pending, eps, directed, skip, out);
+      // The output (k = L, one unit) may take α-CROWN slopes and report its coefficients.
+      if (k == L) crownPair(net, ctr, k, pending, eps, directed, skip, out, alpha, coefOut);
+      else crownPair(net, ctr, k, pending, eps, directed, skip, out);
       tightenUnit(lo, hi, off + pending, load<f64>(out), -load<f64>(out, 8));
     }
   }

@@ -10,6 +10,12 @@ import { CriterionWitness, WIT_DROPPED } from "./witness";
 const pairOut = new StaticArray<f64>(2);
 
 /**
+ * Method bit of `cert_box_bounds_rows`: the hidden bounds are given (the clamp, from an earlier call
+ * on the same domain), so CROWN runs only the output passes (used by the α optimisation).
+ */
+export const BOX_OUTPUT_ONLY: i32 = 4;
+
+/**
  * Bounds of `net` over the box [lo, hi] into net.lo / net.hi (output bounds to out[0], out[1]):
  * the box is covered as centre ± half-widths (`c`, `rho`, filled here, rounded so that the covered
  * box contains [lo, hi]), IBP and with `method` & 2 CROWN, directed rounding; `ctr` is left
@@ -17,7 +23,7 @@ const pairOut = new StaticArray<f64>(2);
  */
 function boxBounds(
   net: Net, ctr: Centre, c: StaticArray<f64>, rho: StaticArray<f64>, lo: usize, hi: usize, method: i32, out: usize,
-  clamp: usize = 0,
+  clamp: usize = 0, alpha: usize = 0, coefOut: usize = 0,
 ): void {
   const d = net.d;
   let maxRho = 1.0;
@@ -39,7 +45,8 @@ function boxBounds(
     ctr.growth *= maxRho;
   }
   ibp(net, ctr, 1.0, true, clamp);
-  if ((method & CERT_CROWN) != 0) crownTighten(net, ctr, 1.0, true, net.L);
+  // With BOX_OUTPUT_ONLY the hidden bounds are the clamp's (computed before): only the output pass.
+  if ((method & CERT_CROWN) != 0) crownTighten(net, ctr, 1.0, true, net.L, (method & BOX_OUTPUT_ONLY) != 0 ? net.L : 2, alpha, coefOut);
   const o = unchecked(net.uOff[net.L - 1]);
   store<f64>(out, unchecked(net.lo[o]));
   store<f64>(out, unchecked(net.hi[o]), 8);
@@ -87,11 +94,18 @@ export function cert_box_bounds(
  * whole IBP pass without CROWN), to out[2k], out[2k + 1]. `actOut` as in `cert_box_bounds`.
  * `params`' last row is overwritten. `clamp` ≠ 0: hidden bounds of an enclosing box (lo of the
  * N_1 + … + N_{L−1} hidden units, then hi) that IBP intersects its bounds with (`ibp`); `hidOut`
- * ≠ 0: this box's hidden bounds are written there in the same layout.
+ * ≠ 0: this box's hidden bounds are written there in the same layout. A split ReLU of branch and
+ * bound is such a clamp too: lo = 0 (active) or hi = 0 (inactive) bounds the sub-domain where it
+ * holds, and a clamp with lo > hi somewhere tells the caller the sub-domain is empty.
+ * `alpha` ≠ 0: per row, the lower-relaxation slopes of the hidden units (K × H values, H hidden
+ * units) for that row's output pass (α-CROWN, `crownPair`); `coefOut` ≠ 0: per row, the output
+ * pass's lower-bound coefficients of the hidden units and inputs (K × (H + d) values). With
+ * `method` & BOX_OUTPUT_ONLY the hidden bounds come from `clamp` (IBP intersected with it) and
+ * only the output passes run.
  */
 export function cert_box_bounds_rows(
   dims: usize, nDims: i32, bias: i32, params: usize, rows: usize, K: i32, lo: usize, hi: usize, method: i32, out: usize, actOut: usize,
-  clamp: usize, hidOut: usize,
+  clamp: usize, hidOut: usize, alpha: usize, coefOut: usize,
 ): void {
   const net = new Net(dims, nDims, bias != 0, params);
   const L = net.L;
@@ -102,22 +116,24 @@ export function cert_box_bounds_rows(
   const c = new StaticArray<f64>(net.d);
   const rho = new StaticArray<f64>(net.d);
   const po = changetype<usize>(pairOut);
+  const H = <usize>unchecked(net.uOff[L - 1]);
   for (let k = 0; k < K; k++) {
     memory.copy(last, rows + (<usize>(k * rowLen) << 3), <usize>rowLen << 3);
     const o = out + (<usize>(2 * k) << 3);
+    const al = alpha != 0 ? alpha + ((<usize>k * H) << 3) : 0;
+    const co = coefOut != 0 ? coefOut + ((<usize>k * (H + <usize>net.d)) << 3) : 0;
     if (k == 0 || !useCrown) {
-      boxBounds(net, ctr, c, rho, lo, hi, useCrown ? 3 : 1, o, clamp);
+      boxBounds(net, ctr, c, rho, lo, hi, useCrown ? 3 | (method & BOX_OUTPUT_ONLY) : 1, o, clamp, al, co);
       if (k == 0 && actOut != 0) lastInputs(net, lo, hi, actOut);
       if (k == 0 && hidOut != 0) {
         // The hidden bounds (lo of every hidden unit, then hi), for the clamp of sub-domains.
-        const H = <usize>unchecked(net.uOff[L - 1]);
         memory.copy(hidOut, changetype<usize>(net.lo), H << 3);
         memory.copy(hidOut + (H << 3), changetype<usize>(net.hi), H << 3);
       }
       continue;
     }
     // The hidden bounds of the first row's pass are still in net.lo / net.hi: one output pass.
-    crownPair(net, ctr, L, 0, 1.0, true, false, po);
+    crownPair(net, ctr, L, 0, 1.0, true, false, po, al, co);
     store<f64>(o, unchecked(pairOut[0]));
     store<f64>(o, -unchecked(pairOut[1]), 8);
   }

@@ -22,6 +22,7 @@ import { PhiloxStream } from '../rng.js';
 import { backward, forward } from '../mlp.js';
 import type { BoxProperty, PropertyBox, LinearConstraint } from './property.js';
 import { exactlyAvoids, exactlyMeets } from './exact.js';
+import { alphaGradient, defaultAlpha } from './alpha.js';
 
 const U = 2 ** -53;
 const gam = (n: number): number => (n * U) / (1 - n * U);
@@ -43,7 +44,31 @@ export interface VerifyLimits {
    * `performance.now()`]. A benchmark on a shared machine may pass the process's CPU time.
    */
   clock?: () => number;
+  /**
+   * What a sub-domain is split on: `input` (halve the input coordinate of largest width ×
+   * sensitivity), `relu` (an unstable ReLU into its active and inactive halves, chosen by the
+   * intercept score; input splits where no ReLU is unstable), or `auto` (default): `relu` when the
+   * input has more than `RELU_SPLIT_MIN_DIMS` coordinates, `input` otherwise.
+   */
+  split?: 'input' | 'relu' | 'auto';
+  /**
+   * Steps of projected gradient ascent on the lower slopes (α-CROWN) of the output bounds, when
+   * ReLUs are split [ALPHA_STEPS]; 0 keeps CROWN's slopes. On the root domains only unless
+   * `alphaEverywhere`.
+   */
+  alphaSteps?: number;
+  /** Optimise the slopes on every sub-domain, not only on the roots [false]. */
+  alphaEverywhere?: boolean;
 }
+
+/** Default `alphaSteps`. */
+export const ALPHA_STEPS = 20;
+
+/**
+ * `split: 'auto'` splits ReLUs above this many input coordinates (MNIST's 784) and inputs at or
+ * below it (ACAS Xu's 5, where halving a coordinate stabilises many units at once).
+ */
+export const RELU_SPLIT_MIN_DIMS = 16;
 
 /** Outcome of `verify`. */
 export interface VerifyResult {
@@ -52,8 +77,10 @@ export interface VerifyResult {
   reason?: 'time' | 'nodes' | 'memory';
   /** For `falsified`: an input whose exact outputs are unsafe, and those outputs (f64 evaluation). */
   witness?: { x: Float64Array; y: Float64Array };
-  /** Sub-boxes bounded. */
+  /** Sub-domains bounded (sub-boxes, and with ReLU splits their parts). */
   nodes: number;
+  /** Splits made: of an input coordinate, of an unstable ReLU. */
+  splits: { input: number; relu: number };
   /** Seconds spent (on `limits.clock`: wall clock unless given). */
   seconds: number;
 }
@@ -135,7 +162,11 @@ class Bounder {
   private readonly nAct: number;
   private readonly rowLen: number;
   private readonly H: number;
-  private readonly p: { dims: number; params: number; rows: number; lo: number; hi: number; out: number; act: number; clamp: number; hid: number };
+  private readonly p: {
+    dims: number; params: number; rows: number; lo: number; hi: number; out: number; act: number; clamp: number; hid: number;
+    coef: number; alpha: number;
+  };
+  private readonly d: number;
   private readonly fn: (...x: number[]) => void;
   private readonly bias: boolean;
   private readonly nDims: number;
@@ -156,7 +187,9 @@ class Bounder {
       dims: s.i32(dims), params: s.f64(params), rows: s.f64Zeros(maxRows * this.rowLen),
       lo: s.f64Zeros(d), hi: s.f64Zeros(d), out: s.f64Zeros(2 * maxRows), act: s.f64Zeros(this.nAct),
       clamp: s.f64Zeros(Math.max(1, 2 * this.H)), hid: s.f64Zeros(Math.max(1, 2 * this.H)),
+      coef: s.f64Zeros(Math.max(1, maxRows * (this.H + d))), alpha: s.f64Zeros(Math.max(1, maxRows * this.H)),
     };
+    this.d = d;
     this.fn = core.raw.fn<(...x: number[]) => void>('cert_box_bounds_rows');
     const o = netIn(s, net);
     const ws = core.raw.fn<(d: number, L: number) => number>('nn_forward_batch_work')(o.dims, o.L);
@@ -203,12 +236,17 @@ class Bounder {
   /**
    * Sound enclosures [lo, hi] of the exact c·y of each folded constraint over the box [a, b]
    * (a = b: at a point). The hidden bounds are computed once for all of them, intersected with
-   * `clamp` (those of an enclosing box) when given; with `keep`, this box's are returned.
+   * `clamp` (those of an enclosing domain, split ReLUs included) when given; with `keep`, this
+   * box's are returned. With `opt.coef` (CROWN), each constraint's output-pass coefficients (H
+   * hidden units then d inputs, lane of the lower bound) are returned; `opt.alpha` (fs.length × H)
+   * gives each constraint's lower-relaxation slopes; `opt.outputOnly` takes the hidden bounds
+   * from `clamp` and runs only the output passes.
    */
   bound(
     fs: readonly Folded[], a: ArrayLike<number>, b: ArrayLike<number>, method: number, clamp: Float64Array | null, keep: boolean,
-  ): { bounds: [number, number][]; hid: Float64Array | null } {
-    if (fs.length === 0) return { bounds: [], hid: null };
+    opt: { coef?: boolean; alpha?: Float64Array; outputOnly?: boolean } = {},
+  ): { bounds: [number, number][]; hid: Float64Array | null; coef: Float64Array | null } {
+    if (fs.length === 0) return { bounds: [], hid: null, coef: null };
     const { p, rowLen, nAct } = this;
     const rows = new Float64Array(fs.length * rowLen);
     fs.forEach((f, k) => rows.set(f.row, k * rowLen));
@@ -218,7 +256,15 @@ class Bounder {
     const useClamp = clamp !== null && this.H > 0;
     if (useClamp) this.put(p.clamp, clamp);
     const keepHid = keep && this.H > 0;
-    this.fn(p.dims, this.nDims, this.bias ? 1 : 0, p.params, p.rows, fs.length, p.lo, p.hi, method, p.out, p.act, useClamp ? p.clamp : 0, keepHid ? p.hid : 0);
+    const crown = method === 3 && this.H > 0;
+    const wantCoef = crown && opt.coef === true;
+    const useAlpha = crown && opt.alpha !== undefined;
+    if (useAlpha) this.put(p.alpha, opt.alpha!);
+    const m = crown && opt.outputOnly && useClamp ? method | 4 : method;
+    this.fn(
+      p.dims, this.nDims, this.bias ? 1 : 0, p.params, p.rows, fs.length, p.lo, p.hi, m, p.out, p.act, useClamp ? p.clamp : 0, keepHid ? p.hid : 0,
+      useAlpha ? p.alpha : 0, wantCoef ? p.coef : 0,
+    );
     const B = this.get(p.out, 2 * fs.length);
     const A = this.get(p.act, nAct);
     const bounds = fs.map((f, k): [number, number] => {
@@ -231,7 +277,9 @@ class Bounder {
       slack = slack * (1 + gam(nAct + 4)) + 1e-300;
       return [lo - slack - Math.abs(lo) * 4 * U, hi + slack + Math.abs(hi) * 4 * U];
     });
-    return { bounds, hid: keepHid ? this.get(p.hid, 2 * this.H) : null };
+    return {
+      bounds, hid: keepHid ? this.get(p.hid, 2 * this.H) : null, coef: wantCoef ? this.get(p.coef, fs.length * (this.H + this.d)) : null,
+    };
   }
 }
 
@@ -245,6 +293,8 @@ interface Node {
   /** Per unsafe conjunction: still possibly reachable in this box. */
   open: boolean[];
   score: number;
+  /** The unstable hidden unit a ReLU split would split (largest intercept score), or −1. */
+  branch: number;
 }
 
 /**
@@ -348,7 +398,7 @@ export function verify(core: Core, net: Network, property: BoxProperty, limits: 
   const clock = limits.clock ?? ((): number => performance.now() / 1000);
   const t0 = clock();
   const conj = property.unsafe.map((c) => c.map((k) => fold(net, k)));
-  if (conj.length === 0) return { verdict: 'verified', nodes: 0, seconds: clock() - t0 };
+  if (conj.length === 0) return { verdict: 'verified', nodes: 0, splits: { input: 0, relu: 0 }, seconds: clock() - t0 };
   const units = Array.from({ length: nOut }, (_, i) => fold(net, { c: Array.from({ length: nOut }, (_, q) => (q === i ? 1 : 0)), dLo: 0, dHi: 0 }));
   const maxRows = Math.max(nOut, conj.reduce((a, c) => a + c.length, 0));
   return core.raw.scoped((s) => search(core, net, property, limits, conj, units, new Bounder(core, s, conj[0]![0]!.net, maxRows, net), clock, t0));
@@ -403,6 +453,15 @@ function search(
   const maxNodes = limits.maxNodes ?? 200_000;
   const maxQueue = limits.maxQueue ?? 100_000;
   const method = (limits.method ?? 'crown') === 'crown' ? 3 : 1;
+  const splitMode = limits.split ?? 'auto';
+  if (!['input', 'relu', 'auto'].includes(splitMode)) throw new CoreError('E_ARG', `limits.split: expected input, relu or auto, got ${String(splitMode)}`);
+  // ReLU splits need CROWN's coefficients (the score) and the hidden bounds (the split constraints).
+  const reluSplits = method === 3 && bounder.hidden > 0 && (splitMode === 'relu' || (splitMode === 'auto' && d > RELU_SPLIT_MIN_DIMS));
+  const H = bounder.hidden;
+  const alphaIters = reluSplits ? limits.alphaSteps ?? ALPHA_STEPS : 0;
+  if (!(Number.isInteger(alphaIters) && alphaIters >= 0)) throw new CoreError('E_ARG', `limits.alphaSteps: expected an integer ≥ 0, got ${String(limits.alphaSteps)}`);
+  /** Whether every sub-domain is optimised (else only the roots). */
+  const alphaEvery = limits.alphaEverywhere ?? false;
   const seconds = (): number => clock() - t0;
   const rng = new PhiloxStream({ seed: limits.seed ?? 0, substream: 7 });
   const ball = property.ball;
@@ -449,6 +508,7 @@ function search(
     return null;
   };
   let nodes = 0;
+  const splits = { input: 0, relu: 0 };
   let kept = 0;
   const queue = new Heap();
   /** Bound a box; returns a node (still open) or null (closed). */
@@ -464,19 +524,44 @@ function search(
       if (nowOpen[k]) list.push(...c);
     });
     const keep = kept + 2 * bounder.hidden <= HIDDEN_BUDGET;
-    const { bounds, hid } = bounder.bound(list, lo, hi, method, clamp, keep);
-    let at = 0;
-    conj.forEach((c, k) => {
-      if (!nowOpen[k]) return;
-      // Closed when one constraint is surely violated on the whole box: c·y > d everywhere.
-      let best = -Infinity;
-      for (const f of c) best = Math.max(best, bounds[at++]![0] - f.dHi);
-      if (best > 0) nowOpen[k] = false;
-      else score = Math.min(score, best);
-    });
+    const { bounds, hid, coef } = bounder.bound(list, lo, hi, method, clamp, keep, { coef: reluSplits && keep });
+    // Some hidden unit with lower bound > upper bound: no input of the box meets the split
+    // constraints (or the clamp) — the sub-domain is empty, nothing to verify.
+    if (hid) for (let u = 0; u < H; u++) if (hid[u]! > hid[H + u]!) return null;
+    const rowOpen: boolean[] = [];
+    /**
+     * Close the conjunctions some constraint of which is surely violated (lower bound > dHi). The
+     * rows of `bounds` are those of the conjunctions open on entry (`open`), whatever closed since.
+     */
+    const judge = (): void => {
+      let at = 0;
+      score = Infinity;
+      conj.forEach((c, k) => {
+        if (!open[k]) return;
+        // Closed when one constraint is surely violated on the whole box: c·y > d everywhere.
+        let best = -Infinity;
+        const first = at;
+        for (const f of c) best = Math.max(best, bounds[at++]![0] - f.dHi);
+        if (best > 0) nowOpen[k] = false;
+        else score = Math.min(score, best);
+        for (let i = first; i < at; i++) rowOpen[i] = nowOpen[k]!;
+      });
+    };
+    judge();
     if (!nowOpen.some(Boolean)) return null;
+    if (hid && coef && alphaIters > 0 && (clamp === null || alphaEvery)) {
+      // α-CROWN: optimise the lower slopes of the still-open constraints; each bound of the
+      // search is the sound pass's for the slopes found, and the best of them is kept (every
+      // one is a valid lower bound, so their maximum is).
+      optimiseAlpha(bounder, net, list, lo, hi, hid, coef, bounds, rowOpen, alphaIters, () => {
+        judge();
+        return !nowOpen.some(Boolean);
+      });
+      judge();
+      if (!nowOpen.some(Boolean)) return null;
+    }
     if (hid) kept += hid.length;
-    return { lo, hi, open: nowOpen, score, hid, region };
+    return { lo, hi, open: nowOpen, score, hid, region, branch: hid && coef ? reluBranch(hid, coef, rowOpen, H, d) : -1 };
   };
   /** Candidates of a sub-box: its centre and `extra` seeded points of it, inside the inner box. */
   const candidates = (n: Node, extra: number): Float64Array => {
@@ -497,17 +582,30 @@ function search(
     if (!root) continue;
     // A stronger attack on the whole box first (many seeded points, then descent on the margin).
     const w = rootAttack(core, net, R, property.unsafe, conj, candidates(root, 63), screen, intoBall);
-    if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, seconds: seconds() };
+    if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, splits, seconds: seconds() };
     queue.push(root);
   }
   while (queue.size > 0) {
-    if (seconds() > timeLimit) return { verdict: 'unknown', reason: 'time', nodes, seconds: seconds() };
-    if (nodes >= maxNodes) return { verdict: 'unknown', reason: 'nodes', nodes, seconds: seconds() };
-    if (queue.size >= maxQueue) return { verdict: 'unknown', reason: 'memory', nodes, seconds: seconds() };
+    if (seconds() > timeLimit) return { verdict: 'unknown', reason: 'time', nodes, splits, seconds: seconds() };
+    if (nodes >= maxNodes) return { verdict: 'unknown', reason: 'nodes', nodes, splits, seconds: seconds() };
+    if (queue.size >= maxQueue) return { verdict: 'unknown', reason: 'memory', nodes, splits, seconds: seconds() };
     const n = queue.pop()!;
     if (n.hid) kept -= n.hid.length;
     const w = screen(candidates(n, 2));
-    if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, seconds: seconds() };
+    if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, splits, seconds: seconds() };
+    if (n.branch >= 0 && n.hid) {
+      // ReLU split: the sub-domain where unit u is active (z_u ≥ 0: its lower bound raised to 0)
+      // and where it is inactive (z_u ≤ 0: its upper bound lowered to 0). They cover the parent's;
+      // each constraint reaches every later bound through the clamp that sub-domains inherit.
+      const u = n.branch;
+      splits.relu++;
+      const act = Float64Array.from(n.hid);
+      act[u] = 0;
+      const inact = Float64Array.from(n.hid);
+      inact[H + u] = 0;
+      for (const c of [bound(n.lo, n.hi, n.open, act, n.region), bound(n.lo, n.hi, n.open, inact, n.region)]) if (c) queue.push(c);
+      continue;
+    }
     // Split the coordinate with the largest width × sensitivity of the open constraints.
     let best = -1;
     let bestV = -1;
@@ -531,12 +629,12 @@ function search(
       if (pts) {
         for (const x of pts) {
           if (inner(x) && property.unsafe.some((c, k) => n.open[k] && exactlyMeets(net, x, c))) {
-            return { verdict: 'falsified', witness: { x, y: outputsAt(x) }, nodes, seconds: seconds() };
+            return { verdict: 'falsified', witness: { x, y: outputsAt(x) }, nodes, splits, seconds: seconds() };
           }
         }
         if (pts.every((x) => outside(x, x) || property.unsafe.every((c, k) => !n.open[k] || exactlyAvoids(net, x, c)))) continue;
       }
-      return { verdict: 'unknown', reason: 'nodes', nodes, seconds: seconds() };
+      return { verdict: 'unknown', reason: 'nodes', nodes, splits, seconds: seconds() };
     }
     const children = (j: number): (Node | null)[] => {
       const m = 0.5 * n.lo[j]! + 0.5 * n.hi[j]!;
@@ -546,9 +644,84 @@ function search(
       loB[j] = m;
       return [bound(n.lo, hiA, n.open, n.hid, n.region), bound(loB, n.hi, n.open, n.hid, n.region)];
     };
+    splits.input++;
     for (const c of children(best)) if (c) queue.push(c);
   }
-  return { verdict: 'verified', nodes, seconds: seconds() };
+  return { verdict: 'verified', nodes, splits, seconds: seconds() };
+}
+
+/**
+ * Projected gradient ascent on each open constraint's lower slopes α (alpha.ts) for `steps` steps,
+ * from CROWN's choice: each step moves α along the gradient normalised by its largest entry (step
+ * length 0.5, shrinking by 0.85 a step) and clips it to [0, 1], then asks the sound pass for the
+ * bounds at the new α (hidden bounds fixed: `outputOnly`). `bounds` keeps, per constraint, the
+ * largest lower bound seen — each is sound, so their maximum is. Stops when `done()` (called after
+ * every improvement) says the domain is closed.
+ */
+function optimiseAlpha(
+  bounder: Bounder, net: Network, list: readonly Folded[], lo: Float64Array, hi: Float64Array, hid: Float64Array, coef: Float64Array,
+  bounds: [number, number][], rowOpen: boolean[], steps: number, done: () => boolean,
+): void {
+  const H = bounder.hidden;
+  const d = net.dims[0]!;
+  const K = list.length;
+  const start = defaultAlpha(hid, H);
+  const alpha = new Float64Array(K * H);
+  for (let r = 0; r < K; r++) alpha.set(start, r * H);
+  const grad = new Float64Array(H);
+  let cur = coef;
+  for (let t = 0; t < steps; t++) {
+    const eta = 0.5 * 0.85 ** t;
+    let moved = false;
+    for (let r = 0; r < K; r++) {
+      if (!rowOpen[r]) continue;
+      const a = alpha.subarray(r * H, (r + 1) * H);
+      alphaGradient(net, hid, cur.subarray(r * (H + d), (r + 1) * (H + d)), lo, hi, a, grad);
+      let g = 0;
+      for (let u = 0; u < H; u++) g = Math.max(g, Math.abs(grad[u]!));
+      if (!(g > 0 && Number.isFinite(g))) continue;
+      for (let u = 0; u < H; u++) a[u] = Math.min(1, Math.max(0, a[u]! + (eta * grad[u]!) / g));
+      moved = true;
+    }
+    if (!moved) return;
+    const res = bounder.bound(list, lo, hi, 3, hid, false, { coef: true, alpha, outputOnly: true });
+    cur = res.coef!;
+    let better = false;
+    res.bounds.forEach(([l], r) => {
+      if (l > bounds[r]![0]) {
+        bounds[r]![0] = l;
+        better = true;
+      }
+    });
+    if (better && done()) return;
+  }
+}
+
+/**
+ * The hidden unit to split (ReLU splitting), by the intercept score: for each unstable unit u
+ * (lower bound < 0 < upper bound in `hid`), the sum over the constraints still open (`rowOpen`)
+ * of |a_u|·u_u·(−l_u)/(u_u − l_u), a_u the output pass's coefficient of the unit (`coef`, H + d
+ * values per constraint): how much the unit's triangle relaxation can cost that bound. −1 when no
+ * unit is unstable.
+ */
+function reluBranch(hid: Float64Array, coef: Float64Array, rowOpen: boolean[], H: number, d: number): number {
+  let best = -1;
+  let bestS = -1;
+  for (let u = 0; u < H; u++) {
+    const l = hid[u]!;
+    const h = hid[H + u]!;
+    if (!(l < 0 && h > 0)) continue;
+    const tri = (h * -l) / (h - l);
+    let sc = 0;
+    for (let r = 0; r < rowOpen.length; r++) if (rowOpen[r]) sc += Math.abs(coef[r * (H + d) + u]!) * tri;
+    // Ties (and all-zero scores) go to the widest unit, then the lowest index.
+    const v = sc > 0 ? sc : 0;
+    if (v > bestS || (v === bestS && best >= 0 && h - l > hid[H + best]! - hid[best]!)) {
+      bestS = v;
+      best = u;
+    }
+  }
+  return best;
 }
 
 /**

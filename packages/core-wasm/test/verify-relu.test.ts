@@ -1,0 +1,170 @@
+// Branch and bound with ReLU splitting and optimised lower slopes (α-CROWN) never gives a wrong
+// verdict: on random d = 2 networks (1–2 hidden layers, ≤ 12 hidden units, biases, some huge or tiny
+// layers, points on kinks), an ℓ∞ ball verified with `split: 'relu'` (every sub-domain's slopes
+// optimised) has radius below the exact robustness radius of the independent rational oracle
+// (test/radius-oracle.ts), and a falsified one has a witness exactly unsafe and exactly in the ball
+// (so the radius is at most the ball's). The search must really split ReLUs and decide most balls.
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ballProperty, createNetwork, loadCore, verify, CoreError, type Core, type Network } from '../src/index.js';
+import { cmp, dy, exactOutputs, sub } from './exact.js';
+import { linfQ, oracleRadius, qOf, qcmp } from './radius-oracle.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await loadCore();
+});
+
+/** Whether the exact outputs at z violate the criterion for label y. */
+function exactlyUnsafe(net: Network, z: ArrayLike<number>, y: number, criterion: 'binary' | 'multiclass'): boolean {
+  const o = exactOutputs(net, z);
+  if (criterion === 'binary') return cmp(o[0]!, dy(y - 0.5)) <= 0 || cmp(o[0]!, dy(y + 0.5)) >= 0;
+  return o.some((v, j) => j !== y && sub(v, o[y]!).n >= 0n);
+}
+
+const caseArb = fc.record({
+  criterion: fc.constantFrom('binary' as const, 'multiclass' as const),
+  hidden: fc.oneof(
+    fc.tuple(fc.integer({ min: 2, max: 12 })).map((h) => [...h]),
+    fc.tuple(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 2, max: 6 })).map((h) => [...h]),
+  ),
+  nOut: fc.integer({ min: 2, max: 3 }),
+  w: fc.array(fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((v) => v * 2 ** -19), { minLength: 160, maxLength: 160 }),
+  // A first layer scaled by 2^s and the second by 2^−s: the same function, other magnitudes.
+  scale: fc.constantFrom(0, 0, 0, 30, -30),
+  kink: fc.boolean(),
+  xg: fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: -8, max: 8 })),
+  label: fc.integer({ min: 0, max: 1 }),
+  shift: fc.integer({ min: -40, max: 40 }).map((v) => v / 100),
+  // The ball's radius as a fraction of the exact radius (or an absolute one when there is none).
+  frac: fc.constantFrom(0.25, 0.6, 0.9, 0.99, 1, 1.01, 1.2, 2),
+  steps: fc.constantFrom(0, 5, 20),
+});
+
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(c: Case): { net: Network; x: [number, number]; y: number } {
+  const nOut = c.criterion === 'binary' ? 1 : c.nOut;
+  const dims = [2, ...c.hidden, nOut];
+  const params: number[] = [];
+  const x: [number, number] = [c.xg[0] / 8, c.xg[1] / 8];
+  let k = 0;
+  for (let l = 1; l < dims.length; l++) {
+    const [nIn, nO] = [dims[l - 1]!, dims[l]!];
+    const s = l === 1 ? c.scale : l === 2 ? -c.scale : 0;
+    const W: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < nO * nIn; i++) W.push(c.w[k++ % 160]! * 2 ** s);
+    for (let i = 0; i < nO; i++) b.push(c.w[k++ % 160]! * 0.5 * 2 ** s);
+    if (l === 1 && c.kink) b[0] = -(W[0]! * x[0] + W[1]! * x[1]); // weights on a 2^-19 grid: exact
+    params.push(...W, ...b);
+  }
+  let net = createNetwork(dims, true, params);
+  let y = 0;
+  if (c.criterion === 'binary') {
+    // φ(x) moved near the label so that x is classified y (up to the shift).
+    y = c.label;
+    const o = exactOutputs(net, x)[0]!;
+    const phi = Number(o.n) * 2 ** o.e;
+    params[params.length - 1] = params[params.length - 1]! + (y + c.shift - phi);
+    net = createNetwork(dims, true, params);
+  } else {
+    const o = exactOutputs(net, x);
+    o.forEach((v, j) => {
+      if (cmp(v, o[y]!) > 0) y = j;
+    });
+  }
+  return { net, x, y };
+}
+
+describe('verify with ReLU splitting and optimised slopes: never a wrong verdict (exact oracle)', () => {
+  it('random d = 2 networks, ℓ∞ balls around and across the exact radius, binary and multiclass', () => {
+    const seen = { verified: 0, falsified: 0, unknown: 0, reluSplit: 0, alpha: 0, atRadius: 0 };
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { net, x, y } = build(c);
+        const R = 4;
+        const oracle = oracleRadius(net, x, y, c.criterion, R).radius;
+        const r = oracle === null ? R : Number(oracle.n) / Number(oracle.d);
+        const eps = Math.min(R, r * c.frac);
+        const nOut = net.dims[net.dims.length - 1]!;
+        const p = ballProperty(x, eps, y, nOut, c.criterion);
+        const res = verify(core, net, p, { split: 'relu', alphaSteps: c.steps, alphaEverywhere: true, maxNodes: 3000, timeLimit: 1e9 });
+        const msg = `eps ${eps}, exact radius ${oracle === null ? `> ${R}` : r}: ${res.verdict} after ${res.nodes} nodes`;
+        seen[res.verdict]++;
+        if (res.splits.relu > 0) seen.reluSplit++;
+        if (c.steps > 0 && res.splits.relu > 0) seen.alpha++;
+        if (c.frac === 1 && oracle !== null) seen.atRadius++;
+        if (res.verdict === 'verified') {
+          // Every point of the closed ball is safe: the exact radius exceeds eps.
+          if (oracle !== null) expect(qcmp(qOf(eps), oracle), msg).toBe(-1);
+        }
+        if (res.verdict === 'falsified') {
+          const z = res.witness!.x;
+          expect(exactlyUnsafe(net, z, y, c.criterion), msg).toBe(true);
+          // Exactly inside the ball, hence the exact radius is at most eps.
+          expect(qcmp(linfQ(x, z), qOf(eps)), msg).toBeLessThanOrEqual(0);
+          expect(oracle, msg).not.toBeNull();
+          expect(qcmp(oracle!, qOf(eps)), msg).toBeLessThanOrEqual(0);
+        }
+      }),
+      { numRuns: 120, seed: 19 },
+    );
+    // The claim is exercised: both verdicts, ReLU splits (with and without slopes), balls at the radius.
+    expect(seen.verified).toBeGreaterThan(30);
+    expect(seen.falsified).toBeGreaterThan(30);
+    expect(seen.reluSplit).toBeGreaterThan(20);
+    expect(seen.alpha).toBeGreaterThan(10);
+    expect(seen.atRadius).toBeGreaterThan(5);
+    expect(seen.unknown).toBeLessThan(30);
+  });
+
+  /** A [d, 6, 6, 1] network with weights on a 1/64 grid from a fixed linear congruential sequence. */
+  function lcgNet(d: number, seed: number): Network {
+    let s = seed * 7919 + 13;
+    const rnd = (): number => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return Math.round(((s / 2147483648) * 2 - 1) * 64) / 64;
+    };
+    const dims = [d, 6, 6, 1];
+    const params: number[] = [];
+    for (let l = 1; l < dims.length; l++) {
+      for (let i = 0; i < dims[l]! * dims[l - 1]!; i++) params.push(rnd());
+      for (let i = 0; i < dims[l]!; i++) params.push(rnd() / 2);
+    }
+    return createNetwork(dims, true, params);
+  }
+
+  it('splits ReLUs on its own above 16 inputs (split: auto) and inputs at or below; optimised slopes close at the root what CROWN leaves open', () => {
+    // d = 20: plain CROWN cannot close the root; the search splits ReLUs only (found by a scan of seeds).
+    const big = ballProperty(new Array<number>(20).fill(0), 0.05, 0, 1, 'binary');
+    const net20 = lcgNet(20, 3);
+    expect(verify(core, net20, big, { maxNodes: 1, alphaSteps: 0 }).verdict).toBe('unknown');
+    const a = verify(core, net20, big, { maxNodes: 2000 });
+    expect(a.verdict).toBe('verified');
+    expect(a.splits.input).toBe(0);
+    expect(a.splits.relu).toBeGreaterThan(0);
+    // The same network family at d = 4: input splits only.
+    const small = ballProperty([0, 0, 0, 0], 0.2, 0, 1, 'binary');
+    const b = verify(core, lcgNet(4, 0), small, { maxNodes: 2000 });
+    expect(b.verdict).toBe('verified');
+    expect(b.splits.relu).toBe(0);
+    expect(b.splits.input).toBeGreaterThan(10);
+    // Slopes: plain CROWN leaves the root open, the optimised slopes close it (one node, no split).
+    const p4 = ballProperty(new Array<number>(20).fill(0), 0.05, 0, 1, 'binary');
+    const net4 = lcgNet(20, 9);
+    expect(verify(core, net4, p4, { maxNodes: 1, alphaSteps: 0 }).verdict).toBe('unknown');
+    const c = verify(core, net4, p4, { maxNodes: 1 });
+    expect(c.verdict).toBe('verified');
+    expect(c.nodes).toBe(1);
+  });
+
+  it('refuses an unknown split or a bad number of slope steps, naming the option', () => {
+    const net = createNetwork([2, 2, 1], true, [1, 0, 0, 1, 0, 0, 1, 1, 0]);
+    const p = ballProperty([0, 0], 0.1, 0, 1, 'binary');
+    expect(() => verify(core, net, p, { split: 'both' as never })).toThrow(CoreError);
+    expect(() => verify(core, net, p, { split: 'both' as never })).toThrow(/limits\.split/);
+    expect(() => verify(core, net, p, { split: 'relu', alphaSteps: -1 })).toThrow(/alphaSteps/);
+    expect(() => verify(core, net, p, { split: 'relu', alphaSteps: 1.5 })).toThrow(/alphaSteps/);
+  });
+});

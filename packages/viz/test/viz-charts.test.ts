@@ -321,6 +321,29 @@ describe('no colour has two meanings within a report', () => {
     expect(legends.size).toBe(4);
   });
 
+  it('no fixed mark colour of a summary chart (reference lines, shaded regions) is a series colour', () => {
+    // The colours a series can get (black, the last Okabe–Ito colour, is no series' and draws ticks).
+    const series = new Set([...Object.values(SERIES_COLOURS), ...EXTRA_COLOURS].map((c) => c.toUpperCase()));
+    const s = analyseSummary([analyseCell({ norm: 'linf' }, 20, 18, [[0.01, 16, 18], [0.05, 6, 15]])]);
+    const fixed: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object') {
+        const mark = (v as { mark?: unknown }).mark;
+        if (mark !== null && typeof mark === 'object') {
+          for (const k of ['color', 'fill', 'stroke'] as const) {
+            const c = (mark as Record<string, unknown>)[k];
+            if (typeof c === 'string') fixed.push(c.toUpperCase());
+          }
+        }
+        Object.values(v).forEach(walk);
+      }
+    };
+    for (const chart of [...summaryCharts(instabilityComplete()), ...summaryCharts(noncomputabilityComplete()), ...summaryCharts(s)]) walk(chart.spec);
+    expect(fixed.length).toBeGreaterThan(5);
+    expect(fixed.filter((c) => series.has(c))).toEqual([]);
+  });
+
   it('the bound colours are none of the series colours, and the caption names them', () => {
     const series = new Set([...OKABE_ITO, ...Object.values(SERIES_COLOURS), ...EXTRA_COLOURS].map((c) => c.toUpperCase()));
     for (const b of Object.values(BOUND_COLOURS)) expect(series.has(b.hex.toUpperCase()), b.hex).toBe(false);

@@ -6,7 +6,8 @@
  */
 import type { AnalyseCell } from '@paradox/orchestrator/summary';
 import { status } from './cells.js';
-import { boundColourScale, chartConfig, VEGA_LITE_SCHEMA } from './style.js';
+import { boundBoxLayers } from './bound-boxes.js';
+import { chartConfig, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Moments, Summary } from './types.js';
 
 const BOUNDS = ['attacked (upper bound)', 'certified (lower bound)'] as const;
@@ -139,8 +140,6 @@ export function analyseRadiusChart(summary: Summary): Chart {
     add(BOUNDS[0], c.attacked);
     add(BOUNDS[1], c.certified);
   }
-  const x = { field: 'bound', type: 'nominal', title: null, sort: [...BOUNDS], axis: { labels: false, ticks: false } };
-  const colour = { field: 'bound', type: 'nominal', title: 'radius over correct points', scale: boundColourScale(...BOUNDS) };
   const spec: ChartSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: 'Robustness radii over the correctly classified points',
@@ -150,20 +149,12 @@ export function analyseRadiusChart(summary: Summary): Chart {
     spec: {
       width: 100,
       height: 200,
-      layer: [
-        { mark: { type: 'rule' }, encoding: { x, y: { field: 'min', type: 'quantitative', title: 'radius' }, y2: { field: 'max' }, color: colour } },
-        {
-          mark: { type: 'bar', opacity: 0.6, width: { band: 0.5 } },
-          encoding: {
-            x,
-            y: { field: 'q25', type: 'quantitative' },
-            y2: { field: 'q75' },
-            color: colour,
-            tooltip: [{ field: 'cell' }, { field: 'bound' }, { field: 'min', format: '.3g' }, { field: 'q25', format: '.3g' }, { field: 'median', format: '.3g' }, { field: 'q75', format: '.3g' }, { field: 'max', format: '.3g' }, { field: 'points' }],
-          },
-        },
-        { mark: { type: 'tick', thickness: 2, color: 'black', size: 22 }, encoding: { x, y: { field: 'median', type: 'quantitative' } } },
-      ],
+      layer: boundBoxLayers({
+        bounds: BOUNDS,
+        legendTitle: 'radius over correct points',
+        yTitle: 'radius',
+        tooltip: [{ field: 'cell' }, { field: 'bound' }, { field: 'min', format: '.3g' }, { field: 'q25', format: '.3g' }, { field: 'median', format: '.3g' }, { field: 'q75', format: '.3g' }, { field: 'max', format: '.3g' }, { field: 'points' }],
+      }),
     },
     config: chartConfig(),
   };

@@ -88,7 +88,7 @@ export function dichotomyChart(summary: Summary): Chart {
       {
         name: 'corner',
         transform: only('corner'),
-        mark: { type: 'rect', fill: '#009E73', opacity: 0.12, stroke: REFERENCE_COLOUR, strokeDash: [4, 2] },
+        mark: { type: 'rect', fill: REFERENCE_COLOUR, opacity: 0.12, stroke: REFERENCE_COLOUR, strokeDash: [4, 2] },
         encoding: { x: { field: 'x', type: 'quantitative' }, x2: { field: 'x2' }, y: { field: 'y', type: 'quantitative' }, y2: { field: 'y2' } },
       },
       {

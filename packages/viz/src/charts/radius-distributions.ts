@@ -5,7 +5,8 @@
  * which the shortcut network σ breaks.
  */
 import { distinct, hasData, instabilityCells, seriesLabel, sortedDistinct, status } from './cells.js';
-import { BOUND_COLOURS, boundColourScale, chartConfig, VEGA_LITE_SCHEMA } from './style.js';
+import { boundBoxLayers } from './bound-boxes.js';
+import { BOUND_COLOURS, chartConfig, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec, Moments, Summary } from './types.js';
 
 const BOUNDS = ['attack (upper bound)', 'certified (lower bound)'] as const;
@@ -74,8 +75,6 @@ export function radiusDistributionsChart(summary: Summary, options: RadiusDistri
     rows.push({ kind: 'missing', group: g, label: 'missing' });
   }
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
-  const x = { field: 'bound', type: 'nominal', title: null, sort: [...BOUNDS], axis: { labels: false, ticks: false } };
-  const colour = { field: 'bound', type: 'nominal', title: 'per-trial median radius', scale: boundColourScale(...BOUNDS) };
   const spec: ChartSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: 'Robustness radii: attacked and certified',
@@ -92,40 +91,23 @@ export function radiusDistributionsChart(summary: Summary, options: RadiusDistri
           mark: { type: 'rule', color: 'black', strokeDash: [4, 3] },
           encoding: { y: { field: 'mu', type: 'quantitative' } },
         },
-        {
-          name: 'whiskers',
+        ...boundBoxLayers({
+          bounds: BOUNDS,
+          legendTitle: 'per-trial median radius',
+          yTitle: 'radius (ℓ∞, input units)',
           transform: only('box'),
-          mark: { type: 'rule' },
-          encoding: { x, y: { field: 'min', type: 'quantitative', title: 'radius (ℓ∞, input units)' }, y2: { field: 'max' }, color: colour },
-        },
-        {
-          name: 'boxes',
-          transform: only('box'),
-          mark: { type: 'bar', opacity: 0.6, width: { band: 0.5 } },
-          encoding: {
-            x,
-            y: { field: 'q25', type: 'quantitative' },
-            y2: { field: 'q75' },
-            color: colour,
-            tooltip: [
-              { field: 'group' },
-              { field: 'bound' },
-              { field: 'min', format: '.3g' },
-              { field: 'q25', format: '.3g' },
-              { field: 'median', format: '.3g' },
-              { field: 'q75', format: '.3g' },
-              { field: 'max', format: '.3g' },
-              { field: 'trials' },
-              { field: 'status' },
-            ],
-          },
-        },
-        {
-          name: 'medians',
-          transform: only('box'),
-          mark: { type: 'tick', thickness: 2, color: 'black', size: 22 },
-          encoding: { x, y: { field: 'median', type: 'quantitative' } },
-        },
+          tooltip: [
+            { field: 'group' },
+            { field: 'bound' },
+            { field: 'min', format: '.3g' },
+            { field: 'q25', format: '.3g' },
+            { field: 'median', format: '.3g' },
+            { field: 'q75', format: '.3g' },
+            { field: 'max', format: '.3g' },
+            { field: 'trials' },
+            { field: 'status' },
+          ],
+        }),
         {
           name: 'missing',
           transform: only('missing'),

@@ -79,7 +79,10 @@ export function boundColourScale(attackLabel: string, certifiedLabel: string): {
   return { domain: [attackLabel, certifiedLabel], range: [BOUND_COLOURS.attack.hex, BOUND_COLOURS.certified.hex] };
 }
 
-/** Colour of reference lines (1/2, ε_B, m − 1 = P(N)): neutral so they never read as a series. */
+/**
+ * Colour of reference lines and regions (1/2, ε_B, m − 1 = P(N), the accurate-and-stable corner):
+ * neutral so they never read as a series.
+ */
 export const REFERENCE_COLOUR = '#555555';
 
 /** Fill of a cell that has no data yet (partial runs). */

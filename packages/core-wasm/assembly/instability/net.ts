@@ -25,6 +25,8 @@ export class Net {
   z: StaticArray<f64>;
   /** Directional derivatives of the pre-activations from the last `forwardDir`. */
   dz: StaticArray<f64>;
+  /** `forwardDir` scratch: the previous layer's (value, derivative) pairs, 2·maxWidth values. */
+  pairs: StaticArray<f64>;
   /** Certification scratch: bounds of every pre-activation. */
   lo: StaticArray<f64>;
   hi: StaticArray<f64>;
@@ -86,6 +88,7 @@ export class Net {
     this.maxWidth = maxW;
     this.z = new StaticArray<f64>(units);
     this.dz = new StaticArray<f64>(units);
+    this.pairs = new StaticArray<f64>(2 * maxW);
     this.lo = new StaticArray<f64>(units);
     this.hi = new StaticArray<f64>(units);
     this.va = new StaticArray<f64>(maxW);
@@ -215,40 +218,68 @@ export class Net {
    */
   forwardDir(x: usize, dir: usize): f64 {
     const L = this.L;
-    const z = this.z;
-    const dz = this.dz;
+    const z = changetype<usize>(this.z);
+    const dz = changetype<usize>(this.dz);
+    // Each unit's value and derivative sums run side by side in the two lanes of an f64x2, over
+    // the previous layer's (value, derivative) pairs. A unit the scalar recursion skips (inactive)
+    // enters as the pair (+0, +0): its terms are ±0, and adding ±0 leaves a sum that started at +0
+    // unchanged (such a sum is never −0), so each lane is bit-identical to the scalar sum.
+    const pr = changetype<usize>(this.pairs);
+    const zero = f64x2.splat(0.0);
     for (let l = 1; l <= L; l++) {
       const nOut = unchecked(this.dims[l]);
       const nIn = unchecked(this.dims[l - 1]);
       const wBase = this.params + (<usize>unchecked(this.wOff[l - 1]) << 3);
-      const prev = l >= 2 ? unchecked(this.uOff[l - 2]) : 0;
-      const cur = unchecked(this.uOff[l - 1]);
-      for (let i = 0; i < nOut; i++) {
-        let s = 0.0;
-        let ds = 0.0;
-        const row = wBase + (<usize>(i * nIn) << 3);
+      const cur = <usize>unchecked(this.uOff[l - 1]) << 3;
+      if (l == 1) {
         for (let j = 0; j < nIn; j++) {
-          const wij = load<f64>(row + (<usize>j << 3));
-          if (l == 1) {
-            s += wij * load<f64>(x + (<usize>j << 3));
-            ds += wij * load<f64>(dir + (<usize>j << 3));
-          } else {
-            const a = unchecked(z[prev + j]);
-            const da = unchecked(dz[prev + j]);
-            if (a > 0 || (a == 0 && da > 0)) {
-              s += wij * a;
-              ds += wij * da;
-            }
-          }
+          const o = <usize>j << 3;
+          v128.store(pr + (o << 1), f64x2(load<f64>(x + o), load<f64>(dir + o)));
         }
-        if (this.bias) s += this.b(l, i);
-        unchecked((z[cur + i] = s));
-        unchecked((dz[cur + i] = ds));
+      } else {
+        const prev = <usize>unchecked(this.uOff[l - 2]) << 3;
+        for (let j = 0; j < nIn; j++) {
+          const o = <usize>j << 3;
+          const a = load<f64>(z + prev + o);
+          const da = load<f64>(dz + prev + o);
+          v128.store(pr + (o << 1), a > 0 || (a == 0 && da > 0) ? f64x2(a, da) : zero);
+        }
+      }
+      const rowBytes = <usize>nIn << 3;
+      let i = 0;
+      // Two units per step: independent chains, so their latencies overlap.
+      for (; i + 1 < nOut; i += 2) {
+        const r0 = wBase + <usize>i * rowBytes;
+        const r1 = r0 + rowBytes;
+        let s0 = zero;
+        let s1 = zero;
+        for (let j = 0; j < nIn; j++) {
+          const o = <usize>j << 3;
+          const v = v128.load(pr + (o << 1));
+          s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(r0 + o), v));
+          s1 = f64x2.add(s1, f64x2.mul(v128.load64_splat(r1 + o), v));
+        }
+        const u = cur + (<usize>i << 3);
+        store<f64>(z + u, this.bias ? f64x2.extract_lane(s0, 0) + this.b(l, i) : f64x2.extract_lane(s0, 0));
+        store<f64>(dz + u, f64x2.extract_lane(s0, 1));
+        store<f64>(z + u, this.bias ? f64x2.extract_lane(s1, 0) + this.b(l, i + 1) : f64x2.extract_lane(s1, 0), 8);
+        store<f64>(dz + u, f64x2.extract_lane(s1, 1), 8);
+      }
+      if (i < nOut) {
+        const r0 = wBase + <usize>i * rowBytes;
+        let s0 = zero;
+        for (let j = 0; j < nIn; j++) {
+          const o = <usize>j << 3;
+          s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(r0 + o), v128.load(pr + (o << 1))));
+        }
+        const u = cur + (<usize>i << 3);
+        store<f64>(z + u, this.bias ? f64x2.extract_lane(s0, 0) + this.b(l, i) : f64x2.extract_lane(s0, 0));
+        store<f64>(dz + u, f64x2.extract_lane(s0, 1));
       }
     }
     const o = unchecked(this.uOff[L - 1]);
-    this.lastDerivative = unchecked(dz[o]);
-    return unchecked(z[o]);
+    this.lastDerivative = unchecked(this.dz[o]);
+    return unchecked(this.z[o]);
   }
 
   /** Derivative of φ along the direction of the last `forwardDir`. */

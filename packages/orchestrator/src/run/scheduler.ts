@@ -162,13 +162,7 @@ export class BatchScheduler {
         msPerTrial: [],
       };
     });
-    if (fixedSizes.length > 0) {
-      o.store.db.transaction(() => {
-        fixedSizes.forEach((sz, i) => {
-          if (sz) o.store.setPlan(i, sz);
-        });
-      })();
-    }
+    if (fixedSizes.length > 0) o.store.setPlans(fixedSizes.flatMap((sz, i) => (sz ? [[i, sz] as const] : [])));
     // Replay what is stored: the same frontier/checkpoint code as live results, so a resumed run
     // reaches exactly the decisions the uninterrupted run reached.
     for (const b of o.store.batches()) {

@@ -164,7 +164,7 @@ export class RunStore {
   readonly db: Database.Database;
   readonly dir: string;
   private readonly insertBatchTx: (result: BatchResult, attempt: number, plan?: StoredPlan) => boolean;
-  private readonly setPlanTx: (cellIndex: number, plan: StoredPlan) => void;
+  private readonly setPlansTx: (plans: ReadonlyArray<readonly [number, StoredPlan]>) => void;
   /** The directory's write lease (absent for read-only stores). */
   private lease: Lease | undefined;
 
@@ -194,10 +194,16 @@ export class RunStore {
       }
       if (row.plan !== JSON.stringify(plan)) setPlan.run(JSON.stringify(plan), cellIndex);
     };
-    this.setPlanTx = db.transaction((cellIndex: number, plan: StoredPlan) => {
+    // Every write transaction is BEGIN IMMEDIATE: it takes SQLite's write lock before its first
+    // read (the lease check), waiting for it as long as the busy timeout allows. A deferred one
+    // would take the lock only at its first write, and SQLite does not wait for a lock wanted by a
+    // transaction that has already read: it fails at once with SQLITE_BUSY ("database is locked")
+    // whenever another process holds the lock at that moment — as a second `paradox resume` does,
+    // briefly, when it looks at the lease of this running one.
+    this.setPlansTx = db.transaction((plans: ReadonlyArray<readonly [number, StoredPlan]>) => {
       this.lease?.assertHeld();
-      writePlan(cellIndex, plan);
-    });
+      for (const [cellIndex, plan] of plans) writePlan(cellIndex, plan);
+    }).immediate;
     this.insertBatchTx = db.transaction((r: BatchResult, attempt: number, plan?: StoredPlan): boolean => {
       this.lease?.assertHeld();
       const end = r.trialStart + r.trialCount;
@@ -226,7 +232,7 @@ export class RunStore {
         insR.run(r.cellIndex, r.batchIndex, name, col.length, blob, digest(blob));
       }
       return true;
-    });
+    }).immediate;
   }
 
   /** Create the database of a new run (the directory must exist and hold no database). */
@@ -255,7 +261,7 @@ export class RunStore {
         meta.run('specHash', specHash);
         meta.run('spec', JSON.stringify(spec));
         for (const c of cells) cell.run(c.index, c.key, c.hash32, JSON.stringify(c.axes), JSON.stringify(c.params));
-      })();
+      }).immediate();
     } catch (e) {
       store.close();
       throw fileError(e, path, 'create the run database');
@@ -314,7 +320,12 @@ export class RunStore {
 
   /** Record a cell's batch sizes (a resume reuses them); E_STORE when they would replace stored ones. */
   setPlan(cellIndex: number, plan: StoredPlan): void {
-    this.setPlanTx(cellIndex, plan);
+    this.setPlansTx([[cellIndex, plan]]);
+  }
+
+  /** {@link setPlan} for several cells in one transaction (all stored, or none). */
+  setPlans(plans: ReadonlyArray<readonly [number, StoredPlan]>): void {
+    this.setPlansTx(plans);
   }
 
   /** Record where and why a cell stopped (a cache: it is recomputed from the batches on resume). */

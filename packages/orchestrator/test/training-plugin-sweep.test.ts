@@ -5,8 +5,7 @@
  * a plugin that throws, returns a malformed network or loops is reported with cell, seed and
  * trial, and the process's next run succeeds.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCore } from '@paradox/core-wasm';
 import { describe, expect, it } from 'vitest';
@@ -19,25 +18,15 @@ import { loadSpec } from '../src/spec/load.js';
 import { fixturePath, summaryBytes, tempDir } from './helpers/sweep.js';
 
 /**
- * Small cells: a second or so of training per run on one core. The cell key holds the plugin's
- * absolute path, so the trial streams differ between directories: the test that counts accurate
- * networks puts its spec in one fixed directory (FIXED_DIR), so its streams, and what it sees, are
- * the same on every machine; m = 2 is easy enough that accurate networks appear there.
+ * Small cells: a second or so of training per run on one core. The cell key names the plugin by
+ * file name and content (spec/file-identity.ts), so the streams, and what a test sees, are the same
+ * in every temporary directory; m = 2 is easy enough that accurate networks appear.
  */
 const PROBLEM = { m: 2, hidden: [8], optimizer: 'adam', lr: 0.05, epochs: 200, r: 12, s: 4 };
 
-/** The one directory of the bit-for-bit test (emptied first): a fixed path gives fixed streams. */
-const FIXED_DIR = join(tmpdir(), 'paradox-training-plugin-sweep-test');
-
-/** A spec file in a fresh directory (or in `at`, emptied first) with the fixture plugin copied next to it as ./trainer.mjs. */
-function specFile(fixture: string, fixed: Record<string, unknown>, extra: Record<string, unknown> = {}, at?: string): { dir: string; file: string } {
-  let dir: string;
-  if (at === undefined) dir = tempDir();
-  else {
-    rmSync(at, { recursive: true, force: true });
-    mkdirSync(at, { recursive: true });
-    dir = at;
-  }
+/** A spec file in a fresh directory with the fixture plugin copied next to it as ./trainer.mjs. */
+function specFile(fixture: string, fixed: Record<string, unknown>, extra: Record<string, unknown> = {}): { dir: string; file: string } {
+  const dir = tempDir();
   copyFileSync(fixturePath(fixture), join(dir, 'trainer.mjs'));
   const file = join(dir, 'spec.json');
   writeFileSync(file, JSON.stringify({ experiment: 'instability', seed: 11, grid: { m: [PROBLEM.m] }, fixed: { ...PROBLEM, m: undefined, method: 'plugin', plugin: './trainer.mjs', ...fixed }, trials: 6, batch: 2, ...extra }));
@@ -54,7 +43,7 @@ async function failure(fixture: string, epochs: number, extra: Record<string, un
 
 describe('instability method: plugin (a training plugin loaded from a module path)', () => {
   it('a plugin returning what the train kernel returned gives the built-in train method\'s rows byte for byte (every column), byte-identical across 1 and 2 workers', async () => {
-    const { dir, file } = specFile('training-plugin-same-as-train.mjs', { radii: [0.002, 0.02] }, {}, FIXED_DIR);
+    const { dir, file } = specFile('training-plugin-same-as-train.mjs', { radii: [0.002, 0.02] });
     const spec = await loadSpec(file);
     const a = await runSweep(spec, { outDir: join(dir, 'a'), workers: 2 });
     const b = await runSweep(spec, { outDir: join(dir, 'b'), workers: 1, batch: 6 });

@@ -12,6 +12,7 @@ import type { Backend, BackendFactory, BackendName, BackendOptions } from '../ba
 import { fileError, makeDirs, OrchestratorError } from '../errors.js';
 import { writeFileAtomic } from '../run-dir/files.js';
 import { getExperiment } from '../experiments/registry.js';
+import { changedFile } from '../spec/file-identity.js';
 import { expandCells, prepareSpec, specHash } from '../spec/index.js';
 import { loadSpec } from '../spec/load.js';
 import type { Cell, NormalisedSpec, SpecInput } from '../spec/types.js';
@@ -277,6 +278,10 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
     const cells = expandCells(spec);
     const stored = store.cells();
     if (stored.length !== cells.length || stored.some((r, i) => r.key !== cells[i]?.key)) {
+      // A cell names its files by content (spec/file-identity.ts): an edited plugin or data file is another cell.
+      const i = stored.findIndex((r, j) => r.key !== cells[j]?.key);
+      const file = i >= 0 && cells[i] ? changedFile(stored[i]!.key, cells[i]!.params, getExperiment(spec.experiment)?.fileParams ?? []) : null;
+      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run`);
       throw new OrchestratorError(
         'E_SPEC_MISMATCH',
         `${dir}: this build expands the stored spec into different cells than the run has (was it made by another paradox version?); cannot resume`,

@@ -12,6 +12,7 @@ import { OrchestratorError, SpecError, type SpecIssue } from '../errors.js';
 import { getExperiment } from '../experiments/registry.js';
 import type { Json } from '../worker/protocol.js';
 import { canonicalJson, hash32, sha256Hex, sortKeysDeep } from './canonical.js';
+import { identityParams } from './file-identity.js';
 import { parseSpecDocuments } from './parse.js';
 import { MAX_CELLS, specSchema, stopSchema, type ParsedSpec } from './schema.js';
 import type { Cell, NormalisedSpec, SpecInput, StopRule } from './types.js';
@@ -409,6 +410,7 @@ function cellIssues(spec: NormalisedSpec, seedChecks: boolean): { cells: Cell[];
   if (!exp) return { cells, issues: [] };
   const known = new Set(exp.paramKeys);
   const keys = new Map<string, number>();
+  const identities = new Map<string, string>();
   let index = 0;
   for (const { axes, source } of axisAssignments(spec)) {
     const raw: Record<string, Json> = {};
@@ -416,7 +418,8 @@ function cellIssues(spec: NormalisedSpec, seedChecks: boolean): { cells: Cell[];
     try {
       const params = sortKeysDeep(exp.normaliseParams(raw)) as Record<string, Json>;
       if (seedChecks) exp.check?.(params, spec.seed, spec.stop.rule === 'fixed' ? spec.stop.trials : spec.stop.maxTrials);
-      const key = `${spec.experiment}:${canonicalJson(params)}`;
+      // Files by content, not by where the project sits (spec/file-identity.ts): the key decides the streams.
+      const key = `${spec.experiment}:${canonicalJson(identityParams(params, exp.fileParams ?? [], identities))}`;
       const dup = keys.get(key);
       if (dup !== undefined) {
         const where = Object.values(source).join(', ') || 'fixed';

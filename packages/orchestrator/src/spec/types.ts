@@ -80,7 +80,10 @@ export type SpecInput = Record<string, unknown>;
 export interface Cell {
   /** Position in grid order (0-based). */
   index: number;
-  /** `experiment:` + canonical JSON of `params` (keys sorted, defaults filled). */
+  /**
+   * `experiment:` + canonical JSON of `params` (keys sorted, defaults filled), each file parameter
+   * replaced by its path-independent identity (file name and SHA-256: spec/file-identity.ts).
+   */
   key: string;
   /** hash32(key): the Philox streamHi of this cell's trials. */
   hash32: number;

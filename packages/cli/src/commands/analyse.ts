@@ -3,12 +3,11 @@
  * (CSV, JSON, or NPY points with NPY labels): accuracy, per-point [certified, attacked] radius
  * brackets, robust accuracy at radii, the gap; per-point rows exported in the sweep export formats.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { extname, relative, resolve } from 'node:path';
 import { choiceOption, intOption } from '../args.js';
 import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
-import { readNetworkArg } from './network-arg.js';
+import { coreAsUsage, readFileArg, readNetworkArg, refuseExistingOut } from './network-arg.js';
 import type { Command } from './types.js';
 
 const CMD = 'analyse';
@@ -16,12 +15,6 @@ const FORMATS = ['csv', 'json', 'parquet'] as const;
 
 function fail(message: string, code = 'E_USAGE', cause?: unknown): never {
   throw new UsageError(`${CMD}: ${message}`, { command: CMD, code, cause });
-}
-
-function readFile(cwd: string, path: string, what: string): Buffer {
-  const p = resolve(cwd, path);
-  if (!existsSync(p)) fail(`${what} ${path}: no such file`, 'E_NOT_FOUND');
-  return readFileSync(p);
 }
 
 /** A list of numbers `0.01,0.03`, each ≥ 0. */
@@ -39,17 +32,6 @@ function positive(flag: string, raw: string): number {
   const x = Number(raw);
   if (!(Number.isFinite(x) && x > 0)) fail(`--${flag} expects a number > 0, got '${raw}'`);
   return x;
-}
-
-/** Core errors about the user's files become usage errors (exit 2) with the file named. */
-function asUsage<T>(what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    const err = e as { name?: string; code?: string; message?: string };
-    if (err.name === 'CoreError') fail(`${what}: ${err.message}`, err.code ?? 'E_FORMAT', e);
-    throw e;
-  }
 }
 
 const fmtR = (v: number): string => (v === Infinity ? '∞' : v.toPrecision(4));
@@ -164,14 +146,14 @@ export const analyseCommand: Command = {
     let format: (typeof FORMATS)[number] | undefined;
     if (out !== undefined) {
       format = choiceOption(CMD, 'out (extension)', extname(out).slice(1).toLowerCase(), FORMATS);
-      if (existsSync(out)) fail(`${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, 'E_OUT_EXISTS');
+      refuseExistingOut(CMD, ctx.cwd, out);
     }
 
     const net = await readNetworkArg(CMD, ctx.cwd, netPath);
-    const dataBytes = readFile(ctx.cwd, dataPath, 'data');
+    const dataBytes = readFileArg(CMD, ctx.cwd, dataPath, 'data');
     if (extname(dataPath).toLowerCase() === '.npy' && typeof v.labels !== 'string') fail('an .npy DATA needs --labels FILE.npy');
-    const labelBytes = typeof v.labels === 'string' ? new Uint8Array(readFile(ctx.cwd, v.labels, 'labels')) : undefined;
-    const { data, box: fileBox } = asUsage(dataPath, () => core.dataFromBytes(new Uint8Array(dataBytes), dataPath, labelBytes));
+    const labelBytes = typeof v.labels === 'string' ? new Uint8Array(readFileArg(CMD, ctx.cwd, v.labels, 'labels')) : undefined;
+    const { data, box: fileBox } = coreAsUsage(CMD, dataPath, () => core.dataFromBytes(new Uint8Array(dataBytes), dataPath, labelBytes));
     const { n, d } = core.dataShape(data);
     if (d !== net.dims[0]) fail(`${dataPath} has points of ${d} coordinates but ${netPath} takes ${net.dims[0]} inputs`, 'E_SHAPE');
 
@@ -182,7 +164,7 @@ export const analyseCommand: Command = {
       boxRange = [b[0]!, b[1]!];
     }
     const norm = typeof v.norm === 'string' ? choiceOption(CMD, 'norm', v.norm, ['linf', 'l2'] as const) : 'linf';
-    const box = boxRange ? asUsage('--box', () => core.makeBox(d, boxRange[0], boxRange[1], data)) : null;
+    const box = boxRange ? coreAsUsage(CMD, '--box', () => core.makeBox(d, boxRange[0], boxRange[1], data)) : null;
     // Default: the box's ℓ∞ width, or its diameter in ℓ2; 1 without a box.
     const maxRadius =
       typeof v['max-radius'] === 'string' ? positive('max-radius', v['max-radius']) : boxRange ? (boxRange[1] - boxRange[0]) * (norm === 'l2' ? Math.sqrt(d) : 1) : 1;
@@ -197,7 +179,7 @@ export const analyseCommand: Command = {
     const tube = typeof v.tube === 'string' ? positive('tube', v.tube) : 0.05 * diameter(core, data);
     const c = await core.loadCore();
     const t0 = performance.now();
-    const result = asUsage('analyse', () =>
+    const result = coreAsUsage(CMD, 'analyse', () =>
       core.analyse(c, net, data, { criterion, argmin: v.argmin === true, norm, radii, maxRadius, box, cert, seed, points: Array.from({ length: limit }, (_, i) => i), exactRadius: exactTol === undefined ? null : { tol: exactTol } }, (_p, done, total) => {
         if (!v.json) ctx.stderr.write(`\ranalysed ${done}/${total} points`);
       }),

@@ -5,28 +5,18 @@
  * with the built-in trial's own measurement stage (core-wasm `measureNetwork`): every column a
  * built-in method's trial has (accuracy, unstable share, radii, pieces, F3, F4, …).
  */
-import { existsSync, writeFileSync, renameSync } from 'node:fs';
+import { writeFileSync, renameSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { intOption } from '../args.js';
 import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
-import { readNetworkArg } from './network-arg.js';
+import { coreAsUsage, readNetworkArg, refuseExistingOut } from './network-arg.js';
 import type { Command } from './types.js';
 
 const CMD = 'stripes';
 
 function fail(message: string, code = 'E_USAGE', cause?: unknown): never {
   throw new UsageError(`${CMD}: ${message}`, { command: CMD, code, cause });
-}
-
-function asUsage<T>(what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    const err = e as { name?: string; code?: string; message?: string };
-    if (err.name === 'CoreError') fail(`${what}: ${err.message}`, err.code ?? 'E_ARG', e);
-    throw e;
-  }
 }
 
 /** `paradox stripes`. */
@@ -74,13 +64,13 @@ export const stripesCommand: Command = {
       }
     }
     const { normaliseInstabilityParams, measureNetwork } = await import('@paradox/core-wasm/instability');
-    const p = asUsage('problem', () => normaliseInstabilityParams(params));
+    const p = coreAsUsage(CMD, 'problem', () => normaliseInstabilityParams(params), 'E_ARG');
     const stream = { seed: typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0, streamHi: 0, trial: typeof v.trial === 'string' ? intOption(CMD, 'trial', v.trial, 0, 2 ** 32 - 1) : 0 };
     const c = await core.loadCore();
     if (action === 'export') {
       if (typeof v.out !== 'string') fail('export: --out FILE is required');
       const out = resolve(ctx.cwd, v.out);
-      if (existsSync(out)) fail(`${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, 'E_OUT_EXISTS');
+      refuseExistingOut(CMD, ctx.cwd, out);
       const { train, val } = core.trialData(c, p, stream);
       const set = v.val === true ? val : train;
       const head = [...Array.from({ length: p.d }, (_, k) => `x${k + 1}`), 'label'].join(',');
@@ -95,7 +85,7 @@ export const stripesCommand: Command = {
     const netPath = args.positionals[1];
     if (netPath === undefined) fail('judge: the network file NET is required');
     const net = await readNetworkArg(CMD, ctx.cwd, netPath);
-    const { network: _n, train: _t, val: _v, points: _p, ...j } = asUsage(netPath, () => measureNetwork(c, p, stream, net));
+    const { network: _n, train: _t, val: _v, points: _p, ...j } = coreAsUsage(CMD, netPath, () => measureNetwork(c, p, stream, net), 'E_ARG');
     if (v.json === true) {
       emitJson(ctx, { type: 'judged', network: netPath, ...j });
       return 0;

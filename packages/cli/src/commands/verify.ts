@@ -4,35 +4,18 @@
  * VNN-COMP result (`unsat` = the property holds, `sat` with the counterexample, `timeout`, or
  * `unknown` when a node or memory limit stopped it) to stdout or --out, and a summary line.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { intOption } from '../args.js';
 import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
-import { readNetworkArg } from './network-arg.js';
+import { coreAsUsage, readFileArg, readNetworkArg, refuseExistingOut } from './network-arg.js';
 import type { Command } from './types.js';
 
 const CMD = 'verify';
 
 function fail(message: string, code = 'E_USAGE', cause?: unknown): never {
   throw new UsageError(`${CMD}: ${message}`, { command: CMD, code, cause });
-}
-
-function readFile(cwd: string, path: string, what: string): Buffer {
-  const p = resolve(cwd, path);
-  if (!existsSync(p)) fail(`${what} ${path}: no such file`, 'E_NOT_FOUND');
-  return readFileSync(p);
-}
-
-/** Core errors about the user's files become usage errors (exit 2) with the file named. */
-function asUsage<T>(what: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    const err = e as { name?: string; code?: string; message?: string };
-    if (err.name === 'CoreError') fail(`${what}: ${err.message}`, err.code ?? 'E_FORMAT', e);
-    throw e;
-  }
 }
 
 export const verifyCommand: Command = {
@@ -71,12 +54,12 @@ export const verifyCommand: Command = {
     const maxNodes = typeof v['max-nodes'] === 'string' ? intOption(CMD, 'max-nodes', v['max-nodes'], 1) : 200_000;
     const seed = typeof v.seed === 'string' ? intOption(CMD, 'seed', v.seed, 0) : 0;
     const out = typeof v.out === 'string' ? resolve(ctx.cwd, v.out) : undefined;
-    if (out !== undefined && existsSync(out)) fail(`${relative(ctx.cwd, out)} already exists; paradox never overwrites it (choose another --out)`, 'E_OUT_EXISTS');
+    if (out !== undefined) refuseExistingOut(CMD, ctx.cwd, out);
     const net = await readNetworkArg(CMD, ctx.cwd, netPath);
-    const text = readFile(ctx.cwd, propPath, 'property').toString('utf8');
+    const text = readFileArg(CMD, ctx.cwd, propPath, 'property').toString('utf8');
     const nIn = net.dims[0]!;
     const nOut = net.dims[net.dims.length - 1]!;
-    const property = asUsage(propPath, () => core.parseVnnlib(text, nIn, nOut));
+    const property = coreAsUsage(CMD, propPath, () => core.parseVnnlib(text, nIn, nOut));
     const c = await core.loadCore();
     const r = core.verify(c, net, property, { timeLimit: timeout, maxNodes, seed });
     const result = core.vnncompResult(r);

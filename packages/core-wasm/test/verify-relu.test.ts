@@ -1,7 +1,8 @@
-// Branch and bound with ReLU splitting and optimised lower slopes (α-CROWN) never gives a wrong
+// Branch and bound with ReLU splitting, optimised lower slopes (α-CROWN) and split constraints'
+// multipliers (β-CROWN) never gives a wrong
 // verdict: on random d = 2 networks (1–2 hidden layers, ≤ 12 hidden units, biases, some huge or tiny
-// layers, points on kinks), an ℓ∞ ball verified with `split: 'relu'` (every sub-domain's slopes
-// optimised) has radius below the exact robustness radius of the independent rational oracle
+// layers, points on kinks), an ℓ∞ ball verified with `split: 'relu'` (every sub-domain's slopes and
+// multipliers optimised) has radius below the exact robustness radius of the independent rational oracle
 // (test/radius-oracle.ts), and a falsified one has a witness exactly unsafe and exactly in the ball
 // (so the radius is at most the ball's). The search must really split ReLUs and decide most balls.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -61,11 +61,16 @@ let colIdx = new StaticArray<i32>(0);
  * (α-CROWN; the default picks α ∈ {0, 1} by area), the rounding of a·α accounted like the upper
  * branch's; `coefOut` ≠ 0 receives lane 0's (the lower bound's) column sum a_j of every hidden unit
  * (0 for columns the pass skips) followed by those of the d inputs — what the intercept score of
- * ReLU splitting and the gradient of the bound in α are computed from. With both 0 the pass is
- * exactly the one above.
+ * ReLU splitting and the gradient of the bound in α are computed from. `beta` ≠ 0 (β-CROWN, same
+ * indexing) holds β_u·s_u for units a split constrains to s_u·z_u ≥ 0 (s = +1 active, −1
+ * inactive; 0 elsewhere): the pass bounds φ − Σ β_u s_u z_u, which is ≤ φ on the sub-domain when
+ * every β_u ≥ 0. The coefficient of z_u becomes fl(v − β_u s_u), whose rounding only changes β_u
+ * to the exact s_u·(v − fl(v − β_u s_u)), still ≥ 0 (rounding is monotone): nothing to account.
+ * With all three 0 the pass is exactly the one above.
  */
 export function crownPair(
   net: Net, ctr: Centre, k: i32, unit: i32, eps: f64, directed: bool, skip: bool, out: usize, alpha: usize = 0, coefOut: usize = 0,
+  beta: usize = 0,
 ): void {
   const x0 = ctr.x0;
   const norm = ctr.norm;
@@ -218,6 +223,10 @@ export function crownPair(
           const e = f64x2.mul(f64x2.mul(ulp2, v128.and(absMask, vNeg)), f64x2.splat(Math.max(-lj, uj)));
           slack = f64x2.add(slack, v128.and(e, up));
           v = v128.bitselect(vPos, vNeg, pos);
+        }
+        if (beta != 0) {
+          const bs = load<f64>(beta + (<usize>(prev + j) << 3));
+          if (bs != 0) v = f64x2.sub(v, f64x2.splat(bs));
         }
         v128.store(nxt + (<usize>j << 4), v);
         if (v128.any_true(f64x2.ne(v, zero))) {
@@ -543,11 +552,11 @@ const tightOut = new StaticArray<f64>(4);
 /**
  * CROWN-tighten the bounds in net.lo / net.hi of layers kMin..kMax in turn (both signs per unit),
  * over B(ctr.x0, eps) for the prepared centre `ctr` (layer 1's IBP bounds are exact already; kMin
- * is 2 unless the hidden bounds are known already). `alpha` and `coefOut` go to the output's pass
+ * is 2 unless the hidden bounds are known already). `alpha`, `coefOut` and `beta` go to the output's pass
  * (k = L; see `crownPair`).
  */
 export function crownTighten(
-  net: Net, ctr: Centre, eps: f64, directed: bool, kMax: i32, kMin: i32 = 2, alpha: usize = 0, coefOut: usize = 0,
+  net: Net, ctr: Centre, eps: f64, directed: bool, kMax: i32, kMin: i32 = 2, alpha: usize = 0, coefOut: usize = 0, beta: usize = 0,
 ): void {
   const skip = skipAllowed(ctr, eps);
   const out = changetype<usize>(tightOut);
@@ -574,7 +583,8 @@ export function crownTighten(
     }
     if (pending >= 0) {
       // The output (k = L, one unit) may take α-CROWN slopes and report its coefficients.
-      if (k == L) crownPair(net, ctr, k, pending, eps, directed, skip, out, alpha, coefOut);
+      // (β may make an always-inactive unit's coefficient non-zero: no skipping then.)
+      if (k == L) crownPair(net, ctr, k, pending, eps, directed, skip && beta == 0, out, alpha, coefOut, beta);
       else crownPair(net, ctr, k, pending, eps, directed, skip, out);
       tightenUnit(lo, hi, off + pending, load<f64>(out), -load<f64>(out, 8));
     }

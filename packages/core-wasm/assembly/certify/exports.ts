@@ -23,7 +23,7 @@ export const BOX_OUTPUT_ONLY: i32 = 4;
  */
 function boxBounds(
   net: Net, ctr: Centre, c: StaticArray<f64>, rho: StaticArray<f64>, lo: usize, hi: usize, method: i32, out: usize,
-  clamp: usize = 0, alpha: usize = 0, coefOut: usize = 0,
+  clamp: usize = 0, alpha: usize = 0, coefOut: usize = 0, beta: usize = 0,
 ): void {
   const d = net.d;
   let maxRho = 1.0;
@@ -46,7 +46,7 @@ function boxBounds(
   }
   ibp(net, ctr, 1.0, true, clamp);
   // With BOX_OUTPUT_ONLY the hidden bounds are the clamp's (computed before): only the output pass.
-  if ((method & CERT_CROWN) != 0) crownTighten(net, ctr, 1.0, true, net.L, (method & BOX_OUTPUT_ONLY) != 0 ? net.L : 2, alpha, coefOut);
+  if ((method & CERT_CROWN) != 0) crownTighten(net, ctr, 1.0, true, net.L, (method & BOX_OUTPUT_ONLY) != 0 ? net.L : 2, alpha, coefOut, beta);
   const o = unchecked(net.uOff[net.L - 1]);
   store<f64>(out, unchecked(net.lo[o]));
   store<f64>(out, unchecked(net.hi[o]), 8);
@@ -99,13 +99,14 @@ export function cert_box_bounds(
  * holds, and a clamp with lo > hi somewhere tells the caller the sub-domain is empty.
  * `alpha` ≠ 0: per row, the lower-relaxation slopes of the hidden units (K × H values, H hidden
  * units) for that row's output pass (α-CROWN, `crownPair`); `coefOut` ≠ 0: per row, the output
- * pass's lower-bound coefficients of the hidden units and inputs (K × (H + d) values). With
+ * pass's lower-bound coefficients of the hidden units and inputs (K × (H + d) values); `beta` ≠ 0:
+ * per row, β_u·s_u of the split units (K × H values, β-CROWN, `crownPair`). With
  * `method` & BOX_OUTPUT_ONLY the hidden bounds come from `clamp` (IBP intersected with it) and
  * only the output passes run.
  */
 export function cert_box_bounds_rows(
   dims: usize, nDims: i32, bias: i32, params: usize, rows: usize, K: i32, lo: usize, hi: usize, method: i32, out: usize, actOut: usize,
-  clamp: usize, hidOut: usize, alpha: usize, coefOut: usize,
+  clamp: usize, hidOut: usize, alpha: usize, coefOut: usize, beta: usize,
 ): void {
   const net = new Net(dims, nDims, bias != 0, params);
   const L = net.L;
@@ -122,8 +123,9 @@ export function cert_box_bounds_rows(
     const o = out + (<usize>(2 * k) << 3);
     const al = alpha != 0 ? alpha + ((<usize>k * H) << 3) : 0;
     const co = coefOut != 0 ? coefOut + ((<usize>k * (H + <usize>net.d)) << 3) : 0;
+    const be = beta != 0 ? beta + ((<usize>k * H) << 3) : 0;
     if (k == 0 || !useCrown) {
-      boxBounds(net, ctr, c, rho, lo, hi, useCrown ? 3 | (method & BOX_OUTPUT_ONLY) : 1, o, clamp, al, co);
+      boxBounds(net, ctr, c, rho, lo, hi, useCrown ? 3 | (method & BOX_OUTPUT_ONLY) : 1, o, clamp, al, co, be);
       if (k == 0 && actOut != 0) lastInputs(net, lo, hi, actOut);
       if (k == 0 && hidOut != 0) {
         // The hidden bounds (lo of every hidden unit, then hi), for the clamp of sub-domains.
@@ -133,7 +135,7 @@ export function cert_box_bounds_rows(
       continue;
     }
     // The hidden bounds of the first row's pass are still in net.lo / net.hi: one output pass.
-    crownPair(net, ctr, L, 0, 1.0, true, false, po, al, co);
+    crownPair(net, ctr, L, 0, 1.0, true, false, po, al, co, be);
     store<f64>(o, unchecked(pairOut[0]));
     store<f64>(o, -unchecked(pairOut[1]), 8);
   }

@@ -19,10 +19,12 @@ import { layerOffset, type Network } from '../network.js';
  * Into `grad` (H values, hidden units in net.lo order): ∂B/∂α_u of the lower bound whose output
  * pass reported `coef` (H hidden coefficients then d input ones) over the box [lo, hi] with hidden
  * bounds `hid` (H lower then H upper) and slopes `alpha`; 0 for units whose α is not used (stable,
- * or coefficient < 0).
+ * or coefficient < 0). With `zhat`, the relaxed pre-activations ẑ_u(x*) go there too: the
+ * gradient in a split unit's β (β-CROWN, the pass bounds φ − Σ β_u s_u z_u) is −s_u·ẑ_u(x*).
  */
 export function alphaGradient(
   net: Network, hid: Float64Array, coef: Float64Array, lo: ArrayLike<number>, hi: ArrayLike<number>, alpha: Float64Array, grad: Float64Array,
+  zhat?: Float64Array,
 ): void {
   const { dims, params, bias } = net;
   const L = dims.length - 1;
@@ -46,6 +48,7 @@ export function alphaGradient(
       const hu = hid[H + u]!;
       const a = coef[u]!;
       grad[u] = 0;
+      if (zhat) zhat[u] = z;
       if (lu >= 0) next[i] = z;
       else if (hu <= 0) next[i] = 0;
       else if (a >= 0) {

@@ -52,12 +52,14 @@ export interface VerifyLimits {
    */
   split?: 'input' | 'relu' | 'auto';
   /**
-   * Steps of projected gradient ascent on the lower slopes (α-CROWN) of the output bounds, when
-   * ReLUs are split [ALPHA_STEPS]; 0 keeps CROWN's slopes. On the root domains only unless
-   * `alphaEverywhere`.
+   * Steps of projected gradient ascent on the output bounds' lower slopes (α-CROWN) and, on
+   * sub-domains with split ReLUs, the split constraints' multipliers (β-CROWN), when ReLUs are split
+   * [ALPHA_STEPS]; 0 keeps CROWN's plain bounds. The roots get this many steps, split
+   * sub-domains a quarter of them (rounded up; warm starts are not kept), other sub-domains none,
+   * unless `alphaEverywhere`.
    */
   alphaSteps?: number;
-  /** Optimise the slopes on every sub-domain, not only on the roots [false]. */
+  /** Every sub-domain gets `alphaSteps` steps [false]. */
   alphaEverywhere?: boolean;
 }
 
@@ -164,7 +166,7 @@ class Bounder {
   private readonly H: number;
   private readonly p: {
     dims: number; params: number; rows: number; lo: number; hi: number; out: number; act: number; clamp: number; hid: number;
-    coef: number; alpha: number;
+    coef: number; alpha: number; beta: number;
   };
   private readonly d: number;
   private readonly fn: (...x: number[]) => void;
@@ -188,6 +190,7 @@ class Bounder {
       lo: s.f64Zeros(d), hi: s.f64Zeros(d), out: s.f64Zeros(2 * maxRows), act: s.f64Zeros(this.nAct),
       clamp: s.f64Zeros(Math.max(1, 2 * this.H)), hid: s.f64Zeros(Math.max(1, 2 * this.H)),
       coef: s.f64Zeros(Math.max(1, maxRows * (this.H + d))), alpha: s.f64Zeros(Math.max(1, maxRows * this.H)),
+      beta: s.f64Zeros(Math.max(1, maxRows * this.H)),
     };
     this.d = d;
     this.fn = core.raw.fn<(...x: number[]) => void>('cert_box_bounds_rows');
@@ -239,12 +242,13 @@ class Bounder {
    * `clamp` (those of an enclosing domain, split ReLUs included) when given; with `keep`, this
    * box's are returned. With `opt.coef` (CROWN), each constraint's output-pass coefficients (H
    * hidden units then d inputs, lane of the lower bound) are returned; `opt.alpha` (fs.length × H)
-   * gives each constraint's lower-relaxation slopes; `opt.outputOnly` takes the hidden bounds
+   * gives each constraint's lower-relaxation slopes, `opt.beta` (fs.length × H) its β_u·s_u of
+   * the split units; `opt.outputOnly` takes the hidden bounds
    * from `clamp` and runs only the output passes.
    */
   bound(
     fs: readonly Folded[], a: ArrayLike<number>, b: ArrayLike<number>, method: number, clamp: Float64Array | null, keep: boolean,
-    opt: { coef?: boolean; alpha?: Float64Array; outputOnly?: boolean } = {},
+    opt: { coef?: boolean; alpha?: Float64Array; beta?: Float64Array; outputOnly?: boolean } = {},
   ): { bounds: [number, number][]; hid: Float64Array | null; coef: Float64Array | null } {
     if (fs.length === 0) return { bounds: [], hid: null, coef: null };
     const { p, rowLen, nAct } = this;
@@ -260,10 +264,12 @@ class Bounder {
     const wantCoef = crown && opt.coef === true;
     const useAlpha = crown && opt.alpha !== undefined;
     if (useAlpha) this.put(p.alpha, opt.alpha!);
+    const useBeta = crown && opt.beta !== undefined;
+    if (useBeta) this.put(p.beta, opt.beta!);
     const m = crown && opt.outputOnly && useClamp ? method | 4 : method;
     this.fn(
       p.dims, this.nDims, this.bias ? 1 : 0, p.params, p.rows, fs.length, p.lo, p.hi, m, p.out, p.act, useClamp ? p.clamp : 0, keepHid ? p.hid : 0,
-      useAlpha ? p.alpha : 0, wantCoef ? p.coef : 0,
+      useAlpha ? p.alpha : 0, wantCoef ? p.coef : 0, useBeta ? p.beta : 0,
     );
     const B = this.get(p.out, 2 * fs.length);
     const A = this.get(p.act, nAct);
@@ -295,6 +301,8 @@ interface Node {
   score: number;
   /** The unstable hidden unit a ReLU split would split (largest intercept score), or −1. */
   branch: number;
+  /** Per hidden unit, the side a ReLU split fixed: +1 active, −1 inactive, 0 not split (null: none). */
+  signs: Int8Array | null;
 }
 
 /**
@@ -512,7 +520,9 @@ function search(
   let kept = 0;
   const queue = new Heap();
   /** Bound a box; returns a node (still open) or null (closed). */
-  const bound = (lo: Float64Array, hi: Float64Array, open: boolean[], clamp: Float64Array | null, region: number): Node | null => {
+  const bound = (
+    lo: Float64Array, hi: Float64Array, open: boolean[], clamp: Float64Array | null, region: number, signs: Int8Array | null = null,
+  ): Node | null => {
     nodes++;
     // A sub-box outside the ℓ2 ball holds no admissible input: closed.
     if (outside(lo, hi)) return null;
@@ -549,11 +559,13 @@ function search(
     };
     judge();
     if (!nowOpen.some(Boolean)) return null;
-    if (hid && coef && alphaIters > 0 && (clamp === null || alphaEvery)) {
-      // α-CROWN: optimise the lower slopes of the still-open constraints; each bound of the
-      // search is the sound pass's for the slopes found, and the best of them is kept (every
-      // one is a valid lower bound, so their maximum is).
-      optimiseAlpha(bounder, net, list, lo, hi, hid, coef, bounds, rowOpen, alphaIters, () => {
+    if (hid && coef && alphaIters > 0 && (clamp === null || alphaEvery || signs !== null)) {
+      // α-CROWN (and β-CROWN on split sub-domains): optimise the lower slopes and the split
+      // constraints' multipliers of the still-open constraints; each bound of the search is the
+      // sound pass's for the values found, and the best of them is kept (every one is a valid
+      // lower bound, so their maximum is).
+      const steps = clamp === null || alphaEvery ? alphaIters : Math.ceil(alphaIters / 4);
+      optimiseAlpha(bounder, net, list, lo, hi, hid, coef, bounds, rowOpen, steps, signs, () => {
         judge();
         return !nowOpen.some(Boolean);
       });
@@ -561,7 +573,7 @@ function search(
       if (!nowOpen.some(Boolean)) return null;
     }
     if (hid) kept += hid.length;
-    return { lo, hi, open: nowOpen, score, hid, region, branch: hid && coef ? reluBranch(hid, coef, rowOpen, H, d) : -1 };
+    return { lo, hi, open: nowOpen, score, hid, region, branch: hid && coef ? reluBranch(hid, coef, rowOpen, H, d) : -1, signs };
   };
   /** Candidates of a sub-box: its centre and `extra` seeded points of it, inside the inner box. */
   const candidates = (n: Node, extra: number): Float64Array => {
@@ -603,7 +615,11 @@ function search(
       act[u] = 0;
       const inact = Float64Array.from(n.hid);
       inact[H + u] = 0;
-      for (const c of [bound(n.lo, n.hi, n.open, act, n.region), bound(n.lo, n.hi, n.open, inact, n.region)]) if (c) queue.push(c);
+      const sA = n.signs ? Int8Array.from(n.signs) : new Int8Array(H);
+      sA[u] = 1;
+      const sI = Int8Array.from(sA);
+      sI[u] = -1;
+      for (const c of [bound(n.lo, n.hi, n.open, act, n.region, sA), bound(n.lo, n.hi, n.open, inact, n.region, sI)]) if (c) queue.push(c);
       continue;
     }
     // Split the coordinate with the largest width × sensitivity of the open constraints.
@@ -642,7 +658,9 @@ function search(
       hiA[j] = m;
       const loB = Float64Array.from(n.lo);
       loB[j] = m;
-      return [bound(n.lo, hiA, n.open, n.hid, n.region), bound(loB, n.hi, n.open, n.hid, n.region)];
+      // The clamp carries the split ReLUs' constraints (and their signs go along when it does).
+      const sg = n.hid ? n.signs : null;
+      return [bound(n.lo, hiA, n.open, n.hid, n.region, sg), bound(loB, n.hi, n.open, n.hid, n.region, sg)];
     };
     splits.input++;
     for (const c of children(best)) if (c) queue.push(c);
@@ -651,7 +669,8 @@ function search(
 }
 
 /**
- * Projected gradient ascent on each open constraint's lower slopes α (alpha.ts) for `steps` steps,
+ * Projected gradient ascent on each open constraint's lower slopes α (alpha.ts) and, on a sub-domain
+ * with split ReLUs (`signs`), the multipliers β ≥ 0 of the split constraints (β-CROWN) for `steps` steps,
  * from CROWN's choice: each step moves α along the gradient normalised by its largest entry (step
  * length 0.5, shrinking by 0.85 a step) and clips it to [0, 1], then asks the sound pass for the
  * bounds at the new α (hidden bounds fixed: `outputOnly`). `bounds` keeps, per constraint, the
@@ -660,7 +679,7 @@ function search(
  */
 function optimiseAlpha(
   bounder: Bounder, net: Network, list: readonly Folded[], lo: Float64Array, hi: Float64Array, hid: Float64Array, coef: Float64Array,
-  bounds: [number, number][], rowOpen: boolean[], steps: number, done: () => boolean,
+  bounds: [number, number][], rowOpen: boolean[], steps: number, signs: Int8Array | null, done: () => boolean,
 ): void {
   const H = bounder.hidden;
   const d = net.dims[0]!;
@@ -668,7 +687,10 @@ function optimiseAlpha(
   const start = defaultAlpha(hid, H);
   const alpha = new Float64Array(K * H);
   for (let r = 0; r < K; r++) alpha.set(start, r * H);
+  // β_u ≥ 0 per row for the split units, passed as β_u·s_u.
+  const beta = signs ? new Float64Array(K * H) : undefined;
   const grad = new Float64Array(H);
+  const zhat = new Float64Array(H);
   let cur = coef;
   for (let t = 0; t < steps; t++) {
     const eta = 0.5 * 0.85 ** t;
@@ -676,15 +698,36 @@ function optimiseAlpha(
     for (let r = 0; r < K; r++) {
       if (!rowOpen[r]) continue;
       const a = alpha.subarray(r * H, (r + 1) * H);
-      alphaGradient(net, hid, cur.subarray(r * (H + d), (r + 1) * (H + d)), lo, hi, a, grad);
+      const cr = cur.subarray(r * (H + d), (r + 1) * (H + d));
+      alphaGradient(net, hid, cr, lo, hi, a, grad, zhat);
       let g = 0;
       for (let u = 0; u < H; u++) g = Math.max(g, Math.abs(grad[u]!));
-      if (!(g > 0 && Number.isFinite(g))) continue;
-      for (let u = 0; u < H; u++) a[u] = Math.min(1, Math.max(0, a[u]! + (eta * grad[u]!) / g));
-      moved = true;
+      if (g > 0 && Number.isFinite(g)) {
+        for (let u = 0; u < H; u++) a[u] = Math.min(1, Math.max(0, a[u]! + (eta * grad[u]!) / g));
+        moved = true;
+      }
+      if (beta && signs) {
+        // ∂B/∂β_u = −s_u·ẑ_u(x*): a step of eta times the largest coefficient, normalised.
+        let gb = 0;
+        let cmax = 0;
+        for (let u = 0; u < H; u++) {
+          if (signs[u] !== 0) gb = Math.max(gb, Math.abs(zhat[u]!));
+          cmax = Math.max(cmax, Math.abs(cr[u]!));
+        }
+        if (gb > 0 && Number.isFinite(gb) && cmax > 0 && Number.isFinite(cmax)) {
+          const b = beta.subarray(r * H, (r + 1) * H);
+          for (let u = 0; u < H; u++) {
+            const s = signs[u]!;
+            if (s === 0) continue;
+            const v = Math.max(0, s * b[u]! - (s * zhat[u]! * eta * cmax) / gb);
+            b[u] = s * v;
+          }
+          moved = true;
+        }
+      }
     }
     if (!moved) return;
-    const res = bounder.bound(list, lo, hi, 3, hid, false, { coef: true, alpha, outputOnly: true });
+    const res = bounder.bound(list, lo, hi, 3, hid, false, { coef: true, alpha, beta, outputOnly: true });
     cur = res.coef!;
     let better = false;
     res.bounds.forEach(([l], r) => {

@@ -2,6 +2,7 @@
  * Statistics against published values, an independent implementation, and coverage by simulation.
  */
 import fc from 'fast-check';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { clopperPearson, erfc, hoeffding, minInterval, normalQuantile, sumInterval, wilson } from '../src/stats/intervals.js';
 import { moments, orderStatistics, Welford } from '../src/stats/moments.js';
@@ -58,6 +59,22 @@ function cpReference(k: number, n: number, conf: number): [number, number] {
 }
 
 describe('Clopper–Pearson', () => {
+  it('asked again, gives the same bits from its memory, in a fresh array the caller may change', () => {
+    const betaQuantile = createRequire(import.meta.url)('@stdlib/stats-base-dists-beta-quantile') as (p: number, a: number, b: number) => number;
+    for (const [k, n, c] of [[7, 23, 0.95], [7, 23, 0.975], [8, 23, 0.95], [0, 5, 0.9], [5, 5, 0.9]] as const) {
+      const first = clopperPearson(k, n, c);
+      const expected = [k === 0 ? 0 : betaQuantile((1 - c) / 2, k, n - k + 1), k === n ? 1 : betaQuantile(1 - (1 - c) / 2, k + 1, n - k)];
+      expect(first).toEqual(expected);
+      first[0] = -1;
+      const again = clopperPearson(k, n, c);
+      expect(again).not.toBe(first);
+      expect(again).toEqual(expected);
+    }
+    // Keys that differ only in the level or in k do not share an answer.
+    expect(clopperPearson(7, 23, 0.95)).not.toEqual(clopperPearson(7, 23, 0.975));
+    expect(clopperPearson(7, 23, 0.95)).not.toEqual(clopperPearson(8, 23, 0.95));
+  });
+
   it('matches published 95% intervals', () => {
     // Published values (e.g. Clopper & Pearson 1934 tables; R binom.test): 0/10, 5/10, 10/10.
     const [a0, b0] = clopperPearson(0, 10, 0.95);

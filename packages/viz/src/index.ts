@@ -4,7 +4,7 @@
  */
 export * from './charts/index.js';
 export { compileChart, renderSvg, ChartError } from './render/svg.js';
-export { renderPng, svgToPng, resolveFontFiles, DEFAULT_FONT_FILES, type PngOptions } from './render/png.js';
+export { renderPng, svgToPng, svgToPngAsync, resolveFontFiles, DEFAULT_FONT_FILES, type PngOptions } from './render/png.js';
 export { encodePng, pngDataUrl } from './boundary/png.js';
 export {
   colourRegions,

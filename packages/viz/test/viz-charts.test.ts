@@ -12,6 +12,7 @@ import {
   successVsEpsilonChart,
   summaryCharts,
   svgToPng,
+  svgToPngAsync,
   unstableVsStripesChart,
   seriesColour,
   BOUND_COLOURS,
@@ -49,6 +50,8 @@ async function renderBoth(chart: Chart): Promise<{ svg: string; png: Uint8Array 
   const svg = await renderSvg(chart.spec);
   expect(svg.startsWith('<svg')).toBe(true);
   const png = svgToPng(svg, { scale: 1 });
+  // The report rasterises off the main thread: the same renderer, the same bytes.
+  expect(Buffer.from(await svgToPngAsync(svg, { scale: 1 })).equals(Buffer.from(png))).toBe(true);
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const [w, h] = pngSize(png);
   expect(w).toBeGreaterThan(200);

@@ -36,11 +36,24 @@ function checkKN(k: number, n: number): void {
 export function clopperPearson(k: number, n: number, confidence: number): Interval {
   checkKN(k, n);
   if (n === 0) return [0, 1];
+  // A run asks for the same (k, n, level) many times — the stopping rule at every check of every
+  // cell, then the summary, the headline and the report — and each answer costs two iterative
+  // beta-quantile inversions (tenths of a millisecond): remembered, it is computed once. The key
+  // is exact (a number's shortest string names that double), so the answer is the same bits.
+  const key = `${k} ${n} ${confidence}`;
+  const known = cpCache.get(key);
+  if (known) return [known[0], known[1]];
   const a = 1 - confidence;
   const lo = k === 0 ? 0 : betaQuantile(a / 2, k, n - k + 1);
   const hi = k === n ? 1 : betaQuantile(1 - a / 2, k + 1, n - k);
+  if (cpCache.size >= CP_CACHE_MAX) cpCache.clear();
+  cpCache.set(key, [lo, hi]);
   return [lo, hi];
 }
+
+/** Clopper–Pearson answers already computed in this thread (bounded: cleared when full). */
+const cpCache = new Map<string, Interval>();
+const CP_CACHE_MAX = 1 << 16;
 
 /** Standard normal quantile (Acklam's rational approximation refined by one Halley step; |error| < 1e-15 in practice). */
 export function normalQuantile(p: number): number {

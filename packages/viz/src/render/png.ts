@@ -3,7 +3,7 @@
  * font file it can read, so this module finds one and fails clearly when there is none.
  */
 import { existsSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync, Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { CHART_FONT } from '../charts/style.js';
 import type { ChartSpec } from '../charts/types.js';
 import { ChartError, renderSvg } from './svg.js';
@@ -44,18 +44,31 @@ export function resolveFontFiles(fontFiles?: string[]): string[] {
   return found.slice(0, 1);
 }
 
-/** Rasterise an SVG document to PNG bytes. */
-export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
+/** resvg's options for `options` (checked): one definition for the sync and the async path. */
+function resvgOptions(options: PngOptions): ResvgRenderOptions {
   const scale = options.scale ?? 2;
   if (!(Number.isFinite(scale) && scale > 0 && scale <= 8)) {
     throw new ChartError(`PNG rendering: options.scale must be a number in (0, 8], got ${String(scale)}`);
   }
-  const resvg = new Resvg(svg, {
+  return {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
     font: { loadSystemFonts: false, fontFiles: resolveFontFiles(options.fontFiles), defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
-  });
-  return new Uint8Array(resvg.render().asPng());
+  };
+}
+
+/** Rasterise an SVG document to PNG bytes. */
+export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
+  return new Uint8Array(new Resvg(svg, resvgOptions(options)).render().asPng());
+}
+
+/**
+ * `svgToPng` off this thread: resvg rasterises on libuv's thread pool, so the caller's thread can
+ * build the next chart meanwhile (the report does). The same renderer and options: the same bytes.
+ */
+export async function svgToPngAsync(svg: string, options: PngOptions = {}): Promise<Uint8Array> {
+  const image = await renderAsync(svg, resvgOptions(options));
+  return new Uint8Array(image.asPng());
 }
 
 /** Render a Vega-Lite spec straight to PNG bytes. */

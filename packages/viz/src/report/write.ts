@@ -13,7 +13,7 @@ import { hasData, instabilityCells } from '../charts/cells.js';
 import { decisionBoundaryChart, type BoundaryScene } from '../charts/decision-boundary.js';
 import { summaryCharts } from '../charts/index.js';
 import type { Chart } from '../charts/types.js';
-import { svgToPng, type PngOptions } from '../render/png.js';
+import { svgToPngAsync, type PngOptions } from '../render/png.js';
 import { renderSvg } from '../render/svg.js';
 import { headlineOf, TERMS } from '@paradox/orchestrator/summary';
 import { analyseHeadline } from './analyse-section.js';
@@ -261,36 +261,49 @@ export async function writeReport(target: string | string[], options: ReportOpti
   const assets: string[] = [];
   const charts: ReportResult['charts'] = [];
   const sections: string[] = [];
-  for (const [i, run] of runs.entries()) {
-    const list = summaryCharts(run.summary);
-    const notes: string[] = [];
-    let scenes: BoundaryScene[] = [];
-    try {
-      scenes = options.boundaries === false ? [] : await (options.boundaries ?? defaultBoundaries)(run);
-    } catch (e) {
-      // A boundary picture is an illustration: if its trial cannot run, say so and keep the report.
-      notes.push(`The decision-boundary chart could not be drawn: ${(e as Error).message}`);
-    }
-    for (const scene of scenes) list.push(decisionBoundaryChart(scene));
-    const rendered: RenderedChart[] = [];
-    const runSlug = runs.length > 1 ? `${i + 1}-${slug(runLabel(run))}` : slug(runLabel(run));
-    for (const [k, chart] of list.entries()) {
-      const svg = await renderSvg(chart.spec);
-      const name = `${runSlug}-${chart.id}${list.filter((c) => c.id === chart.id).length > 1 ? `-${k}` : ''}`;
-      rendered.push({ chart, svg, slug: name });
-      charts.push({ run: run.dir, chart });
-      if (writeAssets) {
-        mkdirSync(assetsDir, { recursive: true });
-        const base = join(assetsDir, name);
-        writeFileSync(`${base}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
-        writeFileSync(`${base}.svg`, svg);
-        writeFileSync(`${base}.png`, svgToPng(svg, options.png));
-        assets.push(`${base}.vl.json`, `${base}.svg`, `${base}.png`);
+  // PNGs are rasterised on libuv's thread pool while this thread renders the next chart's SVG;
+  // each is written when ready, and all are awaited before the page is written.
+  const pngs: Array<Promise<void>> = [];
+  try {
+    for (const [i, run] of runs.entries()) {
+      const list = summaryCharts(run.summary);
+      const notes: string[] = [];
+      let scenes: BoundaryScene[] = [];
+      try {
+        scenes = options.boundaries === false ? [] : await (options.boundaries ?? defaultBoundaries)(run);
+      } catch (e) {
+        // A boundary picture is an illustration: if its trial cannot run, say so and keep the report.
+        notes.push(`The decision-boundary chart could not be drawn: ${(e as Error).message}`);
       }
+      for (const scene of scenes) list.push(decisionBoundaryChart(scene));
+      const rendered: RenderedChart[] = [];
+      const runSlug = runs.length > 1 ? `${i + 1}-${slug(runLabel(run))}` : slug(runLabel(run));
+      for (const [k, chart] of list.entries()) {
+        const svg = await renderSvg(chart.spec);
+        const name = `${runSlug}-${chart.id}${list.filter((c) => c.id === chart.id).length > 1 ? `-${k}` : ''}`;
+        rendered.push({ chart, svg, slug: name });
+        charts.push({ run: run.dir, chart });
+        if (writeAssets) {
+          mkdirSync(assetsDir, { recursive: true });
+          const base = join(assetsDir, name);
+          writeFileSync(`${base}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
+          writeFileSync(`${base}.svg`, svg);
+          const png = svgToPngAsync(svg, options.png).then((bytes) => writeFileSync(`${base}.png`, bytes));
+          // Marked handled at once (it is awaited below): an early failure must not be reported
+          // as unhandled while later charts render.
+          png.catch(() => {});
+          pngs.push(png);
+          assets.push(`${base}.vl.json`, `${base}.svg`, `${base}.png`);
+        }
+      }
+      const env = { ...(await timingFacts(run.dir)), ...(options.environment?.(run) ?? {}) };
+      sections.push(runSection(run, rendered, env, i, notes));
     }
-    const env = { ...(await timingFacts(run.dir)), ...(options.environment?.(run) ?? {}) };
-    sections.push(runSection(run, rendered, env, i, notes));
+  } finally {
+    // Also when a chart failed: no PNG is still being written after this returns or throws.
+    await Promise.allSettled(pngs);
   }
+  await Promise.all(pngs);
   const title = options.title ?? (runs.length === 1 ? `paradox report: ${runLabel(runs[0]!)}` : 'paradox report');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, page(title, sections, runs));

@@ -132,6 +132,38 @@ describe('runNoncomputabilityTrials: batched path = one context per run', () => 
   });
 });
 
+describe('runNoncomputabilityTrials: closed-form batched path = one context per run', () => {
+  it('bit-identical results for coin, hedge and exact-read at any batch cut, shape and oracle regime (ties drawn by the trial stream)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('coin', 'hedge', 'exact-read'),
+        fc.constantFrom([6, 4], [6, 6], [10, 24], [12, 8], [4, 40], [8, 60]),
+        fc.constantFrom('adversarial', 'honest'),
+        fc.constantFrom(2, 3),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 400 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 0, max: 300 }),
+        (algorithm, [K, readBits], oracle, d, width, tStart, count, split) => {
+          const params = { algorithm, K, readBits, oracle, d, width, epsilons: [0.05, 0.25, 0.45, 0.48, 0.5, 0.7] };
+          const range = { seed: 31, streamHi: 0x5151, tStart, count };
+          const batched = runNoncomputabilityTrials(core, params, range);
+          const general = runNoncomputabilityTrials(core, params, { ...range, algorithm: builtInAlgorithm(algorithm)! });
+          expect(batched).toStrictEqual(general);
+          const cut = Math.min(split, count);
+          const parts = [
+            ...runNoncomputabilityTrials(core, params, { ...range, count: cut }),
+            ...runNoncomputabilityTrials(core, params, { ...range, tStart: tStart + cut, count: count - cut }),
+          ];
+          expect(parts).toStrictEqual(general);
+          expectColumns(runNoncomputabilityTrialColumns(core, params, range), general);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 /** The columns hold exactly (Object.is) the values of the pair results, in order. */
 function expectColumns(cols: NoncomputabilityTrialColumns, results: NoncomputabilityPairResult[]): void {
   expect(cols.count).toBe(results.length);

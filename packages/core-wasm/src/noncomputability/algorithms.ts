@@ -2,7 +2,8 @@
  * The built-in algorithm library of SPEC §3.4. Each one is an `Algorithm` using nothing but its
  * context — the same interface a plugin gets — so the library doubles as worked examples.
  */
-import type { Algorithm, AlgorithmContext, AlgorithmOutput, OptimiseOptions, OracleRead, ReducedSolution } from './algorithm.js';
+import type { Algorithm, AlgorithmContext, AlgorithmOutput, AlgorithmTools, OptimiseOptions, OracleRead, ReducedSolution } from './algorithm.js';
+import type { Rng } from './rng.js';
 
 /** Option keys passed from the cell parameters to the built-in optimisers. */
 const OPTIMISER_KEYS = ['steps', 'lr', 'init', 'initScale', 'batchSize', 'beta1', 'beta2', 'adamEps', 'annealT0', 'annealT1', 'annealSigma'] as const;
@@ -50,19 +51,19 @@ function optimiser(name: string, method: OptimiseOptions['method'], description:
 }
 
 /** The two candidate minimisers s·z_1 and s·z_2 of the data read (coordinates 0 and 1). */
-function candidates(ctx: AlgorithmContext, data: OracleRead): [ReducedSolution, ReducedSolution] {
-  return [ctx.tools.reduced(data, 0), ctx.tools.reduced(data, 1)];
+function candidates(tools: PlanTools, data: OracleRead): [ReducedSolution, ReducedSolution] {
+  return [tools.reduced(data, 0), tools.reduced(data, 1)];
 }
 
-function answer(ctx: AlgorithmContext, c: ReducedSolution): AlgorithmOutput {
-  const slopes = new Float64Array(ctx.d);
+function answer(d: number, tools: PlanTools, c: ReducedSolution): AlgorithmOutput {
+  const slopes = new Float64Array(d);
   slopes[c.coordinate] = c.s;
-  return { network: ctx.tools.linear(slopes), steps: 0 };
+  return { network: tools.linear(slopes), steps: 0 };
 }
 
 /** A fair coin from the algorithm's stream. */
-function coinFlip(ctx: AlgorithmContext): number {
-  return ctx.rng.nextU32() & 1;
+function coinFlip(rng: Rng): number {
+  return rng.nextU32() & 1;
 }
 
 const gd = optimiser('gd', 'gd', 'proximal full-batch gradient descent on C from a random init');
@@ -81,26 +82,67 @@ const restarts: Algorithm = Object.freeze({
   },
 });
 
-const coin: Algorithm = Object.freeze({
-  name: 'coin',
-  description: 'the candidate minimiser of coordinate 1 or 2, chosen by a fair coin (1/2 on both inputs)',
-  run(ctx: AlgorithmContext): AlgorithmOutput {
-    const c = candidates(ctx, ctx.read(ctx.budget));
-    return answer(ctx, c[coinFlip(ctx)]!);
-  },
+/** The tools a closed-form plan uses. */
+type PlanTools = Pick<AlgorithmTools, 'reduced' | 'linear'>;
+
+/**
+ * A closed-form built-in (coin, hedge, exact-read) as data: after its one read at the budget, a
+ * run returns one of a few outputs that depend on the read only, and the run's stream picks which.
+ * `run(ctx)` is `output(pick(ctx.rng))`; the batched trial runner builds the plan once per sign of
+ * a cell and, per trial, only draws the pick from the trial's stream — the same draws, so the same
+ * output. Outputs are built on first use (as the run builds only the one it returns).
+ */
+export interface ClosedFormPlan {
+  /** Number of outputs. */
+  readonly size: number;
+  /** Which output a run whose stream is `rng` returns (draws from `rng` exactly as the run does). */
+  pick(rng: Rng): number;
+  /** Output `i` (built on first use and kept). */
+  output(i: number): AlgorithmOutput;
+}
+
+function plan(outputs: ReadonlyArray<() => AlgorithmOutput>, pick: (rng: Rng) => number): ClosedFormPlan {
+  const built: Array<AlgorithmOutput | undefined> = [];
+  return { size: outputs.length, pick, output: (i) => (built[i] ??= outputs[i]!()) };
+}
+
+type PlanFn = (d: number, tools: PlanTools, data: OracleRead) => ClosedFormPlan;
+
+/** The plans of the closed-form built-ins, by algorithm object. */
+const CLOSED_FORM = new Map<Algorithm, PlanFn>();
+
+function closedForm(name: string, description: string, makePlan: PlanFn): Algorithm {
+  const alg: Algorithm = Object.freeze({
+    name,
+    description,
+    run(ctx: AlgorithmContext): AlgorithmOutput {
+      const p = makePlan(ctx.d, ctx.tools, ctx.read(ctx.budget));
+      return p.output(p.pick(ctx.rng));
+    },
+  });
+  CLOSED_FORM.set(alg, makePlan);
+  return alg;
+}
+
+const coin = closedForm('coin', 'the candidate minimiser of coordinate 1 or 2, chosen by a fair coin (1/2 on both inputs)', (d, tools, data) => {
+  const c = candidates(tools, data);
+  return plan([() => answer(d, tools, c[0]), () => answer(d, tools, c[1])], coinFlip);
 });
 
-const hedge: Algorithm = Object.freeze({
-  name: 'hedge',
-  description: 'deterministic (s̃/2)(z_1 + z_2): ε_B-close to both minimisers of the pair',
-  run(ctx: AlgorithmContext): AlgorithmOutput {
-    const [c1, c2] = candidates(ctx, ctx.read(ctx.budget));
-    const s = c2.cost < c1.cost ? c2.s : c1.s;
-    const slopes = new Float64Array(ctx.d);
-    slopes[0] = s / 2;
-    slopes[1] = s / 2;
-    return { network: ctx.tools.linear(slopes), steps: 0 };
-  },
+const hedge = closedForm('hedge', 'deterministic (s̃/2)(z_1 + z_2): ε_B-close to both minimisers of the pair', (d, tools, data) => {
+  const [c1, c2] = candidates(tools, data);
+  const s = c2.cost < c1.cost ? c2.s : c1.s;
+  return plan(
+    [
+      () => {
+        const slopes = new Float64Array(d);
+        slopes[0] = s / 2;
+        slopes[1] = s / 2;
+        return { network: tools.linear(slopes), steps: 0 };
+      },
+    ],
+    () => 0,
+  );
 });
 
 /** Σ_j q_jk in exact arithmetic (numerators over the read's common denominator). */
@@ -110,28 +152,35 @@ function columnSum(data: OracleRead, d: number, k: number): bigint {
   return acc;
 }
 
-const exactRead: Algorithm = Object.freeze({
-  name: 'exact-read',
-  description: 'solves the single-coordinate problem for every coordinate and returns the best (ties by a fair coin)',
-  run(ctx: AlgorithmContext): AlgorithmOutput {
-    const data = ctx.read(ctx.budget);
-    const sols: ReducedSolution[] = [];
-    for (let k = 0; k < ctx.d; k++) sols.push(ctx.tools.reduced(data, k));
-    const bestCost = Math.min(...sols.map((c) => c.cost));
-    // Costs within f64 rounding of the best are ties in floating point (beyond ~50 bits the f64
-    // images of coordinates 1 and 2 coincide). On data x^j = c_j a the reduced minimum is strictly
-    // decreasing in a_k (h depends on a_k only through the penalty 2λ√(t/a_k)), so the exact column
-    // sums Σ_j q_jk decide such ties; only exactly equal columns — what the adversary produces for
-    // n ≤ K — are left to a fair coin.
-    let tied = sols.filter((c) => c.cost - bestCost <= 1e-14 * Math.abs(bestCost));
-    if (tied.length > 1) {
-      const sums = tied.map((c) => columnSum(data, ctx.d, c.coordinate));
-      const top = sums.reduce((a, b) => (b > a ? b : a));
-      tied = tied.filter((_, i) => sums[i] === top);
-    }
-    return answer(ctx, tied.length === 1 ? tied[0]! : tied[ctx.rng.below(tied.length)]!);
-  },
+const exactRead = closedForm('exact-read', 'solves the single-coordinate problem for every coordinate and returns the best (ties by a fair coin)', (d, tools, data) => {
+  const sols: ReducedSolution[] = [];
+  for (let k = 0; k < d; k++) sols.push(tools.reduced(data, k));
+  const bestCost = Math.min(...sols.map((c) => c.cost));
+  // Costs within f64 rounding of the best are ties in floating point (beyond ~50 bits the f64
+  // images of coordinates 1 and 2 coincide). On data x^j = c_j a the reduced minimum is strictly
+  // decreasing in a_k (h depends on a_k only through the penalty 2λ√(t/a_k)), so the exact column
+  // sums Σ_j q_jk decide such ties; only exactly equal columns — what the adversary produces for
+  // n ≤ K — are left to a fair coin.
+  let tied = sols.filter((c) => c.cost - bestCost <= 1e-14 * Math.abs(bestCost));
+  if (tied.length > 1) {
+    const sums = tied.map((c) => columnSum(data, d, c.coordinate));
+    const top = sums.reduce((a, b) => (b > a ? b : a));
+    tied = tied.filter((_, i) => sums[i] === top);
+  }
+  const n = tied.length;
+  return plan(
+    tied.map((c) => () => answer(d, tools, c)),
+    n === 1 ? () => 0 : (rng) => rng.below(n),
+  );
 });
+
+/**
+ * The closed-form plan of a built-in algorithm (coin, hedge, exact-read), or undefined for every
+ * other algorithm (optimisers, escalate — whose reads depend on what it read —, plugins).
+ */
+export function closedFormPlan(alg: Algorithm): PlanFn | undefined {
+  return CLOSED_FORM.get(alg);
+}
 
 /**
  * The sign of a_1 − a_2 as certified by one read: +1 or −1 when some sample's coordinates 1 and 2
@@ -156,8 +205,8 @@ const escalate: Algorithm = Object.freeze({
     for (;;) {
       const data = ctx.read(n);
       const order = certifiedOrder(data, ctx.d);
-      if (order !== 0) return answer(ctx, ctx.tools.reduced(data, order === 1 ? 0 : 1));
-      if (n === B) return answer(ctx, candidates(ctx, data)[coinFlip(ctx)]!);
+      if (order !== 0) return answer(ctx.d, ctx.tools, ctx.tools.reduced(data, order === 1 ? 0 : 1));
+      if (n === B) return answer(ctx.d, ctx.tools, candidates(ctx.tools, data)[coinFlip(ctx.rng)]!);
       n = Math.min(2 * n, B);
     }
   },

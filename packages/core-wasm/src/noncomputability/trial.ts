@@ -7,8 +7,8 @@ import type { TrialKey, TrialRange } from '../trials.js';
 import type { Core } from '../core.js';
 import { CoreError, formatValue } from '../errors.js';
 import type { Algorithm, AlgorithmContext, AlgorithmOutput } from './algorithm.js';
-import { builtInOptimiseCall } from './algorithms.js';
-import { checkData, costTs, evaluatePairsInCore, flattenNetwork, makeTools, optimiseConfig, pairsSupported, probes, type ProblemShape } from './kernel.js';
+import { builtInOptimiseCall, closedFormPlan } from './algorithms.js';
+import { checkData, costTs, evaluatePairsInCore, flattenNetwork, linearNetwork, makeTools, optimiseConfig, pairsSupported, probes, reducedSolution, type ProblemShape } from './kernel.js';
 import { OracleSource, countingOracle, type ReadStats } from './oracle.js';
 import { makeHardPair, type HardPair, type PairGroundTruth } from './pair.js';
 import { normaliseNoncomputabilityParams, type NoncomputabilityParams } from './params.js';
@@ -489,6 +489,69 @@ function runPairsColumns(core: Core, cell: PreparedCell, alg: Algorithm, range: 
 }
 
 /**
+ * The batched path of the closed-form built-ins (coin, hedge, exact-read): each run reads once at
+ * its budget and returns one of a few outputs fixed by that read, picked by the run's stream
+ * (`closedFormPlan`). So per sign of the cell the read, the plan and the evaluation of each output
+ * (probes, distance, true cost, success at every ε) are computed once, and per trial only the pick
+ * is drawn from the trial's stream — the draws the run makes, from a fresh stream for each sign
+ * as each run gets. The theorem checks run in trial order as in `assemblePair`, naming the trial,
+ * so results and errors are those of the context path. Returns undefined when not covered (another
+ * algorithm, an algorithm object passed in the range, or a plan that cannot be built: the
+ * context path then raises that error for the trial it belongs to).
+ */
+function closedFormColumns(cell: PreparedCell, alg: Algorithm, range: NoncomputabilityTrialRange): NoncomputabilityTrialColumns | undefined {
+  if (range.algorithm || range.count === 0) return undefined;
+  const makePlan = closedFormPlan(alg);
+  if (!makePlan) return undefined;
+  const { seed, streamHi, tStart, count } = range;
+  const { d, epsilons, K, oracle, readBits: n } = cell.params;
+  const E = epsilons.length;
+  const tools: Parameters<typeof makePlan>[1] = { reduced: (data, k) => reducedSolution(cell.shape, data, k), linear: (slopes) => linearNetwork(cell.shape, slopes) };
+  const who = (t: number): string => where(cell, alg, seed, streamHi, t);
+  type Side = { plan: ReturnType<typeof makePlan>; stats: ReadStats; evals: Array<ReturnType<typeof evaluate> | undefined> };
+  const side = (sign: 1 | -1): Side | undefined => {
+    const { read, stats } = countingOracle(sign === 1 ? cell.sources.plus : cell.sources.minus, n, who(tStart));
+    try {
+      const plan = makePlan(d, tools, read(n));
+      // Every output built now: one that cannot be built (tools.linear refusing a slope) is left
+      // to the context path, which raises it in the trial, and the sign order, that meets it.
+      for (let i = 0; i < plan.size; i++) plan.output(i);
+      return { plan, stats, evals: [] };
+    } catch {
+      return undefined;
+    }
+  };
+  const plus = side(1);
+  const minus = side(-1);
+  if (!plus || !minus) return undefined;
+  const hidden = oracle === 'adversarial' && n <= K;
+  const epsB = cell.pair.truth.epsB;
+  const cols = emptyColumns(tStart, count, E, d);
+  const identicalOf = new Map<number, boolean>();
+  for (let i = 0; i < count; i++) {
+    const t = tStart + i;
+    // Each run gets the trial's stream from its start (makeContext): one fresh stream per sign.
+    const ip = plus.plan.pick(philoxStream(seed, SUBSTREAM.algorithm, t, streamHi));
+    const im = minus.plan.pick(philoxStream(seed, SUBSTREAM.algorithm, t, streamHi));
+    // An output is evaluated on the first trial that returns it, ι⁺ before ι⁻ as in assemblePair:
+    // a cost below the proven minimum is thrown naming that trial, as the context path would.
+    const p = (plus.evals[ip] ??= evaluate(cell, 1, { output: plus.plan.output(ip), stats: plus.stats }, who(t)));
+    const m = (minus.evals[im] ??= evaluate(cell, -1, { output: minus.plan.output(im), stats: minus.stats }, who(t)));
+    const key = ip * 65536 + im;
+    let identical = identicalOf.get(key);
+    if (identical === undefined) identicalOf.set(key, (identical = sameBits(p.theta, m.theta)));
+    putSide(cols.plus, i, p.result, E, d);
+    putSide(cols.minus, i, m.result, E, d);
+    cols.identical[i] = identical ? 1 : 0;
+    if (hidden) {
+      const both = (e: number): boolean => p.result.success[e] === true && m.result.success[e] === true;
+      if (!identical || epsilons.some((e, k) => e < epsB && both(k))) checkHidden(cell, alg, who(t), true, identical, both);
+    }
+  }
+  return cols;
+}
+
+/**
  * Run trials `tStart … tStart+count−1` of a cell: for each, the algorithm on ι⁺_K and on ι⁻_K with
  * the same random stream (seed; substream, t, streamHi). Synchronous: built-in, registered and
  * already-loaded (`loadPlugin`) synchronous algorithms. Throws `CoreError('E_THEOREM')` naming the
@@ -496,7 +559,7 @@ function runPairsColumns(core: Core, cell: PreparedCell, alg: Algorithm, range: 
  */
 export function runNoncomputabilityTrials(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): NoncomputabilityPairResult[] {
   const { cell, alg } = setup(params, range);
-  const batched = runPairsColumns(core, cell, alg, range);
+  const batched = runPairsColumns(core, cell, alg, range) ?? closedFormColumns(cell, alg, range);
   if (batched) return fromColumns(batched);
   return runGeneral(core, cell, alg, range);
 }
@@ -522,7 +585,7 @@ export async function runNoncomputabilityTrialsAsync(core: Core, params: Partial
   const norm = normaliseNoncomputabilityParams(params);
   if (norm.algorithm === 'plugin' && !range.algorithm) await loadPlugin(norm.plugin!);
   const { cell, alg } = setup(norm, range);
-  const batched = runPairsColumns(core, cell, alg, range);
+  const batched = runPairsColumns(core, cell, alg, range) ?? closedFormColumns(cell, alg, range);
   if (batched) return fromColumns(batched);
   return runGeneralAsync(core, cell, alg, range);
 }
@@ -548,7 +611,7 @@ async function runGeneralAsync(core: Core, cell: PreparedCell, alg: Algorithm, r
  */
 export function runNoncomputabilityTrialColumns(core: Core, params: Partial<NoncomputabilityParams> | Record<string, unknown>, range: NoncomputabilityTrialRange): NoncomputabilityTrialColumns {
   const { cell, alg } = setup(params, range);
-  return runPairsColumns(core, cell, alg, range) ?? generalColumns(core, cell, alg, range);
+  return runPairsColumns(core, cell, alg, range) ?? closedFormColumns(cell, alg, range) ?? generalColumns(core, cell, alg, range);
 }
 
 /** `runNoncomputabilityTrialsAsync` with the results as columns (see `runNoncomputabilityTrialColumns`). */
@@ -556,7 +619,7 @@ export async function runNoncomputabilityTrialColumnsAsync(core: Core, params: P
   const norm = normaliseNoncomputabilityParams(params);
   if (norm.algorithm === 'plugin' && !range.algorithm) await loadPlugin(norm.plugin!);
   const { cell, alg } = setup(norm, range);
-  return runPairsColumns(core, cell, alg, range) ?? (await generalColumnsAsync(core, cell, alg, range));
+  return runPairsColumns(core, cell, alg, range) ?? closedFormColumns(cell, alg, range) ?? (await generalColumnsAsync(core, cell, alg, range));
 }
 
 /** Options of `runNoncomputabilityTrial`. */

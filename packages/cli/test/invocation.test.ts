@@ -22,7 +22,10 @@ describe('invocation: the command that runs paradox where the user is', () => {
     mkdirSync(npx, { recursive: true });
     writeFileSync(join(npx, 'pnpm'), '');
     chmodSync(join(npx, 'pnpm'), 0o755);
-    expect(invocation({ npm_config_user_agent: 'pnpm/9.15.9 npm/? node/v20', PATH: `${repo}/node_modules/.bin:${npx}:/usr/bin` }, `${repo}/node_modules/.bin/paradox`, repo)).toBe('npx pnpm@9 paradox');
+    // The lasting PATH entry is a made-up one holding node but no pnpm: the machine's own /usr/bin
+    // may well hold a pnpm (corepack enable, a distribution package), which would rightly win.
+    const system = pathWith('node');
+    expect(invocation({ npm_config_user_agent: 'pnpm/9.15.9 npm/? node/v20', PATH: `${repo}/node_modules/.bin:${npx}:${system}` }, `${repo}/node_modules/.bin/paradox`, repo)).toBe('npx pnpm@9 paradox');
   });
   it('pnpm installed on PATH → pnpm paradox', () => {
     expect(invocation({ npm_config_user_agent: 'pnpm/9.15.9', PATH: pathWith('pnpm') }, '/x/paradox', repo)).toBe('pnpm paradox');

@@ -1,5 +1,5 @@
 // `paradox stripes export|judge`: data out for a trainer elsewhere, a network file judged back.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCore, networkToJSON, trialData, type Core } from '@paradox/core-wasm';
@@ -39,5 +39,26 @@ describe('paradox stripes', () => {
     const bad = paradox(['stripes', 'judge', 'sigma.json', '--m', '10', '--d', '3'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/expected \[3, …, 1\]/);
+  });
+
+  it('a network-file sweep measures the judged network the same way; a bad one is a spec error, exit 2', () => {
+    const dir = scratch();
+    const t = runInstabilityTrial(core, { m: 10, method: 'shortcut' }, { seed: 5, streamHi: 0, trial: 2 });
+    writeFileSync(join(dir, 'sigma.json'), JSON.stringify(networkToJSON(t.network)));
+    writeFileSync(join(dir, 'judge.yaml'), 'experiment: instability\nseed: 5\nfixed: { method: network-file, network: sigma.json, dataTrial: 2, m: 10 }\ntrials: 1\n');
+    const run = paradox(['run', 'judge.yaml', '--out', 'judged', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'judged', 'summary.json'), 'utf8')) as { cells: Array<Record<string, unknown>> };
+    const cell = summary.cells[0] as { method: string; arch: number[]; accurate: { k: number }; accurateUnstable: { k: number }; radius: { attackMin: { mean: number }; certMin: { mean: number } } };
+    expect(cell.method).toBe('network-file');
+    expect(cell.arch).toEqual(t.network.dims);
+    expect([cell.accurate.k, cell.accurateUnstable.k]).toEqual([t.accurate ? 1 : 0, t.accurate && t.unstableShare > 0 ? 1 : 0]);
+    expect(cell.radius.attackMin.mean).toBe(t.radius.attackMin);
+    expect(cell.radius.certMin.mean).toBe(t.radius.certMin);
+    writeFileSync(join(dir, 'bad.yaml'), 'experiment: instability\nfixed: { method: network-file, network: sigma.json, d: 3 }\ntrials: 1\n');
+    const bad = paradox(['run', 'bad.yaml', '--out', 'never'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('fixed.network: expected a fully connected ReLU network file (.onnx or paradox-network/1 JSON) with d = 3 inputs and one output');
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 });

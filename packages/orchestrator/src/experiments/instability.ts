@@ -10,12 +10,21 @@
  * built-in trial's own measurement stage (`measureNetwork`): every column of a built-in method,
  * bit for bit the same for the same network. `finalLoss` is the loss the plugin reports (NaN when
  * it returns a bare network).
+ *
+ * `method: network-file` with `network: ./net.onnx` (or paradox-network/1 JSON) measures a fixed
+ * network trained elsewhere on the stripes data its user exported with `paradox stripes export
+ * --seed S --trial T`: the run's seed is S, `dataTrial` is T (default 0), and the one trial of the
+ * cell measures the network on that trial's T and V (stream (S, streamHi 0, T), the export's) with
+ * the same measurement stage — the numbers `paradox stripes judge` prints. A cell is one network:
+ * `trials: 1`; a grid over `network` (zip with `dataTrial`) compares many.
  */
-import { CoreError, exactRadius, loadTrainingPlugin, runTrainingPluginTrial, type Core } from '@paradox/core-wasm';
+import { CoreError, exactRadius, loadTrainingPlugin, runTrainingPluginTrial, type Core, type Network } from '@paradox/core-wasm';
+import { networkFromBytes } from '@paradox/core-wasm/onnx';
 import {
   INSTABILITY_METHODS,
   INSTABILITY_PARAM_KEYS,
   boundaryDistance,
+  measureNetwork,
   normaliseInstabilityParams,
   runInstabilityTrial,
   runInstabilityTrials,
@@ -26,7 +35,7 @@ import {
 import { moments, type ValueStream } from '../stats/moments.js';
 import type { InstabilityCell } from '../summary/types.js';
 import type { Json } from '../worker/protocol.js';
-import { axesOf } from './common.js';
+import { axesOf, badParam, parseParamFile, readParamFile } from './common.js';
 import type { BatchData, ExperimentDefinition } from './types.js';
 
 /** Scalar per-trial columns and how to read them from a trial record. */
@@ -95,14 +104,41 @@ function normaliseExactRadius(v: Json | undefined, p: InstabilityParams): ExactR
   return { tol, maxNodes, points };
 }
 
-/** The core-wasm trial's parameters: all but `exactRadius` and `plugin` (a plugin cell trains as `train` would be configured). */
+/** The core-wasm trial's parameters: all but the orchestrator's own (`exactRadius`, `plugin`, `network`, `dataTrial`); a plugin or network-file cell is measured as `train` would be configured. */
 function trialParams(params: Record<string, Json>): Record<string, Json> {
-  const { exactRadius: _e, plugin: _p, ...rest } = params;
-  return rest.method === 'plugin' ? { ...rest, method: 'train' } : rest;
+  const { exactRadius: _e, plugin: _p, network: _n, dataTrial: _d, ...rest } = params;
+  return rest.method === 'plugin' || rest.method === 'network-file' ? { ...rest, method: 'train' } : rest;
 }
 
-/** Methods a spec may name: the built-ins and `plugin` (a training plugin module). */
-const METHODS = [...INSTABILITY_METHODS, 'plugin'];
+/** Methods a spec may name: the built-ins, `plugin` (a training plugin module) and `network-file` (a network trained elsewhere). */
+const METHODS = [...INSTABILITY_METHODS, 'plugin', 'network-file'];
+
+/** What `network` must name. */
+const NETWORK_FILE = 'a fully connected ReLU network file (.onnx or paradox-network/1 JSON)';
+
+/** Network files of `method: network-file`, read once per process (validation, summary, each worker). */
+const networkFiles = new Map<string, Network>();
+
+/** The network file at `path`, checked against the problem's input dimension d (one output); errors located at `network`. */
+function networkFile(path: string, d: number): Network {
+  let net = networkFiles.get(path);
+  if (net === undefined) {
+    const bytes = readParamFile('network', path);
+    try {
+      net = networkFromBytes(bytes, path);
+    } catch (e) {
+      // What is wrong with the file goes into the value the spec error shows.
+      const why = ((e as Error).message ?? String(e)).replace(`${path}: `, '');
+      net = parseParamFile('network', path, NETWORK_FILE, () => badParam('network', NETWORK_FILE, `${path} (${why})`));
+    }
+    networkFiles.set(path, net);
+  }
+  const out = net.dims[net.dims.length - 1];
+  if (net.dims[0] !== d || out !== 1) {
+    badParam('network', `${NETWORK_FILE} with d = ${d} inputs and one output ([${d}, …, 1], the stripes problem's)`, `${path} with dims [${net.dims.join(', ')}]`);
+  }
+  return net;
+}
 
 /**
  * The error of a plugin trial, located: `trial` set (the worker reports it with the cell and seed).
@@ -154,6 +190,7 @@ function exactColumns(core: Core, t: InstabilityTrialDetail, p: InstabilityParam
 /** Fixed architectures report their dims; data-dependent widths report null. */
 function architecture(p: InstabilityParams): number[] | null {
   if (p.method === 'train' || p.method === 'adversarial-train' || (p.method as string) === 'plugin') return [p.d, ...p.hidden, 1];
+  if ((p.method as string) === 'network-file') return [...networkFile((p as unknown as { network: string }).network, p.d).dims];
   if (p.method === 'shortcut') return [p.d, 2, 1];
   return null;
 }
@@ -217,8 +254,8 @@ export const TRIAL_SLICE = 512;
 /** The instability experiment. */
 export const instability: ExperimentDefinition = {
   name: 'instability',
-  paramKeys: [...INSTABILITY_PARAM_KEYS, 'exactRadius', 'plugin'],
-  fileParams: ['plugin'],
+  paramKeys: [...INSTABILITY_PARAM_KEYS, 'exactRadius', 'plugin', 'network', 'dataTrial'],
+  fileParams: ['plugin', 'network'],
   pluginExpected: 'a module that exists and exports a training plugin (a function (ctx) => network, default export or `trainingPlugin`)',
 
   normaliseParams(params) {
@@ -228,24 +265,55 @@ export const instability: ExperimentDefinition = {
       throw new CoreError('E_ARG', `params.method: expected ${allowed}, got ${JSON.stringify(method)}`, { path: ['method'], allowed, value: method, choices: METHODS });
     }
     const plugin = params.plugin;
+    const noExact = (m: string): void => {
+      if (params.exactRadius !== undefined && params.exactRadius !== false && params.exactRadius !== null) {
+        badParam('exactRadius', `false or nothing with method: ${m} (the exact radius is computed on the built-in trial's network)`, params.exactRadius);
+      }
+    };
     if (method === 'plugin') {
       if (typeof plugin !== 'string' || plugin.length === 0) {
         const allowed = 'the path of a training plugin module (with method: plugin)';
         throw new CoreError('E_ARG', `params.plugin: expected ${allowed}, got ${JSON.stringify(plugin ?? null)}`, { path: ['plugin'], allowed, value: plugin ?? null });
       }
-      if (params.exactRadius !== undefined && params.exactRadius !== false && params.exactRadius !== null) {
-        throw new CoreError('E_ARG', 'params.exactRadius: expected false or nothing with method: plugin (the exact radius is computed on the built-in trial\'s network)', { path: ['exactRadius'], allowed: 'false', value: params.exactRadius });
-      }
+      noExact('plugin');
     } else if (plugin !== undefined && (typeof plugin !== 'string' || plugin.length === 0)) {
       // Kept but unused by the built-in methods (as Result II's `plugin` with a built-in algorithm),
       // so `grid: { method: [train, plugin] }, fixed: { plugin }` compares a plugin with a built-in.
       const allowed = 'the path of a training plugin module';
       throw new CoreError('E_ARG', `params.plugin: expected ${allowed}, got ${JSON.stringify(plugin)}`, { path: ['plugin'], allowed, value: plugin });
     }
+    const network = params.network;
+    const dataTrial = params.dataTrial ?? 0;
+    if (method === 'network-file') {
+      if (typeof network !== 'string' || network.length === 0) badParam('network', `the path of ${NETWORK_FILE} (with method: network-file)`, network ?? null);
+      if (typeof dataTrial !== 'number' || !Number.isInteger(dataTrial) || dataTrial < 0 || dataTrial >= 2 ** 32) {
+        badParam('dataTrial', 'an integer in [0, 2^32): the --trial of `paradox stripes export` the network was trained on', dataTrial);
+      }
+      noExact('network-file');
+    } else {
+      // Kept but unused by the other methods, as `plugin` is: `grid: { method: [train, network-file] }` compares them.
+      if (network !== undefined && (typeof network !== 'string' || network.length === 0)) badParam('network', `the path of ${NETWORK_FILE}`, network);
+      if (params.dataTrial !== undefined) badParam('dataTrial', 'nothing unless method: network-file (the exported trial a network file was trained on)', params.dataTrial);
+    }
     const p = normaliseInstabilityParams(trialParams(params));
-    if (method === 'plugin') return { ...(p as unknown as Record<string, Json>), method: 'plugin', plugin: plugin as string };
+    if (method === 'plugin') return { ...(p as unknown as Record<string, Json>), method: 'plugin', plugin: plugin as string, ...(network !== undefined ? { network } : {}) };
+    if (method === 'network-file') {
+      networkFile(network as string, p.d);
+      return { ...(p as unknown as Record<string, Json>), method: 'network-file', network: network as string, dataTrial, ...(plugin !== undefined ? { plugin } : {}) };
+    }
     const exact = normaliseExactRadius(params.exactRadius, p);
-    return { ...(p as unknown as Record<string, Json>), ...(plugin !== undefined ? { plugin } : {}), ...(exact ? { exactRadius: exact as unknown as Json } : {}) };
+    return {
+      ...(p as unknown as Record<string, Json>),
+      ...(plugin !== undefined ? { plugin } : {}),
+      ...(network !== undefined ? { network } : {}),
+      ...(exact ? { exactRadius: exact as unknown as Json } : {}),
+    };
+  },
+
+  check(params, _seed, maxTrials) {
+    if (params.method === 'network-file' && maxTrials !== undefined && maxTrials !== 1) {
+      badParam('trials', 'trials: 1 with method: network-file (a cell is one network measured on its exported data: one trial)', maxTrials);
+    }
   },
 
   pluginPath(params) {
@@ -259,6 +327,16 @@ export const instability: ExperimentDefinition = {
   async runBatch(core, params, stream) {
     const p = asParams(params);
     const radii = p.radii;
+    if ((p.method as string) === 'network-file') {
+      // One trial: the network on the data its user exported (stream (seed, streamHi 0, dataTrial), as `paradox stripes export`).
+      if (stream.tStart !== 0 || stream.count !== 1) throw new CoreError('E_ARG', `trials ${stream.tStart}..${stream.tStart + stream.count - 1}: a network-file cell has one trial`);
+      stream.onTrials?.(0, 0);
+      const net = networkFile(params.network as string, p.d);
+      const measured = measureNetwork(core, trialParams(params), { seed: stream.seed, streamHi: 0, trial: params.dataTrial as number }, net);
+      const data = emptyBatch(1, radii, false);
+      fill(data, 0, [measured], radii);
+      return data;
+    }
     if ((p.method as string) === 'plugin') {
       // One trial per call, each marked first: an exception, a malformed network or a loop past
       // the batch deadline is located to its trial. Loaded before any trial is marked, so a slow

@@ -381,7 +381,9 @@ function* axisAssignments(spec: NormalisedSpec): Generator<{ axes: Record<string
  * read from the structured fields of core-wasm's CoreError (`path`, `allowed`, `value`,
  * `choices`); the message is never parsed. An error without them (a bug) is reported for the cell.
  */
-function paramIssue(e: unknown, raw: Record<string, Json>, axes: Record<string, Json>, source: Record<string, string>, fixed: Record<string, Json>, index: number): SpecIssue {
+function paramIssue(
+  e: unknown, raw: Record<string, Json>, axes: Record<string, Json>, source: Record<string, string>, fixed: Record<string, Json>, index: number, trialsAt: string,
+): SpecIssue {
   const where = Object.keys(axes).length > 0 ? ` (in the cell ${formatValue(axes)})` : '';
   if (!(e instanceof CoreError) || e.path === undefined || e.allowed === undefined || typeof e.path[0] !== 'string') {
     const text = (e as Error).message;
@@ -389,7 +391,8 @@ function paramIssue(e: unknown, raw: Record<string, Json>, axes: Record<string, 
   }
   const param = e.path[0];
   const inner = e.path.slice(1).map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
-  const entry = source[param] ?? (param in fixed ? `fixed.${param}` : undefined);
+  // `trials` is refused by an experiment's seed checks (a one-trial cell): it sits at the top level (or in stop).
+  const entry = source[param] ?? (param in fixed ? `fixed.${param}` : param === 'trials' ? trialsAt : undefined);
   const path = entry !== undefined ? `${entry}${inner}` : `fixed.${param}${inner} (missing)`;
   const value = 'value' in e ? e.value : raw[param];
   // A value from fixed applies to every cell: say which cell refused it when it depends on the axes.
@@ -427,7 +430,7 @@ function cellIssues(spec: NormalisedSpec, seedChecks: boolean): { cells: Cell[];
       } else keys.set(key, index);
       cells.push({ index, key, hash32: hash32(key), axes, params });
     } catch (e) {
-      const one = paramIssue(e, raw, axes, source, spec.fixed, index);
+      const one = paramIssue(e, raw, axes, source, spec.fixed, index, spec.stop.rule === 'fixed' ? 'trials' : 'stop.maxTrials');
       if (!out.has(one.path)) out.set(one.path, one);
     }
     index++;

@@ -5,6 +5,9 @@
 // of core-wasm's `verify` (branch and bound, sound both ways) within a per-instance time limit on
 // one core, and its time.
 //
+// The verifier's defaults apply: input splits on ACAS Xu (5 inputs), ReLU splits with optimised
+// α/β multipliers on MNIST (784 inputs; `split: 'auto'`).
+//
 // Every `sat` (falsified) verdict's counterexample is replayed by replay_exact.py: the ONNX file
 // read by the official onnx package and evaluated in exact integer arithmetic, the .vnnlib read by
 // its own parser; the suite fails if one is not confirmed. The published VNN-COMP 2021 results of
@@ -131,7 +134,7 @@ export async function run(ctx = {}) {
       const word = r.verdict === 'verified' ? 'unsat' : r.verdict === 'falsified' ? 'sat' : r.reason === 'time' ? 'timeout' : `unknown (${r.reason})`;
       verdicts.set(`${onnx},${prop}`, r.verdict === 'verified' ? 'unsat' : r.verdict === 'falsified' ? 'sat' : 'unknown');
       if (r.witness) jobs.push({ onnx: join(FIX, S.nets, onnx), vnnlib: propPath, x: Array.from(r.witness.x, hex), key: `${onnx} ${prop}` });
-      log(`  ${onnx.replace('ACASXU_run2a_', '').replace('_batch_2000.onnx', '').replace('.onnx', '')} ${prop.replace('.vnnlib', '')}: ${word} (${r.nodes} sub-boxes, ${cpuS.toFixed(2)} s CPU, ${wallS.toFixed(2)} s wall)`);
+      log(`  ${onnx.replace('ACASXU_run2a_', '').replace('_batch_2000.onnx', '').replace('.onnx', '')} ${prop.replace('.vnnlib', '')}: ${word} (${r.nodes} sub-domains, ${r.splits.input} input / ${r.splits.relu} ReLU splits, ${cpuS.toFixed(2)} s CPU, ${wallS.toFixed(2)} s wall)`);
     }
     // Independent exact replay of every counterexample.
     const rep = replay(jobs.map(({ key: _key, ...j }) => j));

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ballProperty, createNetwork, loadCore, verify, CoreError, type Core, type Network } from '../src/index.js';
-import { cmp, dy, exactOutputs, sub } from './exact.js';
+import { add, cmp, dy, exactOutputs, mul, sub, type Dyadic } from './exact.js';
 import { linfQ, oracleRadius, qOf, qcmp } from './radius-oracle.js';
 
 let core: Core;
@@ -118,6 +118,91 @@ describe('verify with ReLU splitting and optimised slopes: never a wrong verdict
     expect(seen.alpha).toBeGreaterThan(10);
     expect(seen.atRadius).toBeGreaterThan(5);
     expect(seen.unknown).toBeLessThan(30);
+  });
+
+  /**
+   * Every pre-activation of the scalar network at z (hidden layers' units in order, then the output),
+   * in exact dyadic arithmetic.
+   */
+  function exactPre(net: Network, z: ArrayLike<number>): Dyadic[] {
+    const { dims, params, bias } = net;
+    let a: Dyadic[] = Array.from(z, dy);
+    const pre: Dyadic[] = [];
+    let off = 0;
+    for (let l = 1; l < dims.length; l++) {
+      const [nIn, nOut] = [dims[l - 1]!, dims[l]!];
+      const next: Dyadic[] = [];
+      for (let i = 0; i < nOut; i++) {
+        let v: Dyadic = { n: 0n, e: 0 };
+        for (let j = 0; j < nIn; j++) v = add(v, mul(dy(params[off + i * nIn + j]!), a[j]!));
+        if (bias) v = add(v, dy(params[off + nOut * nIn + i]!));
+        pre.push(v);
+        next.push(v.n < 0n ? { n: 0n, e: 0 } : v);
+      }
+      off += nOut * nIn + (bias ? nOut : 0);
+      a = next;
+    }
+    return pre;
+  }
+
+  it('the bound kernel is sound for any slopes and multipliers: random α, β ≥ 0 and split signs, checked at exact points of the split sub-domain', () => {
+    // The optimiser only keeps improvements, so a wrong sign in the kernel could hide behind it;
+    // here α and β are random and every bound must be ≤ φ at every sampled point (exact
+    // arithmetic) that meets the split constraints.
+    let checked = 0;
+    let splitPoints = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          hidden: fc.constantFrom([4], [6], [4, 3], [5, 4]),
+          w: fc.array(fc.integer({ min: -64, max: 64 }).map((v) => v / 32), { minLength: 60, maxLength: 60 }),
+          signs: fc.array(fc.constantFrom(-1, 0, 0, 1), { minLength: 10, maxLength: 10 }),
+          alpha: fc.array(fc.integer({ min: -2, max: 10 }).map((v) => v / 8), { minLength: 10, maxLength: 10 }),
+          beta: fc.array(fc.integer({ min: 0, max: 40 }).map((v) => v / 4), { minLength: 10, maxLength: 10 }),
+          outputOnly: fc.boolean(),
+          pts: fc.array(fc.tuple(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 64 })), { minLength: 60, maxLength: 60 }),
+        }),
+        (c) => {
+          const dims = [2, ...c.hidden, 1];
+          const params: number[] = [];
+          let k = 0;
+          for (let l = 1; l < dims.length; l++) for (let i = 0; i < dims[l]! * (dims[l - 1]! + 1); i++) params.push(c.w[k++ % 60]!);
+          const net = createNetwork(dims, true, params);
+          const H = c.hidden.reduce((a, b) => a + b, 0);
+          const signs = c.signs.slice(0, H);
+          const lo = [-1, -1];
+          const hi = [1, 1];
+          // The split constraints as a clamp (±∞ elsewhere: no information).
+          const clamp = new Float64Array(2 * H);
+          for (let u = 0; u < H; u++) {
+            clamp[u] = signs[u] === 1 ? 0 : -Infinity;
+            clamp[H + u] = signs[u] === -1 ? 0 : Infinity;
+          }
+          const betaS = Float64Array.from(signs, (sg, u) => sg * c.beta[u]!);
+          const lower = core.raw.scoped((s) => {
+            const rowLen = dims[dims.length - 2]! + 1;
+            const out = s.f64Zeros(2);
+            core.raw.fn<(...x: number[]) => void>('cert_box_bounds_rows')(
+              s.i32(dims), dims.length, 1, s.f64(params), s.f64(params.slice(params.length - rowLen)), 1, s.f64(lo), s.f64(hi),
+              c.outputOnly ? 7 : 3, out, s.f64Zeros(rowLen), s.f64(clamp), 0, s.f64(c.alpha.slice(0, H)), 0, s.f64(betaS),
+            );
+            return new Float64Array(core.raw.exports.memory.buffer, out, 1)[0]!;
+          });
+          for (const [a, b] of c.pts) {
+            const z = [-1 + a / 32, -1 + b / 32];
+            const pre = exactPre(net, z);
+            // In the sub-domain: every split unit on its side (z_u = 0 is on both).
+            if (!signs.every((sg, u) => sg === 0 || (sg === 1 ? pre[u]!.n >= 0n : pre[u]!.n <= 0n))) continue;
+            if (signs.some((sg) => sg !== 0)) splitPoints++;
+            checked++;
+            expect(cmp(dy(lower), pre[H]!), `lower bound ${lower} above φ(${z})`).toBeLessThanOrEqual(0);
+          }
+        },
+      ),
+      { numRuns: 150, seed: 7 },
+    );
+    expect(checked).toBeGreaterThan(2000);
+    expect(splitPoints).toBeGreaterThan(1000);
   });
 
   /** A [d, 6, 6, 1] network with weights on a 1/64 grid from a fixed linear congruential sequence. */

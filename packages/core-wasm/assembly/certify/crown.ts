@@ -297,6 +297,15 @@ let pair2Buf = new StaticArray<f64>(0);
  * passes are independent chains that overlap in the pipeline; the row list is the union of both
  * units' non-zero rows (a row that is zero in one unit adds +0 there, which changes nothing), and
  * each lane is again exactly the scalar pass.
+ *
+ * Kept as a second copy of `crownPair`'s recursion on purpose (hidden-layer tightening only: no α,
+ * β or coefficients). One generic pass for one or two units (a compile-time type parameter, the
+ * second unit's code removed from the one-unit instance) was bit-identical on the instability
+ * fingerprint and certify-reference tests but 10–15 % slower on CROWN certified radii of a
+ * [2, 8, 8, 1] trial network (interleaved A/B in CPU time, three runs) — the trials' hot path — so
+ * it was not adopted. Both must stay lane for lane the scalar recursion:
+ * test/instability-certify-reference.test.ts compares the bounds of every pass with one scalar
+ * TypeScript reference, bit for bit.
  */
 export function crownPair2(
   net: Net, ctr: Centre, k: i32, unitA: i32, unitB: i32, eps: f64, directed: bool, skip: bool, out: usize,

@@ -2,8 +2,8 @@
  * One compiled WebAssembly core for a whole pool of task threads. The thread that creates a
  * piscina pool (the local backend, `paradox worker`) compiles the core once and passes it in
  * the pool's `workerData`; every task thread instantiates that module instead of reading and
- * compiling the file itself (a `WebAssembly.Module` is structured-cloneable between threads and
- * V8 shares its machine code, including the optimised tier, across them).
+ * compiling the file itself (a `WebAssembly.Module` is structured-cloneable between threads; the
+ * compiled code travels with it).
  */
 import { compileCore } from '@paradox/core-wasm';
 

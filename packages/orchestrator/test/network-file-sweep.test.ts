@@ -19,6 +19,8 @@ import { summaryBytes, tempDir } from './helpers/sweep.js';
 
 const PROBLEM = { m: 6, hidden: [8], optimizer: 'adam', lr: 0.05, epochs: 60, r: 16, s: 6, radii: [0.005, 0.02] };
 const SEED = 5;
+/** The exact-radius option's columns too, on a few points (a small node limit keeps it quick). */
+const EXACT = { points: 3, maxNodes: 2000 };
 
 let core: Core;
 beforeAll(async () => {
@@ -53,7 +55,7 @@ describe('instability method: network-file', () => {
     const dir = project();
     const file = spec(dir, {
       zip: { network: ['./t1.json', './t3.json', './sigma.json'], dataTrial: [1, 3, 1] },
-      fixed: { ...PROBLEM, method: 'network-file' },
+      fixed: { ...PROBLEM, method: 'network-file', exactRadius: EXACT },
     });
     const a = await runSweep(await loadSpec(file), { outDir: join(dir, 'a'), workers: 2 });
     const b = await runSweep(await loadSpec(file), { outDir: join(dir, 'b'), workers: 1 });
@@ -68,10 +70,11 @@ describe('instability method: network-file', () => {
       for (const [i, [method, trial]] of ([['train', 1], ['train', 3], ['shortcut', 1]] as const).entries()) {
         const [row] = [...store.trials(i)];
         // The built-in method's row for the trial that produced the network (the export's stream: streamHi 0).
-        const params = instability.normaliseParams({ ...PROBLEM, method }) as Record<string, Json>;
+        const params = instability.normaliseParams({ ...PROBLEM, method, exactRadius: EXACT }) as Record<string, Json>;
         const builtin = await instability.runBatch(core, params, { seed: SEED, streamHi: 0, tStart: trial, count: 1 });
         const names = Object.keys(builtin.columns).sort();
         expect(Object.keys(row!.values).sort()).toEqual(names);
+        expect(names).toContain('exactRadius.minLower');
         for (const name of names) {
           const want = name === 'finalLoss' ? NaN : builtin.columns[name]![0]!;
           expect([i, name, bytes(row!.values[name]!)]).toEqual([i, name, bytes(want)]);
@@ -95,7 +98,7 @@ describe('instability method: network-file', () => {
       [{ fixed: { method: 'network-file', network: './spec-bad.json' } }, 'fixed.network', /spec-bad\.json \(.+\)"/],
       [{ fixed: { method: 'network-file', network: './t1.json', dataTrial: -1 } }, 'fixed.dataTrial', /expected an integer in \[0, 2\^32\): the --trial of `paradox stripes export`/],
       [{ fixed: { method: 'train', dataTrial: 2 } }, 'fixed.dataTrial', /expected nothing unless method: network-file/],
-      [{ fixed: { method: 'network-file', network: './t1.json', exactRadius: true } }, 'fixed.exactRadius', /expected false or nothing with method: network-file/],
+      [{ fixed: { method: 'network-file', network: './t1.json', exactRadius: { tol: 2 } } }, 'fixed.exactRadius.tol', /expected a relative tolerance in \[1e-12, 1\), got 2/],
       [{ fixed: { method: 'network-file', network: './t1.json' }, trials: 3 }, 'trials', /trials: 1 with method: network-file/],
       [{ fixed: { method: 'magic' } }, 'fixed.method', /one of train, .*plugin, network-file, got "magic"/],
     ];

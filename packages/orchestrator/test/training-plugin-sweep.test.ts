@@ -43,7 +43,7 @@ async function failure(fixture: string, epochs: number, extra: Record<string, un
 
 describe('instability method: plugin (a training plugin loaded from a module path)', () => {
   it('a plugin returning what the train kernel returned gives the built-in train method\'s rows byte for byte (every column), byte-identical across 1 and 2 workers', async () => {
-    const { dir, file } = specFile('training-plugin-same-as-train.mjs', { radii: [0.002, 0.02] });
+    const { dir, file } = specFile('training-plugin-same-as-train.mjs', { radii: [0.002, 0.02], exactRadius: { points: 3, maxNodes: 2000 } });
     const spec = await loadSpec(file);
     const a = await runSweep(spec, { outDir: join(dir, 'a'), workers: 2 });
     const b = await runSweep(spec, { outDir: join(dir, 'b'), workers: 1, batch: 6 });
@@ -61,10 +61,11 @@ describe('instability method: plugin (a training plugin loaded from a module pat
       const rows = [...store.trials(0)];
       expect(rows.map((r) => r.trial)).toEqual([0, 1, 2, 3, 4, 5]);
       // The built-in method's batch on the same trial streams (the plugin cell's streamHi), same hyperparameters.
-      const params = instability.normaliseParams({ ...PROBLEM, radii: [0.002, 0.02], method: 'train' }) as Record<string, Json>;
+      const params = instability.normaliseParams({ ...PROBLEM, radii: [0.002, 0.02], exactRadius: { points: 3, maxNodes: 2000 }, method: 'train' }) as Record<string, Json>;
       const builtin = await instability.runBatch(core, params, { seed: 11, streamHi: hash32(key), tStart: 0, count: 6 });
       const names = Object.keys(builtin.columns).sort();
       expect(Object.keys(rows[0]!.values).sort()).toEqual(names);
+      expect(names).toContain('exactRadius.medianUpper');
       const bytes = (x: number): string => Buffer.from(Float64Array.of(x).buffer).toString('hex');
       for (const row of rows) {
         for (const name of names) {
@@ -130,6 +131,6 @@ describe('instability method: plugin (a training plugin loaded from a module pat
     expect(e2).toBeInstanceOf(SpecError);
     expect(e2.message).toMatch(/fixed\.plugin: expected the path of a training plugin module \(with method: plugin\), got 7/);
     const e3 = (await loadSpec(specFile('training-plugin-same-as-train.mjs', { method: 'magic' }).file).catch((e: unknown) => e)) as SpecError;
-    expect(e3.message).toMatch(/one of train, .*shortcut, plugin, got "magic"/);
+    expect(e3.message).toMatch(/one of train, .*shortcut, plugin, network-file, got "magic"/);
   }, 120_000);
 });

@@ -265,17 +265,11 @@ export const instability: ExperimentDefinition = {
       throw new CoreError('E_ARG', `params.method: expected ${allowed}, got ${JSON.stringify(method)}`, { path: ['method'], allowed, value: method, choices: METHODS });
     }
     const plugin = params.plugin;
-    const noExact = (m: string): void => {
-      if (params.exactRadius !== undefined && params.exactRadius !== false && params.exactRadius !== null) {
-        badParam('exactRadius', `false or nothing with method: ${m} (the exact radius is computed on the built-in trial's network)`, params.exactRadius);
-      }
-    };
     if (method === 'plugin') {
       if (typeof plugin !== 'string' || plugin.length === 0) {
         const allowed = 'the path of a training plugin module (with method: plugin)';
         throw new CoreError('E_ARG', `params.plugin: expected ${allowed}, got ${JSON.stringify(plugin ?? null)}`, { path: ['plugin'], allowed, value: plugin ?? null });
       }
-      noExact('plugin');
     } else if (plugin !== undefined && (typeof plugin !== 'string' || plugin.length === 0)) {
       // Kept but unused by the built-in methods (as Result II's `plugin` with a built-in algorithm),
       // so `grid: { method: [train, plugin] }, fixed: { plugin }` compares a plugin with a built-in.
@@ -289,24 +283,24 @@ export const instability: ExperimentDefinition = {
       if (typeof dataTrial !== 'number' || !Number.isInteger(dataTrial) || dataTrial < 0 || dataTrial >= 2 ** 32) {
         badParam('dataTrial', 'an integer in [0, 2^32): the --trial of `paradox stripes export` the network was trained on', dataTrial);
       }
-      noExact('network-file');
     } else {
       // Kept but unused by the other methods, as `plugin` is: `grid: { method: [train, network-file] }` compares them.
       if (network !== undefined && (typeof network !== 'string' || network.length === 0)) badParam('network', `the path of ${NETWORK_FILE}`, network);
       if (params.dataTrial !== undefined) badParam('dataTrial', 'nothing unless method: network-file (the exported trial a network file was trained on)', params.dataTrial);
     }
     const p = normaliseInstabilityParams(trialParams(params));
-    if (method === 'plugin') return { ...(p as unknown as Record<string, Json>), method: 'plugin', plugin: plugin as string, ...(network !== undefined ? { network } : {}) };
+    const exact = normaliseExactRadius(params.exactRadius, p);
+    const exactParam: Record<string, Json> = exact ? { exactRadius: exact as unknown as Json } : {};
+    if (method === 'plugin') return { ...(p as unknown as Record<string, Json>), method: 'plugin', plugin: plugin as string, ...(network !== undefined ? { network } : {}), ...exactParam };
     if (method === 'network-file') {
       networkFile(network as string, p.d);
-      return { ...(p as unknown as Record<string, Json>), method: 'network-file', network: network as string, dataTrial, ...(plugin !== undefined ? { plugin } : {}) };
+      return { ...(p as unknown as Record<string, Json>), method: 'network-file', network: network as string, dataTrial, ...(plugin !== undefined ? { plugin } : {}), ...exactParam };
     }
-    const exact = normaliseExactRadius(params.exactRadius, p);
     return {
       ...(p as unknown as Record<string, Json>),
       ...(plugin !== undefined ? { plugin } : {}),
       ...(network !== undefined ? { network } : {}),
-      ...(exact ? { exactRadius: exact as unknown as Json } : {}),
+      ...exactParam,
     };
   },
 
@@ -327,14 +321,22 @@ export const instability: ExperimentDefinition = {
   async runBatch(core, params, stream) {
     const p = asParams(params);
     const radii = p.radii;
+    const exact = (params.exactRadius ?? null) as ExactRadiusOption | null;
+    /** The exact-radius columns of batch position i from a trial's network and data. */
+    const exactInto = (data: BatchData, i: number, r: InstabilityTrialDetail): void => {
+      if (!exact) return;
+      const cols = r.diverged ? null : exactColumns(core, r, p, exact);
+      for (const name of EXACT_RADIUS_COLUMNS) (data.columns[name] as Float64Array)[i] = cols ? cols[name]! : NaN;
+    };
     if ((p.method as string) === 'network-file') {
       // One trial: the network on the data its user exported (stream (seed, streamHi 0, dataTrial), as `paradox stripes export`).
       if (stream.tStart !== 0 || stream.count !== 1) throw new CoreError('E_ARG', `trials ${stream.tStart}..${stream.tStart + stream.count - 1}: a network-file cell has one trial`);
       stream.onTrials?.(0, 0);
       const net = networkFile(params.network as string, p.d);
       const measured = measureNetwork(core, trialParams(params), { seed: stream.seed, streamHi: 0, trial: params.dataTrial as number }, net);
-      const data = emptyBatch(1, radii, false);
+      const data = emptyBatch(1, radii, exact !== null);
       fill(data, 0, [measured], radii);
+      exactInto(data, 0, measured);
       return data;
     }
     if ((p.method as string) === 'plugin') {
@@ -343,21 +345,21 @@ export const instability: ExperimentDefinition = {
       // import is not blamed on a trial.
       const path = params.plugin as string;
       const plugin = await loadTrainingPlugin(path);
-      const data = emptyBatch(stream.count, radii, false);
+      const data = emptyBatch(stream.count, radii, exact !== null);
       for (let i = 0; i < stream.count; i++) {
         const t = stream.tStart + i;
         stream.onTrials?.(t, t);
-        let measured: InstabilityTrialResult;
+        let measured: InstabilityTrialDetail;
         try {
           measured = runTrainingPluginTrial(core, trialParams(params), { seed: stream.seed, streamHi: stream.streamHi, trial: t }, plugin, `training plugin ${JSON.stringify(path)}`).measured;
         } catch (e) {
           throw located(e, t);
         }
         fill(data, i, [measured], radii);
+        exactInto(data, i, measured);
       }
       return data;
     }
-    const exact = (params.exactRadius ?? null) as ExactRadiusOption | null;
     const data = emptyBatch(stream.count, radii, exact !== null);
     for (let off = 0; off < stream.count; off += TRIAL_SLICE) {
       const range = { seed: stream.seed, streamHi: stream.streamHi, tStart: stream.tStart + off, count: Math.min(TRIAL_SLICE, stream.count - off) };
@@ -376,12 +378,7 @@ export const instability: ExperimentDefinition = {
         }
       }
       fill(data, off, results, radii);
-      if (exact) {
-        results.forEach((r, i) => {
-          const cols = r.diverged ? null : exactColumns(core, r as InstabilityTrialDetail, p, exact);
-          for (const name of EXACT_RADIUS_COLUMNS) (data.columns[name] as Float64Array)[off + i] = cols ? cols[name]! : NaN;
-        });
-      }
+      if (exact) results.forEach((r, i) => exactInto(data, off + i, r as InstabilityTrialDetail));
     }
     return data;
   },

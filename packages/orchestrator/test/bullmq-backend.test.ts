@@ -67,7 +67,7 @@ async function backend(runId: string, workersCapacity = 2): Promise<Backend> {
   return b;
 }
 
-async function addWorker(options: { concurrency?: number; graceMs?: number } = {}): Promise<WorkerProcess> {
+async function addWorker(options: { concurrency?: number; graceMs?: number; env?: Record<string, string> } = {}): Promise<WorkerProcess> {
   const w = await spawnWorker(redis.url, { taskModule: ECHO_TASK, ...options });
   workers.push(w);
   return w;
@@ -183,9 +183,11 @@ describe('bullmq backend with two worker processes', () => {
 describe('bullmq backend when a worker process dies or stops', () => {
   it('SIGKILL mid-job: the job is re-delivered to the other worker and delivered once', async () => {
     const runId = `r${++runCounter}`;
-    const victim = await addWorker();
+    // The victim never finishes a batch, so the kill is mid-job however late this process reads
+    // its job-started line.
+    const victim = await addWorker({ env: { ECHO_HOLD: '1' } });
     const b = await backend(runId);
-    const t = task(runId, 0, { sleepMs: 1_500 });
+    const t = task(runId, 0);
     const out = b.run(t);
     await victim.waitFor((e) => e.type === 'job-started' && e.jobId === batchKey(t));
     victim.proc.kill('SIGKILL');
@@ -212,9 +214,10 @@ describe('bullmq backend when a worker process dies or stops', () => {
 
   it('SIGTERM with no grace left hands the batch back to the queue for another worker', async () => {
     const runId = `r${++runCounter}`;
-    const w = await addWorker({ graceMs: 0 });
+    // Never finishes its batch: the SIGTERM always finds it mid-job.
+    const w = await addWorker({ graceMs: 0, env: { ECHO_HOLD: '1' } });
     const b = await backend(runId);
-    const t = task(runId, 0, { sleepMs: 1_000 });
+    const t = task(runId, 0);
     const out = b.run(t);
     await w.waitFor((e) => e.type === 'job-started');
     w.proc.kill('SIGTERM');

@@ -192,27 +192,16 @@ describe('a sweep on bullmq with two worker processes', () => {
     const [a, b] = await twoWorkers();
     const dir = newDir();
     const script = fileURLToPath(new URL('./fixtures/bullmq-orchestrator.mjs', import.meta.url));
-    const child = spawn(process.execPath, [script, JSON.stringify(SPEC), dir, redis.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // It kills itself right after its 6th batch-done (of at least 28): mid-run on any machine.
+    const child = spawn(process.execPath, [script, JSON.stringify(SPEC), dir, redis.url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KILL_AFTER_BATCHES: '6' },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
     const exited = new Promise<number | string>((r) => child.once('exit', (c, s) => r(c ?? s ?? -1)));
-    await new Promise<void>((resolve, reject) => {
-      let done = 0;
-      let buf = '';
-      child.stdout.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const lines = buf.split('\n');
-        buf = lines.pop() ?? '';
-        for (const l of lines) {
-          if ((JSON.parse(l) as RunEvent).type === 'batch-done' && ++done === 6) {
-            child.kill('SIGKILL');
-            resolve();
-          }
-        }
-      });
-      void exited.then(() => reject(new Error(`orchestrator exited before it was killed:\n${stderr}`)));
-    });
-    expect(await exited).toBe('SIGKILL');
+    expect(await exited, `the orchestrator was to kill itself after its 6th batch:\n${stderr}`).toBe('SIGKILL');
     const jobsBefore = a.events.length + b.events.length;
     const events: RunEvent[] = [];
     const res = await resumeRun(dir, { backend: 'bullmq', redis: redis.url, workers: 2, onEvent: (e) => events.push(e) });

@@ -6,7 +6,7 @@
 // batch again: a rerun of the same trials needs nothing new, and any growth is a leak.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCore, type Core } from '../src/index.js';
-import { runInstabilityTrials } from '../src/instability/index.js';
+import { measureNetwork, runInstabilityTrial, runInstabilityTrials } from '../src/instability/index.js';
 import { runNoncomputabilityTrials } from '../src/noncomputability/index.js';
 
 let core: Core;
@@ -36,7 +36,17 @@ const small = { m: 6, r: 32, s: 16, hidden: [4, 4], epochs: 40, pgdSteps: 10, fm
 const BATCH = 3;
 const REPEATS = 4;
 
+/** A network to measure: a trained one, as a training plugin or a network file would give it. */
+const given = (): ReturnType<typeof runInstabilityTrial>['network'] => runInstabilityTrial(core, { ...small, method: 'train' }, { seed: 2, streamHi: 0, trial: 0 }).network;
+
 const cases: [string, () => unknown][] = [
+  [
+    'instability measureNetwork (a given network)',
+    () => {
+      const net = given();
+      for (let t = 0; t < BATCH; t++) measureNetwork(core, small, { seed: 1, streamHi: 0, trial: t }, net, { finalLoss: 0.5 });
+    },
+  ],
   ...(['train', 'adversarial-train', 'train-variable'] as const).map(
     (method): [string, () => unknown] => [
       `instability ${method}`,

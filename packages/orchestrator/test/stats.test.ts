@@ -346,6 +346,30 @@ describe('moments and exact quantiles', () => {
 describe('batch plans and stopping rules', () => {
   const ci = { rule: 'ci-halfwidth', halfWidth: 0.1, minTrials: 20, maxTrials: 95, checkEvery: 20 } as const;
 
+  it('ci-halfwidth: the verdict is every proportion\'s interval narrow enough, in any order of testing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 400 })), { minLength: 1, maxLength: 12 }),
+        fc.constantFrom(0.02, 0.05, 0.1),
+        (pairs, halfWidth) => {
+          const tracked = pairs.map(([a, b], i) => ({ name: `p${i}`, k: Math.min(a, b), n: Math.max(a, b) }));
+          const rule = { rule: 'ci-halfwidth', halfWidth, minTrials: 1, maxTrials: 10_000, checkEvery: 1 } as const;
+          const informative = tracked.filter((t) => t.n > 0);
+          const want =
+            informative.length > 0 &&
+            informative.every((t) => {
+              const [lo, hi] = clopperPearson(t.k, t.n, 0.95);
+              return (hi - lo) / 2 <= halfWidth;
+            });
+          const v = evaluateStop(rule, tracked, 500, 0.95, initialStopState());
+          expect(v.stop).toBe(want);
+          if (want) expect(v.reason).toBe('ci-halfwidth');
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('batches never straddle a checkpoint and cover every trial once', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 4 }), fc.integer({ min: 1, max: 40 }), (ramp, size) => {

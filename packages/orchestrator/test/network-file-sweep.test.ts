@@ -5,10 +5,12 @@
  * that trained it, every column but the final loss (a file carries none). Bad specs are spec
  * errors naming the entry and what is allowed (exit 2), before anything is written.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadCore, networkToJSON, type Core } from '@paradox/core-wasm';
-import { runInstabilityTrial } from '@paradox/core-wasm/instability';
+import { loadOnnx } from '@paradox/core-wasm/onnx';
+import { measureNetwork, runInstabilityTrial } from '@paradox/core-wasm/instability';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openRunStore, runSweep } from '../src/api.js';
 import { SpecError } from '../src/errors.js';
@@ -89,6 +91,28 @@ describe('instability method: network-file', () => {
     }
   }, 120_000);
 
+  it('an ONNX file written by PyTorch is measured like any network (its row equals measureNetwork on the export trial)', async () => {
+    const dir = tempDir();
+    const onnx = fileURLToPath(new URL('../../core-wasm/test/fixtures/onnx-torch/mlp-2-8-1.onnx', import.meta.url));
+    copyFileSync(onnx, join(dir, 'net.onnx'));
+    const file = spec(dir, { fixed: { ...PROBLEM, method: 'network-file', network: './net.onnx', dataTrial: 4 } });
+    const a = await runSweep(await loadSpec(file), { outDir: join(dir, 'a'), workers: 1 });
+    const cell = a.summary.cells[0];
+    if (cell?.experiment !== 'instability') throw new Error('expected an instability cell');
+    expect(cell.arch).toEqual([2, 8, 1]);
+    const want = measureNetwork(core, PROBLEM, { seed: SEED, streamHi: 0, trial: 4 }, loadOnnx(readFileSync(onnx)));
+    const store = openRunStore(a.dir);
+    try {
+      const [row] = [...store.trials(0)];
+      const v = row!.values;
+      expect([v['acc.train'], v['acc.val'], v.unstableShare, v['radius.certMin'], v['radius.attackMin'], v.piecesMidline, v['f3.witnesses']]).toEqual([
+        want.trainAccuracy, want.valAccuracy, want.unstableShare, want.radius.certMin, want.radius.attackMin, want.piecesMidline, want.f3.witnesses,
+      ]);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
   it('bad network-file specs are spec errors naming the entry and what is allowed; nothing is written', async () => {
     const dir = project();
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
@@ -96,6 +120,7 @@ describe('instability method: network-file', () => {
       [{ fixed: { method: 'network-file', network: './nowhere.json' } }, 'fixed.network', /expected a readable file, got ".*nowhere\.json \(no such file\)"/],
       [{ fixed: { method: 'network-file', network: './t1.json', d: 3 } }, 'fixed.network', /with d = 3 inputs and one output \(\[3, …, 1\], the stripes problem's\), got ".*t1\.json with dims \[2, 8, 1\]"/],
       [{ fixed: { method: 'network-file', network: './spec-bad.json' } }, 'fixed.network', /spec-bad\.json \(.+\)"/],
+      [{ fixed: { method: 'network-file', network: './acas.onnx', d: 5 } }, 'fixed.network', /with d = 5 inputs and one output \(\[5, …, 1\], the stripes problem's\), got ".*acas\.onnx with dims \[5, 50, 50, 50, 50, 50, 50, 5\]"/],
       [{ fixed: { method: 'network-file', network: './t1.json', dataTrial: -1 } }, 'fixed.dataTrial', /expected an integer in \[0, 2\^32\): the --trial of `paradox stripes export`/],
       [{ fixed: { method: 'train', dataTrial: 2 } }, 'fixed.dataTrial', /expected nothing unless method: network-file/],
       [{ fixed: { method: 'network-file', network: './t1.json', exactRadius: { tol: 2 } } }, 'fixed.exactRadius.tol', /expected a relative tolerance in \[1e-12, 1\), got 2/],
@@ -103,6 +128,7 @@ describe('instability method: network-file', () => {
       [{ fixed: { method: 'magic' } }, 'fixed.method', /one of train, .*plugin, network-file, got "magic"/],
     ];
     writeFileSync(join(dir, 'spec-bad.json'), '{"format": "something else"}');
+    copyFileSync(fileURLToPath(new URL('../../core-wasm/test/fixtures/vnncomp2021/acasxu/ACASXU_run2a_1_1_batch_2000.onnx', import.meta.url)), join(dir, 'acas.onnx'));
     for (const [i, [body, path, message]] of cases.entries()) {
       const err = await specIssues(spec(dir, { ...body, fixed: { ...PROBLEM, ...(body.fixed as object) } }, `s${i}.json`));
       expect([i, err.issues.map((x) => x.path.replace(/ \(missing\)$/, ''))]).toEqual([i, [path]]);

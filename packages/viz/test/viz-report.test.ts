@@ -42,11 +42,19 @@ function shortcutScene(): BoundaryScene {
 }
 
 describe('report.html', () => {
+  /** The demo folder of two runs (nothing else may be put here: the report reads every run in it). */
   let root: string;
+  /** Where the tests that make real runs put them. */
+  let scratch: string;
   let browser: Browser | undefined;
+  /** The demo folder's report, written once by whichever test needs it first (any test order). */
+  let demo: ReturnType<typeof writeReport> | undefined;
+  const demoReport = (): ReturnType<typeof writeReport> =>
+    (demo ??= writeReport(root, { boundaries: (run) => (run.summary.run.experiment === 'instability' ? [shortcutScene()] : []) }));
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'paradox-report-'));
+    scratch = mkdtempSync(join(tmpdir(), 'paradox-report-runs-'));
     const nc = noncomputabilityPartial();
     nc.run.name = `breakdown ${EVIL}`;
     const first = nc.cells[0]!;
@@ -59,10 +67,11 @@ describe('report.html', () => {
   afterAll(async () => {
     await browser?.close();
     rmSync(root, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('writes one self-contained page for a demo folder of two runs, plus editable chart files', async () => {
-    const res = await writeReport(root, { boundaries: (run) => (run.summary.run.experiment === 'instability' ? [shortcutScene()] : []) });
+    const res = await demoReport();
     expect(res.path).toBe(join(root, 'report.html'));
     expect(res.runs.map((r) => r.summary.run.experiment).sort()).toEqual(['instability', 'noncomputability']);
     expect(res.charts.map((c) => c.chart.id).sort()).toEqual(
@@ -100,7 +109,7 @@ describe('report.html', () => {
       blocked.push(url);
       return route.abort();
     });
-    await page.goto(pathToFileURL(join(root, 'report.html')).href);
+    await page.goto(pathToFileURL((await demoReport()).path).href);
     await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
     const figures = await page.$$eval('figure.chart', (fs) =>
       fs.map((f) => {
@@ -126,7 +135,7 @@ describe('report.html', () => {
 
   it('replays a trial of an instability cell in core-wasm for the default decision-boundary chart', async () => {
     const dir = join(root, 'instability');
-    const out = join(root, 'single', 'report.html');
+    const out = join(scratch, 'single', 'report.html');
     const res = await writeReport(dir, { out, assets: false });
     const boundary = res.charts.find((c) => c.chart.id === 'decision-boundary');
     expect(boundary).toBeDefined();
@@ -142,7 +151,7 @@ describe('report.html', () => {
 
   it('reports a real run: charts from its summary, timings from its store', async () => {
     const { runSweep } = await import('@paradox/orchestrator');
-    const dir = join(root, 'real');
+    const dir = join(scratch, 'real');
     const res = await runSweep(
       {
         name: 'tiny-breakdown',
@@ -166,7 +175,7 @@ describe('report.html', () => {
 
   it('a real report with many cells and a long unbroken name fits 1280 × 800 and 390 × 844: wide tables scroll in their own box, nothing clipped, no raw cell key', async () => {
     const { runSweep } = await import('@paradox/orchestrator');
-    const dir = join(root, 'layout');
+    const dir = join(scratch, 'layout');
     const name = 'sweep_over_every_algorithm_K_readBits_and_eps_with_a_long_name';
     const ins = join(dir, 'instability');
     const nc = join(dir, 'noncomputability');

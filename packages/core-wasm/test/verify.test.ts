@@ -328,8 +328,8 @@ describe('exact radius by bisection over the verifier', () => {
 });
 
 describe('MNIST fully connected (VNN-COMP 2021 mnistfc), a small subset', () => {
-  const mnist = (prop: string): { net: Network; p: BoxProperty } => {
-    const net = loadOnnx(readFileSync(new URL('mnistfc/mnist-net_256x2.onnx', FIX)));
+  const mnist = (prop: string, arch = '256x2'): { net: Network; p: BoxProperty } => {
+    const net = loadOnnx(readFileSync(new URL(`mnistfc/mnist-net_${arch}.onnx`, FIX)));
     const text = gunzipSync(readFileSync(new URL(`mnistfc-props/${prop}.vnnlib.gz`, FIX))).toString('utf8');
     return { net, p: parseVnnlib(text, 784, 10) };
   };
@@ -343,6 +343,23 @@ describe('MNIST fully connected (VNN-COMP 2021 mnistfc), a small subset', () => 
   it('network 256x2, image 7 at eps 0.03 is falsified (VNN-COMP: sat): the witness is in the box and its exact outputs are unsafe', () => {
     const { net, p } = mnist('prop_7_0.03');
     const r = verify(core, net, p, { maxNodes: 200, timeLimit: 120 });
+    expect(r.verdict).toBe('falsified');
+    expect(inside(p, r.witness!.x)).toBe(true);
+    expect(exactlyUnsafe(net, p, r.witness!.x)).toBe(true);
+  });
+
+  it('network 256x2, image 0 at eps 0.03 (VNN-COMP: unsat) needs ReLU splits: open at the root, verified after splitting ReLUs only', () => {
+    const { net, p } = mnist('prop_0_0.03');
+    expect(verify(core, net, p, { maxNodes: 1, timeLimit: 120 }).verdict).toBe('unknown');
+    const r = verify(core, net, p, { maxNodes: 400, timeLimit: 120 });
+    expect(r.verdict).toBe('verified');
+    expect(r.splits.relu).toBeGreaterThan(0);
+    expect(r.splits.input).toBe(0);
+  });
+
+  it('network 256x4, image 2 at eps 0.03 (VNN-COMP: sat) is falsified at the root (one attack start per class): the witness is in the box and its exact outputs are unsafe', () => {
+    const { net, p } = mnist('prop_2_0.03', '256x4');
+    const r = verify(core, net, p, { maxNodes: 1, timeLimit: 120 });
     expect(r.verdict).toBe('falsified');
     expect(inside(p, r.witness!.x)).toBe(true);
     expect(exactlyUnsafe(net, p, r.witness!.x)).toBe(true);

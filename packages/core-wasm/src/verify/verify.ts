@@ -593,7 +593,7 @@ function search(
     const root = bound(Float64Array.from(R.lo), Float64Array.from(R.hi), conj.map(() => true), null, i);
     if (!root) continue;
     // A stronger attack on the whole box first (many seeded points, then descent on the margin).
-    const w = rootAttack(core, net, R, property.unsafe, conj, candidates(root, 63), screen, intoBall);
+    const w = rootAttack(core, net, R, property.unsafe, conj, candidates(root, 63), screen, intoBall, d > RELU_SPLIT_MIN_DIMS);
     if (w) return { verdict: 'falsified', witness: { x: w, y: outputsAt(w) }, nodes, splits, seconds: seconds() };
     queue.push(root);
   }
@@ -774,7 +774,7 @@ function reluBranch(hid: Float64Array, coef: Float64Array, rowOpen: boolean[], H
  */
 function rootAttack(
   core: Core, net: Network, region: PropertyBox, unsafe: LinearConstraint[][], conj: Folded[][], X: Float64Array,
-  screen: (X: Float64Array) => Float64Array | null, intoBall: (x: Float64Array) => void,
+  screen: (X: Float64Array) => Float64Array | null, intoBall: (x: Float64Array) => void, perConj = false,
 ): Float64Array | null {
   const d = net.dims[0]!;
   const nOut = net.dims[net.dims.length - 1]!;
@@ -788,7 +788,6 @@ function rootAttack(
     return null; // outputs beyond f64: no descent
   }
   // Start from the R points of smallest margin, each descending on its best conjunction.
-  const R = Math.min(8, n);
   const scored = Array.from({ length: n }, (_, b) => {
     const y = Y.subarray(b * nOut, (b + 1) * nOut);
     let m = Infinity;
@@ -801,7 +800,24 @@ function rootAttack(
       }
     });
     return { b, m, k };
-  }).sort((a, b) => a.m - b.m || a.b - b.b).slice(0, R);
+  }).sort((a, b) => a.m - b.m || a.b - b.b).slice(0, Math.min(8, n));
+  if (perConj && conj.length > 1) {
+    // Many inputs (MNIST): also one start per conjunction (another class for a multi-class
+    // property), its own best point descending on its own margin — the best-overall starts tend
+    // to chase one class only.
+    conj.forEach((c, q) => {
+      let bm = Infinity;
+      let bb = 0;
+      for (let b = 0; b < n; b++) {
+        const v = margin(c, Y.subarray(b * nOut, (b + 1) * nOut), unsafe[q]!);
+        if (v < bm) {
+          bm = v;
+          bb = b;
+        }
+      }
+      if (!scored.some((e) => e.b === bb && e.k === q)) scored.push({ b: bb, m: bm, k: q });
+    });
+  }
   const P = Float64Array.from(scored.flatMap(({ b }) => Array.from(X.subarray(b * d, (b + 1) * d))));
   const step = Array.from({ length: d }, (_, j) => (region.innerHi[j]! - region.innerLo[j]!) / 8);
   for (let it = 0; it < 40; it++) {
@@ -813,7 +829,7 @@ function rootAttack(
       return null;
     }
     // Upstream gradient: the constraint of the conjunction with the largest c·y − d at the point.
-    const G = new Float64Array(R * nOut);
+    const G = new Float64Array(scored.length * nOut);
     scored.forEach(({ k }, r) => {
       const y = Yp.subarray(r * nOut, (r + 1) * nOut);
       let bi = 0;
@@ -838,7 +854,7 @@ function rootAttack(
       return null;
     }
     const shrink = 0.5 ** Math.floor(it / 10);
-    for (let r = 0; r < R; r++) {
+    for (let r = 0; r < scored.length; r++) {
       for (let j = 0; j < d; j++) {
         const v = P[r * d + j]! - step[j]! * shrink * Math.sign(gradInputs[r * d + j]!);
         P[r * d + j] = Math.min(Math.max(v, region.innerLo[j]!), region.innerHi[j]!);

@@ -30,7 +30,7 @@ describe('paradox verify', () => {
     const a = paradox(['verify', net, 'safe.vnnlib'], { cwd: dir });
     expect(a.code).toBe(0);
     expect(a.stdout.split('\n')[0]).toBe('unsat');
-    expect(a.stdout).toMatch(/the property holds \(unsat\) after \d+ sub-box(es)? in \d+\.\d\d s/);
+    expect(a.stdout).toMatch(/the property holds \(unsat\) after \d+ sub-domains? \(\d+ input and \d+ ReLU splits?\) in \d+\.\d\d s/);
     // On x₀ ∈ [0, 1], y₀ reaches 1/2 > 1/4: a counterexample with y₀ ≥ y₁.
     writeFileSync(join(dir, 'unsafe.vnnlib'), prop(0, 1));
     const b = paradox(['verify', net, 'unsafe.vnnlib', '--out', 'r.txt'], { cwd: dir });
@@ -53,6 +53,9 @@ describe('paradox verify', () => {
     const a = paradox(['verify', net, join(FIX, 'acasxu-props/prop_1.vnnlib'), '--json']);
     const ev = ndjson(a.stdout)[0]!;
     expect(ev).toMatchObject({ type: 'verify', verdict: 'verified', result: 'unsat', witness: null });
+    // 5 inputs: the search split inputs only.
+    expect(ev.splits).toMatchObject({ relu: 0 });
+    expect((ev.splits as { input: number }).input).toBeGreaterThan(0);
     const b = paradox(['verify', net, join(FIX, 'acasxu-props/prop_3.vnnlib'), '--timeout', '1']);
     expect(b.stdout.split('\n')[0]).toBe('timeout');
     expect(b.stdout).toMatch(/undecided: time limit 1 s \(timeout\)/);

@@ -35,7 +35,7 @@ export const verifyCommand: Command = {
     ],
     options: {
       timeout: { type: 'string', value: 'S', description: 'seconds before giving up (default 60)' },
-      'max-nodes': { type: 'string', value: 'N', description: 'largest number of sub-boxes bounded (default 200000)' },
+      'max-nodes': { type: 'string', value: 'N', description: 'largest number of sub-domains bounded (default 200000)' },
       seed: { type: 'string', value: 'S', description: 'seed of the attack points (default 0)' },
       out: { type: 'string', short: 'o', value: 'FILE', description: 'write the VNN-COMP result to FILE (never overwritten)' },
       json: { type: 'boolean', description: 'print the outcome as one JSON object' },
@@ -68,7 +68,7 @@ export const verifyCommand: Command = {
       emitJson(ctx, {
         type: 'verify', network: netPath, property: propPath, verdict: r.verdict, result: result.split('\n')[0],
         reason: r.reason ?? null, witness: r.witness ? { x: Array.from(r.witness.x), y: Array.from(r.witness.y) } : null,
-        nodes: r.nodes, seconds: r.seconds, out: out ? relative(ctx.cwd, out) : null,
+        nodes: r.nodes, splits: r.splits, seconds: r.seconds, out: out ? relative(ctx.cwd, out) : null,
       });
       return 0;
     }
@@ -77,7 +77,7 @@ export const verifyCommand: Command = {
       r.verdict === 'verified' ? 'the property holds (unsat)'
       : r.verdict === 'falsified' ? 'counterexample found (sat)'
       : `undecided: ${r.reason === 'time' ? `time limit ${timeout} s` : r.reason === 'nodes' ? `node limit ${maxNodes}` : 'memory limit'} (${r.reason === 'time' ? 'timeout' : 'unknown'})`;
-    println(ctx.stdout, `${netPath} ${propPath}: ${what} after ${r.nodes} sub-box${r.nodes === 1 ? '' : 'es'} in ${r.seconds.toFixed(2)} s${out ? `; result in ${relative(ctx.cwd, out)}` : ''}`);
+    println(ctx.stdout, `${netPath} ${propPath}: ${what} after ${r.nodes} sub-domain${r.nodes === 1 ? '' : 's'} (${r.splits.input} input and ${r.splits.relu} ReLU split${r.splits.relu === 1 ? '' : 's'}) in ${r.seconds.toFixed(2)} s${out ? `; result in ${relative(ctx.cwd, out)}` : ''}`);
     return 0;
   },
 };

@@ -5,7 +5,7 @@
  * over workers and machines like trials, resumable, with byte-identical summaries for any worker
  * count. A cell runs exactly one trial (`trials: 1`): the instance.
  *
- * Limits: `maxNodes` (sub-boxes bounded, default 200 000) stops the search deterministically.
+ * Limits: `maxNodes` (sub-domains bounded, default 200 000) stops the search deterministically.
  * `timeLimit` (seconds, default none) is optional; when set, an instance near the limit may end
  * `unknown` (time) on a loaded machine and decided on an idle one, so a run that sets it is not
  * reproducible bit for bit. The attack points inside the search draw from the run seed.

@@ -93,7 +93,7 @@ function verifyTable(summary: Summary): string {
     c.verdict === 'unknown' && c.reason !== null ? esc(`${c.reason} limit`) : '',
     c.nodes === null ? '—' : num(c.nodes),
   ]);
-  return table(['network', 'property', 'result', 'stopped at', 'nodes'], rows, 'Instances: VNN-COMP result (unsat: verified, sat: counterexample found) and sub-boxes bounded', 'cells');
+  return table(['network', 'property', 'result', 'stopped at', 'nodes'], rows, 'Instances: VNN-COMP result (unsat: verified, sat: counterexample found) and sub-domains bounded', 'cells');
 }
 
 /** The cell table for a summary of any experiment. */

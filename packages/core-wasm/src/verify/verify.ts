@@ -1,14 +1,18 @@
 /**
- * Complete verification by branch and bound over input boxes (docs/theory.md "Complete
- * verification"): a best-first queue of sub-boxes; on each, sound CROWN/IBP bounds (the WASM
+ * Complete verification by branch and bound over input boxes and ReLU splits (docs/theory.md
+ * "Complete verification"): a best-first queue of sub-domains; on each, sound CROWN/IBP bounds (the WASM
  * kernels of assembly/certify, directed rounding) of every unsafe constraint c·y − d, the
  * constraint's linear map folded into the last layer with its rounding error accounted; a
- * sub-box is closed when every unsafe conjunction has a constraint whose lower bound is > 0 there.
- * Each open sub-box is also attacked (its centre and a few seeded points), and a candidate counts
+ * sub-domain is closed when every unsafe conjunction has a constraint whose lower bound is > 0 there.
+ * Each open sub-domain is also attacked (its box's centre and a few seeded points), and a candidate counts
  * only when its exact outputs are proved to lie in the unsafe region (sound enclosures at the
- * point). Open boxes are split on the coordinate with the largest width × sensitivity.
+ * point). Open sub-domains are split on the input coordinate with the largest width × sensitivity,
+ * or (`split`, by default above 16 inputs) on the unstable ReLU with the largest intercept score,
+ * the two sides enforced as clamps of the hidden bounds that every later sub-domain inherits; with
+ * ReLU splits the output bounds' slopes (α) and the split constraints' multipliers (β) are
+ * optimised (alpha.ts), every bound used being the sound kernel's for the values found.
  *
- * Verdicts: `verified` (every sub-box closed: the property holds for the exact real-valued network
+ * Verdicts: `verified` (every sub-domain closed: the property holds for the exact real-valued network
  * on the f64 weights), `falsified` (a witness in the inner box whose exact outputs are unsafe), or
  * `unknown` with the limit that stopped the search (time, nodes, memory). Never a wrong verdict:
  * both ends are sound in floating point.

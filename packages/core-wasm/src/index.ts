@@ -28,7 +28,7 @@ export {
   runTrainingPluginTrial, trialData, loadTrainingPlugin, PLUGIN_SUBSTREAM,
   type TrainingPlugin, type TrainingPluginResult, type PluginNetwork, type TrainingContext, type PluginRng,
 } from './plugins/training.js';
-export { verify, vnncompResult, type VerifyLimits, type VerifyResult } from './verify/verify.js';
+export { verify, vnncompResult, ALPHA_STEPS, RELU_SPLIT_MIN_DIMS, type VerifyLimits, type VerifyResult } from './verify/verify.js';
 export {
   ballProperty, nextUp, nextDown, type BoxProperty, type LinearConstraint, type PropertyBox, type VerifyCriterion, type VerifyNorm,
 } from './verify/property.js';

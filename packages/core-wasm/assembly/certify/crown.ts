@@ -301,8 +301,8 @@ let pair2Buf = new StaticArray<f64>(0);
  * Kept as a second copy of `crownPair`'s recursion on purpose (hidden-layer tightening only: no α,
  * β or coefficients). One generic pass for one or two units (a compile-time type parameter, the
  * second unit's code removed from the one-unit instance) was bit-identical on the instability
- * fingerprint and certify-reference tests but 10–15 % slower on CROWN certified radii of a
- * [2, 8, 8, 1] trial network (interleaved A/B in CPU time, three runs) — the trials' hot path — so
+ * fingerprint and certify-reference tests but 9–17 % slower on CROWN certified radii of a
+ * [2, 8, 8, 1] trial network (five interleaved A/B runs in CPU time; even on [2, 32, 32, 1]) — the trials' hot path — so
  * it was not adopted. Both must stay lane for lane the scalar recursion:
  * test/instability-certify-reference.test.ts compares the bounds of every pass with one scalar
  * TypeScript reference, bit for bit.

@@ -229,7 +229,7 @@ describe('a plugin that loops forever, on bullmq', () => {
       fixed: { algorithm: 'plugin', plugin: join(dir, 'loops.mjs'), readBits: 4, epsilons: [0.1] },
       trials: 400,
       batch: 5,
-      batchTimeout: 5,
+      batchTimeout: 8,
     };
     const first = join(dir, 'first');
     const err = (await runSweep(looping, { outDir: first, backend: 'bullmq', redis: redis.url, workers: 1 }).catch((e: unknown) => e)) as TrialError;

@@ -26,7 +26,7 @@ describe('a plugin that loops forever on some trials', () => {
         fixed: { algorithm: 'plugin', plugin: './loops.mjs', readBits: 4, epsilons: [0.1] },
         trials: 400,
         batch: 5,
-        batchTimeout: 5,
+        batchTimeout: 8,
       }),
     );
     const spec = await loadSpec(specFile);
@@ -37,7 +37,7 @@ describe('a plugin that loops forever on some trials', () => {
     const { trialStart, trialCount, batchIndex, cellIndex, seed } = err.location;
     expect({ cellIndex, seed, trialCount }).toEqual({ cellIndex: 0, seed: 9, trialCount: 5 });
     expect(trialStart).toBe(batchIndex * 5);
-    expect(err.message).toContain(`did not finish within its deadline of 5 s`);
+    expect(err.message).toContain(`did not finish within its deadline of 8 s`);
     expect(err.message).toContain(`trials ${trialStart}..${trialStart + 4}`);
     expect(err.message).toContain('seed 9');
     // The thread marked each trial before running it: the error names the one that never finished,

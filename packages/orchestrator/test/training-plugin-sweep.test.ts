@@ -106,7 +106,7 @@ describe('instability method: plugin (a training plugin loaded from a module pat
   }, 120_000);
 
   it('a plugin that loops forever fails with E_DEADLINE naming the trial; the next run in the same process succeeds', async () => {
-    const err = await failure('training-plugin-bad.mjs', 4, { batchTimeout: 3 });
+    const err = await failure('training-plugin-bad.mjs', 4, { batchTimeout: 8 });
     expect(err.code).toBe('E_DEADLINE');
     const trial = err.location.trial as number;
     expect(trial).toBe(err.location.trialStart);

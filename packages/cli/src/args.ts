@@ -122,18 +122,26 @@ export function usageLine(spec: CommandSpec): string {
   return ['paradox', spec.name, pos, '[options]'].filter((s) => s.length > 0).join(' ');
 }
 
+/**
+ * One row of a two-column help list: the label padded to `width`, or, when it is that long or
+ * longer, alone on its line with the description below, so a label never runs into its text.
+ */
+export function helpRow(label: string, description: string, width = 22): string {
+  return label.length < width ? `  ${label.padEnd(width)}${description}` : `  ${label}\n  ${' '.repeat(width)}${description}`;
+}
+
 /** The `--help` text of a command. */
 export function helpText(spec: CommandSpec): string {
   const lines: string[] = [`paradox ${spec.name} — ${spec.summary}`, '', `Usage: ${usageLine(spec)}`];
   if (spec.details) lines.push('', spec.details);
   if (spec.positionals.length > 0) {
     lines.push('', 'Arguments:');
-    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(22)}${p.description}`);
+    for (const p of spec.positionals) lines.push(helpRow(p.name, p.description));
   }
   lines.push('', 'Options:');
   for (const [name, o] of Object.entries({ ...spec.options, ...GLOBAL_OPTIONS })) {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
-    lines.push(`  ${flag.padEnd(22)}${o.description}`);
+    lines.push(helpRow(flag, o.description));
   }
   if (spec.examples.length > 0) {
     lines.push('', 'Examples:');

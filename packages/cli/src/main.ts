@@ -3,7 +3,7 @@
  * `--debug`), and the one place errors turn into messages and exit codes (0 ok, 1 runtime
  * failure, 2 bad usage or spec, 130 interrupted).
  */
-import { GLOBAL_OPTIONS, helpText, parseCommandArgs } from './args.js';
+import { GLOBAL_OPTIONS, helpRow, helpText, parseCommandArgs } from './args.js';
 import { analyseCommand } from './commands/analyse.js';
 import { stripesCommand } from './commands/stripes.js';
 import { benchCommand } from './commands/bench.js';
@@ -52,7 +52,7 @@ export function mainHelp(): string {
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(w)}  ${c.spec.summary}`),
     '',
     'Options:',
-    ...Object.entries(GLOBAL_OPTIONS).map(([n, o]) => `  ${`${o.short ? `-${o.short}, ` : '    '}--${n}`.padEnd(18)}${o.description}`),
+    ...Object.entries(GLOBAL_OPTIONS).map(([n, o]) => helpRow(`${o.short ? `-${o.short}, ` : '    '}--${n}`, o.description, 18)),
     '',
     'Examples:',
     '  paradox demo                          both results in under a minute',

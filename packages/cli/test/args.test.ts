@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { helpText, intOption, parseCommandArgs, type CommandSpec } from '../src/args.js';
+import { GLOBAL_OPTIONS, helpText, intOption, parseCommandArgs, type CommandSpec } from '../src/args.js';
 import { UsageError } from '../src/errors.js';
+import { COMMANDS, mainHelp } from '../src/main.js';
 
 const SPEC: CommandSpec = {
   name: 'run',
@@ -79,6 +80,18 @@ describe('parseCommandArgs', () => {
     const text = helpText(SPEC);
     for (const f of ['-o, --out DIR', '-w, --workers N', '--json', '-h, --help', '--debug']) expect(text).toContain(f);
     expect(text).toContain('Examples:\n  paradox run demo');
+  });
+
+  it('a flag as wide as the column or wider gets its own line: it never runs into its description', () => {
+    const text = helpText({ ...SPEC, options: { 'exact-radius': { type: 'string', value: 'TOL', description: 'exact radius' } } });
+    expect(text).toContain(`      --exact-radius TOL\n${' '.repeat(24)}exact radius`);
+  });
+
+  it("every command's help (and the top-level help) keeps two spaces or a line break between each flag and its text", () => {
+    const helps = [...COMMANDS.map((c) => ({ text: helpText(c.spec), options: { ...c.spec.options, ...GLOBAL_OPTIONS } })), { text: mainHelp(), options: GLOBAL_OPTIONS }];
+    for (const { text, options } of helps) {
+      for (const name of Object.keys(options)) expect(text, text.split('\n')[0]).toMatch(new RegExp(`--${name}( [A-Z][A-Z0-9_,.]*)?( {2,}|\\n)`));
+    }
   });
 });
 

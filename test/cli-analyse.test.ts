@@ -36,6 +36,9 @@ describe('paradox analyse', () => {
     const r = paradox(['analyse', NET, 'd.csv', '--radii', '0.01,0.1', '--max-radius', '1', '--out', 'p.csv'], { cwd: dir });
     expect(r.stderr).not.toMatch(/paradox:/);
     expect(r.code).toBe(0);
+    // Not a terminal: progress in whole lines (no carriage returns), the last one complete.
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).toMatch(/(^|\n)analysed 6\/6 points\n$/);
     expect(r.stdout).toMatch(/\[5, 16, 16, 12, 3\], criterion multiclass, norm linf/);
     expect(r.stdout).toContain('Accuracy: 5/6 = 83.3%');
     expect(r.stdout.match(/^ {2}radius /gm)).toHaveLength(2);

@@ -7,6 +7,7 @@ import { extname, relative, resolve } from 'node:path';
 import { choiceOption, intOption } from '../args.js';
 import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
+import { PLAIN_PROGRESS_MS } from '../progress/render.js';
 import { coreAsUsage, readFileArg, readNetworkArg, refuseExistingOut } from './network-arg.js';
 import type { Command } from './types.js';
 
@@ -179,13 +180,22 @@ export const analyseCommand: Command = {
     const tube = typeof v.tube === 'string' ? positive('tube', v.tube) : 0.05 * diameter(core, data);
     const c = await core.loadCore();
     const t0 = performance.now();
+    // Progress: one line rewritten in place on a terminal; otherwise (a log, a pipe) whole lines,
+    // at most one every PLAIN_PROGRESS_MS and the last one.
+    const tty = ctx.stderr.isTTY === true;
+    let lastLine = t0;
     const result = coreAsUsage(CMD, 'analyse', () =>
       core.analyse(c, net, data, { criterion, argmin: v.argmin === true, norm, radii, maxRadius, box, cert, seed, points: Array.from({ length: limit }, (_, i) => i), exactRadius: exactTol === undefined ? null : { tol: exactTol } }, (_p, done, total) => {
-        if (!v.json) ctx.stderr.write(`\ranalysed ${done}/${total} points`);
+        if (v.json) return;
+        if (tty) ctx.stderr.write(`\ranalysed ${done}/${total} points`);
+        else if (done === total || performance.now() - lastLine >= PLAIN_PROGRESS_MS) {
+          lastLine = performance.now();
+          ctx.stderr.write(`analysed ${done}/${total} points\n`);
+        }
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    if (!v.json) ctx.stderr.write('\n');
+    if (!v.json && tty) ctx.stderr.write('\n');
 
     let written = 0;
     if (out !== undefined && format !== undefined) {

@@ -163,6 +163,9 @@ export class TtyRenderer implements ProgressRenderer {
   }
 }
 
+/** How often progress goes to a log or pipe (not a terminal): one whole line per period at most. */
+export const PLAIN_PROGRESS_MS = 5000;
+
 /** Non-TTY output: one plain line every `everyMs` (and none in between), then the final line. */
 export class PlainRenderer implements ProgressRenderer {
   private readonly timer: NodeJS.Timeout;
@@ -172,7 +175,7 @@ export class PlainRenderer implements ProgressRenderer {
   constructor(
     private readonly model: ProgressModel,
     private readonly out: Output,
-    everyMs = 5000,
+    everyMs = PLAIN_PROGRESS_MS,
   ) {
     this.timer = setInterval(() => this.print(), everyMs);
     this.timer.unref();
@@ -213,7 +216,7 @@ export class JsonStallRenderer implements ProgressRenderer {
   constructor(
     private readonly model: ProgressModel,
     private readonly emit: (event: Record<string, unknown>) => void,
-    everyMs = 5000,
+    everyMs = PLAIN_PROGRESS_MS,
   ) {
     this.timer = setInterval(() => this.tick(), everyMs);
     this.timer.unref();

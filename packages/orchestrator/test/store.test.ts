@@ -150,46 +150,37 @@ describe('one writer per run directory', () => {
     expect(code(() => store.setPlan(1, { ramp: [], size: 5 }))).toBe('E_LOCKED');
   });
 
+  /** What `RunStore.open(dir)` throws while another connection holds SQLite's write lock (a writer mid-transaction). */
+  function openWhileWriteLocked(dir: string): unknown {
+    const writer = new Database(join(dir, DB_FILE));
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      open.push(RunStore.open(dir));
+      return undefined;
+    } catch (e) {
+      return e;
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+  }
+
   it('a holder inside a write transaction (or stopped there by SIGSTOP) is named at once, not "database is locked"', () => {
     const { dir } = newStore();
     // The holder's connection mid-transaction: it holds SQLite's write lock, so a second writer's
     // BEGIN IMMEDIATE could only time out (SQLITE_BUSY, exit 1). The lease is read without it.
-    const holder = new Database(join(dir, DB_FILE));
-    holder.exec('BEGIN IMMEDIATE');
-    try {
-      let err: unknown;
-      try {
-        open.push(RunStore.open(dir));
-      } catch (e) {
-        err = e;
-      }
-      expect((err as OrchestratorError).code, String(err)).toBe('E_LOCKED');
-      expect((err as Error).message).toMatch(new RegExp(`^run ${dir} is being written by pid ${process.pid} on `));
-    } finally {
-      holder.exec('ROLLBACK');
-      holder.close();
-    }
+    const err = openWhileWriteLocked(dir);
+    expect((err as OrchestratorError).code, String(err)).toBe('E_LOCKED');
+    expect((err as Error).message).toMatch(new RegExp(`^run ${dir} is being written by pid ${process.pid} on `));
   });
 
   it('a writer with no lease (a run made before leases) that keeps the database locked: E_LOCKED (exit 2), not a raw SQLite error', () => {
     const { dir, store } = newStore();
     store.close();
-    const writer = new Database(join(dir, DB_FILE));
-    writer.exec('BEGIN IMMEDIATE');
-    try {
-      let err: unknown;
-      try {
-        open.push(RunStore.open(dir));
-      } catch (e) {
-        err = e;
-      }
-      expect((err as OrchestratorError).code, String(err)).toBe('E_LOCKED');
-      expect((err as OrchestratorError).exitCode).toBe(2);
-      expect((err as Error).message).toBe(`run ${dir} is being written by another process (its database stayed locked); wait or stop it`);
-    } finally {
-      writer.exec('ROLLBACK');
-      writer.close();
-    }
+    const err = openWhileWriteLocked(dir);
+    expect((err as OrchestratorError).code, String(err)).toBe('E_LOCKED');
+    expect((err as OrchestratorError).exitCode).toBe(2);
+    expect((err as Error).message).toBe(`run ${dir} is being written by another process (its database stayed locked); wait or stop it`);
   }, 30_000);
 
   it('a lease whose heartbeat stopped long ago is stale even if the pid exists (reused)', () => {

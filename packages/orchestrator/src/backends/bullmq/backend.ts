@@ -302,7 +302,10 @@ class BullmqBackend implements Backend {
 
   /** Safety net for lost events and lost jobs; also enforces the Redis outage limit. */
   private async poll(): Promise<void> {
-    if (this.polling || this.closed) return;
+    if (this.closed) return;
+    // The outage limit comes before the in-flight guard: a poll that was waiting on Redis when it
+    // went away stays pending until Redis returns (BullMQ's connections queue commands while
+    // offline), and behind that guard the limit would never be enforced.
     if (this.downSince !== undefined && Date.now() - this.downSince > this.opts.redisDownTimeoutMs) {
       this.fail(
         this.backendError(
@@ -312,7 +315,7 @@ class BullmqBackend implements Backend {
       );
       return;
     }
-    if (this.downSince !== undefined || this.pending.size === 0) return;
+    if (this.polling || this.downSince !== undefined || this.pending.size === 0) return;
     this.polling = true;
     try {
       await this.checkWorkers();

@@ -301,6 +301,32 @@ describe('bullmq backend and Redis itself', () => {
     expect(stripTiming(await again.run(t))).toEqual(stripTiming(await expected(t)));
   });
 
+  it('a poll stuck on a hung Redis does not suspend the outage limit: Redis frozen, then killed, gives E_BACKEND', async () => {
+    const runId = `r${++runCounter}`;
+    await addWorker();
+    const b = createBullmqBackend({ runId, workers: 1, redis: redis.url, pollIntervalMs: 100, redisDownTimeoutMs: 1_000 });
+    backends.push(b);
+    await b.start();
+    const out = b.run(task(runId, 0, { sleepMs: 3_000 })).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    // Frozen for several poll periods: a poll is now waiting on a server that answers nothing, and
+    // it stays pending after the kill (BullMQ's connections keep commands until Redis returns).
+    redis.freeze();
+    await new Promise((r) => setTimeout(r, 600));
+    await redis.crash();
+    let err: unknown;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      err = await Promise.race([out, new Promise((r) => (timer = setTimeout(() => r(new Error('no E_BACKEND within 30 s of the outage')), 30_000)))]);
+    } finally {
+      clearTimeout(timer);
+      await redis.restart();
+    }
+    expect(err).toBeInstanceOf(OrchestratorError);
+    expect((err as OrchestratorError).code).toBe('E_BACKEND');
+    expect((err as Error).message).toMatch(/lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ for more than 1 s/);
+  });
+
   it('SIGTERM while Redis is away: the worker still exits, a few seconds after its grace period', async () => {
     const w = await addWorker({ graceMs: 500 });
     await redis.stop();

@@ -41,6 +41,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** SIGKILL: no goodbye, no final flush (what a crash or an OOM kill does). */
   crash(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections open and answers nothing (a hung host); `crash` ends it. */
+  freeze(): void;
   /** Start again on the same port and directory (reloads the AOF). */
   restart(): Promise<void>;
   /** Stop and delete the data directory. */
@@ -193,6 +195,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     stop: () => stop(),
     crash: () => stop('SIGKILL'),
+    freeze: () => {
+      proc?.kill('SIGSTOP');
+    },
     restart: async () => {
       await stop();
       await launch();

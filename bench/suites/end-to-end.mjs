@@ -1,6 +1,14 @@
 // End to end: Result II sweeps through the `paradox` CLI with two workers — process start-up,
 // spec checks, the worker pool, the trials, the run store, the summary and the report with its
-// charts — measured as CPU-seconds of the whole process (all threads) and wall seconds.
+// charts. Two figures per run:
+//  * whole process (CLI start-up and report included): CPU-seconds of the process (all threads)
+//    and wall seconds, measured from outside;
+//  * sweep throughput (orchestrator, workers, store, statistics; CLI start-up and report
+//    excluded): the trials the results use ÷ the sweep's elapsed time as the orchestrator measures
+//    it (its scheduler's start to its last batch), both from the `run-done` event of `--json`
+//    (progress.trialsDone, progress.elapsedMs; a fresh run has no resumed trials). Trials run past
+//    a stopping rule's decision are not counted (the same definition for every build: older ones
+//    printed a rate over all trials run, which overstated it).
 //
 // Workloads (issue #17's target: the demo's Result II part and the `breakdown` preset, trials per
 // second on two cores):
@@ -37,20 +45,30 @@ function binOf(checkout) {
   return bin;
 }
 
-/** One CLI run in a fresh process; returns CPU ms, wall ms and the run directory. */
+/**
+ * One CLI run in a fresh process; returns CPU ms, wall ms, the sweep's own figures (trials the
+ * results use and the orchestrator's elapsed ms, from the `run-done` event) and the run directory.
+ */
 function runCli(bin, args, dir) {
   const cpuFile = join(dir, 'cpu.json');
   const out = join(dir, 'run');
   const t0 = performance.now();
-  execFileSync(process.execPath, [child, bin, 'run', ...args, '--workers', '2', '--out', out, '--json'], {
+  const stdout = execFileSync(process.execPath, [child, bin, 'run', ...args, '--workers', '2', '--out', out, '--json'], {
     env: { ...process.env, PARADOX_BENCH_CPU_FILE: cpuFile },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 64 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 << 20,
+    encoding: 'utf8',
   });
   const wallMs = performance.now() - t0;
   const r = JSON.parse(readFileSync(cpuFile, 'utf8'));
   if (r.code !== 0) throw new Error(`end-to-end: ${bin} run ${args.join(' ')} exited ${r.code}`);
-  return { cpuMs: r.cpuMs, wallMs, out };
+  const done = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{') && l.includes('"run-done"'))
+    .map((l) => JSON.parse(l))
+    .find((e) => e.type === 'run-done');
+  if (!done?.progress || done.status !== 'complete') throw new Error(`end-to-end: ${bin} run ${args.join(' ')} printed no complete run-done event`);
+  return { cpuMs: r.cpuMs, wallMs, out, trials: done.progress.trialsDone, sweepMs: done.progress.elapsedMs };
 }
 
 /** The files a run writes whose bytes must not depend on the build (timings excluded). */
@@ -114,7 +132,12 @@ export async function run(ctx = {}) {
           const diff = differences(files[0], files[1]);
           if (diff.length) mismatch = diff;
         }
-        log(`  round ${i + 1}: ${sides.map((s, k) => `${s.name} ${(res[k][i].cpuMs / 1000).toFixed(2)} CPU-s, ${(res[k][i].wallMs / 1000).toFixed(1)} s wall`).join('; ')}`);
+        const rate = (r) => (r.trials / r.sweepMs) * 1000;
+        log(
+          `  round ${i + 1}: ${sides
+            .map((s, k) => `${s.name} ${(res[k][i].cpuMs / 1000).toFixed(2)} CPU-s, ${(res[k][i].wallMs / 1000).toFixed(1)} s wall, sweep ${res[k][i].trials} trials in ${(res[k][i].sweepMs / 1000).toFixed(2)} s = ${Math.round(rate(res[k][i]))} trials/s`)
+            .join('; ')}`,
+        );
       }
       const load1 = loadavg()[0];
       const base = { workload: w.name, quick, pairs: w.pairs, workers: 2, cores: availableParallelism(), rounds, loadAverage: [load0, load1] };
@@ -123,16 +146,23 @@ export async function run(ctx = {}) {
         const wall = res[k].map((r) => r.wallMs / 1000);
         rows.push({ ...base, impl: `${s.name}, CPU`, unit: 'CPU-s per run', median: median(cpu), min: Math.min(...cpu), max: Math.max(...cpu), runs: cpu });
         rows.push({ ...base, impl: `${s.name}, wall`, unit: 's per run', median: median(wall), min: Math.min(...wall), max: Math.max(...wall), runs: wall });
+        const sweep = res[k].map((r) => (r.trials / r.sweepMs) * 1000);
+        rows.push({ ...base, impl: `${s.name}, sweep`, unit: 'trials/s (sweep throughput: trials the results use ÷ the orchestrator\'s elapsed time)', median: median(sweep), min: Math.min(...sweep), max: Math.max(...sweep), runs: sweep, trials: res[k].map((r) => r.trials) });
       }
       if (sides.length > 1) {
         const ratio = (f) => median(res[1].map(f)) / median(res[0].map(f));
         rows.push({ ...base, impl: 'ratio', of: 'before CPU-s', to: 'this build CPU-s', value: ratio((r) => r.cpuMs) });
         rows.push({ ...base, impl: 'ratio', of: 'before wall', to: 'this build wall', value: ratio((r) => r.wallMs) });
+        // A rate: this build ÷ before (higher is better), so the ratio reads like the others.
+        const sweepRatio = median(res[0].map((r) => r.trials / r.sweepMs)) / median(res[1].map((r) => r.trials / r.sweepMs));
+        rows.push({ ...base, impl: 'ratio', of: 'this build sweep trials/s', to: 'before sweep trials/s', value: sweepRatio });
         // Builds far apart may write different formats (columns added since): then this says so
         // rather than failing; against the commit just before a change it is the check that counts.
         const same = mismatch ? `results differ in ${mismatch.join(', ')}` : 'same summary.csv, summary.json (timings aside) and charts from both builds in every round';
         rows.push({ ...base, impl: 'check', ok: !mismatch, what: same });
-        log(`  ${same}; before ÷ this build: CPU ×${ratio((r) => r.cpuMs).toFixed(2)}, wall ×${ratio((r) => r.wallMs).toFixed(2)} (load average ${load0.toFixed(1)} → ${load1.toFixed(1)})`);
+        log(
+          `  ${same}; whole process, before ÷ this build: CPU ×${ratio((r) => r.cpuMs).toFixed(2)}, wall ×${ratio((r) => r.wallMs).toFixed(2)}; sweep throughput, this build ÷ before: ×${sweepRatio.toFixed(2)} (load average ${load0.toFixed(1)} → ${load1.toFixed(1)})`,
+        );
       }
     }
   } finally {

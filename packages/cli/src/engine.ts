@@ -183,9 +183,7 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       }
       renderer = undefined;
       if (!exec.json) {
-        const rate = res.elapsedMs > 0 ? (res.trialsRun / res.elapsedMs) * 1000 : 0;
-        const verb = res.status === 'complete' ? 'Finished' : 'Stopped';
-        println(ctx.stderr, `${verb} ${job.label}: ${groupInt(res.trialsRun)} trials in ${formatDuration(res.elapsedMs)} (${formatRate(rate)} trials/s).`);
+        println(ctx.stderr, finishedLine(res, job.label));
       }
       // Stopped by SIGTERM: no report (it can take a while on a large run; `paradox report` makes it later).
       const report: ReportOutcome = reportDir || abandon.signal.aborted ? { ok: false, reason: 'pending' } : await writeReportIfAvailable(res.dir);
@@ -206,6 +204,20 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
     detach();
   }
   return result;
+}
+
+/**
+ * The line after a session: the trials the results use (this session's; resumed ones excluded),
+ * the session's time as the orchestrator measures it (from its scheduler's start to its last
+ * batch), their rate, and — when an adaptive stopping rule stopped cells while batches past the
+ * stopping point were already running — how many trials were run and discarded (not in the rate).
+ */
+export function finishedLine(res: Pick<RunResult, 'status' | 'trialsRun' | 'trialsUsed' | 'elapsedMs'>, label: string): string {
+  const rate = res.elapsedMs > 0 ? (res.trialsUsed / res.elapsedMs) * 1000 : 0;
+  const verb = res.status === 'complete' ? 'Finished' : 'Stopped';
+  const discarded = res.trialsRun - res.trialsUsed;
+  const extra = discarded > 0 ? ` ${groupInt(discarded)} more ${discarded === 1 ? 'trial was' : 'trials were'} run past the stopping rule's decision and discarded.` : '';
+  return `${verb} ${label}: ${groupInt(res.trialsUsed)} trials in ${formatDuration(res.elapsedMs)} (${formatRate(rate)} trials/s).${extra}`;
 }
 
 /**

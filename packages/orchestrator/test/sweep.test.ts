@@ -67,6 +67,25 @@ describe('determinism', () => {
     }
   });
 
+  it('trials run past a stopping point are counted apart: trialsUsed is what the results use', async () => {
+    // hedge is deterministic (p = 0 or 1): the rule stops at the first checkpoint, 25 trials. With
+    // 2 workers the scheduler dispatches 2 × 2 batches of 25 before any result is back, so at
+    // least the three batches past trial 25 run and are not part of the results (more when a
+    // later batch comes back before the first and frees a slot: that depends on timing).
+    const spec = { ...SMALL_SPEC, trials: undefined, grid: { algorithm: ['hedge'], K: [6] }, zip: {}, fixed: { readBits: 4 }, stop: { rule: 'ci-halfwidth', halfWidth: 0.12, checkEvery: 25, maxTrials: 400 } };
+    const { dir, res } = await run(spec, { workers: 2, batch: 25 });
+    const s = JSON.parse(summaryBytes(dir));
+    expect(s.cells).toHaveLength(1);
+    expect(s.cells[0].trials).toBe(25);
+    expect(res.trialsUsed).toBe(25);
+    expect(res.trialsRun).toBeGreaterThanOrEqual(100);
+    expect(res.trialsRun % 25).toBe(0);
+    // A fixed count has nothing past its end: both counts agree.
+    const fixed = await run({ ...SMALL_SPEC, trials: 10 }, { workers: 2, batch: 4 });
+    expect(fixed.res.trialsUsed).toBe(fixed.res.trialsRun);
+    expect(fixed.res.trialsUsed).toBe(JSON.parse(summaryBytes(fixed.dir)).run.trialsDone);
+  });
+
   it('sprt and confidence-sequence rules: same stop whatever the batch size; decisions reported', async () => {
     const base = { ...SMALL_SPEC, trials: undefined, grid: { algorithm: ['coin', 'hedge'], K: [6] }, zip: {}, fixed: { readBits: 4, epsilons: [0.05, 5] } };
     const sprt = { ...base, stop: { rule: 'sprt', delta: 0.2, alpha: 0.05, beta: 0.05, checkEvery: 10, maxTrials: 2000 } };

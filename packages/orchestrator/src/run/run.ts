@@ -131,7 +131,7 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
       throw err;
     }
     emit({ type: 'run-done', status: end.status, dir: p.dir, summaryPath, progress: end.progress });
-    return { status: end.status, dir: p.dir, summary, trialsRun: end.trialsRun, elapsedMs: end.progress.elapsedMs };
+    return { status: end.status, dir: p.dir, summary, trialsRun: end.trialsRun, trialsUsed: end.trialsUsed, elapsedMs: end.progress.elapsedMs };
   } catch (e) {
     throw fileError(e, join(p.dir, DB_FILE), 'read or write the run database');
   } finally {

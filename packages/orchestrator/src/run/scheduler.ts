@@ -51,6 +51,8 @@ interface DoneBatch {
   trialStart: number;
   trialCount: number;
   counts: Record<string, number>;
+  /** Run in this session (not replayed from the store). */
+  session?: boolean;
 }
 
 interface CellState {
@@ -98,7 +100,10 @@ export interface SchedulerEnd {
   status: 'complete' | 'cancelled' | 'failed';
   error?: Error;
   outcomes: CellOutcome[];
+  /** Trials run in this session, including batches past a cell's stopping point (discarded). */
   trialsRun: number;
+  /** Trials run in this session that the results keep: `trialsRun` minus those past a stopping point. */
+  trialsUsed: number;
   progress: Progress;
 }
 
@@ -119,6 +124,8 @@ export class BatchScheduler {
   private cancelled = false;
   private failure: Error | undefined;
   private trialsRun = 0;
+  /** This session's trials in batches the results keep (before their cell's stopping point). */
+  private trialsUsed = 0;
   private readonly t0 = performance.now();
   private readonly rate: Array<[number, number]> = [];
   private cellsDone = 0;
@@ -245,6 +252,9 @@ export class BatchScheduler {
           this.o.store.setStopped(st.cell.index, st.stoppedAt, st.stopReason);
           this.cellsDone++;
           this.openCells--;
+          // Batches past the stopping point were speculative work (dispatched before the rule
+          // could decide): run, stored, but not part of the results.
+          for (const d of st.done.values()) if (d.session && d.trialStart >= st.stoppedAt) this.trialsUsed -= d.trialCount;
           const doneNow = Math.min(st.doneTrials, st.stoppedAt);
           this.doneSum -= st.doneTrials - doneNow;
           st.doneTrials = doneNow;
@@ -375,10 +385,11 @@ export class BatchScheduler {
       st.sizes = sizes;
       st.plan = planBatches(this.o.spec.stop, sizes);
     }
-    st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts });
+    st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts, session: true });
     if (st.stoppedAt === null) {
       st.doneTrials += r.trialCount;
       this.doneSum += r.trialCount;
+      this.trialsUsed += r.trialCount;
     }
     this.trialsRun += r.trialCount;
     this.rate.push([performance.now(), this.trialsRun]);
@@ -485,7 +496,7 @@ export class BatchScheduler {
     }
     const complete = this.states.every((s) => s.stoppedAt !== null);
     const status = this.failure ? 'failed' : complete ? 'complete' : 'cancelled';
-    const end: SchedulerEnd = { status, outcomes: this.outcomes(), trialsRun: this.trialsRun, progress: this.progress() };
+    const end: SchedulerEnd = { status, outcomes: this.outcomes(), trialsRun: this.trialsRun, trialsUsed: this.trialsUsed, progress: this.progress() };
     if (this.failure) end.error = this.failure;
     return end;
   }

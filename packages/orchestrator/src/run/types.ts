@@ -68,8 +68,14 @@ export interface RunResult {
   dir: string;
   /** The summary written to `dir/summary.json` (also for cancelled runs: `run.complete` is false). */
   summary: Summary;
-  /** Trials run in this session (resumed trials excluded). */
+  /**
+   * Trials run in this session (resumed trials excluded), including speculative batches past a
+   * cell's stopping point: with an adaptive rule, batches already in flight when a checkpoint
+   * stops the cell are run and stored but not part of the results.
+   */
   trialsRun: number;
+  /** Trials of this session the results use: `trialsRun` minus the batches past a stopping point. */
+  trialsUsed: number;
   /** Wall-clock milliseconds of this session. */
   elapsedMs: number;
 }

@@ -5,11 +5,13 @@
  */
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrchestratorError } from '../src/errors.js';
 import { expandCells, normaliseSpec, specHash } from '../src/spec/index.js';
 import { DB_FILE, extendsPlan, RunStore } from '../src/store/db.js';
+import { bootId, isStale, LEASE_STALE_MS, processStartTime } from '../src/store/lease.js';
 import { openRunStore } from '../src/store/reader.js';
 import { resumeRun, runSweep } from '../src/run/run.js';
 import { copyFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
@@ -190,6 +192,107 @@ describe('one writer per run directory', () => {
     raw.prepare('UPDATE lease SET pid = 1, heartbeat = ? WHERE id = 1').run(Date.now() - 3_600_000);
     raw.close();
     open.push(RunStore.open(dir));
+  });
+});
+
+describe('lease holder identity: a reused pid does not keep a run locked', () => {
+  // Linux records the holder's start time and boot id; elsewhere the pid check alone applies (the tests above).
+  const linux = processStartTime(process.pid) !== null && bootId() !== null;
+  /** Put a lease row naming `pid` into the run database at `dir`, as a holder that is alive and renewing. */
+  function plant(dir: string, pid: number, start: string | null, boot: string | null): void {
+    const raw = new Database(join(dir, DB_FILE));
+    raw.prepare('INSERT OR REPLACE INTO lease (id, token, pid, host, since, heartbeat, start, boot) VALUES (1, ?, ?, ?, ?, ?, ?, ?)').run(
+      'planted', pid, hostname(), Date.now(), Date.now(), start, boot,
+    );
+    raw.close();
+  }
+  /** A finished run of SMALL_SPEC and its summary. */
+  async function finished(): Promise<{ dir: string; summary: string }> {
+    const r = await runSweep(SMALL_SPEC, { outDir: join(tempDir('paradox-lease-'), 'run'), workers: 1 });
+    return { dir: r.dir, summary: summaryBytes(r.dir) };
+  }
+
+  it.skipIf(!linux)('the start time (/proc/PID/stat field 22) is read for this process and its parent; a gone pid has none', () => {
+    const own = processStartTime(process.pid);
+    const parent = processStartTime(process.ppid);
+    expect(own).toMatch(/^\d+$/);
+    expect(parent).toMatch(/^\d+$/);
+    // The parent started first (or in the same tick), never later.
+    expect(BigInt(parent!) <= BigInt(own!)).toBe(true);
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    expect(processStartTime(Number(gone.stdout))).toBe(null);
+  });
+
+  it.skipIf(!linux)('a live pid with another start time is a reused pid: stale, and a resume takes the run over', async () => {
+    const { dir, summary } = await finished();
+    // The test's parent process is alive and unrelated to the run; the lease says its holder started at tick 1.
+    plant(dir, process.ppid, '1', bootId());
+    const r = await resumeRun(dir);
+    expect(r.status).toBe('complete');
+    expect(summaryBytes(dir)).toBe(summary);
+    // The lease is released on close.
+    const raw = new Database(join(dir, DB_FILE), { readonly: true });
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM lease').get()).toEqual({ n: 0 });
+    raw.close();
+  }, 60_000);
+
+  it.skipIf(!linux)('the same pid with its own start time holds the run: E_LOCKED (exit 2) naming it', async () => {
+    const { dir } = await finished();
+    plant(dir, process.ppid, processStartTime(process.ppid), bootId());
+    const err = (await resumeRun(dir).catch((e: unknown) => e)) as OrchestratorError;
+    expect(err.code).toBe('E_LOCKED');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(new RegExp(`^run ${dir} is being written by pid ${process.ppid} on `));
+    // This process's own pid with a wrong start time: a previous holder whose pid this process got.
+    plant(dir, process.pid, '1', bootId());
+    open.push(RunStore.open(dir));
+  }, 60_000);
+
+  it.skipIf(!linux)('a lease from another boot is stale even when its pid and start time match a live process', () => {
+    const { dir, store } = newStore();
+    store.close();
+    plant(dir, process.ppid, processStartTime(process.ppid), 'another-boot-id');
+    open.push(RunStore.open(dir));
+  });
+
+  it('a lease table of the first schema (no start/boot columns): the pid decides, and a new holder adds the columns', () => {
+    const { dir, store } = newStore();
+    store.close();
+    const raw = new Database(join(dir, DB_FILE));
+    raw.exec('DROP TABLE lease');
+    raw.exec('CREATE TABLE lease (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, since INTEGER NOT NULL, heartbeat INTEGER NOT NULL) STRICT');
+    raw.prepare('INSERT INTO lease VALUES (1, ?, ?, ?, ?, ?)').run('old', process.ppid, hostname(), Date.now(), Date.now());
+    // A live pid and no start time recorded: held, as before.
+    let err: unknown;
+    try {
+      open.push(RunStore.open(dir));
+    } catch (e) {
+      err = e;
+    }
+    expect((err as OrchestratorError).code).toBe('E_LOCKED');
+    expect((err as Error).message).toContain(`being written by pid ${process.ppid} on`);
+    // A dead pid: taken over; the new holder's row carries the new columns, and batches are stored.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    raw.prepare('UPDATE lease SET pid = ? WHERE id = 1').run(Number(dead.stdout));
+    const next = RunStore.open(dir);
+    open.push(next);
+    expect(next.insertBatch(batch(0, 0, 0, 10), 1)).toBe(true);
+    const row = raw.prepare('SELECT * FROM lease WHERE id = 1').get() as Record<string, unknown>;
+    expect(row.pid).toBe(process.pid);
+    expect(row.start).toBe(processStartTime(process.pid));
+    expect(row.boot).toBe(bootId());
+    raw.close();
+  });
+
+  it('isStale: another host is judged by its heartbeat only; unreadable start times are no evidence', () => {
+    const now = Date.now();
+    const h = { pid: 999_999_999, host: 'elsewhere', since: now, heartbeat: now, start: '1', boot: 'x' };
+    expect(isStale(h, now, 'here')).toBe(false);
+    expect(isStale(h, now + LEASE_STALE_MS + 1, 'here')).toBe(true);
+    // On this host: pid 999999999 does not exist.
+    expect(isStale({ ...h, host: 'here', boot: null }, now, 'here')).toBe(true);
+    // Our own pid with no start time recorded (an old lease, another OS): held.
+    expect(isStale({ ...h, host: 'here', pid: process.pid, start: null, boot: null }, now, 'here')).toBe(false);
   });
 });
 

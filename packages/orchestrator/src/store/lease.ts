@@ -3,13 +3,17 @@
  * `BEGIN IMMEDIATE` transaction (SQLite serialises those, so two processes can never both see the
  * lease free and both take it). A plain read of the row comes first (WAL readers never wait), so a
  * live holder that is mid-write is named at once rather than reported as "database is locked". The holder renews a heartbeat every few seconds and deletes the
- * row when it closes; a lease whose holder is gone (its pid no longer exists on this host, or its
- * heartbeat is older than {@link LEASE_STALE_MS}) is taken over. Every stored batch checks, in its
- * own transaction, that the lease is still ours, so even a wrongly taken-over lease cannot mix two
- * writers' batches.
+ * row when it closes; a lease whose holder is gone is taken over: its heartbeat is older than
+ * {@link LEASE_STALE_MS}, or (on this host) its pid no longer exists, or the pid exists but is
+ * another process — on Linux the lease records the holder's start time (`/proc/PID/stat` field 22)
+ * and boot id, so a pid the OS reused for an unrelated process, or a lease from before a reboot,
+ * does not keep the run locked. Elsewhere, and for leases written before these were recorded, the
+ * pid alone decides. Every stored batch checks, in its own transaction, that the lease is still
+ * ours, so even a wrongly taken-over lease cannot mix two writers' batches.
  */
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { OrchestratorError } from '../errors.js';
 
@@ -26,6 +30,14 @@ export interface LeaseHolder {
   since: number;
   /** Last renewal (ms since the epoch). */
   heartbeat: number;
+  /**
+   * The holder's start time (Linux: `/proc/PID/stat` field 22, clock ticks since boot, as a
+   * decimal string); null where it could not be read (another OS) or in a lease written before it
+   * was recorded.
+   */
+  start?: string | null;
+  /** The holder's boot id (Linux: `/proc/sys/kernel/random/boot_id`); null as for `start`. */
+  boot?: string | null;
 }
 
 const LEASE_SCHEMA = `CREATE TABLE IF NOT EXISTS lease (
@@ -34,8 +46,13 @@ const LEASE_SCHEMA = `CREATE TABLE IF NOT EXISTS lease (
   pid INTEGER NOT NULL,
   host TEXT NOT NULL,
   since INTEGER NOT NULL,
-  heartbeat INTEGER NOT NULL
+  heartbeat INTEGER NOT NULL,
+  start TEXT,
+  boot TEXT
 ) STRICT`;
+
+/** Columns added to the lease table after run directories with the first schema existed (added on the next write). */
+const LEASE_ADDED_COLUMNS = ['start', 'boot'] as const;
 
 interface RawLease extends LeaseHolder {
   token: string;
@@ -51,10 +68,56 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Whether a recorded holder is gone, judged from this host at `now`. */
+/**
+ * The start time of process `pid` (Linux: field 22 of `/proc/PID/stat`, clock ticks since boot),
+ * or null when it cannot be read (no /proc: another OS; the process is gone or hidden).
+ */
+export function processStartTime(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // Field 2 (the command name) is in parentheses and may itself hold spaces and ')': the fields
+  // after it start at the last ')'. They are fields 3, 4, …, so field 22 is the 20th of them.
+  const rest = stat.slice(stat.lastIndexOf(')') + 1).trim().split(/\s+/);
+  const start = rest[22 - 3];
+  return start !== undefined && /^\d+$/.test(start) ? start : null;
+}
+
+let ownBoot: string | null | undefined;
+
+/** This host's boot id (Linux: `/proc/sys/kernel/random/boot_id`), or null where there is none. */
+export function bootId(): string | null {
+  if (ownBoot === undefined) {
+    try {
+      const id = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+      ownBoot = id === '' ? null : id;
+    } catch {
+      ownBoot = null;
+    }
+  }
+  return ownBoot;
+}
+
+/**
+ * Whether a recorded holder is gone, judged from this host at `now`: its heartbeat is older than
+ * {@link LEASE_STALE_MS}; or it is on this host and the boot id it recorded is not this boot's, or
+ * its pid does not exist, or its pid exists but started at another time than the holder recorded
+ * (the pid was reused). A start time or boot id that was not recorded (an old lease, another OS) or
+ * cannot be read now is not evidence: then the pid alone decides. A holder on another host is
+ * judged by its heartbeat only.
+ */
 export function isStale(holder: LeaseHolder, now: number, host = hostname()): boolean {
   if (now - holder.heartbeat > LEASE_STALE_MS) return true;
-  return holder.host === host && (holder.pid === process.pid ? false : !alive(holder.pid));
+  if (holder.host !== host) return false;
+  const boot = bootId();
+  if (holder.boot != null && boot !== null && holder.boot !== boot) return true;
+  if (holder.pid !== process.pid && !alive(holder.pid)) return true;
+  if (holder.start == null) return false;
+  const start = processStartTime(holder.pid);
+  return start !== null && start !== holder.start;
 }
 
 /** The error a second writer gets (exit 2): who holds the directory, since when, what to do. */
@@ -76,7 +139,8 @@ export class Lease {
   private constructor(db: Database.Database, dir: string) {
     this.db = db;
     this.dir = dir;
-    this.check = db.prepare('SELECT token, pid, host, since, heartbeat FROM lease WHERE id = 1');
+    // `*`: a lease table of the first schema has no start/boot columns (read as absent).
+    this.check = db.prepare('SELECT * FROM lease WHERE id = 1');
   }
 
   /**
@@ -111,12 +175,18 @@ export class Lease {
     const take = db.transaction(() => {
       const cur = lease.check.get() as RawLease | undefined;
       if (cur && !isStale(cur, now)) throw lockedError(dir, cur);
-      db.prepare('INSERT OR REPLACE INTO lease (id, token, pid, host, since, heartbeat) VALUES (1, ?, ?, ?, ?, ?)').run(
+      // A run directory made before start/boot were recorded: add the columns (inside the write
+      // transaction, so two processes cannot both add them).
+      const have = new Set((db.prepare('PRAGMA table_info(lease)').all() as Array<{ name: string }>).map((c) => c.name));
+      for (const c of LEASE_ADDED_COLUMNS) if (!have.has(c)) db.exec(`ALTER TABLE lease ADD COLUMN ${c} TEXT`);
+      db.prepare('INSERT OR REPLACE INTO lease (id, token, pid, host, since, heartbeat, start, boot) VALUES (1, ?, ?, ?, ?, ?, ?, ?)').run(
         lease.token,
         process.pid,
         hostname(),
         now,
         now,
+        processStartTime(process.pid),
+        bootId(),
       );
     });
     take.immediate();
@@ -161,8 +231,9 @@ function isBusy(e: unknown): boolean {
 /** The current holder of a run database's lease, or undefined (for probes that must not take it). */
 export function leaseHolder(db: Database.Database): LeaseHolder | undefined {
   try {
-    const r = db.prepare('SELECT pid, host, since, heartbeat FROM lease WHERE id = 1').get() as LeaseHolder | undefined;
-    return r && !isStale(r, Date.now()) ? r : undefined;
+    const r = db.prepare('SELECT * FROM lease WHERE id = 1').get() as RawLease | undefined;
+    if (!r || isStale(r, Date.now())) return undefined;
+    return { pid: r.pid, host: r.host, since: r.since, heartbeat: r.heartbeat, start: r.start ?? null, boot: r.boot ?? null };
   } catch {
     return undefined; // no lease table: a run made before leases, never locked
   }

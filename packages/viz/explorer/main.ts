@@ -3,9 +3,10 @@
  * panels (true f, the trained network, ψ_T) redrawn from each trial the worker returns.
  */
 import * as Comlink from 'comlink';
-import { colourRegions, stripesOnGrid, type PlaneGrid } from '../src/boundary/grid.js';
+import { colourRegions, REGION_COLOURS, stripesOnGrid, type PlaneGrid } from '../src/boundary/grid.js';
 import type { BoundaryTrial, BoundaryTrialParams, ClassifierView } from '../src/boundary/trial.js';
 import type { AdversarialPoint, BoundaryPoint } from '../src/charts/decision-boundary.js';
+import { CLASS_COLOURS } from '../src/charts/style.js';
 import type { ExplorerWorkerApi } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => {
@@ -13,6 +14,15 @@ const $ = <T extends HTMLElement>(id: string) => {
   if (!el) throw new Error(`explorer page: element #${id} is missing`);
   return el as T;
 };
+
+// The legend's swatches take the palette owner's colours (style.css reads these properties), so the
+// page, its canvases and the report's chart 6 colour the classes alike.
+const rgb = (c: readonly number[]) => `rgb(${c.join(', ')})`;
+for (const c of CLASS_COLOURS) {
+  document.documentElement.style.setProperty(`--class${c.label}-point`, c.hex);
+  document.documentElement.style.setProperty(`--class${c.label}-region`, rgb(c.region));
+}
+document.documentElement.style.setProperty('--region-neither', rgb(REGION_COLOURS.neither));
 
 const sliders = ['mu', 'm', 'width', 'radius'] as const;
 const trainButton = $<HTMLButtonElement>('train');
@@ -119,7 +129,7 @@ function draw(canvas: HTMLCanvasElement, grid: PlaneGrid, values: ArrayLike<numb
   }
   for (const p of points) {
     const [x, y] = toPixel(grid, canvas, p.x1, p.x2);
-    ctx.fillStyle = p.label === 1 ? '#D55E00' : '#0072B2';
+    ctx.fillStyle = CLASS_COLOURS[p.label].hex;
     ctx.strokeStyle = '#000';
     ctx.beginPath();
     if (p.set === 'validation') {

@@ -23,10 +23,29 @@ export function texts(svg: string): string[] {
   return [...svg.matchAll(/<text[^>]*>(.*?)<\/text>/gs)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
 }
 
-/** Legend entries of the SVG: label → the stroke colour of its symbol (first legend that has the label). */
+/**
+ * Legend entries whose colour carries a meaning: label → the colour of its symbol, upper case (first
+ * legend that has the label). Vega says in each legend's aria-label which channels it shows ("Symbol
+ * legend titled 'data point' for fill color with 2 values: …"); a legend for fill colour gives the
+ * symbol's fill, one for stroke colour only its stroke, and a legend for neither (shape, opacity,
+ * dash) is left out: its symbols' colour is a fixed default that means nothing. (Reading the stroke
+ * alone missed filled points under a fixed black outline, whose class is their fill.)
+ */
 export function legendColours(svg: string): Map<string, string> {
   const out = new Map<string, string>();
-  const re = /class="mark-symbol role-legend-symbol"[^>]*><path [^>]*?stroke="(#[0-9A-Fa-f]{6})"[^>]*\/><\/g><g class="mark-text role-legend-label"[^>]*><text[^>]*>([^<]*)<\/text>/g;
-  for (const m of svg.matchAll(re)) if (!out.has(m[2]!)) out.set(m[2]!, m[1]!.toUpperCase());
+  const legends = [...svg.matchAll(/<g class="mark-group role-legend"[^>]*>/g)];
+  for (const [i, legend] of legends.entries()) {
+    const described = / for ([A-Za-z ,]+?) with \d+ values?:/.exec(legend[0]);
+    if (described === null) throw new Error(`legendColours: a legend without the channels it shows: ${legend[0]}`);
+    const channels = described[1]!.split(/, | and /);
+    const attr = channels.includes('fill color') ? 'fill' : channels.includes('stroke color') ? 'stroke' : undefined;
+    if (attr === undefined) continue;
+    const body = svg.slice(legend.index, legends[i + 1]?.index ?? svg.length);
+    const entry = /class="mark-symbol role-legend-symbol"[^>]*><path ([^>]*?)\/><\/g><g class="mark-text role-legend-label"[^>]*><text[^>]*>([^<]*)<\/text>/g;
+    for (const m of body.matchAll(entry)) {
+      const colour = new RegExp(` ${attr}="([^"]+)"`).exec(m[1]!)?.[1];
+      if (colour !== undefined && !out.has(m[2]!)) out.set(m[2]!, colour.toUpperCase());
+    }
+  }
   return out;
 }

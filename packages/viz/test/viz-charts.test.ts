@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { inflateSync } from 'node:zlib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Summary } from '@paradox/orchestrator';
 import {
   decisionBoundaryChart,
   dichotomyChart,
-  gridInputs,
   phaseDiagramChart,
   radiusDistributionsChart,
   renderSvg,
-  stripesExtent,
-  stripesOnGrid,
   successVsEpsilonChart,
   summaryCharts,
   svgToPng,
@@ -16,12 +17,17 @@ import {
   unstableVsStripesChart,
   seriesColour,
   BOUND_COLOURS,
+  CLASS_COLOURS,
   OKABE_ITO,
+  REGION_COLOURS,
   SERIES_COLOURS,
+  writeReport,
+  type BoundaryScene,
   type Chart,
 } from '../src/index.js';
 import { EXTRA_COLOURS } from '../src/charts/style.js';
 import { countMarks, legendColours, texts } from './svg-marks.js';
+import { SCENE_M, shortcutScene, writeRun } from './fixtures/runs.js';
 
 import {
   ALGORITHMS,
@@ -195,25 +201,10 @@ describe('chart 5: radius distributions', () => {
 
 describe('chart 6: decision boundaries', () => {
   it('draws a raster per panel, the data points and the adversarial examples', async () => {
-    const mu = 0.02;
-    const m = 4;
-    const grid = { extent: stripesExtent(mu), nx: 64, ny: 24 };
-    const xs = gridInputs(grid);
-    const shortcut = new Float64Array(grid.nx * grid.ny);
-    for (let k = 0; k < shortcut.length; k++) {
-      const a = (xs[2 * k + 1]! - 0.5 + mu) / (2 * mu);
-      shortcut[k] = Math.max(0, a) - Math.max(0, a - 1);
-    }
-    const points = [0.1, 0.35, 0.6, 0.85].map((x1, k) => ({ x1, x2: 0.5 + mu * (2 * (k % 2) - 1), label: (k % 2) as 0 | 1 }));
-    const chart = decisionBoundaryChart({
-      grid,
-      m,
-      points,
-      panels: [
-        { title: 'true f', values: stripesOnGrid(grid, m) },
-        { title: 'shortcut σ', values: shortcut, adversarial: points.map((p) => ({ x1: p.x1, x2: 0.5, from: p })) },
-      ],
-    });
+    const scene = shortcutScene(64, 24);
+    const { grid } = scene;
+    const m = SCENE_M;
+    const chart = decisionBoundaryChart(scene);
     const { svg } = await renderBoth(chart);
     expect(countMarks(svg, 'raster0')).toBe(1);
     expect(countMarks(svg, 'raster1')).toBe(1);
@@ -230,8 +221,8 @@ describe('chart 6: decision boundaries', () => {
     const raw = inflateSync(idat);
     const stride = grid.nx * 4 + 1;
     const pixel = (i: number, j: number) => [...raw.subarray(j * stride + 1 + 4 * i, j * stride + 1 + 4 * i + 3)];
-    expect(pixel(2, 5)).toEqual([198, 222, 240]); // x_1 ≈ 0.04: stripe 0, class 0
-    expect(pixel(24, 5)).toEqual([250, 222, 178]); // x_1 ≈ 0.38: stripe 1, class 1
+    expect(pixel(2, 5)).toEqual([...REGION_COLOURS.zero]); // x_1 ≈ 0.04: stripe 0, class 0
+    expect(pixel(24, 5)).toEqual([...REGION_COLOURS.one]); // x_1 ≈ 0.38: stripe 1, class 1
   });
 });
 
@@ -292,7 +283,23 @@ describe('one colour per algorithm and per method', () => {
 });
 
 describe('no colour has two meanings within a report', () => {
-  /** Legend label → colour over every summary chart of one report; throws on a colour two labels share. */
+  /**
+   * Every chart that `writeReport` draws for one run of `summary`: its summary charts and a
+   * decision-boundary chart per scene (what the report adds to them; scanning the summary charts
+   * alone missed that chart's class colours).
+   */
+  async function reportCharts(summary: Summary, scenes: BoundaryScene[] = []): Promise<Chart[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'paradox-legends-'));
+    try {
+      writeRun(join(dir, 'run'), summary, { name: summary.run.name, experiment: summary.run.experiment });
+      const res = await writeReport(join(dir, 'run'), { assets: false, boundaries: () => scenes });
+      return res.charts.map((c) => c.chart);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Legend label → colour over every chart of one report; throws on a colour two labels share. */
   async function reportLegends(charts: Chart[]): Promise<Map<string, string>> {
     const labelOf = new Map<string, string>();
     const all = new Map<string, string>();
@@ -307,9 +314,13 @@ describe('no colour has two meanings within a report', () => {
     return all;
   }
 
-  it('an instability report: each method and each radius bound has a colour of its own', async () => {
-    const legends = await reportLegends(summaryCharts(instabilityComplete()));
+  it('an instability report: each method, each radius bound and each class has a colour of its own', async () => {
+    const charts = await reportCharts(instabilityComplete(), [shortcutScene()]);
+    expect(charts.map((c) => c.id)).toContain('decision-boundary');
+    const legends = await reportLegends(charts);
     expect(legends.get('train')).toBe(seriesColour('train').toUpperCase());
+    expect(legends.get('class 0')).toBe(CLASS_COLOURS[0].hex);
+    expect(legends.get('class 1')).toBe(CLASS_COLOURS[1].hex);
     expect(legends.get('attack (upper bound)')).toBe(BOUND_COLOURS.attack.hex);
     expect(legends.get('certified (lower bound)')).toBe(BOUND_COLOURS.certified.hex);
   });
@@ -319,12 +330,12 @@ describe('no colour has two meanings within a report', () => {
       analyseCell({ norm: 'linf' }, 20, 18, [[0.01, 16, 18], [0.05, 6, 15]]),
       analyseCell({ norm: 'l2' }, 20, 18, [[0.01, 18, 18], [0.05, 10, 12]]),
     ]);
-    const legends = await reportLegends(summaryCharts(s));
+    const legends = await reportLegends(await reportCharts(s));
     expect(legends.get('certified (lower bound)')).toBe(BOUND_COLOURS.certified.hex);
     expect(legends.size).toBe(4);
   });
 
-  it('no fixed mark colour of a summary chart (reference lines, shaded regions) is a series colour', () => {
+  it('no fixed mark colour of a chart (reference lines, shaded regions, outlines) is a series colour', () => {
     // The colours a series can get (black, the last Okabe–Ito colour, is no series' and draws ticks).
     const series = new Set([...Object.values(SERIES_COLOURS), ...EXTRA_COLOURS].map((c) => c.toUpperCase()));
     const s = analyseSummary([analyseCell({ norm: 'linf' }, 20, 18, [[0.01, 16, 18], [0.05, 6, 15]])]);
@@ -342,7 +353,8 @@ describe('no colour has two meanings within a report', () => {
         Object.values(v).forEach(walk);
       }
     };
-    for (const chart of [...summaryCharts(instabilityComplete()), ...summaryCharts(noncomputabilityComplete()), ...summaryCharts(s)]) walk(chart.spec);
+    const charts = [...summaryCharts(instabilityComplete()), ...summaryCharts(noncomputabilityComplete()), ...summaryCharts(s), decisionBoundaryChart(shortcutScene())];
+    for (const chart of charts) walk(chart.spec);
     expect(fixed.length).toBeGreaterThan(5);
     expect(fixed.filter((c) => series.has(c))).toEqual([]);
   });
@@ -354,5 +366,16 @@ describe('no colour has two meanings within a report', () => {
     const caption = radiusDistributionsChart(instabilityComplete()).caption;
     expect(caption).toContain(`upper bound, ${BOUND_COLOURS.attack.name}`);
     expect(caption).toContain(`lower bound, ${BOUND_COLOURS.certified.name}`);
+  });
+
+  it('the class colours are none of the series or bound colours, and the caption names them', () => {
+    const taken = new Set([...OKABE_ITO, ...Object.values(SERIES_COLOURS), ...EXTRA_COLOURS, ...Object.values(BOUND_COLOURS).map((b) => b.hex)].map((c) => c.toUpperCase()));
+    for (const c of CLASS_COLOURS) expect(taken.has(c.hex.toUpperCase()), c.hex).toBe(false);
+    expect(CLASS_COLOURS[0].hex).not.toBe(CLASS_COLOURS[1].hex);
+    expect(REGION_COLOURS.zero).toEqual(CLASS_COLOURS[0].region);
+    expect(REGION_COLOURS.one).toEqual(CLASS_COLOURS[1].region);
+    const caption = decisionBoundaryChart(shortcutScene()).caption;
+    expect(caption).toContain(`${CLASS_COLOURS[0].name} 0, ${CLASS_COLOURS[1].name} 1`);
+    expect(caption).toContain(`${CLASS_COLOURS[0].pointName} class 0 and ${CLASS_COLOURS[1].pointName} class 1`);
   });
 });

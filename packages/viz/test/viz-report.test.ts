@@ -1,45 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { gridInputs, stripesExtent, stripesOnGrid, writeReport, ReportError, type BoundaryScene } from '../src/index.js';
+import { writeReport, ReportError } from '../src/index.js';
 import { esc } from '../src/report/html.js';
 import { instabilityComplete, noncomputabilityPartial } from './fixtures/summaries.js';
 import { ARTIFACTS, launchChromium } from './browser.js';
-import type { Summary } from '@paradox/orchestrator';
+import { shortcutScene, writeRun } from './fixtures/runs.js';
 
 const EVIL = '<img src=x onerror="window.__pwned=1">&"\'';
-
-function writeRun(dir: string, summary: Summary, spec: unknown): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
-  writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-}
-
-/** A boundary scene computed in TS (the shortcut σ), so this test does not need core-wasm. */
-function shortcutScene(): BoundaryScene {
-  const mu = 0.02;
-  const m = 4;
-  const grid = { extent: stripesExtent(mu), nx: 96, ny: 32 };
-  const xs = gridInputs(grid);
-  const values = new Float64Array(grid.nx * grid.ny);
-  for (let k = 0; k < values.length; k++) {
-    const a = (xs[2 * k + 1]! - 0.5 + mu) / (2 * mu);
-    values[k] = Math.max(0, a) - Math.max(0, a - 1);
-  }
-  const points = [0.1, 0.35, 0.6, 0.85].map((x1, k) => ({ x1, x2: 0.5 + mu * (2 * (k % 2) - 1), label: (k % 2) as 0 | 1 }));
-  return {
-    grid,
-    m,
-    points,
-    panels: [
-      { title: 'true f', values: stripesOnGrid(grid, m) },
-      { title: 'shortcut σ', values, adversarial: points.map((p) => ({ x1: p.x1, x2: 0.5, from: p })) },
-    ],
-  };
-}
 
 describe('report.html', () => {
   /** The demo folder of two runs (nothing else may be put here: the report reads every run in it). */

@@ -2,6 +2,7 @@
  * Sampling the (x_1, x_2) plane of a stripes problem and colouring a classifier's output on it.
  * Pure TypeScript with no Node imports, so the browser explorer uses the same code as the report.
  */
+import { CLASS_COLOURS } from '../charts/style.js';
 
 /** A rectangle of the (x_1, x_2) plane. */
 export interface PlaneExtent {
@@ -79,13 +80,14 @@ export function stripesOnGrid(grid: PlaneGrid, m: number): Float64Array {
 }
 
 /**
- * Region colours: class 0 (|φ| < 1/2) light blue, class 1 (|φ − 1| < 1/2) light orange (Okabe–Ito
- * tints), grey where φ is within 1/2 of neither label (φ ≤ −1/2 or φ ≥ 3/2: wrong whatever the
- * true class, by SPEC §1's |φ − f| < 1/2), dark grey edges, magenta for non-finite outputs.
+ * Region colours: class 0 (|φ| < 1/2) and class 1 (|φ − 1| < 1/2) the classes' region tints
+ * (light blue and light yellow, `CLASS_COLOURS` of the palette owner), grey where φ is within 1/2 of
+ * neither label (φ ≤ −1/2 or φ ≥ 3/2: wrong whatever the true class, by SPEC §1's |φ − f| < 1/2),
+ * dark grey edges, magenta for non-finite outputs.
  */
 export const REGION_COLOURS = {
-  zero: [198, 222, 240],
-  one: [250, 222, 178],
+  zero: CLASS_COLOURS[0].region,
+  one: CLASS_COLOURS[1].region,
   neither: [205, 205, 205],
   edge: [40, 40, 40],
   invalid: [255, 0, 255],

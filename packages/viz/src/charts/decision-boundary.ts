@@ -7,7 +7,7 @@
  */
 import { encodePng, pngDataUrl } from '../boundary/png.js';
 import { colourRegions, type PlaneGrid } from '../boundary/grid.js';
-import { chartConfig, OKABE_ITO, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
+import { CLASS_COLOURS, chartConfig, classColourScale, REFERENCE_COLOUR, VEGA_LITE_SCHEMA } from './style.js';
 import type { Chart, ChartSpec } from './types.js';
 
 /** A data point of T ∪ V projected on the plane. */
@@ -110,7 +110,7 @@ export function decisionBoundaryChart(scene: BoundaryScene): Chart {
           encoding: {
             x,
             y,
-            color: { field: 'cls', type: 'nominal', title: 'data point', scale: { domain: ['class 0', 'class 1'], range: [OKABE_ITO[0], OKABE_ITO[5]] } },
+            color: { field: 'cls', type: 'nominal', title: 'data point', scale: classColourScale('class 0', 'class 1') },
             shape: { field: 'set', type: 'nominal', title: 'sample', scale: { domain: ['train', 'validation'], range: ['circle', 'triangle-up'] } },
           },
         },
@@ -134,7 +134,7 @@ export function decisionBoundaryChart(scene: BoundaryScene): Chart {
   return {
     id: 'decision-boundary',
     title: 'Decision boundaries',
-    caption: `${scene.note ? `${scene.note} ` : ''}Background: the label that each classifier’s output φ is within 1/2 of (blue 0, orange 1, grey neither: wrong whatever the true class), dark lines where that changes; faint dotted lines are the true stripe boundaries and the dashed line the mid-line x₂ = 1/2. Dots are data points coloured by true class, crosses the adversarial examples found, joined to their starting points. ${boundaryFinding(scene)}`,
+    caption: `${scene.note ? `${scene.note} ` : ''}Background: the label that each classifier’s output φ is within 1/2 of (${CLASS_COLOURS[0].name} 0, ${CLASS_COLOURS[1].name} 1, grey neither: wrong whatever the true class), dark lines where that changes; faint dotted lines are the true stripe boundaries and the dashed line the mid-line x₂ = 1/2. Dots are data points by true class, ${CLASS_COLOURS[0].pointName} class 0 and ${CLASS_COLOURS[1].pointName} class 1; crosses the adversarial examples found, joined to their starting points. ${boundaryFinding(scene)}`,
     missing: 0,
     spec,
   };

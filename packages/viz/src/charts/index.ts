@@ -32,5 +32,5 @@ export {
   type BoundaryPoint,
   type BoundaryScene,
 } from './decision-boundary.js';
-export { BOUND_COLOURS, boundColourScale, OKABE_ITO, CHART_FONT, chartConfig, seriesColour, seriesColourScale, SERIES_COLOURS } from './style.js';
+export { BOUND_COLOURS, boundColourScale, CLASS_COLOURS, classColourScale, OKABE_ITO, CHART_FONT, chartConfig, seriesColour, seriesColourScale, SERIES_COLOURS } from './style.js';
 export type { Chart, ChartId, ChartSpec } from './types.js';

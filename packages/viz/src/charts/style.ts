@@ -80,6 +80,28 @@ export function boundColourScale(attackLabel: string, certifiedLabel: string): {
 }
 
 /**
+ * Colours of the two classes of the stripes problem (the decision-boundary chart and the explorer):
+ * `hex` fills the data points of the class, `region` (RGB) tints the part of the plane a classifier
+ * gives that label, so a point whose fill and background disagree is misclassified. From Paul Tol's
+ * medium-contrast scheme, built for colour-blind readers: points dark blue #004488 and dark yellow
+ * #997700, regions 40 % tints of its light blue #6699CC and light yellow #EECC66. Neither point
+ * colour is a series or bound colour (`OKABE_ITO`, `SERIES_COLOURS`, `EXTRA_COLOURS`,
+ * `BOUND_COLOURS`), so a class never shares its colour with `train` or anything else in a report
+ * (CIEDE2000 ≥ 14 to every one of them, and ≥ 48 between the two classes also under simulated
+ * deuteranopia, protanopia and tritanopia). `name` is the background's word in captions,
+ * `pointName` the points'.
+ */
+export const CLASS_COLOURS = Object.freeze([
+  Object.freeze({ label: 0, hex: '#004488', pointName: 'dark blue', region: Object.freeze([194, 214, 235] as const), name: 'blue' }),
+  Object.freeze({ label: 1, hex: '#997700', pointName: 'dark yellow', region: Object.freeze([248, 235, 194] as const), name: 'yellow' }),
+] as const);
+
+/** The Vega-Lite colour scale of the two classes, given the labels its data uses (class 0 first). */
+export function classColourScale(class0: string, class1: string): { domain: string[]; range: string[] } {
+  return { domain: [class0, class1], range: [CLASS_COLOURS[0].hex, CLASS_COLOURS[1].hex] };
+}
+
+/**
  * Colour of reference lines and regions (1/2, ε_B, m − 1 = P(N), the accurate-and-stable corner):
  * neutral so they never read as a series.
  */

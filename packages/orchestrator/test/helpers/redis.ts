@@ -82,6 +82,25 @@ function which(cmd: string): string | undefined {
   return r.status === 0 && out !== '' ? out : undefined;
 }
 
+/**
+ * Waits for `promise` at most `ms` milliseconds: its value, or in its place an Error `no WHAT within
+ * N s` once the time is up (the timer is cleared either way). For the Redis outage tests: a backend
+ * that never enforces its outage limit then fails its own test, which can still restart Redis for
+ * the tests after it, instead of hanging until the test timeout with Redis left stopped. `promise`
+ * should not reject (catch it into a value first); a rejection is passed on.
+ */
+export async function settleWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T | Error> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Error>((resolve) => {
+    timer = setTimeout(() => resolve(new Error(`no ${what} within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@
  */
 import { findTerm, headlineOf, sharePercent, type HeadlineData, type InstabilityGroup, type PairPoint, type UnstableShare } from '@paradox/orchestrator/summary';
 import type { Summary } from '../charts/types.js';
+import { groupDigits } from './html.js';
 
 /** One headline card. */
 export interface Headline {
@@ -29,7 +30,7 @@ function interval(p: { p: number; ci: [number, number] }): string {
 }
 
 function where(p: PairPoint & { algorithm: string }): string {
-  return `${p.algorithm}; K = ${p.K}, readBits = ${p.readBits}, ε = ${p.eps}; ${p.trials.toLocaleString('en-US')} trials per sign`;
+  return `${p.algorithm}; K = ${p.K}, readBits = ${p.readBits}, ε = ${p.eps}; ${groupDigits(p.trials)} trials per sign`;
 }
 
 function shareValue(s: UnstableShare): string {

@@ -13,10 +13,22 @@ export function esc(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
+/**
+ * An integer with thousands separators, exactly as `x.toLocaleString('en-US')` writes it
+ * (`12,345`, `-0`), without `Intl`: the first locale-aware call of a process initialises ICU's
+ * number formatting, ~30 ms of CPU in every `paradox run` that writes a report. Non-integers and
+ * integers of 1e15 or more go to `toLocaleString` itself.
+ */
+export function groupDigits(x: number): string {
+  if (!Number.isInteger(x) || Math.abs(x) >= 1e15) return x.toLocaleString('en-US');
+  const digits = String(Math.abs(x)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return x < 0 || Object.is(x, -0) ? `-${digits}` : digits;
+}
+
 /** A number for a table: 3 significant digits, `—` for missing. */
 export function num(x: number | undefined | null, digits = 3): string {
   if (x === undefined || x === null || !Number.isFinite(x)) return '—';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return x.toLocaleString('en-US');
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return groupDigits(x);
   return Number(x.toPrecision(digits)).toString();
 }
 

@@ -97,6 +97,16 @@ export function exactlyAdversarial(net: Network, z: ArrayLike<number>, m: number
   return cmp(phi, dy(y - 0.5)) <= 0 || cmp(phi, dy(y + 0.5)) >= 0;
 }
 
+/**
+ * Whether the exact outputs of `net` at the f64 point z violate the criterion for label y: binary,
+ * |φ(z) − y| ≥ 1/2; multiclass, some other output ≥ output y.
+ */
+export function exactlyUnsafe(net: Network, z: ArrayLike<number>, y: number, criterion: 'binary' | 'multiclass'): boolean {
+  const o = exactOutputs(net, z);
+  if (criterion === 'binary') return cmp(o[0]!, dy(y - 0.5)) <= 0 || cmp(o[0]!, dy(y + 0.5)) >= 0;
+  return o.some((v, j) => j !== y && sub(v, o[y]!).n >= 0n);
+}
+
 /** Whether r ≥ the exact ‖z − x‖ (ℓ∞ or ℓ2) of two f64 points. */
 export function boundsDistance(r: number, x: ArrayLike<number>, z: ArrayLike<number>, norm: 'linf' | 'l2'): boolean {
   const R = dy(r);

@@ -1,14 +1,15 @@
 // exactRadius (src/verify/radius.ts) against an independent exact oracle (test/radius-oracle.ts:
 // the activation regions of the square cut out in BigInt rational arithmetic, the ℓ∞ distance to
-// each region's unsafe part computed exactly): on random d = 2 networks (1–2 hidden layers, ≤ 16
-// hidden units, biases, huge and tiny weights, points on kinks and on the decision boundary, both
-// criteria) the bracket [lower, upper] holds the exact radius in exact arithmetic — lower < r ≤
+// each region's unsafe part computed exactly): on random d = 2 networks (test/helpers.ts
+// reluCaseArb with ≤ 16 units per hidden layer: 1–2 hidden layers, biases, huge and tiny weights,
+// points on kinks and on the decision boundary, both criteria) the bracket [lower, upper] holds the exact radius in exact arithmetic — lower < r ≤
 // upper — whatever stopped the search, a converged bracket is within the requested tolerance, and
 // every witness is adversarial in exact arithmetic (test/exact.ts) at distance ≤ upper.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { analyse, createNetwork, exactRadius, loadCore, CoreError, type Core, type Network } from '../src/index.js';
-import { boundsDistance, cmp, dy, exactOutputs, sub, type Dyadic } from './exact.js';
+import { analyse, createNetwork, exactRadius, loadCore, CoreError, type Core } from '../src/index.js';
+import { boundsDistance, cmp, exactlyUnsafe, exactOutputs } from './exact.js';
+import { buildReluCase, reluCaseArb } from './helpers.js';
 import { f64Vs, l2sqQ, linfQ, oracleRadius, qNum, qcmp, sqQ, type Q } from './radius-oracle.js';
 
 let core: Core;
@@ -16,90 +17,13 @@ beforeAll(async () => {
   core = await loadCore();
 });
 
-const num = (v: Dyadic): number => qNum(v.e >= 0 ? { n: v.n << BigInt(v.e), d: 1n } : { n: v.n, d: 1n << BigInt(-v.e) });
-
-/** Whether the exact outputs at z violate the criterion for label y. */
-function exactlyUnsafe(net: Network, z: ArrayLike<number>, y: number, criterion: 'binary' | 'multiclass'): boolean {
-  const o = exactOutputs(net, z);
-  if (criterion === 'binary') return cmp(o[0]!, dy(y - 0.5)) <= 0 || cmp(o[0]!, dy(y + 0.5)) >= 0;
-  return o.some((v, j) => j !== y && sub(v, o[y]!).n >= 0n);
-}
-
-/** f64 values spread uniformly over [−m, m) with 53 significant bits (m a power of two or not). */
-const f53 = (m: number): fc.Arbitrary<number> =>
-  fc.tuple(fc.integer({ min: -(2 ** 29), max: 2 ** 29 - 1 }), fc.integer({ min: 0, max: 2 ** 23 - 1 }))
-    .map(([a, b]) => (a * 2 ** 23 + b) * 2 ** -52 * m);
-
 const caseArb = fc.record({
-  criterion: fc.constantFrom('binary' as const, 'multiclass' as const),
+  net: reluCaseArb({ one: [1, 16], two: [[1, 10], [1, 6]] }),
   norm: fc.constantFrom('linf' as const, 'l2' as const),
-  hidden: fc.oneof(
-    fc.tuple(fc.integer({ min: 1, max: 16 })).map((h) => [...h]),
-    fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 6 })).map((h) => [...h]),
-  ),
-  nOut: fc.integer({ min: 2, max: 3 }),
-  // Uniform in [−2, 2] with full 53-bit mantissas (a double generator picks tiny magnitudes far too
-  // often; tiny and huge weights come from the scales below instead).
-  w: fc.array(f53(2), { minLength: 200, maxLength: 200 }),
-  // Per-layer scale 2^s: compensated (the same function, other rounding) or not (sharp or flat nets).
-  scale: fc.constantFrom(0, 0, 0, 30, -30, 60, -60),
-  compensate: fc.boolean(),
-  tinyUnit: fc.boolean(),
-  // x on a grid of 1/16 with a first-layer kink through it, or anywhere.
-  kink: fc.boolean(),
-  xg: fc.tuple(fc.integer({ min: -16, max: 16 }), fc.integer({ min: -16, max: 16 })),
-  xr: fc.tuple(f53(1), f53(1)),
-  // Binary: φ(x) moved to y + δ (δ = ±1/2: on the decision boundary up to rounding).
-  y: fc.integer({ min: 0, max: 1 }),
-  delta: fc.oneof({ arbitrary: f53(0.45), weight: 6 }, { arbitrary: fc.constantFrom(0.5, -0.5), weight: 1 }),
   R: fc.constantFrom(0.5, 2, 8),
   tol: fc.constantFrom(1e-3, 1e-6),
   maxNodes: fc.constantFrom(20, 4000, 4000),
 });
-
-type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
-
-function build(c: Case): { net: Network; x: [number, number]; y: number } {
-  const nOut = c.criterion === 'binary' ? 1 : c.nOut;
-  const dims = [2, ...c.hidden, nOut];
-  const params: number[] = [];
-  let k = 0;
-  const x: [number, number] = c.kink ? [c.xg[0] / 16, c.xg[1] / 16] : [c.xr[0], c.xr[1]];
-  for (let l = 1; l < dims.length; l++) {
-    const [nIn, nO] = [dims[l - 1]!, dims[l]!];
-    const s = l === 1 ? c.scale : l === 2 && c.compensate ? -c.scale : 0;
-    const W: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < nO * nIn; i++) W.push(c.w[k++ % 200]! * 2 ** s);
-    for (let i = 0; i < nO; i++) b.push(c.w[k++ % 200]! * 0.5 * 2 ** s);
-    if (l === 1 && c.tinyUnit && nO > 1) {
-      W[nIn] = W[nIn]! * 2 ** -40;
-      W[nIn + 1] = W[nIn + 1]! * 2 ** -40;
-    }
-    if (l === 1 && c.kink) {
-      // Unit 0's line passes exactly through x: weights on a grid of 1/64 (times 2^s), so w·x is exact.
-      W[0] = (Math.round(W[0]! * 2 ** -s * 64) / 64) * 2 ** s;
-      W[1] = (Math.round(W[1]! * 2 ** -s * 64) / 64) * 2 ** s;
-      b[0] = -(W[0] * x[0] + W[1] * x[1]);
-    }
-    params.push(...W, ...b);
-  }
-  let net = createNetwork(dims, true, params);
-  let y: number;
-  if (c.criterion === 'binary') {
-    y = c.y;
-    const phi = num(exactOutputs(net, x)[0]!);
-    params[params.length - 1] = params[params.length - 1]! + (y + c.delta - phi);
-    net = createNetwork(dims, true, params);
-  } else {
-    const o = exactOutputs(net, x);
-    y = 0;
-    o.forEach((v, j) => {
-      if (cmp(v, o[y]!) > 0) y = j;
-    });
-  }
-  return { net, x, y };
-}
 
 describe('the oracle itself, on radii known by hand', () => {
   it('φ = ReLU(z₁ + 10) − 10, label 0 at the origin: unsafe φ ≥ 1/2, radius exactly 1/2', () => {
@@ -127,9 +51,10 @@ describe('exactRadius against an independent exact oracle (d = 2, rational arith
     const seen = { converged: 0, stopped: 0, zero: 0, beyond: 0, kink: 0, regions: 0, l2: 0 };
     fc.assert(
       fc.property(caseArb, (c) => {
-        const { net, x, y } = build(c);
-        const oracle = oracleRadius(net, x, y, c.criterion, c.R, c.norm);
-        const r = exactRadius(core, net, x, y, c.criterion, { maxRadius: c.R, tol: c.tol, maxNodes: c.maxNodes, timeLimit: 1e9, norm: c.norm });
+        const { net, x, y } = buildReluCase(c.net);
+        const { criterion, kink } = c.net;
+        const oracle = oracleRadius(net, x, y, criterion, c.R, c.norm);
+        const r = exactRadius(core, net, x, y, criterion, { maxRadius: c.R, tol: c.tol, maxNodes: c.maxNodes, timeLimit: 1e9, norm: c.norm });
         // The oracle gives r (ℓ∞) or r² (ℓ2): compare an f64 v with r exactly (sign of v − r, v ≥ 0).
         const vs = (v: number, e: Q): number => (c.norm === 'linf' ? f64Vs(v, e) : qcmp(sqQ(v), e));
         seen.regions = Math.max(seen.regions, oracle.regions);
@@ -157,14 +82,14 @@ describe('exactRadius against an independent exact oracle (d = 2, rational arith
           }
         }
         if (r.witness) {
-          expect(exactlyUnsafe(net, r.witness, y, c.criterion), msg).toBe(true);
+          expect(exactlyUnsafe(net, r.witness, y, criterion), msg).toBe(true);
           expect(boundsDistance(r.upper, x, r.witness, c.norm), msg).toBe(true);
           // The witness is at distance ≥ r (r is the minimum): a check of the oracle itself.
           if (exact) expect(qcmp(c.norm === 'linf' ? linfQ(x, r.witness) : l2sqQ(x, r.witness), exact), msg).toBeGreaterThanOrEqual(0);
         }
         if (r.status === 'converged') seen.converged++;
         else seen.stopped++;
-        if (c.kink) seen.kink++;
+        if (kink) seen.kink++;
         if (c.norm === 'l2' && exact !== null && exact.n !== 0n) seen.l2++;
       }),
       { numRuns: 100 },

@@ -1,14 +1,16 @@
 // Branch and bound with ReLU splitting, optimised lower slopes (α-CROWN) and split constraints'
-// multipliers (β-CROWN) never gives a wrong
-// verdict: on random d = 2 networks (1–2 hidden layers, ≤ 12 hidden units, biases, some huge or tiny
-// layers, points on kinks), an ℓ∞ ball verified with `split: 'relu'` (every sub-domain's slopes and
-// multipliers optimised) has radius below the exact robustness radius of the independent rational oracle
-// (test/radius-oracle.ts), and a falsified one has a witness exactly unsafe and exactly in the ball
-// (so the radius is at most the ball's). The search must really split ReLUs and decide most balls.
+// multipliers (β-CROWN) never gives a wrong verdict: on random d = 2 networks (test/helpers.ts
+// reluCaseArb with ≤ 12 units per hidden layer: 1–2 hidden layers, biases, huge and tiny layers,
+// points on kinks and on the decision boundary), an ℓ∞ ball verified with `split: 'relu'` (every
+// sub-domain's slopes and multipliers optimised) has radius below the exact robustness radius of
+// the independent rational oracle (test/radius-oracle.ts), and a falsified one has a witness
+// exactly unsafe and exactly in the ball (so the radius is at most the ball's). The search must
+// really split ReLUs and decide most balls.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ballProperty, createNetwork, loadCore, verify, CoreError, type Core, type Network } from '../src/index.js';
-import { add, cmp, dy, exactOutputs, mul, sub, type Dyadic } from './exact.js';
+import { add, cmp, dy, exactlyUnsafe, mul, type Dyadic } from './exact.js';
+import { buildReluCase, reluCaseArb } from './helpers.js';
 import { linfQ, oracleRadius, qOf, qcmp } from './radius-oracle.js';
 
 let core: Core;
@@ -16,80 +18,26 @@ beforeAll(async () => {
   core = await loadCore();
 });
 
-/** Whether the exact outputs at z violate the criterion for label y. */
-function exactlyUnsafe(net: Network, z: ArrayLike<number>, y: number, criterion: 'binary' | 'multiclass'): boolean {
-  const o = exactOutputs(net, z);
-  if (criterion === 'binary') return cmp(o[0]!, dy(y - 0.5)) <= 0 || cmp(o[0]!, dy(y + 0.5)) >= 0;
-  return o.some((v, j) => j !== y && sub(v, o[y]!).n >= 0n);
-}
-
 const caseArb = fc.record({
-  criterion: fc.constantFrom('binary' as const, 'multiclass' as const),
-  hidden: fc.oneof(
-    fc.tuple(fc.integer({ min: 2, max: 12 })).map((h) => [...h]),
-    fc.tuple(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 2, max: 6 })).map((h) => [...h]),
-  ),
-  nOut: fc.integer({ min: 2, max: 3 }),
-  w: fc.array(fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((v) => v * 2 ** -19), { minLength: 160, maxLength: 160 }),
-  // A first layer scaled by 2^s and the second by 2^−s: the same function, other magnitudes.
-  scale: fc.constantFrom(0, 0, 0, 30, -30),
-  kink: fc.boolean(),
-  xg: fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: -8, max: 8 })),
-  label: fc.integer({ min: 0, max: 1 }),
-  shift: fc.integer({ min: -40, max: 40 }).map((v) => v / 100),
+  net: reluCaseArb({ one: [2, 12], two: [[2, 8], [2, 6]] }),
   // The ball's radius as a fraction of the exact radius (or an absolute one when there is none).
   frac: fc.constantFrom(0.25, 0.6, 0.9, 0.99, 1, 1.01, 1.2, 2),
   steps: fc.constantFrom(0, 5, 20),
 });
-
-type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
-
-function build(c: Case): { net: Network; x: [number, number]; y: number } {
-  const nOut = c.criterion === 'binary' ? 1 : c.nOut;
-  const dims = [2, ...c.hidden, nOut];
-  const params: number[] = [];
-  const x: [number, number] = [c.xg[0] / 8, c.xg[1] / 8];
-  let k = 0;
-  for (let l = 1; l < dims.length; l++) {
-    const [nIn, nO] = [dims[l - 1]!, dims[l]!];
-    const s = l === 1 ? c.scale : l === 2 ? -c.scale : 0;
-    const W: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < nO * nIn; i++) W.push(c.w[k++ % 160]! * 2 ** s);
-    for (let i = 0; i < nO; i++) b.push(c.w[k++ % 160]! * 0.5 * 2 ** s);
-    if (l === 1 && c.kink) b[0] = -(W[0]! * x[0] + W[1]! * x[1]); // weights on a 2^-19 grid: exact
-    params.push(...W, ...b);
-  }
-  let net = createNetwork(dims, true, params);
-  let y = 0;
-  if (c.criterion === 'binary') {
-    // φ(x) moved near the label so that x is classified y (up to the shift).
-    y = c.label;
-    const o = exactOutputs(net, x)[0]!;
-    const phi = Number(o.n) * 2 ** o.e;
-    params[params.length - 1] = params[params.length - 1]! + (y + c.shift - phi);
-    net = createNetwork(dims, true, params);
-  } else {
-    const o = exactOutputs(net, x);
-    o.forEach((v, j) => {
-      if (cmp(v, o[y]!) > 0) y = j;
-    });
-  }
-  return { net, x, y };
-}
 
 describe('verify with ReLU splitting and optimised slopes: never a wrong verdict (exact oracle)', () => {
   it('random d = 2 networks, ℓ∞ balls around and across the exact radius, binary and multiclass', () => {
     const seen = { verified: 0, falsified: 0, unknown: 0, reluSplit: 0, alpha: 0, atRadius: 0 };
     fc.assert(
       fc.property(caseArb, (c) => {
-        const { net, x, y } = build(c);
+        const { net, x, y } = buildReluCase(c.net);
+        const { criterion } = c.net;
         const R = 4;
-        const oracle = oracleRadius(net, x, y, c.criterion, R).radius;
+        const oracle = oracleRadius(net, x, y, criterion, R).radius;
         const r = oracle === null ? R : Number(oracle.n) / Number(oracle.d);
         const eps = Math.min(R, r * c.frac);
         const nOut = net.dims[net.dims.length - 1]!;
-        const p = ballProperty(x, eps, y, nOut, c.criterion);
+        const p = ballProperty(x, eps, y, nOut, criterion);
         const res = verify(core, net, p, { split: 'relu', alphaSteps: c.steps, alphaEverywhere: true, maxNodes: 3000, timeLimit: 1e9 });
         const msg = `eps ${eps}, exact radius ${oracle === null ? `> ${R}` : r}: ${res.verdict} after ${res.nodes} nodes`;
         seen[res.verdict]++;
@@ -102,14 +50,16 @@ describe('verify with ReLU splitting and optimised slopes: never a wrong verdict
         }
         if (res.verdict === 'falsified') {
           const z = res.witness!.x;
-          expect(exactlyUnsafe(net, z, y, c.criterion), msg).toBe(true);
+          expect(exactlyUnsafe(net, z, y, criterion), msg).toBe(true);
           // Exactly inside the ball, hence the exact radius is at most eps.
           expect(qcmp(linfQ(x, z), qOf(eps)), msg).toBeLessThanOrEqual(0);
           expect(oracle, msg).not.toBeNull();
           expect(qcmp(oracle!, qOf(eps)), msg).toBeLessThanOrEqual(0);
         }
       }),
-      { numRuns: 120, seed: 19 },
+      // 150 runs: the shared generator's sharper networks and boundary points decide fewer balls
+      // per case than this test's own generator did (seed 19: 40 falsified of 150, 37 of 120 before).
+      { numRuns: 150, seed: 19 },
     );
     // The claim is exercised: both verdicts, ReLU splits (with and without slopes), balls at the radius.
     expect(seen.verified).toBeGreaterThan(30);

@@ -4,7 +4,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PhiloxStream, loadCore, type Core } from '../src/index.js';
-import { runNoncomputabilityTrialColumns, runNoncomputabilityTrials, type NoncomputabilityPairResult, type NoncomputabilityTrialColumns } from '../src/noncomputability/index.js';
+import {
+  runNoncomputabilityTrialColumns,
+  runNoncomputabilityTrials,
+  type NoncomputabilityPairResult,
+  type NoncomputabilityParams,
+  type NoncomputabilityTrialColumns,
+  type NoncomputabilityTrialRange,
+} from '../src/noncomputability/index.js';
 import { builtInAlgorithm } from '../src/noncomputability/algorithms.js';
 import { optimiseConfig, optimiseInCore, optimisePairsInCore, type ProblemShape } from '../src/noncomputability/kernel.js';
 
@@ -99,6 +106,23 @@ describe('optimisePairsInCore', () => {
   });
 });
 
+/**
+ * The batched path of `params` over `range` against one context per run (the built-in algorithm
+ * passed as a plugin object): the same results bit for bit, also when the range is cut in two at
+ * `split` (clamped to the count), and the columns hold the same values.
+ */
+function expectBatchedPath(params: Partial<NoncomputabilityParams> & { algorithm: string }, range: NoncomputabilityTrialRange, split: number): void {
+  const general = runNoncomputabilityTrials(core, params, { ...range, algorithm: builtInAlgorithm(params.algorithm)! });
+  expect(runNoncomputabilityTrials(core, params, range)).toStrictEqual(general);
+  const cut = Math.min(split, range.count);
+  const parts = [
+    ...runNoncomputabilityTrials(core, params, { ...range, count: cut }),
+    ...runNoncomputabilityTrials(core, params, { ...range, tStart: range.tStart + cut, count: range.count - cut }),
+  ];
+  expect(parts).toStrictEqual(general);
+  expectColumns(runNoncomputabilityTrialColumns(core, params, range), general);
+}
+
 describe('runNoncomputabilityTrials: batched path = one context per run', () => {
   it('bit-identical results for gd, adam and restarts at any batch size and oracle regime', () => {
     fc.assert(
@@ -114,17 +138,7 @@ describe('runNoncomputabilityTrials: batched path = one context per run', () => 
         (algorithm, inner, [K, readBits], oracle, tStart, count, split, lr) => {
           // lr 1e200 makes some runs diverge (non-finite θ or cost: infinite dist and cost)
           const params = { algorithm, inner, K, readBits, oracle, lr, steps: 40, restarts: 2, width: 3, epsilons: [0.05, 0.25, 0.45, 0.5] };
-          const range = { seed: 77, streamHi: 0x1234, tStart, count };
-          const batched = runNoncomputabilityTrials(core, params, range);
-          const general = runNoncomputabilityTrials(core, params, { ...range, algorithm: builtInAlgorithm(algorithm)! });
-          expect(batched).toStrictEqual(general);
-          const cut = Math.min(split, count);
-          const parts = [
-            ...runNoncomputabilityTrials(core, params, { ...range, count: cut }),
-            ...runNoncomputabilityTrials(core, params, { ...range, tStart: tStart + cut, count: count - cut }),
-          ];
-          expect(parts).toStrictEqual(batched);
-          expectColumns(runNoncomputabilityTrialColumns(core, params, range), general);
+          expectBatchedPath(params, { seed: 77, streamHi: 0x1234, tStart, count }, split);
         },
       ),
       { numRuns: 60 },
@@ -146,17 +160,7 @@ describe('runNoncomputabilityTrials: closed-form batched path = one context per 
         fc.integer({ min: 0, max: 300 }),
         (algorithm, [K, readBits], oracle, d, width, tStart, count, split) => {
           const params = { algorithm, K, readBits, oracle, d, width, epsilons: [0.05, 0.25, 0.45, 0.48, 0.5, 0.7] };
-          const range = { seed: 31, streamHi: 0x5151, tStart, count };
-          const batched = runNoncomputabilityTrials(core, params, range);
-          const general = runNoncomputabilityTrials(core, params, { ...range, algorithm: builtInAlgorithm(algorithm)! });
-          expect(batched).toStrictEqual(general);
-          const cut = Math.min(split, count);
-          const parts = [
-            ...runNoncomputabilityTrials(core, params, { ...range, count: cut }),
-            ...runNoncomputabilityTrials(core, params, { ...range, tStart: tStart + cut, count: count - cut }),
-          ];
-          expect(parts).toStrictEqual(general);
-          expectColumns(runNoncomputabilityTrialColumns(core, params, range), general);
+          expectBatchedPath(params, { seed: 31, streamHi: 0x5151, tStart, count }, split);
         },
       ),
       { numRuns: 60 },

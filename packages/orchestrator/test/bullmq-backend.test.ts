@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBullmqBackend, preflightBullmq } from '../src/backends/bullmq/backend.js';
+import { createBullmqBackend, preflightBullmq, type BullmqBackendOptions } from '../src/backends/bullmq/backend.js';
 import { QUEUE_DEFAULTS } from '../src/backends/bullmq/queue.js';
 import { WorkerCrash, type Backend } from '../src/backends/types.js';
 import { OrchestratorError } from '../src/errors.js';
@@ -60,8 +60,8 @@ function stripTiming(o: BatchOutcome): unknown {
   return rest;
 }
 
-async function backend(runId: string, workersCapacity = 2): Promise<Backend> {
-  const b = createBullmqBackend({ runId, workers: workersCapacity, redis: redis.url, pollIntervalMs: 300 });
+async function backend(runId: string, workersCapacity = 2, options: Partial<BullmqBackendOptions> = {}): Promise<Backend> {
+  const b = createBullmqBackend({ runId, workers: workersCapacity, redis: redis.url, pollIntervalMs: 300, ...options });
   backends.push(b);
   await b.start();
   return b;
@@ -233,16 +233,7 @@ describe('bullmq backend with no worker at all', () => {
   it('says so after noWorkerNoticeMs, keeps saying so, and stops once a worker takes the batch', async () => {
     const runId = 'lonely';
     const notices: string[] = [];
-    const b = createBullmqBackend({
-      runId,
-      workers: 1,
-      redis: redis.url,
-      pollIntervalMs: 100,
-      noWorkerNoticeMs: 300,
-      onNotice: (code, message) => notices.push(`${code} ${message}`),
-    });
-    backends.push(b);
-    await b.start();
+    const b = await backend(runId, 1, { pollIntervalMs: 100, noWorkerNoticeMs: 300, onNotice: (code, message) => notices.push(`${code} ${message}`) });
     const out = b.run(task(runId, 0));
     while (notices.length < 2) await new Promise((r) => setTimeout(r, 50));
     expect(notices[0]).toMatch(/^W_NO_WORKERS no paradox worker has been connected to redis:\/\/127\.0\.0\.1:\d+ for \d+ s; 1 batch waiting\. Start one: paradox worker --redis URL$/);
@@ -274,9 +265,7 @@ describe('bullmq backend and Redis itself', () => {
   it('Redis gone for longer than the outage limit: a clear E_BACKEND, and a later session finishes the batch', async () => {
     const runId = `r${++runCounter}`;
     await addWorker();
-    const b = createBullmqBackend({ runId, workers: 1, redis: redis.url, pollIntervalMs: 200, redisDownTimeoutMs: 1_000 });
-    backends.push(b);
-    await b.start();
+    const b = await backend(runId, 1, { pollIntervalMs: 200, redisDownTimeoutMs: 1_000 });
     const t = task(runId, 0, { sleepMs: 1_500 });
     const out = b.run(t).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 300));
@@ -303,9 +292,7 @@ describe('bullmq backend and Redis itself', () => {
   it('a poll stuck on a hung Redis does not suspend the outage limit: Redis frozen, then killed, gives E_BACKEND', async () => {
     const runId = `r${++runCounter}`;
     await addWorker();
-    const b = createBullmqBackend({ runId, workers: 1, redis: redis.url, pollIntervalMs: 100, redisDownTimeoutMs: 1_000 });
-    backends.push(b);
-    await b.start();
+    const b = await backend(runId, 1, { pollIntervalMs: 100, redisDownTimeoutMs: 1_000 });
     const out = b.run(task(runId, 0, { sleepMs: 3_000 })).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 300));
     // Frozen for several poll periods: a poll is now waiting on a server that answers nothing, and

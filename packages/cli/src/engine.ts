@@ -168,7 +168,7 @@ export async function runJobs(ctx: Context, jobs: Job[], exec: ExecOptions, repo
       };
       let res: RunResult;
       try {
-        const now = provenance();
+        const now = await provenance();
         if (!job.spec) {
           const differs = provenanceChange(job.dir, now);
           if (differs) notify(`warning: ${job.label} was started by other code (${differs}); results of the finished batches come from that code, the rest from this one`);

@@ -3,7 +3,8 @@
  * binary is a thin wrapper), and the pieces other tools may reuse: the headline, the export
  * table and writers, presets and the "did you mean" helper.
  */
-export { main, COMMANDS } from './main.js';
+export { main, COMMAND_NAMES, loadCommand, loadCommands } from './main.js';
+export { COMMAND_SUMMARIES, type CommandName } from './commands/names.js';
 export type { Context } from './context.js';
 export { headline, headlineText, sharePercent, type Headline } from './headline.js';
 export { summaryTable, trialTable, type Table } from '@paradox/orchestrator';

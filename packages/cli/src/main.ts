@@ -4,52 +4,61 @@
  * failure, 2 bad usage or spec, 130 interrupted).
  */
 import { GLOBAL_OPTIONS, helpRow, helpText, parseCommandArgs } from './args.js';
-import { analyseCommand } from './commands/analyse.js';
-import { stripesCommand } from './commands/stripes.js';
-import { benchCommand } from './commands/bench.js';
-import { demoCommand } from './commands/demo.js';
-import { explainCommand } from './commands/explain.js';
-import { exploreCommand } from './commands/explore.js';
-import { exportCommand } from './commands/export.js';
-import { presetsCommand } from './commands/presets.js';
-import { reportCommand } from './commands/report.js';
-import { resumeCommand } from './commands/resume.js';
-import { runCommand } from './commands/run.js';
+import { COMMAND_SUMMARIES, type CommandName } from './commands/names.js';
 import type { Command } from './commands/types.js';
-import { verifyCommand } from './commands/verify.js';
-import { workerCommand } from './commands/worker.js';
 import { emitJson, println, type Context } from './context.js';
 import { codeOf, exitCodeOf, formatError, UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
-import { versionText } from './version.js';
+import { provenance, versionText } from './version.js';
 
-/** Every subcommand, in the order `paradox --help` lists them. */
-export const COMMANDS: Command[] = [
-  runCommand,
-  resumeCommand,
-  reportCommand,
-  exportCommand,
-  analyseCommand,
-  verifyCommand,
-  stripesCommand,
-  workerCommand,
-  presetsCommand,
-  demoCommand,
-  benchCommand,
-  exploreCommand,
-  explainCommand,
-];
+/**
+ * How each command's module is loaded: only when that command is chosen (or its help is asked
+ * for), so `paradox --help`, `--version` and a mistyped command do not import the orchestrator,
+ * zod, yaml or the core, and a command does not import the others'.
+ */
+const LOADERS: { [N in CommandName]: () => Promise<Command> } = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  resume: async () => (await import('./commands/resume.js')).resumeCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  analyse: async () => (await import('./commands/analyse.js')).analyseCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  stripes: async () => (await import('./commands/stripes.js')).stripesCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
+  presets: async () => (await import('./commands/presets.js')).presetsCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  bench: async () => (await import('./commands/bench.js')).benchCommand,
+  explore: async () => (await import('./commands/explore.js')).exploreCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+};
+
+/** Every subcommand's name, in the order `paradox --help` lists them. */
+export const COMMAND_NAMES = Object.keys(COMMAND_SUMMARIES) as CommandName[];
+
+function isCommandName(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMAND_SUMMARIES, name);
+}
+
+/** The command called `name` (its module loaded now), or undefined when there is none. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return isCommandName(name) ? LOADERS[name]() : undefined;
+}
+
+/** Every subcommand, loaded, in the order `paradox --help` lists them (tests, documentation tools). */
+export async function loadCommands(): Promise<Command[]> {
+  return Promise.all(COMMAND_NAMES.map((n) => LOADERS[n]()));
+}
 
 /** `paradox --help`. */
 export function mainHelp(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.spec.name.length));
+  const w = Math.max(...COMMAND_NAMES.map((n) => n.length));
   return [
     'paradox — run the experiments of "The mathematics of adversarial attacks in AI" (Bastounis, Hansen, Vlačić)',
     '',
     'Usage: paradox COMMAND [arguments] [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(w)}  ${c.spec.summary}`),
+    ...COMMAND_NAMES.map((n) => `  ${n.padEnd(w)}  ${COMMAND_SUMMARIES[n]}`),
     '',
     'Options:',
     ...Object.entries(GLOBAL_OPTIONS).map(([n, o]) => helpRow(`${o.short ? `-${o.short}, ` : '    '}--${n}`, o.description, 18)),
@@ -83,7 +92,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
       });
     }
     if (before.includes('--version') || before.includes('-V')) {
-      println(ctx.stdout, versionText());
+      println(ctx.stdout, versionText(await provenance()));
       return 0;
     }
     if (first === undefined || before.includes('--help') || before.includes('-h')) {
@@ -96,13 +105,13 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
     }
     if (first === 'help') {
       const topic = argv[firstIndex + 1];
-      const cmd = COMMANDS.find((c) => c.spec.name === topic);
+      const cmd = topic === undefined ? undefined : await loadCommand(topic);
       println(ctx.stdout, cmd ? helpText(cmd.spec) : mainHelp());
       return 0;
     }
-    const cmd = COMMANDS.find((c) => c.spec.name === first);
+    const cmd = await loadCommand(first);
     if (!cmd) {
-      const names = COMMANDS.map((c) => c.spec.name);
+      const names = COMMAND_NAMES;
       throw new UsageError(`unknown command '${first}'${didYouMean(first, names)}; commands are: ${names.join(', ')} (see paradox --help)`, {
         code: 'E_UNKNOWN_COMMAND',
       });
@@ -113,7 +122,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
       return 0;
     }
     if (args.values.version) {
-      println(ctx.stdout, versionText());
+      println(ctx.stdout, versionText(await provenance()));
       return 0;
     }
     return await cmd.run(args, ctx);

@@ -3,7 +3,7 @@
  * package.json at runtime, one source of truth), the SHA-256 of the core-wasm build that computes
  * every trial, the Node.js version, and the git commit when run from a checkout.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,20 +35,37 @@ function coreWasmSha256(): string | null {
   }
 }
 
-function gitCommit(): string | null {
-  const cwd = dirname(fileURLToPath(import.meta.url));
-  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' });
-  if (head.status !== 0) return null;
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' });
-  return `${head.stdout.trim()}${dirty.status === 0 && dirty.stdout.trim() !== '' ? '-dirty' : ''}`;
+/** `git ARGS` in `cwd` without blocking: its stdout, or null when git is missing or fails. */
+function gitAsync(args: string[], cwd: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'utf8' }, (err, stdout) => resolve(err ? null : stdout));
+  });
 }
 
-/** The provenance of this process's code. */
-export function provenance(): Provenance {
-  return { paradox: version(), coreWasmSha256: coreWasmSha256(), node: process.version, gitCommit: gitCommit() };
+/**
+ * `git rev-parse HEAD` of the checkout the CLI runs from, with `-dirty` when `git status` shows
+ * changes to tracked files, or null (not a checkout, no git). Both git commands run at once.
+ */
+async function gitCommit(): Promise<string | null> {
+  const cwd = dirname(fileURLToPath(import.meta.url));
+  const [head, dirty] = await Promise.all([gitAsync(['rev-parse', 'HEAD'], cwd), gitAsync(['status', '--porcelain', '--untracked-files=no'], cwd)]);
+  if (head === null) return null;
+  return `${head.trim()}${dirty !== null && dirty.trim() !== '' ? '-dirty' : ''}`;
+}
+
+let pending: Promise<Provenance> | undefined;
+
+/**
+ * The provenance of this process's code, computed once per process with git running in the
+ * background: `run`, `demo` and `resume` start it first thing, so the two git processes overlap
+ * loading and checking the spec instead of blocking the start of the run (~50–80 ms wall).
+ */
+export function provenance(): Promise<Provenance> {
+  pending ??= gitCommit().then((gitCommit) => ({ paradox: version(), coreWasmSha256: coreWasmSha256(), node: process.version, gitCommit }));
+  return pending;
 }
 
 /** `paradox --version`: the version line, then the provenance one field a line. */
-export function versionText(p: Provenance = provenance()): string {
+export function versionText(p: Provenance): string {
   return [`paradox ${p.paradox}`, `core-wasm build sha256 ${p.coreWasmSha256 ?? 'unknown'}`, `node ${p.node}`, `git commit ${p.gitCommit ?? 'none (not a checkout)'}`].join('\n');
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GLOBAL_OPTIONS, helpText, intOption, parseCommandArgs, type CommandSpec } from '../src/args.js';
 import { UsageError } from '../src/errors.js';
-import { COMMANDS, mainHelp } from '../src/main.js';
+import { loadCommands, mainHelp } from '../src/main.js';
 
 const SPEC: CommandSpec = {
   name: 'run',
@@ -87,8 +87,8 @@ describe('parseCommandArgs', () => {
     expect(text).toContain(`      --exact-radius TOL\n${' '.repeat(24)}exact radius`);
   });
 
-  it("every command's help (and the top-level help) keeps two spaces or a line break between each flag and its text", () => {
-    const helps = [...COMMANDS.map((c) => ({ text: helpText(c.spec), options: { ...c.spec.options, ...GLOBAL_OPTIONS } })), { text: mainHelp(), options: GLOBAL_OPTIONS }];
+  it("every command's help (and the top-level help) keeps two spaces or a line break between each flag and its text", async () => {
+    const helps = [...(await loadCommands()).map((c) => ({ text: helpText(c.spec), options: { ...c.spec.options, ...GLOBAL_OPTIONS } })), { text: mainHelp(), options: GLOBAL_OPTIONS }];
     for (const { text, options } of helps) {
       for (const name of Object.keys(options)) expect(text, text.split('\n')[0]).toMatch(new RegExp(`--${name}( [A-Z][A-Z0-9_,.]*)?( {2,}|\\n)`));
     }

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import { PLAIN_PROGRESS_MS } from '../progress/render.js';
 import { coreAsUsage, readFileArg, readNetworkArg, refuseExistingOut } from './network-arg.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 const CMD = 'analyse';
 const FORMATS = ['csv', 'json', 'parquet'] as const;
@@ -102,7 +103,7 @@ function printDichotomy(
 export const analyseCommand: Command = {
   spec: {
     name: CMD,
-    summary: 'accuracy and [certified, attacked] robustness radii of your own network on your own data',
+    summary: COMMAND_SUMMARIES.analyse,
     details:
       'NET: an ONNX file of a fully connected ReLU network (Gemm/MatMul/Add/Relu/Flatten, input\n' +
       'normalisation folded in) or a paradox-network/1 JSON (tools/export_torch.py writes one from\n' +

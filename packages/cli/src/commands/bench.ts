@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CliRuntimeError } from '../errors.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 /** The suite lives at the repository root, two levels above this package. */
 const BENCH = fileURLToPath(new URL('../../../../bench/run.mjs', import.meta.url));
@@ -12,7 +13,7 @@ const BENCH = fileURLToPath(new URL('../../../../bench/run.mjs', import.meta.url
 export const benchCommand: Command = {
   spec: {
     name: 'bench',
-    summary: 'run the benchmark suite (core-wasm vs TypeScript, TensorFlow.js, PyTorch; throughput)',
+    summary: COMMAND_SUMMARIES.bench,
     details: 'Runs bench/run.mjs of the source checkout (the same as pnpm bench without the build);\narguments after -- are passed through unchanged.',
     positionals: [{ name: 'SUITE…', required: false, description: 'only these suites (default: all)' }],
     options: {

@@ -4,6 +4,7 @@ import { println } from '../context.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 function names(t: Term): string[] {
   return [t.name, ...t.aliases.filter((a) => a !== t.name)];
@@ -13,7 +14,7 @@ function names(t: Term): string[] {
 export const explainCommand: Command = {
   spec: {
     name: 'explain',
-    summary: 'define a term of the headline and the report (μ, P(N), F3, ψ_T, σ, ε_B, min(p⁺, p⁻), the algorithms)',
+    summary: COMMAND_SUMMARIES.explain,
     positionals: [{ name: 'TERM', required: false, description: 'a term (ASCII spellings work: mu, psi, sigma, eps_b, "min(p+,p-)"); omit to list them all' }],
     options: { json: { type: 'boolean', description: 'print the definitions as JSON' } },
     examples: ['paradox explain mu', 'paradox explain F3', 'paradox explain exact-read', 'paradox explain'],

@@ -3,12 +3,13 @@ import { println } from '../context.js';
 import { CliRuntimeError } from '../errors.js';
 import { intOption } from '../args.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 /** `paradox explore`. */
 export const exploreCommand: Command = {
   spec: {
     name: 'explore',
-    summary: 'serve the interactive explorer (core-wasm in your browser) on localhost',
+    summary: COMMAND_SUMMARIES.explore,
     positionals: [],
     options: { port: { type: 'string', short: 'p', value: 'PORT', description: 'port to listen on (default: a free one)' } },
     examples: ['paradox explore', 'paradox explore --port 5173'],

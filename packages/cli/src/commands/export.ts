@@ -7,6 +7,7 @@ import { command, println } from '../context.js';
 import { CliRuntimeError, UsageError } from '../errors.js';
 import { readManifest, requireRunDir } from '../rundir.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 /** The export formats (kept here so parsing does not load the Parquet writer). */
 const FORMATS = ['csv', 'json', 'parquet'] as const;
@@ -15,7 +16,7 @@ const FORMATS = ['csv', 'json', 'parquet'] as const;
 export const exportCommand: Command = {
   spec: {
     name: 'export',
-    summary: 'export a run\'s results as CSV, JSON or Parquet (per cell and ε, or per trial)',
+    summary: COMMAND_SUMMARIES.export,
     details:
       'Rows: one per (cell, ε) for noncomputability, one per (cell, radius) for instability and analyse, or one per\n' +
       'trial with --rows trials. Every row starts with run, cell, cellId, complete and one column per\n' +

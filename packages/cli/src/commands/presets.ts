@@ -3,12 +3,13 @@ import { relative } from 'node:path';
 import { println } from '../context.js';
 import { listPresets, PRESETS_DIR } from '../presets.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 /** `paradox presets`. */
 export const presetsCommand: Command = {
   spec: {
     name: 'presets',
-    summary: 'list the built-in presets (spec files you can run, copy and edit)',
+    summary: COMMAND_SUMMARIES.presets,
     positionals: [],
     options: { json: { type: 'boolean', description: 'print the list as JSON' } },
     examples: ['paradox presets', 'paradox run breakdown', `cp "$(paradox presets --json | jq -r '.[0].path')" my-sweep.yaml`],

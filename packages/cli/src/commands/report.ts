@@ -2,12 +2,13 @@
 import { CliRuntimeError } from '../errors.js';
 import { readManifest, requireRunDir } from '../rundir.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 /** `paradox report`. */
 export const reportCommand: Command = {
   spec: {
     name: 'report',
-    summary: 'write report.html for a run (when the viz package provides it) and print the headline',
+    summary: COMMAND_SUMMARIES.report,
     details: 'Reads summary.json; the HTML report and its charts come from @paradox/viz. Without it,\nsummary.json and summary.csv are the report, and this says so.',
     positionals: [{ name: 'DIR', required: true, description: 'a run directory' }],
     options: { json: { type: 'boolean', description: 'print the headline as one JSON object per run' } },

@@ -1,11 +1,13 @@
 /** `paradox resume DIR`: finish an interrupted run; the result equals an uninterrupted run's. */
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { partOf } from '@paradox/orchestrator/run-dir';
 import { command, emitJson, println } from '../context.js';
 import { readManifest, requireRunDir } from '../rundir.js';
 import { RUN_OPTIONS, execOptions, sessionRedis } from './run.js';
+import { provenance } from '../version.js';
 
 /** The stored spec's `redis:` (without its password) of a run directory or of its first part. */
 function storedRedis(dir: string): string | undefined {
@@ -26,12 +28,14 @@ function storedRedis(dir: string): string | undefined {
 export const resumeCommand: Command = {
   spec: {
     name: 'resume',
-    summary: 'finish an interrupted run (only missing batches run; results are bit-identical)',
+    summary: COMMAND_SUMMARIES.resume,
     positionals: [{ name: 'DIR', required: true, description: 'the run directory to finish' }],
     options: Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([k]) => ['workers', 'backend', 'redis', 'redis-password-file', 'json'].includes(k))),
     examples: ['paradox resume runs/breakdown-20261125-131502', 'paradox resume runs/demo-20261125-131502 --workers 2'],
   },
   run: async (args, ctx) => {
+    // The code that finishes the run is compared with the code that started it: git answers meanwhile.
+    void provenance();
     const exec = execOptions('resume', args.values, ctx.cwd);
     let dir = requireRunDir(ctx.cwd, args.positionals[0]!, 'resume');
     const part = partOf(dir);

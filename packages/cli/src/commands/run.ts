@@ -7,7 +7,9 @@ import type { NormalisedSpec } from '@paradox/orchestrator';
 import type { ExecOptions, Job } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { chooseRunDir, subdirNames, writeManifest } from '../rundir.js';
+import { provenance } from '../version.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 const BACKENDS = ['local', 'bullmq'] as const;
 
@@ -99,6 +101,8 @@ export function redactedDocument(input: Record<string, unknown>, redactUrl: (url
 
 /** Runs a spec file or preset; shared by `run` and `demo`. */
 export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['values'], ctx: Context): Promise<number> {
+  // The run records which code made it (spec.json's provenance): git answers while the spec loads.
+  void provenance();
   const exec = execOptions(cmd, values, ctx.cwd);
   // The orchestrator is loaded only when a command needs it: --help and usage errors stay fast.
   const { loadSpecDocuments, resolveSpecArg } = await import('../spec.js');
@@ -143,7 +147,7 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
 export const runCommand: Command = {
   spec: {
     name: 'run',
-    summary: 'run a sweep from a spec file or a preset',
+    summary: COMMAND_SUMMARIES.run,
     details:
       'SPEC is a YAML or JSON sweep spec (several YAML documents run one after the other into\n' +
       'subdirectories); PRESET is the name of a shipped spec (see: paradox presets). Ctrl-C stops\n' +

@@ -12,6 +12,7 @@ import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
 import { coreAsUsage, readNetworkArg, refuseExistingOut } from './network-arg.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 const CMD = 'stripes';
 
@@ -23,7 +24,7 @@ function fail(message: string, code = 'E_USAGE', cause?: unknown): never {
 export const stripesCommand: Command = {
   spec: {
     name: CMD,
-    summary: 'export a stripes problem\'s data for your own trainer, or judge a network trained elsewhere on it',
+    summary: COMMAND_SUMMARIES.stripes,
     details:
       'export: writes the training set T of trial --trial of the problem (--d, --m, --mu, --delta, --r, --s,\n' +
       '--seed) as CSV x1,…,xd,label (with --val, V instead). judge NET: loads NET (.onnx or\n' +

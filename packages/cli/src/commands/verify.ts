@@ -11,6 +11,7 @@ import { emitJson, println } from '../context.js';
 import { UsageError } from '../errors.js';
 import { coreAsUsage, readFileArg, readNetworkArg, refuseExistingOut } from './network-arg.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 
 const CMD = 'verify';
 
@@ -21,7 +22,7 @@ function fail(message: string, code = 'E_USAGE', cause?: unknown): never {
 export const verifyCommand: Command = {
   spec: {
     name: CMD,
-    summary: 'decide a VNN-LIB property of a network (complete, sound both ways): sat / unsat / timeout',
+    summary: COMMAND_SUMMARIES.verify,
     details:
       'NET: .onnx (fully connected ReLU) or paradox-network/1 .json. PROPERTY: a .vnnlib file of the\n' +
       'VNN-COMP ACAS Xu/MNIST subset (declare-const, bounds on X_i, and/or of linear inequalities over\n' +

@@ -4,6 +4,7 @@ import { intOption } from '../args.js';
 import { println } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Command } from './types.js';
+import { COMMAND_SUMMARIES } from './names.js';
 import { redisFromCommandLine, redisPasswordFile, withRedisPassword } from './run.js';
 
 /** One log line per worker event worth telling a person about (job starts/ends are counted, not logged). */
@@ -30,7 +31,7 @@ function describe(e: WorkerEvent): string | undefined {
 export const workerCommand: Command = {
   spec: {
     name: 'worker',
-    summary: 'process batches of a bullmq run from Redis (start one per machine)',
+    summary: COMMAND_SUMMARIES.worker,
     details: 'Start any number of workers, then: paradox run SPEC --backend bullmq --redis URL.\nCtrl-C stops after the batches in flight; unfinished jobs are re-delivered to other workers.',
     positionals: [],
     options: {

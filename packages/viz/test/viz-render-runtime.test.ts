@@ -1,10 +1,11 @@
 /**
- * The renderer's vega runtime: the single-file bundle `pnpm build` makes (dist/vendor/vega.js,
- * scripts/bundle-vega.mjs) must render every chart to exactly the bytes the vega and vega-lite
- * packages render, because the report's charts are compared byte for byte across builds. And the
- * report's digit grouping, which avoids `Intl`, must equal `toLocaleString('en-US')`.
+ * The renderer's vega runtime: the single-file bundle `pnpm build` makes (dist/vendor/vega.cjs and
+ * its V8 code cache, scripts/bundle-vega.mjs) must render every chart to exactly the bytes the vega
+ * and vega-lite packages render, because the report's charts are compared byte for byte across
+ * builds. And the report's digit grouping, which avoids `Intl`, must equal `toLocaleString('en-US')`.
  */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import {
   decisionBoundaryChart,
@@ -14,7 +15,7 @@ import {
   summaryCharts,
   type Chart,
 } from '../src/index.js';
-import { compileWith, renderSvgWith } from '../src/render/svg.js';
+import { compileWith, renderSvgWith } from '../src/render/vega-render.js';
 import { loadVegaRuntime, vegaRuntimeSource } from '../src/render/vega-runtime.js';
 import { groupDigits, num } from '../src/report/html.js';
 import { analyseCell, analyseSummary, instabilityComplete, instabilityPartial, noncomputabilityComplete, noncomputabilityPartial } from './fixtures/summaries.js';
@@ -40,6 +41,15 @@ describe('vega runtime', () => {
     // `pnpm test` runs after `pnpm build` (turbo), so the bundle exists; without it every run
     // would fall back to the packages and pay ~0.3 CPU-s of module loading again.
     expect(vegaRuntimeSource()).toBe('bundle');
+  });
+
+  it('a plain node process (as the CLI runs) accepts the code cache the build stored', () => {
+    // A rejected cache still renders the same bytes, only slower; this catches a build that
+    // stores a cache V8 will not use (wrong source text, other flags), which nothing else would.
+    const runtime = new URL('../dist/render/vega-runtime.js', import.meta.url).href;
+    const script = `import { readFileSync } from 'node:fs'; const m = await import(${JSON.stringify(runtime)}); process.stdout.write(m.runVegaBundle(readFileSync(m.VEGA_CODE_CACHE)).cache);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(out).toBe('accepted');
   });
 
   it('the bundle compiles and renders every chart to the same bytes as the vega and vega-lite packages', async () => {

@@ -18,6 +18,7 @@ import {
   initialStopState,
   isCheckpoint,
   maxTrialsOf,
+  nextCheckpoint,
   planBatches,
   type BatchSizes,
   type PlannedBatch,
@@ -318,10 +319,35 @@ export class BatchScheduler {
     };
   }
 
-  /** The next batch to run, in cell order then batch order, or undefined when none is ready. */
+  /**
+   * The next batch to run, or undefined when none is ready: in cell order then batch order, but a
+   * batch that lies past a checkpoint its cell has not reached yet (the rule may stop the cell
+   * there, and then the batch is run for nothing) waits while another cell has a batch that is
+   * certainly needed. Which batches run when never changes the results (they depend only on each
+   * cell's frontier); it changes how many trials are thrown away past a stopping point.
+   */
   private nextTask(): BatchTask | undefined {
     const retry = this.retryQueue.shift();
     if (retry) return retry;
+    return this.nextPlanned(false) ?? this.nextPlanned(true);
+  }
+
+  /**
+   * True when `start` lies at or past a checkpoint after the cell's frontier: a batch there runs
+   * only if the rule does not stop the cell at that checkpoint. Never for a fixed count (its one
+   * checkpoint is the end).
+   */
+  private speculative(st: CellState, start: number): boolean {
+    const rule = this.o.spec.stop;
+    return rule.rule !== 'fixed' && nextCheckpoint(rule, st.frontierTrials) <= start;
+  }
+
+  /**
+   * The first batch in cell order then batch order; with `speculate` false only a batch before its
+   * cell's next checkpoint. The scan stops at the first cell not started yet (its first batch is
+   * never speculative), so it passes at most the cells already under way.
+   */
+  private nextPlanned(speculate: boolean): BatchTask | undefined {
     for (let i = this.firstOpen; i < this.states.length; i++) {
       const st = this.states[i] as CellState;
       const exhausted = st.stoppedAt !== null || (st.sizes.size !== null && st.nextDispatch >= st.plan.length);
@@ -338,6 +364,7 @@ export class BatchScheduler {
       while (st.nextDispatch < st.plan.length && (st.done.has(st.nextDispatch) || st.inFlight.has(st.nextDispatch))) st.nextDispatch++;
       const b = st.plan[st.nextDispatch];
       if (!b) continue;
+      if (!speculate && this.speculative(st, b.start)) continue;
       const idx = st.nextDispatch++;
       return this.task(st, idx, b.start, b.count, 1);
     }

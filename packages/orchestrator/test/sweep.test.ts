@@ -86,6 +86,21 @@ describe('determinism', () => {
     expect(fixed.res.trialsUsed).toBe(JSON.parse(summaryBytes(fixed.dir)).run.trialsDone);
   });
 
+  it('batches past an undecided checkpoint wait while another cell has certain work', async () => {
+    // Four deterministic cells (hedge: each stops at its first checkpoint, 25 trials) in batches of
+    // 25 on 2 workers: the first 2 × 2 batches dispatched are each cell's first batch, not cell 0's
+    // batches past its checkpoint (they are dispatched before any result is back, so the order of
+    // the cell-started events before the first batch-done is exact).
+    const spec = { ...SMALL_SPEC, trials: undefined, grid: { algorithm: ['hedge'], K: [4, 6, 8, 10] }, zip: {}, fixed: { readBits: 4 }, stop: { rule: 'ci-halfwidth', halfWidth: 0.12, checkEvery: 25, maxTrials: 400 } };
+    const events: RunEvent[] = [];
+    const { dir, res } = await run(spec, { workers: 2, batch: 25, events });
+    const first = events.findIndex((e) => e.type === 'batch-done');
+    expect(events.slice(0, first).filter((e) => e.type === 'cell-started').map((e) => (e as { cellIndex: number }).cellIndex)).toEqual([0, 1, 2, 3]);
+    const s = JSON.parse(summaryBytes(dir));
+    expect(s.cells.map((c: { trials: number }) => c.trials)).toEqual([25, 25, 25, 25]);
+    expect(res.trialsUsed).toBe(100);
+  });
+
   it('sprt and confidence-sequence rules: same stop whatever the batch size; decisions reported', async () => {
     const base = { ...SMALL_SPEC, trials: undefined, grid: { algorithm: ['coin', 'hedge'], K: [6] }, zip: {}, fixed: { readBits: 4, epsilons: [0.05, 5] } };
     const sprt = { ...base, stop: { rule: 'sprt', delta: 0.2, alpha: 0.05, beta: 0.05, checkEvery: 10, maxTrials: 2000 } };

@@ -3,11 +3,13 @@
  * report and the headline. `run`, `demo` and `resume` are thin layers over this file.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import {
   fileError,
   makeDirs,
+  absoluteFilePaths,
   normaliseSpec,
+  rememberSpecDir,
   readSummary,
   resumeRun,
   runSweep,
@@ -303,7 +305,11 @@ export async function resumeJobs(dir: string): Promise<Job[]> {
     const label = `${manifest.source}/${r.name}`;
     if (!existsSync(sub)) {
       // Never started (the session stopped before it): start it now from the stored spec.
-      jobs.push({ label, dir: sub, spec: normaliseSpec(r.spec, `${join(dir, RUN_FILES.manifest)} (${r.name})`) });
+      // The manifest names the part's files relative to its directory (written by `paradox run`), and
+      // where its spec file was: the part's summary names the files from there, as when it runs first time.
+      const spec = normaliseSpec(absoluteFilePaths(r.spec, resolve(dir)), `${join(dir, RUN_FILES.manifest)} (${r.name})`);
+      if (typeof r.specDir === 'string') rememberSpecDir(spec, resolve(dir, r.specDir));
+      jobs.push({ label, dir: sub, spec });
       continue;
     }
     const job = await resumeJob(label, sub);

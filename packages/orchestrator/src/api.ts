@@ -15,6 +15,7 @@ export { parseSpec, normaliseSpec, prepareSpec, specHash, expandCells } from './
 export { specJsonSchema } from './spec/schema.js';
 export { loadSpec, loadSpecFile, type LoadSpecFileOptions, type SpecFileDocument } from './spec/load.js';
 export { MAX_SPEC_BYTES, MAX_YAML_ALIASES } from './spec/parse.js';
+export { absoluteFilePaths, rememberSpecDir, specDirOf, storedDir, storedFilePaths } from './spec/file-paths.js';
 export { runSweep, resumeRun } from './run/run.js';
 export { parseSummary, readSummary } from './summary/read.js';
 export { RUN_FILES } from './run-dir/files.js';

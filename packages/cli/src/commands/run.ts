@@ -115,7 +115,7 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
   const out = typeof values.out === 'string' ? values.out : undefined;
   const dir = chooseRunDir(ctx.cwd, specs.length === 1 ? specs[0]!.name : source.name, out, ctx.invocation);
   const { ensureDir, printHeadlines, runJobs } = await import('../engine.js');
-  const { redactUrl } = await import('@paradox/orchestrator');
+  const { redactUrl, specDirOf, storedDir, storedFilePaths } = await import('@paradox/orchestrator');
   const redis = sessionRedis(cmd, exec, specs[0]!.redis);
   if (redis !== undefined) exec.redis = redis;
   let jobs: Job[];
@@ -133,8 +133,14 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
     writeManifest(dir, {
       format: 'paradox-runs/1',
       source: source.name,
-      // Never the Redis password: the manifest is as readable as the rest of the run directory.
-      runs: specs.map((s, i) => ({ name: s.name, subdir: subdirs[i]!, spec: redactedDocument(docs[i]!.input, redactUrl) })),
+      // Never the Redis password: the manifest is as readable as the rest of the run directory. Files
+      // are named relative to the directory, so a project moved with its runs still starts its parts.
+      runs: specs.map((s, i) => ({
+        name: s.name,
+        subdir: subdirs[i]!,
+        spec: storedFilePaths(redactedDocument(docs[i]!.input, redactUrl), dir),
+        specDir: storedDir(specDirOf(s) ?? ctx.cwd, dir),
+      })),
     });
     jobs = specs.map((s, i) => ({ label: `${source.name}/${s.name}`, dir: join(dir, subdirs[i]!), spec: s }));
   }

@@ -17,7 +17,18 @@ export interface Manifest {
    * Each part: its spec's name, its subdirectory, the spec document (re-validated to start it
    * later) and, once the part has started, its run id (checked against the part's database on resume).
    */
-  runs: Array<{ name: string; subdir: string; spec: Record<string, unknown>; runId?: string }>;
+  runs: Array<{
+    name: string;
+    subdir: string;
+    spec: Record<string, unknown>;
+    runId?: string;
+    /**
+     * The directory of the spec file the part came from, relative to the manifest's directory: the
+     * spec document's file values are stored relative to the manifest's directory
+     * (spec/file-paths.ts `storedFilePaths`) and the part's summary names them from there.
+     */
+    specDir?: string;
+  }>;
 }
 
 /** Write `dir/paradox-runs.json` (creating `dir`), atomically: a failed write leaves the old manifest and no temporary file. */

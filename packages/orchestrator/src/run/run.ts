@@ -13,7 +13,8 @@ import { fileError, makeDirs, OrchestratorError } from '../errors.js';
 import { writeFileAtomic } from '../run-dir/files.js';
 import { getExperiment } from '../experiments/registry.js';
 import { changedFile } from '../spec/file-identity.js';
-import { expandCells, prepareSpec, specHash } from '../spec/index.js';
+import { absoluteFilePaths, absoluteFileValue, fileParamKeys, mapFileParams, specDirOf, storedDir, storedFilePaths, storedFileValue } from '../spec/file-paths.js';
+import { expandCells, prepareSpec, specHash, specHashMatches } from '../spec/index.js';
 import { loadSpec } from '../spec/load.js';
 import type { Cell, NormalisedSpec, SpecInput } from '../spec/types.js';
 import { buildSummary, writeSummary } from '../summary/build.js';
@@ -45,6 +46,8 @@ interface Prepared {
   cells: Cell[];
   store: RunStore;
   resumed: boolean;
+  /** The directory the spec's file values were written relative to (the summary names files relative to it). */
+  specDir: string;
 }
 
 async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promise<RunResult> {
@@ -122,7 +125,7 @@ async function execute(p: Prepared, options: Omit<RunOptions, 'outDir'>): Promis
     const end = await session.run();
     await backend.close();
     backend = undefined;
-    const summary = buildSummary(p.spec, p.hash, exp, p.store, end.outcomes);
+    const summary = buildSummary(p.spec, p.hash, exp, p.store, end.outcomes, p.specDir);
     const summaryPath = writeSummary(p.dir, summary);
     if (end.status === 'failed') {
       // A database error met while storing (a full disk, a damaged file) is said with its path and cause.
@@ -174,21 +177,29 @@ export async function runSweep(specInput: SpecInput | NormalisedSpec | string, o
   }
   const hash = specHash(spec);
   const runId = randomUUID();
-  // The stored copy never holds a Redis password (resume takes it from --redis / options.redis).
-  const stored = spec.redis === undefined ? spec : { ...spec, redis: await redactedRedisUrl(spec.redis) };
+  // The stored copy never holds a Redis password (resume takes it from --redis / options.redis),
+  // and names its files relative to the run directory (spec/file-paths.ts), as do its stored cells.
+  const stored = storedFilePaths(spec.redis === undefined ? spec : { ...spec, redis: await redactedRedisUrl(spec.redis) }, dir);
+  const keys = fileParamKeys(spec);
+  const rel = (v: unknown): unknown => storedFileValue(v, dir);
+  const storedCells = cells.map((c) => ({ ...c, axes: mapFileParams(c.axes, keys, rel), params: mapFileParams(c.params, keys, rel) }));
+  // Where the spec's relative file values pointed from (its file's directory; for an object spec the
+  // working directory), stored relative to the run directory: the summary names files from there.
+  const specDir = specDirOf(spec) ?? process.cwd();
+  const withDir = { ...stored, specDir: storedDir(specDir, dir) };
   // spec.json also names the run (its id is kept in the database too, and checked on resume).
-  const file = { ...stored, runId, ...(options.provenance ? { provenance: options.provenance } : {}) };
+  const file = { ...withDir, runId, ...(options.provenance ? { provenance: options.provenance } : {}) };
   let store: RunStore;
   try {
     writeFileAtomic(specPath(dir), `${JSON.stringify(file, null, 2)}\n`);
-    store = RunStore.create(dir, stored, hash, runId, cells);
+    store = RunStore.create(dir, withDir, hash, runId, storedCells);
   } catch (e) {
     // Nothing half-made stays behind: no run has started, so no file of it is kept.
     for (const f of [SPEC_FILE, DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`]) rmSync(join(dir, f), { force: true });
     if (created) rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  return execute({ dir, spec, hash, runId, cells, store, resumed: false }, options);
+  return execute({ dir, spec, hash, runId, cells, store, resumed: false, specDir }, options);
 }
 
 /** The spec keys that decide a run's results (what differs between two runs is named from these). */
@@ -220,10 +231,11 @@ function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string, dbRu
   let fileRunId: unknown;
   try {
     // `provenance` records the code that ran and `runId` names the run: neither is in the spec hash.
-    const { provenance: _provenance, runId, ...parsed } = JSON.parse(text) as NormalisedSpec & { provenance?: unknown; runId?: unknown };
+    // `specDir` says where the spec's files were named from: not in the hash either.
+    const { provenance: _provenance, runId, specDir: _specDir, ...parsed } = JSON.parse(text) as NormalisedSpec & { provenance?: unknown; runId?: unknown; specDir?: unknown };
     fileRunId = runId;
-    fileSpec = parsed as NormalisedSpec;
-    fileHash = specHash(fileSpec);
+    fileSpec = absoluteFilePaths(parsed as NormalisedSpec, dir);
+    fileHash = specHashMatches(fileSpec, dbHash) ? dbHash : specHash(fileSpec);
   } catch (e) {
     throw new OrchestratorError('E_STORE', `${path}: not a stored paradox spec (${(e as Error).message})`, { cause: e });
   }
@@ -253,19 +265,42 @@ function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string, dbRu
   }
 }
 
+/**
+ * The first file a stored cell of the run names whose identity (name and content) is no longer the
+ * one its stored key holds, said by `changedFile`; null when none is.
+ */
+function changedFileOf(dir: string, spec: NormalisedSpec, store: RunStore): string | null {
+  const keys = getExperiment(spec.experiment)?.fileParams ?? [];
+  const abs = (v: unknown): unknown => absoluteFileValue(v, dir);
+  for (const c of store.cells()) {
+    const file = changedFile(c.key, mapFileParams(c.params, keys, abs), keys);
+    if (file !== null) return file;
+  }
+  return null;
+}
+
 /** Finish an interrupted run: re-runs only missing batches; the result equals an uninterrupted run's bit for bit. */
 export async function resumeRun(dirInput: string, options: ResumeOptions = {}): Promise<RunResult> {
   const dir = resolve(dirInput);
   const store = RunStore.open(dir);
   try {
-    const spec = store.spec();
+    // The stored spec names its files relative to the run directory (spec/file-paths.ts); a run made
+    // before that names them by absolute path and has no specDir (its summary names files from the run directory).
+    const { specDir: storedSpecDir, ...storedSpec } = store.spec() as NormalisedSpec & { specDir?: unknown };
+    const spec = absoluteFilePaths(storedSpec as NormalisedSpec, dir);
+    const specDir = typeof storedSpecDir === 'string' ? resolve(dir, storedSpecDir) : dir;
     const hash = store.meta('specHash');
-    if (specHash(spec) !== hash) throw new OrchestratorError('E_STORE', `${dir}: the stored spec does not match its stored hash`);
+    const form = specHashMatches(spec, hash);
+    if (form === false) {
+      // The hash names files by content: an edited file is said as such, naming it.
+      const file = changedFileOf(dir, spec, store);
+      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run`);
+      throw new OrchestratorError('E_STORE', `${dir}: the stored spec does not match its stored hash`);
+    }
     checkIdentity(dir, spec, hash, store.meta('runId'), options.expectRunId);
     if (options.spec !== undefined) {
       const given = await toSpec(options.spec);
-      const h = specHash(given);
-      if (h !== hash) {
+      if (specHashMatches(given, hash) !== form) {
         const differing = differingKeys(spec, given);
         throw new OrchestratorError(
           'E_SPEC_MISMATCH',
@@ -281,13 +316,15 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
       // A cell names its files by content (spec/file-identity.ts): an edited plugin or data file is another cell.
       const i = stored.findIndex((r, j) => r.key !== cells[j]?.key);
       const file = i >= 0 && cells[i] ? changedFile(stored[i]!.key, cells[i]!.params, getExperiment(spec.experiment)?.fileParams ?? []) : null;
-      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run`);
+      // A run made before stored paths were relative names its files by absolute path: moved away from them, it cannot find them.
+      const moved = form === 'paths' ? ' (this run was made by a paradox that stored absolute paths: put the project back where it was to resume it)' : '';
+      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run${moved}`);
       throw new OrchestratorError(
         'E_SPEC_MISMATCH',
         `${dir}: this build expands the stored spec into different cells than the run has (was it made by another paradox version?); cannot resume`,
       );
     }
-    return await execute({ dir, spec, hash, runId: store.meta('runId'), cells, store, resumed: true }, options);
+    return await execute({ dir, spec, hash, runId: store.meta('runId'), cells, store, resumed: true, specDir }, options);
   } catch (e) {
     store.close();
     throw fileError(e, join(dir, DB_FILE), 'read the run database');

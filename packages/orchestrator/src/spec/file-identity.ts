@@ -1,7 +1,8 @@
 /**
  * Path-independent identities of the files a cell names (its experiment's `fileParams`: a plugin
  * module, an analysed network and data set, a verified property). A cell's key — and so its hash32,
- * the Philox streamHi of its trials — is built from these, not from the absolute paths the spec
+ * the Philox streamHi of its trials — and the spec hash (spec/index.ts `hashedDocument`) are built
+ * from these, not from the absolute paths the spec
  * file's relative paths resolve to (spec/parse.ts `resolvePluginPaths`): the same spec run from
  * another directory, or after the project directory moved, draws the same streams and gives the
  * same numbers. A file's identity is its name and the SHA-256 of its bytes, so editing the file
@@ -62,7 +63,8 @@ export function identityParams(params: Record<string, Json>, keys: readonly stri
 /**
  * Why a cell's stored key (`stored`, from a run's database) differs from the key its parameters
  * give now, when the reason is a file: the first file parameter whose identity changed, as
- * `file <path> (<param>) changed since the run started (was <id>, now <id>)`; null when no file
+ * `the file <path> (<param>) changed since the run started (was <id>, now <id>)`, or `the file
+ * <path> (<param>) cannot be read (the run used <id>)` when it is gone; null when no file
  * identity explains the difference.
  */
 export function changedFile(stored: string, params: Record<string, Json>, keys: readonly string[]): string | null {
@@ -76,7 +78,10 @@ export function changedFile(stored: string, params: Record<string, Json>, keys: 
     const v = params[k];
     if (typeof v !== 'string') continue;
     const now = fileIdentity(v);
-    if (was[k] !== now) return `the file ${v} (${k}) changed since the run started (was ${JSON.stringify(was[k])}, now ${JSON.stringify(now)})`;
+    if (was[k] === now) continue;
+    // An identity equal to the value itself: a local file that cannot be read (moved or deleted).
+    if (now === v && /sha256:/.test(String(was[k]))) return `the file ${v} (${k}) cannot be read (the run used ${JSON.stringify(was[k])})`;
+    return `the file ${v} (${k}) changed since the run started (was ${JSON.stringify(was[k])}, now ${JSON.stringify(now)})`;
   }
   return null;
 }

@@ -12,7 +12,8 @@ import { OrchestratorError, SpecError, type SpecIssue } from '../errors.js';
 import { getExperiment } from '../experiments/registry.js';
 import type { Json } from '../worker/protocol.js';
 import { canonicalJson, hash32, sha256Hex, sortKeysDeep } from './canonical.js';
-import { identityParams } from './file-identity.js';
+import { fileIdentity, identityParams } from './file-identity.js';
+import { fileParamKeys, mapFileValues } from './file-paths.js';
 import { parseSpecDocuments } from './parse.js';
 import { MAX_CELLS, specSchema, stopSchema, type ParsedSpec } from './schema.js';
 import type { Cell, NormalisedSpec, SpecInput, StopRule } from './types.js';
@@ -438,8 +439,8 @@ function cellIssues(spec: NormalisedSpec, seedChecks: boolean): { cells: Cell[];
   return { cells, issues: [...out.values()] };
 }
 
-/** The document hashed by `specHash`: everything that determines results, with axis order kept. */
-export function hashedDocument(spec: NormalisedSpec): Json {
+/** The result-determining part of a spec as it stands (file values as they are written in it). */
+function identityDocument(spec: NormalisedSpec): Json {
   return {
     format: 'paradox-spec/1',
     name: spec.name,
@@ -453,9 +454,33 @@ export function hashedDocument(spec: NormalisedSpec): Json {
   };
 }
 
-/** SHA-256 (hex) of the result-determining part of a normalised spec (execution settings excluded). */
+/**
+ * The document hashed by `specHash`: everything that determines results, with axis order kept,
+ * and each file the spec names (its experiment's `fileParams`) by its identity — file name and
+ * SHA-256 of its bytes (spec/file-identity.ts), as in cell keys — not by its path. The same
+ * spec run from two directories, or after the project moved, has one hash; editing a file it
+ * names gives another.
+ */
+export function hashedDocument(spec: NormalisedSpec): Json {
+  const identities = new Map<string, string>();
+  const files = mapFileValues(spec, fileParamKeys(spec), (v) => (typeof v === 'string' ? fileIdentity(v, identities) : v));
+  return identityDocument(files);
+}
+
+/** SHA-256 (hex) of the result-determining part of a normalised spec (execution settings excluded; files by content). */
 export function specHash(spec: NormalisedSpec): string {
   return sha256Hex(canonicalJson(hashedDocument(spec)));
+}
+
+/**
+ * Whether `hash` is `spec`'s: its `specHash`, or the hash a paradox before files were hashed by
+ * content stored — the same document with each file by its absolute path as the spec holds it.
+ * The two agree for a spec that names no file. A run made by that paradox keeps its stored hash
+ * and is resumed where its files are (its stored spec names them by absolute path).
+ */
+export function specHashMatches(spec: NormalisedSpec, hash: string): 'current' | 'paths' | false {
+  if (specHash(spec) === hash) return 'current';
+  return sha256Hex(canonicalJson(identityDocument(spec))) === hash ? 'paths' : false;
 }
 
 /**

@@ -8,6 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { OrchestratorError, SpecError, type SpecIssue } from '../errors.js';
+import { rememberSpecDir } from './file-paths.js';
 import { prepareSpec } from './index.js';
 import { decodeSpecBytes, MAX_SPEC_BYTES, parseSpecDocuments, resolvePluginPaths, syntaxError } from './parse.js';
 import type { NormalisedSpec, SpecInput } from './types.js';
@@ -80,6 +81,8 @@ export async function loadSpecFile(path: string, options: LoadSpecFileOptions = 
     }
     try {
       const spec = await prepareSpec(input);
+      // Its files are named relative to this directory in the summary (spec/file-paths.ts).
+      rememberSpecDir(spec, base);
       docs.push({ index, input, spec, ...(description !== undefined ? { description } : {}) });
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;

@@ -7,8 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { OrchestratorError } from '../errors.js';
-import { getExperiment } from '../experiments/registry.js';
-import type { ExperimentName } from '../worker/protocol.js';
+import { fileParamKeys, mapFileValues } from './file-paths.js';
 
 /** Largest spec file read (bytes). A real spec is a few kilobytes; 1 MiB leaves ample room. */
 export const MAX_SPEC_BYTES = 1 << 20;
@@ -126,28 +125,11 @@ export function parseSpecDocuments(text: string, format: 'yaml' | 'json', where:
  * A file named in a spec file means "next to the spec", not "next to wherever paradox was
  * started": relative values of the experiment's file parameters (`fileParams` of its definition:
  * a plugin module, an analysed network and data set; `plugin` when the experiment is unknown), in
- * fixed, grid or zip, become absolute against `base`, so the stored spec names the files that ran.
- * URLs (`file:`, `https:`, `data:`) are kept. Returns a new document; `doc` is not changed.
+ * fixed, grid or zip, become absolute against `base` (a run directory stores them relative to
+ * itself: spec/file-paths.ts). URLs (`file:`, `https:`, `data:`) are kept. Returns a new document;
+ * `doc` is not changed.
  */
 export function resolvePluginPaths(doc: Record<string, unknown>, base: string): Record<string, unknown> {
   const fix = (v: unknown): unknown => (typeof v === 'string' && v.length > 0 && !isAbsolute(v) && !/^[a-z]+:/i.test(v) ? resolve(base, v) : v);
-  const exp = typeof doc.experiment === 'string' ? getExperiment(doc.experiment as ExperimentName) : undefined;
-  const keys = exp?.fileParams ?? ['plugin'];
-  const out: Record<string, unknown> = { ...doc };
-  const fixed = doc.fixed;
-  if (fixed && typeof fixed === 'object' && !Array.isArray(fixed)) {
-    const f = { ...(fixed as Record<string, unknown>) };
-    for (const k of keys) if (k in f) f[k] = fix(f[k]);
-    out.fixed = f;
-  }
-  for (const section of ['grid', 'zip']) {
-    const axes = doc[section];
-    if (axes && typeof axes === 'object' && !Array.isArray(axes)) {
-      const a = { ...(axes as Record<string, unknown>) };
-      for (const k of keys) if (Array.isArray(a[k])) a[k] = (a[k] as unknown[]).map(fix);
-      out[section] = a;
-    }
-  }
-  return out;
+  return mapFileValues(doc, fileParamKeys(doc), fix);
 }
-

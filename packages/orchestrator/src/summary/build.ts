@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { ExperimentDefinition } from '../experiments/types.js';
 import { RUN_FILES, writeFileAtomic } from '../run-dir/files.js';
+import { mapFileParams, storedFileValue } from '../spec/file-paths.js';
 import type { Cell, NormalisedSpec } from '../spec/types.js';
 import { clopperPearson, hoeffding, wilson } from '../stats/intervals.js';
 import { confidenceSequence } from '../stats/sequential.js';
@@ -39,8 +40,18 @@ export interface CellOutcome {
   sprt?: Record<string, 'H0' | 'H1' | 'undecided'>;
 }
 
-/** Build the summary document. */
-export function buildSummary(spec: NormalisedSpec, specHash: string, exp: ExperimentDefinition, store: RunStore, outcomes: CellOutcome[]): Summary {
+/**
+ * Build the summary document. A file a cell names (a plugin, a network or data file: the
+ * experiment's `fileParams`, in its `axes`, `params` and a top-level field of that name) is
+ * written relative to `specDir`, the directory of the spec file that named it (default: the run
+ * directory), as its user wrote it — never by absolute path: the same project run in two places, or
+ * into another run directory, gives the same bytes (spec/file-paths.ts).
+ */
+export function buildSummary(
+  spec: NormalisedSpec, specHash: string, exp: ExperimentDefinition, store: RunStore, outcomes: CellOutcome[], specDir: string = store.dir,
+): Summary {
+  const fileParams = exp.fileParams ?? [];
+  const stored = (v: unknown): unknown => storedFileValue(v, specDir);
   const cells: CellSummary[] = outcomes.map((o) => {
     const s = exp.summarise({
       cell: o.cell,
@@ -54,7 +65,10 @@ export function buildSummary(spec: NormalisedSpec, specHash: string, exp: Experi
     });
     s.stopReason = o.stopReason;
     if (o.sprt) s.sprt = o.sprt;
-    return s;
+    s.axes = mapFileParams(s.axes, fileParams, stored) as CellSummary['axes'];
+    s.params = mapFileParams(s.params, fileParams, stored);
+    // Analyse and verify cells also name their network, data and property files at the top level.
+    return mapFileParams(s as unknown as Record<string, unknown>, fileParams, stored) as unknown as CellSummary;
   });
   const cellsComplete = outcomes.filter((o) => o.complete).length;
   const summary: Summary = {

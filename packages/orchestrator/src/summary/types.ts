@@ -62,9 +62,13 @@ export interface EpsilonRow {
 export interface CellCommon {
   /** Canonical cell key (stable string of the cell's parameters). */
   cellKey: string;
-  /** The grid/zip axis values that define this cell (e.g. algorithm, K, readBits). */
+  /**
+   * The grid/zip axis values that define this cell (e.g. algorithm, K, readBits). A file (a
+   * plugin, network, data or property file) is named relative to the spec file's directory, as the
+   * spec wrote it, never by absolute path (summary/build.ts).
+   */
   axes: Record<string, string | number | boolean>;
-  /** All parameters of the cell (axes merged over `fixed`, defaults filled). */
+  /** All parameters of the cell (axes merged over `fixed`, defaults filled; files named as in `axes`). */
   params: Record<string, unknown>;
   /** False when the run stopped before this cell finished (charts show it as missing). */
   complete: boolean;
@@ -172,7 +176,9 @@ export interface AnalyseRadiusRow {
 /** One cell of an analyse sweep (a network on a data set; one trial per data point). */
 export interface AnalyseCell extends CellCommon {
   experiment: 'analyse';
+  /** The network file, relative to the spec file's directory (as in `axes`). */
   network: string;
+  /** The data file, relative to the spec file's directory. */
   data: string;
   norm: string;
   /** Points analysed. */
@@ -194,7 +200,9 @@ export interface AnalyseCell extends CellCommon {
 /** One cell of a verify sweep: one VNN-LIB instance (a network and a property), one trial. */
 export interface VerifyCell extends CellCommon {
   experiment: 'verify';
+  /** The network file, relative to the spec file's directory (as in `axes`). */
   network: string;
+  /** The property file, relative to the spec file's directory. */
   property: string;
   /** 1 once the instance has run, else 0. */
   trials: number;

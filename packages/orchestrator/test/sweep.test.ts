@@ -10,6 +10,7 @@ import { OrchestratorError, TrialError } from '../src/errors.js';
 import type { RunEvent } from '../src/events.js';
 import { noncomputability } from '../src/experiments/noncomputability.js';
 import { expandCells, normaliseSpec } from '../src/spec/index.js';
+import { prestartLocalPool, releasePrestartedPool } from '../src/backends/local.js';
 import { loadSpec } from '../src/spec/load.js';
 import { fixture, fixturePath, SMALL_SPEC, summaryBytes, tempDir } from './helpers/sweep.js';
 
@@ -99,6 +100,25 @@ describe('determinism', () => {
     const s = JSON.parse(summaryBytes(dir));
     expect(s.cells.map((c: { trials: number }) => c.trials)).toEqual([25, 25, 25, 25]);
     expect(res.trialsUsed).toBe(100);
+  });
+
+  it('a prestarted pool is adopted by a run with its thread count, replaced by one with another, released otherwise; same results', async () => {
+    const ref = await run(SMALL_SPEC, { workers: 2, batch: 'auto' });
+    prestartLocalPool(2);
+    const adopted = await run(SMALL_SPEC, { workers: 2, batch: 'auto' });
+    // Nothing left to release: the run took the pool (and closed it at its end).
+    expect(await releasePrestartedPool()).toBe(false);
+    prestartLocalPool(3);
+    const replaced = await run(SMALL_SPEC, { workers: 2, batch: 7 });
+    // The 3-thread pool did not fit: the run destroyed it and started its own.
+    expect(await releasePrestartedPool()).toBe(false);
+    for (const r of [adopted, replaced]) {
+      expect(r.res.status).toBe('complete');
+      expect(summaryBytes(r.dir)).toBe(summaryBytes(ref.dir));
+    }
+    prestartLocalPool(2);
+    expect(await releasePrestartedPool()).toBe(true);
+    expect(await releasePrestartedPool()).toBe(false);
   });
 
   it('sprt and confidence-sequence rules: same stop whatever the batch size; decisions reported', async () => {

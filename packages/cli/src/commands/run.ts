@@ -104,6 +104,18 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
   // The run records which code made it (spec.json's provenance): git answers while the spec loads.
   void provenance();
   const exec = execOptions(cmd, values, ctx.cwd);
+  // A local run's worker threads boot while the spec loads (unless the spec then asks for another
+  // backend or thread count: that pool is destroyed and the run starts its own).
+  const local = exec.backend === 'bullmq' ? undefined : await import('@paradox/orchestrator/local');
+  local?.prestartLocalPool(exec.workers === undefined || exec.workers === 'auto' ? local.autoWorkers() : exec.workers);
+  try {
+    return await runSpecs(cmd, arg, values, ctx, exec, async () => void (await local?.releasePrestartedPool()));
+  } finally {
+    await local?.releasePrestartedPool();
+  }
+}
+
+async function runSpecs(cmd: string, arg: string, values: ParsedArgs['values'], ctx: Context, exec: ExecOptions, releasePool: () => Promise<void>): Promise<number> {
   // The orchestrator is loaded only when a command needs it: --help and usage errors stay fast.
   const { loadSpecDocuments, resolveSpecArg } = await import('../spec.js');
   const trials = typeof values.trials === 'string' ? intOption(cmd, 'trials', values.trials, 1, 100_000_000) : undefined;
@@ -112,6 +124,8 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
   // bad spec leaves no directory behind.
   const docs = await loadSpecDocuments(source, trials !== undefined ? { trials } : {});
   const specs: NormalisedSpec[] = docs.map((d) => d.spec);
+  // The spec runs elsewhere (bullmq): the threads started for a local run are not needed.
+  if ((exec.backend ?? specs[0]!.backend) !== 'local') await releasePool();
   const out = typeof values.out === 'string' ? values.out : undefined;
   const dir = chooseRunDir(ctx.cwd, specs.length === 1 ? specs[0]!.name : source.name, out, ctx.invocation);
   const { ensureDir, printHeadlines, runJobs } = await import('../engine.js');

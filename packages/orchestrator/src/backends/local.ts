@@ -42,6 +42,69 @@ export function autoWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
+/** A piscina pool of `workers` task threads running `filename`, each given the compiled core. */
+async function createPool(filename: string, workers: number): Promise<Piscina> {
+  // Compiled once here, instantiated by every thread (and by the replacement of a thread that died).
+  const workerData = await taskThreadData();
+  try {
+    return new Piscina({
+      filename,
+      workerData,
+      minThreads: workers,
+      maxThreads: workers,
+      // One batch per thread at a time: a batch is CPU-bound WASM, interleaving would only add latency.
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+      // No queue limit here: the scheduler bounds in-flight batches itself (backpressure), and
+      // a limit would turn a burst from another caller into spurious failures.
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_HEAP_MB.young, maxOldGenerationSizeMb: WORKER_HEAP_MB.old },
+    });
+  } catch (e) {
+    throw new OrchestratorError('E_BACKEND', `could not start the local worker pool: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** The pool `prestartLocalPool` started, until a local run adopts it or it is released. */
+let prestarted: { workers: number; filename: string; pool: Promise<Piscina> } | undefined;
+
+/**
+ * Starts the pool of the next local run now: its threads boot (Node's worker bootstrap and the
+ * task module, ~0.25 CPU-s each) while the caller loads and checks the spec and creates the run
+ * store, instead of inside the run. The next local backend with this many threads (and the
+ * default task module) adopts it; one with another count destroys it and starts its own. Call
+ * `releasePrestartedPool` when no run may follow (a bad spec), so its threads do not linger.
+ */
+export function prestartLocalPool(workers: number): void {
+  void releasePrestartedPool();
+  const filename = defaultTaskModule();
+  const pool = createPool(filename, Math.max(1, workers));
+  // A failure here is met again, and reported, by the run's own start.
+  pool.catch(() => undefined);
+  prestarted = { workers: Math.max(1, workers), filename, pool };
+}
+
+/** Destroys a prestarted pool no run adopted; resolves true when there was one. */
+export async function releasePrestartedPool(): Promise<boolean> {
+  const p = prestarted;
+  prestarted = undefined;
+  if (!p) return false;
+  const pool = await p.pool.catch(() => undefined);
+  if (pool) await pool.destroy();
+  return true;
+}
+
+/** The prestarted pool when it fits (`workers` threads of `filename`), else undefined (an unfitting one is destroyed). */
+async function adoptPrestarted(workers: number, filename: string): Promise<Piscina | undefined> {
+  const p = prestarted;
+  if (!p) return undefined;
+  if (p.workers !== workers || p.filename !== filename) {
+    await releasePrestartedPool();
+    return undefined;
+  }
+  prestarted = undefined;
+  return p.pool.catch(() => undefined);
+}
+
 class LocalBackend implements Backend {
   readonly name = 'local' as const;
   readonly concurrency: number;
@@ -54,24 +117,7 @@ class LocalBackend implements Backend {
   }
 
   async start(): Promise<void> {
-    // Compiled once here, instantiated by every thread (and by the replacement of a thread that died).
-    const workerData = await taskThreadData();
-    try {
-      this.pool = new Piscina({
-        filename: this.filename,
-        workerData,
-        minThreads: this.concurrency,
-        maxThreads: this.concurrency,
-        // One batch per thread at a time: a batch is CPU-bound WASM, interleaving would only add latency.
-        concurrentTasksPerWorker: 1,
-        idleTimeout: 60_000,
-        // No queue limit here: the scheduler bounds in-flight batches itself (backpressure), and
-        // a limit would turn a burst from another caller into spurious failures.
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_HEAP_MB.young, maxOldGenerationSizeMb: WORKER_HEAP_MB.old },
-      });
-    } catch (e) {
-      throw new OrchestratorError('E_BACKEND', `could not start the local worker pool: ${(e as Error).message}`, { cause: e });
-    }
+    this.pool = (await adoptPrestarted(this.concurrency, this.filename)) ?? (await createPool(this.filename, this.concurrency));
   }
 
   async run(task: BatchTask, signal?: AbortSignal): Promise<BatchOutcome> {

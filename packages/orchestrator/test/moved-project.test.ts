@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { absoluteFilePaths, resumeRun, runSweep, storedFilePaths } from '../src/api.js';
 import { canonicalJson } from '../src/spec/canonical.js';
@@ -169,6 +169,27 @@ describe('a project and its runs can move', () => {
     expect(got.map((c) => c.params.plugin)).toEqual(['../../plugins/nan.mjs', '../../half.mjs']);
     expect(got.map((c) => [c.eps, c.pluginNaN])).toEqual(want.map((c) => [c.eps, c.pluginNaN]));
     expect(summaryBytes(dir)).not.toContain(p.dir);
+  }, 120_000);
+
+  it('an object spec naming its plugins relative to the working directory: interrupted and resumed, the bytes and hash of the same spec with absolute paths', async () => {
+    const p = project(tempDir('paradox-proj-'), 0);
+    const files = (f: (path: string) => string) => ({ ...SPEC, grid: { ...SPEC.grid, plugin: [f(join(p.dir, 'plugins', 'nan.mjs')), f(join(p.dir, 'half.mjs'))] } });
+    const rel = files((path) => relative(process.cwd(), path));
+    expect(rel.grid.plugin[0]).not.toMatch(/^\//);
+    const abs = await runSweep(files((path) => path), { outDir: join(tempDir('paradox-out-'), 'abs'), workers: 1 });
+    const ac = new AbortController();
+    let batches = 0;
+    const cut = await runSweep(rel, {
+      outDir: join(tempDir('paradox-out-'), 'rel'), workers: 1, signal: ac.signal,
+      onEvent: (e) => {
+        if (e.type === 'batch-done' && ++batches === 3) ac.abort();
+      },
+    });
+    expect(cut.status).toBe('cancelled');
+    const resumed = await resumeRun(cut.dir, { workers: 1 });
+    expect(resumed.status).toBe('complete');
+    expect(resumed.summary.run.specHash).toBe(abs.summary.run.specHash);
+    expect(summaryBytes(cut.dir)).toBe(summaryBytes(abs.dir));
   }, 120_000);
 
   it('stored file values: relative to the run directory with / separators, URLs kept, absolute again on reading', () => {

@@ -11,27 +11,22 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, resolve } from 'node:path';
 import type { Json } from '../worker/protocol.js';
+import { localPath } from './file-paths.js';
 
 /**
  * The identity of one file parameter's value: `"<file name> sha256:<first 16 hex digits>"` for a
- * local file (an absolute path or a `file:` URL) that can be read; the value itself otherwise
- * (other URLs such as `data:` name no directory; a file that cannot be read is reported by the
- * experiment's own validation). `cache` (path → identity) reads each file once per expansion.
+ * local file (a path — a relative one from the working directory — or a `file:` URL) that can be
+ * read; the value itself otherwise (other URLs such as `data:` name no directory; a file that
+ * cannot be read is reported by the experiment's own validation). `cache` (path → identity) reads each file once per expansion.
  */
 export function fileIdentity(value: string, cache: Map<string, string> = new Map()): string {
   const hit = cache.get(value);
   if (hit !== undefined) return hit;
-  let path: string | null = null;
-  if (/^file:/i.test(value)) {
-    try {
-      path = fileURLToPath(value);
-    } catch {
-      path = null;
-    }
-  } else if (isAbsolute(value)) path = value;
+  // A relative path means the working directory, as for the plugin loader and the file readers.
+  const local = localPath(value);
+  const path = local === null ? null : resolve(local);
   let id = value;
   if (path !== null) {
     try {

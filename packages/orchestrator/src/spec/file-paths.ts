@@ -57,8 +57,8 @@ export function mapFileValues<T extends object>(doc: T, keys: readonly string[],
   return out as T;
 }
 
-/** The local path a file value names (a path, or a `file:` URL's path), or null (a URL, not a string, empty). */
-function localPath(value: unknown): string | null {
+/** The local path a file value names (a path, or a `file:` URL's path), or null (another URL, not a string, empty). */
+export function localPath(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0) return null;
   if (/^file:/i.test(value)) {
     try {

@@ -3,7 +3,7 @@
 // export goes through the one table schema, and results are byte-identical for any worker count
 // or batch size.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyse, forward, loadCore } from '@paradox/core-wasm';
@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { openRunStore, runSweep } from '../src/api.js';
 import { loadSpec } from '../src/spec/load.js';
 import { summaryTable, trialTable } from '../src/summary/table.js';
+import type { AnalyseCell } from '../src/summary/types.js';
 import { specError, summaryBytes, tempDir } from './helpers/sweep.js';
 
 const torch = fileURLToPath(new URL('../../core-wasm/test/fixtures/onnx-torch/', import.meta.url));
@@ -104,5 +105,13 @@ describe('analyse sweeps', () => {
     const spec = await loadSpec(specFile);
     expect(spec.grid.data).toEqual([join(dir, 'd.csv')]);
     expect(spec.fixed.network).toBe(NET);
+    // summary.json names them relative to the spec file (the data as written, the network as a
+    // path from there), in the cell's own fields, axes and params alike: never by absolute path.
+    const run = await runSweep(spec, { outDir: join(dir, 'out', 'run'), workers: 1 });
+    const cell = run.summary.cells[0] as AnalyseCell;
+    const net = relative(dir, NET).split(sep).join('/');
+    expect([cell.data, cell.axes.data, cell.params.data, cell.network, cell.params.network]).toEqual(['d.csv', 'd.csv', 'd.csv', net, net]);
+    expect(summaryBytes(run.dir)).not.toContain(dir);
+    expect(summaryBytes(run.dir)).not.toMatch(/"\/[^"]*"/); // no string is an absolute path
   });
 });

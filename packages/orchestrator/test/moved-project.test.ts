@@ -157,8 +157,16 @@ describe('a project and its runs can move', () => {
     expect(err.code).toBe('E_SPEC_MISMATCH');
     expect(err.message).toContain(`the file ${join(p.dir, 'plugins', 'nan.mjs')} (plugin) cannot be read`);
     expect(err.message).toContain('made by a paradox that stored absolute paths: put the project back where it was to resume it');
-    // In place (files back), it resumes, keeps its stored hash, and its results are the clean run's.
+    // In place (files back) with a file edited: refused, naming it, with nothing about moving.
     cpSync(join(moved, 'plugins'), join(p.dir, 'plugins'), { recursive: true });
+    const half = readFileSync(join(p.dir, 'half.mjs'));
+    appendFileSync(join(p.dir, 'half.mjs'), '\n// edited\n');
+    const edited = (await resumeRun(dir).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(edited.code).toBe('E_SPEC_MISMATCH');
+    expect(edited.message).toContain(`the file ${join(p.dir, 'half.mjs')} (plugin) changed since the run started`);
+    expect(edited.message).not.toContain('put the project back');
+    writeFileSync(join(p.dir, 'half.mjs'), half);
+    // In place, unchanged: it resumes, keeps its stored hash, and its results are the clean run's.
     const resumed = await resumeRun(dir, { workers: 1 });
     expect(resumed.status).toBe('complete');
     expect(resumed.summary.run.specHash).toBe(oldHash);

@@ -12,7 +12,7 @@ import type { Backend, BackendFactory, BackendName, BackendOptions } from '../ba
 import { fileError, makeDirs, OrchestratorError } from '../errors.js';
 import { writeFileAtomic } from '../run-dir/files.js';
 import { getExperiment } from '../experiments/registry.js';
-import { changedFile } from '../spec/file-identity.js';
+import { changedFile, type ChangedFile } from '../spec/file-identity.js';
 import { absoluteFilePaths, absoluteFileValue, fileParamKeys, mapFileParams, specDirOf, storedDir, storedFilePaths, storedFileValue } from '../spec/file-paths.js';
 import { expandCells, prepareSpec, specHash, specHashMatches } from '../spec/index.js';
 import { loadSpec } from '../spec/load.js';
@@ -269,7 +269,7 @@ function checkIdentity(dir: string, dbSpec: NormalisedSpec, dbHash: string, dbRu
  * The first file a stored cell of the run names whose identity (name and content) is no longer the
  * one its stored key holds, said by `changedFile`; null when none is.
  */
-function changedFileOf(dir: string, spec: NormalisedSpec, store: RunStore): string | null {
+function changedFileOf(dir: string, spec: NormalisedSpec, store: RunStore): ChangedFile | null {
   const keys = getExperiment(spec.experiment)?.fileParams ?? [];
   const abs = (v: unknown): unknown => absoluteFileValue(v, dir);
   for (const c of store.cells()) {
@@ -294,7 +294,7 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
     if (form === false) {
       // The hash names files by content: an edited file is said as such, naming it.
       const file = changedFileOf(dir, spec, store);
-      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run`);
+      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file.message}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run`);
       throw new OrchestratorError('E_STORE', `${dir}: the stored spec does not match its stored hash`);
     }
     checkIdentity(dir, spec, hash, store.meta('runId'), options.expectRunId);
@@ -317,8 +317,8 @@ export async function resumeRun(dirInput: string, options: ResumeOptions = {}): 
       const i = stored.findIndex((r, j) => r.key !== cells[j]?.key);
       const file = i >= 0 && cells[i] ? changedFile(stored[i]!.key, cells[i]!.params, getExperiment(spec.experiment)?.fileParams ?? []) : null;
       // A run made before stored paths were relative names its files by absolute path: moved away from them, it cannot find them.
-      const moved = form === 'paths' ? ' (this run was made by a paradox that stored absolute paths: put the project back where it was to resume it)' : '';
-      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run${moved}`);
+      const moved = form === 'paths' && file?.unreadable ? ' (this run was made by a paradox that stored absolute paths: put the project back where it was to resume it)' : '';
+      if (file !== null) throw new OrchestratorError('E_SPEC_MISMATCH', `${dir}: ${file.message}; its cells would draw other streams, so the run cannot be resumed: restore the file or start a new run${moved}`);
       throw new OrchestratorError(
         'E_SPEC_MISMATCH',
         `${dir}: this build expands the stored spec into different cells than the run has (was it made by another paradox version?); cannot resume`,

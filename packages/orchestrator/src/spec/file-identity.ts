@@ -55,14 +55,20 @@ export function identityParams(params: Record<string, Json>, keys: readonly stri
   return out ?? params;
 }
 
+/** A file whose identity is not the one a run's cell key holds (changedFile). */
+export interface ChangedFile {
+  /** `the file <path> (<param>) changed since the run started (was <id>, now <id>)`, or `… cannot be read (the run used <id>)`. */
+  message: string;
+  /** True when the file cannot be read now (moved or deleted), false when its content or name changed. */
+  unreadable: boolean;
+}
+
 /**
  * Why a cell's stored key (`stored`, from a run's database) differs from the key its parameters
- * give now, when the reason is a file: the first file parameter whose identity changed, as
- * `the file <path> (<param>) changed since the run started (was <id>, now <id>)`, or `the file
- * <path> (<param>) cannot be read (the run used <id>)` when it is gone; null when no file
- * identity explains the difference.
+ * give now, when the reason is a file: the first file parameter whose identity changed; null
+ * when no file identity explains the difference.
  */
-export function changedFile(stored: string, params: Record<string, Json>, keys: readonly string[]): string | null {
+export function changedFile(stored: string, params: Record<string, Json>, keys: readonly string[]): ChangedFile | null {
   let was: Record<string, unknown>;
   try {
     was = JSON.parse(stored.slice(stored.indexOf(':') + 1)) as Record<string, unknown>;
@@ -74,9 +80,9 @@ export function changedFile(stored: string, params: Record<string, Json>, keys: 
     if (typeof v !== 'string') continue;
     const now = fileIdentity(v);
     if (was[k] === now) continue;
-    // An identity equal to the value itself: a local file that cannot be read (moved or deleted).
-    if (now === v && /sha256:/.test(String(was[k]))) return `the file ${v} (${k}) cannot be read (the run used ${JSON.stringify(was[k])})`;
-    return `the file ${v} (${k}) changed since the run started (was ${JSON.stringify(was[k])}, now ${JSON.stringify(now)})`;
+    // An identity equal to the value itself, where the run had a content identity: a local file that cannot be read.
+    if (now === v && /sha256:/.test(String(was[k]))) return { message: `the file ${v} (${k}) cannot be read (the run used ${JSON.stringify(was[k])})`, unreadable: true };
+    return { message: `the file ${v} (${k}) changed since the run started (was ${JSON.stringify(was[k])}, now ${JSON.stringify(now)})`, unreadable: false };
   }
   return null;
 }

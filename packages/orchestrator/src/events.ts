@@ -8,7 +8,12 @@ import type { ExperimentKind } from './summary/types.js';
 
 /** Progress counters, present on every event after `run-started`. */
 export interface Progress {
-  /** Trials finished (per sign for noncomputability: one pair counts once), including resumed ones. */
+  /**
+   * Trials finished that the results use (per sign for noncomputability: one pair counts once),
+   * including resumed ones: per cell, every completed trial while the cell runs, its trials up to
+   * the stopping point once an adaptive rule decided (batches already run past it are discarded,
+   * as in `RunResult.trialsUsed`).
+   */
   trialsDone: number;
   /**
    * Trials planned. With an adaptive stopping rule this is the upper bound (sum of `maxTrials`),
@@ -18,7 +23,11 @@ export interface Progress {
   trialsTotalExact: boolean;
   cellsDone: number;
   cellsTotal: number;
-  /** Trials per second over this session (resumed trials excluded), smoothed over the last ~5 s. */
+  /**
+   * Trials per second of this session (resumed trials excluded) counting, like `trialsDone`, the
+   * trials the results use (discarded ones are not throughput): smoothed over the last ~5 s; in
+   * `run-done`, the session's average (`RunResult.trialsUsed` ÷ `elapsedMs`, the CLI's closing line).
+   */
   trialsPerSecond: number;
   /** Milliseconds since this session started. */
   elapsedMs: number;

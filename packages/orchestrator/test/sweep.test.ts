@@ -74,13 +74,25 @@ describe('determinism', () => {
     // least the three batches past trial 25 run and are not part of the results (more when a
     // later batch comes back before the first and frees a slot: that depends on timing).
     const spec = { ...SMALL_SPEC, trials: undefined, grid: { algorithm: ['hedge'], K: [6] }, zip: {}, fixed: { readBits: 4 }, stop: { rule: 'ci-halfwidth', halfWidth: 0.12, checkEvery: 25, maxTrials: 400 } };
-    const { dir, res } = await run(spec, { workers: 2, batch: 25 });
+    const events: RunEvent[] = [];
+    const { dir, res } = await run(spec, { workers: 2, batch: 25, events });
     const s = JSON.parse(summaryBytes(dir));
     expect(s.cells).toHaveLength(1);
     expect(s.cells[0].trials).toBe(25);
     expect(res.trialsUsed).toBe(25);
     expect(res.trialsRun).toBeGreaterThanOrEqual(100);
     expect(res.trialsRun % 25).toBe(0);
+    // Progress counts the same trials: the last event's count and rate are the closing line's
+    // (trialsUsed, trialsUsed ÷ elapsedMs), and no event on the way counts a discarded batch
+    // once its cell has stopped.
+    const last = events.at(-1);
+    expect(last?.type).toBe('run-done');
+    expect(last?.progress?.trialsDone).toBe(res.trialsUsed);
+    expect(last?.progress?.elapsedMs).toBe(res.elapsedMs);
+    expect(last?.progress?.trialsPerSecond).toBe((res.trialsUsed * 1000) / res.elapsedMs);
+    const stopped = events.findIndex((e) => e.type === 'cell-done');
+    expect(stopped).toBeGreaterThan(0);
+    for (const e of events.slice(stopped)) expect(e.progress?.trialsDone).toBe(25);
     // A fixed count has nothing past its end: both counts agree.
     const fixed = await run({ ...SMALL_SPEC, trials: 10 }, { workers: 2, batch: 4 });
     expect(fixed.res.trialsUsed).toBe(fixed.res.trialsRun);

@@ -54,6 +54,8 @@ interface DoneBatch {
   counts: Record<string, number>;
   /** Run in this session (not replayed from the store). */
   session?: boolean;
+  /** Number of this session's result (1, 2, …): the rate window's samples from it on include it. */
+  seq?: number;
 }
 
 interface CellState {
@@ -128,7 +130,10 @@ export class BatchScheduler {
   /** This session's trials in batches the results keep (before their cell's stopping point). */
   private trialsUsed = 0;
   private readonly t0 = performance.now();
-  private readonly rate: Array<[number, number]> = [];
+  /** Rate window: `[time, trialsUsed, result number]` samples, one per result, over the last ~5 s. */
+  private readonly rate: Array<[number, number, number]> = [];
+  /** Results of this session so far. */
+  private results = 0;
   private cellsDone = 0;
   /** Running totals for progress (kept incrementally: a sweep may have 10^5 cells). */
   private doneSum = 0;
@@ -201,19 +206,24 @@ export class BatchScheduler {
     }
   }
 
-  /** Progress counters now. */
-  progress(): Progress {
+  /**
+   * Progress counters now. `trialsDone` and the rate count the trials the results use: per cell,
+   * every completed trial while it runs, its trials up to the stopping point once decided (batches
+   * past it are discarded, as in `trialsUsed`). `final` (the end of the session): the rate is the
+   * session's average, `trialsUsed` over `elapsedMs`, the figure the CLI's closing line prints.
+   */
+  progress(final = false): Progress {
     const now = performance.now();
     const done = this.doneSum;
     const total = this.totalSum;
     const exact = this.o.spec.stop.rule === 'fixed' || this.openCells === 0;
     // Throughput over the last ~5 s of this session.
-    while (this.rate.length > 2 && now - (this.rate[1] as [number, number])[0] > 5000) this.rate.shift();
+    while (this.rate.length > 2 && now - (this.rate[1] as [number, number, number])[0] > 5000) this.rate.shift();
     const first = this.rate[0];
     const elapsedMs = now - this.t0;
     let tps = 0;
-    if (first && now - first[0] > 200) tps = ((this.trialsRun - first[1]) * 1000) / (now - first[0]);
-    else if (elapsedMs > 0) tps = (this.trialsRun * 1000) / elapsedMs;
+    if (!final && first && now - first[0] > 200) tps = Math.max(0, ((this.trialsUsed - first[1]) * 1000) / (now - first[0]));
+    else if (elapsedMs > 0) tps = (this.trialsUsed * 1000) / elapsedMs;
     return {
       trialsDone: done,
       trialsTotal: total,
@@ -255,7 +265,16 @@ export class BatchScheduler {
           this.openCells--;
           // Batches past the stopping point were speculative work (dispatched before the rule
           // could decide): run, stored, but not part of the results.
-          for (const d of st.done.values()) if (d.session && d.trialStart >= st.stoppedAt) this.trialsUsed -= d.trialCount;
+          // The rate window forgets them too: every sample taken since one came back counted it.
+          for (const d of st.done.values()) {
+            if (!d.session || d.trialStart < st.stoppedAt) continue;
+            this.trialsUsed -= d.trialCount;
+            for (let i = this.rate.length - 1; i >= 0; i--) {
+              const sample = this.rate[i] as [number, number, number];
+              if (d.seq === undefined || sample[2] < d.seq) break;
+              sample[1] -= d.trialCount;
+            }
+          }
           const doneNow = Math.min(st.doneTrials, st.stoppedAt);
           this.doneSum -= st.doneTrials - doneNow;
           st.doneTrials = doneNow;
@@ -412,14 +431,15 @@ export class BatchScheduler {
       st.sizes = sizes;
       st.plan = planBatches(this.o.spec.stop, sizes);
     }
-    st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts, session: true });
+    const seq = ++this.results;
+    st.done.set(r.batchIndex, { trialStart: r.trialStart, trialCount: r.trialCount, counts: r.counts, session: true, seq });
     if (st.stoppedAt === null) {
       st.doneTrials += r.trialCount;
       this.doneSum += r.trialCount;
       this.trialsUsed += r.trialCount;
     }
     this.trialsRun += r.trialCount;
-    this.rate.push([performance.now(), this.trialsRun]);
+    this.rate.push([performance.now(), this.trialsUsed, seq]);
     if (r.trialCount > 0) {
       st.msPerTrial.push(r.timing.trialsMs / r.trialCount);
       if (st.msPerTrial.length > TIMINGS_KEPT) st.msPerTrial.shift();
@@ -523,7 +543,7 @@ export class BatchScheduler {
     }
     const complete = this.states.every((s) => s.stoppedAt !== null);
     const status = this.failure ? 'failed' : complete ? 'complete' : 'cancelled';
-    const end: SchedulerEnd = { status, outcomes: this.outcomes(), trialsRun: this.trialsRun, trialsUsed: this.trialsUsed, progress: this.progress() };
+    const end: SchedulerEnd = { status, outcomes: this.outcomes(), trialsRun: this.trialsRun, trialsUsed: this.trialsUsed, progress: this.progress(true) };
     if (this.failure) end.error = this.failure;
     return end;
   }

@@ -7,21 +7,43 @@ import { partOf } from '@paradox/orchestrator/run-dir';
 import { command, emitJson, println } from '../context.js';
 import { readManifest, requireRunDir } from '../rundir.js';
 import { RUN_OPTIONS, execOptions, sessionRedis } from './run.js';
+import type { ExecOptions } from '../engine.js';
 import { provenance } from '../version.js';
+
+/**
+ * The stored spec of a run directory or of its first part, read as plain JSON (no validation: the
+ * resume checks it fully later), or undefined when it cannot be read.
+ */
+function storedSpec(dir: string): Record<string, unknown> | undefined {
+  const first = readManifest(dir)?.runs[0];
+  if (first) return first.spec;
+  try {
+    const spec: unknown = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
+    return spec !== null && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The stored spec's `redis:` (without its password) of a run directory or of its first part. */
 function storedRedis(dir: string): string | undefined {
-  const manifest = readManifest(dir);
-  const first = manifest?.runs[0];
-  const spec = (() => {
-    if (first) return first.spec;
-    try {
-      return JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  })();
+  const spec = storedSpec(dir);
   return typeof spec?.redis === 'string' ? spec.redis : undefined;
+}
+
+/**
+ * The worker threads a resume of `dir` will run on, read cheaply before the run is loaded so its
+ * pool can boot meanwhile: `--workers`, else the stored spec's `workers` (`auto` when absent), or
+ * undefined when it runs on bullmq (`--backend`, else the stored spec's `backend`). A guess only:
+ * a resume that turns out to need another count (a later part's spec) starts its own pool.
+ */
+export function resumePoolWorkers(dir: string, exec: Pick<ExecOptions, 'backend' | 'workers'>): number | 'auto' | undefined {
+  const spec = storedSpec(dir);
+  const backend = exec.backend ?? spec?.backend ?? 'local';
+  if (backend !== 'local') return undefined;
+  if (exec.workers !== undefined) return exec.workers;
+  const stored = spec?.workers;
+  return typeof stored === 'number' && Number.isInteger(stored) && stored >= 1 ? stored : 'auto';
 }
 
 /** `paradox resume`. */
@@ -52,11 +74,21 @@ export const resumeCommand: Command = {
     }
     const redis = sessionRedis('resume', exec, exec.redisPassword !== undefined ? storedRedis(dir) : undefined);
     if (redis !== undefined) exec.redis = redis;
-    const { printHeadlines, resumeJobs, runJobs } = await import('../engine.js');
-    const jobs = await resumeJobs(dir);
-    const multi = readManifest(dir) !== undefined;
-    const session = await runJobs(ctx, jobs, exec, multi ? dir : undefined);
-    printHeadlines(ctx, session, exec.json, multi ? dir : undefined);
-    return session.exitCode;
+    // As `run` does: a local resume's worker threads boot while the run directory is loaded and
+    // checked; the run adopts them (or, needing another count, destroys them and starts its own).
+    const workers = resumePoolWorkers(dir, exec);
+    const local = workers === undefined ? undefined : await import('@paradox/orchestrator/local');
+    local?.prestartLocalPool(workers === 'auto' ? local.autoWorkers() : (workers ?? 1));
+    try {
+      const { printHeadlines, resumeJobs, runJobs } = await import('../engine.js');
+      const jobs = await resumeJobs(dir);
+      const multi = readManifest(dir) !== undefined;
+      const session = await runJobs(ctx, jobs, exec, multi ? dir : undefined);
+      printHeadlines(ctx, session, exec.json, multi ? dir : undefined);
+      return session.exitCode;
+    } finally {
+      // Not adopted (the resume failed to load, or had nothing left to run): its threads must not linger.
+      await local?.releasePrestartedPool();
+    }
   },
 };

@@ -8,7 +8,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { RunEvent } from '../src/events.js';
 import { WorkerCrash, type Backend } from '../src/backends/types.js';
 import type { ExperimentDefinition } from '../src/experiments/types.js';
 import { BatchScheduler, type SchedulerEnd } from '../src/run/scheduler.js';
@@ -186,6 +187,57 @@ describe('scheduler frontier and stopping (fake backend)', () => {
       }
     }
   }
+
+  it('progress counts the trials the results use: batches past a stopping point leave the count and the rate when the cell stops', async () => {
+    // A clock that moves 50 ms per result (~240 results: the 5-s rate window slides): the expected
+    // rate at every event is then computable from the events alone.
+    let clock = 1000;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const spec = specWith(ADAPTIVE);
+      const { dir, store } = newStore(spec, 3);
+      // Newest first, 6 batches in flight: batches past a checkpoint come back before it.
+      const backend = new FakeBackend({ order: 'lifo', concurrency: 3, beforeDeliver: () => void (clock += 50) });
+      const events: RunEvent[] = [];
+      const end = await session(spec, store, dir, backend, 25, { onEvent: (e) => events.push(e as RunEvent) });
+      expect(end.status).toBe('complete');
+      expect(end.trialsRun).toBeGreaterThan(end.trialsUsed);
+      const stoppedAt = new Map<number, number>();
+      // This session's results in arrival order (one rate sample each), and whether each still counts.
+      const results: Array<{ cell: number; start: number; count: number; afterStop: boolean; at: number }> = [];
+      const kept = (r: (typeof results)[number]): number => {
+        const stop = stoppedAt.get(r.cell);
+        return r.afterStop || (stop !== undefined && r.start >= stop) ? 0 : r.count;
+      };
+      let checked = 0;
+      let slid = false;
+      for (const e of events) {
+        if (e.type === 'batch-done') results.push({ cell: e.cellIndex, start: e.trialStart, count: e.trialCount, afterStop: stoppedAt.has(e.cellIndex), at: e.progress.elapsedMs + 1000 });
+        if (e.type === 'cell-done') stoppedAt.set(e.cellIndex, e.trials);
+        if (!('progress' in e) || !e.progress || results.length === 0) continue;
+        const used = results.reduce((a, r) => a + kept(r), 0);
+        expect(e.progress.trialsDone).toBe(used);
+        if (e.type === 'run-done') continue;
+        const t = e.progress.elapsedMs + 1000;
+        // The window's first sample: samples older than ~5 s are dropped (two always stay).
+        let j = 0;
+        while (results.length - j > 2 && t - results[j + 1]!.at > 5000) j++;
+        if (j > 0) slid = true;
+        if (t - results[j]!.at <= 200) continue;
+        // A sample holds the trials used up to its result, less those discarded since.
+        const before = results.slice(0, j + 1).reduce((a, r) => a + kept(r), 0);
+        expect(e.progress.trialsPerSecond).toBeCloseTo(((used - before) * 1000) / (t - results[j]!.at), 9);
+        checked++;
+      }
+      expect(checked, `${results.length} results`).toBeGreaterThan(10);
+      expect(slid).toBe(true);
+      expect(end.progress.trialsDone).toBe(end.trialsUsed);
+      expect(end.progress.trialsPerSecond).toBe((end.trialsUsed * 1000) / end.progress.elapsedMs);
+      store.close();
+    } finally {
+      now.mockRestore();
+    }
+  });
 
   it('a worker crash on a ramp batch is retried once, and the run ends as if nothing happened', async () => {
     const spec = specWith(ADAPTIVE);

@@ -13,23 +13,7 @@ import { join } from 'node:path';
 import { PhiloxStream, SUBSTREAM } from '@paradox/core-wasm';
 import type { Summary } from '@paradox/orchestrator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { paradox, ROOT, specDir } from './cli-helpers.js';
-
-/** A plugin that answers like a fixed hedge, and throws on ~10 % of trials when PARADOX_TEST_PLUGIN_THROWS=1. */
-const FLAKY = `export default {
-  name: 'flaky',
-  run(ctx) {
-    if (process.env.PARADOX_TEST_PLUGIN_THROWS === '1' && ctx.rng.uniform() < 0.1) throw new RangeError('flaky plugin gave up');
-    ctx.read(Math.min(ctx.budget, 8));
-    const w = new Float64Array(ctx.width * ctx.d);
-    const v = new Float64Array(ctx.width);
-    w[0] = 1;
-    w[1] = 1;
-    v[0] = 0.5;
-    return { network: { w, v }, steps: 0 };
-  },
-};
-`;
+import { FLAKY, paradox, ROOT, specDir } from './cli-helpers.js';
 
 /** A plugin that keeps state between runs: the second run of a trial answers differently. */
 const STATEFUL = `let calls = 0;

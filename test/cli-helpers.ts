@@ -196,3 +196,18 @@ export const FLAKY = `export default {
   },
 };
 `;
+
+/** One part of a noncomputability spec whose algorithm is the plugin at `plugin` (the FLAKY one by default): K = 6, 60 trials in batches of 2. */
+export const flakyPart = (name: string, plugin = './flaky.mjs'): string => `name: ${name}
+experiment: noncomputability
+seed: 5
+grid:
+  K: [6]
+fixed:
+  algorithm: plugin
+  plugin: ${plugin}
+  readBits: 4
+  epsilons: [0.1, 0.6]
+trials: 60
+batch: 2
+`;

@@ -8,28 +8,14 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLAKY, paradox, specDir } from './cli-helpers.js';
-
-const part = (name: string): string => `name: ${name}
-experiment: noncomputability
-seed: 5
-grid:
-  K: [6]
-fixed:
-  algorithm: plugin
-  plugin: ./lib/flaky.mjs
-  readBits: 4
-  epsilons: [0.1, 0.6]
-trials: 60
-batch: 2
-`;
+import { FLAKY, flakyPart, paradox, specDir } from './cli-helpers.js';
 
 /** A project: two-part spec under lab/, its plugin under lab/lib/. */
 function project(): string {
   const dir = specDir({}, 'paradox-moved-');
   mkdirSync(join(dir, 'lab', 'lib'), { recursive: true });
   writeFileSync(join(dir, 'lab', 'lib', 'flaky.mjs'), FLAKY);
-  writeFileSync(join(dir, 'lab', 'two.yaml'), `${part('a')}---\n${part('b')}`);
+  writeFileSync(join(dir, 'lab', 'two.yaml'), `${flakyPart('a', './lib/flaky.mjs')}---\n${flakyPart('b', './lib/flaky.mjs')}`);
   return dir;
 }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { PhiloxStream, SUBSTREAM } from '@paradox/core-wasm';
 import type { Summary } from '@paradox/orchestrator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FLAKY, paradox, ROOT, specDir } from './cli-helpers.js';
+import { FLAKY, flakyPart, paradox, ROOT, specDir } from './cli-helpers.js';
 
 /** A plugin that keeps state between runs: the second run of a trial answers differently. */
 const STATEFUL = `let calls = 0;
@@ -31,20 +31,6 @@ export default {
 };
 `;
 
-const part = (name: string, plugin = './flaky.mjs'): string => `name: ${name}
-experiment: noncomputability
-seed: 5
-grid:
-  K: [6]
-fixed:
-  algorithm: plugin
-  plugin: ${plugin}
-  readBits: 4
-  epsilons: [0.1, 0.6]
-trials: 60
-batch: 2
-`;
-
 const THROWS = { PARADOX_TEST_PLUGIN_THROWS: '1' };
 
 let dir: string;
@@ -53,9 +39,9 @@ beforeAll(() => {
     {
       'flaky.mjs': FLAKY,
       'stateful.mjs': STATEFUL,
-      'three.yaml': `${part('a')}---\n${part('b')}---\n${part('c')}`,
-      'one.yaml': part('one'),
-      'stateful.yaml': part('stateful', './stateful.mjs'),
+      'three.yaml': `${flakyPart('a')}---\n${flakyPart('b')}---\n${flakyPart('c')}`,
+      'one.yaml': flakyPart('one'),
+      'stateful.yaml': flakyPart('stateful', './stateful.mjs'),
     },
     'paradox-identity-',
   );

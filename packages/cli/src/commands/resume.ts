@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { partOf } from '@paradox/orchestrator/run-dir';
 import { command, emitJson, println } from '../context.js';
+import { withEarlyPool } from '../early-pool.js';
 import { readManifest, requireRunDir } from '../rundir.js';
 import { RUN_OPTIONS, execOptions, sessionRedis } from './run.js';
 import type { ExecOptions } from '../engine.js';
@@ -76,19 +77,14 @@ export const resumeCommand: Command = {
     if (redis !== undefined) exec.redis = redis;
     // As `run` does: a local resume's worker threads boot while the run directory is loaded and
     // checked; the run adopts them (or, needing another count, destroys them and starts its own).
-    const workers = resumePoolWorkers(dir, exec);
-    const local = workers === undefined ? undefined : await import('@paradox/orchestrator/local');
-    local?.prestartLocalPool(workers === 'auto' ? local.autoWorkers() : (workers ?? 1));
-    try {
+    // Not adopted (the resume failed to load, or had nothing left to run), the pool is released.
+    return withEarlyPool(resumePoolWorkers(dir, exec), async () => {
       const { printHeadlines, resumeJobs, runJobs } = await import('../engine.js');
       const jobs = await resumeJobs(dir);
       const multi = readManifest(dir) !== undefined;
       const session = await runJobs(ctx, jobs, exec, multi ? dir : undefined);
       printHeadlines(ctx, session, exec.json, multi ? dir : undefined);
       return session.exitCode;
-    } finally {
-      // Not adopted (the resume failed to load, or had nothing left to run): its threads must not linger.
-      await local?.releasePrestartedPool();
-    }
+    });
   },
 };

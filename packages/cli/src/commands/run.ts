@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import type { NormalisedSpec } from '@paradox/orchestrator';
 import type { ExecOptions, Job } from '../engine.js';
 import { UsageError } from '../errors.js';
+import { withEarlyPool } from '../early-pool.js';
 import { chooseRunDir, subdirNames, writeManifest } from '../rundir.js';
 import { provenance } from '../version.js';
 import type { Command } from './types.js';
@@ -106,13 +107,7 @@ export async function runSpecArg(cmd: string, arg: string, values: ParsedArgs['v
   const exec = execOptions(cmd, values, ctx.cwd);
   // A local run's worker threads boot while the spec loads (unless the spec then asks for another
   // backend or thread count: that pool is destroyed and the run starts its own).
-  const local = exec.backend === 'bullmq' ? undefined : await import('@paradox/orchestrator/local');
-  local?.prestartLocalPool(exec.workers === undefined || exec.workers === 'auto' ? local.autoWorkers() : exec.workers);
-  try {
-    return await runSpecs(cmd, arg, values, ctx, exec, async () => void (await local?.releasePrestartedPool()));
-  } finally {
-    await local?.releasePrestartedPool();
-  }
+  return withEarlyPool(exec.backend === 'bullmq' ? undefined : (exec.workers ?? 'auto'), (release) => runSpecs(cmd, arg, values, ctx, exec, release));
 }
 
 async function runSpecs(cmd: string, arg: string, values: ParsedArgs['values'], ctx: Context, exec: ExecOptions, releasePool: () => Promise<void>): Promise<number> {
